@@ -1,0 +1,11 @@
+//! Citizen and agent accounts: the sign-up form's rules, accounts as
+//! stored, sessions and one-time tokens.
+
+mod model;
+mod rules;
+
+pub use model::{Account, OneTimeToken, Role, SessionRecord, TokenKind};
+pub use rules::{
+    Civility, Email, FieldError, Name, Password, PasswordProblem, SignUpForm, SubscriberCodeInput,
+    ValidSignUp,
+};

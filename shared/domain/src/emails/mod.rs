@@ -1,0 +1,8 @@
+//! E-mails: French, multipart (text + HTML, UTF-8), built once here from
+//! blocks and handed unchanged to the outbox or to SES.
+
+mod accounts;
+mod render;
+
+pub use accounts::{account_exists_notice, activation, password_changed, password_reset};
+pub use render::{Block, Message, build, escape_html};

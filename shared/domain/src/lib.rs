@@ -1,0 +1,12 @@
+//! Marelle's domain: vocabulary, rules, state machines and the ports the
+//! adapters implement. No I/O, no AWS, no HTTP framework here.
+
+pub mod accounts;
+pub mod commune;
+pub mod emails;
+pub mod keys;
+pub mod ports;
+pub mod secrets;
+pub mod time;
+
+pub use commune::Commune;
