@@ -14,7 +14,9 @@ pub fn local_date(now: DateTime<Utc>) -> NaiveDate {
 
 /// "04/01/2019 à 16:33", as the guide prints instants.
 pub fn french_date_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&ZONE).format("%d/%m/%Y à %H:%M").to_string()
+    at.with_timezone(&ZONE)
+        .format("%d/%m/%Y à %H:%M")
+        .to_string()
 }
 
 /// "04/01/2019".
@@ -24,7 +26,8 @@ pub fn french_date(date: NaiveDate) -> String {
 
 /// RFC 3339 with the Paris offset, as the API prints instants.
 pub fn rfc3339(at: DateTime<Utc>) -> String {
-    at.with_timezone(&ZONE).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    at.with_timezone(&ZONE)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 #[cfg(test)]
@@ -34,10 +37,16 @@ mod tests {
 
     #[test]
     fn instants_print_in_paris_time_across_daylight_saving() {
-        let winter = Utc.with_ymd_and_hms(2019, 1, 4, 15, 33, 0).single().unwrap_or_default();
+        let winter = Utc
+            .with_ymd_and_hms(2019, 1, 4, 15, 33, 0)
+            .single()
+            .unwrap_or_default();
         assert_eq!(french_date_time(winter), "04/01/2019 à 16:33");
         assert_eq!(rfc3339(winter), "2019-01-04T16:33:00+01:00");
-        let summer = Utc.with_ymd_and_hms(2019, 7, 4, 15, 33, 0).single().unwrap_or_default();
+        let summer = Utc
+            .with_ymd_and_hms(2019, 7, 4, 15, 33, 0)
+            .single()
+            .unwrap_or_default();
         assert_eq!(french_date_time(summer), "04/07/2019 à 17:33");
     }
 }

@@ -56,9 +56,19 @@ pub struct Email {
 impl Email {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let s = input.trim();
-        let bad = || FieldError::new("email", "invalid_email", "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).");
+        let bad = || {
+            FieldError::new(
+                "email",
+                "invalid_email",
+                "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).",
+            )
+        };
         if s.is_empty() {
-            return Err(FieldError::new("email", "required", "L'e-mail est obligatoire."));
+            return Err(FieldError::new(
+                "email",
+                "required",
+                "L'e-mail est obligatoire.",
+            ));
         }
         if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad());
@@ -156,7 +166,11 @@ impl Password {
     /// Checks the rule; the error names what is missing, in French.
     pub fn parse(field: &str, input: &str) -> Result<Self, FieldError> {
         if input.is_empty() {
-            return Err(FieldError::new(field, "required", "Le mot de passe est obligatoire."));
+            return Err(FieldError::new(
+                field,
+                "required",
+                "Le mot de passe est obligatoire.",
+            ));
         }
         if input.chars().count() > PASSWORD_MAX_CHARS {
             return Err(FieldError::new(
@@ -208,13 +222,25 @@ impl Name {
     pub fn parse(field: &str, label: &str, input: &str) -> Result<Self, FieldError> {
         let s = input.trim();
         if s.is_empty() {
-            return Err(FieldError::new(field, "required", format!("Le champ « {label} » est obligatoire.")));
+            return Err(FieldError::new(
+                field,
+                "required",
+                format!("Le champ « {label} » est obligatoire."),
+            ));
         }
         if s.chars().count() > 100 {
-            return Err(FieldError::new(field, "too_long", format!("Le champ « {label} » ne doit pas dépasser 100 caractères.")));
+            return Err(FieldError::new(
+                field,
+                "too_long",
+                format!("Le champ « {label} » ne doit pas dépasser 100 caractères."),
+            ));
         }
         if s.chars().any(char::is_control) || s.chars().any(|c| matches!(c, '<' | '>')) {
-            return Err(FieldError::new(field, "invalid_characters", format!("Le champ « {label} » contient des caractères non autorisés.")));
+            return Err(FieldError::new(
+                field,
+                "invalid_characters",
+                format!("Le champ « {label} » contient des caractères non autorisés."),
+            ));
         }
         Ok(Self(s.to_string()))
     }
@@ -289,11 +315,19 @@ impl SignUpForm {
         let mut errors = Vec::new();
         let civility = match self.civility.as_deref().map(str::trim) {
             None | Some("") => {
-                errors.push(FieldError::new("civility", "required", "La civilité est obligatoire."));
+                errors.push(FieldError::new(
+                    "civility",
+                    "required",
+                    "La civilité est obligatoire.",
+                ));
                 None
             }
             Some(s) => Civility::parse(s).or_else(|| {
-                errors.push(FieldError::new("civility", "invalid_civility", "La civilité doit être « M. » ou « Mme »."));
+                errors.push(FieldError::new(
+                    "civility",
+                    "invalid_civility",
+                    "La civilité doit être « M. » ou « Mme ».",
+                ));
                 None
             }),
         };
@@ -313,9 +347,17 @@ impl SignUpForm {
             .ok();
         let confirmation = self.password_confirmation.unwrap_or_default();
         if confirmation.is_empty() {
-            errors.push(FieldError::new("password_confirmation", "required", "La confirmation du mot de passe est obligatoire."));
+            errors.push(FieldError::new(
+                "password_confirmation",
+                "required",
+                "La confirmation du mot de passe est obligatoire.",
+            ));
         } else if confirmation != raw_password {
-            errors.push(FieldError::new("password_confirmation", "password_mismatch", "La confirmation ne correspond pas au mot de passe."));
+            errors.push(FieldError::new(
+                "password_confirmation",
+                "password_mismatch",
+                "La confirmation ne correspond pas au mot de passe.",
+            ));
         }
         let subscriber_code = SubscriberCodeInput::parse(
             "subscriber_code",
@@ -325,11 +367,19 @@ impl SignUpForm {
         .ok()
         .flatten();
         if self.accept_terms != Some(true) {
-            errors.push(FieldError::new("accept_terms", "terms_not_accepted", "Vous devez lire et accepter les conditions d'utilisation."));
+            errors.push(FieldError::new(
+                "accept_terms",
+                "terms_not_accepted",
+                "Vous devez lire et accepter les conditions d'utilisation.",
+            ));
         }
         let captcha = self.captcha.unwrap_or_default();
         if captcha.trim().is_empty() {
-            errors.push(FieldError::new("captcha", "captcha_required", "Cochez « Je ne suis pas un robot » et attendez la vérification."));
+            errors.push(FieldError::new(
+                "captcha",
+                "captcha_required",
+                "Cochez « Je ne suis pas un robot » et attendez la vérification.",
+            ));
         }
         match (civility, last_name, first_name, email, password) {
             (Some(civility), Some(last_name), Some(first_name), Some(email), Some(password))
@@ -356,22 +406,51 @@ mod tests {
 
     #[test]
     fn the_password_rule_names_what_is_missing() {
-        let e = Password::parse("password", "abcdefgh").err().map(|e| e.message).unwrap_or_default();
+        let e = Password::parse("password", "abcdefgh")
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
         assert!(e.ends_with("Il manque : 1 chiffre et 1 majuscule."), "{e}");
-        let e = Password::parse("password", "aB1").err().map(|e| e.message).unwrap_or_default();
+        let e = Password::parse("password", "aB1")
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
         assert!(e.ends_with("Il manque : au moins 8 caractères."), "{e}");
-        let e = Password::parse("password", "12345678").err().map(|e| e.code).unwrap_or_default();
+        let e = Password::parse("password", "12345678")
+            .err()
+            .map(|e| e.code)
+            .unwrap_or_default();
         assert_eq!(e, "weak_password");
         assert!(Password::parse("password", "Motdepasse1").is_ok());
-        assert!(Password::parse("password", "Éléphant7").is_ok(), "accented letters count");
+        assert!(
+            Password::parse("password", "Éléphant7").is_ok(),
+            "accented letters count"
+        );
     }
 
     #[test]
     fn e_mail_addresses_are_checked_and_normalized_to_lower_case() {
         let e = Email::parse("  Jeanne.Dupont@Exemple.FR ").ok();
-        assert_eq!(e.as_ref().map(Email::as_str), Some("Jeanne.Dupont@Exemple.FR"));
-        assert_eq!(e.as_ref().map(Email::normalized), Some("jeanne.dupont@exemple.fr"));
-        for bad in ["", "jeanne", "jeanne@", "@exemple.fr", "j@exemple", "j @x.fr", "j@x..fr", "j@-x.fr", "j@x.f1", "a..b@x.fr"] {
+        assert_eq!(
+            e.as_ref().map(Email::as_str),
+            Some("Jeanne.Dupont@Exemple.FR")
+        );
+        assert_eq!(
+            e.as_ref().map(Email::normalized),
+            Some("jeanne.dupont@exemple.fr")
+        );
+        for bad in [
+            "",
+            "jeanne",
+            "jeanne@",
+            "@exemple.fr",
+            "j@exemple",
+            "j @x.fr",
+            "j@x..fr",
+            "j@-x.fr",
+            "j@x.f1",
+            "a..b@x.fr",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
@@ -391,7 +470,12 @@ mod tests {
         };
         let v = form.validate().ok();
         assert_eq!(v.as_ref().map(|v| v.last_name.as_str()), Some("Dupont"));
-        assert_eq!(v.as_ref().and_then(|v| v.subscriber_code.as_ref()).map(|c| c.as_str()), Some("ABCD23"));
+        assert_eq!(
+            v.as_ref()
+                .and_then(|v| v.subscriber_code.as_ref())
+                .map(|c| c.as_str()),
+            Some("ABCD23")
+        );
     }
 
     #[test]
@@ -404,7 +488,10 @@ mod tests {
         .validate()
         .err()
         .unwrap_or_default();
-        let codes: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        let codes: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
         assert_eq!(
             codes,
             vec![

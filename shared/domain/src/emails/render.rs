@@ -13,8 +13,14 @@ use crate::ports::OutgoingEmail;
 pub enum Block {
     Paragraph(String),
     /// A button, followed by the guide's fallback sentence and the plain link.
-    Button { label: String, url: String },
-    Table { headers: Vec<String>, rows: Vec<Vec<String>> },
+    Button {
+        label: String,
+        url: String,
+    },
+    Table {
+        headers: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
 }
 
 /// An e-mail before rendering.
@@ -42,7 +48,8 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-const FALLBACK: &str = "Si ce bouton ne s'affiche pas correctement, veuillez cliquer sur le lien suivant :";
+const FALLBACK: &str =
+    "Si ce bouton ne s'affiche pas correctement, veuillez cliquer sur le lien suivant :";
 const AUTOMATIC: &str = "Ceci est un mail automatique merci de ne pas y répondre.";
 
 fn text_table(headers: &[String], rows: &[Vec<String>]) -> String {
@@ -119,7 +126,9 @@ fn render_html(msg: &Message, commune: &Commune) -> String {
                 ));
             }
             Block::Table { headers, rows } => {
-                body.push_str("<table style=\"border-collapse:collapse;margin:0 0 16px\" cellpadding=\"6\">");
+                body.push_str(
+                    "<table style=\"border-collapse:collapse;margin:0 0 16px\" cellpadding=\"6\">",
+                );
                 body.push_str("<thead><tr>");
                 for h in headers {
                     body.push_str(&format!(
@@ -169,11 +178,19 @@ pub fn parse_mailbox(s: &str) -> (Option<String>, String) {
 
 /// Renders and wraps the message. `message_id` must be unique (an id from
 /// the id generator); the domain part is taken from the sender's address.
-pub fn build(msg: &Message, commune: &Commune, message_id: &str, now: DateTime<Utc>) -> OutgoingEmail {
+pub fn build(
+    msg: &Message,
+    commune: &Commune,
+    message_id: &str,
+    now: DateTime<Utc>,
+) -> OutgoingEmail {
     let text = render_text(msg, commune);
     let html = render_html(msg, commune);
     let (from_name, from_addr) = parse_mailbox(&commune.mail_from);
-    let domain = from_addr.rsplit_once('@').map(|(_, d)| d).unwrap_or("marelle.invalid");
+    let domain = from_addr
+        .rsplit_once('@')
+        .map(|(_, d)| d)
+        .unwrap_or("marelle.invalid");
     let message_id = format!("{message_id}@{domain}");
     let from: Address<'_> = match &from_name {
         Some(n) => (n.as_str(), from_addr.as_str()).into(),
@@ -185,7 +202,10 @@ pub fn build(msg: &Message, commune: &Commune, message_id: &str, now: DateTime<U
         .subject(msg.subject.as_str())
         .message_id(message_id.as_str())
         .date(now.timestamp())
-        .header("Auto-Submitted", mail_builder::headers::raw::Raw::new("auto-generated"))
+        .header(
+            "Auto-Submitted",
+            mail_builder::headers::raw::Raw::new("auto-generated"),
+        )
         .text_body(text.as_str())
         .html_body(html.as_str())
         .write_to_vec()
@@ -209,14 +229,20 @@ mod tests {
     fn mailboxes_split_into_name_and_address() {
         assert_eq!(
             parse_mailbox("BL Citoyen <nepasrepondre@bl-citoyen.fr>"),
-            (Some("BL Citoyen".into()), "nepasrepondre@bl-citoyen.fr".into())
+            (
+                Some("BL Citoyen".into()),
+                "nepasrepondre@bl-citoyen.fr".into()
+            )
         );
         assert_eq!(parse_mailbox("a@b.fr"), (None, "a@b.fr".into()));
     }
 
     #[test]
     fn html_is_escaped() {
-        assert_eq!(escape_html("<b>\"x\" & 'y'</b>"), "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;");
+        assert_eq!(
+            escape_html("<b>\"x\" & 'y'</b>"),
+            "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;"
+        );
     }
 
     #[test]

@@ -30,3 +30,12 @@ pub trait EventBus: Send + Sync + 'static {
     /// consumers happens afterwards and never blocks the publisher.
     async fn publish(&self, events: Vec<Event>) -> Result<(), BusError>;
 }
+
+/// A consumer of events (the `notify` function, the waiting-list
+/// promoter…). The in-process bus calls it directly; in AWS an EventBridge
+/// rule invokes the function that wraps it.
+#[async_trait]
+pub trait EventHandler: Send + Sync + 'static {
+    /// Handles one event. An error makes the bus deliver it again later.
+    async fn handle(&self, event: &Event) -> Result<(), String>;
+}

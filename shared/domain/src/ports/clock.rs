@@ -81,7 +81,10 @@ mod tests {
 
     #[test]
     fn a_frozen_clock_stands_still_and_advances_on_demand() {
-        let t = Utc.with_ymd_and_hms(2019, 1, 4, 16, 33, 0).single().unwrap_or_default();
+        let t = Utc
+            .with_ymd_and_hms(2019, 1, 4, 16, 33, 0)
+            .single()
+            .unwrap_or_default();
         let clock = SettableClock::frozen(t);
         assert_eq!(clock.now(), t);
         clock.advance(Duration::minutes(5));
@@ -90,7 +93,10 @@ mod tests {
 
     #[test]
     fn a_set_clock_runs_on_from_the_set_instant() {
-        let t = Utc.with_ymd_and_hms(2019, 1, 4, 16, 33, 0).single().unwrap_or_default();
+        let t = Utc
+            .with_ymd_and_hms(2019, 1, 4, 16, 33, 0)
+            .single()
+            .unwrap_or_default();
         let clock = SettableClock::new();
         clock.set(t);
         let now = clock.now();

@@ -47,7 +47,10 @@ mod tests {
 
     #[test]
     fn ids_from_one_generator_strictly_increase_even_within_a_millisecond() {
-        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap_or_default();
+        let t = Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .unwrap_or_default();
         let ids = IdGenerator::new(Arc::new(SettableClock::frozen(t)));
         let all: Vec<String> = (0..1000).map(|_| ids.next()).collect();
         assert!(all.windows(2).all(|w| w[0] < w[1]));
@@ -56,7 +59,10 @@ mod tests {
 
     #[test]
     fn ids_carry_the_clock_time() {
-        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap_or_default();
+        let t = Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .unwrap_or_default();
         let ids = IdGenerator::new(Arc::new(SettableClock::frozen(t)));
         let id = ids.next_ulid();
         assert_eq!(id.timestamp_ms(), t.timestamp_millis() as u64);

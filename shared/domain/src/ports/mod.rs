@@ -10,11 +10,10 @@ pub mod mailer;
 pub mod store;
 
 pub use blobs::{BlobError, Blobs, PresignedUpload};
-pub use bus::{Event, EventBus, BusError};
+pub use bus::{BusError, Event, EventBus, EventHandler};
 pub use clock::{Clock, SettableClock, SystemClock};
 pub use ids::IdGenerator;
 pub use mailer::{MailError, Mailer, OutgoingEmail};
 pub use store::{
-    Condition, Cursor, Index, Item, Key, Page, Query, SkCondition, Store, StoreError, Update,
-    Write,
+    Condition, Cursor, Index, Item, Key, Page, Query, SkCondition, Store, StoreError, Update, Write,
 };

@@ -94,7 +94,11 @@ impl Item {
         for name in [attr::PK, attr::SK] {
             match attrs.get(name) {
                 Some(Value::String(s)) if !s.is_empty() => {}
-                _ => return Err(StoreError::Invalid(format!("{name} missing or not a string"))),
+                _ => {
+                    return Err(StoreError::Invalid(format!(
+                        "{name} missing or not a string"
+                    )));
+                }
             }
         }
         Ok(Self { attrs })
@@ -123,7 +127,8 @@ impl Item {
 
     /// The item disappears for readers once `expires_at` (Unix seconds) is past.
     pub fn expires_at(mut self, unix_seconds: i64) -> Self {
-        self.attrs.insert(attr::TTL.into(), Value::from(unix_seconds));
+        self.attrs
+            .insert(attr::TTL.into(), Value::from(unix_seconds));
         self
     }
 
@@ -173,14 +178,14 @@ impl Item {
 
     /// Size used against [`limits::ITEM_BYTES`].
     pub fn approximate_size(&self) -> usize {
-        serde_json::to_vec(&self.attrs).map(|v| v.len()).unwrap_or(usize::MAX)
+        serde_json::to_vec(&self.attrs)
+            .map(|v| v.len())
+            .unwrap_or(usize::MAX)
     }
 }
 
 fn is_reserved(name: &str) -> bool {
-    name == attr::PK
-        || name == attr::SK
-        || attr::GSI.iter().any(|(p, s)| name == *p || name == *s)
+    name == attr::PK || name == attr::SK || attr::GSI.iter().any(|(p, s)| name == *p || name == *s)
 }
 
 /// The table itself or one of its indexes.
@@ -304,7 +309,9 @@ impl Update {
         let mut item = current.unwrap_or_else(|| Item::new(key.clone()));
         for name in self.names() {
             if name == attr::PK || name == attr::SK {
-                return Err(StoreError::Invalid(format!("cannot update key attribute {name}")));
+                return Err(StoreError::Invalid(format!(
+                    "cannot update key attribute {name}"
+                )));
             }
         }
         for (k, v) in &self.set {
@@ -341,16 +348,29 @@ impl Update {
 /// One write of a transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
-    Put { item: Item, condition: Option<Condition> },
-    Update { key: Key, update: Update, condition: Option<Condition> },
-    Delete { key: Key, condition: Option<Condition> },
+    Put {
+        item: Item,
+        condition: Option<Condition>,
+    },
+    Update {
+        key: Key,
+        update: Update,
+        condition: Option<Condition>,
+    },
+    Delete {
+        key: Key,
+        condition: Option<Condition>,
+    },
     /// Only checks a condition on an item, without writing it.
     Check { key: Key, condition: Condition },
 }
 
 impl Write {
     pub fn put(item: Item) -> Self {
-        Write::Put { item, condition: None }
+        Write::Put {
+            item,
+            condition: None,
+        }
     }
 
     pub fn put_new(item: Item) -> Self {

@@ -1,0 +1,17 @@
+//! The port conformance suites on the embedded adapters.
+
+mod store {
+    marelle_testkit::store_conformance!(marelle_testkit::embedded::store());
+}
+
+mod mail {
+    marelle_testkit::mail_conformance!(marelle_testkit::embedded::mail());
+}
+
+mod blobs {
+    marelle_testkit::blob_conformance!(marelle_testkit::embedded::blobs());
+}
+
+mod bus {
+    marelle_testkit::bus_conformance!(marelle_testkit::embedded::bus());
+}
