@@ -9,9 +9,24 @@
 //! | one-time token | `TOKEN#<sha256(token)>` | `TOKEN` | |
 //! | rate-limit window | `RATE#<scope>#<subject>` | `WINDOW#<start>` | |
 //! | used captcha | `CAPTCHA#<sha256(challenge signature)>` | `CAPTCHA` | |
+//! | subscription | `ACCOUNT#<id>` | `SUB#<family id>` | `FAMILY#<family id>` / `SUB#<account id>` |
+//!
+//! `GET /api/me` is one query on `ACCOUNT#<id>`: the account and its
+//! subscriptions.
 
 pub fn account(id: &str) -> crate::ports::Key {
     crate::ports::Key::new(format!("ACCOUNT#{id}"), "ACCOUNT")
+}
+
+/// The partition holding an account and its subscriptions.
+pub fn account_partition(id: &str) -> String {
+    format!("ACCOUNT#{id}")
+}
+
+pub const SUBSCRIPTION_PREFIX: &str = "SUB#";
+
+pub fn subscription(account_id: &str, family_id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(format!("ACCOUNT#{account_id}"), format!("SUB#{family_id}"))
 }
 
 pub fn accounts_by_role(role: &str) -> String {

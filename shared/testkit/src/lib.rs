@@ -8,12 +8,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod app;
 pub mod blob_suite;
 pub mod bus_suite;
 pub mod embedded;
 pub mod mail_suite;
 pub mod moto;
 pub mod store_suite;
+
+pub use app::{TestApp, TestResponse};
 
 use chrono::{DateTime, TimeZone, Utc};
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rules::Civility;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Parent,
@@ -74,6 +74,9 @@ pub struct OneTimeToken {
     pub account_id: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// Spent tokens stay (until their TTL) so that a second click says
+    /// "already used" rather than "unknown".
+    pub used: bool,
     #[serde(default)]
     pub used_at: Option<DateTime<Utc>>,
 }

@@ -20,7 +20,7 @@ impl FieldError {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Civility {
     #[serde(rename = "M.")]
     Monsieur,
@@ -282,9 +282,10 @@ impl SubscriberCodeInput {
 
 /// The sign-up form as received: every field optional, so that a missing
 /// field is reported like any other invalid one.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignUpForm {
+    /// `M.` or `Mme`.
     pub civility: Option<String>,
     pub last_name: Option<String>,
     pub first_name: Option<String>,
@@ -293,6 +294,7 @@ pub struct SignUpForm {
     pub password_confirmation: Option<String>,
     pub subscriber_code: Option<String>,
     pub accept_terms: Option<bool>,
+    /// The ALTCHA widget's payload (base 64).
     pub captcha: Option<String>,
 }
 

@@ -1,0 +1,167 @@
+//! Login, logout, and who is logged in.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use marelle_domain::accounts::{Account, Civility, Email, Role};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::hashing_error;
+use super::store;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{ClientIp, CurrentAccount, JsonBody};
+use crate::state::AppState;
+use crate::{ratelimit, sessions};
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+/// The logged-in account and the families it is linked to.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Me {
+    pub id: String,
+    pub email: String,
+    pub civility: Option<Civility>,
+    pub last_name: String,
+    pub first_name: String,
+    pub role: Role,
+    pub families: Vec<MeFamily>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MeFamily {
+    pub family_id: String,
+    /// How the family is named on screen ("Famille DUPONT").
+    pub label: String,
+}
+
+impl Me {
+    pub fn new(account: &Account, families: Vec<MeFamily>) -> Self {
+        Self {
+            id: account.id.clone(),
+            email: account.email.clone(),
+            civility: account.civility,
+            last_name: account.last_name.clone(),
+            first_name: account.first_name.clone(),
+            role: account.role,
+            families,
+        }
+    }
+}
+
+fn bad_credentials() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "Identifiant ou mot de passe incorrect.",
+    )
+}
+
+/// `POST /api/session`: log in.
+#[utoipa::path(post, path = "/api/session", tag = "accounts", request_body = Credentials,
+    responses(
+        (status = 200, description = "Connecté ; le cookie de session est posé", body = Me),
+        (status = 401, description = "Identifiant ou mot de passe incorrect (invalid_credentials)", body = Problem),
+        (status = 403, description = "Compte pas encore activé (not_activated)", body = Problem),
+        (status = 429, description = "Trop de tentatives", body = Problem),
+    ))]
+pub async fn log_in(
+    State(app): State<AppState>,
+    ip: ClientIp,
+    JsonBody(creds): JsonBody<Credentials>,
+) -> ApiResult<impl IntoResponse> {
+    let email = Email::parse(&creds.email).map_err(|_| bad_credentials())?;
+    ratelimit::hit(
+        &app,
+        "login-ip",
+        &ip.0.to_string(),
+        app.settings.limits.login_per_address,
+    )
+    .await?;
+    ratelimit::hit(
+        &app,
+        "login-account",
+        email.normalized(),
+        app.settings.limits.login_per_account,
+    )
+    .await?;
+    let account = store::by_email(&app, email.normalized()).await?;
+    let ok = app
+        .hasher
+        .verify(
+            &creds.password,
+            account.as_ref().map(|a| a.password_hash.as_str()),
+        )
+        .await
+        .map_err(hashing_error)?;
+    let account = match account {
+        Some(a) if ok => a,
+        _ => return Err(bad_credentials()),
+    };
+    if !account.is_active() {
+        return Err(ApiError::forbidden(
+            "not_activated",
+            "Votre compte n'est pas encore activé : cliquez sur le lien de l'e-mail de confirmation que nous vous avons envoyé.",
+        ));
+    }
+    let cookie = sessions::open(&app, &account).await?;
+    let (account, subs) = store::with_subscriptions(&app, &account.id)
+        .await?
+        .ok_or_else(bad_credentials)?;
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(Me::new(&account, families(subs))),
+    ))
+}
+
+fn families(subs: Vec<marelle_domain::ports::Item>) -> Vec<MeFamily> {
+    subs.into_iter()
+        .filter_map(|item| {
+            Some(MeFamily {
+                family_id: item.str_attr("family_id")?.to_string(),
+                label: item.str_attr("label").unwrap_or_default().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// `DELETE /api/session`: log out (ends the session everywhere it is used).
+#[utoipa::path(delete, path = "/api/session", tag = "accounts",
+    responses((status = 204, description = "Déconnecté")))]
+pub async fn log_out(
+    State(app): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<impl IntoResponse> {
+    if let Some(token) = sessions::token_from_headers(&headers) {
+        sessions::close(&app, &marelle_domain::secrets::token_hash(&token)).await?;
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, sessions::clearing_cookie(&app))],
+    ))
+}
+
+/// `GET /api/me`: the logged-in account and its families.
+#[utoipa::path(get, path = "/api/me", tag = "accounts",
+    responses(
+        (status = 200, description = "Le compte connecté", body = Me),
+        (status = 401, description = "Pas connecté", body = Problem),
+    ))]
+pub async fn me(
+    State(app): State<AppState>,
+    current: CurrentAccount,
+) -> ApiResult<impl IntoResponse> {
+    let (account, subs) = store::with_subscriptions(&app, &current.account_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(Me::new(&account, families(subs))),
+    ))
+}

@@ -1,0 +1,251 @@
+//! Extractors: JSON bodies with French errors, the caller's address, the
+//! logged-in account.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, ProblemField};
+use crate::sessions;
+use crate::state::AppState;
+use marelle_domain::accounts::Role;
+
+/// The largest JSON body a route accepts unless it says otherwise.
+pub const JSON_LIMIT: usize = 64 * 1024;
+
+/// A JSON body. Syntax errors, unknown fields, missing fields and wrong
+/// types are 400s that say, in French, which field.
+pub struct JsonBody<T>(pub T);
+
+fn field_error(path: &str, code: &str, message: String) -> ApiError {
+    let mut e = ApiError::bad_request(code, message.clone());
+    e.errors.push(ProblemField {
+        field: path.to_string(),
+        code: code.to_string(),
+        message,
+    });
+    e
+}
+
+/// Turns serde's English into a French problem naming the field.
+pub fn json_problem(path: &str, err: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    match err.classify() {
+        Category::Syntax | Category::Eof | Category::Io => ApiError::bad_request(
+            "malformed_json",
+            format!(
+                "Le corps de la requête n'est pas un JSON valide (ligne {}, colonne {}).",
+                err.line(),
+                err.column()
+            ),
+        ),
+        Category::Data => {
+            let msg = err.to_string();
+            let quoted = |m: &str| m.split('`').nth(1).map(str::to_string);
+            if msg.starts_with("unknown field") {
+                let name = quoted(&msg).unwrap_or_default();
+                // The path already ends with the unknown field's name.
+                let field = if path.is_empty() || path == "." {
+                    name.clone()
+                } else {
+                    path.to_string()
+                };
+                field_error(
+                    &field,
+                    "unknown_field",
+                    format!("Champ inconnu : « {field} »."),
+                )
+            } else if msg.starts_with("missing field") {
+                let name = quoted(&msg).unwrap_or_default();
+                field_error(
+                    &name,
+                    "missing_field",
+                    format!("Le champ « {name} » est obligatoire."),
+                )
+            } else if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
+                let expected = msg
+                    .split(", expected ")
+                    .nth(1)
+                    .map(|s| s.split(" at line").next().unwrap_or(s))
+                    .map(french_expected)
+                    .unwrap_or_else(|| "une autre valeur".into());
+                field_error(
+                    path,
+                    "invalid_type",
+                    format!(
+                        "La valeur du champ « {path} » n'est pas valide : {expected} est attendu."
+                    ),
+                )
+            } else if msg.starts_with("unknown variant") {
+                let name = quoted(&msg).unwrap_or_default();
+                field_error(
+                    path,
+                    "invalid_value",
+                    format!("La valeur « {name} » n'est pas admise pour le champ « {path} »."),
+                )
+            } else {
+                field_error(
+                    path,
+                    "invalid_body",
+                    format!("Le champ « {path} » n'est pas valide."),
+                )
+            }
+        }
+    }
+}
+
+fn french_expected(s: &str) -> String {
+    let s = s.trim();
+    match s {
+        "a boolean" => "un booléen (true ou false)".into(),
+        "a string" => "une chaîne de caractères".into(),
+        "a sequence" => "une liste".into(),
+        "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" | "usize" | "isize" => {
+            "un nombre entier".into()
+        }
+        _ if s.starts_with("struct") || s.starts_with("a map") => "un objet".into(),
+        _ if s.starts_with("one of") || s.starts_with("variant") => {
+            format!("une valeur parmi {}", s.trim_start_matches("one of "))
+        }
+        _ => "une autre valeur".into(),
+    }
+}
+
+/// Parses a JSON body, naming the failing field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        json_problem(&path, e.inner())
+    })
+}
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::trim)
+            .is_some_and(|v| v.eq_ignore_ascii_case("application/json") || v.ends_with("+json"));
+        if !json {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Le corps de la requête doit être du JSON (Content-Type: application/json).",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
+            ApiError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "Le corps de la requête est trop volumineux.",
+            )
+        })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// The caller's address, put in the request's extensions by the entry
+/// point (the socket locally, API Gateway's `sourceIp` on Lambda).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<ClientIp>()
+            .copied()
+            .unwrap_or(ClientIp(IpAddr::V4(Ipv4Addr::UNSPECIFIED))))
+    }
+}
+
+/// The logged-in account (any role). 401 otherwise.
+#[derive(Debug, Clone)]
+pub struct CurrentAccount {
+    pub account_id: String,
+    pub role: Role,
+    pub session_hash: String,
+}
+
+impl<S> FromRequestParts<S> for CurrentAccount
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(current) = parts.extensions.get::<CurrentAccount>() {
+            return Ok(current.clone());
+        }
+        let app = AppState::from_ref(state);
+        let token =
+            sessions::token_from_headers(&parts.headers).ok_or_else(ApiError::unauthorized)?;
+        let current = sessions::lookup(&app, &token)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        parts.extensions.insert(current.clone());
+        Ok(current)
+    }
+}
+
+/// A logged-in parent (role `parent`). 401 when logged out, 403 for agents.
+#[derive(Debug, Clone)]
+pub struct Parent(pub CurrentAccount);
+
+impl<S> FromRequestParts<S> for Parent
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let current = CurrentAccount::from_request_parts(parts, state).await?;
+        if current.role != Role::Parent {
+            return Err(ApiError::forbidden(
+                "parents_only",
+                "Cette page est réservée aux familles.",
+            ));
+        }
+        Ok(Parent(current))
+    }
+}
+
+/// A logged-in agent (role `agent`). 401 when logged out, 403 for parents.
+#[derive(Debug, Clone)]
+pub struct Agent(pub CurrentAccount);
+
+impl<S> FromRequestParts<S> for Agent
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let current = CurrentAccount::from_request_parts(parts, state).await?;
+        if current.role != Role::Agent {
+            return Err(ApiError::forbidden(
+                "agents_only",
+                "Cette page est réservée aux agents de la collectivité.",
+            ));
+        }
+        Ok(Agent(current))
+    }
+}

@@ -1,0 +1,117 @@
+//! Sessions: an opaque random token in an HttpOnly cookie; the store keeps
+//! only its SHA-256, with an expiry (TTL). Revoked on logout and when the
+//! password changes.
+
+use axum::http::{HeaderMap, HeaderValue, header};
+use chrono::Duration;
+use marelle_domain::accounts::{Account, SessionRecord};
+use marelle_domain::keys;
+use marelle_domain::ports::store::{Index, Item, Key, Query};
+use marelle_domain::secrets::{random_token, token_hash};
+
+use crate::error::ApiResult;
+use crate::extract::CurrentAccount;
+use crate::state::AppState;
+
+pub const COOKIE: &str = "marelle_session";
+
+pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.trim().to_string())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+fn cookie(app: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if app.settings.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
+    let s = format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The `Set-Cookie` value that ends the session in the browser.
+pub fn clearing_cookie(app: &AppState) -> HeaderValue {
+    cookie(app, "", 0)
+}
+
+/// Opens a session for the account; returns the `Set-Cookie` value.
+pub async fn open(app: &AppState, account: &Account) -> ApiResult<HeaderValue> {
+    let token = random_token();
+    let hash = token_hash(&token);
+    let now = app.clock.now();
+    let expires_at = now + Duration::hours(app.settings.session_hours);
+    let record = SessionRecord {
+        account_id: account.id.clone(),
+        role: account.role,
+        created_at: now,
+        expires_at,
+    };
+    let item = Item::with_data(keys::session(&hash), &record)?
+        .index(
+            Index::Gsi1,
+            keys::sessions_of(&account.id),
+            keys::session_in_account(&now.to_rfc3339(), &hash),
+        )
+        .expires_at(expires_at.timestamp());
+    app.store
+        .put(item, Some(marelle_domain::ports::Condition::NotExists))
+        .await?;
+    Ok(cookie(app, &token, app.settings.session_hours * 3600))
+}
+
+/// The session a token opens, if it is alive.
+pub async fn lookup(app: &AppState, token: &str) -> ApiResult<Option<CurrentAccount>> {
+    let hash = token_hash(token);
+    let Some(item) = app.store.get(&keys::session(&hash)).await? else {
+        return Ok(None);
+    };
+    let record: SessionRecord = item.data()?;
+    if record.expires_at <= app.clock.now() {
+        return Ok(None);
+    }
+    Ok(Some(CurrentAccount {
+        account_id: record.account_id,
+        role: record.role,
+        session_hash: hash,
+    }))
+}
+
+pub async fn close(app: &AppState, session_hash: &str) -> ApiResult<()> {
+    app.store.delete(&keys::session(session_hash), None).await?;
+    Ok(())
+}
+
+/// Closes every session of the account (password changed).
+pub async fn close_all(app: &AppState, account_id: &str) -> ApiResult<usize> {
+    let mut keys_to_delete: Vec<Key> = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = app
+            .store
+            .query(
+                Query::on(Index::Gsi1, keys::sessions_of(account_id))
+                    .begins_with("SESSION#")
+                    .limit(100)
+                    .after(cursor),
+            )
+            .await?;
+        keys_to_delete.extend(page.items.iter().map(Item::key));
+        cursor = page.cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let n = keys_to_delete.len();
+    if n > 0 {
+        app.store.write_many(vec![], keys_to_delete).await?;
+    }
+    Ok(n)
+}

@@ -1,0 +1,147 @@
+//! What every handler reaches: the ports, the commune's configuration,
+//! keys derived from the portal's secret, and settings. Built once at start
+//! (by a Lambda's `main`, by `marelle`, or by a test) and shared.
+
+use std::sync::Arc;
+
+use marelle_domain::Commune;
+use marelle_domain::ports::{Blobs, Clock, EventBus, IdGenerator, Mailer, Store};
+use marelle_domain::secrets::{Secret, derive_key};
+
+use crate::passwords::PasswordHasher;
+
+pub type AppState = Arc<App>;
+
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub mailer: Arc<dyn Mailer>,
+    pub blobs: Arc<dyn Blobs>,
+    pub bus: Arc<dyn EventBus>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<IdGenerator>,
+    pub commune: Commune,
+    pub keys: Keys,
+    pub hasher: PasswordHasher,
+    pub settings: Settings,
+}
+
+/// Keys derived from the portal's master secret, one per purpose.
+#[derive(Clone)]
+pub struct Keys {
+    pub captcha_signature: String,
+    pub captcha_key_signature: String,
+    pub blob_urls: Vec<u8>,
+    pub data_encryption: Vec<u8>,
+}
+
+impl Keys {
+    pub fn derive(master: &Secret) -> Self {
+        let hex = |purpose: &str| {
+            derive_key(master, purpose)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
+        Self {
+            captcha_signature: hex("captcha-signature"),
+            captcha_key_signature: hex("captcha-key-signature"),
+            blob_urls: derive_key(master, "blob-urls"),
+            data_encryption: derive_key(master, "data-encryption"),
+        }
+    }
+}
+
+/// How hard the captcha is: the browser tries on average
+/// `counter_max / 2` keys of `cost` PBKDF2 iterations each.
+#[derive(Debug, Clone, Copy)]
+pub struct CaptchaSettings {
+    pub cost: u32,
+    pub counter_min: u32,
+    pub counter_max: u32,
+    pub expires_in_secs: i64,
+}
+
+impl CaptchaSettings {
+    /// About a second of work for a phone.
+    pub fn production() -> Self {
+        Self {
+            cost: 1_000,
+            counter_min: 1_000,
+            counter_max: 4_000,
+            expires_in_secs: 20 * 60,
+        }
+    }
+
+    /// The lowest difficulty: still a real challenge, verified the same way.
+    pub fn lowest() -> Self {
+        Self {
+            cost: 1,
+            counter_min: 1,
+            counter_max: 20,
+            expires_in_secs: 20 * 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `Secure` on the session cookie (off only for plain-http local runs).
+    pub cookie_secure: bool,
+    pub session_hours: i64,
+    pub captcha: CaptchaSettings,
+    pub limits: RateLimits,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            cookie_secure: true,
+            session_hours: 12,
+            captcha: CaptchaSettings::production(),
+            limits: RateLimits::default(),
+        }
+    }
+}
+
+/// One limit: at most `max` attempts per `window_secs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub max: i64,
+    pub window_secs: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct RateLimits {
+    pub login_per_account: Limit,
+    pub login_per_address: Limit,
+    pub signup_per_address: Limit,
+    pub reset_per_account: Limit,
+    pub reset_per_address: Limit,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            login_per_account: Limit {
+                max: 10,
+                window_secs: 15 * 60,
+            },
+            login_per_address: Limit {
+                max: 50,
+                window_secs: 15 * 60,
+            },
+            signup_per_address: Limit {
+                max: 10,
+                window_secs: 60 * 60,
+            },
+            reset_per_account: Limit {
+                max: 5,
+                window_secs: 60 * 60,
+            },
+            reset_per_address: Limit {
+                max: 20,
+                window_secs: 60 * 60,
+            },
+        }
+    }
+}
