@@ -1,5 +1,7 @@
 //! Citizen accounts over the in-process API on the embedded adapters.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use chrono::Duration;

@@ -1,5 +1,7 @@
 //! The port conformance suites on the embedded adapters.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
 mod store {
     marelle_testkit::store_conformance!(marelle_testkit::embedded::store());
 }

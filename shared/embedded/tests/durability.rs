@@ -1,5 +1,7 @@
 //! An acknowledged write survives a killed process.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;

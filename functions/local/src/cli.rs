@@ -1,0 +1,108 @@
+//! The command line of API.md: `serve`, `agent create`, `digest`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use marelle_domain::accounts::Role;
+
+use crate::compose::{self, Options};
+
+#[derive(Parser)]
+#[command(
+    name = "marelle",
+    version,
+    about = "Portail famille Marelle, en un seul processus (SQLite, dossier, boîte d'envoi)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serves the portal (API and web app) on one address.
+    Serve(Serve),
+    /// Back-office accounts.
+    Agent {
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
+}
+
+#[derive(Args)]
+pub struct DataDir {
+    /// Folder of the database, documents and e-mail outbox.
+    #[arg(long, default_value = "./data", env = "MARELLE_DATA")]
+    pub data: PathBuf,
+}
+
+#[derive(Args)]
+pub struct Serve {
+    #[arg(long, default_value = "127.0.0.1:8080", env = "MARELLE_ADDR")]
+    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub data: DataDir,
+    /// The built web app (`web/dist`).
+    #[arg(long, default_value = "web/dist", env = "MARELLE_WEB")]
+    pub web: PathBuf,
+    /// Fills an empty store with a demo commune.
+    #[arg(long)]
+    pub demo: bool,
+    /// Development mode: settable clock, outbox listing, job triggers
+    /// under /api/dev, captcha at its lowest difficulty.
+    #[arg(long)]
+    pub dev: bool,
+    /// No in-process 13:00/18:00 timer (an outside scheduler calls
+    /// `marelle digest`).
+    #[arg(long)]
+    pub no_schedule: bool,
+}
+
+#[derive(Subcommand)]
+pub enum AgentCommand {
+    /// Creates a back-office (agent) account, active at once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, default_value = "Agent")]
+        first_name: String,
+        #[arg(long, default_value = "Mairie")]
+        last_name: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+}
+
+pub async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve(s) => crate::web::serve(s).await,
+        Command::Agent {
+            command:
+                AgentCommand::Create {
+                    email,
+                    password,
+                    first_name,
+                    last_name,
+                    data,
+                },
+        } => {
+            let local = compose::build(&Options::offline(data.data))?;
+            let account = marelle_api::accounts::create_active_account(
+                &local.state,
+                Role::Agent,
+                None,
+                &first_name,
+                &last_name,
+                &email,
+                &password,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!("Compte agent créé : {} ({})", account.email, account.id);
+            Ok(())
+        }
+    }
+}

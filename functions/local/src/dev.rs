@@ -1,0 +1,73 @@
+//! `--dev` only: set the clock, read the outbox. For demos and end-to-end
+//! tests; never on a real deployment.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use marelle_api::extract::JsonBody;
+use marelle_api::state::AppState;
+use marelle_api::{ApiError, ApiResult};
+use serde::{Deserialize, Serialize};
+
+use crate::compose::Local;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetClock {
+    now: String,
+}
+
+#[derive(Serialize)]
+struct Now {
+    now: String,
+}
+
+pub fn router(local: &Local) -> Router<AppState> {
+    let clock = local.clock.clone();
+    let clock_get = local.clock.clone();
+    let outbox = local.outbox.clone();
+    Router::new()
+        .route(
+            "/api/dev/clock",
+            get(move |State(app): State<AppState>| {
+                let _ = &clock_get;
+                async move {
+                    Json(Now {
+                        now: marelle_domain::time::rfc3339(app.clock.now()),
+                    })
+                }
+            })
+            .post(move |JsonBody(body): JsonBody<SetClock>| {
+                let clock = clock.clone();
+                async move {
+                    let now: DateTime<Utc> = DateTime::parse_from_rfc3339(body.now.trim())
+                        .map_err(|_| {
+                            ApiError::bad_request(
+                                "invalid_instant",
+                                "« now » doit être un instant RFC 3339 avec décalage, par exemple 2019-01-04T16:33:00+01:00.",
+                            )
+                        })?
+                        .with_timezone(&Utc);
+                    clock.set(now);
+                    ApiResult::Ok(Json(Now {
+                        now: marelle_domain::time::rfc3339(now),
+                    }))
+                }
+            }),
+        )
+        .route(
+            "/api/dev/outbox",
+            get(move || {
+                let outbox = outbox.clone();
+                async move {
+                    let entries = outbox
+                        .list()
+                        .await
+                        .map_err(|e| ApiError::unavailable("outbox", e))?;
+                    ApiResult::Ok(Json(entries))
+                }
+            }),
+        )
+}

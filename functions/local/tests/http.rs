@@ -1,0 +1,304 @@
+//! The `marelle` binary over real HTTP: the accounts journey, the command
+//! line, and a restart.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(data: &Path) -> Server {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_marelle"))
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--dev",
+            "--demo",
+            "--no-schedule",
+            "--web",
+            "/nonexistent",
+        ])
+        .arg("--data")
+        .arg(data)
+        .env_remove("MARELLE_PUBLIC_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "marelle did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server { child, base }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+async fn post(c: &reqwest::Client, s: &Server, path: &str, body: Value) -> (StatusCode, Value) {
+    let r = c
+        .post(format!("{}{path}", s.base))
+        .header("origin", &s.base)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn solve(c: &reqwest::Client, s: &Server) -> String {
+    let challenge: altcha::Challenge = c
+        .get(format!("{}/api/captcha", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let solution = altcha::solve_challenge(altcha::SolveChallengeOptions::new(&challenge))
+        .unwrap()
+        .unwrap();
+    base64::engine::general_purpose::STANDARD
+        .encode(serde_json::to_vec(&json!({"challenge": challenge, "solution": solution})).unwrap())
+}
+
+#[tokio::test]
+async fn the_accounts_journey_works_over_http_and_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let c = client();
+
+    let captcha = solve(&c, &server).await;
+    let form = json!({
+        "civility": "M.", "last_name": "Blman", "first_name": "Matthieu",
+        "email": "matthieu@exemple.fr", "password": "Motdepasse1", "password_confirmation": "Motdepasse1",
+        "accept_terms": true, "captcha": captcha,
+    });
+    let (status, body) = post(&c, &server, "/api/accounts", form.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = post(&c, &server, "/api/accounts", form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["code"], "captcha_reused");
+
+    let outbox: Vec<Value> = c
+        .get(format!("{}/api/dev/outbox", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mail = outbox
+        .iter()
+        .rev()
+        .find(|m| m["to"] == "matthieu@exemple.fr")
+        .unwrap();
+    assert_eq!(
+        mail["subject"],
+        "Portail citoyen : confirmation de création de compte"
+    );
+    let text = mail["text"].as_str().unwrap();
+    assert!(text.starts_with("Bonjour M. Matthieu Blman,"));
+    let marker = format!("{}/activation?token=", server.base);
+    let token: String = text[text.find(&marker).unwrap() + marker.len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+
+    let (status, body) = post(
+        &c,
+        &server,
+        "/api/session",
+        json!({"email": "matthieu@exemple.fr", "password": "Motdepasse1"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_activated"))
+    );
+    let (status, _) = post(
+        &c,
+        &server,
+        "/api/accounts/activation",
+        json!({"token": token}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = post(
+        &c,
+        &server,
+        "/api/session",
+        json!({"email": "matthieu@exemple.fr", "password": "Motdepasse1"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let me: Value = c
+        .get(format!("{}/api/me", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], "matthieu@exemple.fr");
+
+    // A cross-site state change is refused.
+    let r = c
+        .delete(format!("{}/api/session", server.base))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let r = c
+        .delete(format!("{}/api/session", server.base))
+        .header("origin", &server.base)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        c.get(format!("{}/api/me", server.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Stop hard and start again on the same data: the account is there.
+    drop(server);
+    let server = start(dir.path());
+    let c = client();
+    let (status, body) = post(
+        &c,
+        &server,
+        "/api/session",
+        json!({"email": "matthieu@exemple.fr", "password": "Motdepasse1"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The demo accounts were seeded once and still work.
+    let (status, body) = post(
+        &c,
+        &server,
+        "/api/session",
+        json!({"email": "agent.demo@villebois.example", "password": "Mairie2026"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["role"], "agent");
+}
+
+#[tokio::test]
+async fn the_dev_clock_can_be_set_and_bad_instants_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let c = client();
+    let (status, body) = post(
+        &c,
+        &server,
+        "/api/dev/clock",
+        json!({"now": "2019-01-04T16:33:00+01:00"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["now"], "2019-01-04T16:33:00+01:00");
+    let (status, body) = post(&c, &server, "/api/dev/clock", json!({"now": "demain"})).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_instant"))
+    );
+    let r = c
+        .get(format!("{}/api/unknown", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+}
+
+#[test]
+fn agent_create_makes_an_agent_that_can_log_in_and_refuses_a_weak_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |password: &str| {
+        Command::new(env!("CARGO_BIN_EXE_marelle"))
+            .args([
+                "agent",
+                "create",
+                "--email",
+                "agent@villebois.example",
+                "--password",
+                password,
+                "--data",
+            ])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let weak = run("faible");
+    assert!(!weak.status.success());
+    assert!(
+        String::from_utf8_lossy(&weak.stderr)
+            .contains("Le mot de passe doit contenir au moins 8 caractères")
+    );
+    let ok = run("Agentmairie1");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let again = run("Agentmairie1");
+    assert!(!again.status.success(), "one account per e-mail");
+
+    let server = start(dir.path());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = client();
+        let (status, body) = post(
+            &c,
+            &server,
+            "/api/session",
+            json!({"email": "agent@villebois.example", "password": "Agentmairie1"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["role"], "agent");
+    });
+}
