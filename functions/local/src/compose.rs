@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use marelle_api::passwords::PasswordHasher;
-use marelle_api::state::{App, AppState, CaptchaSettings, Keys, Settings};
+use marelle_api::state::{App, AppState, CaptchaSettings, Keys, RateLimits, Settings};
 use marelle_domain::Commune;
 use marelle_domain::ports::{Clock, IdGenerator, SettableClock};
 use marelle_domain::secrets::Secret;
@@ -118,6 +118,12 @@ pub fn build(opts: &Options) -> Result<Local, String> {
         } else {
             CaptchaSettings::production()
         },
+        // Load tests only: `MARELLE_RATE_LIMIT_FACTOR=1000`.
+        limits: RateLimits::scaled(
+            env("MARELLE_RATE_LIMIT_FACTOR")
+                .and_then(|f| f.parse().ok())
+                .unwrap_or(1),
+        ),
         ..Settings::default()
     };
     let hasher = match opts.addr {

@@ -119,6 +119,24 @@ pub struct RateLimits {
     pub reset_per_address: Limit,
 }
 
+impl RateLimits {
+    /// Every limit multiplied by `factor` (load tests raise them).
+    pub fn scaled(factor: i64) -> Self {
+        let d = Self::default();
+        let s = |l: Limit| Limit {
+            max: l.max.saturating_mul(factor.max(1)),
+            ..l
+        };
+        Self {
+            login_per_account: s(d.login_per_account),
+            login_per_address: s(d.login_per_address),
+            signup_per_address: s(d.signup_per_address),
+            reset_per_account: s(d.reset_per_account),
+            reset_per_address: s(d.reset_per_address),
+        }
+    }
+}
+
 impl Default for RateLimits {
     fn default() -> Self {
         Self {

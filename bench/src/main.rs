@@ -1,0 +1,33 @@
+//! Benchmarks, run by hand: `cargo run --profile perf -p marelle-bench -- <name>`.
+//!
+//! - `http`: requests/s and latency percentiles of `GET /api/me` and of
+//!   login on a release `marelle` (built first with the bench profile),
+//!   each alone, then both at once to show that logins queue without
+//!   slowing the other routes.
+//! - `lambda`: stripped size of the accounts Lambda binary and its time
+//!   from process start to its first poll of the Lambda runtime API.
+//!
+//! Figures are printed; nothing here is a pass/fail test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a tool run by hand
+
+mod http;
+mod lambda;
+mod load;
+
+#[tokio::main]
+async fn main() {
+    let which = std::env::args().nth(1).unwrap_or_else(|| "all".into());
+    match which.as_str() {
+        "http" => http::run().await,
+        "lambda" => lambda::run().await,
+        "all" => {
+            http::run().await;
+            lambda::run().await;
+        }
+        other => {
+            eprintln!("unknown benchmark {other}: http, lambda or all");
+            std::process::exit(2);
+        }
+    }
+}
