@@ -5,7 +5,9 @@
 #      runs on deploy), then cfn-lint on the CloudFormation it produces;
 #   3. checkov on both, so the resources SAM generates (IAM roles, the API
 #      stage) are scanned too. A finding is fixed in the template, or waived in
-#      the resource's Metadata.checkov.skip with a written reason.
+#      the resource's Metadata.checkov.skip with a written reason;
+#   4. the sample parameters in infra/samconfig.toml against the template's
+#      parameter constraints.
 # It installs nothing: the tools come from the project venv (.venv, or $VENV),
 # which `make test-deps` fills from infra/requirements.txt.
 set -euo pipefail
@@ -60,6 +62,7 @@ if step "SAM transform (aws-sam-translator)" "$venv/bin/python" infra/sam_transl
     step "checkov on the transformed template" checkov "$translated"
 fi
 step "checkov infra/template.yaml" checkov infra/template.yaml
+step "sample parameters of infra/samconfig.toml" "$venv/bin/python" infra/check_params.py infra/template.yaml infra/samconfig.toml
 
 echo "infra/check.sh: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
