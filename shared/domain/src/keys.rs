@@ -10,9 +10,19 @@
 //! | rate-limit window | `RATE#<scope>#<subject>` | `WINDOW#<start>` | |
 //! | used captcha | `CAPTCHA#<sha256(challenge signature)>` | `CAPTCHA` | |
 //! | subscription | `ACCOUNT#<id>` | `SUB#<family id>` | `FAMILY#<family id>` / `SUB#<account id>` |
+//! | family record | `FAMILY#<id>` | `D#FAMILY` | GSI2: `FAMILIES` / `<label, lower case>#<id>` |
+//! | guardian | `FAMILY#<id>` | `D#GUARDIAN#<guardian id>` | |
+//! | child | `FAMILY#<id>` | `D#CHILD#<child id>` | |
+//! | pending dossier change | `FAMILY#<id>` | `D#PENDING#<request id>` | |
+//! | subscriber code | `CODE#<code>` | `CODE` | |
+//! | imported family | `IMPORT#<commune's reference>` | `IMPORT` | |
+//! | invoice (lookup) | `INVOICE#<emission code>#<reference>` | `INVOICE` | |
+//! | request | `REQ#<id>` | `REQ` | GSI1: `FAMREQ#<family>` / `<id>`; GSI2 (pending only): `PENDING` / `<id>`; GSI3 (decided): `DIGEST#<window>` / `<family>#<id>` |
 //!
 //! `GET /api/me` is one query on `ACCOUNT#<id>`: the account and its
-//! subscriptions.
+//! subscriptions. `GET /api/family` is one query on `FAMILY#<id>` with
+//! `D#` (the whole dossier and its pending changes), after one read of the
+//! subscription. "Mes demandes" is one query on GSI1 `FAMREQ#<family>`.
 
 pub fn account(id: &str) -> crate::ports::Key {
     crate::ports::Key::new(format!("ACCOUNT#{id}"), "ACCOUNT")
@@ -27,6 +37,78 @@ pub const SUBSCRIPTION_PREFIX: &str = "SUB#";
 
 pub fn subscription(account_id: &str, family_id: &str) -> crate::ports::Key {
     crate::ports::Key::new(format!("ACCOUNT#{account_id}"), format!("SUB#{family_id}"))
+}
+
+pub fn family_partition(id: &str) -> String {
+    format!("FAMILY#{id}")
+}
+
+/// Sort key prefix of every dossier item (record, people, pending changes).
+pub const DOSSIER_PREFIX: &str = "D#";
+
+pub fn family(id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(family_partition(id), "D#FAMILY")
+}
+
+pub fn guardian(family_id: &str, id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(family_partition(family_id), format!("D#GUARDIAN#{id}"))
+}
+
+pub fn child(family_id: &str, id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(family_partition(family_id), format!("D#CHILD#{id}"))
+}
+
+pub fn pending_change(family_id: &str, request_id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(family_partition(family_id), format!("D#PENDING#{request_id}"))
+}
+
+/// GSI2 partition listing every family, by label.
+pub const FAMILIES: &str = "FAMILIES";
+
+pub fn family_in_list(label: &str, id: &str) -> String {
+    format!("{}#{id}", label.to_lowercase())
+}
+
+/// GSI1 partition of the accounts linked to a family.
+pub fn subscribers(family_id: &str) -> String {
+    format!("FAMILY#{family_id}")
+}
+
+pub fn subscriber_in_family(account_id: &str) -> String {
+    format!("SUB#{account_id}")
+}
+
+pub fn subscriber_code(code: &str) -> crate::ports::Key {
+    crate::ports::Key::new(format!("CODE#{code}"), "CODE")
+}
+
+pub fn imported(reference: &str) -> crate::ports::Key {
+    crate::ports::Key::new(format!("IMPORT#{reference}"), "IMPORT")
+}
+
+pub fn invoice_lookup(emission_code: &str, reference: &str) -> crate::ports::Key {
+    crate::ports::Key::new(format!("INVOICE#{emission_code}#{reference}"), "INVOICE")
+}
+
+pub fn request(id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(format!("REQ#{id}"), "REQ")
+}
+
+/// GSI1 partition of a family's requests ("Mes demandes").
+pub fn family_requests(family_id: &str) -> String {
+    format!("FAMREQ#{family_id}")
+}
+
+/// GSI2 partition of the requests waiting for a decision.
+pub const PENDING: &str = "PENDING";
+
+/// GSI3 partition of the requests decided in one digest window.
+pub fn digest_window(window_id: &str) -> String {
+    format!("DIGEST#{window_id}")
+}
+
+pub fn decided_in_window(family_id: &str, request_id: &str) -> String {
+    format!("{family_id}#{request_id}")
 }
 
 pub fn accounts_by_role(role: &str) -> String {

@@ -4,8 +4,10 @@
 pub mod accounts;
 pub mod commune;
 pub mod emails;
+pub mod family;
 pub mod keys;
 pub mod ports;
+pub mod requests;
 pub mod secrets;
 pub mod time;
 

@@ -98,3 +98,76 @@ mod tests {
         assert_eq!(format!("{:?}", Secret::new("pw")), "Secret(***)");
     }
 }
+
+/// Sealed data: AES-256-GCM under a key derived for data at rest, a fresh
+/// random nonce per value, stored as `v1.<base64(nonce ‖ ciphertext)>`.
+/// Health and bank data are sealed in both stores; only the portal holds
+/// the key.
+pub mod sealed {
+    use aes_gcm::aead::{Aead, KeyInit};
+    use aes_gcm::{Aes256Gcm, Nonce};
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+
+    #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+    pub enum SealError {
+        #[error("sealing key must be 32 bytes")]
+        BadKey,
+        #[error("sealed value unreadable")]
+        Unreadable,
+    }
+
+    fn cipher(key: &[u8]) -> Result<Aes256Gcm, SealError> {
+        Aes256Gcm::new_from_slice(key).map_err(|_| SealError::BadKey)
+    }
+
+    pub fn seal<T: Serialize>(key: &[u8], value: &T) -> Result<String, SealError> {
+        let plain = serde_json::to_vec(value).map_err(|_| SealError::Unreadable)?;
+        let nonce: [u8; 12] = rand::random();
+        let ct = cipher(key)?
+            .encrypt(Nonce::from_slice(&nonce), plain.as_slice())
+            .map_err(|_| SealError::Unreadable)?;
+        let mut out = nonce.to_vec();
+        out.extend(ct);
+        Ok(format!("v1.{}", STANDARD.encode(out)))
+    }
+
+    pub fn open<T: DeserializeOwned>(key: &[u8], sealed: &str) -> Result<T, SealError> {
+        let body = sealed.strip_prefix("v1.").ok_or(SealError::Unreadable)?;
+        let bytes = STANDARD.decode(body).map_err(|_| SealError::Unreadable)?;
+        if bytes.len() < 12 {
+            return Err(SealError::Unreadable);
+        }
+        let (nonce, ct) = bytes.split_at(12);
+        let plain = cipher(key)?
+            .decrypt(Nonce::from_slice(nonce), ct)
+            .map_err(|_| SealError::Unreadable)?;
+        serde_json::from_slice(&plain).map_err(|_| SealError::Unreadable)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_sealed_value_opens_with_its_key_only_and_hides_its_content() {
+            let key = [7u8; 32];
+            let s = seal(&key, &serde_json::json!({"allergies": ["gluten"]})).unwrap();
+            assert!(s.starts_with("v1."));
+            assert!(!s.contains("gluten"));
+            let back: serde_json::Value = open(&key, &s).unwrap();
+            assert_eq!(back["allergies"][0], "gluten");
+            assert_eq!(
+                open::<serde_json::Value>(&[8u8; 32], &s),
+                Err(SealError::Unreadable)
+            );
+            assert_ne!(
+                seal(&key, &1).unwrap(),
+                seal(&key, &1).unwrap(),
+                "fresh nonce"
+            );
+        }
+    }
+}
