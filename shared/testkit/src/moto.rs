@@ -12,9 +12,25 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+// DynamoDB applies each request atomically; moto does not (a transaction
+// snapshots whole tables and restores them when it fails, undoing
+// concurrent writes), so its DynamoDB requests run one at a time.
 const WATCHDOG: &str = r#"
 import sys
+import threading
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.server import ThreadedMotoServer
+
+_dispatch = DomainDispatcherApplication.__call__
+_dynamodb = threading.Lock()
+
+def _call(self, environ, start_response):
+    if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+        with _dynamodb:
+            return list(_dispatch(self, environ, start_response))
+    return _dispatch(self, environ, start_response)
+
+DomainDispatcherApplication.__call__ = _call
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=int(sys.argv[1]), verbose=False)
 server.start()
 print("ready", flush=True)
