@@ -55,3 +55,78 @@ pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
         .build();
     aws_sdk_s3::Client::from_conf(s3_config)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::time::Duration;
+
+    use aws_sdk_s3::config::{Credentials, SharedCredentialsProvider};
+    use aws_sdk_s3::presigning::PresigningConfig;
+
+    use super::*;
+
+    fn config(endpoint: Option<&str>) -> SdkConfig {
+        let builder = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("eu-west-3"))
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "id", "secret", None, None, "test",
+            )))
+            .http_client(https_client());
+        match endpoint {
+            Some(e) => builder.endpoint_url(e).build(),
+            None => builder.build(),
+        }
+    }
+
+    async fn download_url(config: &SdkConfig) -> String {
+        s3_client(config)
+            .get_object()
+            .bucket("docs")
+            .key("families/F1/a.pdf")
+            .presigned(PresigningConfig::expires_in(Duration::from_secs(60)).unwrap())
+            .await
+            .unwrap()
+            .uri()
+            .to_string()
+    }
+
+    #[tokio::test]
+    async fn an_emulator_endpoint_gets_path_style_urls() {
+        let url = download_url(&config(Some("http://127.0.0.1:5000"))).await;
+        assert!(
+            url.starts_with("http://127.0.0.1:5000/docs/families/F1/a.pdf?"),
+            "{url}"
+        );
+    }
+
+    #[tokio::test]
+    async fn aws_gets_virtual_hosted_style_urls() {
+        let url = download_url(&config(None)).await;
+        assert!(
+            url.starts_with("https://docs.s3.eu-west-3.amazonaws.com/families/F1/a.pdf?"),
+            "{url}"
+        );
+    }
+
+    #[test]
+    fn the_region_defaults_to_paris_and_a_configured_one_stays() {
+        let none = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .build();
+        assert_eq!(
+            with_default_region(none).region().map(|r| r.as_ref()),
+            Some("eu-west-3")
+        );
+        let set = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("eu-west-1"))
+            .build();
+        assert_eq!(
+            with_default_region(set).region().map(|r| r.as_ref()),
+            Some("eu-west-1")
+        );
+    }
+}
