@@ -3,16 +3,20 @@
 //! merged), and by in-process tests (`tower::ServiceExt::oneshot`).
 
 pub mod accounts;
+pub mod agent;
 pub mod captcha;
 pub mod csrf;
 pub mod error;
 pub mod extract;
+pub mod family;
 pub mod mail;
 pub mod openapi;
 pub mod passwords;
 pub mod ratelimit;
+pub mod requests;
 pub mod sessions;
 pub mod state;
+pub mod subscriptions;
 
 use std::time::Duration;
 
@@ -101,5 +105,10 @@ pub fn service(state: AppState, features: Router<AppState>) -> Router {
 
 /// Every feature router, for the local binary and the OpenAPI document.
 pub fn all_features() -> Router<AppState> {
-    Router::new().merge(accounts::router())
+    Router::new()
+        .merge(accounts::router())
+        .merge(subscriptions::router())
+        .merge(family::router())
+        .merge(requests::router())
+        .merge(agent::router())
 }

@@ -4,8 +4,71 @@ use axum::Json;
 use utoipa::OpenApi;
 use utoipa::openapi::OpenApi as Document;
 
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        crate::subscriptions::list,
+        crate::subscriptions::subscribe,
+        crate::family::read,
+        crate::family::change_family,
+        crate::family::change_guardian,
+        crate::family::change_child,
+        crate::family::photo_upload,
+        crate::family::photo_confirm,
+        crate::requests::list,
+        crate::requests::detail,
+        crate::agent::families::create,
+        crate::agent::families::list,
+        crate::agent::families::read,
+        crate::agent::families::renew_code,
+        crate::agent::families::revoke_code,
+        crate::agent::families::import_csv,
+        crate::agent::families::create_invoice,
+        crate::agent::requests::queue,
+        crate::agent::requests::detail,
+        crate::agent::requests::decide,
+        crate::agent::requests::decide_many,
+        crate::agent::requests::message,
+    ),
+    components(schemas(
+        crate::error::Problem,
+        crate::error::ProblemField,
+        crate::subscriptions::Subscription,
+        crate::subscriptions::Subscriptions,
+        crate::subscriptions::SubscribeRequest,
+        crate::subscriptions::InvoiceReferences,
+        crate::family::DossierView,
+        crate::family::Submitted,
+        crate::family::PhotoUpload,
+        crate::family::PhotoUploadAnswer,
+        crate::family::PhotoConfirm,
+        crate::requests::RequestPage,
+        crate::requests::RequestDetail,
+        crate::agent::families::FamilyList,
+        crate::agent::families::ImportReport,
+        crate::agent::families::NewInvoice,
+        crate::agent::requests::QueuePage,
+        crate::agent::requests::DecisionBody,
+        crate::agent::requests::BulkDecision,
+        crate::agent::requests::BulkAnswer,
+        crate::agent::requests::MessageBody,
+        marelle_domain::family::FamilyPatch,
+        marelle_domain::family::GuardianPatch,
+        marelle_domain::family::ChildPatch,
+        marelle_domain::family::NewFamily,
+    )),
+    tags(
+        (name = "subscriptions", description = "Mes abonnements"),
+        (name = "family", description = "Dossier famille"),
+        (name = "requests", description = "Mes demandes"),
+        (name = "agent", description = "Back-office (agents de la collectivité)"),
+    )
+)]
+struct FamilyFileApi;
+
 pub fn document() -> Document {
     let mut doc = crate::accounts::AccountsApi::openapi();
+    doc.merge(FamilyFileApi::openapi());
     doc.info.title = "Marelle".into();
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     doc.info.description = Some(

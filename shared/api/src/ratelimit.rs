@@ -36,3 +36,21 @@ pub async fn hit(app: &AppState, scope: &str, subject: &str, limit: Limit) -> Ap
         Err(e) => Err(e.into()),
     }
 }
+
+/// Refuses with 429 when `subject` already reached the limit, without
+/// counting (for limits that count failures only: call [`hit`] on failure).
+pub async fn check(app: &AppState, scope: &str, subject: &str, limit: Limit) -> ApiResult<()> {
+    let now = app.clock.now().timestamp();
+    let window = limit.window_secs.max(1);
+    let start = now - now.rem_euclid(window);
+    let count = app
+        .store
+        .get(&keys::rate_window(scope, subject, start))
+        .await?
+        .and_then(|i| i.get("count").and_then(serde_json::Value::as_i64))
+        .unwrap_or(0);
+    if count >= limit.max {
+        return Err(ApiError::rate_limited((start + window - now).max(1) as u64));
+    }
+    Ok(())
+}

@@ -59,7 +59,10 @@ pub fn child(family_id: &str, id: &str) -> crate::ports::Key {
 }
 
 pub fn pending_change(family_id: &str, request_id: &str) -> crate::ports::Key {
-    crate::ports::Key::new(family_partition(family_id), format!("D#PENDING#{request_id}"))
+    crate::ports::Key::new(
+        family_partition(family_id),
+        format!("D#PENDING#{request_id}"),
+    )
 }
 
 /// GSI2 partition listing every family, by label.

@@ -114,6 +114,7 @@ impl TestApp {
             )
             .expect("blobs"),
         );
+        let blobs_for_routes = blobs.clone();
         let bus = InProcessBus::new().with_retry_pause(std::time::Duration::from_millis(10));
         let fast = argon2::Params::new(1024, 1, 1, None).expect("params");
         let state = Arc::new(App {
@@ -128,7 +129,8 @@ impl TestApp {
             hasher: PasswordHasher::new(2, 64, fast),
             settings,
         });
-        let router = marelle_api::service(state.clone(), marelle_api::all_features());
+        let router = marelle_api::service(state.clone(), marelle_api::all_features())
+            .merge(marelle_embedded::blobs::routes(blobs_for_routes));
         Self {
             state,
             router,
@@ -282,6 +284,56 @@ impl TestApp {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         r.session_cookie().expect("a session cookie")
+    }
+
+    pub async fn patch(&self, path: &str, body: Value, cookie: Option<&str>) -> TestResponse {
+        self.call(Method::PATCH, path, Some(body), cookie).await
+    }
+
+    /// An agent creates a family; returns the answer's body (ids, codes).
+    pub async fn create_family(&self, agent: &str, body: Value) -> Value {
+        let r = self.post("/api/agent/families", body, Some(agent)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body
+    }
+
+    /// A family with one guardian (Léa DUPONT) and one child (Ludovic).
+    pub async fn dupont_family(&self, agent: &str) -> Value {
+        self.create_family(
+            agent,
+            json!({
+                "guardians": [{"civility": "Mme", "last_name": "DUPONT", "first_name": "Léa",
+                               "email": "lea@exemple.fr", "mobile": "06 07 08 09 10", "quality": "mother"}],
+                "children": [{"first_name": "Ludovic", "last_name": "DUPONT", "birth_date": "2015-11-23", "sex": "M"}]
+            }),
+        )
+        .await
+    }
+
+    /// Links the parent's account to a family by its code.
+    pub async fn subscribe(&self, parent: &str, code: &str) -> TestResponse {
+        self.post(
+            "/api/subscriptions",
+            json!({"subscriber_code": code}),
+            Some(parent),
+        )
+        .await
+    }
+
+    /// An agent decides a request.
+    pub async fn decide(
+        &self,
+        agent: &str,
+        request_id: &str,
+        decision: &str,
+        message: Option<&str>,
+    ) -> TestResponse {
+        self.post(
+            &format!("/api/agent/requests/{request_id}/decision"),
+            json!({"decision": decision, "message": message}),
+            Some(agent),
+        )
+        .await
     }
 
     /// Creates an active agent account and logs it in.

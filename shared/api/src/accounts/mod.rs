@@ -17,7 +17,7 @@ use crate::state::AppState;
 
 pub use reset::{PasswordChange, ResetConfirmation, ResetRequest};
 pub use session::{Credentials, Me, MeFamily};
-pub use signup::{Activation, ActivationResend, SignedUp};
+pub use signup::{Activated, Activation, ActivationResend, SignedUp};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -56,6 +56,7 @@ pub fn router() -> Router<AppState> {
         marelle_domain::accounts::SignUpForm,
         SignedUp,
         Activation,
+        Activated,
         ActivationResend,
         Credentials,
         Me,

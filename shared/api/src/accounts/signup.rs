@@ -142,13 +142,13 @@ pub struct Activation {
 /// `POST /api/accounts/activation`: the link of the activation e-mail.
 #[utoipa::path(post, path = "/api/accounts/activation", tag = "accounts", request_body = Activation,
     responses(
-        (status = 200, description = "Compte activé", body = Accepted),
+        (status = 200, description = "Compte activé (et relié à la famille du code abonné saisi, s'il est reconnu)", body = Activated),
         (status = 400, description = "Lien invalide (invalid_token), expiré (token_expired) ou déjà utilisé (token_used)", body = Problem),
     ))]
 pub async fn activate(
     State(app): State<AppState>,
     JsonBody(body): JsonBody<Activation>,
-) -> ApiResult<Json<Accepted>> {
+) -> ApiResult<Json<Activated>> {
     let record = match store::token(&app, body.token.trim(), TokenKind::Activation).await? {
         TokenState::Valid(r) => r,
         other => return Err(store::token_error(other, "d'activation")),
@@ -163,14 +163,39 @@ pub async fn activate(
         writes.push(store::save_account(&account)?);
     }
     match app.store.transact(writes).await {
-        Ok(()) => Ok(Json(Accepted::new(
-            "Votre compte est activé. Vous pouvez vous connecter au Portail Citoyen avec votre e-mail et votre mot de passe.",
-        ))),
+        Ok(()) => {
+            // The subscriber code typed at sign-up links the family now.
+            let subscription = match account.pending_subscriber_code.as_deref() {
+                Some(code) => {
+                    crate::subscriptions::link_pending_code(&app, &account.id, code).await?
+                }
+                None => None,
+            };
+            let message = match (&subscription, &account.pending_subscriber_code) {
+                (Some(s), _) => format!(
+                    "Votre compte est activé et relié au dossier « {} ». Vous pouvez vous connecter au Portail Citoyen avec votre e-mail et votre mot de passe.",
+                    s.label
+                ),
+                (None, Some(_)) => "Votre compte est activé. Le code abonné saisi n'a pas été reconnu : vous pourrez le renseigner dans « Mes abonnements ». Vous pouvez vous connecter au Portail Citoyen avec votre e-mail et votre mot de passe.".into(),
+                (None, None) => "Votre compte est activé. Vous pouvez vous connecter au Portail Citoyen avec votre e-mail et votre mot de passe.".into(),
+            };
+            Ok(Json(Activated {
+                message,
+                subscription,
+            }))
+        }
         Err(marelle_domain::ports::StoreError::ConditionFailed { index: Some(0) }) => {
             Err(store::token_error(TokenState::Used, "d'activation"))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct Activated {
+    pub message: String,
+    /// The family linked by the subscriber code typed at sign-up.
+    pub subscription: Option<crate::subscriptions::Subscription>,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]

@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 
 use super::fields;
 use super::model::{
-    Address, Appliances, Authorizations, Bank, Child, Contact, FamilyRecord, FamilySituation, Fiscal,
-    Guardian, Health, Insurance, Quality, Relationship, Sex,
+    Address, Appliances, Authorizations, Bank, Child, Contact, FamilyRecord, FamilySituation,
+    Fiscal, Guardian, Health, Insurance, Quality, Relationship, Sex,
 };
 use crate::accounts::{Civility, Email, FieldError};
 
@@ -20,8 +20,12 @@ use crate::accounts::{Civility, Email, FieldError};
 pub enum Target {
     /// The family's shared data (fiscal information).
     Family,
-    Guardian { id: String },
-    Child { id: String },
+    Guardian {
+        id: String,
+    },
+    Child {
+        id: String,
+    },
 }
 
 /// Normalized new values, by field, that differ from the dossier.
@@ -156,8 +160,20 @@ fn address(a: Address) -> Result<Value, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut ok = |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
     let out = Address {
-        line1: ok(fields::text("address.line1", "Adresse", &a.line1, 120, true)),
-        line2: ok(fields::text("address.line2", "Complément d'adresse", &a.line2, 120, false)),
+        line1: ok(fields::text(
+            "address.line1",
+            "Adresse",
+            &a.line1,
+            120,
+            true,
+        )),
+        line2: ok(fields::text(
+            "address.line2",
+            "Complément d'adresse",
+            &a.line2,
+            120,
+            false,
+        )),
         postal_code: ok(fields::postal_code("address.postal_code", &a.postal_code)),
         city: ok(fields::text("address.city", "Ville", &a.city, 80, true)),
     };
@@ -172,7 +188,13 @@ fn bank(b: Bank) -> Result<Value, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut ok = |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
     let out = Bank {
-        holder: ok(fields::text("bank.holder", "Titulaire du compte", &b.holder, 100, true)),
+        holder: ok(fields::text(
+            "bank.holder",
+            "Titulaire du compte",
+            &b.holder,
+            100,
+            true,
+        )),
         iban: ok(fields::iban("bank.iban", &b.iban)),
         bic: ok(fields::bic("bank.bic", &b.bic)),
     };
@@ -187,16 +209,30 @@ impl FamilyPatch {
     pub fn validate(self, current: &FamilyRecord) -> Result<ChangeSet, PatchError> {
         let mut c = Collector::new(current);
         if let Some(f) = self.fiscal {
-            let number = fields::text("fiscal.allocataire_number", "Numéro d'allocataire", &f.allocataire_number, 20, false)
-                .and_then(|n| {
-                    if n.chars().all(|c| c.is_ascii_digit()) {
-                        Ok(n)
-                    } else {
-                        Err(FieldError::new("fiscal.allocataire_number", "invalid_allocataire_number", "Le numéro d'allocataire ne contient que des chiffres."))
-                    }
-                });
+            let number = fields::text(
+                "fiscal.allocataire_number",
+                "Numéro d'allocataire",
+                &f.allocataire_number,
+                20,
+                false,
+            )
+            .and_then(|n| {
+                if n.chars().all(|c| c.is_ascii_digit()) {
+                    Ok(n)
+                } else {
+                    Err(FieldError::new(
+                        "fiscal.allocataire_number",
+                        "invalid_allocataire_number",
+                        "Le numéro d'allocataire ne contient que des chiffres.",
+                    ))
+                }
+            });
             let qf = match f.quotient_familial {
-                Some(q) if q > 100_000 => Err(FieldError::new("fiscal.quotient_familial", "out_of_range", "Le quotient familial semble erroné (plus de 100 000 €).")),
+                Some(q) if q > 100_000 => Err(FieldError::new(
+                    "fiscal.quotient_familial",
+                    "out_of_range",
+                    "Le quotient familial semble erroné (plus de 100 000 €).",
+                )),
                 q => Ok(q),
             };
             match (number, qf) {
@@ -271,7 +307,11 @@ impl GuardianPatch {
 fn health(h: Health, today: NaiveDate) -> Result<Value, Vec<FieldError>> {
     let mut errors = Vec::new();
     if h.allergies.len() > MAX_LIST {
-        errors.push(FieldError::new("health.allergies", "too_many", format!("Au plus {MAX_LIST} allergies.")));
+        errors.push(FieldError::new(
+            "health.allergies",
+            "too_many",
+            format!("Au plus {MAX_LIST} allergies."),
+        ));
     }
     let mut allergies = Vec::new();
     for (i, a) in h.allergies.iter().enumerate() {
@@ -281,17 +321,29 @@ fn health(h: Health, today: NaiveDate) -> Result<Value, Vec<FieldError>> {
         }
     }
     if h.vaccines.len() > MAX_LIST {
-        errors.push(FieldError::new("health.vaccines", "too_many", format!("Au plus {MAX_LIST} vaccins.")));
+        errors.push(FieldError::new(
+            "health.vaccines",
+            "too_many",
+            format!("Au plus {MAX_LIST} vaccins."),
+        ));
     }
     let mut vaccines = Vec::new();
     for (i, v) in h.vaccines.into_iter().enumerate() {
         let field = format!("health.vaccines[{i}]");
         let name = fields::text(&format!("{field}.name"), "Vaccin", &v.name, 80, true);
         if v.date > today {
-            errors.push(FieldError::new(&format!("{field}.date"), "date_in_future", "La date de vaccination ne peut pas être dans le futur."));
+            errors.push(FieldError::new(
+                &format!("{field}.date"),
+                "date_in_future",
+                "La date de vaccination ne peut pas être dans le futur.",
+            ));
         }
         if v.booster_date.is_some_and(|b| b < v.date) {
-            errors.push(FieldError::new(&format!("{field}.booster_date"), "booster_before_vaccine", "La date de rappel doit suivre la date de vaccination."));
+            errors.push(FieldError::new(
+                &format!("{field}.booster_date"),
+                "booster_before_vaccine",
+                "La date de rappel doit suivre la date de vaccination.",
+            ));
         }
         match name {
             Ok(name) => vaccines.push(super::model::Vaccine { name, ..v }),
@@ -311,10 +363,18 @@ fn health(h: Health, today: NaiveDate) -> Result<Value, Vec<FieldError>> {
     }
 }
 
-fn contacts(list: Vec<ContactInput>, current: &[Contact], new_id: &mut dyn FnMut() -> String) -> Result<Value, Vec<FieldError>> {
+fn contacts(
+    list: Vec<ContactInput>,
+    current: &[Contact],
+    new_id: &mut dyn FnMut() -> String,
+) -> Result<Value, Vec<FieldError>> {
     let mut errors = Vec::new();
     if list.len() > MAX_CONTACTS {
-        errors.push(FieldError::new("contacts", "too_many", format!("Au plus {MAX_CONTACTS} adultes habilités.")));
+        errors.push(FieldError::new(
+            "contacts",
+            "too_many",
+            format!("Au plus {MAX_CONTACTS} adultes habilités."),
+        ));
     }
     let mut out = Vec::new();
     for (i, c) in list.into_iter().enumerate() {
@@ -322,18 +382,32 @@ fn contacts(list: Vec<ContactInput>, current: &[Contact], new_id: &mut dyn FnMut
         let id = match c.id {
             Some(id) if current.iter().any(|k| k.id == id) => id,
             Some(_) => {
-                errors.push(FieldError::new(&format!("{field}.id"), "unknown_contact", "Cet adulte ne figure pas dans le dossier."));
+                errors.push(FieldError::new(
+                    &format!("{field}.id"),
+                    "unknown_contact",
+                    "Cet adulte ne figure pas dans le dossier.",
+                ));
                 continue;
             }
             None => new_id(),
         };
-        let full_name = fields::text(&format!("{field}.full_name"), "Nom complet", &c.full_name, 100, true);
+        let full_name = fields::text(
+            &format!("{field}.full_name"),
+            "Nom complet",
+            &c.full_name,
+            100,
+            true,
+        );
         let mobile = fields::phone(&format!("{field}.mobile"), "Mobile", &c.mobile);
         let phone = fields::phone(&format!("{field}.phone"), "Téléphone", &c.phone);
         match (full_name, mobile, phone) {
             (Ok(full_name), Ok(mobile), Ok(phone)) => {
                 if c.emergency_call && mobile.is_empty() && phone.is_empty() {
-                    errors.push(FieldError::new(&format!("{field}.mobile"), "phone_required", "Un adulte appelé en cas d'urgence doit avoir un numéro de téléphone."));
+                    errors.push(FieldError::new(
+                        &format!("{field}.mobile"),
+                        "phone_required",
+                        "Un adulte appelé en cas d'urgence doit avoir un numéro de téléphone.",
+                    ));
                     continue;
                 }
                 out.push(Contact {
@@ -362,7 +436,12 @@ fn contacts(list: Vec<ContactInput>, current: &[Contact], new_id: &mut dyn FnMut
 
 impl ChildPatch {
     /// `today`: in Paris; `new_id` gives ids to new authorized adults.
-    pub fn validate(self, current: &Child, today: NaiveDate, new_id: &mut dyn FnMut() -> String) -> Result<ChangeSet, PatchError> {
+    pub fn validate(
+        self,
+        current: &Child,
+        today: NaiveDate,
+        new_id: &mut dyn FnMut() -> String,
+    ) -> Result<ChangeSet, PatchError> {
         let mut c = Collector::new(current);
         if let Some(v) = self.last_name {
             c.put("last_name", name("last_name", "Nom", &v));
@@ -377,8 +456,20 @@ impl ChildPatch {
             c.put("sex", Ok(v));
         }
         if let Some(v) = self.insurance {
-            let company = fields::text("insurance.company", "Compagnie d'assurance", &v.company, 100, false);
-            let number = fields::text("insurance.number", "N° de la compagnie", &v.number, 50, false);
+            let company = fields::text(
+                "insurance.company",
+                "Compagnie d'assurance",
+                &v.company,
+                100,
+                false,
+            );
+            let number = fields::text(
+                "insurance.number",
+                "N° de la compagnie",
+                &v.number,
+                50,
+                false,
+            );
             match (company, number) {
                 (Ok(company), Ok(number)) => c.put("insurance", Ok(Insurance { company, number })),
                 (a, b) => {
@@ -408,15 +499,26 @@ impl ChildPatch {
 /// A birth date: not in the future, not more than 25 years ago.
 pub fn birth_date(v: NaiveDate, today: NaiveDate) -> Result<NaiveDate, FieldError> {
     if v > today {
-        return Err(FieldError::new("birth_date", "birth_date_in_future", "La date de naissance ne peut pas être dans le futur."));
+        return Err(FieldError::new(
+            "birth_date",
+            "birth_date_in_future",
+            "La date de naissance ne peut pas être dans le futur.",
+        ));
     }
     if today.years_since(v).is_some_and(|y| y > 25) {
-        return Err(FieldError::new("birth_date", "birth_date_too_old", "La date de naissance est trop ancienne pour un enfant (plus de 25 ans)."));
+        return Err(FieldError::new(
+            "birth_date",
+            "birth_date_too_old",
+            "La date de naissance est trop ancienne pour un enfant (plus de 25 ans).",
+        ));
     }
     Ok(v)
 }
 
-fn merge<T: Serialize + serde::de::DeserializeOwned>(current: &T, fields: &Map<String, Value>) -> Result<T, String> {
+fn merge<T: Serialize + serde::de::DeserializeOwned>(
+    current: &T,
+    fields: &Map<String, Value>,
+) -> Result<T, String> {
     let mut v = serde_json::to_value(current).map_err(|e| e.to_string())?;
     if let Value::Object(map) = &mut v {
         for (k, val) in fields {
@@ -482,10 +584,14 @@ pub fn description(target: &Target, fields: &Map<String, Value>, who: &str) -> S
     match target {
         Target::Family => "Modification des informations fiscales".into(),
         Target::Guardian { .. } if only("address") => "Modification de l'adresse principale".into(),
-        Target::Guardian { .. } if only("bank") => format!("Modification des données bancaires de {who}"),
+        Target::Guardian { .. } if only("bank") => {
+            format!("Modification des données bancaires de {who}")
+        }
         Target::Guardian { .. } => format!("Modification du responsable {who}"),
         Target::Child { .. } if only("photo_key") => format!("Nouvelle photo de {who}"),
-        Target::Child { .. } if only("health") => format!("Modification des données sanitaires de {who}"),
+        Target::Child { .. } if only("health") => {
+            format!("Modification des données sanitaires de {who}")
+        }
         Target::Child { .. } if only("contacts") => format!("Modification des contacts de {who}"),
         Target::Child { .. } => format!("Modification de l'enfant {who}"),
     }
@@ -547,7 +653,10 @@ mod tests {
         assert_eq!(set.fields["mobile"], "06 11 22 33 44");
         let applied = set.apply_to_guardian(&guardian()).unwrap();
         assert_eq!(applied.mobile, "06 11 22 33 44");
-        assert_eq!(description(&set.target, &set.fields, "Léa DUPONT"), "Modification du responsable Léa DUPONT");
+        assert_eq!(
+            description(&set.target, &set.fields, "Léa DUPONT"),
+            "Modification du responsable Léa DUPONT"
+        );
     }
 
     #[test]
@@ -581,7 +690,15 @@ mod tests {
             panic!("invalid expected")
         };
         let codes: Vec<&str> = errors.iter().map(|e| e.code.as_str()).collect();
-        assert_eq!(codes, ["invalid_email", "invalid_phone", "invalid_postal_code", "invalid_iban"]);
+        assert_eq!(
+            codes,
+            [
+                "invalid_email",
+                "invalid_phone",
+                "invalid_postal_code",
+                "invalid_iban"
+            ]
+        );
     }
 
     #[test]
@@ -590,7 +707,9 @@ mod tests {
             birth_date: Some(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
             ..Default::default()
         };
-        let Err(PatchError::Invalid(errors)) = patch.validate(&child(), today(), &mut || "X".into()) else {
+        let Err(PatchError::Invalid(errors)) =
+            patch.validate(&child(), today(), &mut || "X".into())
+        else {
             panic!("invalid expected")
         };
         assert_eq!(errors[0].code, "birth_date_in_future");
@@ -653,7 +772,11 @@ mod tests {
             }),
             ..Default::default()
         };
-        let Err(PatchError::Invalid(errors)) = patch.clone().validate(&child(), today(), &mut || "X".into()) else {
+        let Err(PatchError::Invalid(errors)) =
+            patch
+                .clone()
+                .validate(&child(), today(), &mut || "X".into())
+        else {
             panic!("invalid expected")
         };
         assert_eq!(errors[0].code, "booster_before_vaccine");
@@ -663,6 +786,9 @@ mod tests {
         }
         let set = ok.validate(&child(), today(), &mut || "X".into()).unwrap();
         assert!(set.is_sensitive());
-        assert_eq!(description(&set.target, &set.fields, "Ludovic"), "Modification des données sanitaires de Ludovic");
+        assert_eq!(
+            description(&set.target, &set.fields, "Ludovic"),
+            "Modification des données sanitaires de Ludovic"
+        );
     }
 }

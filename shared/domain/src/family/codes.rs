@@ -64,7 +64,11 @@ mod tests {
     fn codes_are_shown_in_groups_and_typed_loosely() {
         assert_eq!(display_code("ABCDEFGHJK"), "ABCD-EFGH-JK");
         assert_eq!(normalize_code(" abcd-efgh jk "), Some("ABCDEFGHJK".into()));
-        assert_eq!(normalize_code("ABCD-EFGH-J0"), None, "0 is not in the alphabet");
+        assert_eq!(
+            normalize_code("ABCD-EFGH-J0"),
+            None,
+            "0 is not in the alphabet"
+        );
         assert_eq!(normalize_code(""), None);
     }
 

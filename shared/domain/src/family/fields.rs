@@ -4,16 +4,34 @@
 use crate::accounts::FieldError;
 
 /// Free text: trimmed, at most `max` characters, no control characters.
-pub fn text(field: &str, label: &str, input: &str, max: usize, required: bool) -> Result<String, FieldError> {
+pub fn text(
+    field: &str,
+    label: &str,
+    input: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, FieldError> {
     let s = input.trim();
     if s.is_empty() && required {
-        return Err(FieldError::new(field, "required", format!("Le champ « {label} » est obligatoire.")));
+        return Err(FieldError::new(
+            field,
+            "required",
+            format!("Le champ « {label} » est obligatoire."),
+        ));
     }
     if s.chars().count() > max {
-        return Err(FieldError::new(field, "too_long", format!("Le champ « {label} » ne doit pas dépasser {max} caractères.")));
+        return Err(FieldError::new(
+            field,
+            "too_long",
+            format!("Le champ « {label} » ne doit pas dépasser {max} caractères."),
+        ));
     }
     if s.chars().any(|c| c.is_control()) || s.contains(['<', '>']) {
-        return Err(FieldError::new(field, "invalid_characters", format!("Le champ « {label} » contient des caractères non autorisés.")));
+        return Err(FieldError::new(
+            field,
+            "invalid_characters",
+            format!("Le champ « {label} » contient des caractères non autorisés."),
+        ));
     }
     Ok(s.to_string())
 }
@@ -21,7 +39,10 @@ pub fn text(field: &str, label: &str, input: &str, max: usize, required: bool) -
 /// A French phone number: 10 digits starting with 0 (or +33 then 9
 /// digits), written `01 02 03 04 05`. Empty stays empty.
 pub fn phone(field: &str, label: &str, input: &str) -> Result<String, FieldError> {
-    let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
+    let digits: String = input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-'))
+        .collect();
     if digits.is_empty() {
         return Ok(String::new());
     }
@@ -40,7 +61,9 @@ pub fn phone(field: &str, label: &str, input: &str) -> Result<String, FieldError
         return Err(FieldError::new(
             field,
             "invalid_phone",
-            format!("Le champ « {label} » doit être un numéro français à 10 chiffres (exemple : 06 12 34 56 78)."),
+            format!(
+                "Le champ « {label} » doit être un numéro français à 10 chiffres (exemple : 06 12 34 56 78)."
+            ),
         ));
     }
     Ok(national
@@ -56,15 +79,29 @@ pub fn postal_code(field: &str, input: &str) -> Result<String, FieldError> {
     if s.len() == 5 && s.bytes().all(|b| b.is_ascii_digit()) {
         Ok(s.to_string())
     } else {
-        Err(FieldError::new(field, "invalid_postal_code", "Le code postal doit comporter 5 chiffres."))
+        Err(FieldError::new(
+            field,
+            "invalid_postal_code",
+            "Le code postal doit comporter 5 chiffres.",
+        ))
     }
 }
 
 /// An IBAN: letters, digits and spaces; country code, check digits that
 /// pass the ISO 13616 mod-97 test, 15 to 34 characters. Stored compact.
 pub fn iban(field: &str, input: &str) -> Result<String, FieldError> {
-    let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
-    let bad = || FieldError::new(field, "invalid_iban", "L'IBAN n'est pas valide : vérifiez qu'il est complet et sans faute de frappe.");
+    let compact: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    let bad = || {
+        FieldError::new(
+            field,
+            "invalid_iban",
+            "L'IBAN n'est pas valide : vérifiez qu'il est complet et sans faute de frappe.",
+        )
+    };
     let b = compact.as_bytes();
     if !(15..=34).contains(&b.len())
         || !b[..2].iter().all(u8::is_ascii_uppercase)
@@ -79,8 +116,16 @@ pub fn iban(field: &str, input: &str) -> Result<String, FieldError> {
     let rearranged = compact[4..].bytes().chain(compact[..4].bytes());
     let mut rem: u32 = 0;
     for c in rearranged {
-        let v = if c.is_ascii_digit() { u32::from(c - b'0') } else { u32::from(c - b'A') + 10 };
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+        let v = if c.is_ascii_digit() {
+            u32::from(c - b'0')
+        } else {
+            u32::from(c - b'A') + 10
+        };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
     }
     if rem == 1 { Ok(compact) } else { Err(bad()) }
 }
@@ -106,7 +151,11 @@ pub fn mask_iban(iban: &str) -> String {
 /// A BIC: 8 or 11 characters (bank, country, location, branch). Empty
 /// stays empty.
 pub fn bic(field: &str, input: &str) -> Result<String, FieldError> {
-    let s: String = input.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let s: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
     if s.is_empty() {
         return Ok(s);
     }
@@ -117,7 +166,11 @@ pub fn bic(field: &str, input: &str) -> Result<String, FieldError> {
     if ok {
         Ok(s)
     } else {
-        Err(FieldError::new(field, "invalid_bic", "Le BIC doit comporter 8 ou 11 caractères (exemple : AGRIFRPP)."))
+        Err(FieldError::new(
+            field,
+            "invalid_bic",
+            "Le BIC doit comporter 8 ou 11 caractères (exemple : AGRIFRPP).",
+        ))
     }
 }
 
@@ -127,28 +180,61 @@ mod tests {
 
     #[test]
     fn french_phone_numbers_are_normalized() {
-        assert_eq!(phone("p", "Téléphone", "0102030405").unwrap(), "01 02 03 04 05");
-        assert_eq!(phone("p", "Téléphone", "+33 6 12 34 56 78").unwrap(), "06 12 34 56 78");
-        assert_eq!(phone("p", "Téléphone", "06.12.34.56.78").unwrap(), "06 12 34 56 78");
+        assert_eq!(
+            phone("p", "Téléphone", "0102030405").unwrap(),
+            "01 02 03 04 05"
+        );
+        assert_eq!(
+            phone("p", "Téléphone", "+33 6 12 34 56 78").unwrap(),
+            "06 12 34 56 78"
+        );
+        assert_eq!(
+            phone("p", "Téléphone", "06.12.34.56.78").unwrap(),
+            "06 12 34 56 78"
+        );
         assert_eq!(phone("p", "Téléphone", "").unwrap(), "");
-        for bad in ["12345", "1102030405", "06123456789", "06 12 34 56 7a", "0012345678"] {
-            assert_eq!(phone("p", "Téléphone", bad).unwrap_err().code, "invalid_phone", "{bad}");
+        for bad in [
+            "12345",
+            "1102030405",
+            "06123456789",
+            "06 12 34 56 7a",
+            "0012345678",
+        ] {
+            assert_eq!(
+                phone("p", "Téléphone", bad).unwrap_err().code,
+                "invalid_phone",
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn an_iban_passes_only_with_a_right_checksum() {
-        assert_eq!(iban("i", "FR76 3000 6000 0112 3456 7890 189").unwrap(), "FR7630006000011234567890189");
+        assert_eq!(
+            iban("i", "FR76 3000 6000 0112 3456 7890 189").unwrap(),
+            "FR7630006000011234567890189"
+        );
         assert!(iban("i", "DE89 3704 0044 0532 0130 00").is_ok());
         assert!(iban("i", "GB82 WEST 1234 5698 7654 32").is_ok());
-        assert_eq!(iban("i", "FR76 3000 6000 0112 3456 7890 188").unwrap_err().code, "invalid_iban");
-        assert_eq!(iban("i", "FR76 3000 6000").unwrap_err().code, "invalid_iban");
+        assert_eq!(
+            iban("i", "FR76 3000 6000 0112 3456 7890 188")
+                .unwrap_err()
+                .code,
+            "invalid_iban"
+        );
+        assert_eq!(
+            iban("i", "FR76 3000 6000").unwrap_err().code,
+            "invalid_iban"
+        );
         assert_eq!(iban("i", "").unwrap_err().code, "invalid_iban");
     }
 
     #[test]
     fn an_iban_is_shown_masked() {
-        assert_eq!(mask_iban("FR7630006000011234567890189"), "FR76 •••• •••• •••• •••• •••• 189");
+        assert_eq!(
+            mask_iban("FR7630006000011234567890189"),
+            "FR76 •••• •••• •••• •••• •••• 189"
+        );
     }
 
     #[test]
@@ -163,7 +249,15 @@ mod tests {
     #[test]
     fn texts_are_trimmed_and_bounded() {
         assert_eq!(text("n", "Nom", "  Dupont ", 100, true).unwrap(), "Dupont");
-        assert_eq!(text("n", "Nom", " ", 100, true).unwrap_err().code, "required");
-        assert_eq!(text("n", "Nom", &"x".repeat(101), 100, true).unwrap_err().code, "too_long");
+        assert_eq!(
+            text("n", "Nom", " ", 100, true).unwrap_err().code,
+            "required"
+        );
+        assert_eq!(
+            text("n", "Nom", &"x".repeat(101), 100, true)
+                .unwrap_err()
+                .code,
+            "too_long"
+        );
     }
 }

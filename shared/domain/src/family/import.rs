@@ -12,7 +12,7 @@ use super::model::{Address, Quality, Sex};
 use super::new::{NewChild, NewFamily, NewGuardian};
 use crate::accounts::Civility;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
 pub struct ImportError {
     /// 1 is the header line.
     pub line: u64,
@@ -27,8 +27,21 @@ pub struct ImportPlan {
 }
 
 const COLUMNS: [&str; 15] = [
-    "famille", "role", "civilite", "nom", "prenom", "date_naissance", "sexe", "email", "telephone", "portable", "adresse",
-    "code_postal", "ville", "qualite", "",
+    "famille",
+    "role",
+    "civilite",
+    "nom",
+    "prenom",
+    "date_naissance",
+    "sexe",
+    "email",
+    "telephone",
+    "portable",
+    "adresse",
+    "code_postal",
+    "ville",
+    "qualite",
+    "",
 ];
 const REQUIRED: [&str; 4] = ["famille", "role", "nom", "prenom"];
 pub const MAX_ROWS: usize = 20_000;
@@ -76,7 +89,11 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ImportPlan, Vec<ImportErr
     let mut errors = Vec::new();
     for required in REQUIRED {
         if !headers.iter().any(|h| h == required) {
-            errors.push(err(1, required, format!("La colonne « {required} » manque dans l'en-tête.")));
+            errors.push(err(
+                1,
+                required,
+                format!("La colonne « {required} » manque dans l'en-tête."),
+            ));
         }
     }
     for h in &headers {
@@ -104,17 +121,34 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ImportPlan, Vec<ImportErr
         };
         let line = record.position().map_or(0, |p| p.line());
         if rows > MAX_ROWS {
-            errors.push(err(line, "", format!("Le fichier dépasse {MAX_ROWS} lignes : découpez-le.")));
+            errors.push(err(
+                line,
+                "",
+                format!("Le fichier dépasse {MAX_ROWS} lignes : découpez-le."),
+            ));
             break;
         }
         if record.len() != headers.len() {
-            errors.push(err(line, "", format!("{} colonnes au lieu de {}.", record.len(), headers.len())));
+            errors.push(err(
+                line,
+                "",
+                format!("{} colonnes au lieu de {}.", record.len(), headers.len()),
+            ));
             continue;
         }
-        let get = |name: &str| col(name).and_then(|i| record.get(i)).unwrap_or_default().to_string();
+        let get = |name: &str| {
+            col(name)
+                .and_then(|i| record.get(i))
+                .unwrap_or_default()
+                .to_string()
+        };
         let family_ref = get("famille");
         if family_ref.is_empty() {
-            errors.push(err(line, "famille", "La référence de la famille est obligatoire."));
+            errors.push(err(
+                line,
+                "famille",
+                "La référence de la famille est obligatoire.",
+            ));
             continue;
         }
         let entry = families.entry(family_ref.clone()).or_insert_with(|| {
@@ -137,22 +171,31 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ImportPlan, Vec<ImportErr
                     c => match Civility::parse(c) {
                         Some(c) => Some(c),
                         None => {
-                            errors.push(err(line, "civilite", "La civilité doit être « M. » ou « Mme »."));
+                            errors.push(err(
+                                line,
+                                "civilite",
+                                "La civilité doit être « M. » ou « Mme ».",
+                            ));
                             None
                         }
                     },
                 };
                 let Some(quality) = quality(&get("qualite")) else {
-                    errors.push(err(line, "qualite", "La qualité doit être pere, mere, tuteur ou autre."));
+                    errors.push(err(
+                        line,
+                        "qualite",
+                        "La qualité doit être pere, mere, tuteur ou autre.",
+                    ));
                     continue;
                 };
                 let (adresse, cp, ville) = (get("adresse"), get("code_postal"), get("ville"));
-                let address = (!adresse.is_empty() || !cp.is_empty() || !ville.is_empty()).then(|| Address {
-                    line1: adresse,
-                    line2: String::new(),
-                    postal_code: cp,
-                    city: ville,
-                });
+                let address =
+                    (!adresse.is_empty() || !cp.is_empty() || !ville.is_empty()).then(|| Address {
+                        line1: adresse,
+                        line2: String::new(),
+                        postal_code: cp,
+                        city: ville,
+                    });
                 let guardian = NewGuardian {
                     civility,
                     family_situation: None,
@@ -186,7 +229,11 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ImportPlan, Vec<ImportErr
             "enfant" => {
                 let birth = get("date_naissance");
                 let Some(birth_date) = parse_date(&birth) else {
-                    errors.push(err(line, "date_naissance", "La date de naissance doit être au format JJ/MM/AAAA."));
+                    errors.push(err(
+                        line,
+                        "date_naissance",
+                        "La date de naissance doit être au format JJ/MM/AAAA.",
+                    ));
                     continue;
                 };
                 let sex = match get("sexe").to_uppercase().as_str() {
@@ -235,16 +282,28 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ImportPlan, Vec<ImportErr
                     entry.1.children.push(child);
                 }
             }
-            other => errors.push(err(line, "role", format!("Rôle « {other} » inconnu : responsable ou enfant."))),
+            other => errors.push(err(
+                line,
+                "role",
+                format!("Rôle « {other} » inconnu : responsable ou enfant."),
+            )),
         }
     }
     for (reference, (first_line, family)) in &families {
         if family.guardians.is_empty() && !errors.iter().any(|e| e.line == *first_line) {
-            errors.push(err(*first_line, "role", format!("La famille « {reference} » n'a aucun responsable.")));
+            errors.push(err(
+                *first_line,
+                "role",
+                format!("La famille « {reference} » n'a aucun responsable."),
+            ));
         }
     }
     if rows == 0 {
-        errors.push(err(1, "", "Le fichier ne contient aucune ligne de données."));
+        errors.push(err(
+            1,
+            "",
+            "Le fichier ne contient aucune ligne de données.",
+        ));
     }
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.line);

@@ -206,8 +206,14 @@ impl Authorizations {
         ("sport", "J'autorise mon enfant à pratiquer du sport"),
         ("photo", "J'autorise mon enfant à être pris en photo"),
         ("leave_alone", "J'autorise mon enfant à partir seul"),
-        ("school_outings", "J'autorise mon enfant à participer aux sorties scolaires"),
-        ("hospitalization", "J'autorise mon enfant à être hospitalisé en cas de besoin"),
+        (
+            "school_outings",
+            "J'autorise mon enfant à participer aux sorties scolaires",
+        ),
+        (
+            "hospitalization",
+            "J'autorise mon enfant à être hospitalisé en cas de besoin",
+        ),
     ];
 }
 

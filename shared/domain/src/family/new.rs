@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 
 use super::changes::{ChildPatch, GuardianPatch, PatchError};
 use super::model::{
-    Address, Appliances, Authorizations, Bank, Child, FamilySituation, Fiscal, Guardian, Health, Insurance, Quality, Sex,
+    Address, Appliances, Authorizations, Bank, Child, FamilySituation, Fiscal, Guardian, Health,
+    Insurance, Quality, Sex,
 };
 use crate::accounts::{Civility, FieldError};
 
@@ -100,10 +101,18 @@ impl NewFamily {
     ) -> Result<ValidFamily, Vec<FieldError>> {
         let mut errors = Vec::new();
         if self.guardians.is_empty() {
-            errors.push(FieldError::new("guardians", "required", "Une famille a au moins un responsable."));
+            errors.push(FieldError::new(
+                "guardians",
+                "required",
+                "Une famille a au moins un responsable.",
+            ));
         }
         if self.guardians.len() > 4 || self.children.len() > 15 {
-            errors.push(FieldError::new("guardians", "too_many", "Au plus 4 responsables et 15 enfants par famille."));
+            errors.push(FieldError::new(
+                "guardians",
+                "too_many",
+                "Au plus 4 responsables et 15 enfants par famille.",
+            ));
         }
         let mut guardians = Vec::new();
         for (i, g) in self.guardians.into_iter().enumerate() {
@@ -140,9 +149,15 @@ impl NewFamily {
             match patch.validate(&blank) {
                 Ok(set) => match set.apply_to_guardian(&blank) {
                     Ok(g) => guardians.push(g),
-                    Err(e) => errors.push(FieldError::new(&format!("guardians[{i}]"), "invalid", e)),
+                    Err(e) => {
+                        errors.push(FieldError::new(&format!("guardians[{i}]"), "invalid", e))
+                    }
                 },
-                Err(PatchError::NoChange) => errors.push(FieldError::new(&format!("guardians[{i}].last_name"), "required", "Le nom est obligatoire.")),
+                Err(PatchError::NoChange) => errors.push(FieldError::new(
+                    &format!("guardians[{i}].last_name"),
+                    "required",
+                    "Le nom est obligatoire.",
+                )),
                 Err(PatchError::Invalid(e)) => errors.extend(prefix(e, &format!("guardians[{i}]"))),
             }
         }
@@ -181,18 +196,24 @@ impl NewFamily {
                     Ok(c) => children.push(c),
                     Err(e) => errors.push(FieldError::new(&format!("children[{i}]"), "invalid", e)),
                 },
-                Err(PatchError::NoChange) => errors.push(FieldError::new(&format!("children[{i}].last_name"), "required", "Le nom est obligatoire.")),
+                Err(PatchError::NoChange) => errors.push(FieldError::new(
+                    &format!("children[{i}].last_name"),
+                    "required",
+                    "Le nom est obligatoire.",
+                )),
                 Err(PatchError::Invalid(e)) => errors.extend(prefix(e, &format!("children[{i}]"))),
             }
         }
         let label = match self.label.as_deref().map(str::trim) {
-            Some(l) if !l.is_empty() => match super::fields::text("label", "Nom de la famille", l, 100, true) {
-                Ok(l) => l,
-                Err(e) => {
-                    errors.push(e);
-                    String::new()
+            Some(l) if !l.is_empty() => {
+                match super::fields::text("label", "Nom de la famille", l, 100, true) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        errors.push(e);
+                        String::new()
+                    }
                 }
-            },
+            }
             _ => guardians
                 .first()
                 .map(|g| format!("Famille {}", g.last_name.to_uppercase()))

@@ -195,7 +195,13 @@ impl RequestRecord {
 
     /// The commune decides; a message with the decision counts as new for
     /// the family.
-    pub fn decide(&mut self, decision: Decision, message: Option<&str>, by: &str, at: DateTime<Utc>) -> Result<(), RequestError> {
+    pub fn decide(
+        &mut self,
+        decision: Decision,
+        message: Option<&str>,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), RequestError> {
         if self.state.is_decided() {
             return Err(RequestError::AlreadyDecided(self.state));
         }
@@ -220,7 +226,12 @@ impl RequestRecord {
     }
 
     /// The request is withdrawn (by the family, or by a closure).
-    pub fn cancel(&mut self, by: Actor, message: Option<&str>, at: DateTime<Utc>) -> Result<(), RequestError> {
+    pub fn cancel(
+        &mut self,
+        by: Actor,
+        message: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<(), RequestError> {
         if matches!(self.state, RequestState::Cancelled | RequestState::Refused) {
             return Err(RequestError::AlreadyDecided(self.state));
         }
@@ -240,7 +251,12 @@ impl RequestRecord {
         Ok(())
     }
 
-    pub fn add_message(&mut self, by: Actor, message: &str, at: DateTime<Utc>) -> Result<(), RequestError> {
+    pub fn add_message(
+        &mut self,
+        by: Actor,
+        message: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), RequestError> {
         let message = clean_message(Some(message)).ok_or(RequestError::EmptyMessage)?;
         if by == Actor::Commune {
             self.new_messages += 1;
@@ -272,22 +288,41 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(h: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 28, h, 0, 0).single().unwrap()
+        Utc.with_ymd_and_hms(2026, 11, 28, h, 0, 0)
+            .single()
+            .unwrap()
     }
 
     fn request() -> RequestRecord {
-        RequestRecord::new("R1".into(), "F1".into(), RequestKind::DossierChange, "A1".into(), at(9), "Modification du responsable".into(), serde_json::Value::Null)
+        RequestRecord::new(
+            "R1".into(),
+            "F1".into(),
+            RequestKind::DossierChange,
+            "A1".into(),
+            at(9),
+            "Modification du responsable".into(),
+            serde_json::Value::Null,
+        )
     }
 
     #[test]
     fn a_decision_with_a_message_is_new_for_the_family_and_is_final() {
         let mut r = request();
-        r.decide(Decision::Accepted, Some("  Changement fait.  "), "AGENT", at(10)).unwrap();
+        r.decide(
+            Decision::Accepted,
+            Some("  Changement fait.  "),
+            "AGENT",
+            at(10),
+        )
+        .unwrap();
         assert_eq!(r.state, RequestState::Accepted);
         assert_eq!(r.new_messages, 1);
         assert_eq!(r.history.len(), 2);
         assert_eq!(r.history[1].message.as_deref(), Some("Changement fait."));
-        assert_eq!(r.decide(Decision::Refused, None, "AGENT", at(11)), Err(RequestError::AlreadyDecided(RequestState::Accepted)));
+        assert_eq!(
+            r.decide(Decision::Refused, None, "AGENT", at(11)),
+            Err(RequestError::AlreadyDecided(RequestState::Accepted))
+        );
         assert!(r.mark_read());
         assert!(!r.mark_read());
     }
@@ -295,7 +330,8 @@ mod tests {
     #[test]
     fn a_decision_without_a_message_adds_nothing_to_read() {
         let mut r = request();
-        r.decide(Decision::Refused, Some("   "), "AGENT", at(10)).unwrap();
+        r.decide(Decision::Refused, Some("   "), "AGENT", at(10))
+            .unwrap();
         assert_eq!(r.new_messages, 0);
         assert_eq!(r.history[1].message, None);
     }
@@ -303,9 +339,13 @@ mod tests {
     #[test]
     fn messages_from_the_commune_count_and_empty_ones_are_refused() {
         let mut r = request();
-        r.add_message(Actor::Commune, "Pouvez-vous préciser ?", at(10)).unwrap();
+        r.add_message(Actor::Commune, "Pouvez-vous préciser ?", at(10))
+            .unwrap();
         r.add_message(Actor::Family, "Oui.", at(11)).unwrap();
         assert_eq!(r.new_messages, 1);
-        assert_eq!(r.add_message(Actor::Family, " ", at(12)), Err(RequestError::EmptyMessage));
+        assert_eq!(
+            r.add_message(Actor::Family, " ", at(12)),
+            Err(RequestError::EmptyMessage)
+        );
     }
 }

@@ -1,0 +1,51 @@
+//! Which family a parent may reach: only those its account is linked to.
+//! Anything else is "not found", never "forbidden": another family's ids
+//! reveal nothing.
+
+use marelle_domain::keys;
+use marelle_domain::ports::store::Query;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The family the request is about: `family_id` if the account is linked
+/// to it, or the account's only family when none is given.
+pub async fn family_of(
+    app: &AppState,
+    account_id: &str,
+    family_id: Option<&str>,
+) -> ApiResult<String> {
+    if let Some(fid) = family_id.filter(|f| !f.is_empty()) {
+        if fid.len() > 40 {
+            return Err(ApiError::not_found());
+        }
+        return match app.store.get(&keys::subscription(account_id, fid)).await? {
+            Some(_) => Ok(fid.to_string()),
+            None => Err(ApiError::not_found()),
+        };
+    }
+    let subs = app
+        .store
+        .query(
+            Query::new(keys::account_partition(account_id))
+                .begins_with(keys::SUBSCRIPTION_PREFIX)
+                .limit(2),
+        )
+        .await?
+        .items;
+    match subs.as_slice() {
+        [] => Err(ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "no_family",
+            "Aucun dossier famille n'est relié à votre compte. Renseignez votre code abonné dans « Mes abonnements ».",
+        )),
+        [one] => one
+            .str_attr("family_id")
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::internal("subscription", "no family_id")),
+        _ => Err(ApiError::rule(
+            "family_required",
+            "Votre compte est relié à plusieurs familles : précisez laquelle (family_id).",
+        )),
+    }
+}

@@ -1,0 +1,120 @@
+//! Requests as the API shows them.
+
+use chrono::NaiveDate;
+use marelle_domain::requests::{HistoryEntry, RequestKind, RequestRecord, RequestState};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// One line of "Mes demandes" (and of the agents' queue).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RequestSummary {
+    pub id: String,
+    pub kind: RequestKind,
+    pub state: RequestState,
+    /// RFC 3339, Paris offset.
+    pub created_at: String,
+    pub decided_at: Option<String>,
+    pub description: String,
+    pub new_messages: u32,
+    pub family_id: String,
+    pub child_id: Option<String>,
+    pub activity_id: Option<String>,
+    pub date: Option<NaiveDate>,
+}
+
+impl From<&RequestRecord> for RequestSummary {
+    fn from(r: &RequestRecord) -> Self {
+        Self {
+            id: r.id.clone(),
+            kind: r.kind,
+            state: r.state,
+            created_at: marelle_domain::time::rfc3339(r.created_at),
+            decided_at: r.decided_at.map(marelle_domain::time::rfc3339),
+            description: r.description.clone(),
+            new_messages: r.new_messages,
+            family_id: r.family_id.clone(),
+            child_id: r.child_id.clone(),
+            activity_id: r.activity_id.clone(),
+            date: r.date,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RequestPage {
+    pub items: Vec<RequestSummary>,
+    /// Give it back as `page` for the next items; absent on the last page.
+    pub next_page: Option<String>,
+}
+
+/// A changed field, before and after.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChangeLine {
+    pub field: String,
+    /// French label ("Téléphone portable").
+    pub label: String,
+    /// The value when the change was submitted.
+    pub old: Value,
+    pub new: Value,
+    /// Agents only: the value in the dossier now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<Value>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RequestDetail {
+    #[serde(flatten)]
+    pub summary: RequestSummary,
+    pub history: Vec<HistoryView>,
+    /// Dossier changes only.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub changes: Vec<ChangeLine>,
+    /// Kind-specific details (a reservation's activity and day…).
+    #[serde(skip_serializing_if = "Value::is_null", default)]
+    pub details: Value,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct HistoryView {
+    pub at: String,
+    pub event: marelle_domain::requests::HistoryEvent,
+    pub by: marelle_domain::requests::Actor,
+    pub message: Option<String>,
+}
+
+impl From<&HistoryEntry> for HistoryView {
+    fn from(h: &HistoryEntry) -> Self {
+        Self {
+            at: marelle_domain::time::rfc3339(h.at),
+            event: h.event,
+            by: h.by,
+            message: h.message.clone(),
+        }
+    }
+}
+
+/// The detail of a request; `for_agent` shows full bank data and the
+/// dossier's current values.
+pub async fn detail(
+    app: &AppState,
+    r: &RequestRecord,
+    for_agent: bool,
+) -> ApiResult<RequestDetail> {
+    let (changes, details) = match r.kind {
+        RequestKind::DossierChange => (
+            crate::family::changes::lines(app, r, for_agent).await?,
+            Value::Null,
+        ),
+        _ => (Vec::new(), r.details.clone()),
+    };
+    Ok(RequestDetail {
+        summary: RequestSummary::from(r),
+        history: r.history.iter().map(HistoryView::from).collect(),
+        changes,
+        details,
+    })
+}

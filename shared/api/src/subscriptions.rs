@@ -1,0 +1,270 @@
+//! "Mes abonnements": links between accounts and family files, made by
+//! subscriber code or by an invoice's references, active at once.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use marelle_domain::family::codes::normalize_code;
+use marelle_domain::keys;
+use marelle_domain::ports::store::{Index, Item, Query, Write};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{ClientIp, JsonBody, Parent};
+use crate::state::{AppState, Limit};
+use crate::{family, ratelimit};
+
+/// Failed attempts allowed per account and per address.
+pub const FAILURES: Limit = Limit {
+    max: 10,
+    window_secs: 3600,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/subscriptions", get(list).post(subscribe))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Subscription {
+    pub family_id: String,
+    pub label: String,
+    pub linked_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Subscriptions {
+    pub items: Vec<Subscription>,
+}
+
+/// The ids of the families an account is linked to.
+pub async fn family_ids(app: &AppState, account_id: &str) -> ApiResult<Vec<String>> {
+    Ok(all(app, account_id)
+        .await?
+        .into_iter()
+        .map(|s| s.family_id)
+        .collect())
+}
+
+async fn all(app: &AppState, account_id: &str) -> ApiResult<Vec<Subscription>> {
+    let items = app
+        .store
+        .query(
+            Query::new(keys::account_partition(account_id)).begins_with(keys::SUBSCRIPTION_PREFIX),
+        )
+        .await?
+        .items;
+    items
+        .iter()
+        .map(|i| Ok(i.data::<Subscription>()?))
+        .collect()
+}
+
+/// `GET /api/subscriptions`: the families the account is linked to.
+#[utoipa::path(get, path = "/api/subscriptions", tag = "subscriptions",
+    responses((status = 200, description = "Les abonnements", body = Subscriptions),
+              (status = 401, description = "Pas connecté", body = Problem)))]
+pub async fn list(
+    State(app): State<AppState>,
+    Parent(p): Parent,
+) -> ApiResult<Json<Subscriptions>> {
+    Ok(Json(Subscriptions {
+        items: all(&app, &p.account_id).await?,
+    }))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceReferences {
+    /// "Code émission de la facture".
+    pub emission_code: String,
+    /// "Référence de la facture".
+    pub reference: String,
+    /// "Montant de la facture", in cents.
+    pub amount_cents: i64,
+    /// "Code personnel" of the invoice's recipient.
+    pub personal_code: String,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubscribeRequest {
+    #[serde(default)]
+    pub subscriber_code: Option<String>,
+    #[serde(default)]
+    pub invoice: Option<InvoiceReferences>,
+}
+
+/// An invoice as subscriptions look it up.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InvoiceLookup {
+    pub family_id: String,
+    pub guardian_id: String,
+    pub amount_cents: i64,
+    pub personal_code: String,
+}
+
+fn not_found() -> ApiError {
+    ApiError::rule(
+        "subscription_not_found",
+        "Aucun dossier famille ne correspond à ces informations. Vérifiez-les ou contactez votre collectivité.",
+    )
+}
+
+fn clean(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase()
+}
+
+/// Constant-time equality of two short codes.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The family matching what the parent typed, if any.
+async fn find(app: &AppState, req: &SubscribeRequest) -> ApiResult<Option<String>> {
+    if let Some(code) = req
+        .subscriber_code
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+    {
+        return match normalize_code(code) {
+            Some(code) => family::store::by_code(app, &code).await,
+            None => Ok(None),
+        };
+    }
+    if let Some(inv) = &req.invoice {
+        let (emission, reference) = (clean(&inv.emission_code), clean(&inv.reference));
+        if emission.is_empty()
+            || reference.is_empty()
+            || emission.len() > 40
+            || reference.len() > 40
+        {
+            return Ok(None);
+        }
+        let Some(item) = app
+            .store
+            .get(&keys::invoice_lookup(&emission, &reference))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let found: InvoiceLookup = item.data()?;
+        let code_ok = same(&found.personal_code, &clean(&inv.personal_code));
+        let amount_ok = found.amount_cents == inv.amount_cents;
+        return Ok((code_ok && amount_ok).then_some(found.family_id));
+    }
+    Err(ApiError::invalid_fields(vec![
+        marelle_domain::accounts::FieldError::new(
+            "subscriber_code",
+            "required",
+            "Saisissez votre code abonné, ou les références d'une de vos factures.",
+        ),
+    ]))
+}
+
+pub enum Linked {
+    Yes(Subscription),
+    Already,
+}
+
+/// Links the account to the family (one conditional write: twice is
+/// refused, not doubled).
+pub async fn link(app: &AppState, account_id: &str, family_id: &str) -> ApiResult<Linked> {
+    let loaded = family::store::load(app, family_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let sub = Subscription {
+        family_id: family_id.into(),
+        label: loaded.dossier.family.label.clone(),
+        linked_at: app.clock.now(),
+    };
+    let item = Item::with_data(keys::subscription(account_id, family_id), &sub)?.index(
+        Index::Gsi1,
+        keys::subscribers(family_id),
+        keys::subscriber_in_family(account_id),
+    );
+    match app.store.transact(vec![Write::put_new(item)]).await {
+        Ok(()) => Ok(Linked::Yes(sub)),
+        Err(e) if e.is_condition_failed() => Ok(Linked::Already),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /api/subscriptions`: "M'abonner", by code or by invoice.
+#[utoipa::path(post, path = "/api/subscriptions", tag = "subscriptions", request_body = SubscribeRequest,
+    responses(
+        (status = 201, description = "Famille reliée au compte, active tout de suite", body = Subscription),
+        (status = 409, description = "Déjà abonné à cette famille (already_subscribed)", body = Problem),
+        (status = 422, description = "Aucune famille ne correspond (subscription_not_found), sans dire quelle partie est fausse", body = Problem),
+        (status = 429, description = "Trop d'essais infructueux", body = Problem),
+    ))]
+pub async fn subscribe(
+    State(app): State<AppState>,
+    Parent(p): Parent,
+    ip: ClientIp,
+    JsonBody(req): JsonBody<SubscribeRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let address = ip.0.to_string();
+    ratelimit::check(&app, "subscribe-account", &p.account_id, FAILURES).await?;
+    ratelimit::check(&app, "subscribe-ip", &address, FAILURES).await?;
+    let Some(family_id) = find(&app, &req).await? else {
+        ratelimit::hit(
+            &app,
+            "subscribe-account",
+            &p.account_id,
+            Limit {
+                max: i64::MAX,
+                ..FAILURES
+            },
+        )
+        .await?;
+        ratelimit::hit(
+            &app,
+            "subscribe-ip",
+            &address,
+            Limit {
+                max: i64::MAX,
+                ..FAILURES
+            },
+        )
+        .await?;
+        return Err(not_found());
+    };
+    match link(&app, &p.account_id, &family_id).await? {
+        Linked::Yes(sub) => Ok((StatusCode::CREATED, Json(sub))),
+        Linked::Already => Err(ApiError::conflict(
+            "already_subscribed",
+            "Votre compte est déjà relié à ce dossier famille.",
+        )),
+    }
+}
+
+/// Links the subscriber code typed at sign-up, once the account is active.
+/// Returns the family linked, if the code was recognised.
+pub async fn link_pending_code(
+    app: &AppState,
+    account_id: &str,
+    code: &str,
+) -> ApiResult<Option<Subscription>> {
+    let Some(code) = normalize_code(code) else {
+        return Ok(None);
+    };
+    let Some(family_id) = family::store::by_code(app, &code).await? else {
+        return Ok(None);
+    };
+    Ok(match link(app, account_id, &family_id).await? {
+        Linked::Yes(s) => Some(s),
+        Linked::Already => None,
+    })
+}

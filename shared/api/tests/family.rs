@@ -1,0 +1,1121 @@
+//! The family file over the in-process API: subscriptions, the dossier and
+//! its commune-validated changes, "Mes demandes", the back-office.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use marelle_domain::keys;
+use marelle_testkit::TestApp;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "Motdepasse1";
+
+struct World {
+    app: TestApp,
+    agent: String,
+    parent: String,
+    family: Value,
+}
+
+impl World {
+    async fn new() -> Self {
+        let app = TestApp::new().await;
+        let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
+        let parent = app.parent("lea@exemple.fr", PASSWORD).await;
+        let family = app.dupont_family(&agent).await;
+        let r = app
+            .subscribe(&parent, family["subscriber_code"].as_str().unwrap())
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        Self {
+            app,
+            agent,
+            parent,
+            family,
+        }
+    }
+
+    fn guardian_id(&self) -> String {
+        self.family["guardians"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn child_id(&self) -> String {
+        self.family["children"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    async fn dossier(&self) -> Value {
+        let r = self.app.get("/api/family", Some(&self.parent)).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        r.body
+    }
+}
+
+#[tokio::test]
+async fn an_agent_creates_a_family_with_an_unambiguous_code_and_personal_codes() {
+    let app = TestApp::new().await;
+    let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
+    let family = app.dupont_family(&agent).await;
+    let code = family["subscriber_code"].as_str().unwrap();
+    assert_eq!(code.len(), 12, "{code}");
+    assert_eq!(code.matches('-').count(), 2);
+    assert!(!code.contains(['0', 'O', '1', 'I', 'L']), "{code}");
+    assert_eq!(family["label"], "Famille DUPONT");
+    assert_eq!(
+        family["guardians"][0]["personal_code"]
+            .as_str()
+            .unwrap()
+            .len(),
+        6
+    );
+    assert_eq!(family["children"][0]["first_name"], "Ludovic");
+}
+
+#[tokio::test]
+async fn a_parent_links_a_family_by_code_and_sees_it_at_once() {
+    let w = World::new().await;
+    let me = w.app.get("/api/me", Some(&w.parent)).await;
+    assert_eq!(
+        me.body["families"][0]["label"], "Famille DUPONT",
+        "no log-out and log-in needed"
+    );
+    let subs = w.app.get("/api/subscriptions", Some(&w.parent)).await;
+    assert_eq!(subs.body["items"].as_array().unwrap().len(), 1);
+    let again = w
+        .app
+        .subscribe(&w.parent, w.family["subscriber_code"].as_str().unwrap())
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.code(), "already_subscribed");
+    let dossier = w.dossier().await;
+    assert_eq!(dossier["guardians"][0]["mobile"], "06 07 08 09 10");
+    assert!(
+        dossier["guardians"][0].get("personal_code").is_none(),
+        "agents only"
+    );
+}
+
+#[tokio::test]
+async fn a_code_typed_at_sign_up_links_the_family_on_activation() {
+    let app = TestApp::new().await;
+    let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
+    let family = app.dupont_family(&agent).await;
+    let mut form = app.sign_up_form("marc@exemple.fr", PASSWORD).await;
+    form["subscriber_code"] = family["subscriber_code"].clone();
+    assert_eq!(
+        app.post("/api/accounts", form, None).await.status,
+        StatusCode::CREATED
+    );
+    let token = app.token_sent_to("marc@exemple.fr", "/activation").await;
+    let r = app
+        .post("/api/accounts/activation", json!({"token": token}), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["subscription"]["label"], "Famille DUPONT");
+    let cookie = app.log_in("marc@exemple.fr", PASSWORD).await;
+    assert_eq!(
+        app.get("/api/family", Some(&cookie)).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn two_guardians_share_a_family_and_one_account_holds_two_families() {
+    let w = World::new().await;
+    let second = w.app.parent("marc@exemple.fr", PASSWORD).await;
+    assert_eq!(
+        w.app
+            .subscribe(&second, w.family["subscriber_code"].as_str().unwrap())
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        w.app.get("/api/family", Some(&second)).await.status,
+        StatusCode::OK
+    );
+
+    let other = w
+        .app
+        .create_family(
+            &w.agent,
+            json!({"guardians": [{"last_name": "MARTIN", "first_name": "Paul"}]}),
+        )
+        .await;
+    assert_eq!(
+        w.app
+            .subscribe(&w.parent, other["subscriber_code"].as_str().unwrap())
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let r = w.app.get("/api/family", Some(&w.parent)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.code(), "family_required");
+    let r = w
+        .app
+        .get(
+            &format!("/api/family?family_id={}", other["id"].as_str().unwrap()),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(r.body["label"], "Famille MARTIN");
+    // Changing a guardian finds the right family without family_id.
+    let gid = other["guardians"][0]["id"].as_str().unwrap();
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/guardians/{gid}"),
+            json!({"phone": "0102030405"}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn a_family_can_subscribe_with_an_invoice_and_wrong_parts_all_look_the_same() {
+    let app = TestApp::new().await;
+    let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
+    let family = app.dupont_family(&agent).await;
+    let guardian = &family["guardians"][0];
+    let r = app
+        .post(
+            "/api/agent/invoices",
+            json!({"family_id": family["id"], "guardian_id": guardian["id"], "emission_code": "E2018-12",
+                   "reference": "2018-2544", "amount_cents": 650, "issued_on": "2018-12-07", "due_on": "2019-01-11"}),
+            Some(&agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let parent = app.parent("lea@exemple.fr", PASSWORD).await;
+    let personal = guardian["personal_code"].as_str().unwrap();
+    let attempt = |amount: i64, code: &str, reference: &str| json!({"invoice": {"emission_code": "E2018-12", "reference": reference, "amount_cents": amount, "personal_code": code}});
+    let wrong_amount = app
+        .post(
+            "/api/subscriptions",
+            attempt(651, personal, "2018-2544"),
+            Some(&parent),
+        )
+        .await;
+    let wrong_code = app
+        .post(
+            "/api/subscriptions",
+            attempt(650, "ZZZZZZ", "2018-2544"),
+            Some(&parent),
+        )
+        .await;
+    let wrong_ref = app
+        .post(
+            "/api/subscriptions",
+            attempt(650, personal, "2018-9999"),
+            Some(&parent),
+        )
+        .await;
+    for r in [&wrong_amount, &wrong_code, &wrong_ref] {
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.code(), "subscription_not_found");
+    }
+    assert_eq!(wrong_amount.body, wrong_code.body);
+    assert_eq!(wrong_code.body, wrong_ref.body);
+    let ok = app
+        .post(
+            "/api/subscriptions",
+            attempt(650, &personal.to_lowercase(), "2018-2544"),
+            Some(&parent),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{:?}", ok.body);
+    assert_eq!(ok.body["label"], "Famille DUPONT");
+}
+
+#[tokio::test]
+async fn wrong_codes_are_rate_limited() {
+    let app = TestApp::new().await;
+    let parent = app.parent("lea@exemple.fr", PASSWORD).await;
+    for _ in 0..10 {
+        let r = app.subscribe(&parent, "ABCD-EFGH-JK").await;
+        assert_eq!(r.code(), "subscription_not_found");
+    }
+    let r = app.subscribe(&parent, "ABCD-EFGH-JK").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers.get(header::RETRY_AFTER).is_some());
+}
+
+#[tokio::test]
+async fn a_changed_phone_waits_for_the_commune_then_applies_with_its_message() {
+    let w = World::new().await;
+    let gid = w.guardian_id();
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/guardians/{gid}"),
+            json!({"mobile": "+33 6 11 22 33 44"}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+    let request_id = r.body["request_id"].as_str().unwrap().to_string();
+
+    let dossier = w.dossier().await;
+    assert_eq!(
+        dossier["guardians"][0]["mobile"], "06 07 08 09 10",
+        "the current value stays"
+    );
+    assert_eq!(dossier["pending"][0]["request_id"], request_id.as_str());
+    assert_eq!(
+        dossier["pending"][0]["target"],
+        json!({"kind": "guardian", "id": gid})
+    );
+    assert_eq!(dossier["pending"][0]["changes"]["mobile"], "06 11 22 33 44");
+
+    let mine = w.app.get("/api/requests", Some(&w.parent)).await;
+    assert_eq!(mine.body["items"][0]["state"], "pending");
+    assert_eq!(
+        mine.body["items"][0]["description"],
+        "Modification du responsable Léa DUPONT"
+    );
+
+    let queue = w.app.get("/api/agent/requests", Some(&w.agent)).await;
+    assert_eq!(queue.body["items"][0]["id"], request_id.as_str());
+    assert_eq!(queue.body["items"][0]["family_label"], "Famille DUPONT");
+    let detail = w
+        .app
+        .get(&format!("/api/agent/requests/{request_id}"), Some(&w.agent))
+        .await;
+    assert_eq!(detail.body["changes"][0]["field"], "mobile");
+    assert_eq!(detail.body["changes"][0]["label"], "Téléphone portable");
+    assert_eq!(detail.body["changes"][0]["old"], "06 07 08 09 10");
+    assert_eq!(detail.body["changes"][0]["new"], "06 11 22 33 44");
+
+    let d = w
+        .app
+        .decide(
+            &w.agent,
+            &request_id,
+            "accepted",
+            Some("Numéro mis à jour, merci."),
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::OK, "{:?}", d.body);
+    let again = w.app.decide(&w.agent, &request_id, "refused", None).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.code(), "already_decided");
+
+    let dossier = w.dossier().await;
+    assert_eq!(dossier["guardians"][0]["mobile"], "06 11 22 33 44");
+    assert_eq!(dossier["pending"], json!([]));
+    let mine = w.app.get("/api/requests", Some(&w.parent)).await;
+    assert_eq!(mine.body["items"][0]["state"], "accepted");
+    assert_eq!(mine.body["items"][0]["new_messages"], 1);
+    let detail = w
+        .app
+        .get(&format!("/api/requests/{request_id}"), Some(&w.parent))
+        .await;
+    let events: Vec<&str> = detail.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["submitted", "accepted"]);
+    assert_eq!(
+        detail.body["history"][1]["message"],
+        "Numéro mis à jour, merci."
+    );
+    let mine = w.app.get("/api/requests", Some(&w.parent)).await;
+    assert_eq!(mine.body["items"][0]["new_messages"], 0, "read");
+    assert!(
+        w.app.get("/api/agent/requests", Some(&w.agent)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_refused_change_leaves_the_dossier_as_it_was() {
+    let w = World::new().await;
+    let cid = w.child_id();
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/children/{cid}"),
+            json!({"first_name": "Ludo"}),
+            Some(&w.parent),
+        )
+        .await;
+    let id = r.body["request_id"].as_str().unwrap().to_string();
+    w.app
+        .decide(
+            &w.agent,
+            &id,
+            "refused",
+            Some("Le prénom doit être celui de l'état civil."),
+        )
+        .await;
+    let dossier = w.dossier().await;
+    assert_eq!(dossier["children"][0]["first_name"], "Ludovic");
+    assert_eq!(dossier["pending"], json!([]));
+    let mine = w
+        .app
+        .get("/api/requests?state=refused", Some(&w.parent))
+        .await;
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bank_data_is_checked_masked_for_families_and_sealed_at_rest() {
+    let w = World::new().await;
+    let gid = w.guardian_id();
+    let bad = w
+        .app
+        .patch(
+            &format!("/api/family/guardians/{gid}"),
+            json!({"bank": {"holder": "Léa DUPONT", "iban": "FR76 3000 6000 0112 3456 7890 188"}}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.code(), "invalid_iban");
+    let ok = w
+        .app
+        .patch(&format!("/api/family/guardians/{gid}"), json!({"bank": {"holder": "Léa DUPONT", "iban": "FR76 3000 6000 0112 3456 7890 189", "bic": "agrifrpp"}}), Some(&w.parent))
+        .await;
+    assert_eq!(ok.status, StatusCode::ACCEPTED);
+    let id = ok.body["request_id"].as_str().unwrap().to_string();
+    let dossier = w.dossier().await;
+    assert_eq!(
+        dossier["pending"][0]["changes"]["bank"]["iban_masked"],
+        "FR76 •••• •••• •••• •••• •••• 189"
+    );
+    assert!(
+        !dossier.to_string().contains("30006000011234567890"),
+        "the full IBAN never reaches a family"
+    );
+    w.app.decide(&w.agent, &id, "accepted", None).await;
+    let dossier = w.dossier().await;
+    assert_eq!(
+        dossier["guardians"][0]["bank"]["iban_masked"],
+        "FR76 •••• •••• •••• •••• •••• 189"
+    );
+    let agent_view = w
+        .app
+        .get(
+            &format!("/api/agent/families/{}", w.family["id"].as_str().unwrap()),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(
+        agent_view.body["guardians"][0]["iban"],
+        "FR7630006000011234567890189"
+    );
+
+    // At rest: nothing readable in the item, nor in the request.
+    let item = w
+        .app
+        .state
+        .store
+        .get(&keys::guardian(w.family["id"].as_str().unwrap(), &gid))
+        .await
+        .unwrap()
+        .unwrap();
+    let raw = serde_json::to_string(item.attrs()).unwrap();
+    assert!(
+        !raw.contains("30006000011234567890") && !raw.contains("AGRIFRPP"),
+        "{raw}"
+    );
+    let request = w
+        .app
+        .state
+        .store
+        .get(&keys::request(&id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !serde_json::to_string(request.attrs())
+            .unwrap()
+            .contains("3000600001")
+    );
+}
+
+#[tokio::test]
+async fn health_data_is_sealed_at_rest() {
+    let w = World::new().await;
+    let cid = w.child_id();
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/children/{cid}"),
+            json!({"health": {"diet": "vegetarian", "allergies": ["Alimentaires gluten"], "special_care": false,
+                              "vaccines": [{"name": "Hépatite B", "date": "2016-04-05", "booster_date": null}]},
+                   "appliances": {"glasses": true}}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+    let id = r.body["request_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        w.app.get("/api/requests", Some(&w.parent)).await.body["items"][0]["description"],
+        "Modification de l'enfant Ludovic"
+    );
+    w.app.decide(&w.agent, &id, "accepted", None).await;
+    let dossier = w.dossier().await;
+    assert_eq!(
+        dossier["children"][0]["health"]["allergies"][0],
+        "Alimentaires gluten"
+    );
+    assert_eq!(dossier["children"][0]["appliances"]["glasses"], true);
+    let item = w
+        .app
+        .state
+        .store
+        .get(&keys::child(w.family["id"].as_str().unwrap(), &cid))
+        .await
+        .unwrap()
+        .unwrap();
+    let raw = serde_json::to_string(item.attrs()).unwrap();
+    assert!(
+        !raw.contains("gluten") && !raw.contains("Hépatite") && !raw.contains("vegetarian"),
+        "{raw}"
+    );
+    assert!(item.get("sealed").is_some());
+}
+
+#[tokio::test]
+async fn authorized_adults_are_added_with_ids_and_checked() {
+    let w = World::new().await;
+    let cid = w.child_id();
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/children/{cid}"),
+            json!({"contacts": [
+                {"full_name": "BARRET Jean Philippe", "relationship": "neighbour", "may_pick_up": true},
+                {"full_name": "LOUVOIS Anne", "mobile": "0611223344", "relationship": "uncle_aunt", "emergency_call": true}
+            ]}),
+            Some(&w.parent),
+        )
+        .await;
+    let id = r.body["request_id"].as_str().unwrap().to_string();
+    w.app.decide(&w.agent, &id, "accepted", None).await;
+    let dossier = w.dossier().await;
+    let contacts = dossier["children"][0]["contacts"].as_array().unwrap();
+    assert_eq!(contacts.len(), 2);
+    assert_eq!(contacts[1]["mobile"], "06 11 22 33 44");
+    assert!(contacts[0]["id"].as_str().unwrap().len() > 10);
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/children/{cid}"),
+            json!({"contacts": [{"full_name": "Sans téléphone", "relationship": "other", "emergency_call": true}]}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.code(), "phone_required");
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_french_error_and_writes_nothing() {
+    let w = World::new().await;
+    let gid = w.guardian_id();
+    let cid = w.child_id();
+    let cases = [
+        (
+            format!("/api/family/guardians/{gid}"),
+            json!({"shoe_size": 42}),
+            StatusCode::BAD_REQUEST,
+            "unknown_field",
+        ),
+        (
+            format!("/api/family/guardians/{gid}"),
+            json!({"accepts_sms": "oui"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_type",
+        ),
+        (
+            format!("/api/family/guardians/{gid}"),
+            json!({"quality": "cousin"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_value",
+        ),
+        (
+            format!("/api/family/guardians/{gid}"),
+            json!({"mobile": "06 07 08 09 10"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no_change",
+        ),
+        (
+            format!("/api/family/guardians/{gid}"),
+            json!({"phone": "12"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_phone",
+        ),
+        (
+            format!("/api/family/guardians/{gid}"),
+            json!({"address": {"line1": "1 rue", "postal_code": "ABCDE", "city": "X"}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_postal_code",
+        ),
+        (
+            format!("/api/family/children/{cid}"),
+            json!({"birth_date": "2099-01-01"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "birth_date_in_future",
+        ),
+        (
+            format!("/api/family/children/{cid}"),
+            json!({"birth_date": "2015-02-30"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            format!("/api/family/children/{cid}"),
+            json!({"health": {"diet": "halal"}}),
+            StatusCode::BAD_REQUEST,
+            "invalid_value",
+        ),
+    ];
+    for (path, body, status, code) in cases {
+        let r = w.app.patch(&path, body.clone(), Some(&w.parent)).await;
+        assert_eq!((r.status, r.code()), (status, code), "{body}: {:?}", r.body);
+        assert!(r.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    }
+    assert_eq!(
+        w.app.get("/api/requests", Some(&w.parent)).await.body["items"],
+        json!([]),
+        "nothing written"
+    );
+    assert_eq!(w.dossier().await["pending"], json!([]));
+}
+
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, b'I', b'H', b'D', b'R', 0, 0, 0,
+    1,
+];
+
+async fn upload_photo(
+    w: &World,
+    content_type: &str,
+    bytes: &[u8],
+) -> marelle_testkit::TestResponse {
+    let cid = w.child_id();
+    let r = w
+        .app
+        .post(
+            &format!("/api/family/children/{cid}/photo"),
+            json!({"content_type": content_type, "size": bytes.len()}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let url = r.body["upload"]["url"].as_str().unwrap();
+    let path = url.strip_prefix(marelle_testkit::app::ORIGIN).unwrap();
+    let put = Request::builder()
+        .method(Method::PUT)
+        .uri(path)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes.to_vec()))
+        .unwrap();
+    assert_eq!(w.app.send(put).await.status, StatusCode::OK);
+    w.app
+        .post(
+            &format!("/api/family/children/{cid}/photo/confirm"),
+            json!({"upload_id": r.body["upload_id"]}),
+            Some(&w.parent),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_photo_is_uploaded_checked_and_shown_once_accepted() {
+    let w = World::new().await;
+    let r = upload_photo(&w, "image/png", PNG).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+    let id = r.body["request_id"].as_str().unwrap().to_string();
+    assert_eq!(w.dossier().await["children"][0]["photo_url"], Value::Null);
+    w.app.decide(&w.agent, &id, "accepted", None).await;
+    let url = w.dossier().await["children"][0]["photo_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let got = w
+        .app
+        .get(
+            url.strip_prefix(marelle_testkit::app::ORIGIN).unwrap(),
+            None,
+        )
+        .await;
+    assert_eq!(got.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_photo_that_is_not_an_image_or_too_large_is_refused() {
+    let w = World::new().await;
+    let r = upload_photo(&w, "image/png", b"<html>not an image</html>").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.code(), "photo_type");
+    let cid = w.child_id();
+    let big = w
+        .app
+        .post(
+            &format!("/api/family/children/{cid}/photo"),
+            json!({"content_type": "image/jpeg", "size": 20 * 1024 * 1024}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(big.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(big.code(), "photo_too_large");
+    let pdf = w
+        .app
+        .post(
+            &format!("/api/family/children/{cid}/photo"),
+            json!({"content_type": "application/pdf", "size": 100}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(pdf.code(), "photo_type");
+    assert_eq!(
+        w.app.get("/api/requests", Some(&w.parent)).await.body["items"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn another_familys_ids_are_not_found_on_every_family_route() {
+    let w = World::new().await;
+    // A second family, with its parent and a pending request.
+    let other_parent = w.app.parent("autre@exemple.fr", PASSWORD).await;
+    let other = w.app.dupont_family(&w.agent).await;
+    w.app
+        .subscribe(&other_parent, other["subscriber_code"].as_str().unwrap())
+        .await;
+    let ogid = other["guardians"][0]["id"].as_str().unwrap();
+    let ocid = other["children"][0]["id"].as_str().unwrap();
+    let ofid = other["id"].as_str().unwrap();
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/guardians/{ogid}"),
+            json!({"phone": "0102030405"}),
+            Some(&other_parent),
+        )
+        .await;
+    let orid = r.body["request_id"].as_str().unwrap();
+
+    let p = Some(w.parent.as_str());
+    let attempts = [
+        w.app.get(&format!("/api/family?family_id={ofid}"), p).await,
+        w.app
+            .patch(
+                &format!("/api/family?family_id={ofid}"),
+                json!({"fiscal": {"regime": "caf"}}),
+                p,
+            )
+            .await,
+        w.app
+            .patch(
+                &format!("/api/family/guardians/{ogid}"),
+                json!({"phone": "0102030406"}),
+                p,
+            )
+            .await,
+        w.app
+            .patch(
+                &format!("/api/family/guardians/{ogid}?family_id={ofid}"),
+                json!({"phone": "0102030406"}),
+                p,
+            )
+            .await,
+        w.app
+            .patch(
+                &format!("/api/family/children/{ocid}"),
+                json!({"first_name": "X"}),
+                p,
+            )
+            .await,
+        w.app
+            .post(
+                &format!("/api/family/children/{ocid}/photo"),
+                json!({"content_type": "image/png", "size": 10}),
+                p,
+            )
+            .await,
+        w.app
+            .post(
+                &format!("/api/family/children/{ocid}/photo/confirm"),
+                json!({"upload_id": "01J0000000000000000000000"}),
+                p,
+            )
+            .await,
+        w.app
+            .get(&format!("/api/requests?family_id={ofid}"), p)
+            .await,
+        w.app.get(&format!("/api/requests/{orid}"), p).await,
+    ];
+    for (i, r) in attempts.iter().enumerate() {
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "attempt {i}: {:?}", r.body);
+    }
+    // Nothing of the other family leaked or changed.
+    let theirs = w.app.get("/api/family", Some(&other_parent)).await;
+    assert_eq!(theirs.body["pending"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_parent_is_refused_every_agent_route_and_a_visitor_is_asked_to_log_in() {
+    let w = World::new().await;
+    let fid = w.family["id"].as_str().unwrap();
+    let routes: Vec<(Method, String, Option<Value>)> = vec![
+        (
+            Method::POST,
+            "/api/agent/families".into(),
+            Some(json!({"guardians": []})),
+        ),
+        (Method::GET, "/api/agent/families".into(), None),
+        (Method::GET, format!("/api/agent/families/{fid}"), None),
+        (
+            Method::POST,
+            format!("/api/agent/families/{fid}/subscriber-code"),
+            None,
+        ),
+        (
+            Method::DELETE,
+            format!("/api/agent/families/{fid}/subscriber-code"),
+            None,
+        ),
+        (Method::POST, "/api/agent/invoices".into(), Some(json!({}))),
+        (Method::GET, "/api/agent/requests".into(), None),
+        (
+            Method::GET,
+            "/api/agent/requests/01J0000000000000000000000".into(),
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/agent/requests/01J0000000000000000000000/decision".into(),
+            Some(json!({"decision": "accepted"})),
+        ),
+        (
+            Method::POST,
+            "/api/agent/requests/decisions".into(),
+            Some(json!({"ids": ["x"], "decision": "accepted"})),
+        ),
+        (
+            Method::POST,
+            "/api/agent/requests/01J0000000000000000000000/messages".into(),
+            Some(json!({"message": "x"})),
+        ),
+    ];
+    for (method, path, body) in &routes {
+        let r = w
+            .app
+            .call(method.clone(), path, body.clone(), Some(&w.parent))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{method} {path}: {:?}",
+            r.body
+        );
+        assert_eq!(r.code(), "agents_only");
+        let r = w.app.call(method.clone(), path, body.clone(), None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+    }
+    let import = Request::builder()
+        .method(Method::POST)
+        .uri("/api/agent/families/import?dry_run=true")
+        .header(header::ORIGIN, marelle_testkit::app::ORIGIN)
+        .header(header::COOKIE, &w.parent)
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(Body::from("famille;role;nom;prenom\n"))
+        .unwrap();
+    assert_eq!(w.app.send(import).await.status, StatusCode::FORBIDDEN);
+    // And an agent is not a family.
+    assert_eq!(
+        w.app.get("/api/family", Some(&w.agent)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_renewed_code_replaces_the_old_one_and_a_revoked_code_opens_nothing() {
+    let w = World::new().await;
+    let fid = w.family["id"].as_str().unwrap();
+    let old = w.family["subscriber_code"].as_str().unwrap().to_string();
+    let r = w
+        .app
+        .post(
+            &format!("/api/agent/families/{fid}/subscriber-code"),
+            json!({}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let new = r.body["subscriber_code"].as_str().unwrap().to_string();
+    assert_ne!(old, new);
+    let someone = w.app.parent("autre@exemple.fr", PASSWORD).await;
+    assert_eq!(
+        w.app.subscribe(&someone, &old).await.code(),
+        "subscription_not_found"
+    );
+    let r = w
+        .app
+        .call(
+            Method::DELETE,
+            &format!("/api/agent/families/{fid}/subscriber-code"),
+            None,
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        w.app.subscribe(&someone, &new).await.code(),
+        "subscription_not_found"
+    );
+    assert_eq!(
+        w.app.get("/api/family", Some(&w.parent)).await.status,
+        StatusCode::OK,
+        "existing links stay"
+    );
+}
+
+fn csv_request(cookie: &str, dry_run: bool, body: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/agent/families/import?dry_run={dry_run}"))
+        .header(header::ORIGIN, marelle_testkit::app::ORIGIN)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "text/csv; charset=utf-8")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_csv_import_reports_every_bad_row_and_imports_nothing_until_clean() {
+    let app = TestApp::new().await;
+    let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
+    let broken = "famille;role;civilite;nom;prenom;date_naissance;sexe;email\n\
+                  F1;responsable;Mme;Dupont;Léa;;;lea@exemple\n\
+                  F1;enfant;;Dupont;Ludovic;23/11/2015;M;\n\
+                  F2;enfant;;Martin;Zoé;2030-01-01;F;\n";
+    let r = app.send(csv_request(&agent, false, broken)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let lines: Vec<u64> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 4]);
+    assert!(
+        app.get("/api/agent/families", Some(&agent)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let good = "famille;role;civilite;nom;prenom;date_naissance;sexe;email\n\
+                F1;responsable;Mme;Dupont;Léa;;;lea@exemple.fr\n\
+                F1;enfant;;Dupont;Ludovic;23/11/2015;M;\n\
+                F2;responsable;M.;Martin;Paul;;;\n";
+    let dry = app.send(csv_request(&agent, true, good)).await;
+    assert_eq!(dry.status, StatusCode::OK);
+    assert_eq!(
+        (dry.body["families"].as_u64(), dry.body["children"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert!(
+        app.get("/api/agent/families", Some(&agent)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "a dry run writes nothing"
+    );
+    let real = app.send(csv_request(&agent, false, good)).await;
+    assert_eq!(real.status, StatusCode::OK, "{:?}", real.body);
+    let list = app.get("/api/agent/families", Some(&agent)).await;
+    let labels: Vec<&str> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["Famille DUPONT", "Famille MARTIN"]);
+    let again = app.send(csv_request(&agent, false, good)).await;
+    assert_eq!(
+        again.body["skipped"], 2,
+        "importing again skips what is there"
+    );
+    assert_eq!(
+        app.get("/api/agent/families?q=famille%20dup", Some(&agent))
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_agent_accepts_many_requests_at_once_and_skips_decided_ones() {
+    let w = World::new().await;
+    let gid = w.guardian_id();
+    let mut ids = Vec::new();
+    for phone in ["0102030405", "0102030406", "0102030407"] {
+        let r = w
+            .app
+            .patch(
+                &format!("/api/family/guardians/{gid}"),
+                json!({"phone": phone}),
+                Some(&w.parent),
+            )
+            .await;
+        ids.push(r.body["request_id"].as_str().unwrap().to_string());
+    }
+    w.app.decide(&w.agent, &ids[0], "refused", None).await;
+    let r = w
+        .app
+        .post(
+            "/api/agent/requests/decisions",
+            json!({"ids": ids, "decision": "accepted"}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["decided"].as_array().unwrap().len(), 2);
+    assert_eq!(r.body["skipped"][0]["code"], "already_decided");
+    assert_eq!(
+        w.dossier().await["guardians"][0]["phone"],
+        "01 02 03 04 07",
+        "applied in order"
+    );
+}
+
+#[tokio::test]
+async fn a_message_from_the_commune_counts_as_new_until_read() {
+    let w = World::new().await;
+    let gid = w.guardian_id();
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/guardians/{gid}"),
+            json!({"accepts_sms": true}),
+            Some(&w.parent),
+        )
+        .await;
+    let id = r.body["request_id"].as_str().unwrap().to_string();
+    let m = w
+        .app
+        .post(
+            &format!("/api/agent/requests/{id}/messages"),
+            json!({"message": "Pouvez-vous confirmer ?"}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(m.status, StatusCode::CREATED);
+    let empty = w
+        .app
+        .post(
+            &format!("/api/agent/requests/{id}/messages"),
+            json!({"message": "  "}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(empty.code(), "empty_message");
+    assert_eq!(
+        w.app.get("/api/requests", Some(&w.parent)).await.body["items"][0]["new_messages"],
+        1
+    );
+    w.app
+        .get(&format!("/api/requests/{id}"), Some(&w.parent))
+        .await;
+    assert_eq!(
+        w.app.get("/api/requests", Some(&w.parent)).await.body["items"][0]["new_messages"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn mes_demandes_pages_and_filters() {
+    let w = World::new().await;
+    let gid = w.guardian_id();
+    let cid = w.child_id();
+    for i in 0..23 {
+        let r = w
+            .app
+            .patch(
+                &format!("/api/family/guardians/{gid}"),
+                json!({"phone": format!("01020304{:02}", i + 10)}),
+                Some(&w.parent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED);
+    }
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/children/{cid}"),
+            json!({"first_name": "Ludo"}),
+            Some(&w.parent),
+        )
+        .await;
+    let child_request = r.body["request_id"].as_str().unwrap().to_string();
+    let first = w.app.get("/api/requests", Some(&w.parent)).await;
+    assert_eq!(first.body["items"].as_array().unwrap().len(), 20);
+    assert_eq!(
+        first.body["items"][0]["id"],
+        child_request.as_str(),
+        "newest first"
+    );
+    let next = first.body["next_page"].as_str().unwrap();
+    let second = w
+        .app
+        .get(&format!("/api/requests?page={next}"), Some(&w.parent))
+        .await;
+    assert_eq!(second.body["items"].as_array().unwrap().len(), 4);
+    assert_eq!(second.body["next_page"], Value::Null);
+    let by_child = w
+        .app
+        .get(&format!("/api/requests?child={cid}"), Some(&w.parent))
+        .await;
+    assert_eq!(by_child.body["items"].as_array().unwrap().len(), 1);
+    let bad = w
+        .app
+        .get("/api/requests?page=garbage!!", Some(&w.parent))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let bad = w.app.get("/api/requests?kind=party", Some(&w.parent)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn each_decision_is_an_event_on_the_bus() {
+    let w = World::new().await;
+    let seen = std::sync::Arc::new(marelle_testkit::embedded::Collector::default());
+    w.app.bus.subscribe(seen.clone());
+    let gid = w.guardian_id();
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/guardians/{gid}"),
+            json!({"accepts_sms": true}),
+            Some(&w.parent),
+        )
+        .await;
+    let id = r.body["request_id"].as_str().unwrap().to_string();
+    w.app.decide(&w.agent, &id, "accepted", None).await;
+    use marelle_testkit::bus_suite::Delivered;
+    let events = seen.wait_for(1, std::time::Duration::from_secs(5)).await;
+    assert_eq!(events[0].detail_type, "RequestDecided");
+    assert_eq!(events[0].detail["request_id"], id.as_str());
+    assert_eq!(events[0].detail["state"], "accepted");
+}
