@@ -1,0 +1,204 @@
+//! What every Marelle Lambda shares. A function's `main` is:
+//!
+//! ```text
+//! #[tokio::main]
+//! async fn main() -> Result<(), lambda_http::Error> {
+//!     marelle_lambda::run_http(marelle_api::accounts::router()).await
+//! }
+//! ```
+//!
+//! Configuration comes from the environment once, at start; a missing
+//! variable stops the function with its name. The AWS clients are built
+//! once and shared by every invocation.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use lambda_http::request::RequestContext;
+use lambda_http::{Request, RequestExt};
+use marelle_api::extract::ClientIp;
+use marelle_api::passwords::PasswordHasher;
+use marelle_api::state::{App, AppState, Keys, Settings};
+use marelle_aws::{DynamoStore, EventBridgeBus, S3Blobs, SesMailer};
+use marelle_domain::Commune;
+use marelle_domain::ports::{Clock, IdGenerator, SystemClock};
+use marelle_domain::secrets::Secret;
+use tower::ServiceExt;
+
+/// The environment a function reads, with the same names as `marelle`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub table: String,
+    pub bucket: String,
+    pub event_bus: String,
+    pub commune: Commune,
+    pub secret: Secret,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the variables through `get` (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let var = |name: &str| {
+            get(name)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| format!("missing environment variable {name}"))
+        };
+        let secret = var("MARELLE_SECRET")?;
+        if secret.len() < 32 {
+            return Err("MARELLE_SECRET must hold at least 32 characters".into());
+        }
+        Ok(Self {
+            table: var("MARELLE_TABLE")?,
+            bucket: var("MARELLE_BUCKET")?,
+            event_bus: var("MARELLE_EVENT_BUS")?,
+            commune: Commune {
+                name: var("MARELLE_COMMUNE_NAME")?,
+                public_url: var("MARELLE_PUBLIC_URL")?.trim_end_matches('/').to_string(),
+                mail_from: var("MARELLE_MAIL_FROM")?,
+                contact_text: var("MARELLE_CONTACT_TEXT")?,
+            },
+            secret: Secret::new(secret),
+        })
+    }
+}
+
+/// The portal on the AWS adapters.
+pub fn app(config: &Config, sdk: &aws_config::SdkConfig) -> AppState {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    Arc::new(App {
+        store: Arc::new(DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(sdk),
+            config.table.clone(),
+            clock.clone(),
+        )),
+        mailer: Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(sdk))),
+        blobs: Arc::new(S3Blobs::new(
+            marelle_aws::s3_client(sdk),
+            config.bucket.clone(),
+        )),
+        bus: Arc::new(EventBridgeBus::new(
+            aws_sdk_eventbridge::Client::new(sdk),
+            config.event_bus.clone(),
+        )),
+        ids: Arc::new(IdGenerator::new(clock.clone())),
+        clock,
+        commune: config.commune.clone(),
+        keys: Keys::derive(&config.secret),
+        hasher: PasswordHasher::for_this_machine(),
+        settings: Settings::default(),
+    })
+}
+
+/// The caller's address: the viewer's, as CloudFront tells it (the API is
+/// reached through CloudFront, so the connection's source is an edge),
+/// else API Gateway's `sourceIp`.
+pub fn client_ip(req: &Request) -> Option<IpAddr> {
+    let viewer = req
+        .headers()
+        .get("cloudfront-viewer-address")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            // "198.51.100.10:46532" or "[2001:db8::1]:46532".
+            let host = v.rsplit_once(':').map_or(v, |(h, _)| h);
+            host.trim_matches(['[', ']']).parse().ok()
+        });
+    viewer.or_else(|| match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => {
+            ctx.http.source_ip.as_deref().and_then(|ip| ip.parse().ok())
+        }
+        _ => None,
+    })
+}
+
+/// The router as a Lambda handler: the caller's address goes into the
+/// request, then the shared layers and the feature's routes answer.
+pub async fn handle(router: Router, mut req: Request) -> axum::response::Response {
+    if let Some(ip) = client_ip(&req) {
+        req.extensions_mut().insert(ClientIp(ip));
+    }
+    match router.oneshot(req).await {
+        Ok(resp) => resp,
+        Err(never) => match never {},
+    }
+}
+
+/// Logs as JSON lines (CloudWatch), level from `RUST_LOG` (default info).
+pub fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_current_span(false)
+        .without_time()
+        .try_init();
+}
+
+/// Runs an HTTP function: configuration, clients, then the Lambda loop.
+pub async fn run_http(features: Router<AppState>) -> Result<(), lambda_http::Error> {
+    init_logging();
+    let config = Config::from_env()?;
+    let sdk = marelle_aws::sdk_config().await;
+    let router = marelle_api::service(app(&config, &sdk), features);
+    lambda_http::run(tower::service_fn(move |req: Request| {
+        let router = router.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle(router, req).await) }
+    }))
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env() -> HashMap<&'static str, &'static str> {
+        HashMap::from([
+            ("MARELLE_TABLE", "marelle"),
+            ("MARELLE_BUCKET", "docs"),
+            ("MARELLE_EVENT_BUS", "bus"),
+            ("MARELLE_COMMUNE_NAME", "Mairie de Villebois"),
+            ("MARELLE_PUBLIC_URL", "https://famille.villebois.fr/"),
+            ("MARELLE_MAIL_FROM", "Portail <nepasrepondre@villebois.fr>"),
+            ("MARELLE_CONTACT_TEXT", "Service enfance"),
+            ("MARELLE_SECRET", "0123456789abcdef0123456789abcdef"),
+        ])
+    }
+
+    #[test]
+    fn the_configuration_is_read_once_and_typed() {
+        let e = env();
+        let c = Config::from_lookup(|k| e.get(k).map(|v| v.to_string())).unwrap();
+        assert_eq!(c.commune.public_url, "https://famille.villebois.fr");
+        assert_eq!(format!("{:?}", c.secret), "Secret(***)");
+    }
+
+    #[test]
+    fn a_missing_variable_is_named() {
+        for missing in env().keys() {
+            let mut e = env();
+            e.remove(missing);
+            let err = Config::from_lookup(|k| e.get(k).map(|v| v.to_string())).unwrap_err();
+            assert!(err.contains(missing), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_viewer_address_comes_from_cloudfront() {
+        let req = lambda_http::http::Request::builder()
+            .header("cloudfront-viewer-address", "[2001:db8::1]:46532")
+            .body(lambda_http::Body::Empty)
+            .unwrap();
+        assert_eq!(client_ip(&req), "2001:db8::1".parse().ok());
+        let req = lambda_http::http::Request::builder()
+            .header("cloudfront-viewer-address", "198.51.100.10:46532")
+            .body(lambda_http::Body::Empty)
+            .unwrap();
+        assert_eq!(client_ip(&req), "198.51.100.10".parse().ok());
+    }
+}
