@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    marelle_lambda::run_http(marelle_api::accounts::router()).await
+    marelle_lambda::run_http(marelle_api::functions::accounts()).await
 }

@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod family;
+pub mod functions;
 pub mod mail;
 pub mod openapi;
 pub mod passwords;
@@ -105,10 +106,7 @@ pub fn service(state: AppState, features: Router<AppState>) -> Router {
 
 /// Every feature router, for the local binary and the OpenAPI document.
 pub fn all_features() -> Router<AppState> {
-    Router::new()
-        .merge(accounts::router())
-        .merge(subscriptions::router())
-        .merge(family::router())
-        .merge(requests::router())
-        .merge(agent::router())
+    functions::all()
+        .into_iter()
+        .fold(Router::new(), |all, (_, router)| all.merge(router))
 }

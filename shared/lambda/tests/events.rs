@@ -1,6 +1,6 @@
-//! The `accounts` Lambda's handler fed with the API Gateway events of
-//! `events/accounts/`, on the AWS adapters against moto: DynamoDB for the
-//! accounts, SES for the activation e-mail.
+//! Each HTTP Lambda's handler fed with the API Gateway events of
+//! `events/<function>/`, on the AWS adapters against moto: DynamoDB for
+//! the data, SES for e-mails.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code
 
@@ -13,11 +13,15 @@ use lambda_http::http::StatusCode;
 use marelle_testkit::{moto, unique_name};
 use serde_json::{Value, json};
 
-const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/accounts");
+const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events");
 const PUBLIC_URL: &str = "https://famille.villebois.fr";
 
 struct Lambda {
+    /// The accounts function.
     router: Router,
+    family: Router,
+    agent: Router,
+    app: marelle_api::AppState,
     from: String,
 }
 
@@ -75,7 +79,10 @@ async fn lambda() -> Lambda {
         app.settings.captcha = marelle_api::state::CaptchaSettings::lowest();
     }
     Lambda {
-        router: marelle_api::service(app, marelle_api::accounts::router()),
+        router: marelle_api::service(app.clone(), marelle_api::functions::accounts()),
+        family: marelle_api::service(app.clone(), marelle_api::functions::family()),
+        agent: marelle_api::service(app.clone(), marelle_api::functions::agent()),
+        app,
         from,
     }
 }
@@ -84,10 +91,18 @@ fn argon2_fast() -> argon2::Params {
     argon2::Params::new(1024, 1, 1, None).unwrap()
 }
 
-fn event(name: &str) -> Value {
-    let text = std::fs::read_to_string(format!("{EVENTS}/{name}"))
+/// An event of `events/`, its placeholders replaced.
+fn event_with(name: &str, fill: &[(&str, &str)]) -> Value {
+    let mut text = std::fs::read_to_string(format!("{EVENTS}/{name}"))
         .unwrap_or_else(|e| panic!("{name}: {e}"));
+    for (from, to) in fill {
+        text = text.replace(from, to);
+    }
     serde_json::from_str(&text).unwrap()
+}
+
+fn event(name: &str) -> Value {
+    event_with(&format!("accounts/{name}"), &[])
 }
 
 struct Answer {
@@ -97,8 +112,12 @@ struct Answer {
 }
 
 async fn invoke(l: &Lambda, event: &Value) -> Answer {
+    call(&l.router, event).await
+}
+
+async fn call(router: &Router, event: &Value) -> Answer {
     let req = lambda_http::request::from_str(&event.to_string()).expect("an API Gateway v2 event");
-    let resp = marelle_lambda::handle(l.router.clone(), req).await;
+    let resp = marelle_lambda::handle(router.clone(), req).await;
     let status = resp.status();
     let set_cookie = resp
         .headers()
@@ -253,4 +272,117 @@ async fn the_accounts_journey_runs_on_dynamodb_and_ses() {
     out["cookies"] = json!([session]);
     assert_eq!(invoke(&l, &out).await.status, StatusCode::NO_CONTENT);
     assert_eq!(invoke(&l, &me).await.status, StatusCode::UNAUTHORIZED);
+}
+
+/// Logs in through the accounts function; returns the session cookie value.
+async fn session_of(l: &Lambda, email: &str, password: &str) -> String {
+    let login = invoke(
+        l,
+        &with_body(
+            event("post-session.json"),
+            json!({"email": email, "password": password}),
+        ),
+    )
+    .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    let cookie = login.set_cookie.unwrap();
+    cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("marelle_session=")
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_family_file_runs_through_the_family_and_agent_functions() {
+    use marelle_domain::accounts::Role;
+    let l = lambda().await;
+    for (role, email, password) in [
+        (Role::Agent, "agent@villebois.fr", "Agentmairie1"),
+        (Role::Parent, "lea.dupont@exemple.fr", "Motdepasse1"),
+    ] {
+        marelle_api::accounts::create_active_account(
+            &l.app, role, None, "Léa", "DUPONT", email, password,
+        )
+        .await
+        .unwrap();
+    }
+    let agent = session_of(&l, "agent@villebois.fr", "Agentmairie1").await;
+    let parent = session_of(&l, "lea.dupont@exemple.fr", "Motdepasse1").await;
+    let ev = |name: &str, extra: &[(&str, &str)]| {
+        let mut pairs: Vec<(&str, &str)> = vec![
+            ("AGENT_SESSION", agent.as_str()),
+            ("PARENT_SESSION", parent.as_str()),
+        ];
+        pairs.extend_from_slice(extra);
+        event_with(name, &pairs)
+    };
+
+    let created = call(&l.agent, &ev("agent/post-families.json", &[])).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let code = created.body["subscriber_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let guardian = created.body["guardians"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    assert_eq!(
+        call(&l.family, &ev("family/get-family-anonymous.json", &[]))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let sub = call(
+        &l.family,
+        &ev(
+            "family/post-subscriptions.json",
+            &[("SUBSCRIBER_CODE", &code)],
+        ),
+    )
+    .await;
+    assert_eq!(sub.status, StatusCode::CREATED, "{}", sub.body);
+    let subs = call(&l.family, &ev("family/get-subscriptions.json", &[])).await;
+    assert_eq!(subs.body["items"][0]["label"], "Famille DUPONT");
+    let bad = call(
+        &l.family,
+        &ev(
+            "family/patch-guardian-bad-iban.json",
+            &[("GUARDIAN_ID", &guardian)],
+        ),
+    )
+    .await;
+    assert_eq!(
+        (bad.status, bad.body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_iban"))
+    );
+    let change = call(
+        &l.family,
+        &ev("family/patch-guardian.json", &[("GUARDIAN_ID", &guardian)]),
+    )
+    .await;
+    assert_eq!(change.status, StatusCode::ACCEPTED, "{}", change.body);
+    let request = change.body["request_id"].as_str().unwrap().to_string();
+    let mine = call(&l.family, &ev("family/get-requests.json", &[])).await;
+    assert_eq!(mine.body["items"][0]["state"], "pending");
+
+    let queue = call(&l.agent, &ev("agent/get-requests.json", &[])).await;
+    assert_eq!(queue.body["items"][0]["id"], request.as_str());
+    let denied = call(&l.agent, &ev("agent/get-requests-as-parent.json", &[])).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let decided = call(
+        &l.agent,
+        &ev("agent/post-decision.json", &[("REQUEST_ID", &request)]),
+    )
+    .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+
+    let dossier = call(&l.family, &ev("family/get-family.json", &[])).await;
+    assert_eq!(dossier.body["guardians"][0]["mobile"], "06 11 22 33 44");
+    // Each function serves its own routes only.
+    let elsewhere = call(&l.family, &ev("agent/get-requests.json", &[])).await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
 }

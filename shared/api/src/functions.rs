@@ -1,0 +1,33 @@
+//! Which routes each Lambda serves: one function per feature group. The
+//! local binary serves them all ([`crate::all_features`]); the SAM
+//! template routes the same paths to the same functions.
+
+use axum::Router;
+
+use crate::state::AppState;
+
+/// `accounts`: sign-up, activation, login, `GET /api/me`, password reset.
+pub fn accounts() -> Router<AppState> {
+    crate::accounts::router()
+}
+
+/// `family`: "Mes abonnements", "Dossier famille", "Mes demandes".
+pub fn family() -> Router<AppState> {
+    crate::subscriptions::router()
+        .merge(crate::family::router())
+        .merge(crate::requests::router())
+}
+
+/// `agent`: the back-office.
+pub fn agent() -> Router<AppState> {
+    crate::agent::router()
+}
+
+/// Every HTTP function, by name.
+pub fn all() -> Vec<(&'static str, Router<AppState>)> {
+    vec![
+        ("accounts", accounts()),
+        ("family", family()),
+        ("agent", agent()),
+    ]
+}
