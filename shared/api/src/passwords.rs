@@ -3,8 +3,8 @@
 //! blocking pool, so that a burst of logins queues here while every other
 //! route keeps its latency. Past a bounded queue, callers are told to retry.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
@@ -28,8 +28,9 @@ pub struct PasswordHasher {
     capacity: usize,
     params: Params,
     /// A hash to verify against when the account does not exist, so that
-    /// the answer takes as long either way.
-    dummy: Arc<String>,
+    /// the answer takes as long either way; made on first need, not at
+    /// start (a Lambda's cold start would pay for it).
+    dummy: Arc<OnceLock<String>>,
 }
 
 /// OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
@@ -44,17 +45,12 @@ fn argon(params: &Params) -> Argon2<'static> {
 impl PasswordHasher {
     /// `concurrency` hashes at once at most, `max_waiting` more queued.
     pub fn new(concurrency: usize, max_waiting: usize, params: Params) -> Self {
-        let salt = SaltString::generate(&mut OsRng);
-        let dummy = argon(&params)
-            .hash_password(b"not a real password", &salt)
-            .map(|h| h.to_string())
-            .unwrap_or_default();
         Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             inflight: Arc::new(AtomicUsize::new(0)),
             capacity: concurrency.max(1) + max_waiting,
             params,
-            dummy: Arc::new(dummy),
+            dummy: Arc::new(OnceLock::new()),
         }
     }
 
@@ -106,14 +102,29 @@ impl PasswordHasher {
     /// (and says no), taking the same time.
     pub async fn verify(&self, password: &str, phc: Option<&str>) -> Result<bool, HashError> {
         let known = phc.is_some();
-        let phc = phc.map_or_else(|| self.dummy.as_str().to_string(), str::to_string);
+        let phc = phc.map(str::to_string);
+        let dummy = Arc::clone(&self.dummy);
+        let params = self.params.clone();
         let password = password.to_string();
         let ok = self
-            .run(move || match PasswordHash::new(&phc) {
-                Ok(parsed) => Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok(),
-                Err(_) => false,
+            .run(move || {
+                let phc = phc.unwrap_or_else(|| {
+                    dummy
+                        .get_or_init(|| {
+                            let salt = SaltString::generate(&mut OsRng);
+                            argon(&params)
+                                .hash_password(b"not a real password", &salt)
+                                .map(|h| h.to_string())
+                                .unwrap_or_default()
+                        })
+                        .clone()
+                });
+                match PasswordHash::new(&phc) {
+                    Ok(parsed) => Argon2::default()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok(),
+                    Err(_) => false,
+                }
             })
             .await?;
         Ok(ok && known)
