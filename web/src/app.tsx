@@ -1,0 +1,90 @@
+/** The routes. Every path here is a deep link (e-mails point at some). */
+import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
+
+import type { Me } from './api';
+import { ActivationPage, ResendActivationPage } from './accounts/activation';
+import { LoginPage } from './accounts/login';
+import { MySpacePage } from './accounts/my-space';
+import { ForgotPasswordPage, NewPasswordPage } from './accounts/reset';
+import { SignUpPage, SignUpSentPage } from './accounts/signup';
+import { Layout } from './layout';
+import { ConditionsPage } from './pages/conditions';
+import { HomePage } from './pages/home';
+import { ComingSoonPage, ContactPage, NotFoundPage } from './pages/info';
+import { navigate, useLocation } from './router';
+import { useSession } from './session';
+
+/** Pages for logged-in people: the others go to the login page and come back. */
+function RequireLogin({ path, render }: { path: string; render: (me: Me) => ComponentChildren }) {
+  const session = useSession();
+  const { query } = useLocation();
+  const anonymous = session.state === 'anonymous';
+  useEffect(() => {
+    if (anonymous) {
+      const back = path + (query.toString() ? `?${query}` : '');
+      navigate(`/connexion?retour=${encodeURIComponent(back)}`, { replace: true });
+    }
+  }, [anonymous, path]);
+  if (session.state !== 'authenticated') {
+    return <p role="status">Chargement…</p>;
+  }
+  return <>{render(session.me)}</>;
+}
+
+/** Login page for anonymous people only. */
+function AnonymousOnly({ children }: { children: ComponentChildren }) {
+  const session = useSession();
+  const logged = session.state === 'authenticated';
+  useEffect(() => {
+    if (logged) navigate('/mon-espace', { replace: true });
+  }, [logged]);
+  return logged ? null : <>{children}</>;
+}
+
+function route(path: string): ComponentChildren {
+  switch (path) {
+    case '/':
+      return <HomePage />;
+    case '/connexion':
+      return (
+        <AnonymousOnly>
+          <LoginPage />
+        </AnonymousOnly>
+      );
+    case '/inscription':
+      return <SignUpPage />;
+    case '/inscription/confirmation':
+      return <SignUpSentPage />;
+    case '/conditions':
+      return <ConditionsPage />;
+    case '/activation':
+      return <ActivationPage />;
+    case '/nouveau-lien-activation':
+      return <ResendActivationPage />;
+    case '/mot-de-passe-oublie':
+      return <ForgotPasswordPage />;
+    case '/nouveau-mot-de-passe':
+      return <NewPasswordPage />;
+    case '/nous-contacter':
+      return <ContactPage />;
+    case '/mon-espace':
+      return <RequireLogin path={path} render={(me) => <MySpacePage me={me} />} />;
+    case '/espace-famille':
+      return <RequireLogin path={path} render={() => <ComingSoonPage space="famille" />} />;
+    case '/espace-facturation':
+      return <RequireLogin path={path} render={() => <ComingSoonPage space="facturation" />} />;
+    default:
+      return <NotFoundPage />;
+  }
+}
+
+export function App() {
+  const { path, query } = useLocation();
+  return (
+    <Layout>
+      {/* A new page for each address: state and focus start afresh. */}
+      <div key={`${path}?${query}`}>{route(path)}</div>
+    </Layout>
+  );
+}

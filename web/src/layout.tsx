@@ -1,0 +1,121 @@
+/**
+ * What surrounds every page: skip link, header (commune, who is logged in),
+ * main navigation, footer.
+ */
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+
+import { asApiError } from './api';
+import { commune } from './commune';
+import { navigate, useLocation } from './router';
+import { displayName, logOut, setFlash, useSession } from './session';
+
+const sections = [
+  { href: '/mon-espace', label: 'Mon espace citoyen' },
+  { href: '/espace-famille', label: 'Espace famille' },
+  { href: '/espace-facturation', label: 'Espace facturation' },
+  { href: '/nous-contacter', label: 'Nous contacter' },
+];
+
+/** Logs out from anywhere and says so on the home page. */
+export function useLogout() {
+  const [busy, setBusy] = useState(false);
+  async function logout() {
+    if (busy) return;
+    setBusy(true);
+    try {
+      await logOut();
+      setFlash('Vous êtes déconnecté. À bientôt sur le portail !');
+      navigate('/');
+    } catch (e) {
+      window.alert(asApiError(e).detail);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, logout };
+}
+
+function UserZone() {
+  const session = useSession();
+  const { busy, logout } = useLogout();
+  if (session.state === 'unknown') return <div class="user-zone" />;
+  if (session.state === 'anonymous') {
+    return (
+      <div class="user-zone">
+        <a class="button button--secondary button--small" href="/connexion">
+          Se connecter
+        </a>
+        <a class="button button--small" href="/inscription">
+          Créer un compte
+        </a>
+      </div>
+    );
+  }
+  return (
+    <div class="user-zone">
+      <p class="user-zone__name">
+        <span class="visually-hidden">Connecté en tant que </span>
+        <a href="/mon-espace">{displayName(session.me)}</a>
+      </p>
+      <button type="button" class="button button--secondary button--small" onClick={logout} aria-disabled={busy ? 'true' : undefined}>
+        Se déconnecter
+      </button>
+    </div>
+  );
+}
+
+export function Layout({ children }: { children: ComponentChildren }) {
+  const { path } = useLocation();
+  return (
+    <>
+      <a class="skip-link" href="#contenu">
+        Aller au contenu
+      </a>
+      <header class="site-header">
+        <div class="container site-header__top">
+          <a class="brand" href="/">
+            <img src={commune.logo} alt="" width="48" height="48" />
+            <span>
+              <span class="brand__name">{commune.name}</span>
+              <span class="brand__portal">{commune.portal_name}</span>
+            </span>
+            <span class="visually-hidden"> – Accueil</span>
+          </a>
+          <UserZone />
+        </div>
+        <nav class="site-nav" aria-label="Menu principal">
+          <div class="container">
+            <ul>
+              {sections.map((s) => (
+                <li key={s.href}>
+                  <a href={s.href} aria-current={path === s.href ? 'page' : undefined}>
+                    {s.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </div>
+        </nav>
+      </header>
+      <main id="contenu" class="container" tabIndex={-1}>
+        {children}
+      </main>
+      <footer class="site-footer">
+        <div class="container">
+          <ul>
+            <li>
+              <a href="/conditions">Conditions d'utilisation et données personnelles</a>
+            </li>
+            <li>
+              <a href="/nous-contacter">Nous contacter</a>
+            </li>
+          </ul>
+          <p>
+            {commune.name} – {commune.portal_name}, propulsé par Marelle, logiciel libre.
+          </p>
+        </div>
+      </footer>
+    </>
+  );
+}
