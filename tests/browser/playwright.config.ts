@@ -1,0 +1,77 @@
+/**
+ * The browser suite: the built web app (web/dist) served by a real
+ * `marelle serve --dev --demo` on 127.0.0.1, a free port and a fresh data
+ * folder, driven by Debian's Chromium.
+ *
+ *   MARELLE_BIN   the binary (default: <repo>/target/debug/marelle)
+ *   CHROMIUM      the browser (default: /usr/bin/chromium)
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { defineConfig } from '@playwright/test';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const bin = resolve(repo, process.env.MARELLE_BIN ?? 'target/debug/marelle');
+const web = join(repo, 'web', 'dist');
+const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+for (const [path, hint] of [
+  [bin, 'build it with `cargo build -p marelle-local`, or set MARELLE_BIN'],
+  [join(web, 'index.html'), 'build the web app with `npm run build` in web/'],
+  [chromium, 'install it with `apt-get install -y chromium`, or set CHROMIUM'],
+] as const) {
+  if (!existsSync(path)) throw new Error(`${path} is missing: ${hint}.`);
+}
+
+// Chosen once, in the runner; the workers inherit them through the environment.
+if (!process.env.MARELLE_PORT) {
+  process.env.MARELLE_PORT = execFileSync(process.execPath, [
+    '-e',
+    "const s = require('net').createServer().listen(0, '127.0.0.1', () => { process.stdout.write(String(s.address().port)); s.close(); });",
+  ]).toString();
+}
+if (!process.env.MARELLE_DATA) {
+  process.env.MARELLE_DATA = mkdtempSync(join(tmpdir(), 'marelle-browser-'));
+}
+const addr = `127.0.0.1:${process.env.MARELLE_PORT}`;
+const baseURL = `http://${addr}`;
+
+export default defineConfig({
+  testDir: './specs',
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: true,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  globalTeardown: './teardown.ts',
+  use: {
+    baseURL,
+    locale: 'fr-FR',
+    timezoneId: 'Europe/Paris',
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: chromium,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    },
+  },
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  webServer: {
+    command: `"${bin}" serve --dev --demo --addr ${addr} --data "${process.env.MARELLE_DATA}" --web "${web}"`,
+    cwd: repo,
+    url: `${baseURL}/`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+    env: { RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+  },
+});
