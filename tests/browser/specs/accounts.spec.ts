@@ -9,7 +9,7 @@ test('a parent signs up, activates the account from the e-mail, logs in and logs
 
   // Home, logged out: the guide's two blocks and three tiles.
   await page.goto('/');
-  await expect(page).toHaveTitle(`Bienvenue sur le Portail Citoyen – Portail Citoyen – ${COMMUNE}`);
+  await expect(page).toHaveTitle(`Accueil – Portail Citoyen – ${COMMUNE}`);
   await expect(page.getByRole('heading', { name: 'Connectez-vous au Portail Citoyen' })).toBeVisible();
   await expect(page.getByRole('heading', { name: "Vous n'avez pas encore de compte citoyen ?" })).toBeVisible();
   for (const tile of ['Espace facturation', 'Nous contacter', 'Espace famille']) {

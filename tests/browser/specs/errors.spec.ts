@@ -97,7 +97,7 @@ test.describe('login', () => {
     await expect(summary).toBeFocused();
     await expect(summary).toContainText('Identifiant ou mot de passe incorrect.');
     await expect(page).toHaveURL(/\/connexion$/);
-    await expect(page).toHaveTitle(/^Erreur : Connectez-vous au Portail Citoyen/);
+    await expect(page).toHaveTitle(/^Erreur : Connexion – /);
     await expect(field(page, 'Mot de passe')).toHaveValue('');
     await expect(page.getByRole('banner').getByRole('link', { name: 'Se connecter' })).toBeVisible();
     expect((await page.request.get('/api/me')).status()).toBe(401);

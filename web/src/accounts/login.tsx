@@ -83,7 +83,7 @@ export function LoginPage() {
   const back = safeReturnPath(query.get('retour'));
   const [hasError, setHasError] = useState(false);
   return (
-    <Page title={`Connectez-vous au ${commune.portal_name}`} error={hasError} breadcrumb={[{ label: 'Connexion' }]}>
+    <Page title={`Connectez-vous au ${commune.portal_name}`} documentTitle="Connexion" error={hasError} breadcrumb={[{ label: 'Connexion' }]}>
       <div class="narrow">
         {back && (
           <div class="notice">

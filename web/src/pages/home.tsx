@@ -44,7 +44,7 @@ const tiles = [
 export function HomePage() {
   const session = useSession();
   return (
-    <Page title={`Bienvenue sur le ${commune.portal_name}`}>
+    <Page title={`Bienvenue sur le ${commune.portal_name}`} documentTitle="Accueil">
       <p class="lead">
         Le {commune.portal_name} de {commune.name} vous permet de gérer en ligne le dossier de votre famille, les activités de vos enfants et vos factures.
       </p>

@@ -20,8 +20,10 @@ interface Crumb {
 }
 
 interface PageProps {
-  /** The `<h1>` and the start of the `<title>`. */
+  /** The `<h1>`, and the start of the `<title>` unless `documentTitle` says otherwise. */
   title: string;
+  /** A shorter start for the `<title>` ("Connexion" rather than the h1). */
+  documentTitle?: string;
   /** The form on the page has errors: the `<title>` says so. */
   error?: boolean;
   /** Where the page sits, under "Accueil". */
@@ -29,14 +31,14 @@ interface PageProps {
   children?: ComponentChildren;
 }
 
-export function Page({ title, error = false, breadcrumb, children }: PageProps) {
+export function Page({ title, documentTitle, error = false, breadcrumb, children }: PageProps) {
   const h1 = useRef<HTMLHeadingElement>(null);
   const flashBox = useRef<HTMLDivElement>(null);
   const [flash] = useState(takeFlash);
 
   useEffect(() => {
-    document.title = pageTitle(title, error);
-  }, [title, error]);
+    document.title = pageTitle(documentTitle ?? title, error);
+  }, [title, documentTitle, error]);
 
   useEffect(() => {
     if (!takeFocusRequest()) return;
