@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod calendar;
 pub mod commune;
+pub mod deadlines;
 pub mod emails;
 pub mod family;
 pub mod keys;
