@@ -1,7 +1,7 @@
 /** The accounts journeys, through the real forms, captcha and e-mails. */
 import { expect, test } from '@playwright/test';
 
-import { COMMUNE, errorSummary, field, fillSignUp, linkIn, logIn, mailTo, signUpAndActivate, uniqueEmail } from './helpers';
+import { COMMUNE, DEMO_PARENT, errorSummary, field, fillSignUp, linkIn, logIn, mailTo, signUpAndActivate, uniqueEmail } from './helpers';
 
 test('a parent signs up, activates the account from the e-mail, logs in and logs out', async ({ page, baseURL }) => {
   const email = uniqueEmail('lea.durand');
@@ -137,4 +137,15 @@ test('a parent who forgot the password chooses a new one from the e-mailed link'
   await expect(errorSummary(page)).toContainText('Identifiant ou mot de passe incorrect.');
   await logIn(page, email, 'Nouveau2026');
   await expect(page.locator('dl.facts')).toContainText('Monsieur');
+});
+
+test('Mon espace citoyen lists the families the account is linked to', async ({ page }) => {
+  await logIn(page, DEMO_PARENT.email, DEMO_PARENT.password);
+  const me = (await (await page.request.get('/api/me')).json()) as { families: { family_id: string; label: string }[] };
+  const section = page.getByRole('region', { name: 'Mes abonnements' });
+  if (me.families.length === 0) {
+    await expect(section).toContainText('Aucun abonnement.');
+  } else {
+    await expect(section.getByRole('listitem')).toHaveText(me.families.map((f) => f.label));
+  }
 });
