@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod calendar;
 pub mod commune;
 pub mod deadlines;
+pub mod digest_window;
 pub mod emails;
 pub mod family;
 pub mod keys;
