@@ -129,6 +129,11 @@ pub async fn serve(s: Serve) -> Result<(), String> {
         addr: Some(s.addr),
         dev: s.dev,
     })?;
+    local
+        .bus
+        .subscribe(std::sync::Arc::new(marelle_api::notify::Notifier::new(
+            local.state.clone(),
+        )));
     if s.demo {
         crate::demo::seed(&local).await?;
     }

@@ -18,6 +18,11 @@ pub fn family() -> Router<AppState> {
         .merge(crate::requests::router())
 }
 
+/// `planning`: the children's planning, reservations and absences.
+pub fn planning() -> Router<AppState> {
+    crate::planning::router()
+}
+
 /// `agent`: the back-office.
 pub fn agent() -> Router<AppState> {
     crate::agent::router()
@@ -28,6 +33,7 @@ pub fn all() -> Vec<(&'static str, Router<AppState>)> {
     vec![
         ("accounts", accounts()),
         ("family", family()),
+        ("planning", planning()),
         ("agent", agent()),
     ]
 }

@@ -12,7 +12,7 @@
 //! | subscription | `ACCOUNT#<id>` | `SUB#<family id>` | `FAMILY#<family id>` / `SUB#<account id>` |
 //! | family record | `FAMILY#<id>` | `D#FAMILY` | GSI2: `FAMILIES` / `<label, lower case>#<id>` |
 //! | guardian | `FAMILY#<id>` | `D#GUARDIAN#<guardian id>` | |
-//! | child | `FAMILY#<id>` | `D#CHILD#<child id>` | |
+//! | child | `FAMILY#<id>` | `D#CHILD#<child id>` | GSI1: `CHILD#<child id>` / `<family id>` |
 //! | pending dossier change | `FAMILY#<id>` | `D#PENDING#<request id>` | |
 //! | subscriber code | `CODE#<code>` | `CODE` | |
 //! | imported family | `IMPORT#<commune's reference>` | `IMPORT` | |
@@ -56,6 +56,11 @@ pub fn guardian(family_id: &str, id: &str) -> crate::ports::Key {
 
 pub fn child(family_id: &str, id: &str) -> crate::ports::Key {
     crate::ports::Key::new(family_partition(family_id), format!("D#CHILD#{id}"))
+}
+
+/// GSI1 partition of a child: its family (sort key: the family's id).
+pub fn child_index(child_id: &str) -> String {
+    format!("CHILD#{child_id}")
 }
 
 pub fn pending_change(family_id: &str, request_id: &str) -> crate::ports::Key {

@@ -9,6 +9,7 @@ pub mod digest_window;
 pub mod emails;
 pub mod family;
 pub mod keys;
+pub mod planning;
 pub mod ports;
 pub mod requests;
 pub mod secrets;

@@ -129,6 +129,7 @@ impl TestApp {
             hasher: PasswordHasher::new(2, 64, fast),
             settings,
         });
+        bus.subscribe(Arc::new(marelle_api::notify::Notifier::new(state.clone())));
         let router = marelle_api::service(state.clone(), marelle_api::all_features())
             .merge(marelle_embedded::blobs::routes(blobs_for_routes));
         Self {
@@ -230,8 +231,10 @@ impl TestApp {
         self.post("/api/accounts", form, None).await
     }
 
-    /// Every e-mail sent so far, oldest first.
+    /// Every e-mail sent so far, oldest first (after the bus delivered
+    /// every event published so far).
     pub async fn emails(&self) -> Vec<OutboxEntry> {
+        self.bus.idle().await;
         self.outbox.list().await.expect("outbox")
     }
 

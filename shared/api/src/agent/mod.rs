@@ -1,5 +1,6 @@
 //! The back-office (role `agent`): family files and the request queue.
 
+pub mod activities;
 pub mod families;
 pub mod requests;
 
@@ -25,6 +26,19 @@ pub fn router() -> Router<AppState> {
             post(families::renew_code).delete(families::revoke_code),
         )
         .route("/api/agent/invoices", post(families::create_invoice))
+        .route(
+            "/api/agent/activities",
+            get(activities::list).post(activities::create),
+        )
+        .route("/api/agent/activities/{id}", get(activities::read))
+        .route(
+            "/api/agent/activities/{id}/closures",
+            post(activities::close),
+        )
+        .route(
+            "/api/agent/enrolments",
+            get(activities::enrolments).post(activities::enrol),
+        )
         .route("/api/agent/requests", get(requests::queue))
         .route("/api/agent/requests/decisions", post(requests::decide_many))
         .route("/api/agent/requests/{id}", get(requests::detail))

@@ -150,7 +150,14 @@ pub async fn decide(
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkDecision {
+    /// The requests to decide…
+    #[serde(default)]
     pub ids: Vec<String>,
+    /// …or every pending request of an activity on a day.
+    #[serde(default)]
+    pub activity_id: Option<String>,
+    #[serde(default)]
+    pub date: Option<chrono::NaiveDate>,
     pub decision: Decision,
     #[serde(default)]
     pub message: Option<String>,
@@ -182,7 +189,30 @@ pub async fn decide_many(
     Agent(agent): Agent,
     JsonBody(b): JsonBody<BulkDecision>,
 ) -> ApiResult<Json<BulkAnswer>> {
-    if b.ids.is_empty() || b.ids.len() > BULK_MAX {
+    let mut ids = match (&b.activity_id, b.date) {
+        (Some(activity), Some(date)) if b.ids.is_empty() => {
+            crate::planning::store::day_slots(&app, activity, date, None)
+                .await?
+                .into_iter()
+                .filter(|(_, s)| {
+                    matches!(
+                        s.state,
+                        marelle_domain::planning::SlotState::ReservationRequested
+                            | marelle_domain::planning::SlotState::AbsenceRequested
+                    )
+                })
+                .map(|(_, s)| s.request_id)
+                .collect()
+        }
+        (None, None) => b.ids.clone(),
+        _ => {
+            return Err(ApiError::rule(
+                "invalid_bulk",
+                "Donnez soit la liste des demandes (ids), soit une activité et un jour (activity_id et date).",
+            ));
+        }
+    };
+    if ids.is_empty() || ids.len() > BULK_MAX {
         return Err(ApiError::rule(
             "invalid_bulk",
             format!("Choisissez entre 1 et {BULK_MAX} demandes."),
@@ -192,7 +222,7 @@ pub async fn decide_many(
         decided: Vec::new(),
         skipped: Vec::new(),
     };
-    let mut ids = b.ids.clone();
+    ids.sort();
     ids.dedup();
     for id in ids {
         match requests::decide(

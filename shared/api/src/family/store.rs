@@ -108,13 +108,31 @@ pub fn guardian_item(
 }
 
 pub fn child_item(app: &AppState, family_id: &str, c: &Child, version: i64) -> ApiResult<Item> {
-    item_of(
+    // GSI1 finds a child's family from the child's id (enrolments).
+    Ok(item_of(
         app,
         keys::child(family_id, &c.id),
         serde_json::to_value(c).unwrap_or_default(),
         CHILD_SEALED,
         version,
-    )
+    )?
+    .index(Index::Gsi1, keys::child_index(&c.id), family_id.to_string()))
+}
+
+/// The family of a child, from its id alone (agents' enrolments).
+pub async fn family_of_child(app: &AppState, child_id: &str) -> ApiResult<Option<String>> {
+    if child_id.is_empty() || child_id.len() > 40 {
+        return Ok(None);
+    }
+    let items = app
+        .store
+        .query(Query::on(Index::Gsi1, keys::child_index(child_id)).limit(1))
+        .await?
+        .items;
+    Ok(items
+        .first()
+        .and_then(|i| i.str_attr("GSI1SK"))
+        .map(str::to_string))
 }
 
 /// A change waiting for the commune, kept in the dossier's partition so

@@ -32,23 +32,7 @@ pub const PAGE_SIZE: usize = 20;
 /// The digest window a decision at `at` belongs to: the 13:00 or 18:00
 /// boundary (Europe/Paris) that closes it, as a sortable id.
 pub fn window_id(at: DateTime<Utc>) -> String {
-    // Windows are (previous boundary, boundary], boundaries at 13:00 and
-    // 18:00 Paris time.
-    use chrono::Timelike;
-    let local = at.with_timezone(&marelle_domain::time::ZONE);
-    let t = local.time();
-    let (date, hour) = if t <= chrono::NaiveTime::from_hms_opt(13, 0, 0).unwrap_or_default() {
-        (local.date_naive(), 13)
-    } else if t <= chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default() {
-        (local.date_naive(), 18)
-    } else {
-        (
-            local.date_naive().succ_opt().unwrap_or(local.date_naive()),
-            13,
-        )
-    };
-    let _ = t.hour();
-    format!("{date}T{hour}")
+    marelle_domain::digest_window::window_of(at).id()
 }
 
 pub fn router() -> Router<AppState> {
@@ -140,10 +124,10 @@ async fn decision_writes(
         RequestKind::DossierChange => {
             crate::family::changes::decision_writes(app, r, decision).await
         }
-        RequestKind::Reservation
-        | RequestKind::Absence
-        | RequestKind::Document
-        | RequestKind::CrecheApplication => Ok(Vec::new()),
+        RequestKind::Reservation | RequestKind::Absence => {
+            crate::planning::decision_writes(app, r, decision).await
+        }
+        RequestKind::Document | RequestKind::CrecheApplication => Ok(Vec::new()),
     }
 }
 
@@ -168,6 +152,9 @@ pub async fn decide(
         match app.store.transact(writes).await {
             Ok(()) => {
                 publish_decided(app, &r).await;
+                if matches!(r.kind, RequestKind::Reservation | RequestKind::Absence) {
+                    crate::planning::after_decision(app, &r, decision).await;
+                }
                 return Ok(r);
             }
             Err(e)

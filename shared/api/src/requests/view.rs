@@ -24,6 +24,12 @@ pub struct RequestSummary {
     pub child_id: Option<String>,
     pub activity_id: Option<String>,
     pub date: Option<NaiveDate>,
+    /// Planning requests: the activity's name ("4/Péri SOIR").
+    pub activity: Option<String>,
+    /// Planning requests: "Etablissement".
+    pub establishment: Option<String>,
+    /// Planning requests: the activity's start ("16:30").
+    pub start: Option<String>,
 }
 
 impl From<&RequestRecord> for RequestSummary {
@@ -40,8 +46,18 @@ impl From<&RequestRecord> for RequestSummary {
             child_id: r.child_id.clone(),
             activity_id: r.activity_id.clone(),
             date: r.date,
+            activity: text(&r.details, "activity"),
+            establishment: text(&r.details, "establishment"),
+            start: text(&r.details, "start"),
         }
     }
+}
+
+fn text(details: &Value, field: &str) -> Option<String> {
+    details
+        .get(field)
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -2,6 +2,7 @@
 //! blocks and handed unchanged to the outbox or to SES.
 
 mod accounts;
+pub mod planning;
 mod render;
 
 pub use accounts::{account_exists_notice, activation, password_changed, password_reset};

@@ -1,0 +1,307 @@
+//! Back-office: activities, their closures, and enrolments.
+
+use axum::Json;
+use axum::extract::{Path, Query as UrlQuery, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use marelle_domain::planning::activity::check_closure;
+use marelle_domain::planning::{Activity, Closure, Enrolment, NewActivity, Period, SlotState};
+use marelle_domain::ports::Event;
+use marelle_domain::ports::store::{Condition, Index, Query, Write};
+use marelle_domain::requests::Actor;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{Agent, JsonBody};
+use crate::planning::store;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CreatedId {
+    pub id: String,
+}
+
+/// `POST /api/agent/activities`.
+#[utoipa::path(post, path = "/api/agent/activities", tag = "agent", request_body = NewActivity,
+    responses((status = 201, description = "Activité créée", body = Activity),
+              (status = 422, description = "Champs non conformes (invalid_time, invalid_deadline…)", body = Problem)))]
+pub async fn create(
+    State(app): State<AppState>,
+    Agent(_): Agent,
+    JsonBody(body): JsonBody<NewActivity>,
+) -> ApiResult<impl IntoResponse> {
+    let activity = body
+        .validate(app.ids.next())
+        .map_err(ApiError::invalid_fields)?;
+    app.store
+        .put(
+            store::activity_item(&activity, 1)?,
+            Some(Condition::NotExists),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(activity)))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ActivityList {
+    pub items: Vec<Activity>,
+}
+
+/// `GET /api/agent/activities`: every activity, by name.
+#[utoipa::path(get, path = "/api/agent/activities", tag = "agent",
+    responses((status = 200, description = "Les activités", body = ActivityList)))]
+pub async fn list(State(app): State<AppState>, Agent(_): Agent) -> ApiResult<Json<ActivityList>> {
+    let items = app
+        .store
+        .query(Query::on(Index::Gsi2, store::ACTIVITIES))
+        .await?
+        .items;
+    Ok(Json(ActivityList {
+        items: items.iter().map(|i| i.data()).collect::<Result<_, _>>()?,
+    }))
+}
+
+/// `GET /api/agent/activities/{id}`.
+#[utoipa::path(get, path = "/api/agent/activities/{id}", tag = "agent",
+    responses((status = 200, description = "L'activité", body = Activity),
+              (status = 404, description = "Activité inconnue", body = Problem)))]
+pub async fn read(
+    State(app): State<AppState>,
+    Agent(_): Agent,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Activity>> {
+    let (a, _) = store::activity(&app, &id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(a))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClosureAnswer {
+    pub closure: Closure,
+    /// Reservations and absences cancelled by it.
+    pub cancelled: usize,
+    /// Families told.
+    pub families: usize,
+}
+
+/// `POST /api/agent/activities/{id}/closures`: the activity will not take
+/// place on these days. Reservations on them are cancelled and the
+/// families told. Posting the same closure again finishes an interrupted
+/// run and changes nothing else.
+#[utoipa::path(post, path = "/api/agent/activities/{id}/closures", tag = "agent", request_body = Closure,
+    responses((status = 200, description = "Fermeture enregistrée, réservations annulées", body = ClosureAnswer),
+              (status = 404, description = "Activité inconnue", body = Problem),
+              (status = 422, description = "Dates non conformes", body = Problem)))]
+pub async fn close(
+    State(app): State<AppState>,
+    Agent(_): Agent,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Closure>,
+) -> ApiResult<Json<ClosureAnswer>> {
+    let closure;
+    let activity;
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let (mut a, version) = store::activity(&app, &id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        let c = check_closure("closure", &body, &a.period).map_err(ApiError::invalid_fields)?;
+        if !a.closures.contains(&c) {
+            a.closures.push(c.clone());
+            a.closures.sort_by_key(|c| c.from);
+            match app
+                .store
+                .put(
+                    store::activity_item(&a, version + 1)?,
+                    Some(Condition::VersionIs(version)),
+                )
+                .await
+            {
+                Ok(()) => {}
+                Err(e) if e.is_condition_failed() && tries < 4 => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        closure = c;
+        activity = a;
+        break;
+    }
+    let span = Period {
+        from: closure.from.max(activity.period.from),
+        to: closure.to.min(activity.period.to),
+    };
+    let now = app.clock.now();
+    let message = format!("Fermeture : {}", closure.label);
+    let mut by_family: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut cancelled = 0;
+    for date in span.days() {
+        for (family_id, slot) in store::day_slots(&app, &activity.id, date, None).await? {
+            if matches!(
+                slot.state,
+                SlotState::Cancelled | SlotState::ReservationRefused | SlotState::Absent
+            ) {
+                continue;
+            }
+            let mut writes = Vec::new();
+            let mut told = Vec::new();
+            let request_ids =
+                std::iter::once(slot.request_id.clone()).chain(slot.reservation_id.clone());
+            for rid in request_ids {
+                if let Some(mut r) = crate::requests::store::load(&app, &rid).await? {
+                    let before = r.version;
+                    if r.cancel(Actor::Commune, Some(&message), now).is_ok() {
+                        writes.push(crate::requests::store::save(&r, before)?);
+                        told.push(rid);
+                    }
+                }
+            }
+            let mut next = slot.clone();
+            next.state = SlotState::Cancelled;
+            next.holds_place = false;
+            next.version += 1;
+            writes.push(store::save_slot(&family_id, &next, Some(slot.version))?);
+            match app.store.transact(writes).await {
+                Ok(()) => {
+                    cancelled += 1;
+                    by_family.entry(family_id).or_default().extend(told);
+                }
+                // Changed meanwhile (a decision, a new request): posting
+                // the closure again picks it up.
+                Err(e) if e.is_condition_failed() => {
+                    tracing::warn!(activity = %activity.id, %date, "slot changed during the closure; post it again to finish");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if activity.capacity.is_some() {
+            app.store
+                .delete(&store::count_key(&activity.id, date), None)
+                .await?;
+        }
+    }
+    let events: Vec<Event> = by_family
+        .iter()
+        .map(|(family_id, request_ids)| Event {
+            id: app.ids.next(),
+            detail_type: "ReservationsCancelled".into(),
+            detail: serde_json::json!({"family_id": family_id, "request_ids": request_ids, "reason": closure.label}),
+        })
+        .collect();
+    let families = events.len();
+    if !events.is_empty()
+        && let Err(e) = app.bus.publish(events).await
+    {
+        tracing::error!(error = %e, "ReservationsCancelled not published");
+    }
+    Ok(Json(ClosureAnswer {
+        closure,
+        cancelled,
+        families,
+    }))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEnrolment {
+    pub child_id: String,
+    pub activity_id: String,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+}
+
+/// `POST /api/agent/enrolments`: a child in an activity for a period.
+#[utoipa::path(post, path = "/api/agent/enrolments", tag = "agent", request_body = NewEnrolment,
+    responses((status = 201, description = "Inscription créée", body = Enrolment),
+              (status = 404, description = "Enfant ou activité inconnus", body = Problem),
+              (status = 409, description = "Déjà inscrit sur une période qui chevauche", body = Problem),
+              (status = 422, description = "Période hors de celle de l'activité", body = Problem)))]
+pub async fn enrol(
+    State(app): State<AppState>,
+    Agent(_): Agent,
+    JsonBody(b): JsonBody<NewEnrolment>,
+) -> ApiResult<impl IntoResponse> {
+    let family_id = crate::family::store::family_of_child(&app, &b.child_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let (activity, _) = store::activity(&app, &b.activity_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let period = Period {
+        from: b.from,
+        to: b.to,
+    };
+    if b.to < b.from {
+        return Err(ApiError::invalid_fields(vec![
+            marelle_domain::accounts::FieldError::new(
+                "to",
+                "invalid_period",
+                "La fin de l'inscription précède son début.",
+            ),
+        ]));
+    }
+    if period.from < activity.period.from || period.to > activity.period.to {
+        return Err(ApiError::invalid_fields(vec![
+            marelle_domain::accounts::FieldError::new(
+                "from",
+                "outside_activity_period",
+                format!(
+                    "L'inscription doit être comprise dans la période de l'activité (du {} au {}).",
+                    marelle_domain::time::french_date(activity.period.from),
+                    marelle_domain::time::french_date(activity.period.to)
+                ),
+            ),
+        ]));
+    }
+    let existing = store::enrolments(&app, &family_id).await?;
+    if existing.iter().any(|e| {
+        e.child_id == b.child_id && e.activity_id == b.activity_id && e.period.overlaps(&period)
+    }) {
+        return Err(ApiError::conflict(
+            "already_enrolled",
+            "L'enfant est déjà inscrit à cette activité sur une période qui chevauche.",
+        ));
+    }
+    let enrolment = Enrolment {
+        id: app.ids.next(),
+        family_id,
+        child_id: b.child_id,
+        activity_id: b.activity_id,
+        period,
+    };
+    app.store
+        .transact(vec![Write::put_new(store::enrolment_item(&enrolment)?)])
+        .await?;
+    Ok((StatusCode::CREATED, Json(enrolment)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolmentParams {
+    pub activity_id: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EnrolmentList {
+    pub items: Vec<Enrolment>,
+}
+
+/// `GET /api/agent/enrolments?activity_id=`: who is enrolled.
+#[utoipa::path(get, path = "/api/agent/enrolments", tag = "agent", params(EnrolmentParams),
+    responses((status = 200, description = "Les inscriptions à l'activité", body = EnrolmentList)))]
+pub async fn enrolments(
+    State(app): State<AppState>,
+    Agent(_): Agent,
+    UrlQuery(p): UrlQuery<EnrolmentParams>,
+) -> ApiResult<Json<EnrolmentList>> {
+    let items = app
+        .store
+        .query(Query::on(Index::Gsi1, store::enrolled_in(&p.activity_id)))
+        .await?
+        .items;
+    Ok(Json(EnrolmentList {
+        items: items.iter().map(|i| i.data()).collect::<Result<_, _>>()?,
+    }))
+}

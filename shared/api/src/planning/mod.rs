@@ -1,0 +1,305 @@
+//! The children's planning: what each child is enrolled in and what was
+//! asked for each day, reservations and absences (one day or a period),
+//! and what a decision on them changes.
+
+pub mod store;
+pub mod submit;
+pub mod waiting;
+
+use std::collections::{HashMap, HashSet};
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Query as UrlQuery, State};
+use axum::routing::get;
+use chrono::NaiveDate;
+use marelle_domain::planning::{Activity, PlanningState, SlotState};
+use marelle_domain::ports::store::Write;
+use marelle_domain::requests::{Decision, RequestKind, RequestRecord};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::Parent;
+use crate::family::access;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/planning", get(planning))
+        .route("/api/requests", axum::routing::post(submit::submit))
+}
+
+/// The linked family that has this child (404 otherwise).
+pub async fn family_of_child(
+    app: &AppState,
+    account_id: &str,
+    child_id: &str,
+) -> ApiResult<String> {
+    for fid in crate::subscriptions::family_ids(app, account_id).await? {
+        let found = app
+            .store
+            .get(&marelle_domain::keys::child(&fid, child_id))
+            .await?
+            .is_some();
+        if found {
+            return Ok(fid);
+        }
+    }
+    Err(ApiError::not_found())
+}
+
+/// Longest range one planning call covers (a month view shows up to six
+/// weeks).
+pub const MAX_RANGE_DAYS: i64 = 42;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PlanningParams {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Children to show, comma-separated ids (all when left out).
+    pub child: Option<String>,
+    /// Activities to show, comma-separated ids (all when left out).
+    pub activity: Option<String>,
+    pub family_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SlotView {
+    pub child_id: String,
+    pub activity_id: String,
+    pub activity: String,
+    pub establishment: String,
+    pub start: String,
+    pub end: String,
+    pub state: PlanningState,
+    /// The guide's legend for the state ("Réservation en attente").
+    pub state_label: String,
+    /// The request behind the state, if any.
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DayView {
+    pub date: NaiveDate,
+    pub slots: Vec<SlotView>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChildLine {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EnrolmentView {
+    pub child_id: String,
+    pub activity_id: String,
+    pub activity: String,
+    pub establishment: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub weekdays: Vec<marelle_domain::planning::Weekday>,
+    pub start: String,
+    pub end: String,
+    pub capacity: Option<u32>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PlanningView {
+    pub days: Vec<DayView>,
+    /// What the switches and the period form need.
+    pub enrolments: Vec<EnrolmentView>,
+}
+
+fn split(list: &Option<String>) -> Option<HashSet<String>> {
+    list.as_ref().map(|s| {
+        s.split(',')
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect()
+    })
+}
+
+/// `GET /api/planning`: per day, per child and activity, the state.
+#[utoipa::path(get, path = "/api/planning", tag = "planning", params(PlanningParams),
+    responses(
+        (status = 200, description = "Le planning de la famille", body = PlanningView),
+        (status = 404, description = "Famille inconnue de ce compte", body = Problem),
+        (status = 422, description = "Période invalide ou de plus de 42 jours", body = Problem),
+    ))]
+pub async fn planning(
+    State(app): State<AppState>,
+    Parent(p): Parent,
+    UrlQuery(q): UrlQuery<PlanningParams>,
+) -> ApiResult<Json<PlanningView>> {
+    if q.to < q.from || (q.to - q.from).num_days() >= MAX_RANGE_DAYS {
+        return Err(ApiError::rule(
+            "invalid_range",
+            format!(
+                "La période va d'une date à une date postérieure, sur {MAX_RANGE_DAYS} jours au plus."
+            ),
+        ));
+    }
+    let family_id = access::family_of(&app, &p.account_id, q.family_id.as_deref()).await?;
+    let children = split(&q.child);
+    let wanted = split(&q.activity);
+    let enrolments: Vec<_> = store::enrolments(&app, &family_id)
+        .await?
+        .into_iter()
+        .filter(|e| children.as_ref().is_none_or(|c| c.contains(&e.child_id)))
+        .filter(|e| wanted.as_ref().is_none_or(|a| a.contains(&e.activity_id)))
+        .collect();
+    let ids: Vec<String> = enrolments.iter().map(|e| e.activity_id.clone()).collect();
+    let activities: HashMap<String, Activity> = store::activities(&app, &ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id.clone(), a))
+        .collect();
+    let slots = store::slots(&app, &family_id, q.from, q.to).await?;
+    let slot_of: HashMap<(NaiveDate, &str, &str), &marelle_domain::planning::Slot> = slots
+        .iter()
+        .map(|s| ((s.date, s.child_id.as_str(), s.activity_id.as_str()), s))
+        .collect();
+    let mut days = Vec::new();
+    for date in (marelle_domain::planning::Period {
+        from: q.from,
+        to: q.to,
+    })
+    .days()
+    {
+        let mut day = Vec::new();
+        for e in &enrolments {
+            let Some(a) = activities.get(&e.activity_id) else {
+                continue;
+            };
+            if !e.period.contains(date) || a.runs_on(date).is_err() {
+                continue;
+            }
+            let slot = slot_of.get(&(date, e.child_id.as_str(), e.activity_id.as_str()));
+            let state = PlanningState::of(slot.map(|s| s.state));
+            day.push(SlotView {
+                child_id: e.child_id.clone(),
+                activity_id: a.id.clone(),
+                activity: a.name.clone(),
+                establishment: a.establishment.clone(),
+                start: a.start_text(),
+                end: a.end_text(),
+                state,
+                state_label: state.label().into(),
+                request_id: slot
+                    .filter(|s| s.state != SlotState::Cancelled)
+                    .map(|s| s.request_id.clone()),
+            });
+        }
+        day.sort_by(|x, y| {
+            (x.start.as_str(), x.child_id.as_str()).cmp(&(y.start.as_str(), y.child_id.as_str()))
+        });
+        days.push(DayView { date, slots: day });
+    }
+    Ok(Json(PlanningView {
+        days,
+        enrolments: enrolments
+            .iter()
+            .filter_map(|e| {
+                let a = activities.get(&e.activity_id)?;
+                Some(EnrolmentView {
+                    child_id: e.child_id.clone(),
+                    activity_id: a.id.clone(),
+                    activity: a.name.clone(),
+                    establishment: a.establishment.clone(),
+                    from: e.period.from,
+                    to: e.period.to,
+                    weekdays: a.weekdays.clone(),
+                    start: a.start_text(),
+                    end: a.end_text(),
+                    capacity: a.capacity,
+                })
+            })
+            .collect(),
+    }))
+}
+
+/// The slot and places a decision on a reservation or an absence moves.
+pub async fn decision_writes(
+    app: &AppState,
+    r: &RequestRecord,
+    decision: Decision,
+) -> ApiResult<Vec<Write>> {
+    let (Some(child), Some(activity_id), Some(date)) = (&r.child_id, &r.activity_id, r.date) else {
+        return Err(ApiError::internal(
+            "planning decision",
+            "request without day",
+        ));
+    };
+    let (activity, _) = store::activity(app, activity_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let slot = store::slot(app, &r.family_id, date, child, activity_id)
+        .await?
+        .filter(|s| s.request_id == r.id)
+        .ok_or_else(|| {
+            ApiError::conflict(
+                "slot_moved",
+                "Ce jour a changé depuis la demande (fermeture ou nouvelle demande).",
+            )
+        })?;
+    let mut next = slot.clone();
+    next.version += 1;
+    let mut writes = Vec::new();
+    match (r.kind, slot.state, decision) {
+        (RequestKind::Reservation, SlotState::WaitingList, Decision::Accepted) => {
+            next.state = SlotState::Reserved;
+            next.holds_place = activity.capacity.is_some();
+            if let Some(w) = store::take_place(&activity, date) {
+                writes.push(w);
+            }
+        }
+        (RequestKind::Reservation, _, Decision::Accepted) => next.state = SlotState::Reserved,
+        (RequestKind::Reservation, _, Decision::Refused) => {
+            next.state = SlotState::ReservationRefused;
+            if slot.holds_place {
+                next.holds_place = false;
+                writes.extend(store::free_place(&activity, date));
+            }
+        }
+        (RequestKind::Absence, _, Decision::Accepted) => {
+            next.state = SlotState::Absent;
+            if slot.holds_place {
+                next.holds_place = false;
+                writes.extend(store::free_place(&activity, date));
+            }
+        }
+        (RequestKind::Absence, _, Decision::Refused) => next.state = SlotState::AbsenceRefused,
+        _ => {
+            return Err(ApiError::internal(
+                "planning decision",
+                "not a planning request",
+            ));
+        }
+    }
+    writes.insert(
+        0,
+        store::save_slot(&r.family_id, &next, Some(slot.version))?,
+    );
+    Ok(writes)
+}
+
+/// After a decision: a place freed goes to the waiting list.
+pub async fn after_decision(app: &AppState, r: &RequestRecord, decision: Decision) {
+    let frees = matches!(
+        (r.kind, decision),
+        (RequestKind::Reservation, Decision::Refused) | (RequestKind::Absence, Decision::Accepted)
+    );
+    if !frees {
+        return;
+    }
+    if let (Some(activity_id), Some(date)) = (&r.activity_id, r.date)
+        && let Ok(Some((activity, _))) = store::activity(app, activity_id).await
+        && activity.capacity.is_some()
+    {
+        waiting::promote(app, &activity, date).await;
+    }
+}

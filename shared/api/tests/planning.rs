@@ -1,0 +1,654 @@
+//! Activities, the planning, reservation and absence requests, and their
+//! e-mails, over the in-process API on the embedded adapters.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
+use axum::http::{Method, StatusCode};
+use chrono::{TimeZone, Utc};
+use marelle_testkit::TestApp;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "Motdepasse1";
+
+struct World {
+    app: TestApp,
+    agent: String,
+    parent: String,
+    family: Value,
+}
+
+impl World {
+    async fn new() -> Self {
+        Self::on(TestApp::new().await).await
+    }
+
+    async fn on(app: TestApp) -> Self {
+        let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
+        let parent = app.parent("matthieu@exemple.fr", PASSWORD).await;
+        let family = app.dupont_family(&agent).await;
+        app.subscribe(&parent, family["subscriber_code"].as_str().unwrap())
+            .await;
+        Self {
+            app,
+            agent,
+            parent,
+            family,
+        }
+    }
+
+    fn child(&self) -> String {
+        self.family["children"][0]["id"].as_str().unwrap().into()
+    }
+
+    async fn activity(&self, extra: Value) -> String {
+        let mut body = json!({
+            "name": "4/Péri SOIR", "establishment": "Ecole Lux", "start": "16:30", "end": "18:30",
+            "weekdays": ["mon", "tue", "wed", "thu", "fri"],
+            "period": {"from": "2026-09-01", "to": "2027-07-06"},
+            "closures": [{"from": "2027-02-13", "to": "2027-02-28", "label": "Vacances d'hiver"}],
+            "validation": "manual"
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let r = self
+            .app
+            .post("/api/agent/activities", body, Some(&self.agent))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["id"].as_str().unwrap().into()
+    }
+
+    async fn enrol(&self, child: &str, activity: &str) {
+        let r = self
+            .app
+            .post("/api/agent/enrolments", json!({"child_id": child, "activity_id": activity, "from": "2026-09-01", "to": "2027-07-06"}), Some(&self.agent))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+
+    async fn ask(&self, cookie: &str, body: Value) -> marelle_testkit::TestResponse {
+        self.app.post("/api/requests", body, Some(cookie)).await
+    }
+
+    async fn planning(&self, from: &str, to: &str) -> Value {
+        let r = self
+            .app
+            .get(
+                &format!("/api/planning?from={from}&to={to}"),
+                Some(&self.parent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        r.body
+    }
+
+    async fn state_on(&self, date: &str) -> String {
+        let p = self.planning(date, date).await;
+        p["days"][0]["slots"][0]["state"]
+            .as_str()
+            .unwrap_or("none")
+            .into()
+    }
+}
+
+fn dates(r: &marelle_testkit::TestResponse) -> Vec<String> {
+    r.body["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["date"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_period_over_the_holidays_requests_exactly_the_open_days_then_the_agent_accepts() {
+    let w = World::new().await;
+    let a = w.activity(json!({})).await;
+    let child = w.child();
+    w.enrol(&child, &a).await;
+
+    let r = w
+        .ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "from": "2027-02-01", "to": "2027-03-16", "weekdays": ["mon", "tue"]}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(
+        dates(&r),
+        [
+            "2027-02-01",
+            "2027-02-02",
+            "2027-02-08",
+            "2027-02-09",
+            "2027-03-01",
+            "2027-03-02",
+            "2027-03-08",
+            "2027-03-09",
+            "2027-03-15",
+            "2027-03-16"
+        ]
+    );
+    assert_eq!(r.body["refused"], json!([]));
+
+    let acks: Vec<_> = w
+        .app
+        .emails()
+        .await
+        .into_iter()
+        .filter(|m| m.subject == "Accusé d'enregistrement électronique")
+        .collect();
+    assert_eq!(acks.len(), 1, "one acknowledgment for the submission");
+    let ack = &acks[0];
+    assert_eq!(ack.to, "matthieu@exemple.fr");
+    assert!(ack.text.contains("Vos 10 demandes de réservation pour 4/Péri SOIR réalisées le 28/11/2026 à 11:00 sont en cours d'instruction :"), "{}", ack.text);
+    for d in ["01/02/2027", "16/03/2027"] {
+        assert!(
+            ack.text
+                .contains(&format!("{d}  16:30  Réservation         4/Péri SOIR")),
+            "{}",
+            ack.text
+        );
+    }
+    assert!(!ack.text.contains("15/02/2027"));
+
+    let p = w.planning("2027-02-01", "2027-02-28").await;
+    assert_eq!(p["days"][0]["slots"][0]["state"], "reservation_requested");
+    assert_eq!(p["days"][0]["slots"][0]["activity"], "4/Péri SOIR");
+    assert_eq!(
+        p["days"][0]["slots"][0]["state_label"],
+        "Réservation en attente"
+    );
+    assert_eq!(
+        p["days"][2]["slots"][0]["state"], "enrolled",
+        "Wednesday: enrolled, not asked"
+    );
+    assert_eq!(
+        p["days"][14]["slots"],
+        json!([]),
+        "the holidays: the activity does not take place"
+    );
+
+    let first = r.body["requests"][0]["id"].as_str().unwrap();
+    let d = w.app.decide(&w.agent, first, "accepted", None).await;
+    assert_eq!(d.status, StatusCode::OK, "{:?}", d.body);
+    assert_eq!(w.state_on("2027-02-01").await, "reserved");
+
+    // An absence on the reserved day works; on an unreserved one it is refused with its reason.
+    let r = w.ask(&w.parent, json!({"kind": "absence", "child_id": child, "activity_id": a, "dates": ["2027-02-01"], "reason": "malade"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(w.state_on("2027-02-01").await, "absence_requested");
+    let r = w.ask(&w.parent, json!({"kind": "absence", "child_id": child, "activity_id": a, "dates": ["2027-02-03"]})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.code(), "not_reserved");
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("n'est pas réservé")
+    );
+    let absence = w
+        .app
+        .get("/api/requests?kind=absence", Some(&w.parent))
+        .await;
+    let absence_id = absence.body["items"][0]["id"].as_str().unwrap().to_string();
+    w.app
+        .decide(
+            &w.agent,
+            &absence_id,
+            "accepted",
+            Some("Bon rétablissement"),
+        )
+        .await;
+    assert_eq!(w.state_on("2027-02-01").await, "absent");
+
+    // The list view.
+    let list = w
+        .app
+        .get(
+            &format!("/api/requests?child={child}&kind=reservation"),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 10);
+    assert_eq!(list.body["items"][0]["establishment"], "Ecole Lux");
+    assert_eq!(list.body["items"][0]["activity"], "4/Péri SOIR");
+}
+
+#[tokio::test]
+async fn a_request_on_a_day_not_allowed_is_refused_with_its_reason() {
+    let w = World::new().await;
+    let a = w.activity(json!({})).await;
+    let child = w.child();
+    let r = w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-04"]})).await;
+    assert_eq!(r.code(), "not_enrolled");
+    w.enrol(&child, &a).await;
+    let cases = [
+        ("2027-02-15", "closed"),
+        ("2027-01-09", "not_running"),
+        ("2027-08-02", "outside_enrolment"),
+        ("2026-11-27", "day_passed"),
+    ];
+    for (date, code) in cases {
+        let r = w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": [date]})).await;
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::UNPROCESSABLE_ENTITY, code),
+            "{date}: {:?}",
+            r.body
+        );
+    }
+    let ok = w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-04"]})).await;
+    assert_eq!(ok.status, StatusCode::CREATED);
+    let again = w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-04"]})).await;
+    assert_eq!(again.code(), "already_reserved");
+}
+
+#[tokio::test]
+async fn a_submission_is_all_or_nothing_unless_the_parent_chose_the_valid_days() {
+    let w = World::new().await;
+    let a = w.activity(json!({})).await;
+    let child = w.child();
+    w.enrol(&child, &a).await;
+    let body = json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-04", "2027-02-15", "2027-01-05"]});
+    let r = w.ask(&w.parent, body.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.field_codes(),
+        [("2027-02-15".to_string(), "closed".to_string())]
+    );
+    assert_eq!(
+        w.app.get("/api/requests", Some(&w.parent)).await.body["items"],
+        json!([]),
+        "nothing recorded"
+    );
+    let mut partial = body;
+    partial["mode"] = json!("valid_days");
+    let r = w.ask(&w.parent, partial).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(dates(&r), ["2027-01-04", "2027-01-05"]);
+    assert_eq!(r.body["refused"][0]["code"], "closed");
+}
+
+#[tokio::test]
+async fn booking_deadlines_are_enforced() {
+    let w = World::new().await;
+    let a = w.activity(json!({"booking_deadline": "J-2 12:00"})).await;
+    let child = w.child();
+    w.enrol(&child, &a).await;
+    // Now: Saturday 28/11/2026 11:00 Paris. Monday 30/11's deadline was today at 12:00.
+    let ok = w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2026-11-30"]})).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{:?}", ok.body);
+    w.app
+        .clock
+        .freeze(Utc.with_ymd_and_hms(2026, 11, 29, 11, 0, 1).unwrap());
+    let parent = w.app.log_in("matthieu@exemple.fr", PASSWORD).await;
+    let late = w.ask(&parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2026-12-01"]})).await;
+    assert_eq!(late.code(), "deadline_passed");
+    assert!(
+        late.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("date limite"),
+        "{:?}",
+        late.body
+    );
+    let agent = w.app.log_in("agent@villebois.test", "Agentmairie1").await;
+    let bad = w.app.post("/api/agent/activities", json!({"name": "X", "establishment": "Y", "start": "08:00", "end": "09:00", "weekdays": ["mon"], "period": {"from": "2026-09-01", "to": "2027-07-06"}, "validation": "manual", "booking_deadline": "J-400 25:00"}), Some(&agent)).await;
+    assert_eq!(bad.code(), "invalid_deadline");
+}
+
+#[tokio::test]
+async fn an_automatic_activity_decides_at_once_and_says_so() {
+    let w = World::new().await;
+    let a = w.activity(json!({"validation": "automatic"})).await;
+    let child = w.child();
+    w.enrol(&child, &a).await;
+    let r = w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-04"]})).await;
+    assert_eq!(r.body["requests"][0]["state"], "accepted");
+    assert_eq!(w.state_on("2027-01-04").await, "reserved");
+    let ack = w.app.last_email_to("matthieu@exemple.fr").await;
+    assert!(ack.text.contains("a été acceptée"), "{}", ack.text);
+    assert!(
+        w.app.get("/api/agent/requests", Some(&w.agent)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_full_day_offers_the_waiting_list_and_a_freed_place_goes_to_the_first_waiting() {
+    let w = World::new().await;
+    let a = w.activity(json!({"capacity": 1})).await;
+    let child = w.child();
+    w.enrol(&child, &a).await;
+    let other_parent = w.app.parent("autre@exemple.fr", PASSWORD).await;
+    let other = w.app.dupont_family(&w.agent).await;
+    w.app
+        .subscribe(&other_parent, other["subscriber_code"].as_str().unwrap())
+        .await;
+    let other_child = other["children"][0]["id"].as_str().unwrap().to_string();
+    w.enrol(&other_child, &a).await;
+
+    let first = w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-04"]})).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let full = w.ask(&other_parent, json!({"kind": "reservation", "child_id": other_child, "activity_id": a, "dates": ["2027-01-04"]})).await;
+    assert_eq!(
+        (full.status, full.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "full")
+    );
+    assert!(
+        full.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("liste d'attente")
+    );
+    let waiting = w
+        .ask(&other_parent, json!({"kind": "reservation", "child_id": other_child, "activity_id": a, "dates": ["2027-01-04"], "waiting_list": true}))
+        .await;
+    assert_eq!(waiting.status, StatusCode::CREATED, "{:?}", waiting.body);
+    let theirs = w
+        .app
+        .get(
+            "/api/planning?from=2027-01-04&to=2027-01-04",
+            Some(&other_parent),
+        )
+        .await;
+    assert_eq!(theirs.body["days"][0]["slots"][0]["state"], "waiting_list");
+
+    // The first family's request is refused: the place goes to the waiting child.
+    let id = first.body["requests"][0]["id"].as_str().unwrap();
+    w.app
+        .decide(&w.agent, id, "refused", Some("Complet pour l'équipe."))
+        .await;
+    let theirs = w
+        .app
+        .get(
+            "/api/planning?from=2027-01-04&to=2027-01-04",
+            Some(&other_parent),
+        )
+        .await;
+    assert_eq!(
+        theirs.body["days"][0]["slots"][0]["state"],
+        "reservation_requested"
+    );
+    let mail = w.app.last_email_to("autre@exemple.fr").await;
+    assert_eq!(mail.subject, "Une place s'est libérée");
+    assert!(mail.text.contains("Ludovic"), "{}", mail.text);
+}
+
+#[tokio::test]
+async fn concurrent_requests_for_the_last_places_give_exactly_the_capacity() {
+    // Sixteen sign-ups from one test address: rate limits raised.
+    let app = TestApp::with_settings(marelle_api::state::Settings {
+        captcha: marelle_api::state::CaptchaSettings::lowest(),
+        limits: marelle_api::state::RateLimits::scaled(100),
+        ..Default::default()
+    })
+    .await;
+    let w = std::sync::Arc::new(World::on(app).await);
+    let capacity = 5;
+    let a = w.activity(json!({"capacity": capacity})).await;
+    let mut parents = Vec::new();
+    for i in 0..16 {
+        let cookie = w.app.parent(&format!("p{i}@exemple.fr"), PASSWORD).await;
+        let fam = w.app.dupont_family(&w.agent).await;
+        w.app
+            .subscribe(&cookie, fam["subscriber_code"].as_str().unwrap())
+            .await;
+        let child = fam["children"][0]["id"].as_str().unwrap().to_string();
+        w.enrol(&child, &a).await;
+        parents.push((cookie, child));
+    }
+    let tasks: Vec<_> = parents
+        .into_iter()
+        .map(|(cookie, child)| {
+            let w = w.clone();
+            let a = a.clone();
+            tokio::spawn(async move {
+                w.ask(&cookie, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-05"], "waiting_list": true}))
+                    .await
+            })
+        })
+        .collect();
+    let mut states = std::collections::HashMap::new();
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let waiting = r.body["requests"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("liste d'attente");
+        *states.entry(waiting).or_insert(0) += 1;
+    }
+    assert_eq!(
+        states.get(&false),
+        Some(&capacity),
+        "exactly the capacity gets a place"
+    );
+    assert_eq!(states.get(&true), Some(&(16 - capacity)), "the others wait");
+}
+
+#[tokio::test]
+async fn a_retried_submission_with_the_same_key_is_a_no_op() {
+    let w = World::new().await;
+    let a = w.activity(json!({})).await;
+    let child = w.child();
+    w.enrol(&child, &a).await;
+    let body = json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-04", "2027-01-05"]});
+    let send = |b: Value| {
+        let req = axum::http::Request::builder()
+            .method(Method::POST)
+            .uri("/api/requests")
+            .header("origin", marelle_testkit::app::ORIGIN)
+            .header("cookie", &w.parent)
+            .header("content-type", "application/json")
+            .header("idempotency-key", "6b1f1c1e-submission-1")
+            .body(axum::body::Body::from(b.to_string()))
+            .unwrap();
+        w.app.send(req)
+    };
+    let first = send(body.clone()).await;
+    let again = send(body.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(first.body, again.body, "the first answer, again");
+    assert_eq!(
+        w.app.get("/api/requests", Some(&w.parent)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let acks = w
+        .app
+        .emails()
+        .await
+        .iter()
+        .filter(|m| m.subject == "Accusé d'enregistrement électronique")
+        .count();
+    assert_eq!(acks, 1);
+    let mut other = body;
+    other["dates"] = json!(["2027-01-06"]);
+    let reused = send(other).await;
+    assert_eq!(reused.code(), "idempotency_key_reused");
+}
+
+#[tokio::test]
+async fn a_closure_over_reserved_days_cancels_them_and_tells_the_family() {
+    let w = World::new().await;
+    let a = w.activity(json!({"validation": "automatic"})).await;
+    let child = w.child();
+    w.enrol(&child, &a).await;
+    w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-03-23", "2027-03-24", "2027-03-25"]})).await;
+    let r = w
+        .app
+        .post(
+            &format!("/api/agent/activities/{a}/closures"),
+            json!({"from": "2027-03-23", "to": "2027-03-24", "label": "Grève"}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(
+        (r.body["cancelled"].as_u64(), r.body["families"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let p = w.planning("2027-03-23", "2027-03-25").await;
+    assert_eq!(p["days"][0]["slots"], json!([]));
+    assert_eq!(p["days"][2]["slots"][0]["state"], "reserved");
+    let mail = w.app.last_email_to("matthieu@exemple.fr").await;
+    assert_eq!(mail.subject, "Annulation de réservations");
+    assert!(
+        mail.text.contains("Grève")
+            && mail.text.contains("23/03/2027")
+            && mail.text.contains("24/03/2027"),
+        "{}",
+        mail.text
+    );
+    assert!(!mail.text.contains("25/03/2027"));
+    let cancelled = w
+        .app
+        .get("/api/requests?state=cancelled", Some(&w.parent))
+        .await;
+    assert_eq!(cancelled.body["items"].as_array().unwrap().len(), 2);
+    let again = w
+        .app
+        .post(
+            &format!("/api/agent/activities/{a}/closures"),
+            json!({"from": "2027-03-23", "to": "2027-03-24", "label": "Grève"}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(
+        again.body["cancelled"], 0,
+        "posting it again changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn an_agent_decides_every_request_of_an_activity_on_a_day_at_once() {
+    let w = World::new().await;
+    let a = w.activity(json!({})).await;
+    let child = w.child();
+    w.enrol(&child, &a).await;
+    w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-04", "2027-01-05"]})).await;
+    let r = w
+        .app
+        .post(
+            "/api/agent/requests/decisions",
+            json!({"activity_id": a, "date": "2027-01-04", "decision": "accepted"}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["decided"].as_array().unwrap().len(), 1);
+    assert_eq!(w.state_on("2027-01-04").await, "reserved");
+    assert_eq!(w.state_on("2027-01-05").await, "reservation_requested");
+    let q = w
+        .app
+        .get(
+            &format!("/api/agent/requests?activity_id={a}&date=2027-01-05"),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(q.body["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bad_planning_input_gets_a_clear_error() {
+    let w = World::new().await;
+    let a = w.activity(json!({})).await;
+    let child = w.child();
+    w.enrol(&child, &a).await;
+    let too_long = w
+        .app
+        .get(
+            "/api/planning?from=2027-01-01&to=2027-03-01",
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(too_long.code(), "invalid_range");
+    let backwards = w
+        .app
+        .get(
+            "/api/planning?from=2027-01-10&to=2027-01-01",
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(backwards.code(), "invalid_range");
+    let missing = w
+        .app
+        .get("/api/planning?from=2027-01-10", Some(&w.parent))
+        .await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    let many = w
+        .ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "from": "2026-12-01", "to": "2027-01-29", "weekdays": ["mon", "tue", "wed", "thu", "fri"]}))
+        .await;
+    assert_eq!(many.code(), "too_many_days");
+    let outside = w
+        .ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "from": "2027-07-01", "to": "2027-07-20", "weekdays": ["mon"]}))
+        .await;
+    assert_eq!(outside.code(), "outside_enrolment");
+    let no_days = w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "from": "2027-02-15", "to": "2027-02-19", "weekdays": ["mon"]})).await;
+    assert_eq!(no_days.code(), "no_days");
+    let kind = w.ask(&w.parent, json!({"kind": "dossier_change", "child_id": child, "activity_id": a, "dates": ["2027-01-04"]})).await;
+    assert_eq!(kind.code(), "invalid_kind");
+    let both = w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-04"], "weekdays": ["mon"]})).await;
+    assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let unknown = w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-04"], "colour": 1})).await;
+    assert_eq!(unknown.code(), "unknown_field");
+}
+
+#[tokio::test]
+async fn another_familys_planning_and_children_are_not_found_and_agents_are_refused() {
+    let w = World::new().await;
+    let a = w.activity(json!({})).await;
+    let other_parent = w.app.parent("autre@exemple.fr", PASSWORD).await;
+    let other = w.app.dupont_family(&w.agent).await;
+    w.app
+        .subscribe(&other_parent, other["subscriber_code"].as_str().unwrap())
+        .await;
+    let other_child = other["children"][0]["id"].as_str().unwrap();
+    w.enrol(other_child, &a).await;
+    let r = w.ask(&w.parent, json!({"kind": "reservation", "child_id": other_child, "activity_id": a, "dates": ["2027-01-04"]})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = w
+        .app
+        .get(
+            &format!(
+                "/api/planning?from=2027-01-04&to=2027-01-04&family_id={}",
+                other["id"].as_str().unwrap()
+            ),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = w
+        .app
+        .get(
+            "/api/planning?from=2027-01-04&to=2027-01-04",
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    for (method, path) in [
+        (Method::POST, "/api/agent/activities"),
+        (Method::GET, "/api/agent/activities"),
+        (Method::POST, "/api/agent/enrolments"),
+    ] {
+        let r = w
+            .app
+            .call(method.clone(), path, Some(json!({})), Some(&w.parent))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path}");
+    }
+    let r = w
+        .app
+        .post(
+            &format!("/api/agent/activities/{a}/closures"),
+            json!({"from": "2027-01-04", "to": "2027-01-04", "label": "x"}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

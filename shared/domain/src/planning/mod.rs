@@ -1,0 +1,8 @@
+//! Activities, enrolments and the planning: what a child is enrolled in,
+//! what the family asked for each day, and the rules of those requests.
+
+pub mod activity;
+pub mod rules;
+
+pub use activity::{Activity, Closure, Enrolment, NewActivity, Period, Validation, Weekday};
+pub use rules::{PlanningState, Refusal, Slot, SlotState};
