@@ -1,6 +1,6 @@
 /** The routes. Every path here is a deep link (e-mails point at some). */
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 
 import type { Me } from './api';
 import { ActivationPage, ResendActivationPage } from './accounts/activation';
@@ -13,7 +13,7 @@ import { ConditionsPage } from './pages/conditions';
 import { HomePage } from './pages/home';
 import { ComingSoonPage, ContactPage, NotFoundPage } from './pages/info';
 import { navigate, useLocation } from './router';
-import { useSession } from './session';
+import { currentSession, useSession } from './session';
 
 /** Pages for logged-in people: the others go to the login page and come back. */
 function RequireLogin({ path, render }: { path: string; render: (me: Me) => ComponentChildren }) {
@@ -32,14 +32,17 @@ function RequireLogin({ path, render }: { path: string; render: (me: Me) => Comp
   return <>{render(session.me)}</>;
 }
 
-/** Login page for anonymous people only. */
+/**
+ * The login page for people not logged in: someone who arrives logged in
+ * goes to their space. (Logging in on the page is followed by the form,
+ * which goes where it was asked to.)
+ */
 function AnonymousOnly({ children }: { children: ComponentChildren }) {
-  const session = useSession();
-  const logged = session.state === 'authenticated';
+  const [arrivedLoggedIn] = useState(() => currentSession().state === 'authenticated');
   useEffect(() => {
-    if (logged) navigate('/mon-espace', { replace: true });
-  }, [logged]);
-  return logged ? null : <>{children}</>;
+    if (arrivedLoggedIn) navigate('/mon-espace', { replace: true });
+  }, [arrivedLoggedIn]);
+  return arrivedLoggedIn ? null : <>{children}</>;
 }
 
 function route(path: string): ComponentChildren {

@@ -149,3 +149,20 @@ test('Mon espace citoyen lists the families the account is linked to', async ({ 
     await expect(section.getByRole('listitem')).toHaveText(me.families.map((f) => f.label));
   }
 });
+
+test('logging in from a page for logged-in people comes back to that page', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('main').getByRole('link', { name: 'Espace famille' }).click();
+  await expect(page).toHaveURL(/\/connexion\?retour=%2Fespace-famille$/);
+  await field(page, 'Identifiant').fill(DEMO_PARENT.email);
+  await field(page, 'Mot de passe').fill(DEMO_PARENT.password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page).toHaveURL(/\/espace-famille$/);
+  const h1 = page.getByRole('heading', { level: 1 });
+  await expect(h1).toHaveText('Espace famille');
+  await expect(h1).toBeFocused();
+  await expect(page.getByText("Cet espace n'est pas encore disponible")).toBeVisible();
+  // Logged in, the login page leads to Mon espace citoyen.
+  await page.goto('/connexion');
+  await expect(page).toHaveURL(/\/mon-espace$/);
+});
