@@ -28,6 +28,15 @@ pub enum Command {
         #[command(subcommand)]
         command: AgentCommand,
     },
+    /// Runs the processing digest for the window closed at INSTANT
+    /// (13:00 or 18:00 Europe/Paris at or before it).
+    Digest {
+        /// RFC 3339 instant, e.g. 2026-11-28T13:00:00+01:00.
+        #[arg(long)]
+        at: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
 }
 
 #[derive(Args)]
@@ -78,6 +87,28 @@ pub enum AgentCommand {
 
 pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
+        Command::Digest { at, data } => {
+            let at = chrono::DateTime::parse_from_rfc3339(at.trim())
+                .map_err(|_| {
+                    format!(
+                        "--at {at} : instant RFC 3339 attendu (exemple : 2026-11-28T13:00:00+01:00)"
+                    )
+                })?
+                .with_timezone(&chrono::Utc);
+            let local = compose::build(&Options::offline(data.data))?;
+            let report = marelle_api::digest::run_once(
+                &local.state,
+                at,
+                marelle_api::digest::Options::from_env(),
+            )
+            .await
+            .map_err(|e| e.detail)?;
+            println!(
+                "{}",
+                serde_json::to_string(&report).map_err(|e| e.to_string())?
+            );
+            Ok(())
+        }
         Command::Serve(s) => crate::web::serve(s).await,
         Command::Agent {
             command:

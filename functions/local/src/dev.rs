@@ -16,6 +16,7 @@ use crate::compose::Local;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SetClock {
+    #[serde(alias = "at")]
     now: String,
 }
 
@@ -55,6 +56,16 @@ pub fn router(local: &Local) -> Router<AppState> {
                         now: marelle_domain::time::rfc3339(now),
                     }))
                 }
+            }),
+        )
+        .route(
+            "/api/dev/jobs/digest",
+            axum::routing::post(|State(app): State<AppState>, JsonBody(body): JsonBody<SetClock>| async move {
+                let at: DateTime<Utc> = DateTime::parse_from_rfc3339(body.now.trim())
+                    .map_err(|_| ApiError::bad_request("invalid_instant", "« at » doit être un instant RFC 3339 avec décalage."))?
+                    .with_timezone(&Utc);
+                let report = marelle_api::digest::run_once(&app, at, marelle_api::digest::Options::default()).await?;
+                ApiResult::Ok(Json(report))
             }),
         )
         .route(

@@ -5,6 +5,7 @@ mod cli;
 mod compose;
 mod demo;
 mod dev;
+mod schedule;
 mod web;
 
 use clap::Parser;

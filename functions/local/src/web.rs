@@ -144,7 +144,9 @@ pub async fn serve(s: Serve) -> Result<(), String> {
             "development mode: /api/dev routes are open, the captcha is at its lowest difficulty"
         );
     }
-    let _ = s.no_schedule; // The in-process schedules arrive with the digest.
+    if !s.no_schedule {
+        tokio::spawn(crate::schedule::digests(local.state.clone()));
+    }
     let api = marelle_api::service(local.state.clone(), features)
         .merge(marelle_embedded::blobs::routes(local.blobs.clone()));
     let app = portal(api, web_app(&s.web, &s.data.data));

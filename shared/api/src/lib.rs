@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod agent;
 pub mod captcha;
 pub mod csrf;
+pub mod digest;
 pub mod error;
 pub mod extract;
 pub mod family;

@@ -38,7 +38,13 @@ async fn every_documented_route_belongs_to_exactly_one_function_and_the_manifest
     for (method, path) in &routes {
         let concrete = path
             .split('/')
-            .map(|seg| if seg.starts_with('{') { "01JPROBE000000000000000000" } else { seg })
+            .map(|seg| {
+                if seg.starts_with('{') {
+                    "01JPROBE000000000000000000"
+                } else {
+                    seg
+                }
+            })
             .collect::<Vec<_>>()
             .join("/");
         let mut servers = Vec::new();
@@ -52,19 +58,26 @@ async fn every_documented_route_belongs_to_exactly_one_function_and_the_manifest
                 .unwrap();
             let resp = svc.oneshot(req).await.unwrap();
             let status = resp.status().as_u16();
-            let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+            let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
+                .await
+                .unwrap();
             let code = serde_json::from_slice::<serde_json::Value>(&body)
                 .ok()
                 .and_then(|v| v["code"].as_str().map(str::to_string))
                 .unwrap_or_default();
-            let unserved = (status == 404 && code == "not_found") || (status == 405 && code == "method_not_allowed");
+            let unserved = (status == 404 && code == "not_found")
+                || (status == 405 && code == "method_not_allowed");
             if !unserved {
                 servers.push(name);
             }
         }
         let route = format!("{method} {path}");
         if SHARED.contains(&route.as_str()) {
-            assert_eq!(servers.len(), marelle_api::functions::all().len(), "{route}");
+            assert_eq!(
+                servers.len(),
+                marelle_api::functions::all().len(),
+                "{route}"
+            );
             manifest.entry("*".into()).or_default().push(route);
             continue;
         }
@@ -76,5 +89,8 @@ async fn every_documented_route_belongs_to_exactly_one_function_and_the_manifest
         std::fs::write(MANIFEST, &text).unwrap();
     }
     let committed = std::fs::read_to_string(MANIFEST).unwrap_or_default();
-    assert_eq!(committed, text, "infra/routes.json is out of date: run UPDATE_ROUTES=1 cargo test -p marelle-api --test routes");
+    assert_eq!(
+        committed, text,
+        "infra/routes.json is out of date: run UPDATE_ROUTES=1 cargo test -p marelle-api --test routes"
+    );
 }
