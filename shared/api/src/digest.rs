@@ -303,7 +303,7 @@ pub async fn run_window(app: &AppState, window: Window, options: Options) -> Api
         }
     }
     if let Some((family, list)) = current.take()
-        && !run.options.stop_after.is_some_and(|n| handled >= n)
+        && run.options.stop_after.is_none_or(|n| handled < n)
     {
         tally(&mut run, &family, &list).await?;
     }
