@@ -34,7 +34,7 @@ async fn run(
     app: &AppState,
     window: marelle_domain::digest_window::Window,
 ) -> marelle_domain::digest_window::Window {
-    match digest::run_window(app, window.clone(), Options::from_env()).await {
+    match digest::run_window(app, window, Options::from_env()).await {
         Ok(r) => {
             tracing::info!(window = %r.window, sent = r.sent, skipped = r.skipped, failed = r.failed, "digest")
         }
