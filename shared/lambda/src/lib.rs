@@ -152,6 +152,75 @@ pub async fn run_http(features: Router<AppState>) -> Result<(), lambda_http::Err
     .await
 }
 
+/// Runs an EventBridge consumer (`notify`): each delivered event goes to
+/// the handler; an error fails the invocation, and Lambda's asynchronous
+/// retries deliver it again.
+pub async fn run_events<H, F>(make: F) -> Result<(), lambda_http::Error>
+where
+    H: marelle_domain::ports::EventHandler,
+    F: FnOnce(AppState) -> H,
+{
+    init_logging();
+    let config = Config::from_env()?;
+    let sdk = marelle_aws::sdk_config().await;
+    let handler = Arc::new(make(app(&config, &sdk)));
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(
+        move |event: lambda_http::LambdaEvent<serde_json::Value>| {
+            let handler = Arc::clone(&handler);
+            async move { handle_event(&*handler, &event.payload).await }
+        },
+    ))
+    .await
+}
+
+/// One EventBridge event through a handler.
+pub async fn handle_event(
+    handler: &dyn marelle_domain::ports::EventHandler,
+    payload: &serde_json::Value,
+) -> Result<(), lambda_http::Error> {
+    let event = marelle_aws::event_from_eventbridge(payload)
+        .map_err(|e| format!("not a Marelle event: {e}"))?;
+    handler.handle(&event).await.map_err(|e| {
+        tracing::error!(event = %event.id, detail_type = %event.detail_type, error = %e, "event not handled");
+        lambda_http::Error::from(e)
+    })
+}
+
+/// What the scheduler sends the `digest` function: the boundary it fires
+/// for (`<aws.scheduler.scheduled-time>`); now when absent.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DigestInput {
+    #[serde(default)]
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One digest run for a scheduler invocation.
+pub async fn handle_digest(
+    app: &AppState,
+    input: DigestInput,
+) -> Result<marelle_api::digest::Report, lambda_http::Error> {
+    let at = input.at.unwrap_or_else(|| app.clock.now());
+    marelle_api::digest::run_once(app, at, marelle_api::digest::Options::from_env())
+        .await
+        .map_err(|e| lambda_http::Error::from(e.detail))
+}
+
+/// Runs the `digest` function.
+pub async fn run_digest() -> Result<(), lambda_http::Error> {
+    init_logging();
+    let config = Config::from_env()?;
+    let sdk = marelle_aws::sdk_config().await;
+    let app = app(&config, &sdk);
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(
+        move |event: lambda_http::LambdaEvent<DigestInput>| {
+            let app = app.clone();
+            async move { handle_digest(&app, event.payload).await }
+        },
+    ))
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
