@@ -4,6 +4,7 @@
  * folder, driven by Debian's Chromium.
  *
  *   MARELLE_BIN   the binary (default: <repo>/target/debug/marelle)
+ *   MARELLE_WEB   the built web app (default: <repo>/web/dist)
  *   CHROMIUM      the browser (default: /usr/bin/chromium)
  */
 import { execFileSync } from 'node:child_process';
@@ -17,7 +18,7 @@ import { defineConfig } from '@playwright/test';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const bin = resolve(repo, process.env.MARELLE_BIN ?? 'target/debug/marelle');
-const web = join(repo, 'web', 'dist');
+const web = resolve(repo, process.env.MARELLE_WEB ?? join('web', 'dist'));
 const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 for (const [path, hint] of [

@@ -14,6 +14,7 @@ import { HomePage } from './pages/home';
 import { ComingSoonPage, ContactPage, NotFoundPage } from './pages/info';
 import { navigate, useLocation } from './router';
 import { currentSession, useSession } from './session';
+import { agentRoute } from './agent/routes';
 
 /** Pages for logged-in people: the others go to the login page and come back. */
 function RequireLogin({ path, render }: { path: string; render: (me: Me) => ComponentChildren }) {
@@ -78,6 +79,7 @@ function route(path: string): ComponentChildren {
     case '/espace-facturation':
       return <RequireLogin path={path} render={() => <ComingSoonPage space="facturation" />} />;
     default:
+      if (path === '/agent' || path.startsWith('/agent/')) return agentRoute(path);
       return <NotFoundPage />;
   }
 }
