@@ -1119,3 +1119,29 @@ async fn each_decision_is_an_event_on_the_bus() {
     assert_eq!(events[0].detail["request_id"], id.as_str());
     assert_eq!(events[0].detail["state"], "accepted");
 }
+
+#[tokio::test]
+async fn reading_the_dossier_costs_the_same_store_calls_whatever_the_familys_size() {
+    let app = TestApp::new().await;
+    let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
+    let mut calls = Vec::new();
+    for (n, children) in [(0, 1usize), (1, 12)] {
+        let parent = app.parent(&format!("p{n}@exemple.fr"), PASSWORD).await;
+        let kids: Vec<Value> = (0..children)
+            .map(|i| json!({"first_name": format!("Enfant{i}"), "last_name": "GRAND", "birth_date": "2016-01-01", "sex": "F"}))
+            .collect();
+        let family = app
+            .create_family(&agent, json!({"guardians": [{"last_name": "GRAND", "first_name": "A"}, {"last_name": "GRAND", "first_name": "B"}], "children": kids}))
+            .await;
+        app.subscribe(&parent, family["subscriber_code"].as_str().unwrap())
+            .await;
+        app.bus.idle().await;
+        app.store.reset();
+        let r = app.get("/api/family", Some(&parent)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body["children"].as_array().unwrap().len(), children);
+        calls.push(app.store.calls());
+    }
+    assert_eq!(calls[0], calls[1], "{calls:?}");
+    assert_eq!(calls[0], 3, "session, family of the account, the dossier");
+}

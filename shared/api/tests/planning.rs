@@ -652,3 +652,35 @@ async fn another_familys_planning_and_children_are_not_found_and_agents_are_refu
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_planning_view_costs_the_same_store_calls_for_any_range() {
+    let w = World::new().await;
+    let a = w.activity(json!({})).await;
+    let b = w
+        .activity(json!({"name": "2/Repas Ecoles", "start": "12:00", "end": "13:30"}))
+        .await;
+    let child = w.child();
+    w.enrol(&child, &a).await;
+    w.enrol(&child, &b).await;
+    w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-04", "2027-01-05"]})).await;
+    let mut calls = Vec::new();
+    for (from, to) in [("2027-01-04", "2027-01-04"), ("2027-01-01", "2027-02-11")] {
+        w.app.bus.idle().await;
+        w.app.store.reset();
+        let r = w
+            .app
+            .get(
+                &format!("/api/planning?from={from}&to={to}"),
+                Some(&w.parent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        calls.push(w.app.store.calls());
+    }
+    assert_eq!(calls[0], calls[1], "{calls:?}");
+    assert_eq!(
+        calls[0], 5,
+        "session, family, enrolments, activities, one query of the days"
+    );
+}

@@ -23,6 +23,8 @@ use tower::ServiceExt;
 pub const ORIGIN: &str = "https://famille.villebois.test";
 
 pub struct TestApp {
+    /// The store, counting calls (`store.calls()`).
+    pub store: Arc<crate::CountingStore>,
     pub state: marelle_api::AppState,
     pub router: Router,
     pub clock: Arc<SettableClock>,
@@ -99,9 +101,10 @@ impl TestApp {
     pub async fn with_settings(settings: Settings) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let clock = Arc::new(SettableClock::frozen(crate::t0()));
-        let store = Arc::new(
+        let sqlite: Arc<dyn marelle_domain::ports::Store> = Arc::new(
             SqliteStore::open(dir.path().join("marelle.db"), clock.clone()).expect("store"),
         );
+        let store = Arc::new(crate::CountingStore::new(sqlite));
         let outbox =
             Arc::new(Outbox::new(dir.path().join("outbox"), clock.clone()).expect("outbox"));
         let keys = Keys::derive(&Secret::new("test secret"));
@@ -118,7 +121,7 @@ impl TestApp {
         let bus = InProcessBus::new().with_retry_pause(std::time::Duration::from_millis(10));
         let fast = argon2::Params::new(1024, 1, 1, None).expect("params");
         let state = Arc::new(App {
-            store,
+            store: store.clone(),
             mailer: outbox.clone(),
             blobs,
             bus: Arc::new(bus.clone()),
@@ -133,6 +136,7 @@ impl TestApp {
         let router = marelle_api::service(state.clone(), marelle_api::all_features())
             .merge(marelle_embedded::blobs::routes(blobs_for_routes));
         Self {
+            store,
             state,
             router,
             clock,

@@ -11,12 +11,14 @@
 pub mod app;
 pub mod blob_suite;
 pub mod bus_suite;
+pub mod counting;
 pub mod embedded;
 pub mod mail_suite;
 pub mod moto;
 pub mod store_suite;
 
 pub use app::{TestApp, TestResponse};
+pub use counting::CountingStore;
 
 use chrono::{DateTime, TimeZone, Utc};
 
