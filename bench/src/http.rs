@@ -1,67 +1,20 @@
 //! `GET /api/me` and login on a release `marelle`, alone and together.
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::load;
 
 const SECONDS: u64 = 10;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 pub async fn run() {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--profile", "perf", "-p", "marelle-local"])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let bin = format!("{}/../target/perf/marelle", env!("CARGO_MANIFEST_DIR"));
-    let data = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = Command::new(&bin)
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--demo",
-            "--web",
-            "/nonexistent",
-        ])
-        .arg("--data")
-        .arg(data.path())
-        .env("RUST_LOG", "warn")
-        .env("MARELLE_RATE_LIMIT_FACTOR", "1000000")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    // One session for /api/me; logins use the demo parent (the rate limits
-    // are raised for the run through the environment above).
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    let login =
-        serde_json::json!({"email": "parent.demo@villebois.example", "password": "Famille2026"});
-    let r = client
-        .post(format!("{base}/api/session"))
-        .json(&login)
-        .send()
-        .await
-        .unwrap();
-    let cookie = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let srv = crate::server::Server::start().await;
+    let base = srv.base.clone();
+    let client = srv.client.clone();
+    // One session for /api/me; logins use the demo parent (the server's
+    // rate limits are raised for benchmarks).
+    let cookie = srv
+        .login("parent.demo@villebois.example", "Famille2026")
+        .await;
 
     println!(
         "# marelle (perf profile: opt-level 3, thin LTO) on this machine, {SECONDS} s per run"
@@ -109,8 +62,6 @@ pub async fn run() {
     let me = me_task.await.unwrap();
     println!("{}", logins.line("  with: POST /api/session, 32 conn."));
     println!("{}", me.line("  with: GET /api/me, 8 connections"));
-    let _ = server.kill();
-    let _ = server.wait();
 }
 
 async fn login_load(client: &reqwest::Client, base: &str, connections: usize) -> load::Report {

@@ -50,6 +50,21 @@ where
     Fut: Future<Output = bool> + Send,
 {
     let make = Arc::new(make);
+    run_until(connections, duration, move |i| {
+        let make = make.clone();
+        async move { Some(make(i).await) }
+    })
+    .await
+}
+
+/// Like [`run`], but a connection stops early when its request returns
+/// `None` (nothing left to ask).
+pub async fn run_until<F, Fut>(connections: usize, duration: Duration, make: F) -> Report
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Option<bool>> + Send,
+{
+    let make = Arc::new(make);
     let start = Instant::now();
     let deadline = start + duration;
     let tasks: Vec<_> = (0..connections)
@@ -61,7 +76,9 @@ where
                 let mut i = 0usize;
                 while Instant::now() < deadline {
                     let t = Instant::now();
-                    let ok = make(c * 1_000_000 + i).await;
+                    let Some(ok) = make(c * 1_000_000 + i).await else {
+                        break;
+                    };
                     lat.push(t.elapsed());
                     if !ok {
                         errors += 1;

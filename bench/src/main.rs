@@ -11,9 +11,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a tool run by hand
 
+mod family_planning;
 mod http;
 mod lambda;
 mod load;
+mod server;
 
 #[tokio::main]
 async fn main() {
@@ -21,12 +23,14 @@ async fn main() {
     match which.as_str() {
         "http" => http::run().await,
         "lambda" => lambda::run().await,
+        "family-planning" => family_planning::run().await,
         "all" => {
             http::run().await;
+            family_planning::run().await;
             lambda::run().await;
         }
         other => {
-            eprintln!("unknown benchmark {other}: http, lambda or all");
+            eprintln!("unknown benchmark {other}: http, family-planning, lambda, digest or all");
             std::process::exit(2);
         }
     }
