@@ -6,7 +6,11 @@
 #   3. checkov on both, so the resources SAM generates (IAM roles, the API
 #      stage) are scanned too. A finding is fixed in the template, or waived in
 #      the resource's Metadata.checkov.skip with a written reason;
-#   4. the sample parameters in infra/samconfig.toml against the template's
+#   4. the routes: the HTTP API routes every method and path of
+#      infra/routes.json (written by a Rust test from the server's OpenAPI
+#      document) to the function that serves it, and nothing else, in the
+#      template and in the CloudFormation it transforms into;
+#   5. the sample parameters in infra/samconfig.toml against the template's
 #      parameter constraints.
 # It installs nothing: the tools come from the project venv (.venv, or $VENV),
 # which `make test-deps` fills from infra/requirements.txt.
@@ -60,8 +64,10 @@ step "cfn-lint infra/template.yaml" "$venv/bin/cfn-lint" -- infra/template.yaml
 if step "SAM transform (aws-sam-translator)" "$venv/bin/python" infra/sam_translate.py "$template" "$translated"; then
     step "cfn-lint on the transformed template" "$venv/bin/cfn-lint" -- "$translated"
     step "checkov on the transformed template" checkov "$translated"
+    step "routes of infra/routes.json, transformed template" "$venv/bin/python" infra/check_routes.py "$translated" infra/routes.json
 fi
 step "checkov infra/template.yaml" checkov infra/template.yaml
+step "routes of infra/routes.json, infra/template.yaml" "$venv/bin/python" infra/check_routes.py infra/template.yaml infra/routes.json
 step "sample parameters of infra/samconfig.toml" "$venv/bin/python" infra/check_params.py infra/template.yaml infra/samconfig.toml
 
 echo "infra/check.sh: $passed passed, $failed failed"
