@@ -11,6 +11,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a tool run by hand
 
+mod digest;
 mod family_planning;
 mod http;
 mod lambda;
@@ -24,6 +25,15 @@ async fn main() {
         "http" => http::run().await,
         "lambda" => lambda::run().await,
         "family-planning" => family_planning::run().await,
+        "digest" => {
+            let arg = |i: usize, default: usize| {
+                std::env::args()
+                    .nth(i)
+                    .and_then(|a| a.parse().ok())
+                    .unwrap_or(default)
+            };
+            digest::run(arg(2, 100_000), arg(3, 10)).await;
+        }
         "all" => {
             http::run().await;
             family_planning::run().await;
