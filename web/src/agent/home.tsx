@@ -1,0 +1,110 @@
+/** `/agent`: the back-office home: what waits, and where to go. */
+import type { Me } from '../api';
+import { displayName } from '../session';
+import { type QueueItem, type RequestKind, agent } from './api';
+import { KINDS, plural } from './format';
+import { AgentPage, LoadFailure, Loading, useLoad } from './ui';
+
+/** Pages of the queue read to count it (20 requests each). */
+const COUNT_PAGES = 10;
+
+interface Counts {
+  total: number;
+  /** More than what was read. */
+  more: boolean;
+  byKind: Partial<Record<RequestKind, number>>;
+}
+
+async function countPending(): Promise<Counts> {
+  const counts: Counts = { total: 0, more: false, byKind: {} };
+  let page: string | null | undefined = null;
+  for (let i = 0; i < COUNT_PAGES; i++) {
+    const answer: { items: QueueItem[]; next_page?: string | null } = await agent.queue({}, page);
+    for (const r of answer.items) {
+      counts.total += 1;
+      counts.byKind[r.kind] = (counts.byKind[r.kind] ?? 0) + 1;
+    }
+    page = answer.next_page;
+    if (!page) return counts;
+  }
+  counts.more = true;
+  return counts;
+}
+
+const SECTIONS = [
+  {
+    href: '/agent/demandes',
+    title: 'Demandes à traiter',
+    text: 'Réservations, absences et modifications de dossier envoyées par les familles : accepter, refuser, répondre.',
+  },
+  {
+    href: '/agent/familles',
+    title: 'Familles',
+    text: 'Dossiers famille, codes abonnés, création de famille, import d’un fichier CSV, factures.',
+  },
+  {
+    href: '/agent/activites',
+    title: 'Activités',
+    text: 'Activités, fermetures (vacances, grèves) et inscriptions des enfants.',
+  },
+];
+
+export function AgentHomePage({ me }: { me: Me }) {
+  const counts = useLoad(countPending);
+  const c = counts.data;
+  return (
+    <AgentPage title="Back-office">
+      <p class="lead">Bonjour {displayName(me)}.</p>
+
+      <section class="panel panel--tinted" aria-labelledby="en-attente">
+        <h2 id="en-attente">Demandes en attente</h2>
+        {counts.error ? (
+          <LoadFailure error={counts.error} />
+        ) : !c ? (
+          <Loading what="Comptage des demandes en attente…" />
+        ) : c.total === 0 ? (
+          <p>Aucune demande n'attend de traitement.</p>
+        ) : (
+          <>
+            <p>
+              <strong>
+                {c.more ? `Plus de ${c.total} demandes` : plural(c.total, 'demande', 'demandes')} en attente de traitement.
+              </strong>
+            </p>
+            <ul>
+              {(Object.keys(KINDS) as RequestKind[])
+                .filter((k) => c.byKind[k])
+                .map((k) => (
+                  <li key={k}>
+                    <a href={`/agent/demandes?type=${k}`}>
+                      {KINDS[k]} : {c.byKind[k]}
+                      {c.more ? ' ou plus' : ''}
+                    </a>
+                  </li>
+                ))}
+            </ul>
+            <p>
+              <a class="button" href="/agent/demandes">
+                Traiter les demandes
+              </a>
+            </p>
+          </>
+        )}
+      </section>
+
+      <h2 class="spaced">Rubriques</h2>
+      <ul class="tiles">
+        {SECTIONS.map((s) => (
+          <li key={s.href}>
+            <div class="tile">
+              <h3>
+                <a href={s.href}>{s.title}</a>
+              </h3>
+              <p>{s.text}</p>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </AgentPage>
+  );
+}

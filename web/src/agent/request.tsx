@@ -1,0 +1,263 @@
+/**
+ * `/agent/demandes/{id}`: one request. A dossier change shows each field
+ * side by side (current value, requested value); a reservation or absence
+ * its child, activity and day. Then the history, the decision (with an
+ * optional message to the family) and a message to the family.
+ */
+import { useState } from 'preact/hooks';
+
+import { useSubmit } from '../ui/form';
+import { type Decision, type Dossier, type HistoryEntry, type RequestDetail, agent } from './api';
+import { DECIDED, KINDS, STATES, dateTime, hhmm, longDate, fullName } from './format';
+import { ActionError, AgentPage, FormErrors, formErrors, LoadFailure, Loading, Result, StateBadge, TableRegion, TextArea, useLoad } from './ui';
+import { ValueView, same } from './values';
+
+const EVENTS: Record<HistoryEntry['event'], string> = {
+  submitted: 'Demande envoyée',
+  accepted: 'Demande acceptée',
+  refused: 'Demande refusée',
+  cancelled: 'Demande annulée',
+  message: 'Message',
+};
+
+const BY: Record<HistoryEntry['by'], string> = { family: 'par la famille', commune: 'par la collectivité' };
+
+function History({ history }: { history: HistoryEntry[] }) {
+  return (
+    <section class="spaced-small" aria-labelledby="historique">
+      <h2 id="historique">Historique de la demande</h2>
+      <ol class="bo-history">
+        {history.map((h, i) => (
+          <li key={i}>
+            <p class="bo-history__head">
+              <strong>{EVENTS[h.event] ?? h.event}</strong> {BY[h.by] ?? ''}, le {dateTime(h.at)}
+            </p>
+            {h.message && <blockquote class="bo-quote">{h.message}</blockquote>}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function Changes({ r }: { r: RequestDetail }) {
+  const changes = r.changes ?? [];
+  if (changes.length === 0) return <p>Aucun champ modifié.</p>;
+  return (
+    <TableRegion labelledBy="modifs-legende">
+      <table class="bo-table bo-table--compare">
+        <caption id="modifs-legende">Modifications demandées</caption>
+        <thead>
+          <tr>
+            <th scope="col">Champ</th>
+            <th scope="col">Valeur actuelle</th>
+            <th scope="col">Valeur demandée</th>
+          </tr>
+        </thead>
+        <tbody>
+          {changes.map((c) => {
+            const current = c.current === undefined ? c.old : c.current;
+            return (
+              <tr key={c.field}>
+                <th scope="row">{c.label}</th>
+                <td>
+                  <ValueView field={c.field} value={current} />
+                  {c.current !== undefined && !same(c.old, c.current) && (
+                    <p class="bo-note">
+                      Au moment de la demande : <ValueView field={c.field} value={c.old} />
+                    </p>
+                  )}
+                </td>
+                <td>
+                  <ValueView field={c.field} value={c.new} />
+                  {r.state === 'pending' && same(current, c.new) && <p class="bo-note">Déjà la valeur du dossier.</p>}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </TableRegion>
+  );
+}
+
+function Planning({ r, family }: { r: RequestDetail; family: Dossier | null }) {
+  const d = r.details ?? {};
+  const child = family?.children.find((c) => c.id === r.child_id);
+  return (
+    <dl class="facts">
+      <dt>Enfant</dt>
+      <dd>{child ? fullName(child) : family ? 'Enfant retiré du dossier' : 'Chargement…'}</dd>
+      <dt>Activité</dt>
+      <dd>{d.activity ?? r.activity}</dd>
+      <dt>Établissement</dt>
+      <dd>{d.establishment ?? r.establishment}</dd>
+      <dt>Jour</dt>
+      <dd>{longDate(r.date)}</dd>
+      <dt>Horaires</dt>
+      <dd>
+        {hhmm(d.start ?? r.start)}
+        {d.end ? ` – ${hhmm(d.end)}` : ''}
+      </dd>
+      {r.kind === 'absence' && (
+        <>
+          <dt>Raison</dt>
+          <dd>{d.reason || <span class="bo-muted">Non précisée</span>}</dd>
+        </>
+      )}
+      {d.waiting_list && (
+        <>
+          <dt>Liste d'attente</dt>
+          <dd>Oui : l'activité était complète ce jour-là.</dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+export function RequestPage({ id }: { id: string }) {
+  const req = useLoad(() => agent.request(id), [id]);
+  const r = req.data;
+  const family = useLoad<Dossier | null>(() => (r ? agent.family(r.family_id) : Promise.resolve(null)), [r?.family_id]);
+  const [message, setMessage] = useState('');
+  const [note, setNote] = useState('');
+  const [done, setDone] = useState<{ text: string; at: number } | null>(null);
+  const decision = useSubmit();
+  const sending = useSubmit();
+
+  function decide(d: Decision) {
+    sending.setError(null);
+    void decision.run(
+      () => agent.decide(id, d, message),
+      async () => {
+        setMessage('');
+        await req.reload();
+        setDone({ text: `Demande ${DECIDED[d]}. La famille en sera informée par l'accusé de traitement de 13 h ou 18 h.`, at: Date.now() });
+      },
+      (e) => {
+        // Decided meanwhile (by someone else): show what it became.
+        if (e.status === 409) void req.reload();
+      },
+    );
+  }
+
+  function send(ev: Event) {
+    ev.preventDefault();
+    decision.setError(null);
+    if (!note.trim()) {
+      sending.setError(formErrors([{ field: 'message', code: 'required', message: 'Écrivez le message à envoyer à la famille.' }]));
+      return;
+    }
+    void sending.run(
+      () => agent.message(id, note.trim()),
+      async () => {
+        setNote('');
+        await req.reload();
+        setDone({ text: 'Message envoyé. La famille le verra dans « Mes demandes ».', at: Date.now() });
+      },
+    );
+  }
+
+  const title = r ? r.description : 'Demande';
+  const crumbs = [{ href: '/agent/demandes', label: 'Demandes' }, { label: r ? r.description : 'Demande' }];
+  if (!r) {
+    return (
+      <AgentPage title={title} crumbs={crumbs}>
+        {req.error ? (
+          <LoadFailure error={req.error} notFound="Cette demande n'existe pas." back={{ href: '/agent/demandes', label: 'Retour aux demandes' }} />
+        ) : (
+          <Loading />
+        )}
+      </AgentPage>
+    );
+  }
+  const planning = r.kind === 'reservation' || r.kind === 'absence';
+  return (
+    <AgentPage title={title} documentTitle={`Demande : ${r.description}`} error={!!decision.error || !!sending.error} crumbs={crumbs}>
+      {done && (
+        <Result token={done.at}>
+          <p>{done.text}</p>
+        </Result>
+      )}
+      <dl class="facts">
+        <dt>Famille</dt>
+        <dd>
+          <a href={`/agent/familles/${r.family_id}`}>{family.data?.label ?? 'Voir le dossier'}</a>
+        </dd>
+        <dt>Type</dt>
+        <dd>{KINDS[r.kind] ?? r.kind}</dd>
+        <dt>Reçue le</dt>
+        <dd>{dateTime(r.created_at)}</dd>
+        <dt>État</dt>
+        <dd>
+          <StateBadge state={r.state} text={STATES[r.state] ?? r.state} />
+          {r.decided_at ? ` le ${dateTime(r.decided_at)}` : ''}
+        </dd>
+      </dl>
+
+      <section class="spaced-small" aria-labelledby="objet">
+        <h2 id="objet">{planning ? (r.kind === 'absence' ? "Détail de l'absence" : 'Détail de la réservation') : 'Modifications demandées'}</h2>
+        {planning ? <Planning r={r} family={family.data} /> : r.kind === 'dossier_change' ? <Changes r={r} /> : <p>{r.description}</p>}
+      </section>
+
+      <History history={r.history} />
+
+      <section class="panel panel--tinted spaced-small" aria-labelledby="decision">
+        <h2 id="decision">Décision</h2>
+        <ActionError error={decision.error} />
+        {r.state === 'pending' ? (
+          <form onSubmit={(e) => e.preventDefault()} noValidate aria-busy={decision.busy ? 'true' : undefined}>
+            <TextArea
+              id="message-decision"
+              label="Message à la famille (facultatif)"
+              hint="Joint à la décision ; la famille le lit dans l'historique de sa demande."
+              value={message}
+              onValue={setMessage}
+              maxLength={2000}
+            />
+            <div class="actions">
+              <button type="button" class="button" onClick={() => decide('accepted')} aria-disabled={decision.busy ? 'true' : undefined}>
+                Accepter
+              </button>
+              <button type="button" class="button button--secondary" onClick={() => decide('refused')} aria-disabled={decision.busy ? 'true' : undefined}>
+                Refuser
+              </button>
+            </div>
+          </form>
+        ) : (
+          <p>
+            Cette demande est <strong>{(STATES[r.state] ?? r.state).toLowerCase()}</strong>
+            {r.decided_at ? ` depuis le ${dateTime(r.decided_at)}` : ''} : il n'y a plus de décision à prendre.
+          </p>
+        )}
+      </section>
+
+      <section class="panel spaced-small" aria-labelledby="envoyer">
+        <h2 id="envoyer">Envoyer un message à la famille</h2>
+        <form onSubmit={send} noValidate aria-busy={sending.busy ? 'true' : undefined}>
+          <FormErrors error={sending.error} fields={{ message: 'message-famille' }} />
+          <TextArea
+            id="message-famille"
+            label="Votre message"
+            required
+            hint="La famille le voit dans « Mes demandes », compté comme nouveau message."
+            value={note}
+            onValue={setNote}
+            maxLength={2000}
+            error={sending.error?.fieldMessage('message')}
+            rows={4}
+          />
+          <div class="actions">
+            <button type="submit" class="button button--secondary" aria-disabled={sending.busy ? 'true' : undefined}>
+              Envoyer un message
+            </button>
+          </div>
+        </form>
+      </section>
+
+      <p class="spaced-small">
+        <a href="/agent/demandes">Retour aux demandes en attente</a>
+      </p>
+    </AgentPage>
+  );
+}
