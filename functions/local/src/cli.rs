@@ -82,6 +82,11 @@ pub enum AgentCommand {
         last_name: String,
         #[command(flatten)]
         data: DataDir,
+        /// Create the account in a deployed portal's DynamoDB table instead
+        /// (the stack's `TableName` output), with the AWS credentials and
+        /// region of the environment.
+        #[arg(long, env = "MARELLE_TABLE")]
+        aws_table: Option<String>,
     },
 }
 
@@ -118,11 +123,16 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     first_name,
                     last_name,
                     data,
+                    aws_table,
                 },
         } => {
             let local = compose::build(&Options::offline(data.data))?;
+            let state = match aws_table {
+                Some(table) => crate::compose::on_dynamodb(&local, &table).await,
+                None => local.state.clone(),
+            };
             let account = marelle_api::accounts::create_active_account(
-                &local.state,
+                &state,
                 Role::Agent,
                 None,
                 &first_name,

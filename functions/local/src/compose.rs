@@ -151,3 +151,28 @@ pub fn build(opts: &Options) -> Result<Local, String> {
         bus,
     })
 }
+
+/// The same portal with its store on a deployed DynamoDB table (for
+/// `marelle agent create --aws-table`): only the store changes; nothing
+/// here sends mail or touches documents.
+pub async fn on_dynamodb(local: &Local, table: &str) -> AppState {
+    let sdk = marelle_aws::sdk_config().await;
+    let store = Arc::new(marelle_aws::DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        table,
+        local.state.clock.clone(),
+    ));
+    let s = &local.state;
+    Arc::new(App {
+        store,
+        mailer: s.mailer.clone(),
+        blobs: s.blobs.clone(),
+        bus: s.bus.clone(),
+        clock: s.clock.clone(),
+        ids: s.ids.clone(),
+        commune: s.commune.clone(),
+        keys: s.keys.clone(),
+        hasher: s.hasher.clone(),
+        settings: s.settings.clone(),
+    })
+}

@@ -76,8 +76,17 @@ pub struct Report {
     pub failed: usize,
     /// Decided requests read.
     pub requests: usize,
+    /// E-mails of earlier runs that had failed, sent by this one.
+    pub retried: usize,
     /// Store reads made (pages of the index, per-family reads).
     pub store_reads: usize,
+}
+
+/// The partition of the e-mails to send again (a failed send).
+const RETRIES: &str = "DIGESTRETRY";
+
+fn retry_key(window: &Window, family_id: &str) -> Key {
+    Key::new(RETRIES, format!("{}#{family_id}", window.id()))
 }
 
 fn claim_key(window: &Window, family_id: &str) -> Key {
@@ -241,17 +250,70 @@ impl Run<'_> {
                 Ok(Outcome::Sent)
             }
             Err(_) => {
-                // Released: the next run sends it.
+                // Released, and noted for the next run (whatever its
+                // window) to send again.
                 self.app.store.delete(&key, None).await?;
+                let retry = Item::new(retry_key(&self.window, family_id))
+                    .expires_at((now + Duration::days(SENT_KEPT_DAYS)).timestamp());
+                self.app.store.put(retry, None).await?;
                 Ok(Outcome::Failed)
             }
         }
     }
 }
 
-/// Sends the digest of the window closed at or before `now`.
+/// Sends the digest of the window closed at or before `now`, after the
+/// e-mails earlier runs failed to send.
 pub async fn run_once(app: &AppState, now: DateTime<Utc>, options: Options) -> ApiResult<Report> {
-    run_window(app, window_at(now), options).await
+    let retried = retry_failed(app, &options).await?;
+    let mut report = run_window(app, window_at(now), options).await?;
+    report.retried = retried;
+    Ok(report)
+}
+
+/// Sends again, each in its own window, the e-mails noted as failed.
+pub async fn retry_failed(app: &AppState, options: &Options) -> ApiResult<usize> {
+    let pending = app
+        .store
+        .query(Query::new(RETRIES).limit(1000))
+        .await?
+        .items;
+    let mut sent = 0;
+    for item in pending {
+        let Some((window_id, family_id)) = item.sk().split_once('#') else {
+            continue;
+        };
+        let Ok(window) = window_id.parse::<Window>() else {
+            continue;
+        };
+        let requests: Vec<RequestRecord> = app
+            .store
+            .query(
+                Query::on(Index::Gsi3, keys::digest_window(window_id))
+                    .begins_with(format!("{family_id}#")),
+            )
+            .await?
+            .items
+            .iter()
+            .map(|i| i.data())
+            .collect::<Result<_, _>>()?;
+        let mut run = Run {
+            app,
+            report: Report::default(),
+            window,
+            options: options.clone(),
+            last_send: None,
+        };
+        match run.family(family_id, &requests).await? {
+            Outcome::Sent => {
+                app.store.delete(&item.key(), None).await?;
+                sent += 1;
+            }
+            Outcome::Skipped => app.store.delete(&item.key(), None).await?,
+            Outcome::Failed => {}
+        }
+    }
+    Ok(sent)
 }
 
 /// Sends the digest of one window.

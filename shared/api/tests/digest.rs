@@ -431,8 +431,15 @@ async fn a_failed_send_is_retried_by_the_next_run() {
     assert_eq!((failed.sent, failed.failed), (0, 1));
     std::fs::remove_file(&dir).unwrap();
     std::fs::rename(&aside, &dir).unwrap();
+    // The next scheduled run (another window) sends it, once.
+    let next = w.run_at(paris(d(2027, 6, 2), 18, 0, 0)).await;
+    assert_eq!((next.retried, next.sent, next.failed), (1, 0, 0));
+    let mail = w.app.last_email_to(&f.email).await;
+    assert_eq!(mail.subject, "Accusé de traitement");
+    let later = w.run_at(paris(d(2027, 6, 3), 13, 0, 0)).await;
+    assert_eq!(later.retried, 0);
     let again = w.run_at(boundary).await;
-    assert_eq!((again.sent, again.failed), (1, 0));
+    assert_eq!((again.sent, again.skipped), (0, 1), "sent once");
 }
 
 #[tokio::test]

@@ -201,9 +201,19 @@ pub async fn handle_digest(
     input: DigestInput,
 ) -> Result<marelle_api::digest::Report, lambda_http::Error> {
     let at = input.at.unwrap_or_else(|| app.clock.now());
-    marelle_api::digest::run_once(app, at, marelle_api::digest::Options::from_env())
+    let report = marelle_api::digest::run_once(app, at, marelle_api::digest::Options::from_env())
         .await
-        .map_err(|e| lambda_http::Error::from(e.detail))
+        .map_err(|e| lambda_http::Error::from(e.detail))?;
+    if report.failed > 0 {
+        // Noted for a new run; failing the invocation makes Lambda run it
+        // again soon (and, past its retries, reach the dead-letter queue).
+        return Err(format!(
+            "{} of the window {}'s e-mails failed; a new run sends them",
+            report.failed, report.window
+        )
+        .into());
+    }
+    Ok(report)
 }
 
 /// Runs the `digest` function.
