@@ -69,7 +69,15 @@ impl Config {
 
 /// The portal on the AWS adapters.
 pub fn app(config: &Config, sdk: &aws_config::SdkConfig) -> AppState {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    app_with_clock(config, sdk, Arc::new(SystemClock))
+}
+
+/// The portal on the AWS adapters with another clock (tests set it).
+pub fn app_with_clock(
+    config: &Config,
+    sdk: &aws_config::SdkConfig,
+    clock: Arc<dyn Clock>,
+) -> AppState {
     Arc::new(App {
         store: Arc::new(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(sdk),

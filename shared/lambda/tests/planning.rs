@@ -353,3 +353,155 @@ async fn the_digest_runs_on_dynamodb_and_ses_once_per_family_and_window() {
     .unwrap();
     assert!(sample.at.is_some());
 }
+
+/// The dates (dd/mm/yyyy) a raw message lists.
+fn dates_in(raw: &str) -> std::collections::BTreeSet<String> {
+    let bytes = raw.as_bytes();
+    let mut out = std::collections::BTreeSet::new();
+    for i in 0..bytes.len().saturating_sub(10) {
+        let w = &raw[i..i + 10];
+        let b = w.as_bytes();
+        if b[2] == b'/'
+            && b[5] == b'/'
+            && b.iter()
+                .enumerate()
+                .all(|(j, c)| j == 2 || j == 5 || c.is_ascii_digit())
+        {
+            out.insert(w.to_string());
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn digest_windows_hold_around_both_daylight_saving_changes_on_dynamodb_and_ses() {
+    use chrono::{NaiveDate, TimeZone};
+    let clock = Arc::new(marelle_domain::ports::SettableClock::frozen(
+        marelle_testkit::t0(),
+    ));
+    let l = lambda_with_clock(clock.clone()).await;
+    marelle_api::accounts::create_active_account(
+        &l.app,
+        Role::Agent,
+        None,
+        "Agent",
+        "Mairie",
+        "agent@villebois.fr",
+        "Agentmairie1",
+    )
+    .await
+    .unwrap();
+    let agent = session(&l, "agent@villebois.fr", "Agentmairie1").await;
+    let a = call(
+        &l.agent,
+        &event_with("agent/post-activities.json", &[("AGENT_SESSION", &agent)]),
+    )
+    .await;
+    let s = Setup {
+        l,
+        agent,
+        activity: a.body["id"].as_str().unwrap().to_string(),
+    };
+    let (parent, child, _) = family(&s, 1).await;
+    let paris = |d: NaiveDate, h, m, sec| {
+        marelle_domain::time::ZONE
+            .from_local_datetime(&d.and_hms_opt(h, m, sec).unwrap())
+            .single()
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    // The seven instants around each boundary, on the spring and autumn Sundays.
+    let mut decisions = Vec::new();
+    for day in [d(2027, 3, 28), d(2027, 10, 31)] {
+        let prev = day.pred_opt().unwrap();
+        for at in [
+            paris(prev, 18, 0, 0),
+            paris(prev, 18, 0, 1),
+            paris(day, 12, 59, 59),
+            paris(day, 13, 0, 0),
+            paris(day, 13, 0, 1),
+            paris(day, 17, 59, 59),
+            paris(day, 18, 0, 0),
+        ] {
+            decisions.push(at);
+        }
+    }
+    let days: Vec<NaiveDate> = d(2027, 5, 3)
+        .iter_days()
+        .filter(|x| chrono::Datelike::weekday(x).number_from_monday() <= 5)
+        .take(decisions.len())
+        .collect();
+    let fill = [
+        ("PARENT_SESSION", parent.as_str()),
+        ("CHILD_ID", child.as_str()),
+        ("ACTIVITY_ID", s.activity.as_str()),
+    ];
+    let r = call(
+        &s.l.planning,
+        &with_body(event_with("planning/post-requests-day.json", &fill), json!({"kind": "reservation", "child_id": child, "activity_id": s.activity, "dates": days})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let ids: Vec<String> = r.body["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap().to_string())
+        .collect();
+    let mut expected: std::collections::BTreeMap<
+        chrono::DateTime<chrono::Utc>,
+        std::collections::BTreeSet<String>,
+    > = Default::default();
+    for ((at, id), day) in decisions.iter().zip(&ids).zip(&days) {
+        clock.freeze(*at);
+        let agent = session(&s.l, "agent@villebois.fr", "Agentmairie1").await;
+        let dec = call(
+            &s.l.agent,
+            &event_with(
+                "agent/post-decision.json",
+                &[("AGENT_SESSION", &agent), ("REQUEST_ID", id)],
+            ),
+        )
+        .await;
+        assert_eq!(dec.status, StatusCode::OK, "{}", dec.body);
+        let window = marelle_domain::digest_window::window_of(*at);
+        expected
+            .entry(window.end())
+            .or_default()
+            .insert(day.format("%d/%m/%Y").to_string());
+    }
+    assert_eq!(
+        expected.len(),
+        6,
+        "{:?}",
+        expected.keys().collect::<Vec<_>>()
+    );
+    for (boundary, dates) in &expected {
+        clock.freeze(*boundary);
+        let before = ses_messages(&s.l).await.len();
+        let report = marelle_api::digest::run_once(
+            &s.l.app,
+            *boundary,
+            marelle_api::digest::Options::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.sent, 1, "{boundary}");
+        let new = ses_messages(&s.l).await[before..].to_vec();
+        assert_eq!(new.len(), 1);
+        assert_eq!(
+            &dates_in(&new[0]),
+            dates,
+            "the decisions of the window closed at {boundary}, and no other"
+        );
+        let again = marelle_api::digest::run_once(
+            &s.l.app,
+            *boundary,
+            marelle_api::digest::Options::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!((again.sent, again.skipped), (0, 1));
+    }
+}

@@ -28,6 +28,11 @@ pub struct Lambda {
 }
 
 pub async fn lambda() -> Lambda {
+    lambda_with_clock(std::sync::Arc::new(marelle_domain::ports::SystemClock)).await
+}
+
+/// The functions on a clock the test sets.
+pub async fn lambda_with_clock(clock: std::sync::Arc<dyn marelle_domain::ports::Clock>) -> Lambda {
     let sdk = marelle_aws::loader()
         .endpoint_url(moto::endpoint())
         .region(Region::new("eu-west-3"))
@@ -74,7 +79,7 @@ pub async fn lambda() -> Lambda {
         env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
     })
     .unwrap();
-    let mut app = marelle_lambda::app(&config, &sdk);
+    let mut app = marelle_lambda::app_with_clock(&config, &sdk, clock);
     // Tests keep the production rules but a cheaper hash and captcha.
     if let Some(app) = std::sync::Arc::get_mut(&mut app) {
         app.hasher = marelle_api::passwords::PasswordHasher::new(2, 16, argon2_fast());
