@@ -173,7 +173,7 @@ function Enrol({ a, onDone }: { a: Activity; onDone: () => Promise<void> }) {
       () => agent.enrol({ child_id: childId, activity_id: a.id, from, to }),
       async (e: Enrolment) => {
         await onDone();
-        setDone({ text: `${child ? fullName(child) : "L'enfant"} est inscrit à ${a.name} ${period(e.period)}.`, at: Date.now() });
+        setDone({ text: `${child ? fullName(child) : "L'enfant"} est inscrit${child?.sex === 'F' ? 'e' : ''} à ${a.name} ${period(e.period)}.`, at: Date.now() });
         setChildId('');
       },
     );
