@@ -1,0 +1,125 @@
+/** Pieces shared by the family pages: family chooser, pending markers, loading. */
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+
+import type { ApiError, Me } from '../api';
+import { chooseFamily, currentFamily } from './current';
+import './family.css';
+
+/** An hourglass: "waiting for the commune". Decorative, the text says it. */
+export function PendingIcon() {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+      <path d="M6 2h12M6 22h12M7 2c0 5 10 6 10 10S7 17 7 22M17 2c0 5-10 6-10 10s10 5 10 10" />
+    </svg>
+  );
+}
+
+export const PENDING_TEXT = 'Modification en attente de validation';
+
+export const pendingId = (id: string) => `${id}-attente`;
+
+/** « Modification en attente de validation : <value> », beside a field. */
+export function PendingNote({ id, value, children }: { id?: string; value?: string; children?: ComponentChildren }) {
+  return (
+    <div class="pending" id={id ? pendingId(id) : undefined}>
+      <PendingIcon />
+      <p>
+        <span class="pending__label">{PENDING_TEXT}</span>
+        {value !== undefined && (
+          <>
+            {' : '}
+            <span class="pending__value">{value === '' ? '(vide)' : value}</span>
+          </>
+        )}
+        {children}
+      </p>
+    </div>
+  );
+}
+
+/** The guide's banner above a form with pending fields. */
+export function PendingBanner() {
+  return (
+    <div class="notice notice--pending">
+      <p>
+        <PendingIcon /> <strong>Certains champs sont en demande de modification.</strong> Les nouvelles valeurs, marquées « {PENDING_TEXT} », seront appliquées quand la collectivité les aura validées.
+      </p>
+    </div>
+  );
+}
+
+/** A select of the account's families, when it has several. */
+export function FamilyChooser({ me }: { me: Me }) {
+  const current = currentFamily(me);
+  const [chosen, setChosen] = useState(current?.family_id ?? '');
+  if (me.families.length < 2) return null;
+  return (
+    <form
+      class="family-chooser"
+      onSubmit={(ev) => {
+        ev.preventDefault();
+        chooseFamily(chosen);
+      }}
+    >
+      <div class="field">
+        <label for="famille-affichee">Famille affichée</label>
+        <p class="hint" id="famille-affichee-aide">
+          Votre compte est relié à {me.families.length} dossiers famille.
+        </p>
+        <div class="inline-form">
+          <select id="famille-affichee" value={chosen} onChange={(e) => setChosen(e.currentTarget.value)} aria-describedby="famille-affichee-aide">
+            {me.families.map((f) => (
+              <option key={f.family_id} value={f.family_id}>
+                {f.label || `Dossier ${f.family_id}`}
+              </option>
+            ))}
+          </select>
+          <button type="submit" class="button button--secondary">
+            Afficher cette famille
+          </button>
+        </div>
+      </div>
+    </form>
+  );
+}
+
+/** For an account not linked to any family yet. */
+export function NoFamily() {
+  return (
+    <div class="notice">
+      <h2 class="notice__title">Votre compte n'est relié à aucun dossier famille</h2>
+      <p>Pour accéder à l'espace famille, abonnez-vous au dossier de votre famille avec le code abonné transmis par votre collectivité, ou avec les références d'une de vos factures.</p>
+      <p>
+        <a class="button" href="/mon-espace/abonnements">
+          Mes abonnements
+        </a>
+      </p>
+    </div>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p role="status" class="status">
+      Chargement {what}…
+    </p>
+  );
+}
+
+export function LoadError({ error, retry }: { error: ApiError; retry?: () => void }) {
+  return (
+    <div class="notice notice--error" role="alert">
+      <p>
+        <strong>{error.detail}</strong>
+      </p>
+      {retry && (
+        <p>
+          <button type="button" class="button button--secondary button--small" onClick={retry}>
+            Réessayer
+          </button>
+        </p>
+      )}
+    </div>
+  );
+}
