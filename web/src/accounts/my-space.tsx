@@ -47,7 +47,23 @@ export function MySpacePage({ me }: { me: Me }) {
             </ul>
           </>
         )}
+        <p class="actions actions--tight">
+          <a class="button" href="/mon-espace/abonnements">
+            Mes abonnements
+          </a>
+          {me.families.length > 0 && <a href="/espace-famille">Accéder à l'espace famille</a>}
+        </p>
       </section>
+
+      {me.role === 'parent' && (
+        <section class="panel spaced" aria-labelledby="mes-demandes">
+          <h2 id="mes-demandes">Mes demandes</h2>
+          <p>Vos demandes de réservation, d'absence et de modification du dossier, leur état et les messages de la collectivité.</p>
+          <p>
+            <a href="/mes-demandes">Voir mes demandes</a>
+          </p>
+        </section>
+      )}
 
       <div class="actions">
         <button type="button" class="button button--secondary" onClick={logout} aria-disabled={busy ? 'true' : undefined}>
