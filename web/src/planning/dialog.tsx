@@ -1,0 +1,183 @@
+/**
+ * The confirmation a click on the planning opens: "Demander une
+ * réservation" or "Déclarer une absence" for one child, activity and day.
+ * A modal `<dialog>` (the rest of the page is inert, Escape closes it, the
+ * focus goes back to the planning). The server has the last word: its
+ * refusal is shown here, and a full day offers the waiting list.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+import { type ApiError, api, asApiError } from '../api';
+import { type Day, longDay } from '../dates';
+import { withQuery } from '../family/current';
+import { describedBy } from '../ui/form';
+import { type Kind, type Slot, type Submitted, stateLabel, uuid } from './model';
+
+export interface DialogTarget {
+  date: Day;
+  slot: Slot;
+  childName: string;
+}
+
+const TITLES: Record<Kind, string> = {
+  reservation: 'Demander une réservation',
+  absence: 'Déclarer une absence',
+};
+
+/** What a click proposes first, by the day's state. */
+export function defaultKind(slot: Slot): Kind {
+  return ['reserved', 'absence_refused', 'reservation_requested', 'waiting_list'].includes(slot.state) ? 'absence' : 'reservation';
+}
+
+interface Props {
+  target: DialogTarget;
+  familyId: string;
+  /** Closed: with the answer when a request was recorded. */
+  onClose: (done: { kind: Kind; answer: Submitted } | null) => void;
+}
+
+export function RequestDialog({ target, familyId, onClose }: Props) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const alertBox = useRef<HTMLDivElement>(null);
+  const [kind, setKind] = useState<Kind>(defaultKind(target.slot));
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  // One key per confirmation; kept when the same request is sent again
+  // after a failure of the network or the server, new when it changes.
+  const key = useRef<{ body: string; value: string; spent: boolean } | null>(null);
+  const { slot, date } = target;
+
+  useEffect(() => {
+    const d = dialog.current;
+    if (!d) return;
+    if (!d.open) d.showModal();
+    d.querySelector<HTMLInputElement>('input[type="radio"]:checked')?.focus();
+    return () => {
+      if (d.open) d.close();
+    };
+  }, []);
+
+  useEffect(() => {
+    if (error) alertBox.current?.focus();
+  }, [error]);
+
+  async function send(waitingList: boolean) {
+    if (busy) return;
+    const body: Record<string, unknown> = { kind, child_id: slot.child_id, activity_id: slot.activity_id, dates: [date] };
+    if (kind === 'absence' && reason.trim() !== '') body['reason'] = reason.trim();
+    if (waitingList) body['waiting_list'] = true;
+    const text = JSON.stringify(body);
+    if (!key.current || key.current.body !== text || key.current.spent) key.current = { body: text, value: uuid(), spent: false };
+    setBusy(true);
+    try {
+      const answer = await api.post<Submitted>(withQuery('/api/requests', { family_id: familyId }), body, { 'Idempotency-Key': key.current.value });
+      onClose({ kind, answer });
+    } catch (e) {
+      const err = asApiError(e);
+      // A definite answer spends the key; a network or server failure keeps it for the retry.
+      if (err.status >= 400 && err.status < 500) key.current.spent = true;
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const title = TITLES[kind];
+  const full = error?.code === 'full' || error?.errors.some((e) => e.code === 'full');
+  const dayMessage = error?.errors.find((e) => e.field === date)?.message;
+  return (
+    <dialog
+      ref={dialog}
+      class="dialog"
+      aria-labelledby="demande-titre"
+      aria-describedby="demande-resume"
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose(null);
+      }}
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void send(false);
+        }}
+        noValidate
+        aria-busy={busy ? 'true' : undefined}
+      >
+        <h2 id="demande-titre">{title}</h2>
+        <dl class="facts" id="demande-resume">
+          <dt>Enfant</dt>
+          <dd>{target.childName}</dd>
+          <dt>Activité</dt>
+          <dd>
+            {slot.activity} ({slot.start} - {slot.end}), {slot.establishment}
+          </dd>
+          <dt>Jour</dt>
+          <dd>{longDay(date)}</dd>
+          <dt>État actuel</dt>
+          <dd>{stateLabel(slot)}</dd>
+        </dl>
+        {slot.request_id && ['reservation_requested', 'absence_requested', 'waiting_list'].includes(slot.state) && (
+          <p>
+            Une demande est déjà en cours pour ce jour. <a href={`/mes-demandes/${encodeURIComponent(slot.request_id)}`}>Voir la demande</a>
+          </p>
+        )}
+        <fieldset class="field">
+          <legend>Type de demande</legend>
+          <div class="choices">
+            {(Object.keys(TITLES) as Kind[]).map((k) => (
+              <div class="choice" key={k}>
+                <input
+                  type="radio"
+                  id={`demande-${k}`}
+                  name="type-demande"
+                  checked={kind === k}
+                  onChange={() => {
+                    setKind(k);
+                    setError(null);
+                  }}
+                />
+                <label for={`demande-${k}`}>{TITLES[k]}</label>
+              </div>
+            ))}
+          </div>
+        </fieldset>
+        {kind === 'absence' && (
+          <div class="field">
+            <label for="demande-raison">Raison</label>
+            <p class="hint" id="demande-raison-aide">
+              Facultative (exemple : malade).
+            </p>
+            <input id="demande-raison" type="text" value={reason} maxLength={200} onInput={(e) => setReason(e.currentTarget.value)} aria-describedby={describedBy('demande-raison-aide')} />
+          </div>
+        )}
+        {error && (
+          <div ref={alertBox} class="notice notice--error" role="alert" tabIndex={-1}>
+            <p>
+              <strong>{dayMessage ?? error.detail}</strong>
+            </p>
+            {full && kind === 'reservation' && (
+              <p>
+                <button type="button" class="button button--secondary" onClick={() => void send(true)} aria-disabled={busy ? 'true' : undefined}>
+                  Demander une place en liste d'attente
+                </button>
+              </p>
+            )}
+          </div>
+        )}
+        <p class="visually-hidden" role="status">
+          {busy ? 'Envoi de la demande en cours…' : ''}
+        </p>
+        <div class="actions">
+          <button type="submit" class="button" aria-disabled={busy ? 'true' : undefined}>
+            {busy ? 'Envoi en cours…' : 'Confirmer la demande'}
+          </button>
+          <button type="button" class="button button--secondary" onClick={() => onClose(null)}>
+            Annuler
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

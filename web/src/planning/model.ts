@@ -1,0 +1,96 @@
+/** The planning as `GET /api/planning` gives it, and the requests it sends. */
+import type { Day, Weekday } from '../dates';
+import type { RequestSummary } from '../requests/model';
+
+export type PlanningState =
+  | 'enrolled'
+  | 'reservation_requested'
+  | 'reserved'
+  | 'reservation_refused'
+  | 'absence_requested'
+  | 'absent'
+  | 'absence_refused'
+  | 'waiting_list';
+
+export interface Slot {
+  child_id: string;
+  activity_id: string;
+  activity: string;
+  establishment: string;
+  start: string;
+  end: string;
+  state: PlanningState;
+  state_label?: string;
+  request_id?: string | null;
+}
+
+export interface PlanningDay {
+  date: Day;
+  slots: Slot[];
+}
+
+export interface Enrolment {
+  child_id: string;
+  activity_id: string;
+  activity: string;
+  establishment: string;
+  from: Day;
+  to: Day;
+  weekdays: Weekday[];
+  start: string;
+  end: string;
+  capacity?: number | null;
+}
+
+export interface PlanningView {
+  days: PlanningDay[];
+  enrolments: Enrolment[];
+}
+
+/** The guide's legend. */
+export const STATE_LABELS: Record<PlanningState, string> = {
+  enrolled: 'Non réservé',
+  reservation_requested: 'Réservation en attente',
+  reserved: 'Réservé',
+  reservation_refused: 'Réservation refusée',
+  absence_requested: 'Absence en attente',
+  absent: 'Absent',
+  absence_refused: 'Absence refusée',
+  waiting_list: "Liste d'attente",
+};
+
+export const stateLabel = (s: Slot) => STATE_LABELS[s.state] ?? s.state_label ?? s.state;
+
+export interface Refusal {
+  date: Day;
+  code: string;
+  message: string;
+}
+
+/** `POST /api/requests` answers one request per day recorded. */
+export interface Submitted {
+  requests: RequestSummary[];
+  refused: Refusal[];
+}
+
+export type Kind = 'reservation' | 'absence';
+
+/** A random v4 UUID, also where `crypto.randomUUID` is missing (plain http). */
+export function uuid(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Activities of the enrolments, once each, by start time. */
+export function activitiesOf(enrolments: Enrolment[]): Enrolment[] {
+  const seen = new Map<string, Enrolment>();
+  for (const e of enrolments) if (!seen.has(e.activity_id)) seen.set(e.activity_id, e);
+  return [...seen.values()].sort((a, b) => a.start.localeCompare(b.start) || a.activity.localeCompare(b.activity, 'fr'));
+}
+
+/** The number of colours in planning.css (`.child-0` …). */
+export const CHILD_COLOURS = 6;
