@@ -9,11 +9,20 @@ import { MySpacePage } from './accounts/my-space';
 import { ForgotPasswordPage, NewPasswordPage } from './accounts/reset';
 import { SignUpPage, SignUpSentPage } from './accounts/signup';
 import { Layout } from './layout';
+import { ChildrenPage } from './family/children';
+import { GuardiansPage } from './family/guardians';
+import { FamilySpacePage, MyFamilyPage } from './family/space';
 import { ConditionsPage } from './pages/conditions';
 import { HomePage } from './pages/home';
 import { ComingSoonPage, ContactPage, NotFoundPage } from './pages/info';
+import { PlanningListPage } from './planning/list';
+import { PlanningPage } from './planning/page';
+import { PeriodRequestPage } from './planning/period';
+import { RequestDetailPage } from './requests/detail';
+import { RequestsPage } from './requests/list';
 import { navigate, useLocation } from './router';
 import { currentSession, useSession } from './session';
+import { SubscriptionsPage } from './subscriptions/page';
 import { agentRoute } from './agent/routes';
 
 /** Pages for logged-in people: the others go to the login page and come back. */
@@ -74,12 +83,32 @@ function route(path: string): ComponentChildren {
       return <ContactPage />;
     case '/mon-espace':
       return <RequireLogin path={path} render={(me) => <MySpacePage me={me} />} />;
+    case '/mon-espace/abonnements':
+      return <RequireLogin path={path} render={(me) => <SubscriptionsPage me={me} />} />;
     case '/espace-famille':
-      return <RequireLogin path={path} render={() => <ComingSoonPage space="famille" />} />;
+      return <RequireLogin path={path} render={(me) => <FamilySpacePage me={me} />} />;
+    case '/espace-famille/ma-famille':
+      return <RequireLogin path={path} render={(me) => <MyFamilyPage me={me} />} />;
+    case '/espace-famille/ma-famille/responsables':
+      return <RequireLogin path={path} render={(me) => <GuardiansPage me={me} />} />;
+    case '/espace-famille/ma-famille/enfants':
+      return <RequireLogin path={path} render={(me) => <ChildrenPage me={me} />} />;
+    case '/planning':
+      return <RequireLogin path={path} render={(me) => <PlanningPage me={me} />} />;
+    case '/planning/demande':
+      return <RequireLogin path={path} render={(me) => <PeriodRequestPage me={me} />} />;
+    case '/planning/liste':
+      return <RequireLogin path={path} render={(me) => <PlanningListPage me={me} />} />;
+    case '/mes-demandes':
+      return <RequireLogin path={path} render={(me) => <RequestsPage me={me} />} />;
     case '/espace-facturation':
       return <RequireLogin path={path} render={() => <ComingSoonPage space="facturation" />} />;
     default:
       if (path === '/agent' || path.startsWith('/agent/')) return agentRoute(path);
+      if (/^\/mes-demandes\/[^/]+$/.test(path)) {
+        const id = decodeURIComponent(path.slice('/mes-demandes/'.length));
+        return <RequireLogin path={path} render={(me) => <RequestDetailPage me={me} id={id} />} />;
+      }
       return <NotFoundPage />;
   }
 }

@@ -11,11 +11,18 @@ import { navigate, useLocation } from './router';
 import { displayName, logOut, setFlash, useSession } from './session';
 
 const sections = [
-  { href: '/mon-espace', label: 'Mon espace citoyen' },
-  { href: '/espace-famille', label: 'Espace famille' },
-  { href: '/espace-facturation', label: 'Espace facturation' },
-  { href: '/nous-contacter', label: 'Nous contacter' },
+  { href: '/mon-espace', label: 'Mon espace citoyen', also: ['/mes-demandes'] },
+  { href: '/espace-famille', label: 'Espace famille', also: ['/planning'] },
+  { href: '/espace-facturation', label: 'Espace facturation', also: [] },
+  { href: '/nous-contacter', label: 'Nous contacter', also: [] },
 ];
+
+/** "page" on the section's own page, "true" on the pages under it. */
+function current(path: string, s: (typeof sections)[number]): 'page' | 'true' | undefined {
+  if (path === s.href) return 'page';
+  const under = (p: string) => path === p || path.startsWith(`${p}/`);
+  return under(s.href) || s.also.some(under) ? 'true' : undefined;
+}
 
 /** Logs out from anywhere and says so on the home page. */
 export function useLogout() {
@@ -89,7 +96,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
             <ul>
               {sections.map((s) => (
                 <li key={s.href}>
-                  <a href={s.href} aria-current={path === s.href ? 'page' : undefined}>
+                  <a href={s.href} aria-current={current(path, s)}>
                     {s.label}
                   </a>
                 </li>
