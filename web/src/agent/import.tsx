@@ -176,7 +176,10 @@ export function ImportPage() {
         <Result token={imported}>
           <p>
             <strong>
-              Import terminé : {plural(imported.families - imported.skipped, 'famille importée', 'familles importées')}
+              Import terminé :{' '}
+              {imported.families === imported.skipped
+                ? 'aucune nouvelle famille'
+                : plural(imported.families - imported.skipped, 'famille importée', 'familles importées')}
               {imported.skipped > 0 ? `, ${plural(imported.skipped, 'famille ignorée', 'familles ignorées')} (déjà importée${imported.skipped > 1 ? 's' : ''})` : ''}.
             </strong>
           </p>
