@@ -4,7 +4,7 @@
  * families) and its enrolments ("Inscrire un enfant": a family, then one
  * of its children, then the period).
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 
 import type { FieldProblem } from '../api';
 import { RequiredNote, SubmitButton, useSubmit } from '../ui/form';
@@ -15,7 +15,7 @@ import { AgentPage, Choices, ConfirmDialog, formErrors, FormErrors, Input, LoadF
 
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
 
-function Closures({ a, onChanged }: { a: Activity; onChanged: () => Promise<void> }) {
+function Closures({ a, onChanged, onError }: { a: Activity; onChanged: () => Promise<void>; onError: (on: boolean) => void }) {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [text, setText] = useState('');
@@ -23,6 +23,7 @@ function Closures({ a, onChanged }: { a: Activity; onChanged: () => Promise<void
   const [done, setDone] = useState<ClosureAnswer | null>(null);
   const { busy, error, setError, run } = useSubmit();
   const err = (f: string) => error?.fieldMessage(f);
+  useEffect(() => onError(!!error), [error]);
 
   function check(ev: Event) {
     ev.preventDefault();
@@ -132,7 +133,7 @@ function Closures({ a, onChanged }: { a: Activity; onChanged: () => Promise<void
   );
 }
 
-function Enrol({ a, onDone }: { a: Activity; onDone: () => Promise<void> }) {
+function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void>; onError: (on: boolean) => void }) {
   const [search, setSearch] = useState('');
   const [found, setFound] = useState<FamilyLine[] | null>(null);
   const [familyId, setFamilyId] = useState('');
@@ -144,6 +145,7 @@ function Enrol({ a, onDone }: { a: Activity; onDone: () => Promise<void> }) {
   const { busy, error, setError, run } = useSubmit();
   const family = useLoad<Dossier | null>(() => (familyId ? agent.family(familyId) : Promise.resolve(null)), [familyId]);
   const err = (f: string) => error?.fieldMessage(f);
+  useEffect(() => onError(!!error), [error]);
 
   function find(ev: Event) {
     ev.preventDefault();
@@ -287,6 +289,8 @@ async function loadEnrolled(activityId: string): Promise<Enrolled[]> {
 export function ActivityPage({ id }: { id: string }) {
   const activity = useLoad(() => agent.activity(id), [id]);
   const enrolled = useLoad(() => loadEnrolled(id), [id]);
+  const [closureError, setClosureError] = useState(false);
+  const [enrolError, setEnrolError] = useState(false);
   const a = activity.data;
   const crumbs = [{ href: '/agent/activites', label: 'Activités' }, { label: a?.name ?? 'Activité' }];
   if (!a) {
@@ -302,7 +306,7 @@ export function ActivityPage({ id }: { id: string }) {
   }
   const list = enrolled.data;
   return (
-    <AgentPage title={a.name} documentTitle={`Activité ${a.name}`} crumbs={crumbs}>
+    <AgentPage title={a.name} documentTitle={`Activité ${a.name}`} error={closureError || enrolError} crumbs={crumbs}>
       <dl class="facts">
         <dt>Établissement</dt>
         <dd>{a.establishment}</dd>
@@ -327,7 +331,7 @@ export function ActivityPage({ id }: { id: string }) {
         <a href={`/agent/demandes?activite=${a.id}`}>Voir les demandes en attente pour cette activité</a>
       </p>
 
-      <Closures a={a} onChanged={activity.reload} />
+      <Closures a={a} onChanged={activity.reload} onError={setClosureError} />
 
       <section class="spaced-small" aria-labelledby="inscriptions">
         <h2 id="inscriptions">Inscriptions</h2>
@@ -364,7 +368,7 @@ export function ActivityPage({ id }: { id: string }) {
             </table>
           </TableRegion>
         )}
-        <Enrol a={a} onDone={enrolled.reload} />
+        <Enrol a={a} onDone={enrolled.reload} onError={setEnrolError} />
       </section>
     </AgentPage>
   );

@@ -4,7 +4,7 @@
  * decision, the linked accounts, the subscriber code (renew, revoke) and
  * the recording of an invoice.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 
 import type { FieldProblem } from '../api';
 import { RequiredNote, SubmitButton, useSubmit } from '../ui/form';
@@ -313,7 +313,7 @@ const INVOICE_FIELDS: Record<string, string> = {
   due_on: 'facture-echeance',
 };
 
-function InvoiceForm({ d }: { d: Dossier }) {
+function InvoiceForm({ d, onError }: { d: Dossier; onError: (on: boolean) => void }) {
   const [guardian, setGuardian] = useState(d.guardians.length === 1 ? (d.guardians[0]?.id ?? '') : '');
   const [emission, setEmission] = useState('');
   const [reference, setReference] = useState('');
@@ -323,6 +323,7 @@ function InvoiceForm({ d }: { d: Dossier }) {
   const [done, setDone] = useState<{ text: string; at: number } | null>(null);
   const { busy, error, setError, run } = useSubmit();
   const err = (f: string) => error?.fieldMessage(f);
+  useEffect(() => onError(!!error), [error]);
 
   function submit(ev: Event) {
     ev.preventDefault();
@@ -411,6 +412,7 @@ function InvoiceForm({ d }: { d: Dossier }) {
 
 export function FamilyPage({ id }: { id: string }) {
   const family = useLoad(() => agent.family(id), [id]);
+  const [formError, setFormError] = useState(false);
   const d = family.data;
   const crumbs = [{ href: '/agent/familles', label: 'Familles' }, { label: d?.label ?? 'Dossier famille' }];
   if (!d) {
@@ -426,7 +428,7 @@ export function FamilyPage({ id }: { id: string }) {
   }
   const subscribers = d.subscribers ?? [];
   return (
-    <AgentPage title={d.label} documentTitle={`Dossier ${d.label}`} crumbs={crumbs}>
+    <AgentPage title={d.label} documentTitle={`Dossier ${d.label}`} error={formError} crumbs={crumbs}>
       <p>
         <a href={`/agent/demandes?famille=${d.id}`}>Voir les demandes en attente de cette famille</a>
       </p>
@@ -504,7 +506,7 @@ export function FamilyPage({ id }: { id: string }) {
         ))}
       </section>
 
-      <InvoiceForm d={d} />
+      <InvoiceForm d={d} onError={setFormError} />
     </AgentPage>
   );
 }
