@@ -161,7 +161,7 @@ test('logging in from a page for logged-in people comes back to that page', asyn
   const h1 = page.getByRole('heading', { level: 1 });
   await expect(h1).toHaveText('Espace famille');
   await expect(h1).toBeFocused();
-  await expect(page.getByText("Cet espace n'est pas encore disponible")).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: 'Dossier famille' })).toBeVisible();
   // Logged in, the login page leads to Mon espace citoyen.
   await page.goto('/connexion');
   await expect(page).toHaveURL(/\/mon-espace$/);

@@ -1,5 +1,6 @@
 /** Shared steps: the real sign-up form, the dev outbox, logging in. */
-import { type APIRequestContext, type Page, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { type APIRequestContext, type APIResponse, type Locator, type Page, type PlaywrightWorkerArgs, expect } from '@playwright/test';
 
 export const DEMO_PARENT = { email: 'parent.demo@villebois.example', password: 'Famille2026' };
 export const COMMUNE = 'Mairie de Villebois';
@@ -107,4 +108,154 @@ export async function logIn(page: Page, email: string, password: string): Promis
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await expect(page).toHaveURL(/\/mon-espace$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon espace citoyen');
+}
+
+// ---- the family space: the agent's side through the API, the dev clock, checks ----
+
+export const DEMO_AGENT = { email: 'agent.demo@villebois.example', password: 'Mairie2026' };
+
+/**
+ * The portal's clock for the family and planning specs: a Monday of
+ * January 2027, the February holidays ahead (set before logging in:
+ * sessions are dated on it).
+ */
+export const FAMILY_NOW = '2027-01-18T09:00:00+01:00';
+
+/** An API client logged in as `who`, sending the portal's Origin (CSRF). */
+export async function apiLogin(playwright: PlaywrightWorkerArgs['playwright'], baseURL: string, who: { email: string; password: string }): Promise<APIRequestContext> {
+  const api = await playwright.request.newContext({
+    baseURL,
+    storageState: { cookies: [], origins: [] },
+    extraHTTPHeaders: { Origin: new URL(baseURL).origin },
+  });
+  const resp = await api.post('/api/session', { data: who });
+  expect(resp.status(), `log in as ${who.email}: ${await resp.text()}`).toBe(200);
+  return api;
+}
+
+/** Sets the portal's clock (`--dev`). */
+export async function setPortalClock(request: APIRequestContext, now: string): Promise<void> {
+  const resp = await request.post('/api/dev/clock', { data: { now } });
+  expect(resp.status(), `POST /api/dev/clock ${now}`).toBe(200);
+}
+
+/** The JSON answer of an API call, failing with its body when the status is not one of `ok`. */
+export async function json<T>(resp: APIResponse, what: string, ok: number[] = [200, 201, 202]): Promise<T> {
+  const text = await resp.text();
+  expect(ok, `${what}: ${resp.status()} ${text}`).toContain(resp.status());
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export interface AgentFamily {
+  id: string;
+  label: string;
+  subscriber_code: string;
+  guardians: { id: string; first_name: string; last_name: string; mobile: string; personal_code: string }[];
+  children: { id: string; first_name: string; last_name: string }[];
+}
+
+/** A family as the commune records it (`POST /api/agent/families`). */
+export async function agentCreateFamily(agent: APIRequestContext, lastName: string, children: { first_name: string; birth_date?: string; sex?: 'M' | 'F' }[] = [{ first_name: 'Léo' }]): Promise<AgentFamily> {
+  return json<AgentFamily>(
+    await agent.post('/api/agent/families', {
+      data: {
+        guardians: [
+          {
+            civility: 'Mme',
+            last_name: lastName,
+            first_name: 'Claire',
+            email: `claire.${lastName.toLowerCase()}@exemple.fr`,
+            mobile: '0611223344',
+            quality: 'mother',
+            address: { line1: '3 place de la Mairie', line2: '', postal_code: '91000', city: 'Villebois' },
+          },
+        ],
+        children: children.map((c) => ({ last_name: lastName, birth_date: '2018-05-04', sex: 'M', ...c })),
+      },
+    }),
+    'POST /api/agent/families',
+  );
+}
+
+/** An activity of the school year 2026-2027 (`POST /api/agent/activities`). */
+export async function agentCreateActivity(agent: APIRequestContext, data: Record<string, unknown>): Promise<{ id: string; name: string }> {
+  return json(
+    await agent.post('/api/agent/activities', {
+      data: {
+        establishment: 'Ecole Lux',
+        weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'],
+        period: { from: '2026-09-01', to: '2027-07-03' },
+        closures: [],
+        validation: 'manual',
+        ...data,
+      },
+    }),
+    'POST /api/agent/activities',
+  );
+}
+
+export async function agentEnrol(agent: APIRequestContext, childId: string, activityId: string, from = '2026-09-01', to = '2027-07-03'): Promise<void> {
+  await json(await agent.post('/api/agent/enrolments', { data: { child_id: childId, activity_id: activityId, from, to } }), 'POST /api/agent/enrolments');
+}
+
+export interface QueueItem {
+  id: string;
+  kind: string;
+  state: string;
+  date: string | null;
+  family_id: string;
+  description: string;
+}
+
+/** The pending requests of one family, oldest first. */
+export async function agentPending(agent: APIRequestContext, familyId: string, kind?: string): Promise<QueueItem[]> {
+  const q = new URLSearchParams({ state: 'pending', family_id: familyId });
+  if (kind) q.set('kind', kind);
+  const items: QueueItem[] = [];
+  let page: string | null = null;
+  do {
+    if (page) q.set('page', page);
+    const answer: { items: QueueItem[]; next_page?: string | null } = await json(await agent.get(`/api/agent/requests?${q}`), 'GET /api/agent/requests');
+    items.push(...answer.items.filter((i) => i.family_id === familyId));
+    page = answer.next_page ?? null;
+  } while (page);
+  return items;
+}
+
+export async function agentDecide(agent: APIRequestContext, id: string, decision: 'accepted' | 'refused', message?: string): Promise<void> {
+  await json(await agent.post(`/api/agent/requests/${id}/decision`, { data: message ? { decision, message } : { decision } }), `decide ${id}`);
+}
+
+/** The axe scan (WCAG 2.0/2.1 A and AA) and the page checks of the browser suite, on the page as it is. */
+export async function expectAccessible(page: Page, what: string, narrow: boolean): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const report = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
+  expect(report, `axe violations on ${what}`).toEqual([]);
+  expect(results.passes.length).toBeGreaterThan(10);
+  await expect(page.locator('h1')).toHaveCount(1);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
+  await expect(page).toHaveTitle(new RegExp(` – ${COMMUNE}$`));
+  for (const landmark of ['banner', 'navigation', 'main', 'contentinfo'] as const) {
+    await expect(page.getByRole(landmark).first()).toBeAttached();
+  }
+  if (narrow) {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `horizontal scrolling on ${what}`).toBeLessThanOrEqual(0);
+  }
+}
+
+/** The field's error: its own text, tied by aria-describedby, and aria-invalid. */
+export async function expectInvalid(page: Page, field: Locator, message: string | RegExp): Promise<void> {
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  const ids = (await field.getAttribute('aria-describedby'))?.split(/\s+/) ?? [];
+  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).innerText()));
+  expect(texts.join(' | ')).toMatch(message);
+}
+
+/** A small real PNG image (for the photo upload). */
+export function pngImage(): Buffer {
+  return Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGOQ9+vBihiGlgQAN/A+QZpjhUoAAAAASUVORK5CYII=',
+    'base64',
+  );
 }
