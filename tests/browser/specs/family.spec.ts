@@ -48,8 +48,12 @@ test.beforeAll(async ({ playwright, baseURL }) => {
   ]);
 });
 
-test.afterAll(async () => {
+test.afterAll(async ({ playwright, baseURL }) => {
   await agent?.dispose();
+  // The portal's real time again, for whatever runs next.
+  const dev = await playwright.request.newContext({ baseURL });
+  await setPortalClock(dev, new Date().toISOString());
+  await dev.dispose();
 });
 
 const h1 = (page: Page) => page.getByRole('heading', { level: 1 });

@@ -363,6 +363,7 @@ export function PlanningPage({ me }: { me: Me }) {
                     setView(v);
                   }}
                 >
+                  {view === v && <span aria-hidden="true">✓ </span>}
                   {label}
                 </button>
               ))}
