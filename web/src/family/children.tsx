@@ -263,7 +263,7 @@ function ChildForm({ dossier, child, familyId, onSent }: { dossier: Dossier; chi
           <CheckField
             id="attention-particuliere"
             label="Nécessite une attention particulière"
-            hint="Par exemple un handicap ou une maladie : précisez-le à la collectivité, qui vous contactera."
+            hint="Cochez cette case si votre enfant a besoin d'une attention particulière : la collectivité vous contactera. Ne donnez pas de détail médical ici."
             checked={d.health.special_care}
             onChecked={setIn('health')('special_care')}
             pending={pendIn('health', 'special_care')}
