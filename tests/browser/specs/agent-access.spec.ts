@@ -5,13 +5,13 @@
  */
 import { expect, test } from '@playwright/test';
 
-import { AGENT, DEMO_PARENT, saveLogin, statePath } from './agent-helpers';
+import { AGENT, ensureShared, sharedState } from './agent-helpers';
 import { field } from './helpers';
 
 test.describe('a parent', () => {
-  test.use({ storageState: statePath('agent-access-parent') });
+  test.use({ storageState: sharedState('parent') });
   test.beforeAll(async ({ playwright, baseURL }) => {
-    await saveLogin(playwright, baseURL as string, DEMO_PARENT, 'agent-access-parent');
+    await ensureShared(playwright, baseURL as string, 'parent');
   });
 
   test('gets the refusal page on every back-office address, and no data', async ({ page }) => {

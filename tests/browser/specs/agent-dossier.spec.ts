@@ -6,14 +6,12 @@
  */
 import { type APIRequestContext, expect, test } from '@playwright/test';
 
-import { AGENT, apiAs, saveLogin, statePath } from './agent-helpers';
+import { apiAs, ensureShared, sharedState } from './agent-helpers';
 import { signUpAndActivate, uniqueEmail } from './helpers';
 
-const STATE = statePath('agent-dossier');
-
-test.use({ storageState: STATE });
+test.use({ storageState: sharedState('agent') });
 test.beforeAll(async ({ playwright, baseURL }) => {
-  await saveLogin(playwright, baseURL as string, AGENT, 'agent-dossier');
+  await ensureShared(playwright, baseURL as string, 'agent');
 });
 
 test('a family created in the back-office subscribes with its code, and its phone change is accepted from the queue', async ({

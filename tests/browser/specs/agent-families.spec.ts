@@ -5,15 +5,14 @@
  */
 import { type APIRequestContext, expect, test } from '@playwright/test';
 
-import { AGENT, apiAs, expectFieldError, saveLogin, statePath } from './agent-helpers';
+import { apiWith, ensureShared, expectFieldError, sharedState } from './agent-helpers';
 
 let agent: APIRequestContext;
 let familyId = '';
 
-test.use({ storageState: statePath('agent-families') });
+test.use({ storageState: sharedState('agent') });
 test.beforeAll(async ({ playwright, baseURL }) => {
-  await saveLogin(playwright, baseURL as string, AGENT, 'agent-families');
-  agent = await apiAs(playwright, baseURL as string, AGENT);
+  agent = await apiWith(playwright, baseURL as string, await ensureShared(playwright, baseURL as string, 'agent'));
   const resp = await agent.post('/api/agent/families', {
     data: {
       guardians: [

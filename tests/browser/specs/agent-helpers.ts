@@ -4,6 +4,7 @@
  * portal's Origin), the dev clock, and the fixed school year the planning
  * specs run in.
  */
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,9 +46,9 @@ export async function apiAs(playwright: PlaywrightWorkerArgs['playwright'], base
   return api;
 }
 
-/** Logs in once through the API and writes the browser state for `test.use({ storageState })`. */
+/** Logs in through the API and writes the browser state for `test.use({ storageState })`. */
 export async function saveLogin(playwright: PlaywrightWorkerArgs['playwright'], baseURL: string, who: Credentials, name: string): Promise<string> {
-  const path = join(RESULTS, `${name}.json`);
+  const path = statePath(name);
   const api = await apiAs(playwright, baseURL, who);
   await api.storageState({ path });
   await api.dispose();
@@ -55,6 +56,27 @@ export async function saveLogin(playwright: PlaywrightWorkerArgs['playwright'], 
 }
 
 export const statePath = (name: string) => join(RESULTS, `${name}.json`);
+
+/**
+ * The state file of one login of the agent (or the demo parent) for the
+ * whole run (one server, one port): logins are rate-limited per account and
+ * per address, so the spec files share it. A spec that moves the clock by
+ * weeks logs in afresh instead (sessions expire).
+ */
+export function sharedState(who: 'agent' | 'parent'): string {
+  return statePath(`${who}-${process.env.MARELLE_PORT ?? 'run'}`);
+}
+
+export async function ensureShared(playwright: PlaywrightWorkerArgs['playwright'], baseURL: string, who: 'agent' | 'parent'): Promise<string> {
+  const path = sharedState(who);
+  if (!existsSync(path)) await saveLogin(playwright, baseURL, who === 'agent' ? AGENT : DEMO_PARENT, `${who}-${process.env.MARELLE_PORT ?? 'run'}`);
+  return path;
+}
+
+/** An API client on a saved login, sending the portal's Origin. */
+export async function apiWith(playwright: PlaywrightWorkerArgs['playwright'], baseURL: string, state: string): Promise<APIRequestContext> {
+  return playwright.request.newContext({ baseURL, storageState: state, extraHTTPHeaders: { Origin: new URL(baseURL).origin } });
+}
 
 /** Sets the portal's clock (`--dev`). */
 export async function setClock(api: APIRequestContext, now: string): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { expect, test } from '@playwright/test';
 
-import { AGENT, saveLogin, statePath } from './agent-helpers';
+import { ensureShared, sharedState } from './agent-helpers';
 
 const HEADER = 'famille;role;civilite;nom;prenom;date_naissance;sexe;email;telephone;portable;adresse;code_postal;ville;qualite';
 
@@ -27,9 +27,9 @@ N002;enfant;;Roussel;Lou;2019-06-01;F;;;;;;;
 
 const csv = (name: string, text: string) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf-8') });
 
-test.use({ storageState: statePath('agent-import') });
+test.use({ storageState: sharedState('agent') });
 test.beforeAll(async ({ playwright, baseURL }) => {
-  await saveLogin(playwright, baseURL as string, AGENT, 'agent-import');
+  await ensureShared(playwright, baseURL as string, 'agent');
 });
 
 test('a CSV file with broken rows shows every error with its line, and nothing is imported', async ({ page }) => {

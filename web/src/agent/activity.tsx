@@ -190,6 +190,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
           <p>{done.text}</p>
         </Result>
       )}
+      <RequiredNote />
       <form role="search" aria-label="Rechercher la famille de l'enfant" onSubmit={find} noValidate class="bo-search">
         <Input
           id="inscription-recherche"
@@ -212,7 +213,6 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
           error={error}
           fields={{ family: found?.length ? 'inscription-famille' : 'inscription-recherche', child_id: 'inscription-enfant', from: 'inscription-du', to: 'inscription-au' }}
         />
-        <RequiredNote />
         {found && found.length > 0 && (
           <Choices
             id="inscription-famille"

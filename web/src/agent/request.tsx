@@ -46,7 +46,9 @@ function Changes({ r }: { r: RequestDetail }) {
   return (
     <TableRegion labelledBy="modifs-legende">
       <table class="bo-table bo-table--compare">
-        <caption id="modifs-legende">Modifications demandées</caption>
+        <caption id="modifs-legende" class="visually-hidden">
+          Modifications demandées
+        </caption>
         <thead>
           <tr>
             <th scope="col">Champ</th>

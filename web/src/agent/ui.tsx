@@ -356,10 +356,12 @@ export function Result({ kind = 'success', children, token }: { kind?: 'success'
 
 /** "État : En attente", in words and with a mark (colour never alone). */
 export function StateBadge({ state, text }: { state: string; text: string }) {
-  const marks: Record<string, string> = { pending: '⏳', accepted: '✓', refused: '✗', cancelled: '–' };
+  // Marks every font has; the words carry the meaning.
+  const marks: Record<string, string> = { accepted: '✓', refused: '✗', cancelled: '–' };
+  const mark = marks[state];
   return (
     <span class={`bo-badge bo-badge--${state}`}>
-      <span aria-hidden="true">{marks[state] ?? '•'} </span>
+      {mark && <span aria-hidden="true">{mark} </span>}
       {text}
     </span>
   );
