@@ -7,7 +7,7 @@
  */
 import { type APIRequestContext, expect, test } from '@playwright/test';
 
-import { AGENT, DEMO_PARENT, YEAR, apiAs, askReservations, demoFamily, resetClock, saveLogin, setClock, statePath } from './agent-helpers';
+import { AGENT, DEMO_PARENT, YEAR, apiAs, askReservations, demoFamily, expectFieldError, resetClock, saveLogin, setClock, statePath } from './agent-helpers';
 import { mailTo } from './helpers';
 
 const STATE = statePath('agent-planning');
@@ -57,14 +57,24 @@ test('the agent creates "4/Péri SOIR" with its winter closure and enrols Maéva
   await term.getByLabel('Du').fill(YEAR.from);
   await term.getByLabel('Au').fill(YEAR.to);
   await expect(page.getByRole('radio', { name: /^Manuelle/ })).toBeChecked();
-  const booking = page.getByRole('textbox', { name: 'Délai de réservation' });
-  await booking.fill('J-2 ouvrés 12:00');
   await page.getByRole('button', { name: 'Ajouter une fermeture' }).click();
   const closure = page.getByRole('group', { name: 'Fermeture 1' });
   await expect(closure.getByRole('textbox', { name: 'Libellé' })).toBeFocused();
   await closure.getByRole('textbox', { name: 'Libellé' }).fill(YEAR.winter.label);
   await closure.getByLabel('Du').fill(YEAR.winter.from);
   await closure.getByLabel('Au').fill(YEAR.winter.to);
+
+  // A deadline the rule language does not know: the server explains it beside the field.
+  const booking = page.getByRole('textbox', { name: 'Délai de réservation' });
+  await expect(page.getByText('« J-2 ouvrés 12:00 » (deux jours ouvrés avant').first()).toBeVisible();
+  await booking.fill('J+2');
+  await page.getByRole('button', { name: "Créer l'activité" }).click();
+  await expect(page.locator('#erreurs')).toBeFocused();
+  await expect(page).toHaveTitle(/^Erreur : Créer une activité/);
+  await expectFieldError(page, 'Délai de réservation', 'La date limite se compte avant le jour : écrivez « J-2 », pas « J+2 ».');
+  await page.locator('#erreurs').getByRole('link').click();
+  await expect(booking).toBeFocused();
+  await booking.fill('J-2 ouvrés 12:00');
   await page.getByRole('button', { name: "Créer l'activité" }).click();
 
   await expect(page).toHaveURL(/\/agent\/activites\/[0-9A-Z]+$/);
@@ -183,4 +193,27 @@ test('a closure over reserved days cancels them, says how many, and the family i
   expect(mail.text).toContain('Grève');
   const cancelled = (await (await parent.get(`/api/requests/${requests.get('2027-03-01')}`)).json()) as { state: string };
   expect(cancelled.state).toBe('cancelled');
+});
+
+test('a long queue comes in pages, and a whole page selection is accepted at once', async ({ page }) => {
+  const asked = await askReservations(parent, { child_id: maeva, activity_id: activityId, from: '2027-03-15', to: '2027-04-23', weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'] });
+  // With the two days of March still waiting from before.
+  const pending = asked.requests.length + 2;
+  expect(pending).toBeGreaterThan(25);
+
+  await page.goto(`/agent/demandes?activite=${activityId}`);
+  const queue = page.getByRole('table', { name: "Demandes en attente, les plus anciennes d'abord" });
+  await expect(page.getByRole('status').filter({ hasText: 'demandes affichées' })).toHaveText('20 demandes affichées ; d’autres suivent.');
+  await expect(queue.getByRole('row')).toHaveCount(21);
+  await page.getByRole('button', { name: 'Afficher les demandes suivantes' }).click();
+  await expect(queue.getByRole('row')).toHaveCount(pending + 1);
+  // The focus goes to the first line that came in.
+  await expect(queue.getByRole('row').nth(21).getByRole('checkbox')).toBeFocused();
+  await expect(page.getByRole('button', { name: 'Afficher les demandes suivantes' })).toHaveCount(0);
+
+  await page.getByRole('checkbox', { name: 'Tout sélectionner' }).check();
+  await expect(page.getByText(`${pending} demandes sélectionnées.`)).toBeVisible();
+  await page.getByRole('button', { name: 'Accepter la sélection' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `${pending} demandes acceptées (sélection).` })).toBeFocused();
+  await expect(page.getByText('Aucune demande en attente ne correspond à ces filtres.')).toBeVisible();
 });
