@@ -100,3 +100,24 @@ test('a good CSV file is checked, imported, and imported again without duplicate
   const list = await page.request.get('/api/agent/families?q=Famille%20NGUYEN');
   expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(1);
 });
+
+test('the families list comes in pages of 20, the next ones on demand', async ({ page }) => {
+  const rows = Array.from({ length: 22 }, (_, i) => {
+    const n = String(i + 1).padStart(2, '0');
+    return `P0${n};responsable;M.;Paginé${n};Jean;;;;;;;;;pere`;
+  });
+  await page.goto('/agent/familles/importer');
+  await page.getByLabel('Fichier CSV').setInputFiles(csv('pages.csv', `${HEADER}\n${rows.join('\n')}\n`));
+  await page.getByRole('button', { name: 'Vérifier' }).click();
+  await page.getByRole('status').filter({ hasText: 'Le fichier est valide.' }).getByRole('button', { name: 'Importer' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Import terminé' })).toContainText('22 familles importées');
+
+  await page.goto('/agent/familles?q=pagin%C3%A9');
+  const list = page.getByRole('region', { name: /Familles dont le nom commence par/ }).getByRole('listitem');
+  await expect(list).toHaveCount(20);
+  await expect(page.getByRole('status')).toHaveText('20 familles affichées ; d’autres suivent.');
+  await page.getByRole('button', { name: 'Afficher plus de familles' }).click();
+  await expect(list).toHaveCount(22);
+  await expect(page.getByRole('link', { name: 'Famille PAGINÉ21' })).toBeFocused();
+  await expect(page.getByRole('button', { name: 'Afficher plus de familles' })).toHaveCount(0);
+});

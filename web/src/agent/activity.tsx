@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 
 import type { FieldProblem } from '../api';
 import { RequiredNote, SubmitButton, useSubmit } from '../ui/form';
-import { type Activity, type ClosureAnswer, type Dossier, type Enrolment, type FamilyLine, agent, searchFamilies } from './api';
+import { type Activity, type ClosureAnswer, type Dossier, type Enrolment, type FamilyLine, agent, moreFamilies, searchFamilies } from './api';
 import { fullName, hhmm, longDate, period, plural, shortDate, weekdays } from './format';
 import { VALIDATIONS, capacityText } from './activities';
 import { AgentPage, Choices, ConfirmDialog, formErrors, FormErrors, Input, LoadFailure, Loading, required, Result, Select, TableRegion, useLoad } from './ui';
@@ -136,6 +136,7 @@ function Closures({ a, onChanged, onError }: { a: Activity; onChanged: () => Pro
 function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void>; onError: (on: boolean) => void }) {
   const [search, setSearch] = useState('');
   const [found, setFound] = useState<FamilyLine[] | null>(null);
+  const [moreFound, setMoreFound] = useState(false);
   const [familyId, setFamilyId] = useState('');
   const [childId, setChildId] = useState('');
   const [from, setFrom] = useState(a.period.from);
@@ -151,8 +152,9 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
     ev.preventDefault();
     void finding.run(
       () => searchFamilies(search),
-      ({ items }) => {
+      ({ items, search: next }) => {
         setFound(items);
+        setMoreFound(moreFamilies(next));
         setFamilyId(items.length === 1 ? (items[0] as FamilyLine).id : '');
         setChildId('');
       },
@@ -216,7 +218,8 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
         {found && found.length > 0 && (
           <Choices
             id="inscription-famille"
-            legend={`Famille (${plural(found.length, 'résultat', 'résultats')})`}
+            legend={`Famille (${plural(found.length, 'résultat', 'résultats')}${moreFound ? ' et plus' : ''})`}
+            hint={moreFound ? 'D’autres familles correspondent : précisez le nom pour les trouver.' : undefined}
             required
             type="radio"
             inline={false}

@@ -9,7 +9,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api';
 import { location, navigate } from '../router';
 import { useSubmit } from '../ui/form';
-import { type BulkAnswer, type Decision, type FamilyLine, type QueueFilter, type QueueItem, type RequestKind, agent, searchFamilies } from './api';
+import { type BulkAnswer, type Decision, type FamilyLine, type QueueFilter, type QueueItem, type RequestKind, agent, moreFamilies, searchFamilies } from './api';
 import { DECIDED, KINDS, SKIP_REASONS, dateTime, dayDate, hhmm, longDate, plural } from './format';
 import { AgentPage, ConfirmDialog, formErrors, FormErrors, Input, LoadFailure, Loading, Result, Select, TableRegion, TextArea, useLoad } from './ui';
 
@@ -46,6 +46,7 @@ function Filters({ filter, familyLabel }: { filter: QueueFilter; familyLabel: st
   const [day, setDay] = useState(filter.date ?? '');
   const [family, setFamily] = useState('');
   const [choices, setChoices] = useState<FamilyLine[] | null>(null);
+  const [moreChoices, setMoreChoices] = useState(false);
   const [notFound, setNotFound] = useState<string | null>(null);
   const { busy, run } = useSubmit();
 
@@ -63,8 +64,9 @@ function Filters({ filter, familyLabel }: { filter: QueueFilter; familyLabel: st
     }
     void run(
       () => searchFamilies(family),
-      ({ items }) => {
-        if (items.length === 1) navigate(target((items[0] as FamilyLine).id));
+      ({ items, search }) => {
+        setMoreChoices(moreFamilies(search));
+        if (items.length === 1 && !moreFamilies(search)) navigate(target((items[0] as FamilyLine).id));
         else if (items.length === 0) {
           setNotFound(`Aucune famille ne commence par « ${family.trim()} ».`);
           document.getElementById('filtre-famille')?.focus();
@@ -100,7 +102,10 @@ function Filters({ filter, familyLabel }: { filter: QueueFilter; familyLabel: st
       {choices && (
         <div class="notice" role="status">
           <p>
-            <strong>{choices.length} familles correspondent :</strong> choisissez-en une.
+            <strong>
+              {choices.length} familles{moreChoices ? ' (au moins)' : ''} correspondent :
+            </strong>{' '}
+            choisissez-en une{moreChoices ? ', ou précisez le nom' : ''}.
           </p>
           <ul>
             {choices.map((f) => (
