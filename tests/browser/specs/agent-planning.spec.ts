@@ -90,7 +90,10 @@ test('the agent creates "4/Péri SOIR" with its winter closure and enrols Maéva
   // "Inscrire un enfant": the family, then its child, the activity's period by default.
   await page.getByRole('searchbox', { name: "Famille de l'enfant" }).fill('Martin');
   await page.getByRole('search', { name: "Rechercher la famille de l'enfant" }).getByRole('button', { name: 'Rechercher' }).click();
-  await expect(page.getByRole('radio', { name: 'Famille MARTIN' })).toBeChecked();
+  // Alone in the results, the family is chosen already; checked again in case another spec made a namesake.
+  const martin = page.getByRole('radio', { name: 'Famille MARTIN', exact: true });
+  await martin.check();
+  await expect(martin).toBeChecked();
   await page.getByRole('combobox', { name: 'Enfant' }).selectOption({ label: 'Maéva MARTIN (née le 14/03/2016)' });
   await expect(page.getByRole('group', { name: "Période d'inscription" }).getByLabel('Du')).toHaveValue(YEAR.from);
   await page.getByRole('button', { name: "Inscrire l'enfant" }).click();
@@ -115,7 +118,10 @@ test('the parent asks for Mondays and Tuesdays; the agent accepts a day at once,
   // Filtered on the activity and a day: everything for that day at once.
   await page.goto('/agent/demandes');
   const filters = page.getByRole('search', { name: 'Filtrer les demandes' });
-  await filters.getByRole('combobox', { name: 'Activité' }).selectOption({ label: '4/Péri SOIR – Ecole Lux' });
+  const activities = filters.getByRole('combobox', { name: 'Activité' });
+  // By its id: other specs may open a "4/Péri SOIR" of their own.
+  await expect(activities.locator(`option[value="${activityId}"]`)).toHaveText('4/Péri SOIR – Ecole Lux');
+  await activities.selectOption(activityId);
   await filters.getByLabel('Jour').fill('2027-02-01');
   await filters.getByRole('button', { name: 'Filtrer' }).click();
   await expect(page).toHaveURL(new RegExp(`activite=${activityId}&jour=2027-02-01`));
