@@ -47,12 +47,14 @@ export function MySpacePage({ me }: { me: Me }) {
             </ul>
           </>
         )}
-        <p class="actions actions--tight">
-          <a class="button" href="/mon-espace/abonnements">
-            Mes abonnements
-          </a>
-          {me.families.length > 0 && <a href="/espace-famille">Accéder à l'espace famille</a>}
-        </p>
+        {me.role === 'parent' && (
+          <p class="actions actions--tight">
+            <a class="button" href="/mon-espace/abonnements">
+              Mes abonnements
+            </a>
+            {me.families.length > 0 && <a href="/espace-famille">Accéder à l'espace famille</a>}
+          </p>
+        )}
       </section>
 
       {me.role === 'parent' && (

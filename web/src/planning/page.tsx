@@ -140,12 +140,19 @@ export function PlanningPage({ me }: { me: Me }) {
     if (window.location.pathname + window.location.search !== url) history.replaceState(null, '', url);
   }, [view, anchor]);
 
+  // The last planning read stays on screen while the next period loads:
+  // the toolbar keeps its focus.
+  const [data, setData] = useState<PlanningView | null>(null);
   useEffect(() => {
-    if (planning.state === 'ready' && focusAfter.current) {
+    if (planning.state === 'ready') setData(planning.data);
+  }, [planning]);
+
+  useEffect(() => {
+    if (planning.state === 'ready' && data === planning.data && focusAfter.current) {
       document.getElementById(focusAfter.current)?.focus();
       focusAfter.current = null;
     }
-  }, [planning]);
+  }, [data]);
 
   const children = dossier.state === 'ready' ? dossier.data.children : [];
   const colourOf = (id: string) => {
@@ -179,9 +186,8 @@ export function PlanningPage({ me }: { me: Me }) {
   let body;
   if (!family) body = <NoFamily />;
   else if (planning.state === 'failed') body = <LoadError error={planning.error} retry={() => void reload()} />;
-  else if (planning.state === 'loading' || dossier.state === 'loading') body = <Loading what="du planning" />;
+  else if (!data || dossier.state === 'loading') body = <Loading what="du planning" />;
   else {
-    const data = planning.data;
     const activities = activitiesOf(data.enrolments);
     const enrolledChildren = children.filter((c) => data.enrolments.some((e) => e.child_id === c.id));
     const visible = (s: Slot) => !hiddenChildren.has(s.child_id) && !hiddenActivities.has(s.activity_id);
@@ -392,6 +398,9 @@ export function PlanningPage({ me }: { me: Me }) {
           <h2 class="period-title" aria-live="polite">
             {periodTitle(view, anchor)}
           </h2>
+          <p class="visually-hidden" role="status">
+            {planning.state === 'loading' ? 'Chargement du planning…' : ''}
+          </p>
           {grid}
         </div>
       </div>

@@ -45,6 +45,8 @@ export function RequestsPage({ me }: { me: Me }) {
   const [kindChoice, setKindChoice] = useState<string>(kind);
   const [stateChoice, setStateChoice] = useState<string>(state);
   const count = useRef<HTMLParagraphElement>(null);
+  // Another family: its own first page.
+  useEffect(() => setPages([null]), [family?.family_id]);
   const moved = useRef(false);
 
   useEffect(() => {
