@@ -98,8 +98,10 @@ pub struct Activity {
     /// "Ecole Lux".
     pub establishment: String,
     #[schema(value_type = String, example = "16:30")]
+    #[serde(with = "crate::time::hhmm")]
     pub start: NaiveTime,
     #[schema(value_type = String, example = "18:30")]
+    #[serde(with = "crate::time::hhmm")]
     pub end: NaiveTime,
     pub weekdays: Vec<Weekday>,
     pub period: Period,
