@@ -157,6 +157,74 @@ where
     }
 }
 
+/// A query string. Missing, unknown or badly written parameters are 400s
+/// in problem+json that name the parameter, in French (axum's own `Query`
+/// answers in English plain text).
+pub struct UrlQuery<T>(pub T);
+
+/// Parses a query string, naming the failing parameter.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        query_problem(&path, &e.inner().to_string())
+    })
+}
+
+fn query_problem(path: &str, msg: &str) -> ApiError {
+    let quoted = |m: &str| m.split('`').nth(1).map(str::to_string).unwrap_or_default();
+    if msg.starts_with("missing field") {
+        let name = quoted(msg);
+        field_error(
+            &name,
+            "missing_parameter",
+            format!("Le paramètre « {name} » est obligatoire."),
+        )
+    } else if msg.starts_with("unknown field") {
+        let name = quoted(msg);
+        field_error(
+            &name,
+            "unknown_parameter",
+            format!("Paramètre inconnu : « {name} »."),
+        )
+    } else if msg.starts_with("unknown variant") {
+        let allowed = msg
+            .split("expected ")
+            .nth(1)
+            .map(|s| s.trim_start_matches("one of ").replace('`', ""))
+            .unwrap_or_default();
+        field_error(
+            path,
+            "invalid_parameter",
+            format!(
+                "La valeur « {} » n'est pas admise pour le paramètre « {path} » (valeurs admises : {allowed}).",
+                quoted(msg)
+            ),
+        )
+    } else {
+        field_error(
+            path,
+            "invalid_parameter",
+            format!(
+                "La valeur du paramètre « {path} » n'est pas valide{}.",
+                if path == "from" || path == "to" || path == "date" {
+                    " (date AAAA-MM-JJ attendue)"
+                } else {
+                    ""
+                }
+            ),
+        )
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for UrlQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parse_query(parts.uri.query().unwrap_or_default()).map(UrlQuery)
+    }
+}
+
 /// The caller's address, put in the request's extensions by the entry
 /// point (the socket locally, API Gateway's `sourceIp` on Lambda).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

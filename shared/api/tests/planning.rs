@@ -581,6 +581,58 @@ async fn bad_planning_input_gets_a_clear_error() {
         .get("/api/planning?from=2027-01-10", Some(&w.parent))
         .await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        missing.headers[axum::http::header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    assert_eq!(missing.code(), "missing_parameter");
+    assert_eq!(missing.body["errors"][0]["field"], "to");
+    assert_eq!(
+        missing.body["detail"],
+        "Le paramètre « to » est obligatoire."
+    );
+    let bad_date = w
+        .app
+        .get(
+            "/api/planning?from=2027-13-01&to=2027-01-10",
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(bad_date.code(), "invalid_parameter");
+    assert_eq!(bad_date.body["errors"][0]["field"], "from");
+    let unknown_param = w
+        .app
+        .get(
+            "/api/planning?from=2027-01-01&to=2027-01-10&colour=1",
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(unknown_param.code(), "unknown_parameter");
+    let bad_kind = w
+        .app
+        .get("/api/requests?kind=garderie", Some(&w.parent))
+        .await;
+    assert_eq!(bad_kind.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad_kind.code(), "invalid_parameter");
+    assert!(
+        bad_kind.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("reservation"),
+        "{}",
+        bad_kind.body
+    );
+    // Times of day are written HH:MM, as the contract says.
+    let activity = w
+        .app
+        .get(&format!("/api/agent/activities/{a}"), Some(&w.agent))
+        .await;
+    assert_eq!(
+        (&activity.body["start"], &activity.body["end"]),
+        (&json!("16:30"), &json!("18:30")),
+        "{}",
+        activity.body
+    );
     let many = w
         .ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "from": "2026-12-01", "to": "2027-01-29", "weekdays": ["mon", "tue", "wed", "thu", "fri"]}))
         .await;

@@ -94,3 +94,37 @@ async fn every_documented_route_belongs_to_exactly_one_function_and_the_manifest
         "infra/routes.json is out of date: run UPDATE_ROUTES=1 cargo test -p marelle-api --test routes"
     );
 }
+
+#[test]
+fn the_documented_parameters_are_where_the_routes_read_them() {
+    let doc = serde_json::to_value(marelle_api::openapi::document()).unwrap();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                let expected = if path.contains(&format!("{{{name}}}")) {
+                    "path"
+                } else if name == "Idempotency-Key" {
+                    "header"
+                } else {
+                    "query"
+                };
+                assert_eq!(p["in"], expected, "{method} {path}: parameter {name}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 15, "{checked} parameters");
+    // Enumerations are documented with the values the API reads and writes.
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["Sex"]["enum"], serde_json::json!(["M", "F"]));
+    assert_eq!(schemas["Quality"]["enum"][2], "legal_guardian");
+    if std::env::var_os("DUMP_ENUMS").is_some() {
+        for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+            if schema.get("enum").is_some() || schema.get("oneOf").is_some() {
+                println!("{name}: {schema}");
+            }
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Back-office: activities, their closures, and enrolments.
 
 use axum::Json;
-use axum::extract::{Path, Query as UrlQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use marelle_domain::planning::activity::check_closure;
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Agent, JsonBody};
+use crate::extract::{Agent, JsonBody, UrlQuery};
 use crate::planning::store;
 use crate::state::AppState;
 
@@ -278,6 +278,7 @@ pub async fn enrol(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolmentParams {
     pub activity_id: String,

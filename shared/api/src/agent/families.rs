@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query as UrlQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use marelle_domain::family::import::{self, ImportError};
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Agent, JsonBody};
+use crate::extract::{Agent, JsonBody, UrlQuery};
 use crate::family::store;
 use crate::family::view::{self, DossierView, SubscriberView};
 use crate::state::AppState;
@@ -53,6 +53,7 @@ pub async fn create(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Beginning of the family's label ("famille dup").
@@ -178,6 +179,7 @@ pub async fn revoke_code(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportParams {
     /// Only check the file (default: true).

@@ -8,7 +8,7 @@ pub mod view;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, patch, post};
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{CurrentAccount, JsonBody, Parent};
+use crate::extract::{CurrentAccount, JsonBody, Parent, UrlQuery};
 use crate::state::AppState;
 
 pub use view::DossierView;
@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FamilyParam {
     /// Needed only when the account is linked to several families.
@@ -69,7 +70,7 @@ fn patch_error(e: PatchError) -> ApiError {
 pub async fn read(
     State(app): State<AppState>,
     Parent(p): Parent,
-    Query(q): Query<FamilyParam>,
+    UrlQuery(q): UrlQuery<FamilyParam>,
 ) -> ApiResult<Json<DossierView>> {
     let family_id = access::family_of(&app, &p.account_id, q.family_id.as_deref()).await?;
     let loaded = store::load(&app, &family_id)
@@ -109,7 +110,7 @@ async fn family_with(
 pub async fn change_family(
     State(app): State<AppState>,
     Parent(p): Parent,
-    Query(q): Query<FamilyParam>,
+    UrlQuery(q): UrlQuery<FamilyParam>,
     JsonBody(patch): JsonBody<FamilyPatch>,
 ) -> ApiResult<impl IntoResponse> {
     let family_id = access::family_of(&app, &p.account_id, q.family_id.as_deref()).await?;
@@ -135,7 +136,7 @@ pub async fn change_guardian(
     State(app): State<AppState>,
     Parent(p): Parent,
     Path(id): Path<String>,
-    Query(q): Query<FamilyParam>,
+    UrlQuery(q): UrlQuery<FamilyParam>,
     JsonBody(patch): JsonBody<GuardianPatch>,
 ) -> ApiResult<impl IntoResponse> {
     let loaded = family_with(&app, &p, q.family_id.as_deref(), |l| {
@@ -172,7 +173,7 @@ pub async fn change_child(
     State(app): State<AppState>,
     Parent(p): Parent,
     Path(id): Path<String>,
-    Query(q): Query<FamilyParam>,
+    UrlQuery(q): UrlQuery<FamilyParam>,
     JsonBody(patch): JsonBody<ChildPatch>,
 ) -> ApiResult<impl IntoResponse> {
     let loaded = family_with(&app, &p, q.family_id.as_deref(), |l| {
@@ -261,7 +262,7 @@ pub async fn photo_upload(
     State(app): State<AppState>,
     Parent(p): Parent,
     Path(id): Path<String>,
-    Query(q): Query<FamilyParam>,
+    UrlQuery(q): UrlQuery<FamilyParam>,
     JsonBody(body): JsonBody<PhotoUpload>,
 ) -> ApiResult<impl IntoResponse> {
     if !matches!(

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query as UrlQuery, State};
+use axum::extract::State;
 use axum::routing::get;
 use chrono::NaiveDate;
 use marelle_domain::planning::{Activity, PlanningState, SlotState};
@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::Parent;
+use crate::extract::{Parent, UrlQuery};
 use crate::family::access;
 use crate::state::AppState;
 
@@ -54,6 +54,7 @@ pub async fn family_of_child(
 pub const MAX_RANGE_DAYS: i64 = 42;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PlanningParams {
     pub from: NaiveDate,

@@ -9,7 +9,7 @@ mod view;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query as UrlQuery, State};
+use axum::extract::{Path, State};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use marelle_domain::keys;
@@ -20,7 +20,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::Parent;
+use crate::extract::{Parent, UrlQuery};
 use crate::family::access;
 use crate::state::AppState;
 
@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     pub family_id: Option<String>,
