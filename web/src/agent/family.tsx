@@ -227,7 +227,7 @@ const FIELD_LABELS: Record<string, string> = {
   authorizations: 'Autorisations',
   health: 'Données sanitaires',
   contacts: 'Contacts',
-  photo_key: 'Photo',
+  photo_url: 'Photo',
 };
 
 function SubscriberCode({ d, onChanged }: { d: Dossier; onChanged: () => Promise<void> }) {

@@ -64,9 +64,11 @@ function scalar(field: string, v: unknown): string | null {
 /** A value of `field` (a dossier field name) in French. */
 export function ValueView({ field, value }: { field: string; value: unknown }): ComponentChildren {
   if (value === null || value === undefined || value === '') return NONE;
+  if (field === 'photo_url' && typeof value === 'string') {
+    return <img class="bo-photo" src={value} alt="Photo de l'enfant" width={96} />;
+  }
   const s = scalar(field, value);
   if (s !== null) return s;
-  if (field === 'photo_key') return 'Nouvelle photo';
   if (field === 'address' && typeof value === 'object') return addressText(value as Address) || NONE;
   if (Array.isArray(value)) {
     if (value.length === 0) return <span class="bo-muted">Aucun</span>;

@@ -187,7 +187,7 @@ function ChildForm({ dossier, child, familyId, onSent }: { dossier: Dossier; chi
     );
   }
 
-  const photoPending = pending.get('photo_key');
+  const photoPending = pending.get('photo_url');
   return (
     <>
       <h2 id="enfant-titre">{fullName(child)}</h2>

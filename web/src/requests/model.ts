@@ -119,7 +119,7 @@ const KEY_LABELS: Record<string, string> = {
 /** A changed value, old or new, as text. */
 export function formatValue(field: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return '(vide)';
-  if (field === 'photo_key' || field === 'photo') return 'nouvelle photo';
+  if (field === 'photo_url' || field === 'photo_key' || field === 'photo') return 'nouvelle photo';
   if (typeof value === 'boolean') return yesNo(value);
   if (field === 'birth_date' && typeof value === 'string') return numericDay(value);
   const table = TABLES[field];

@@ -180,7 +180,7 @@ pub async fn lines(
             mask_changes(details.change.fields.clone()),
         )
     };
-    Ok(after
+    let mut lines: Vec<ChangeLine> = after
         .into_iter()
         .map(|(field, new)| ChangeLine {
             label: label(&field).into(),
@@ -191,5 +191,29 @@ pub async fn lines(
             field,
             new,
         })
-        .collect())
+        .collect();
+    for line in &mut lines {
+        if line.field == "photo_key" {
+            // Photos show as short-lived links, never as storage keys.
+            line.field = "photo_url".into();
+            line.old = photo_link(app, &line.old).await;
+            line.new = photo_link(app, &line.new).await;
+            if let Some(current) = line.current.take() {
+                line.current = Some(photo_link(app, &current).await);
+            }
+        }
+    }
+    Ok(lines)
+}
+
+async fn photo_link(app: &AppState, key: &Value) -> Value {
+    match key.as_str() {
+        Some(k) => app
+            .blobs
+            .presign_download(k, 300)
+            .await
+            .map(Value::String)
+            .unwrap_or(Value::Null),
+        None => Value::Null,
+    }
 }

@@ -107,6 +107,22 @@ pub fn mask_changes(mut changes: Map<String, Value>) -> Map<String, Value> {
     changes
 }
 
+/// A new photo waiting for the commune shows as a short-lived download link,
+/// never as the storage key it sits under.
+async fn with_photo_url(
+    app: &AppState,
+    mut changes: serde_json::Map<String, Value>,
+) -> serde_json::Map<String, Value> {
+    if let Some(Value::String(key)) = changes.remove("photo_key") {
+        let url = app.blobs.presign_download(&key, 300).await.ok();
+        changes.insert(
+            "photo_url".into(),
+            url.map(Value::String).unwrap_or(Value::Null),
+        );
+    }
+    changes
+}
+
 fn guardian_view(g: &Guardian, for_agent: bool) -> GuardianView {
     GuardianView {
         id: g.id.clone(),
@@ -164,11 +180,15 @@ pub async fn dossier(app: &AppState, loaded: &Loaded, for_agent: bool) -> ApiRes
             request_id: p.request_id.clone(),
             submitted_at: marelle_domain::time::rfc3339(p.submitted_at),
             target: p.target.clone(),
-            changes: if for_agent {
-                set.fields
-            } else {
-                mask_changes(set.fields)
-            },
+            changes: with_photo_url(
+                app,
+                if for_agent {
+                    set.fields
+                } else {
+                    mask_changes(set.fields)
+                },
+            )
+            .await,
         });
     }
     Ok(DossierView {
