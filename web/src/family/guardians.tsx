@@ -209,14 +209,13 @@ function changes(g: Guardian, d: Draft): { body: Record<string, unknown>; proble
   const iban = d.iban.replace(/\s/g, '').toUpperCase();
   const bankChanged = iban !== '' || d.holder.trim() !== before.holder || d.bic.trim() !== before.bic;
   if (bankChanged) {
-    if (iban === '') {
-      problems.push({
-        field: 'bank.iban',
-        code: 'required',
-        message: "Pour modifier les données bancaires, saisissez l'IBAN complet : par sécurité, il n'est jamais réaffiché.",
-      });
+    if (iban === '' && !g.bank) {
+      problems.push({ field: 'bank.iban', code: 'required', message: "Saisissez l'IBAN du compte." });
     } else {
-      body['bank'] = { holder: d.holder.trim(), iban, bic: d.bic.replace(/\s/g, '').toUpperCase() };
+      // Left out, the IBAN on file stays: it is never shown in full.
+      const bank: Record<string, string> = { holder: d.holder.trim(), bic: d.bic.replace(/\s/g, '').toUpperCase() };
+      if (iban !== '') bank['iban'] = iban;
+      body['bank'] = bank;
     }
   }
   return { body, problems };
@@ -316,7 +315,7 @@ function GuardianForm({ dossier, guardian, familyId, onSent, onStart, active }: 
           label="IBAN"
           hint={
             guardian.bank
-              ? `IBAN enregistré : ${guardian.bank.iban_masked}. Par sécurité, il n'est jamais réaffiché en entier : pour le changer, saisissez le nouvel IBAN complet.`
+              ? `IBAN enregistré : ${guardian.bank.iban_masked}. Par sécurité, il n'est jamais réaffiché en entier : pour le changer, saisissez le nouvel IBAN complet ; laissé vide, il reste inchangé.`
               : 'Exemple : FR76 3000 6000 0112 3456 7890 189'
           }
           autoComplete="off"

@@ -64,7 +64,20 @@ pub struct GuardianPatch {
     pub accepts_email: Option<bool>,
     pub accepts_sms: Option<bool>,
     pub address: Option<Address>,
-    pub bank: Option<Bank>,
+    pub bank: Option<BankPatch>,
+}
+
+/// New bank details. The IBAN on file is only ever shown masked, so a
+/// family that changes only the holder or the BIC leaves `iban` out (or
+/// empty) and the current one is kept.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BankPatch {
+    pub holder: String,
+    #[serde(default)]
+    pub iban: Option<String>,
+    #[serde(default)]
+    pub bic: String,
 }
 
 /// An authorized adult as a family submits it: without `id` it is new.
@@ -184,7 +197,17 @@ fn address(a: Address) -> Result<Value, Vec<FieldError>> {
     }
 }
 
-fn bank(b: Bank) -> Result<Value, Vec<FieldError>> {
+fn bank(b: BankPatch, current: Option<&Bank>) -> Result<Value, Vec<FieldError>> {
+    let typed = b.iban.as_deref().map(str::trim).unwrap_or_default();
+    let iban = match (typed, current) {
+        ("", Some(on_file)) => Ok(on_file.iban.clone()),
+        ("", None) => Err(FieldError::new(
+            "bank.iban",
+            "required",
+            "L'IBAN est obligatoire : aucun n'est encore enregistré.",
+        )),
+        (typed, _) => fields::iban("bank.iban", typed),
+    };
     let mut errors = Vec::new();
     let mut ok = |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
     let out = Bank {
@@ -195,7 +218,7 @@ fn bank(b: Bank) -> Result<Value, Vec<FieldError>> {
             100,
             true,
         )),
-        iban: ok(fields::iban("bank.iban", &b.iban)),
+        iban: ok(iban),
         bic: ok(fields::bic("bank.bic", &b.bic)),
     };
     if errors.is_empty() {
@@ -296,7 +319,7 @@ impl GuardianPatch {
             c.put_all("address", address(v));
         }
         if let Some(v) = self.bank {
-            c.put_all("bank", bank(v));
+            c.put_all("bank", bank(v, current.bank.as_ref()));
         }
         c.finish(Target::Guardian {
             id: current.id.clone(),
@@ -673,9 +696,9 @@ mod tests {
         let patch = GuardianPatch {
             email: Some("pas un e-mail".into()),
             phone: Some("123".into()),
-            bank: Some(Bank {
+            bank: Some(BankPatch {
                 holder: "Léa".into(),
-                iban: "FR76 3000 6000 0112 3456 7890 188".into(),
+                iban: Some("FR76 3000 6000 0112 3456 7890 188".into()),
                 bic: "".into(),
             }),
             address: Some(Address {
@@ -699,6 +722,34 @@ mod tests {
                 "invalid_iban"
             ]
         );
+    }
+
+    #[test]
+    fn a_left_out_iban_keeps_the_one_on_file_and_is_required_without_one() {
+        let patch = GuardianPatch {
+            bank: Some(BankPatch {
+                holder: "Léa MARTIN".into(),
+                iban: None,
+                bic: String::new(),
+            }),
+            ..Default::default()
+        };
+        let Err(PatchError::Invalid(errors)) = patch.clone().validate(&guardian()) else {
+            panic!("an IBAN is needed when none is on file")
+        };
+        assert_eq!(
+            (errors[0].field.as_str(), errors[0].code.as_str()),
+            ("bank.iban", "required")
+        );
+        let mut with_bank = guardian();
+        with_bank.bank = Some(Bank {
+            holder: "Léa DUPONT".into(),
+            iban: "FR7630006000011234567890189".into(),
+            bic: String::new(),
+        });
+        let set = patch.validate(&with_bank).unwrap();
+        assert_eq!(set.fields["bank"]["iban"], "FR7630006000011234567890189");
+        assert_eq!(set.fields["bank"]["holder"], "Léa MARTIN");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::changes::{ChildPatch, GuardianPatch, PatchError};
+use super::changes::{BankPatch, ChildPatch, GuardianPatch, PatchError};
 use super::model::{
     Address, Appliances, Authorizations, Bank, Child, FamilySituation, Fiscal, Guardian, Health,
     Insurance, Quality, Sex,
@@ -144,7 +144,11 @@ impl NewFamily {
                 accepts_email: Some(g.accepts_email),
                 accepts_sms: Some(g.accepts_sms),
                 address: g.address,
-                bank: g.bank,
+                bank: g.bank.map(|b| BankPatch {
+                    holder: b.holder,
+                    iban: Some(b.iban),
+                    bic: b.bic,
+                }),
             };
             match patch.validate(&blank) {
                 Ok(set) => match set.apply_to_guardian(&blank) {
