@@ -145,11 +145,38 @@ async fn find(app: &AppState, req: &SubscribeRequest) -> ApiResult<Option<String
     }
     if let Some(inv) = &req.invoice {
         let (emission, reference) = (clean(&inv.emission_code), clean(&inv.reference));
-        if emission.is_empty()
-            || reference.is_empty()
-            || emission.len() > 40
-            || reference.len() > 40
-        {
+        // A blank field is a typing slip, not a guess: it is named and
+        // not counted as a failed attempt.
+        use marelle_domain::accounts::FieldError;
+        let mut missing = Vec::new();
+        for (field, value, what) in [
+            ("invoice.emission_code", &emission, "le code émission"),
+            ("invoice.reference", &reference, "la référence"),
+            (
+                "invoice.personal_code",
+                &clean(&inv.personal_code),
+                "le code personnel",
+            ),
+        ] {
+            if value.is_empty() {
+                missing.push(FieldError::new(
+                    field,
+                    "required",
+                    format!("Saisissez {what} indiqué sur la facture."),
+                ));
+            }
+        }
+        if inv.amount_cents <= 0 {
+            missing.push(FieldError::new(
+                "invoice.amount_cents",
+                "required",
+                "Saisissez le montant de la facture.",
+            ));
+        }
+        if !missing.is_empty() {
+            return Err(ApiError::invalid_fields(missing));
+        }
+        if emission.len() > 40 || reference.len() > 40 {
             return Ok(None);
         }
         let Some(item) = app

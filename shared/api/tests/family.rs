@@ -224,6 +224,28 @@ async fn a_family_can_subscribe_with_an_invoice_and_wrong_parts_all_look_the_sam
     }
     assert_eq!(wrong_amount.body, wrong_code.body);
     assert_eq!(wrong_code.body, wrong_ref.body);
+    // Blank parts are named, and are not failed attempts: twelve of them
+    // (more than the ten failures allowed) do not lock the account out.
+    for _ in 0..12 {
+        let blank = app
+            .post("/api/subscriptions", attempt(0, " ", ""), Some(&parent))
+            .await;
+        assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = blank.body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "invoice.reference",
+                "invoice.personal_code",
+                "invoice.amount_cents"
+            ]
+        );
+    }
     let ok = app
         .post(
             "/api/subscriptions",
@@ -444,6 +466,28 @@ async fn bank_data_is_checked_masked_for_families_and_sealed_at_rest() {
             .unwrap()
             .contains("3000600001")
     );
+
+    // The holder alone changes without typing the IBAN again: the one on
+    // file stays.
+    let holder_only = w
+        .app
+        .patch(
+            &format!("/api/family/guardians/{gid}"),
+            json!({"bank": {"holder": "Léa MARTIN", "bic": "AGRIFRPP"}}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(
+        holder_only.status,
+        StatusCode::ACCEPTED,
+        "{:?}",
+        holder_only.body
+    );
+    let hid = holder_only.body["request_id"].as_str().unwrap().to_string();
+    w.app.decide(&w.agent, &hid, "accepted", None).await;
+    let bank = &w.dossier().await["guardians"][0]["bank"];
+    assert_eq!(bank["holder"], "Léa MARTIN");
+    assert_eq!(bank["iban_masked"], "FR76 •••• •••• •••• •••• •••• 189");
 }
 
 #[tokio::test]
@@ -641,7 +685,29 @@ async fn a_photo_is_uploaded_checked_and_shown_once_accepted() {
     let r = upload_photo(&w, "image/png", PNG).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
     let id = r.body["request_id"].as_str().unwrap().to_string();
-    assert_eq!(w.dossier().await["children"][0]["photo_url"], Value::Null);
+    let d = w.dossier().await;
+    assert_eq!(d["children"][0]["photo_url"], Value::Null);
+    // The waiting photo shows as a link to the image, never as its storage key.
+    let pending = &d["pending"][0]["changes"];
+    assert!(pending.get("photo_key").is_none(), "{pending}");
+    let preview = pending["photo_url"].as_str().unwrap().to_string();
+    let got = w
+        .app
+        .get(
+            preview.strip_prefix(marelle_testkit::app::ORIGIN).unwrap(),
+            None,
+        )
+        .await;
+    assert_eq!(got.status, StatusCode::OK);
+    for (who, path) in [
+        (w.parent.as_str(), format!("/api/requests/{id}")),
+        (w.agent.as_str(), format!("/api/agent/requests/{id}")),
+    ] {
+        let detail = w.app.get(&path, Some(who)).await;
+        let line = &detail.body["changes"][0];
+        assert_eq!(line["field"], "photo_url", "{}", detail.body);
+        assert!(line["new"].as_str().unwrap().starts_with("http"), "{line}");
+    }
     w.app.decide(&w.agent, &id, "accepted", None).await;
     let url = w.dossier().await["children"][0]["photo_url"]
         .as_str()
