@@ -72,8 +72,13 @@ function UserZone() {
   );
 }
 
+/** Agents also get the back-office in the menu. */
+const backOffice = { href: '/agent', label: 'Back-office', also: [] };
+
 export function Layout({ children }: { children: ComponentChildren }) {
   const { path } = useLocation();
+  const session = useSession();
+  const menu = session.state === 'authenticated' && session.me.role === 'agent' ? [...sections, backOffice] : sections;
   return (
     <>
       <a class="skip-link" href="#contenu">
@@ -94,7 +99,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
         <nav class="site-nav" aria-label="Menu principal">
           <div class="container">
             <ul>
-              {sections.map((s) => (
+              {menu.map((s) => (
                 <li key={s.href}>
                   <a href={s.href} aria-current={current(path, s)}>
                     {s.label}

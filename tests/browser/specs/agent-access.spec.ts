@@ -1,7 +1,7 @@
 /**
  * Back-office access: a parent gets the refusal page on every /agent
  * address, without a single back-office call; a visitor logs in first and
- * comes back; an agent is at home.
+ * comes back; an agent is at home, with the back-office in the menu.
  */
 import { expect, test } from '@playwright/test';
 
@@ -60,7 +60,23 @@ test('a visitor is sent to the login page and comes back to the back-office as a
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Demandes en attente');
   await expect(page.getByRole('combobox', { name: 'Type de demande' })).toHaveValue('absence');
 
+  // Agents have the back-office in the main menu.
+  const menu = page.getByRole('navigation', { name: 'Menu principal' });
+  await expect(menu.getByRole('link', { name: 'Back-office' })).toHaveAttribute('aria-current', 'true');
+
   // An address under /agent that is no page.
   await page.goto('/agent/inconnu');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page introuvable');
+
+  // Logging in from the login page itself lands an agent on the back-office.
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await expect(page.getByText('Vous êtes déconnecté')).toBeVisible();
+  await expect(menu.getByRole('link', { name: 'Back-office' })).toHaveCount(0);
+  await page.goto('/connexion');
+  await field(page, 'Identifiant').fill(AGENT.email);
+  await field(page, 'Mot de passe').fill(AGENT.password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page).toHaveURL(/\/agent$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Back-office');
+  await expect(menu.getByRole('link', { name: 'Back-office' })).toHaveAttribute('aria-current', 'page');
 });

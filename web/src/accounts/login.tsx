@@ -25,9 +25,10 @@ export function LoginForm({ idPrefix = '', next = '/mon-espace', onError }: Logi
     ev.preventDefault();
     void run(
       () => logIn(email.trim(), password),
-      () => {
+      (me) => {
         onError?.(false);
-        navigate(next, { replace: true });
+        // An agent logging in without a page to go back to lands on the back-office.
+        navigate(me.role === 'agent' && next === '/mon-espace' ? '/agent' : next, { replace: true });
       },
       () => {
         setPassword('');
