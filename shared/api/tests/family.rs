@@ -995,8 +995,12 @@ async fn a_csv_import_reports_every_bad_row_and_imports_nothing_until_clean() {
     let dry = app.send(csv_request(&agent, true, good)).await;
     assert_eq!(dry.status, StatusCode::OK);
     assert_eq!(
-        (dry.body["families"].as_u64(), dry.body["children"].as_u64()),
-        (Some(2), Some(1))
+        (
+            dry.body["families"].as_u64(),
+            dry.body["children"].as_u64(),
+            dry.body["skipped"].as_u64()
+        ),
+        (Some(2), Some(1), Some(0))
     );
     assert!(
         app.get("/api/agent/families", Some(&agent)).await.body["items"]
@@ -1019,6 +1023,11 @@ async fn a_csv_import_reports_every_bad_row_and_imports_nothing_until_clean() {
     assert_eq!(
         again.body["skipped"], 2,
         "importing again skips what is there"
+    );
+    let dry_again = app.send(csv_request(&agent, true, good)).await;
+    assert_eq!(
+        dry_again.body["skipped"], 2,
+        "a dry run says what an import would skip"
     );
     assert_eq!(
         app.get("/api/agent/families?q=famille%20dup", Some(&agent))

@@ -164,6 +164,13 @@ export function ImportPage() {
             <strong>Le fichier est valide.</strong> Rien n'est encore importé. L'import créera au plus :
           </p>
           <Counts r={checked} />
+          {checked.skipped > 0 && (
+            <p>
+              {checked.skipped === 1
+                ? 'Une famille du fichier est déjà importée : elle sera laissée telle quelle.'
+                : `${checked.skipped} familles du fichier sont déjà importées : elles seront laissées telles quelles.`}
+            </p>
+          )}
           <div class="actions">
             <button type="button" class="button" onClick={() => send(false)} aria-disabled={busy ? 'true' : undefined}>
               {busy ? 'Import en cours…' : 'Importer'}

@@ -253,6 +253,13 @@ pub async fn import_csv(
         errors: Vec::new(),
     };
     if dry_run {
+        // Says already which families an import would leave as they are.
+        let markers: Vec<_> = plan
+            .families
+            .iter()
+            .map(|(reference, _)| keys::imported(reference))
+            .collect();
+        report.skipped = app.store.get_many(&markers).await?.len();
         return Ok((StatusCode::OK, Json(report)));
     }
     for (reference, family) in plan.families {
