@@ -71,6 +71,7 @@ use utoipa::openapi::OpenApi as Document;
         crate::agent::activities::ClosureAnswer,
         crate::agent::activities::NewEnrolment,
         crate::agent::activities::EnrolmentList,
+        crate::agent::activities::EnrolmentLine,
         marelle_domain::planning::NewActivity,
         marelle_domain::planning::Activity,
         marelle_domain::planning::Closure,

@@ -552,6 +552,33 @@ async fn an_agent_decides_every_request_of_an_activity_on_a_day_at_once() {
         )
         .await;
     assert_eq!(q.body["items"].as_array().unwrap().len(), 1);
+    // The queue and the enrolments name the child and the family.
+    let line = &q.body["items"][0];
+    assert_eq!(
+        (&line["child_first_name"], &line["family_label"]),
+        (&json!("Ludovic"), &json!("Famille DUPONT"))
+    );
+    let enrolled = w
+        .app
+        .get(
+            &format!("/api/agent/enrolments?activity_id={a}"),
+            Some(&w.agent),
+        )
+        .await;
+    let e = &enrolled.body["items"][0];
+    assert_eq!(e["child_id"], json!(child));
+    assert_eq!(
+        (
+            &e["child_first_name"],
+            &e["child_last_name"],
+            &e["family_label"]
+        ),
+        (
+            &json!("Ludovic"),
+            &json!("DUPONT"),
+            &json!("Famille DUPONT")
+        )
+    );
 }
 
 #[tokio::test]

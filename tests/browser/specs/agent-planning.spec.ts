@@ -128,6 +128,7 @@ test('the parent asks for Mondays and Tuesdays; the agent accepts a day at once,
   const queue = page.getByRole('table', { name: "Demandes en attente, les plus anciennes d'abord" });
   await expect(queue.getByRole('row')).toHaveCount(2);
   await expect(queue.getByRole('row').nth(1)).toContainText('lun. 01/02/2027 – 4/Péri SOIR (16:30)');
+  await expect(queue.getByRole('row').nth(1).getByRole('cell', { name: 'Maéva MARTIN', exact: true })).toBeVisible();
   await page.getByRole('button', { name: 'Tout accepter pour cette activité et ce jour' }).click();
   const dialog = page.getByRole('dialog', { name: 'Tout accepter pour ce jour ?' });
   await expect(dialog).toBeVisible();

@@ -275,17 +275,14 @@ interface Enrolled {
 }
 
 async function loadEnrolled(activityId: string): Promise<Enrolled[]> {
+  // One call: the server gives the children's and families' names.
   const { items } = await agent.enrolments(activityId);
-  const ids = [...new Set(items.map((e) => e.family_id))];
-  const dossiers = new Map<string, Dossier | null>(
-    await Promise.all(ids.map(async (id) => [id, await agent.family(id).catch(() => null)] as [string, Dossier | null])),
-  );
   return items
-    .map((e) => {
-      const d = dossiers.get(e.family_id);
-      const c = d?.children.find((x) => x.id === e.child_id);
-      return { enrolment: e, child: c ? fullName(c) : 'Enfant inconnu', family: d?.label ?? 'Famille inconnue' };
-    })
+    .map((e) => ({
+      enrolment: e,
+      child: fullName({ first_name: e.child_first_name, last_name: e.child_last_name }) || 'Enfant inconnu',
+      family: e.family_label || 'Famille inconnue',
+    }))
     .sort((x, y) => x.child.localeCompare(y.child, 'fr'));
 }
 

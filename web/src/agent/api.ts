@@ -34,6 +34,16 @@ export interface RequestSummary {
 
 export interface QueueItem extends RequestSummary {
   family_label: string;
+  /** Planning requests: whose day it is. */
+  child_first_name?: string | null;
+  child_last_name?: string | null;
+}
+
+/** An enrolment with the names the back-office shows. */
+export interface EnrolmentLine extends Enrolment {
+  child_first_name: string;
+  child_last_name: string;
+  family_label: string;
 }
 
 export interface HistoryEntry {
@@ -272,7 +282,7 @@ export const agent = {
   activity: (id: string) => api.get<Activity>(`/api/agent/activities/${enc(id)}`),
   createActivity: (body: NewActivity) => api.post<Activity>('/api/agent/activities', body),
   addClosure: (id: string, body: Closure) => api.post<ClosureAnswer>(`/api/agent/activities/${enc(id)}/closures`, body),
-  enrolments: (activityId: string) => api.get<{ items: Enrolment[] }>(`/api/agent/enrolments${query({ activity_id: activityId })}`),
+  enrolments: (activityId: string) => api.get<{ items: EnrolmentLine[] }>(`/api/agent/enrolments${query({ activity_id: activityId })}`),
   enrol: (body: { child_id: string; activity_id: string; from: string; to: string }) => api.post<Enrolment>('/api/agent/enrolments', body),
 };
 

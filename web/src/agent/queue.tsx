@@ -338,6 +338,7 @@ export function QueuePage() {
                     </th>
                     <th scope="col">Reçue le</th>
                     <th scope="col">Famille</th>
+                    <th scope="col">Enfant</th>
                     <th scope="col">Demande</th>
                     <th scope="col">Type</th>
                     <th scope="col">Jour et activité</th>
@@ -364,6 +365,7 @@ export function QueuePage() {
                       <td>
                         <a href={`/agent/familles/${r.family_id}`}>{r.family_label || 'Famille'}</a>
                       </td>
+                      <td>{r.child_first_name ? [r.child_first_name, r.child_last_name].filter(Boolean).join(' ') : <span class="bo-muted">Sans objet</span>}</td>
                       <td>
                         <a href={`/agent/demandes/${r.id}`}>
                           {r.description}

@@ -286,7 +286,17 @@ pub struct EnrolmentParams {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EnrolmentList {
-    pub items: Vec<Enrolment>,
+    pub items: Vec<EnrolmentLine>,
+}
+
+/// An enrolment with the names the back-office shows.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EnrolmentLine {
+    #[serde(flatten)]
+    pub enrolment: Enrolment,
+    pub child_first_name: String,
+    pub child_last_name: String,
+    pub family_label: String,
 }
 
 /// `GET /api/agent/enrolments?activity_id=`: who is enrolled.
@@ -302,7 +312,28 @@ pub async fn enrolments(
         .query(Query::on(Index::Gsi1, store::enrolled_in(&p.activity_id)))
         .await?
         .items;
-    Ok(Json(EnrolmentList {
-        items: items.iter().map(|i| i.data()).collect::<Result<_, _>>()?,
-    }))
+    let enrolments: Vec<Enrolment> = items.iter().map(|i| i.data()).collect::<Result<_, _>>()?;
+    let names = crate::family::store::names(
+        &app,
+        enrolments
+            .iter()
+            .map(|e| (e.family_id.as_str(), Some(e.child_id.as_str()))),
+    )
+    .await?;
+    let mut lines: Vec<EnrolmentLine> = enrolments
+        .into_iter()
+        .map(|e| {
+            let (first, last) = names.child(Some(&e.child_id));
+            EnrolmentLine {
+                family_label: names.family(&e.family_id),
+                child_first_name: first.unwrap_or_default(),
+                child_last_name: last.unwrap_or_default(),
+                enrolment: e,
+            }
+        })
+        .collect();
+    lines.sort_by(|a, b| {
+        (&a.child_last_name, &a.child_first_name).cmp(&(&b.child_last_name, &b.child_first_name))
+    });
+    Ok(Json(EnrolmentList { items: lines }))
 }

@@ -1,7 +1,5 @@
 //! Back-office: the queue of requests and the decisions on them.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -35,6 +33,9 @@ pub struct QueueItem {
     #[serde(flatten)]
     pub request: RequestSummary,
     pub family_label: String,
+    /// Planning requests: whose day it is.
+    pub child_first_name: Option<String>,
+    pub child_last_name: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -74,27 +75,24 @@ pub async fn queue(
                 && p.date.is_none_or(|d| r.date == Some(d))
         })
         .await?;
-    let mut family_keys: Vec<_> = items.iter().map(|r| keys::family(&r.family_id)).collect();
-    family_keys.sort();
-    family_keys.dedup();
-    let labels: HashMap<String, String> = app
-        .store
-        .get_many(&family_keys)
-        .await?
-        .iter()
-        .filter_map(|i| {
-            Some((
-                i.str_attr("id")?.to_string(),
-                i.str_attr("label")?.to_string(),
-            ))
-        })
-        .collect();
+    let names = crate::family::store::names(
+        &app,
+        items
+            .iter()
+            .map(|r| (r.family_id.as_str(), r.child_id.as_deref())),
+    )
+    .await?;
     Ok(Json(QueuePage {
         items: items
             .iter()
-            .map(|r| QueueItem {
-                request: RequestSummary::from(r),
-                family_label: labels.get(&r.family_id).cloned().unwrap_or_default(),
+            .map(|r| {
+                let (child_first_name, child_last_name) = names.child(r.child_id.as_deref());
+                QueueItem {
+                    request: RequestSummary::from(r),
+                    family_label: names.family(&r.family_id),
+                    child_first_name,
+                    child_last_name,
+                }
             })
             .collect(),
         next_page,

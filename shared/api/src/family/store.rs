@@ -356,3 +356,54 @@ pub async fn set_code(app: &AppState, family_id: &str, renew: bool) -> ApiResult
         "Le dossier a été modifié entre-temps. Recommencez.",
     ))
 }
+
+/// Names the back-office lists show: children and family labels, read in
+/// one batch whatever the number of lines.
+#[derive(Debug, Default)]
+pub struct Names {
+    /// Child id → (first name, last name).
+    pub children: std::collections::HashMap<String, (String, String)>,
+    /// Family id → label ("Famille DUPONT").
+    pub families: std::collections::HashMap<String, String>,
+}
+
+impl Names {
+    pub fn child(&self, id: Option<&str>) -> (Option<String>, Option<String>) {
+        match id.and_then(|id| self.children.get(id)) {
+            Some((first, last)) => (Some(first.clone()), Some(last.clone())),
+            None => (None, None),
+        }
+    }
+
+    pub fn family(&self, id: &str) -> String {
+        self.families.get(id).cloned().unwrap_or_default()
+    }
+}
+
+/// The names of these (family, child) pairs (a child id may be absent).
+pub async fn names<'a>(
+    app: &AppState,
+    pairs: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> ApiResult<Names> {
+    let mut wanted: Vec<Key> = Vec::new();
+    for (family_id, child_id) in pairs {
+        wanted.push(keys::family(family_id));
+        if let Some(c) = child_id {
+            wanted.push(keys::child(family_id, c));
+        }
+    }
+    wanted.sort();
+    wanted.dedup();
+    let mut names = Names::default();
+    for item in app.store.get_many(&wanted).await? {
+        let text = |f: &str| item.str_attr(f).unwrap_or_default().to_string();
+        if item.sk() == "D#FAMILY" {
+            names.families.insert(text("id"), text("label"));
+        } else {
+            names
+                .children
+                .insert(text("id"), (text("first_name"), text("last_name")));
+        }
+    }
+    Ok(names)
+}
