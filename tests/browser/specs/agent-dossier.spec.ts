@@ -77,7 +77,8 @@ test('a family created in the back-office subscribes with its code, and its phon
   const queue = page.getByRole('table', { name: "Demandes en attente, les plus anciennes d'abord" });
   const line = queue.getByRole('row').filter({ hasText: 'Modification du responsable Sarah Lemoine' });
   await expect(line).toHaveCount(1);
-  await expect(line.getByRole('cell').nth(4)).toHaveText('Modification du dossier');
+  await expect(line.getByRole('cell').nth(3)).toHaveText('Sans objet');
+  await expect(line.getByRole('cell').nth(5)).toHaveText('Modification du dossier');
   await expect(queue.getByRole('row')).toHaveCount(2);
 
   // A second tab on the same request, to decide it after the first one.
