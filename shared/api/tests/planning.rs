@@ -166,6 +166,11 @@ async fn a_period_over_the_holidays_requests_exactly_the_open_days_then_the_agen
         json!([]),
         "the holidays: the activity does not take place"
     );
+    assert_eq!(
+        p["enrolments"][0]["closures"],
+        json!([{"from": "2027-02-13", "to": "2027-02-28", "label": "Vacances d'hiver"}]),
+        "the planning can say why"
+    );
 
     let first = r.body["requests"][0]["id"].as_str().unwrap();
     let d = w.app.decide(&w.agent, first, "accepted", None).await;

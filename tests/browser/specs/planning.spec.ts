@@ -225,6 +225,14 @@ test.describe('logged in', () => {
     await refused.getByRole('button', { name: 'Annuler' }).click();
     await expect(wednesday).toContainText('Non réservé');
 
+    // The holidays' week says the activity is closed, and why, in words.
+    await page.goto('/planning?vue=semaine5&date=2027-02-15');
+    const closedWeek = page.getByRole('table', { name: /Planning de la semaine/ });
+    const soirRow = closedWeek.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /4\/Péri SOIR/ }) });
+    await expect(soirRow.getByRole('cell')).toHaveText(Array(5).fill("Fermé (Vacances d'hiver)"));
+    await page.goto('/planning?vue=mois&date=2027-02-01');
+    await expect(page.getByText("4/Péri SOIR : fermé (Vacances d'hiver)")).toHaveCount(10);
+
     // The absence in "Mes demandes": the guide's detail.
     const absences = await agentPending(agent, family.id, 'absence');
     expect(absences).toHaveLength(1);

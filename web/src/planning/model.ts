@@ -40,6 +40,27 @@ export interface Enrolment {
   start: string;
   end: string;
   capacity?: number | null;
+  /** The activity's closures: no slot on those days. */
+  closures?: { from: Day; to: Day; label: string }[];
+}
+
+/** A closure that keeps an enrolled activity shut on a day it would run. */
+export interface ClosedActivity {
+  activity_id: string;
+  activity: string;
+  label: string;
+}
+
+/** The shown activities closed on `day` (once each, whatever the number of children). */
+export function closedOn(enrolments: Enrolment[], day: Day, weekday: Weekday): ClosedActivity[] {
+  const out: ClosedActivity[] = [];
+  for (const e of enrolments) {
+    if (day < e.from || day > e.to || !e.weekdays.includes(weekday)) continue;
+    if (out.some((c) => c.activity_id === e.activity_id)) continue;
+    const c = e.closures?.find((x) => x.from <= day && day <= x.to);
+    if (c) out.push({ activity_id: e.activity_id, activity: e.activity, label: c.label });
+  }
+  return out;
 }
 
 export interface PlanningView {

@@ -25,6 +25,7 @@ import {
   startOfMonth,
   startOfWeek,
   today,
+  weekdayOf,
 } from '../dates';
 import { useCurrentFamily, useDossier, useLoad, withQuery } from '../family/current';
 import type { Child } from '../family/model';
@@ -32,7 +33,7 @@ import { FamilyChooser, LoadError, Loading, NoFamily } from '../family/ui';
 import { location } from '../router';
 import { Page } from '../ui/page';
 import { type DialogTarget, RequestDialog } from './dialog';
-import { CHILD_COLOURS, type Kind, type PlanningView, type Slot, type Submitted, activitiesOf, stateLabel } from './model';
+import { CHILD_COLOURS, type ClosedActivity, type Kind, type PlanningView, type Slot, type Submitted, activitiesOf, closedOn, stateLabel } from './model';
 import { StateIcon } from './state-icon';
 import './planning.css';
 
@@ -192,6 +193,8 @@ export function PlanningPage({ me }: { me: Me }) {
     const enrolledChildren = children.filter((c) => data.enrolments.some((e) => e.child_id === c.id));
     const visible = (s: Slot) => !hiddenChildren.has(s.child_id) && !hiddenActivities.has(s.activity_id);
     const slotsOf = (date: Day) => (data.days.find((d) => d.date === date)?.slots ?? []).filter(visible);
+    const shownEnrolments = data.enrolments.filter((e) => !hiddenChildren.has(e.child_id) && !hiddenActivities.has(e.activity_id));
+    const closuresOf = (date: Day) => closedOn(shownEnrolments, date, weekdayOf(date));
     const shownDays = daysBetween(from, to);
     const inMonth = (d: Day) => view !== 'mois' || d.slice(0, 7) === anchor.slice(0, 7);
     const entry = (date: Day, s: Slot) => <Entry key={slotId(date, s)} date={date} slot={s} child={childOf(s.child_id)} colour={colourOf(s.child_id)} onOpen={setTarget} />;
@@ -206,7 +209,7 @@ export function PlanningPage({ me }: { me: Me }) {
     if (data.enrolments.length === 0) {
       grid = <p>Vos enfants ne sont inscrits à aucune activité pour le moment. Pour les inscrire, adressez-vous à la collectivité.</p>;
     } else if (narrow) {
-      const days = shownDays.filter((d) => inMonth(d) && (view !== 'mois' || slotsOf(d).length > 0));
+      const days = shownDays.filter((d) => inMonth(d) && (view !== 'mois' || slotsOf(d).length > 0 || closuresOf(d).length > 0));
       grid = (
         <ol class="day-list" aria-label={`Planning : ${periodTitle(view, anchor)}`}>
           {days.length === 0 && <li>Aucune activité sur cette période.</li>}
@@ -221,9 +224,10 @@ export function PlanningPage({ me }: { me: Me }) {
                       <li key={slotId(d, s)}>{entry(d, s)}</li>
                     ))}
                   </ul>
-                ) : (
+                ) : closuresOf(d).length === 0 ? (
                   <p class="muted">Aucune activité.</p>
-                )}
+                ) : null}
+                <Closures closed={closuresOf(d)} />
               </li>
             );
           })}
@@ -257,6 +261,7 @@ export function PlanningPage({ me }: { me: Me }) {
                           {d === today() && <span class="visually-hidden"> (aujourd'hui)</span>}
                         </span>
                         <div class="slots">{slotsOf(d).map((s) => entry(d, s))}</div>
+                        <Closures closed={closuresOf(d)} />
                       </td>
                     ) : (
                       <td key={d} class="planning__outside" />
@@ -303,6 +308,7 @@ export function PlanningPage({ me }: { me: Me }) {
                   {shownDays.map((d) => (
                     <td key={d} class={d === today() ? 'today' : undefined}>
                       <div class="slots">{slotsOf(d).filter((s) => s.activity_id === a.activity_id).map((s) => entry(d, s))}</div>
+                      <Closures closed={closuresOf(d).filter((c) => c.activity_id === a.activity_id)} named={false} />
                     </td>
                   ))}
                 </tr>
@@ -428,5 +434,19 @@ export function PlanningPage({ me }: { me: Me }) {
       {body}
       {target && family && <RequestDialog target={target} familyId={family.family_id} onClose={closed} />}
     </Page>
+  );
+}
+
+/** Activities the commune closed on a day ("4/Péri SOIR : fermé, Vacances d'hiver"). */
+function Closures({ closed, named = true }: { closed: ClosedActivity[]; named?: boolean }) {
+  if (closed.length === 0) return null;
+  return (
+    <ul class="planning__closures">
+      {closed.map((c) => (
+        <li key={c.activity_id} class="planning__closed">
+          {named ? `${c.activity} : fermé` : 'Fermé'} ({c.label})
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -106,6 +106,8 @@ pub struct EnrolmentView {
     pub start: String,
     pub end: String,
     pub capacity: Option<u32>,
+    /// The activity's closures ("Vacances d'hiver"): no slot on those days.
+    pub closures: Vec<marelle_domain::planning::Closure>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -217,6 +219,7 @@ pub async fn planning(
                     start: a.start_text(),
                     end: a.end_text(),
                     capacity: a.capacity,
+                    closures: a.closures.clone(),
                 })
             })
             .collect(),
