@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::store::{self, PendingChange};
-use super::view::mask_changes;
+use super::view::{mask_changes, photo_link};
 use crate::error::{ApiError, ApiResult};
 use crate::requests::ChangeLine;
 use crate::state::AppState;
@@ -204,16 +204,4 @@ pub async fn lines(
         }
     }
     Ok(lines)
-}
-
-async fn photo_link(app: &AppState, key: &Value) -> Value {
-    match key.as_str() {
-        Some(k) => app
-            .blobs
-            .presign_download(k, 300)
-            .await
-            .map(Value::String)
-            .unwrap_or(Value::Null),
-        None => Value::Null,
-    }
 }

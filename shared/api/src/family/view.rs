@@ -107,18 +107,34 @@ pub fn mask_changes(mut changes: Map<String, Value>) -> Map<String, Value> {
     changes
 }
 
-/// A new photo waiting for the commune shows as a short-lived download link,
-/// never as the storage key it sits under.
+/// How long a photo's download link works, in seconds.
+const PHOTO_LINK_SECS: u64 = 300;
+
+/// A photo as the API shows it: a short-lived download link, never the
+/// storage key it sits under.
+pub async fn photo_url(app: &AppState, key: &str) -> Option<String> {
+    app.blobs.presign_download(key, PHOTO_LINK_SECS).await.ok()
+}
+
+/// The same for a value that may hold a key (a dossier change's old, new
+/// or current photo).
+pub async fn photo_link(app: &AppState, key: &Value) -> Value {
+    match key.as_str() {
+        Some(k) => photo_url(app, k)
+            .await
+            .map(Value::String)
+            .unwrap_or(Value::Null),
+        None => Value::Null,
+    }
+}
+
+/// A new photo waiting for the commune shows as `photo_url`.
 async fn with_photo_url(
     app: &AppState,
     mut changes: serde_json::Map<String, Value>,
 ) -> serde_json::Map<String, Value> {
-    if let Some(Value::String(key)) = changes.remove("photo_key") {
-        let url = app.blobs.presign_download(&key, 300).await.ok();
-        changes.insert(
-            "photo_url".into(),
-            url.map(Value::String).unwrap_or(Value::Null),
-        );
+    if let Some(key) = changes.remove("photo_key") {
+        changes.insert("photo_url".into(), photo_link(app, &key).await);
     }
     changes
 }
@@ -149,7 +165,7 @@ fn guardian_view(g: &Guardian, for_agent: bool) -> GuardianView {
 
 async fn child_view(app: &AppState, c: &Child) -> ChildView {
     let photo_url = match &c.photo_key {
-        Some(k) => app.blobs.presign_download(k, 300).await.ok(),
+        Some(k) => photo_url(app, k).await,
         None => None,
     };
     ChildView {
