@@ -45,56 +45,91 @@ pub fn json_problem(path: &str, err: &serde_json::Error) -> ApiError {
         ),
         Category::Data => {
             let msg = err.to_string();
-            let quoted = |m: &str| m.split('`').nth(1).map(str::to_string);
-            if msg.starts_with("unknown field") {
-                let name = quoted(&msg).unwrap_or_default();
-                // The path already ends with the unknown field's name.
-                let field = if path.is_empty() || path == "." {
-                    name.clone()
-                } else {
-                    path.to_string()
-                };
-                field_error(
-                    &field,
-                    "unknown_field",
-                    format!("Champ inconnu : « {field} »."),
-                )
-            } else if msg.starts_with("missing field") {
-                let name = quoted(&msg).unwrap_or_default();
-                field_error(
+            match complaint(&msg) {
+                Complaint::UnknownField(name) => {
+                    // The path already ends with the unknown field's name.
+                    let field = if path.is_empty() || path == "." {
+                        name
+                    } else {
+                        path.to_string()
+                    };
+                    field_error(
+                        &field,
+                        "unknown_field",
+                        format!("Champ inconnu : « {field} »."),
+                    )
+                }
+                Complaint::MissingField(name) => field_error(
                     &name,
                     "missing_field",
                     format!("Le champ « {name} » est obligatoire."),
-                )
-            } else if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
-                let expected = msg
-                    .split(", expected ")
-                    .nth(1)
-                    .map(|s| s.split(" at line").next().unwrap_or(s))
-                    .map(french_expected)
-                    .unwrap_or_else(|| "une autre valeur".into());
-                field_error(
-                    path,
-                    "invalid_type",
-                    format!(
-                        "La valeur du champ « {path} » n'est pas valide : {expected} est attendu."
-                    ),
-                )
-            } else if msg.starts_with("unknown variant") {
-                let name = quoted(&msg).unwrap_or_default();
-                field_error(
+                ),
+                Complaint::UnknownVariant { value, .. } => field_error(
                     path,
                     "invalid_value",
-                    format!("La valeur « {name} » n'est pas admise pour le champ « {path} »."),
-                )
-            } else {
-                field_error(
-                    path,
-                    "invalid_body",
-                    format!("Le champ « {path} » n'est pas valide."),
-                )
+                    format!("La valeur « {value} » n'est pas admise pour le champ « {path} »."),
+                ),
+                Complaint::Other => invalid_json_value(path, &msg),
             }
         }
+    }
+}
+
+/// What serde said was wrong, read off its (English) message: shared by
+/// JSON bodies and query strings.
+enum Complaint {
+    UnknownField(String),
+    MissingField(String),
+    UnknownVariant { value: String, allowed: String },
+    Other,
+}
+
+fn complaint(msg: &str) -> Complaint {
+    let quoted = || {
+        msg.split('`')
+            .nth(1)
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    if msg.starts_with("unknown field") {
+        Complaint::UnknownField(quoted())
+    } else if msg.starts_with("missing field") {
+        Complaint::MissingField(quoted())
+    } else if msg.starts_with("unknown variant") {
+        let allowed = msg
+            .split("expected ")
+            .nth(1)
+            .map(|s| s.trim_start_matches("one of ").replace('`', ""))
+            .unwrap_or_default();
+        Complaint::UnknownVariant {
+            value: quoted(),
+            allowed,
+        }
+    } else {
+        Complaint::Other
+    }
+}
+
+/// A JSON value of the wrong type, or one serde refused for another reason.
+fn invalid_json_value(path: &str, msg: &str) -> ApiError {
+    if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
+        let expected = msg
+            .split(", expected ")
+            .nth(1)
+            .map(|s| s.split(" at line").next().unwrap_or(s))
+            .map(french_expected)
+            .unwrap_or_else(|| "une autre valeur".into());
+        field_error(
+            path,
+            "invalid_type",
+            format!("La valeur du champ « {path} » n'est pas valide : {expected} est attendu."),
+        )
+    } else {
+        field_error(
+            path,
+            "invalid_body",
+            format!("Le champ « {path} » n'est pas valide."),
+        )
     }
 }
 
@@ -172,37 +207,25 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
 }
 
 fn query_problem(path: &str, msg: &str) -> ApiError {
-    let quoted = |m: &str| m.split('`').nth(1).map(str::to_string).unwrap_or_default();
-    if msg.starts_with("missing field") {
-        let name = quoted(msg);
-        field_error(
+    match complaint(msg) {
+        Complaint::MissingField(name) => field_error(
             &name,
             "missing_parameter",
             format!("Le paramètre « {name} » est obligatoire."),
-        )
-    } else if msg.starts_with("unknown field") {
-        let name = quoted(msg);
-        field_error(
+        ),
+        Complaint::UnknownField(name) => field_error(
             &name,
             "unknown_parameter",
             format!("Paramètre inconnu : « {name} »."),
-        )
-    } else if msg.starts_with("unknown variant") {
-        let allowed = msg
-            .split("expected ")
-            .nth(1)
-            .map(|s| s.trim_start_matches("one of ").replace('`', ""))
-            .unwrap_or_default();
-        field_error(
+        ),
+        Complaint::UnknownVariant { value, allowed } => field_error(
             path,
             "invalid_parameter",
             format!(
-                "La valeur « {} » n'est pas admise pour le paramètre « {path} » (valeurs admises : {allowed}).",
-                quoted(msg)
+                "La valeur « {value} » n'est pas admise pour le paramètre « {path} » (valeurs admises : {allowed})."
             ),
-        )
-    } else {
-        field_error(
+        ),
+        Complaint::Other => field_error(
             path,
             "invalid_parameter",
             format!(
@@ -213,7 +236,7 @@ fn query_problem(path: &str, msg: &str) -> ApiError {
                     ""
                 }
             ),
-        )
+        ),
     }
 }
 
