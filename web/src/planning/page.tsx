@@ -194,8 +194,9 @@ export function PlanningPage({ me }: { me: Me }) {
     const visible = (s: Slot) => !hiddenChildren.has(s.child_id) && !hiddenActivities.has(s.activity_id);
     const slotsOf = (date: Day) => (data.days.find((d) => d.date === date)?.slots ?? []).filter(visible);
     const shownEnrolments = data.enrolments.filter((e) => !hiddenChildren.has(e.child_id) && !hiddenActivities.has(e.activity_id));
-    const closuresOf = (date: Day) => closedOn(shownEnrolments, date, weekdayOf(date));
     const shownDays = daysBetween(from, to);
+    const closures = new Map(shownDays.map((d) => [d, closedOn(shownEnrolments, d, weekdayOf(d))]));
+    const closuresOf = (date: Day) => closures.get(date) ?? [];
     const inMonth = (d: Day) => view !== 'mois' || d.slice(0, 7) === anchor.slice(0, 7);
     const entry = (date: Day, s: Slot) => <Entry key={slotId(date, s)} date={date} slot={s} child={childOf(s.child_id)} colour={colourOf(s.child_id)} onOpen={setTarget} />;
     const toggle = (set: Set<string>, id: string, update: (s: Set<string>) => void) => {

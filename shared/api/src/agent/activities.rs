@@ -320,7 +320,7 @@ pub async fn enrolments(
             .map(|e| (e.family_id.as_str(), Some(e.child_id.as_str()))),
     )
     .await?;
-    let mut lines: Vec<EnrolmentLine> = enrolments
+    let lines = enrolments
         .into_iter()
         .map(|e| {
             let (first, last) = names.child(Some(&e.child_id));
@@ -332,8 +332,5 @@ pub async fn enrolments(
             }
         })
         .collect();
-    lines.sort_by(|a, b| {
-        (&a.child_last_name, &a.child_first_name).cmp(&(&b.child_last_name, &b.child_first_name))
-    });
     Ok(Json(EnrolmentList { items: lines }))
 }
