@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
+use marelle_domain::accounts::FieldError;
 use marelle_domain::family::codes::normalize_code;
 use marelle_domain::keys;
 use marelle_domain::ports::store::{Index, Item, Query, Write};
@@ -147,7 +148,6 @@ async fn find(app: &AppState, req: &SubscribeRequest) -> ApiResult<Option<String
         let (emission, reference) = (clean(&inv.emission_code), clean(&inv.reference));
         // A blank field is a typing slip, not a guess: it is named and
         // not counted as a failed attempt.
-        use marelle_domain::accounts::FieldError;
         let mut missing = Vec::new();
         for (field, value, what) in [
             ("invoice.emission_code", &emission, "le code émission"),
@@ -191,13 +191,11 @@ async fn find(app: &AppState, req: &SubscribeRequest) -> ApiResult<Option<String
         let amount_ok = found.amount_cents == inv.amount_cents;
         return Ok((code_ok && amount_ok).then_some(found.family_id));
     }
-    Err(ApiError::invalid_fields(vec![
-        marelle_domain::accounts::FieldError::new(
-            "subscriber_code",
-            "required",
-            "Saisissez votre code abonné, ou les références d'une de vos factures.",
-        ),
-    ]))
+    Err(ApiError::invalid_fields(vec![FieldError::new(
+        "subscriber_code",
+        "required",
+        "Saisissez votre code abonné, ou les références d'une de vos factures.",
+    )]))
 }
 
 pub enum Linked {
