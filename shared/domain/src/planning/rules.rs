@@ -6,23 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::activity::{Activity, Enrolment, NotRunning, Period, Weekday};
+use super::slots::{Blocked, SlotState, may_ask};
 use crate::calendar::HolidayRules;
-
-/// The state of a child's activity on a day, as stored (one item per day
-/// with anything asked).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SlotState {
-    ReservationRequested,
-    Reserved,
-    ReservationRefused,
-    AbsenceRequested,
-    Absent,
-    AbsenceRefused,
-    WaitingList,
-    /// Withdrawn (a closure cancelled it): the day is as if never asked.
-    Cancelled,
-}
+use crate::requests::RequestKind;
 
 /// The planning state the API shows (`enrolled` when nothing was asked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -65,23 +51,6 @@ impl PlanningState {
             PlanningState::WaitingList => "Liste d'attente",
         }
     }
-}
-
-/// A child's activity on one day, as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Slot {
-    pub date: NaiveDate,
-    pub child_id: String,
-    pub activity_id: String,
-    pub state: SlotState,
-    /// The request that set the state.
-    pub request_id: String,
-    /// Under an absence: the reservation it withdraws.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reservation_id: Option<String>,
-    /// Whether this day holds one of the activity's places.
-    pub holds_place: bool,
-    pub version: i64,
 }
 
 /// Why a day was refused.
@@ -204,6 +173,59 @@ fn deadline(
     }
 }
 
+/// Why a day cannot move as asked, in the guide's words.
+pub fn refusal(blocked: Blocked, date: NaiveDate) -> Refusal {
+    let (code, message) = match blocked {
+        Blocked::AlreadyWaiting => (
+            "already_waiting",
+            format!(
+                "Votre enfant est déjà sur la liste d'attente du {}.",
+                fr(date)
+            ),
+        ),
+        Blocked::AlreadyReserved => (
+            "already_reserved",
+            format!("Une réservation existe déjà le {}.", fr(date)),
+        ),
+        Blocked::AbsenceAlreadyAsked => (
+            "already_absent",
+            format!("Une absence est déjà demandée le {}.", fr(date)),
+        ),
+        Blocked::ReservationPending => (
+            "not_reserved",
+            format!(
+                "La réservation du {} n'est pas encore acceptée : une absence n'est possible que sur un jour réservé.",
+                fr(date)
+            ),
+        ),
+        Blocked::NotReserved => (
+            "not_reserved",
+            format!(
+                "Le {} n'est pas réservé : une absence n'est possible que sur un jour réservé.",
+                fr(date)
+            ),
+        ),
+        Blocked::Full => (
+            "full",
+            format!(
+                "L'activité est complète le {} : vous pouvez demander la liste d'attente.",
+                fr(date)
+            ),
+        ),
+        Blocked::NotPlanning
+        | Blocked::NotPending(_)
+        | Blocked::NotWaiting
+        | Blocked::NothingToWithdraw => (
+            "slot_moved",
+            format!(
+                "Le {} a changé depuis la demande (fermeture ou nouvelle demande).",
+                fr(date)
+            ),
+        ),
+    };
+    Refusal::new(date, code, message)
+}
+
 /// A reservation for `date`: the day is open, the booking deadline not
 /// passed, and nothing is asked or reserved already.
 pub fn check_reservation(
@@ -216,26 +238,7 @@ pub fn check_reservation(
     holidays: &HolidayRules,
 ) -> Result<(), Refusal> {
     check_open_day(activity, enrolments, child_id, date)?;
-    match current {
-        None | Some(SlotState::ReservationRefused | SlotState::Cancelled | SlotState::Absent) => {}
-        Some(SlotState::WaitingList) => {
-            return Err(Refusal::new(
-                date,
-                "already_waiting",
-                format!(
-                    "Votre enfant est déjà sur la liste d'attente du {}.",
-                    fr(date)
-                ),
-            ));
-        }
-        Some(_) => {
-            return Err(Refusal::new(
-                date,
-                "already_reserved",
-                format!("Une réservation existe déjà le {}.", fr(date)),
-            ));
-        }
-    }
+    may_ask(RequestKind::Reservation, current).map_err(|b| refusal(b, date))?;
     deadline(activity.booking_deadline.as_ref(), date, now, holidays)
 }
 
@@ -251,36 +254,7 @@ pub fn check_absence(
     holidays: &HolidayRules,
 ) -> Result<(), Refusal> {
     check_open_day(activity, enrolments, child_id, date)?;
-    match current {
-        Some(SlotState::Reserved | SlotState::AbsenceRefused) => {}
-        Some(SlotState::AbsenceRequested) => {
-            return Err(Refusal::new(
-                date,
-                "already_absent",
-                format!("Une absence est déjà demandée le {}.", fr(date)),
-            ));
-        }
-        Some(SlotState::ReservationRequested) => {
-            return Err(Refusal::new(
-                date,
-                "not_reserved",
-                format!(
-                    "La réservation du {} n'est pas encore acceptée : une absence n'est possible que sur un jour réservé.",
-                    fr(date)
-                ),
-            ));
-        }
-        _ => {
-            return Err(Refusal::new(
-                date,
-                "not_reserved",
-                format!(
-                    "Le {} n'est pas réservé : une absence n'est possible que sur un jour réservé.",
-                    fr(date)
-                ),
-            ));
-        }
-    }
+    may_ask(RequestKind::Absence, current).map_err(|b| refusal(b, date))?;
     deadline(activity.cancel_deadline.as_ref(), date, now, holidays)
 }
 
