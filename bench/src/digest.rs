@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use marelle_api::passwords::PasswordHasher;
-use marelle_api::state::{App, Keys, Settings};
+use marelle_api::http::passwords::PasswordHasher;
+use marelle_api::http::state::{App, Keys, Settings};
 use marelle_api::subscriptions::Subscription;
 use marelle_domain::Commune;
 use marelle_domain::accounts::{Account, Civility, Role};
@@ -166,10 +166,13 @@ pub async fn run(families: usize, per_family: usize) {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let before = peak_rss_kib();
     let t = Instant::now();
-    let report =
-        marelle_api::digest::run_window(&app, window, marelle_api::digest::Options::default())
-            .await
-            .unwrap();
+    let report = marelle_api::jobs::digest::run_window(
+        &app,
+        window,
+        marelle_api::jobs::digest::Options::default(),
+    )
+    .await
+    .unwrap();
     let elapsed = t.elapsed();
     let peak = peak_rss_kib();
     assert_eq!(report.sent, families, "{report:?}");
@@ -191,10 +194,13 @@ pub async fn run(families: usize, per_family: usize) {
         report.store_reads as f64 / families as f64,
         report.requests.div_ceil(500)
     );
-    let again =
-        marelle_api::digest::run_window(&app, window, marelle_api::digest::Options::default())
-            .await
-            .unwrap();
+    let again = marelle_api::jobs::digest::run_window(
+        &app,
+        window,
+        marelle_api::jobs::digest::Options::default(),
+    )
+    .await
+    .unwrap();
     println!(
         "second run of the window: {} sent, {} skipped",
         again.sent, again.skipped

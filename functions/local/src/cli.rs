@@ -1,12 +1,10 @@
 //! The command line of API.md: `serve`, `agent create`, `digest`.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use marelle_domain::accounts::Role;
 
-use crate::compose::{self, Options};
+use crate::compose::{self, DataDir, Options};
+use crate::web::Serve;
 
 #[derive(Parser)]
 #[command(
@@ -37,35 +35,6 @@ pub enum Command {
         #[command(flatten)]
         data: DataDir,
     },
-}
-
-#[derive(Args)]
-pub struct DataDir {
-    /// Folder of the database, documents and e-mail outbox.
-    #[arg(long, default_value = "./data", env = "MARELLE_DATA")]
-    pub data: PathBuf,
-}
-
-#[derive(Args)]
-pub struct Serve {
-    #[arg(long, default_value = "127.0.0.1:8080", env = "MARELLE_ADDR")]
-    pub addr: SocketAddr,
-    #[command(flatten)]
-    pub data: DataDir,
-    /// The built web app (`web/dist`).
-    #[arg(long, default_value = "web/dist", env = "MARELLE_WEB")]
-    pub web: PathBuf,
-    /// Fills an empty store with a demo commune.
-    #[arg(long)]
-    pub demo: bool,
-    /// Development mode: settable clock, outbox listing, job triggers
-    /// under /api/dev, captcha at its lowest difficulty.
-    #[arg(long)]
-    pub dev: bool,
-    /// No in-process 13:00/18:00 timer (an outside scheduler calls
-    /// `marelle digest`).
-    #[arg(long)]
-    pub no_schedule: bool,
 }
 
 #[derive(Subcommand)]
@@ -101,10 +70,10 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 })?
                 .with_timezone(&chrono::Utc);
             let local = compose::build(&Options::offline(data.data))?;
-            let report = marelle_api::digest::run_once(
+            let report = marelle_api::jobs::digest::run_once(
                 &local.state,
                 at,
-                marelle_api::digest::Options::from_env(),
+                marelle_api::jobs::digest::Options::of(&local.state),
             )
             .await
             .map_err(|e| e.detail)?;

@@ -5,12 +5,19 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use marelle_api::passwords::PasswordHasher;
-use marelle_api::state::{App, AppState, CaptchaSettings, Keys, RateLimits, Settings};
-use marelle_domain::Commune;
+use marelle_api::config::{Config, Env, Runtime};
+use marelle_api::http::passwords::PasswordHasher;
+use marelle_api::http::state::{App, AppState, CaptchaSettings, Keys, Settings};
 use marelle_domain::ports::{Clock, IdGenerator, SettableClock};
 use marelle_domain::secrets::Secret;
 use marelle_embedded::{FolderBlobs, InProcessBus, Outbox, SqliteStore};
+
+#[derive(clap::Args)]
+pub struct DataDir {
+    /// Folder of the database, documents and e-mail outbox.
+    #[arg(long, default_value = "./data", env = "MARELLE_DATA")]
+    pub data: PathBuf,
+}
 
 pub struct Options {
     pub data: PathBuf,
@@ -39,19 +46,17 @@ pub struct Local {
     pub bus: InProcessBus,
 }
 
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
 /// The portal's secret: `MARELLE_SECRET`, or a random one kept in the data
-/// folder (readable by its owner only) from the first start on.
-fn secret(data: &Path) -> Result<Secret, String> {
-    if let Some(s) = env("MARELLE_SECRET") {
-        return Ok(Secret::new(s));
+/// folder (readable by its owner only) from the first start on. Either way
+/// it holds at least 32 characters.
+fn secret(config: &Config, data: &Path) -> Result<Secret, String> {
+    if let Some(s) = &config.secret {
+        return Ok(s.clone());
     }
     let path = data.join("secret.key");
     if let Ok(s) = std::fs::read_to_string(&path) {
-        return Ok(Secret::new(s.trim()));
+        return marelle_api::config::secret(&path.display().to_string(), &s)
+            .map_err(|e| e.to_string());
     }
     let bytes: [u8; 32] = rand::random();
     let s: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -65,25 +70,21 @@ fn secret(data: &Path) -> Result<Secret, String> {
     Ok(Secret::new(s))
 }
 
-pub fn commune(addr: Option<SocketAddr>) -> Commune {
-    let public_url = env("MARELLE_PUBLIC_URL").unwrap_or_else(|| match addr {
+/// The configuration from the environment, read once; the portal's address
+/// as parents see it defaults to the one it listens on.
+pub fn config(addr: Option<SocketAddr>) -> Result<Config, String> {
+    let public_url = match addr {
         Some(a) => format!("http://{a}"),
         None => "http://127.0.0.1:8080".into(),
-    });
-    Commune {
-        name: env("MARELLE_COMMUNE_NAME").unwrap_or_else(|| "Mairie de Villebois".into()),
-        public_url: public_url.trim_end_matches('/').to_string(),
-        mail_from: env("MARELLE_MAIL_FROM").unwrap_or_else(|| "Portail Citoyen <nepasrepondre@villebois.example>".into()),
-        contact_text: env("MARELLE_CONTACT_TEXT").unwrap_or_else(|| {
-            "Pour toutes informations complémentaires, vous pouvez contacter notre service au 01.02.03.04.05, du lundi au vendredi de 9h à 12h et de 14h à 17h.".into()
-        }),
-    }
+    };
+    Config::read(&Env::process(), &Runtime::Local { public_url }).map_err(|e| e.to_string())
 }
 
 pub fn build(opts: &Options) -> Result<Local, String> {
     let data = &opts.data;
     std::fs::create_dir_all(data).map_err(|e| format!("{}: {e}", data.display()))?;
-    let secret = secret(data)?;
+    let config = config(opts.addr)?;
+    let secret = secret(&config, data)?;
     let clock = Arc::new(SettableClock::new());
     let clock_port: Arc<dyn Clock> = clock.clone();
     let store = Arc::new(
@@ -92,7 +93,7 @@ pub fn build(opts: &Options) -> Result<Local, String> {
     );
     let outbox =
         Arc::new(Outbox::new(data.join("outbox"), clock_port.clone()).map_err(|e| e.to_string())?);
-    let commune = commune(opts.addr);
+    let commune = config.commune.clone();
     let keys = Keys::derive(&secret);
     let blobs = Arc::new(
         FolderBlobs::new(
@@ -104,31 +105,17 @@ pub fn build(opts: &Options) -> Result<Local, String> {
         .map_err(|e| e.to_string())?,
     );
     let bus = InProcessBus::new();
-    let cookie_secure = match env("MARELLE_COOKIE_SECURE").as_deref() {
-        Some("true") | Some("1") => true,
-        Some("false") | Some("0") => false,
-        // A cookie marked Secure is not sent back over plain http by most
-        // clients: only https portals get it (every AWS deployment does).
-        _ => commune.public_url.starts_with("https://"),
-    };
     let settings = Settings {
-        cookie_secure,
         captcha: if opts.dev {
             CaptchaSettings::lowest()
         } else {
             CaptchaSettings::production()
         },
-        // Load tests only: `MARELLE_RATE_LIMIT_FACTOR=1000`.
-        limits: RateLimits::scaled(
-            env("MARELLE_RATE_LIMIT_FACTOR")
-                .and_then(|f| f.parse().ok())
-                .unwrap_or(1),
-        ),
-        ..Settings::default()
+        ..config.settings()
     };
     let hasher = match opts.addr {
         Some(_) => PasswordHasher::for_this_machine(),
-        None => PasswordHasher::new(1, 1, marelle_api::passwords::default_params()),
+        None => PasswordHasher::new(1, 1, marelle_api::http::passwords::default_params()),
     };
     let state = Arc::new(App {
         store: store.clone(),

@@ -6,8 +6,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
-use marelle_api::extract::JsonBody;
-use marelle_api::state::AppState;
+use marelle_api::http::extract::JsonBody;
+use marelle_api::http::state::AppState;
 use marelle_api::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 
@@ -64,7 +64,7 @@ pub fn router(local: &Local) -> Router<AppState> {
                 let at: DateTime<Utc> = DateTime::parse_from_rfc3339(body.now.trim())
                     .map_err(|_| ApiError::bad_request("invalid_instant", "« at » doit être un instant RFC 3339 avec décalage."))?
                     .with_timezone(&Utc);
-                let report = marelle_api::digest::run_once(&app, at, marelle_api::digest::Options::default()).await?;
+                let report = marelle_api::jobs::digest::run_once(&app, at, marelle_api::jobs::digest::Options::default()).await?;
                 ApiResult::Ok(Json(report))
             }),
         )

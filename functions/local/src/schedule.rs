@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use marelle_api::digest::{self, Options, SETTLE_SECONDS};
-use marelle_api::state::AppState;
+use marelle_api::http::state::AppState;
+use marelle_api::jobs::digest::{self, Options, SETTLE_SECONDS};
 use marelle_domain::digest_window::{last_closed, window_of};
 
 pub async fn digests(app: AppState) {
@@ -34,7 +34,7 @@ async fn run(
     app: &AppState,
     window: marelle_domain::digest_window::Window,
 ) -> marelle_domain::digest_window::Window {
-    match digest::run_window(app, window, Options::from_env()).await {
+    match digest::run_window(app, window, Options::of(app)).await {
         Ok(r) => {
             tracing::info!(window = %r.window, sent = r.sent, skipped = r.skipped, failed = r.failed, "digest")
         }

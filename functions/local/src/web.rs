@@ -9,15 +9,37 @@ use axum::Router;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use marelle_api::extract::ClientIp;
+use marelle_api::http::extract::ClientIp;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::cli::Serve;
-use crate::compose::{self, Options};
+use crate::compose::{self, DataDir, Options};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+/// `marelle serve`'s arguments.
+#[derive(clap::Args)]
+pub struct Serve {
+    #[arg(long, default_value = "127.0.0.1:8080", env = "MARELLE_ADDR")]
+    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub data: DataDir,
+    /// The built web app (`web/dist`).
+    #[arg(long, default_value = "web/dist", env = "MARELLE_WEB")]
+    pub web: PathBuf,
+    /// Fills an empty store with a demo commune.
+    #[arg(long)]
+    pub demo: bool,
+    /// Development mode: settable clock, outbox listing, job triggers
+    /// under /api/dev, captcha at its lowest difficulty.
+    #[arg(long)]
+    pub dev: bool,
+    /// No in-process 13:00/18:00 timer (an outside scheduler calls
+    /// `marelle digest`).
+    #[arg(long)]
+    pub no_schedule: bool,
+}
 
 fn is_api(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
@@ -129,11 +151,9 @@ pub async fn serve(s: Serve) -> Result<(), String> {
         addr: Some(s.addr),
         dev: s.dev,
     })?;
-    local
-        .bus
-        .subscribe(std::sync::Arc::new(marelle_api::notify::Notifier::new(
-            local.state.clone(),
-        )));
+    local.bus.subscribe(std::sync::Arc::new(
+        marelle_api::jobs::notify::Notifier::new(local.state.clone()),
+    ));
     if s.demo {
         crate::demo::seed(&local).await?;
     }

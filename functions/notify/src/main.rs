@@ -4,5 +4,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    marelle_lambda::run_events(marelle_api::notify::Notifier::new).await
+    marelle_lambda::run_events(marelle_api::jobs::notify::Notifier::new).await
 }

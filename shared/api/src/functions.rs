@@ -4,7 +4,7 @@
 
 use axum::Router;
 
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// `accounts`: sign-up, activation, login, `GET /api/me`, password reset.
 pub fn accounts() -> Router<AppState> {

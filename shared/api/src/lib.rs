@@ -2,24 +2,29 @@
 //! Lambda (`lambda_http::run`), by the local `marelle` binary (all routers
 //! merged), and by in-process tests (`tower::ServiceExt::oneshot`).
 
+//!
+//! The crate is laid out by role:
+//! - [`config`]: the configuration, read once at start;
+//! - [`http`]: the plumbing every route shares (errors, extractors, CSRF,
+//!   sessions, rate limits, captcha, passwords, the application state);
+//! - [`jobs`]: work outside requests (event e-mails, the processing digest);
+//! - the features, one module each: [`accounts`], [`subscriptions`],
+//!   [`family`], [`planning`], [`requests`] (the request model every kind
+//!   shares), [`agent`] (the back-office);
+//! - [`decisions`]: the one place that registers each request kind's
+//!   effects, so that [`requests`] names no feature.
+
 pub mod accounts;
 pub mod agent;
-pub mod captcha;
-pub mod csrf;
-pub mod digest;
-pub mod error;
-pub mod extract;
+pub mod config;
+pub mod decisions;
 pub mod family;
 pub mod functions;
-pub mod mail;
-pub mod notify;
+pub mod http;
+pub mod jobs;
 pub mod openapi;
-pub mod passwords;
 pub mod planning;
-pub mod ratelimit;
 pub mod requests;
-pub mod sessions;
-pub mod state;
 pub mod subscriptions;
 
 use std::time::Duration;
@@ -34,8 +39,8 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-pub use error::{ApiError, ApiResult, Problem};
-pub use state::{App, AppState};
+pub use http::error::{ApiError, ApiResult, Problem};
+pub use http::state::{App, AppState};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -65,8 +70,11 @@ pub fn service(state: AppState, features: Router<AppState>) -> Router {
         .route("/api/openapi.json", axum::routing::get(openapi::serve))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
-        .layer(DefaultBodyLimit::max(extract::JSON_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::csrf::protect,
+        ))
+        .layer(DefaultBodyLimit::max(http::extract::JSON_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

@@ -15,10 +15,10 @@ use marelle_domain::ports::store::{Index, Item, Query, Write};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ClientIp, JsonBody, Parent};
-use crate::state::{AppState, Limit};
-use crate::{family, ratelimit};
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{ClientIp, JsonBody, Parent};
+use crate::http::ratelimit::{self, Pair, Scope};
+use crate::http::state::{AppState, Limit};
 
 /// Failed attempts allowed per account and per address.
 pub const FAILURES: Limit = Limit {
@@ -42,16 +42,8 @@ pub struct Subscriptions {
     pub items: Vec<Subscription>,
 }
 
-/// The ids of the families an account is linked to.
-pub async fn family_ids(app: &AppState, account_id: &str) -> ApiResult<Vec<String>> {
-    Ok(all(app, account_id)
-        .await?
-        .into_iter()
-        .map(|s| s.family_id)
-        .collect())
-}
-
-async fn all(app: &AppState, account_id: &str) -> ApiResult<Vec<Subscription>> {
+/// Every subscription of the account.
+pub async fn all(app: &AppState, account_id: &str) -> ApiResult<Vec<Subscription>> {
     let items = app
         .store
         .query(
@@ -140,7 +132,7 @@ async fn find(app: &AppState, req: &SubscribeRequest) -> ApiResult<Option<String
         .filter(|c| !c.trim().is_empty())
     {
         return match normalize_code(code) {
-            Some(code) => family::store::by_code(app, &code).await,
+            Some(code) => crate::family::store::by_code(app, &code).await,
             None => Ok(None),
         };
     }
@@ -206,7 +198,7 @@ pub enum Linked {
 /// Links the account to the family (one conditional write: twice is
 /// refused, not doubled).
 pub async fn link(app: &AppState, account_id: &str, family_id: &str) -> ApiResult<Linked> {
-    let loaded = family::store::load(app, family_id)
+    let loaded = crate::family::store::load(app, family_id)
         .await?
         .ok_or_else(not_found)?;
     let sub = Subscription {
@@ -240,30 +232,13 @@ pub async fn subscribe(
     ip: ClientIp,
     JsonBody(req): JsonBody<SubscribeRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let address = ip.0.to_string();
-    ratelimit::check(&app, "subscribe-account", &p.account_id, FAILURES).await?;
-    ratelimit::check(&app, "subscribe-ip", &address, FAILURES).await?;
+    let failures = Pair {
+        per_address: FAILURES,
+        per_account: FAILURES,
+    };
+    ratelimit::check_both(&app, Scope::Subscribe, ip.0, &p.account_id, failures).await?;
     let Some(family_id) = find(&app, &req).await? else {
-        ratelimit::hit(
-            &app,
-            "subscribe-account",
-            &p.account_id,
-            Limit {
-                max: i64::MAX,
-                ..FAILURES
-            },
-        )
-        .await?;
-        ratelimit::hit(
-            &app,
-            "subscribe-ip",
-            &address,
-            Limit {
-                max: i64::MAX,
-                ..FAILURES
-            },
-        )
-        .await?;
+        ratelimit::count_failure(&app, Scope::Subscribe, ip.0, &p.account_id, failures).await?;
         return Err(not_found());
     };
     match link(&app, &p.account_id, &family_id).await? {
@@ -285,7 +260,7 @@ pub async fn link_pending_code(
     let Some(code) = normalize_code(code) else {
         return Ok(None);
     };
-    let Some(family_id) = family::store::by_code(app, &code).await? else {
+    let Some(family_id) = crate::family::store::by_code(app, &code).await? else {
         return Ok(None);
     };
     Ok(match link(app, account_id, &family_id).await? {

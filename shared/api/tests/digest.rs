@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
-use marelle_api::digest::{Options, run_once};
+use marelle_api::jobs::digest::{Options, run_once};
 use marelle_domain::time::ZONE;
 use marelle_testkit::TestApp;
 use serde_json::json;
@@ -39,9 +39,9 @@ struct World {
 
 impl World {
     async fn new() -> Self {
-        let app = TestApp::with_settings(marelle_api::state::Settings {
-            captcha: marelle_api::state::CaptchaSettings::lowest(),
-            limits: marelle_api::state::RateLimits::scaled(100),
+        let app = TestApp::with_settings(marelle_api::http::state::Settings {
+            captcha: marelle_api::http::state::CaptchaSettings::lowest(),
+            limits: marelle_api::http::state::RateLimits::scaled(100),
             ..Default::default()
         })
         .await;
@@ -129,7 +129,7 @@ impl World {
     }
 
     /// Runs the digest at `at`, the clock there.
-    async fn run_at(&self, at: DateTime<Utc>) -> marelle_api::digest::Report {
+    async fn run_at(&self, at: DateTime<Utc>) -> marelle_api::jobs::digest::Report {
         self.app.clock.freeze(at);
         run_once(&self.app.state, at, Options::default())
             .await

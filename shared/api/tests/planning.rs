@@ -384,9 +384,9 @@ async fn a_full_day_offers_the_waiting_list_and_a_freed_place_goes_to_the_first_
 #[tokio::test]
 async fn concurrent_requests_for_the_last_places_give_exactly_the_capacity() {
     // Sixteen sign-ups from one test address: rate limits raised.
-    let app = TestApp::with_settings(marelle_api::state::Settings {
-        captcha: marelle_api::state::CaptchaSettings::lowest(),
-        limits: marelle_api::state::RateLimits::scaled(100),
+    let app = TestApp::with_settings(marelle_api::http::state::Settings {
+        captcha: marelle_api::http::state::CaptchaSettings::lowest(),
+        limits: marelle_api::http::state::RateLimits::scaled(100),
         ..Default::default()
     })
     .await;

@@ -17,16 +17,18 @@ use std::sync::Arc;
 use axum::Router;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
-use marelle_api::extract::ClientIp;
-use marelle_api::passwords::PasswordHasher;
-use marelle_api::state::{App, AppState, Keys, Settings};
+use marelle_api::config::{Config as PortalConfig, ConfigError, Env, Runtime};
+use marelle_api::http::extract::ClientIp;
+use marelle_api::http::passwords::PasswordHasher;
+use marelle_api::http::state::{App, AppState, Keys, Settings};
 use marelle_aws::{DynamoStore, EventBridgeBus, S3Blobs, SesMailer};
 use marelle_domain::Commune;
 use marelle_domain::ports::{Clock, IdGenerator, SystemClock};
 use marelle_domain::secrets::Secret;
 use tower::ServiceExt;
 
-/// The environment a function reads, with the same names as `marelle`.
+/// The environment a function reads, with the same names as `marelle`:
+/// the portal's [`marelle_api::config::Config`] and the AWS resources.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub table: String,
@@ -34,35 +36,34 @@ pub struct Config {
     pub event_bus: String,
     pub commune: Commune,
     pub secret: Secret,
+    pub settings: Settings,
 }
 
 impl Config {
     pub fn from_env() -> Result<Self, String> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::read(&Env::process())
     }
 
     /// Reads the variables through `get` (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let var = |name: &str| {
-            get(name)
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| format!("missing environment variable {name}"))
-        };
-        let secret = var("MARELLE_SECRET")?;
-        if secret.len() < 32 {
-            return Err("MARELLE_SECRET must hold at least 32 characters".into());
-        }
+        Self::read(&Env::lookup(get))
+    }
+
+    fn read(env: &Env<'_>) -> Result<Self, String> {
+        let portal = PortalConfig::read(env, &Runtime::Lambda).map_err(|e| e.to_string())?;
+        let secret = portal
+            .secret
+            .clone()
+            .ok_or_else(|| ConfigError::Missing("MARELLE_SECRET".into()).to_string())?;
         Ok(Self {
-            table: var("MARELLE_TABLE")?,
-            bucket: var("MARELLE_BUCKET")?,
-            event_bus: var("MARELLE_EVENT_BUS")?,
-            commune: Commune {
-                name: var("MARELLE_COMMUNE_NAME")?,
-                public_url: var("MARELLE_PUBLIC_URL")?.trim_end_matches('/').to_string(),
-                mail_from: var("MARELLE_MAIL_FROM")?,
-                contact_text: var("MARELLE_CONTACT_TEXT")?,
-            },
-            secret: Secret::new(secret),
+            table: env.required("MARELLE_TABLE").map_err(|e| e.to_string())?,
+            bucket: env.required("MARELLE_BUCKET").map_err(|e| e.to_string())?,
+            event_bus: env
+                .required("MARELLE_EVENT_BUS")
+                .map_err(|e| e.to_string())?,
+            settings: portal.settings(),
+            commune: portal.commune,
+            secret,
         })
     }
 }
@@ -98,7 +99,7 @@ pub fn app_with_clock(
         commune: config.commune.clone(),
         keys: Keys::derive(&config.secret),
         hasher: PasswordHasher::for_this_machine(),
-        settings: Settings::default(),
+        settings: config.settings.clone(),
     })
 }
 
@@ -207,11 +208,12 @@ pub struct DigestInput {
 pub async fn handle_digest(
     app: &AppState,
     input: DigestInput,
-) -> Result<marelle_api::digest::Report, lambda_http::Error> {
+) -> Result<marelle_api::jobs::digest::Report, lambda_http::Error> {
     let at = input.at.unwrap_or_else(|| app.clock.now());
-    let report = marelle_api::digest::run_once(app, at, marelle_api::digest::Options::from_env())
-        .await
-        .map_err(|e| lambda_http::Error::from(e.detail))?;
+    let report =
+        marelle_api::jobs::digest::run_once(app, at, marelle_api::jobs::digest::Options::of(app))
+            .await
+            .map_err(|e| lambda_http::Error::from(e.detail))?;
     if report.failed > 0 {
         // Noted for a new run; failing the invocation makes Lambda run it
         // again soon (and, past its retries, reach the dead-letter queue).

@@ -224,7 +224,7 @@ async fn a_period_request_runs_on_dynamodb_and_its_acknowledgment_leaves_from_ev
     }
     assert_eq!(delivered.len(), 1, "one event for the submission");
     let payload: Value = serde_json::from_str(delivered[0].body.as_deref().unwrap()).unwrap();
-    let notifier = marelle_api::notify::Notifier::new(s.l.app.clone());
+    let notifier = marelle_api::jobs::notify::Notifier::new(s.l.app.clone());
     marelle_lambda::handle_event(&notifier, &payload)
         .await
         .unwrap();
@@ -316,10 +316,10 @@ async fn the_digest_runs_on_dynamodb_and_ses_once_per_family_and_window() {
     let boundary = marelle_domain::digest_window::window_of(chrono::Utc::now()).end();
     let before = ses_messages(&s.l).await.len();
     // A run that dies after one family, then the scheduled run.
-    let partial = marelle_api::digest::run_once(
+    let partial = marelle_api::jobs::digest::run_once(
         &s.l.app,
         boundary,
-        marelle_api::digest::Options {
+        marelle_api::jobs::digest::Options {
             stop_after: Some(1),
             ..Default::default()
         },
@@ -480,10 +480,10 @@ async fn digest_windows_hold_around_both_daylight_saving_changes_on_dynamodb_and
     for (boundary, dates) in &expected {
         clock.freeze(*boundary);
         let before = ses_messages(&s.l).await.len();
-        let report = marelle_api::digest::run_once(
+        let report = marelle_api::jobs::digest::run_once(
             &s.l.app,
             *boundary,
-            marelle_api::digest::Options::default(),
+            marelle_api::jobs::digest::Options::default(),
         )
         .await
         .unwrap();
@@ -495,10 +495,10 @@ async fn digest_windows_hold_around_both_daylight_saving_changes_on_dynamodb_and
             dates,
             "the decisions of the window closed at {boundary}, and no other"
         );
-        let again = marelle_api::digest::run_once(
+        let again = marelle_api::jobs::digest::run_once(
             &s.l.app,
             *boundary,
-            marelle_api::digest::Options::default(),
+            marelle_api::jobs::digest::Options::default(),
         )
         .await
         .unwrap();

@@ -9,9 +9,9 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use base64::Engine;
 use http_body_util::BodyExt;
-use marelle_api::extract::ClientIp;
-use marelle_api::passwords::PasswordHasher;
-use marelle_api::state::{App, CaptchaSettings, Keys, Settings};
+use marelle_api::http::extract::ClientIp;
+use marelle_api::http::passwords::PasswordHasher;
+use marelle_api::http::state::{App, CaptchaSettings, Keys, Settings};
 use marelle_domain::Commune;
 use marelle_domain::ports::{IdGenerator, SettableClock};
 use marelle_domain::secrets::Secret;
@@ -132,7 +132,9 @@ impl TestApp {
             hasher: PasswordHasher::new(2, 64, fast),
             settings,
         });
-        bus.subscribe(Arc::new(marelle_api::notify::Notifier::new(state.clone())));
+        bus.subscribe(Arc::new(marelle_api::jobs::notify::Notifier::new(
+            state.clone(),
+        )));
         let router = marelle_api::service(state.clone(), marelle_api::all_features())
             .merge(marelle_embedded::blobs::routes(blobs_for_routes));
         Self {

@@ -12,8 +12,8 @@ use marelle_domain::accounts::{Account, Civility, Email, Name, Password, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::http::error::ApiError;
+use crate::http::state::AppState;
 
 pub use reset::{PasswordChange, ResetConfirmation, ResetRequest};
 pub use session::{Credentials, Me, MeFamily};
@@ -139,9 +139,9 @@ pub async fn create_active_account(
     }
 }
 
-fn hashing_error(e: crate::passwords::HashError) -> ApiError {
+fn hashing_error(e: crate::http::passwords::HashError) -> ApiError {
     match e {
-        crate::passwords::HashError::Busy => {
+        crate::http::passwords::HashError::Busy => {
             let mut e = ApiError::new(
                 axum::http::StatusCode::SERVICE_UNAVAILABLE,
                 "busy",
@@ -150,6 +150,6 @@ fn hashing_error(e: crate::passwords::HashError) -> ApiError {
             e.retry_after = Some(2);
             e
         }
-        crate::passwords::HashError::Failed(m) => ApiError::internal("password hashing", m),
+        crate::http::passwords::HashError::Failed(m) => ApiError::internal("password hashing", m),
     }
 }

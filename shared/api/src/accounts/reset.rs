@@ -14,10 +14,12 @@ use utoipa::ToSchema;
 
 use super::store::{self, TokenState};
 use super::{Accepted, hashing_error};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ClientIp, CurrentAccount, JsonBody};
-use crate::state::AppState;
-use crate::{mail, ratelimit, sessions};
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{ClientIp, JsonBody};
+use crate::http::ratelimit::{self, Scope, Subject};
+use crate::http::sessions::CurrentAccount;
+use crate::http::state::AppState;
+use crate::http::{mail, sessions};
 
 pub const RESET_MINUTES: i64 = 60;
 
@@ -88,20 +90,8 @@ pub async fn request_reset(
             "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).",
         )]));
     };
-    ratelimit::hit(
-        &app,
-        "reset-ip",
-        &ip.0.to_string(),
-        app.settings.limits.reset_per_address,
-    )
-    .await?;
-    ratelimit::hit(
-        &app,
-        "reset-account",
-        email.normalized(),
-        app.settings.limits.reset_per_account,
-    )
-    .await?;
+    let limits = app.settings.limits.reset();
+    ratelimit::hit_both(&app, Scope::Reset, ip.0, email.normalized(), limits).await?;
     if let Some(account) = store::by_email(&app, email.normalized()).await? {
         let (token, item) = store::new_token(
             TokenKind::PasswordReset,
@@ -188,8 +178,8 @@ pub async fn change_password(
 ) -> ApiResult<impl IntoResponse> {
     ratelimit::hit(
         &app,
-        "login-account",
-        &current.account_id,
+        Scope::Login,
+        Subject::Account(&current.account_id),
         app.settings.limits.login_per_account,
     )
     .await?;

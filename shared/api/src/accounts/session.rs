@@ -10,10 +10,12 @@ use utoipa::ToSchema;
 
 use super::hashing_error;
 use super::store;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ClientIp, CurrentAccount, JsonBody};
-use crate::state::AppState;
-use crate::{ratelimit, sessions};
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{ClientIp, JsonBody};
+use crate::http::ratelimit::{self, Scope};
+use crate::http::sessions;
+use crate::http::sessions::CurrentAccount;
+use crate::http::state::AppState;
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -77,20 +79,8 @@ pub async fn log_in(
     JsonBody(creds): JsonBody<Credentials>,
 ) -> ApiResult<impl IntoResponse> {
     let email = Email::parse(&creds.email).map_err(|_| bad_credentials())?;
-    ratelimit::hit(
-        &app,
-        "login-ip",
-        &ip.0.to_string(),
-        app.settings.limits.login_per_address,
-    )
-    .await?;
-    ratelimit::hit(
-        &app,
-        "login-account",
-        email.normalized(),
-        app.settings.limits.login_per_account,
-    )
-    .await?;
+    let limits = app.settings.limits.login();
+    ratelimit::hit_both(&app, Scope::Login, ip.0, email.normalized(), limits).await?;
     let account = store::by_email(&app, email.normalized()).await?;
     let ok = app
         .hasher

@@ -16,10 +16,11 @@ use utoipa::ToSchema;
 
 use super::store::{self, Created, TokenState};
 use super::{Accepted, hashing_error};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ClientIp, JsonBody};
-use crate::state::AppState;
-use crate::{captcha, mail, ratelimit};
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{ClientIp, JsonBody};
+use crate::http::ratelimit::{self, Scope, Subject};
+use crate::http::state::AppState;
+use crate::http::{captcha, mail};
 
 pub const ACTIVATION_HOURS: i64 = 48;
 
@@ -56,8 +57,8 @@ pub async fn sign_up(
     let form = form.validate().map_err(ApiError::invalid_fields)?;
     ratelimit::hit(
         &app,
-        "signup",
-        &ip.0.to_string(),
+        Scope::Signup,
+        Subject::Address(ip.0),
         app.settings.limits.signup_per_address,
     )
     .await?;
@@ -217,20 +218,8 @@ pub async fn resend_activation(
     JsonBody(body): JsonBody<ActivationResend>,
 ) -> ApiResult<impl IntoResponse> {
     let email = Email::parse(&body.email).map_err(|e| ApiError::invalid_fields(vec![e]))?;
-    ratelimit::hit(
-        &app,
-        "reset-ip",
-        &ip.0.to_string(),
-        app.settings.limits.reset_per_address,
-    )
-    .await?;
-    ratelimit::hit(
-        &app,
-        "reset-account",
-        email.normalized(),
-        app.settings.limits.reset_per_account,
-    )
-    .await?;
+    let limits = app.settings.limits.reset();
+    ratelimit::hit_both(&app, Scope::Reset, ip.0, email.normalized(), limits).await?;
     if let Some(account) = store::by_email(&app, email.normalized()).await?
         && !account.is_active()
     {

@@ -8,8 +8,8 @@ use marelle_domain::ports::store::{Condition, Index, Item, Query, Write};
 use marelle_domain::secrets::{random_token, token_hash};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::state::AppState;
 
 #[derive(Serialize, Deserialize)]
 struct EmailOwner {

@@ -5,17 +5,19 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use marelle_domain::planning::activity::check_closure;
-use marelle_domain::planning::{Activity, Closure, Enrolment, NewActivity, Period, SlotState};
+use marelle_domain::planning::{
+    Activity, Closure, Enrolment, Held, NewActivity, Period, Places, SlotEvent, transition,
+};
 use marelle_domain::ports::Event;
 use marelle_domain::ports::store::{Condition, Index, Query, Write};
-use marelle_domain::requests::Actor;
+use marelle_domain::requests::{Actor, RequestKind};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Agent, JsonBody, UrlQuery};
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{Agent, JsonBody, UrlQuery};
+use crate::http::state::AppState;
 use crate::planning::store;
-use crate::state::AppState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreatedId {
@@ -139,12 +141,16 @@ pub async fn close(
     let mut cancelled = 0;
     for date in span.days() {
         for (family_id, slot) in store::day_slots(&app, &activity.id, date, None).await? {
-            if matches!(
-                slot.state,
-                SlotState::Cancelled | SlotState::ReservationRefused | SlotState::Absent
-            ) {
+            // The day's counter goes as a whole below: the place each slot
+            // frees is not written one by one.
+            let Ok(t) = transition(
+                RequestKind::Reservation,
+                Some(Held::from(&slot)),
+                SlotEvent::Closed,
+                Places::Uncounted,
+            ) else {
                 continue;
-            }
+            };
             let mut writes = Vec::new();
             let mut told = Vec::new();
             let request_ids =
@@ -159,8 +165,8 @@ pub async fn close(
                 }
             }
             let mut next = slot.clone();
-            next.state = SlotState::Cancelled;
-            next.holds_place = false;
+            next.state = t.state;
+            next.holds_place = t.holds_place;
             next.version += 1;
             writes.push(store::save_slot(&family_id, &next, Some(slot.version))?);
             match app.store.transact(writes).await {

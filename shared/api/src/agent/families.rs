@@ -14,11 +14,11 @@ use marelle_domain::ports::store::{Index, Item, Query, Write};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Agent, JsonBody, UrlQuery};
 use crate::family::store;
 use crate::family::view::{self, DossierView, SubscriberView};
-use crate::state::AppState;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{Agent, JsonBody, UrlQuery};
+use crate::http::state::AppState;
 use crate::subscriptions::InvoiceLookup;
 
 fn new_family_error(errors: Vec<marelle_domain::accounts::FieldError>) -> ApiError {
@@ -81,7 +81,7 @@ pub async fn list(
     Agent(_): Agent,
     UrlQuery(p): UrlQuery<ListParams>,
 ) -> ApiResult<Json<FamilyList>> {
-    let mut q = Query::on(Index::Gsi2, keys::FAMILIES).limit(crate::requests::PAGE_SIZE);
+    let mut q = Query::on(Index::Gsi2, keys::FAMILIES).limit(crate::requests::store::PAGE_SIZE);
     if let Some(prefix) = p.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q = q.begins_with(prefix.to_lowercase());
     }

@@ -10,10 +10,13 @@ use marelle_domain::requests::{Actor, Decision, RequestKind, RequestState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Agent, JsonBody, UrlQuery};
-use crate::requests::{self, RequestDetail, RequestSummary, store};
-use crate::state::AppState;
+use crate::decisions;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{Agent, JsonBody, UrlQuery};
+use crate::http::state::AppState;
+use crate::requests::decide::already_decided;
+use crate::requests::store;
+use crate::requests::view::{RequestDetail, RequestSummary};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -66,7 +69,7 @@ pub async fn queue(
         }
     };
     let (items, next_page) =
-        store::filtered_page(&app, query, p.page.as_deref(), requests::PAGE_SIZE, |r| {
+        store::filtered_page(&app, query, p.page.as_deref(), store::PAGE_SIZE, |r| {
             r.state == state
                 && p.kind.is_none_or(|k| r.kind == k)
                 && p.activity_id
@@ -112,7 +115,7 @@ pub async fn detail(
     let r = store::load(&app, &id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(Json(requests::view_detail(&app, &r, true).await?))
+    Ok(Json(decisions::detail(&app, &r, true).await?))
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -135,7 +138,7 @@ pub async fn decide(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<DecisionBody>,
 ) -> ApiResult<Json<RequestSummary>> {
-    let r = requests::decide(
+    let r = decisions::decide(
         &app,
         &id,
         b.decision,
@@ -193,13 +196,7 @@ pub async fn decide_many(
             crate::planning::store::day_slots(&app, activity, date, None)
                 .await?
                 .into_iter()
-                .filter(|(_, s)| {
-                    matches!(
-                        s.state,
-                        marelle_domain::planning::SlotState::ReservationRequested
-                            | marelle_domain::planning::SlotState::AbsenceRequested
-                    )
-                })
+                .filter(|(_, s)| s.state.is_pending())
                 .map(|(_, s)| s.request_id)
                 .collect()
         }
@@ -224,7 +221,7 @@ pub async fn decide_many(
     ids.sort();
     ids.dedup();
     for id in ids {
-        match requests::decide(
+        match decisions::decide(
             &app,
             &id,
             b.decision,
@@ -266,7 +263,7 @@ pub async fn message(
             .ok_or_else(ApiError::not_found)?;
         let before = r.version;
         r.add_message(Actor::Commune, &b.message, app.clock.now())
-            .map_err(requests::already_decided)?;
+            .map_err(already_decided)?;
         match app.store.transact(vec![store::save(&r, before)?]).await {
             Ok(()) => return Ok((StatusCode::CREATED, Json(RequestSummary::from(&r)))),
             Err(e) if e.is_condition_failed() => continue,

@@ -1,12 +1,12 @@
 //! Which family a parent may reach: only those its account is linked to.
 //! Anything else is "not found", never "forbidden": another family's ids
-//! reveal nothing.
+//! reveal nothing. Every feature asks here.
 
 use marelle_domain::keys;
 use marelle_domain::ports::store::Query;
 
-use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::state::AppState;
 
 /// The family the request is about: `family_id` if the account is linked
 /// to it, or the account's only family when none is given.
@@ -48,4 +48,38 @@ pub async fn family_of(
             "Votre compte est relié à plusieurs familles : précisez laquelle (family_id).",
         )),
     }
+}
+
+/// The ids of the families an account is linked to.
+pub async fn family_ids(app: &AppState, account_id: &str) -> ApiResult<Vec<String>> {
+    let items = app
+        .store
+        .query(
+            Query::new(keys::account_partition(account_id)).begins_with(keys::SUBSCRIPTION_PREFIX),
+        )
+        .await?
+        .items;
+    items
+        .iter()
+        .map(|i| {
+            i.str_attr("family_id")
+                .map(str::to_string)
+                .ok_or_else(|| ApiError::internal("subscription", "no family_id"))
+        })
+        .collect()
+}
+
+/// The linked family that has this child (404 otherwise).
+pub async fn family_of_child(
+    app: &AppState,
+    account_id: &str,
+    child_id: &str,
+) -> ApiResult<String> {
+    for fid in family_ids(app, account_id).await? {
+        let found = app.store.get(&keys::child(&fid, child_id)).await?.is_some();
+        if found {
+            return Ok(fid);
+        }
+    }
+    Err(ApiError::not_found())
 }

@@ -1,6 +1,7 @@
 //! Dossier changes as requests: submitted by a family, applied to the
 //! dossier only when an agent accepts them.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marelle_domain::family::changes::{description, label};
 use marelle_domain::family::{ChangeSet, Target};
@@ -13,9 +14,10 @@ use serde_json::{Map, Value};
 
 use super::store::{self, PendingChange};
 use super::view::{mask_changes, photo_link};
-use crate::error::{ApiError, ApiResult};
-use crate::requests::ChangeLine;
-use crate::state::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::state::AppState;
+use crate::requests::kind::{Effects, KindEffects};
+use crate::requests::view::{ChangeLine, KindDetail};
 
 /// What a dossier-change request keeps (sealed): the change and the values
 /// it replaces, as they were when submitted.
@@ -85,10 +87,38 @@ pub async fn submit(
     Ok(id)
 }
 
-/// The writes of a decision on a dossier change: on acceptance, the
-/// change applied to its item (only if nobody changed the item since it
-/// was read); either way, the pending marker removed.
-pub async fn decision_writes(
+/// The kind of a dossier change.
+pub struct DossierChange;
+
+#[async_trait]
+impl KindEffects for DossierChange {
+    /// On acceptance, the change applied to its item (only if nobody
+    /// changed the item since it was read); either way, the pending marker
+    /// removed.
+    async fn decision(
+        &self,
+        app: &AppState,
+        r: &RequestRecord,
+        decision: Decision,
+    ) -> ApiResult<Effects> {
+        decision_writes(app, r, decision).await.map(Effects::writes)
+    }
+
+    /// Field by field, before and after (and, for agents, the value now).
+    async fn detail(
+        &self,
+        app: &AppState,
+        r: &RequestRecord,
+        for_agent: bool,
+    ) -> ApiResult<KindDetail> {
+        Ok(KindDetail {
+            changes: lines(app, r, for_agent).await?,
+            details: Value::Null,
+        })
+    }
+}
+
+async fn decision_writes(
     app: &AppState,
     r: &RequestRecord,
     decision: Decision,
@@ -160,12 +190,7 @@ fn current_value(loaded: &store::Loaded, target: &Target, field: &str) -> Value 
     v.and_then(|v| v.get(field).cloned()).unwrap_or(Value::Null)
 }
 
-/// Field by field, before and after (and, for agents, the value now).
-pub async fn lines(
-    app: &AppState,
-    r: &RequestRecord,
-    for_agent: bool,
-) -> ApiResult<Vec<ChangeLine>> {
+async fn lines(app: &AppState, r: &RequestRecord, for_agent: bool) -> ApiResult<Vec<ChangeLine>> {
     let details = details_of(app, r)?;
     let loaded = if for_agent {
         store::load(app, &r.family_id).await?

@@ -18,9 +18,10 @@ use marelle_domain::ports::store::{Condition, Item, Key};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{CurrentAccount, JsonBody, Parent, UrlQuery};
-use crate::state::AppState;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{JsonBody, Parent, UrlQuery};
+use crate::http::sessions::CurrentAccount;
+use crate::http::state::AppState;
 
 pub use view::DossierView;
 
@@ -89,7 +90,7 @@ async fn family_with(
 ) -> ApiResult<store::Loaded> {
     let candidates = match family_id {
         Some(f) => vec![access::family_of(app, &account.account_id, Some(f)).await?],
-        None => crate::subscriptions::family_ids(app, &account.account_id).await?,
+        None => access::family_ids(app, &account.account_id).await?,
     };
     for fid in candidates {
         if let Some(loaded) = store::load(app, &fid).await?

@@ -11,8 +11,8 @@ use marelle_domain::secrets::sealed;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::state::AppState;
 
 const SEALED: &str = "sealed";
 

@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::store::Loaded;
-use crate::error::ApiResult;
-use crate::state::AppState;
+use crate::http::error::ApiResult;
+use crate::http::state::AppState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct GuardianView {

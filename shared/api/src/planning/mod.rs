@@ -2,6 +2,7 @@
 //! asked for each day, reservations and absences (one day or a period),
 //! and what a decision on them changes.
 
+pub mod decision;
 pub mod store;
 pub mod submit;
 pub mod waiting;
@@ -14,39 +15,18 @@ use axum::extract::State;
 use axum::routing::get;
 use chrono::NaiveDate;
 use marelle_domain::planning::{Activity, PlanningState, SlotState};
-use marelle_domain::ports::store::Write;
-use marelle_domain::requests::{Decision, RequestKind, RequestRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Parent, UrlQuery};
 use crate::family::access;
-use crate::state::AppState;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{Parent, UrlQuery};
+use crate::http::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/planning", get(planning))
         .route("/api/requests", axum::routing::post(submit::submit))
-}
-
-/// The linked family that has this child (404 otherwise).
-pub async fn family_of_child(
-    app: &AppState,
-    account_id: &str,
-    child_id: &str,
-) -> ApiResult<String> {
-    for fid in crate::subscriptions::family_ids(app, account_id).await? {
-        let found = app
-            .store
-            .get(&marelle_domain::keys::child(&fid, child_id))
-            .await?
-            .is_some();
-        if found {
-            return Ok(fid);
-        }
-    }
-    Err(ApiError::not_found())
 }
 
 /// Longest range one planning call covers (a month view shows up to six
@@ -224,86 +204,4 @@ pub async fn planning(
             })
             .collect(),
     }))
-}
-
-/// The slot and places a decision on a reservation or an absence moves.
-pub async fn decision_writes(
-    app: &AppState,
-    r: &RequestRecord,
-    decision: Decision,
-) -> ApiResult<Vec<Write>> {
-    let (Some(child), Some(activity_id), Some(date)) = (&r.child_id, &r.activity_id, r.date) else {
-        return Err(ApiError::internal(
-            "planning decision",
-            "request without day",
-        ));
-    };
-    let (activity, _) = store::activity(app, activity_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let slot = store::slot(app, &r.family_id, date, child, activity_id)
-        .await?
-        .filter(|s| s.request_id == r.id)
-        .ok_or_else(|| {
-            ApiError::conflict(
-                "slot_moved",
-                "Ce jour a changé depuis la demande (fermeture ou nouvelle demande).",
-            )
-        })?;
-    let mut next = slot.clone();
-    next.version += 1;
-    let mut writes = Vec::new();
-    match (r.kind, slot.state, decision) {
-        (RequestKind::Reservation, SlotState::WaitingList, Decision::Accepted) => {
-            next.state = SlotState::Reserved;
-            next.holds_place = activity.capacity.is_some();
-            if let Some(w) = store::take_place(&activity, date) {
-                writes.push(w);
-            }
-        }
-        (RequestKind::Reservation, _, Decision::Accepted) => next.state = SlotState::Reserved,
-        (RequestKind::Reservation, _, Decision::Refused) => {
-            next.state = SlotState::ReservationRefused;
-            if slot.holds_place {
-                next.holds_place = false;
-                writes.extend(store::free_place(&activity, date));
-            }
-        }
-        (RequestKind::Absence, _, Decision::Accepted) => {
-            next.state = SlotState::Absent;
-            if slot.holds_place {
-                next.holds_place = false;
-                writes.extend(store::free_place(&activity, date));
-            }
-        }
-        (RequestKind::Absence, _, Decision::Refused) => next.state = SlotState::AbsenceRefused,
-        _ => {
-            return Err(ApiError::internal(
-                "planning decision",
-                "not a planning request",
-            ));
-        }
-    }
-    writes.insert(
-        0,
-        store::save_slot(&r.family_id, &next, Some(slot.version))?,
-    );
-    Ok(writes)
-}
-
-/// After a decision: a place freed goes to the waiting list.
-pub async fn after_decision(app: &AppState, r: &RequestRecord, decision: Decision) {
-    let frees = matches!(
-        (r.kind, decision),
-        (RequestKind::Reservation, Decision::Refused) | (RequestKind::Absence, Decision::Accepted)
-    );
-    if !frees {
-        return;
-    }
-    if let (Some(activity_id), Some(date)) = (&r.activity_id, r.date)
-        && let Ok(Some((activity, _))) = store::activity(app, activity_id).await
-        && activity.capacity.is_some()
-    {
-        waiting::promote(app, &activity, date).await;
-    }
 }

@@ -12,11 +12,11 @@
 
 use chrono::NaiveDate;
 use marelle_domain::keys;
-use marelle_domain::planning::{Activity, Enrolment, Slot, SlotState};
+use marelle_domain::planning::{Activity, Enrolment, PlaceChange, Places, Slot, SlotState};
 use marelle_domain::ports::store::{Condition, Index, Item, Key, Query, Update, Write};
 
-use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::state::AppState;
 
 pub fn activity_key(id: &str) -> Key {
     Key::new(format!("ACTIVITY#{id}"), "ACTIVITY")
@@ -191,6 +191,24 @@ pub fn free_place(activity: &Activity, date: NaiveDate) -> Option<Write> {
         update: Update::new().add("taken", -1),
         condition: Some(Condition::Exists),
     })
+}
+
+/// How the activity counts its places (the store holds the count).
+pub fn places_of(activity: &Activity) -> Places {
+    if activity.capacity.is_some() {
+        Places::Available
+    } else {
+        Places::Uncounted
+    }
+}
+
+/// The write a place change makes on the day's counter, if any.
+pub fn place_write(activity: &Activity, date: NaiveDate, change: PlaceChange) -> Option<Write> {
+    match change {
+        PlaceChange::Take => take_place(activity, date),
+        PlaceChange::Free => free_place(activity, date),
+        PlaceChange::Unchanged => None,
+    }
 }
 
 /// The slots of an activity's day, in state order then arrival order;

@@ -10,7 +10,10 @@ use axum::response::IntoResponse;
 use chrono::{DateTime, NaiveDate, Utc};
 use marelle_domain::calendar::HolidayRules;
 use marelle_domain::planning::rules::{self, MAX_DAYS};
-use marelle_domain::planning::{Activity, Period, Refusal, Slot, SlotState, Validation, Weekday};
+use marelle_domain::planning::{
+    Activity, Enrolment, Held, Period, PlaceChange, Places, Refusal, Slot, SlotEvent, SlotState,
+    Validation, Weekday, transition,
+};
 use marelle_domain::ports::Event;
 use marelle_domain::ports::store::{Item, Key, Write};
 use marelle_domain::requests::{Decision, RequestKind, RequestRecord};
@@ -18,11 +21,12 @@ use marelle_domain::secrets::token_hash;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::store;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{JsonBody, Parent};
-use crate::requests::RequestSummary;
-use crate::state::AppState;
+use super::store::{self, place_write, places_of};
+use crate::family::access;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{JsonBody, Parent};
+use crate::http::state::AppState;
+use crate::requests::view::RequestSummary;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -111,7 +115,7 @@ fn refused_problem(refused: Vec<Refusal>) -> ApiError {
     );
     e.errors = refused
         .into_iter()
-        .map(|r| crate::error::ProblemField {
+        .map(|r| crate::http::error::ProblemField {
             field: r.date.to_string(),
             code: r.code,
             message: r.message,
@@ -124,7 +128,7 @@ fn refused_problem(refused: Vec<Refusal>) -> ApiError {
 fn days_asked(
     s: &Submission,
     activity: &Activity,
-    enrolments: &[marelle_domain::planning::Enrolment],
+    enrolments: &[Enrolment],
 ) -> ApiResult<Vec<NaiveDate>> {
     let field = |f: &str, code: &str, m: &str| {
         ApiError::invalid_fields(vec![marelle_domain::accounts::FieldError::new(f, code, m)])
@@ -235,109 +239,235 @@ struct DayPlan {
     request: RequestRecord,
     slot: Slot,
     previous_version: Option<i64>,
+    /// The write on the day's place counter, if any.
     place: Option<Write>,
-    freed: bool,
+    /// Whether that write takes a place (its failure means "full").
+    takes_place: bool,
+    /// A place was freed: the waiting list is offered it afterwards.
+    promote_waiting: bool,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn plan_day(
-    app: &AppState,
-    s: &Submission,
-    family_id: &str,
-    account_id: &str,
-    activity: &Activity,
-    date: NaiveDate,
-    current: Option<&Slot>,
-    waiting: bool,
-    now: DateTime<Utc>,
-) -> ApiResult<DayPlan> {
-    let id = app.ids.next();
-    let details = PlanningDetails {
-        activity: activity.name.clone(),
-        establishment: activity.establishment.clone(),
-        start: activity.start_text(),
-        end: activity.end_text(),
-        reason: s
-            .reason
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(|r| r.chars().take(500).collect()),
-        waiting_list: waiting,
-    };
-    let description = match s.kind {
-        RequestKind::Absence => "Absence".to_string(),
-        _ if waiting => "Ajout de réservation (liste d'attente)".to_string(),
-        _ => "Ajout de réservation".to_string(),
-    };
-    let mut request = RequestRecord::new(
-        id.clone(),
-        family_id.into(),
-        s.kind,
-        account_id.into(),
-        now,
-        description,
-        serde_json::to_value(&details).unwrap_or_default(),
-    );
-    request.child_id = Some(s.child_id.clone());
-    request.activity_id = Some(activity.id.clone());
-    request.date = Some(date);
-    let automatic = activity.validation == Validation::Automatic && !waiting;
-    let (state, holds_place, place, freed) = match s.kind {
-        RequestKind::Absence => {
-            let holds = current.is_some_and(|c| c.holds_place);
-            if automatic {
-                let free = if holds {
-                    store::free_place(activity, date)
-                } else {
-                    None
-                };
-                (SlotState::Absent, false, free, holds)
-            } else {
-                (SlotState::AbsenceRequested, holds, None, false)
+/// What one submission works with, read once.
+struct Ask<'a> {
+    app: &'a AppState,
+    s: &'a Submission,
+    family_id: &'a str,
+    account_id: &'a str,
+    activity: &'a Activity,
+    enrolments: &'a [Enrolment],
+    holidays: HolidayRules,
+}
+
+impl Ask<'_> {
+    /// Whether the rules let the family ask for `date` (enrolment, calendar,
+    /// the day's state, deadlines).
+    fn check(
+        &self,
+        date: NaiveDate,
+        current: Option<&Slot>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Refusal> {
+        let check = match self.s.kind {
+            RequestKind::Absence => rules::check_absence,
+            _ => rules::check_reservation,
+        };
+        check(
+            self.activity,
+            self.enrolments,
+            &self.s.child_id,
+            current.map(|x| x.state),
+            date,
+            now,
+            &self.holidays,
+        )
+    }
+
+    /// The day's request and slot, as the slot state machine moves it.
+    fn plan_day(
+        &self,
+        date: NaiveDate,
+        current: Option<&Slot>,
+        places: Places,
+        now: DateTime<Utc>,
+    ) -> Result<ApiResult<DayPlan>, Refusal> {
+        let (s, activity) = (self.s, self.activity);
+        let t = transition(
+            s.kind,
+            current.map(Held::from),
+            SlotEvent::Asked {
+                automatic: activity.validation == Validation::Automatic,
+                waiting_list: s.waiting_list,
+            },
+            places,
+        )
+        .map_err(|b| rules::refusal(b, date))?;
+        let waiting = t.state == SlotState::WaitingList;
+        let id = self.app.ids.next();
+        let details = PlanningDetails {
+            activity: activity.name.clone(),
+            establishment: activity.establishment.clone(),
+            start: activity.start_text(),
+            end: activity.end_text(),
+            reason: s
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(|r| r.chars().take(500).collect()),
+            waiting_list: waiting,
+        };
+        let description = match s.kind {
+            RequestKind::Absence => "Absence".to_string(),
+            _ if waiting => "Ajout de réservation (liste d'attente)".to_string(),
+            _ => "Ajout de réservation".to_string(),
+        };
+        let mut request = RequestRecord::new(
+            id.clone(),
+            self.family_id.into(),
+            s.kind,
+            self.account_id.into(),
+            now,
+            description,
+            serde_json::to_value(&details).unwrap_or_default(),
+        );
+        request.child_id = Some(s.child_id.clone());
+        request.activity_id = Some(activity.id.clone());
+        request.date = Some(date);
+        if t.accepted_at_once
+            && let Err(e) = request.decide(Decision::Accepted, None, "system", now)
+        {
+            return Ok(Err(crate::requests::decide::already_decided(e)));
+        }
+        let slot = Slot {
+            date,
+            child_id: s.child_id.clone(),
+            activity_id: activity.id.clone(),
+            state: t.state,
+            request_id: id,
+            reservation_id: match s.kind {
+                RequestKind::Absence => current.map(|c| {
+                    c.reservation_id
+                        .clone()
+                        .unwrap_or_else(|| c.request_id.clone())
+                }),
+                _ => None,
+            },
+            holds_place: t.holds_place,
+            version: current.map_or(1, |c| c.version + 1),
+        };
+        Ok(Ok(DayPlan {
+            date,
+            request,
+            slot,
+            previous_version: current.map(|c| c.version),
+            place: place_write(activity, date, t.place),
+            takes_place: t.place == PlaceChange::Take,
+            promote_waiting: t.promote_waiting,
+        }))
+    }
+
+    /// Every day asked, planned or refused. `full`: the days the store found
+    /// full on an earlier try.
+    async fn plan_days(
+        &self,
+        days: &[NaiveDate],
+        full: &[NaiveDate],
+        now: DateTime<Utc>,
+    ) -> ApiResult<(Vec<DayPlan>, Vec<Refusal>)> {
+        let (first, last) = (days[0], days[days.len() - 1]);
+        let current: Vec<Slot> = store::slots(self.app, self.family_id, first, last)
+            .await?
+            .into_iter()
+            .filter(|sl| sl.child_id == self.s.child_id && sl.activity_id == self.activity.id)
+            .collect();
+        let mut refused = Vec::new();
+        let mut plans = Vec::new();
+        for &date in days {
+            let slot = current.iter().find(|sl| sl.date == date);
+            let places = match places_of(self.activity) {
+                Places::Available if full.contains(&date) => Places::Full,
+                p => p,
+            };
+            match self
+                .check(date, slot, now)
+                .and_then(|()| self.plan_day(date, slot, places, now))
+            {
+                Ok(plan) => plans.push(plan?),
+                Err(r) => refused.push(r),
             }
         }
-        _ if waiting => (SlotState::WaitingList, false, None, false),
-        _ => {
-            let place = store::take_place(activity, date);
-            let state = if automatic {
-                SlotState::Reserved
-            } else {
-                SlotState::ReservationRequested
-            };
-            (state, activity.capacity.is_some(), place, false)
-        }
-    };
-    if automatic {
-        request
-            .decide(Decision::Accepted, None, "system", now)
-            .map_err(crate::requests::already_decided)?;
+        Ok((plans, refused))
     }
-    let slot = Slot {
-        date,
-        child_id: s.child_id.clone(),
-        activity_id: activity.id.clone(),
-        state,
-        request_id: id,
-        reservation_id: match s.kind {
-            RequestKind::Absence => current.map(|c| {
-                c.reservation_id
-                    .clone()
-                    .unwrap_or_else(|| c.request_id.clone())
-            }),
-            _ => None,
-        },
-        holds_place,
-        version: current.map_or(1, |c| c.version + 1),
+}
+
+/// The submission's writes, and which of them take a place (by position).
+fn writes_of(
+    family_id: &str,
+    plans: &[DayPlan],
+    remember: Option<(&str, Remembered)>,
+    now: DateTime<Utc>,
+) -> ApiResult<(Vec<Write>, Vec<(usize, NaiveDate)>)> {
+    let mut writes = Vec::new();
+    let mut takes = Vec::new();
+    for p in plans {
+        writes.push(crate::requests::store::create(&p.request)?);
+        writes.push(store::save_slot(family_id, &p.slot, p.previous_version)?);
+        if let Some(w) = &p.place {
+            if p.takes_place {
+                takes.push((writes.len(), p.date));
+            }
+            writes.push(w.clone());
+        }
+    }
+    if let Some((key, remembered)) = remember {
+        writes.push(Write::put_new(
+            Item::with_data(idem_key(family_id, key), &remembered)?
+                .expires_at((now + chrono::Duration::hours(24)).timestamp()),
+        ));
+    }
+    Ok((writes, takes))
+}
+
+/// The `Idempotency-Key` header, checked for shape.
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let key = headers
+        .get("idempotency-key")
+        .map(|v| v.to_str().map(str::to_string))
+        .transpose()
+        .map_err(|_| {
+            ApiError::bad_request(
+                "invalid_idempotency_key",
+                "L'en-tête Idempotency-Key est illisible.",
+            )
+        })?;
+    if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
+        return Err(ApiError::bad_request(
+            "invalid_idempotency_key",
+            "L'en-tête Idempotency-Key fait de 1 à 200 caractères.",
+        ));
+    }
+    Ok(key)
+}
+
+/// The answer remembered under `key`, if any; with `payload_hash`, a key
+/// used for another submission is refused.
+async fn remembered(
+    app: &AppState,
+    family_id: &str,
+    key: &str,
+    payload_hash: Option<&str>,
+) -> ApiResult<Option<Submitted>> {
+    let Some(item) = app.store.get(&idem_key(family_id, key)).await? else {
+        return Ok(None);
     };
-    Ok(DayPlan {
-        date,
-        request,
-        slot,
-        previous_version: current.map(|c| c.version),
-        place,
-        freed,
-    })
+    let remembered: Remembered = item.data()?;
+    if payload_hash.is_some_and(|h| h != remembered.hash) {
+        return Err(ApiError::rule(
+            "idempotency_key_reused",
+            "Cette clé d'idempotence a déjà servi pour une autre demande.",
+        ));
+    }
+    Ok(Some(remembered.answer))
 }
 
 /// `POST /api/requests`.
@@ -360,38 +490,13 @@ pub async fn submit(
             "Le planning reçoit des réservations et des absences.",
         ));
     }
-    let idempotency = headers
-        .get("idempotency-key")
-        .map(|v| v.to_str().map(str::to_string))
-        .transpose()
-        .map_err(|_| {
-            ApiError::bad_request(
-                "invalid_idempotency_key",
-                "L'en-tête Idempotency-Key est illisible.",
-            )
-        })?;
-    if idempotency
-        .as_ref()
-        .is_some_and(|k| k.is_empty() || k.len() > 200)
-    {
-        return Err(ApiError::bad_request(
-            "invalid_idempotency_key",
-            "L'en-tête Idempotency-Key fait de 1 à 200 caractères.",
-        ));
-    }
-    let family = super::family_of_child(&app, &parent.account_id, &s.child_id).await?;
+    let idempotency = idempotency_key(&headers)?;
+    let family = access::family_of_child(&app, &parent.account_id, &s.child_id).await?;
     let payload_hash = token_hash(&serde_json::to_string(&s).unwrap_or_default());
     if let Some(key) = &idempotency
-        && let Some(item) = app.store.get(&idem_key(&family, key)).await?
+        && let Some(answer) = remembered(&app, &family, key, Some(&payload_hash)).await?
     {
-        let remembered: Remembered = item.data()?;
-        if remembered.hash != payload_hash {
-            return Err(ApiError::rule(
-                "idempotency_key_reused",
-                "Cette clé d'idempotence a déjà servi pour une autre demande.",
-            ));
-        }
-        return Ok((StatusCode::CREATED, Json(remembered.answer)));
+        return Ok((StatusCode::CREATED, Json(answer)));
     }
     let (activity, _) = store::activity(&app, &s.activity_id)
         .await?
@@ -410,83 +515,24 @@ pub async fn submit(
         ));
     }
     let days = days_asked(&s, &activity, &enrolments)?;
-    let holidays = HolidayRules::default();
+    let ask = Ask {
+        app: &app,
+        s: &s,
+        family_id: &family,
+        account_id: &parent.account_id,
+        activity: &activity,
+        enrolments: &enrolments,
+        holidays: HolidayRules::default(),
+    };
 
     // Full days found by the store (a place counter at capacity) go to the
     // waiting list or are refused, then the transaction is tried again.
     let mut full: Vec<NaiveDate> = Vec::new();
     for _ in 0..=days.len() + 3 {
         let now = app.clock.now();
-        let (first, last) = (days[0], days[days.len() - 1]);
-        let current: Vec<Slot> = store::slots(&app, &family, first, last)
-            .await?
-            .into_iter()
-            .filter(|sl| sl.child_id == s.child_id && sl.activity_id == activity.id)
-            .collect();
-        let mut refused = Vec::new();
-        let mut plans = Vec::new();
-        for &date in &days {
-            let slot = current.iter().find(|sl| sl.date == date);
-            let check = match s.kind {
-                RequestKind::Absence => rules::check_absence(
-                    &activity,
-                    &enrolments,
-                    &s.child_id,
-                    slot.map(|x| x.state),
-                    date,
-                    now,
-                    &holidays,
-                ),
-                _ => rules::check_reservation(
-                    &activity,
-                    &enrolments,
-                    &s.child_id,
-                    slot.map(|x| x.state),
-                    date,
-                    now,
-                    &holidays,
-                ),
-            };
-            if let Err(r) = check {
-                refused.push(r);
-                continue;
-            }
-            let is_full = full.contains(&date);
-            if is_full && !s.waiting_list {
-                refused.push(Refusal::new(
-                    date,
-                    "full",
-                    format!(
-                        "L'activité est complète le {} : vous pouvez demander la liste d'attente.",
-                        marelle_domain::time::french_date(date)
-                    ),
-                ));
-                continue;
-            }
-            plans.push(plan_day(
-                &app,
-                &s,
-                &family,
-                &parent.account_id,
-                &activity,
-                date,
-                slot,
-                is_full,
-                now,
-            )?);
-        }
+        let (plans, refused) = ask.plan_days(&days, &full, now).await?;
         if plans.is_empty() || (s.mode == Mode::AllOrNothing && !refused.is_empty()) {
             return Err(refused_problem(refused));
-        }
-        let mut writes = Vec::new();
-        let mut place_of = Vec::new();
-        for p in &plans {
-            writes.push(crate::requests::store::create(&p.request)?);
-            writes.push(store::save_slot(&family, &p.slot, p.previous_version)?);
-            if let Some(w) = &p.place {
-                place_of.push((writes.len(), p.date));
-                writes.push(w.clone());
-            }
         }
         let answer = Submitted {
             requests: plans
@@ -495,43 +541,37 @@ pub async fn submit(
                 .collect(),
             refused,
         };
-        if let Some(key) = &idempotency {
-            let remembered = Remembered {
-                hash: payload_hash.clone(),
-                answer: answer.clone(),
-            };
-            writes.push(Write::put_new(
-                Item::with_data(idem_key(&family, key), &remembered)?
-                    .expires_at((now + chrono::Duration::hours(24)).timestamp()),
-            ));
-        }
+        let remember = idempotency.as_deref().map(|key| {
+            (
+                key,
+                Remembered {
+                    hash: payload_hash.clone(),
+                    answer: answer.clone(),
+                },
+            )
+        });
+        let (writes, takes) = writes_of(&family, &plans, remember, now)?;
         match app.store.transact(writes).await {
             Ok(()) => {
-                for p in plans.iter().filter(|p| p.freed) {
+                for p in plans.iter().filter(|p| p.promote_waiting) {
                     super::waiting::promote(&app, &activity, p.date).await;
                 }
                 publish_submitted(&app, &family, &parent.account_id, &answer).await;
                 for p in plans.iter().filter(|p| p.request.state.is_decided()) {
-                    crate::requests::publish_decided(&app, &p.request).await;
+                    crate::requests::decide::publish_decided(&app, &p.request).await;
                 }
                 return Ok((StatusCode::CREATED, Json(answer)));
             }
             Err(marelle_domain::ports::StoreError::ConditionFailed { index: Some(i) }) => {
-                if let Some((_, date)) = place_of.iter().find(|(at, _)| *at == i) {
+                if let Some((_, date)) = takes.iter().find(|(at, _)| *at == i) {
                     full.push(*date);
                 }
                 // Otherwise a slot changed in between, or a retried
                 // submission with the same key was recorded: look again.
                 if let Some(key) = &idempotency
-                    && app.store.get(&idem_key(&family, key)).await?.is_some()
+                    && let Some(answer) = remembered(&app, &family, key, None).await?
                 {
-                    let item = app
-                        .store
-                        .get(&idem_key(&family, key))
-                        .await?
-                        .ok_or_else(ApiError::not_found)?;
-                    let remembered: Remembered = item.data()?;
-                    return Ok((StatusCode::CREATED, Json(remembered.answer)));
+                    return Ok((StatusCode::CREATED, Json(answer)));
                 }
             }
             Err(marelle_domain::ports::StoreError::Contention) => {}

@@ -2,13 +2,13 @@
 //! waiting for it, automatically, and the family is told.
 
 use chrono::NaiveDate;
-use marelle_domain::planning::{Activity, SlotState, Validation};
+use marelle_domain::planning::{Activity, Held, SlotEvent, Validation, transition};
 use marelle_domain::ports::Event;
-use marelle_domain::requests::Decision;
+use marelle_domain::requests::{Decision, RequestKind};
 
-use super::store;
-use crate::error::ApiResult;
-use crate::state::AppState;
+use super::store::{self, place_write, places_of};
+use crate::http::error::ApiResult;
+use crate::http::state::AppState;
 
 /// Gives free places of the day to waiting children, first come first
 /// served, until the day is full or nobody waits. Failures are logged: the
@@ -39,20 +39,24 @@ async fn promote_one(app: &AppState, activity: &Activity, date: NaiveDate) -> Ap
     let now = app.clock.now();
     let before = request.version;
     let automatic = activity.validation == Validation::Automatic;
-    let mut next = slot.clone();
-    next.state = if automatic {
-        SlotState::Reserved
-    } else {
-        SlotState::ReservationRequested
+    let Ok(t) = transition(
+        RequestKind::Reservation,
+        Some(Held::from(&slot)),
+        SlotEvent::Promoted { automatic },
+        places_of(activity),
+    ) else {
+        return Ok(false);
     };
-    next.holds_place = activity.capacity.is_some();
+    let mut next = slot.clone();
+    next.state = t.state;
+    next.holds_place = t.holds_place;
     next.version += 1;
     request.description = "Ajout de réservation".into();
     if let Some(d) = request.details.as_object_mut() {
         d.insert("waiting_list".into(), false.into());
     }
     request.version += 1;
-    if automatic {
+    if t.accepted_at_once {
         request
             .decide(
                 Decision::Accepted,
@@ -60,15 +64,13 @@ async fn promote_one(app: &AppState, activity: &Activity, date: NaiveDate) -> Ap
                 "system",
                 now,
             )
-            .map_err(crate::requests::already_decided)?;
+            .map_err(crate::requests::decide::already_decided)?;
     }
     let mut writes = vec![
         crate::requests::store::save(&request, before)?,
         store::save_slot(&family_id, &next, Some(slot.version))?,
     ];
-    if let Some(w) = store::take_place(activity, date) {
-        writes.push(w);
-    }
+    writes.extend(place_write(activity, date, t.place));
     match app.store.transact(writes).await {
         Ok(()) => {
             let event = Event {
@@ -79,8 +81,8 @@ async fn promote_one(app: &AppState, activity: &Activity, date: NaiveDate) -> Ap
             if let Err(e) = app.bus.publish(vec![event]).await {
                 tracing::error!(error = %e, "PlaceGiven not published");
             }
-            if automatic {
-                crate::requests::publish_decided(app, &request).await;
+            if t.accepted_at_once {
+                crate::requests::decide::publish_decided(app, &request).await;
             }
             Ok(true)
         }

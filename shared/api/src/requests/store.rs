@@ -1,13 +1,20 @@
 //! Requests in the store: one item per request (`REQ#<id>`), listed per
 //! family on GSI1 (newest first), queued for agents on GSI2 while pending.
 
+use chrono::{DateTime, Utc};
 use marelle_domain::keys;
 use marelle_domain::ports::Cursor;
 use marelle_domain::ports::store::{Condition, Index, Item, Query, Write};
 use marelle_domain::requests::RequestRecord;
 
-use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::state::AppState;
+
+/// The digest window a decision at `at` belongs to: the 13:00 or 18:00
+/// boundary (Europe/Paris) that closes it, as a sortable id.
+pub fn window_id(at: DateTime<Utc>) -> String {
+    marelle_domain::digest_window::window_of(at).id()
+}
 
 /// The item of a request, placed in the indexes its state calls for.
 pub fn item(r: &RequestRecord) -> ApiResult<Item> {
@@ -24,7 +31,7 @@ pub fn item(r: &RequestRecord) -> ApiResult<Item> {
     {
         item = item.index(
             Index::Gsi3,
-            keys::digest_window(&crate::requests::window_id(at)),
+            keys::digest_window(&window_id(at)),
             keys::decided_in_window(&r.family_id, &r.id),
         );
     }
@@ -53,6 +60,9 @@ pub async fn load(app: &AppState, id: &str) -> ApiResult<Option<RequestRecord>> 
         None => Ok(None),
     }
 }
+
+/// Items per page of request lists.
+pub const PAGE_SIZE: usize = 20;
 
 /// At most this many items are read to fill one filtered page.
 const MAX_SCANNED: usize = 600;

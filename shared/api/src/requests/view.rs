@@ -6,9 +6,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::error::ApiResult;
-use crate::state::AppState;
-
 /// One line of "Mes demandes" (and of the agents' queue).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RequestSummary {
@@ -113,24 +110,23 @@ impl From<&HistoryEntry> for HistoryView {
     }
 }
 
-/// The detail of a request; `for_agent` shows full bank data and the
-/// dossier's current values.
-pub async fn detail(
-    app: &AppState,
-    r: &RequestRecord,
-    for_agent: bool,
-) -> ApiResult<RequestDetail> {
-    let (changes, details) = match r.kind {
-        RequestKind::DossierChange => (
-            crate::family::changes::lines(app, r, for_agent).await?,
-            Value::Null,
-        ),
-        _ => (Vec::new(), r.details.clone()),
-    };
-    Ok(RequestDetail {
-        summary: RequestSummary::from(r),
-        history: r.history.iter().map(HistoryView::from).collect(),
-        changes,
-        details,
-    })
+/// What a kind adds to a request's detail.
+#[derive(Debug, Default)]
+pub struct KindDetail {
+    /// Dossier changes: field by field, before and after.
+    pub changes: Vec<ChangeLine>,
+    /// Kind-specific details shown as they are (a reservation's activity).
+    pub details: Value,
+}
+
+impl RequestDetail {
+    /// The shared fields of `r`, with what its kind adds.
+    pub fn new(r: &RequestRecord, extra: KindDetail) -> Self {
+        Self {
+            summary: RequestSummary::from(r),
+            history: r.history.iter().map(HistoryView::from).collect(),
+            changes: extra.changes,
+            details: extra.details,
+        }
+    }
 }

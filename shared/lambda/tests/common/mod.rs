@@ -82,8 +82,8 @@ pub async fn lambda_with_clock(clock: std::sync::Arc<dyn marelle_domain::ports::
     let mut app = marelle_lambda::app_with_clock(&config, &sdk, clock);
     // Tests keep the production rules but a cheaper hash and captcha.
     if let Some(app) = std::sync::Arc::get_mut(&mut app) {
-        app.hasher = marelle_api::passwords::PasswordHasher::new(2, 16, argon2_fast());
-        app.settings.captcha = marelle_api::state::CaptchaSettings::lowest();
+        app.hasher = marelle_api::http::passwords::PasswordHasher::new(2, 16, argon2_fast());
+        app.settings.captcha = marelle_api::http::state::CaptchaSettings::lowest();
     }
     Lambda {
         router: marelle_api::service(app.clone(), marelle_api::functions::accounts()),

@@ -4,14 +4,22 @@
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use chrono::Duration;
-use marelle_domain::accounts::{Account, SessionRecord};
+use marelle_domain::accounts::{Account, Role, SessionRecord};
 use marelle_domain::keys;
 use marelle_domain::ports::store::{Index, Item, Key, Query};
 use marelle_domain::secrets::{random_token, token_hash};
 
-use crate::error::ApiResult;
-use crate::extract::CurrentAccount;
-use crate::state::AppState;
+use crate::http::error::ApiResult;
+use crate::http::state::AppState;
+
+/// The logged-in account (any role), as its session opens it. Handlers take
+/// it through the extractors of [`crate::http::extract`] (401 otherwise).
+#[derive(Debug, Clone)]
+pub struct CurrentAccount {
+    pub account_id: String,
+    pub role: Role,
+    pub session_hash: String,
+}
 
 pub const COOKIE: &str = "marelle_session";
 

@@ -19,9 +19,9 @@ use marelle_domain::ports::{Event, EventHandler};
 use marelle_domain::requests::{RequestRecord, RequestState};
 use serde::Deserialize;
 
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::state::AppState;
 use crate::planning::submit::PlanningDetails;
-use crate::state::AppState;
 
 pub struct Notifier {
     app: AppState,
@@ -123,7 +123,7 @@ impl Notifier {
             Err(e) if e.is_condition_failed() => return Ok(()), // sent, or being sent
             Err(e) => return Err(e.into()),
         }
-        if let Err(e) = crate::mail::send(&self.app, message).await {
+        if let Err(e) = crate::http::mail::send(&self.app, message).await {
             let _ = self.app.store.delete(&key, None).await;
             return Err(ApiError::unavailable("mail", e));
         }

@@ -28,8 +28,8 @@ use marelle_domain::requests::{RequestKind, RequestRecord, RequestState};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::ApiResult;
-use crate::state::AppState;
+use crate::http::error::ApiResult;
+use crate::http::state::AppState;
 
 /// How long a claim protects a family being sent to.
 pub const LEASE_SECONDS: i64 = 120;
@@ -48,15 +48,11 @@ pub struct Options {
 }
 
 impl Options {
-    /// `MARELLE_DIGEST_RATE` (e-mails per second), default 10.
-    pub fn from_env() -> Self {
-        let rate = std::env::var("MARELLE_DIGEST_RATE")
-            .ok()
-            .and_then(|r| r.parse::<f64>().ok())
-            .filter(|r| *r > 0.0)
-            .unwrap_or(10.0);
+    /// Paced as the portal's settings say (`MARELLE_DIGEST_RATE`, read
+    /// once at start).
+    pub fn of(app: &AppState) -> Self {
         Self {
-            rate_per_second: Some(rate),
+            rate_per_second: app.settings.digest_rate,
             stop_after: None,
         }
     }
@@ -244,7 +240,7 @@ impl Run<'_> {
         let lines: Vec<DecidedLine> = requests.iter().map(line).collect();
         let message = processing_digest(&to, &greeting, &self.app.commune, &lines);
         self.pace().await;
-        match crate::mail::send(self.app, &message).await {
+        match crate::http::mail::send(self.app, &message).await {
             Ok(_) => {
                 self.app.store.update(&key, mark_done("sent"), None).await?;
                 Ok(Outcome::Sent)

@@ -13,8 +13,8 @@ use marelle_domain::ports::store::{Condition, Item};
 use marelle_domain::secrets::token_hash;
 use rand::Rng;
 
-use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::state::AppState;
 
 fn unix_now() -> i64 {
     // ALTCHA checks expiry against the machine's clock, whatever the
@@ -46,7 +46,7 @@ fn invalid() -> ApiError {
         "invalid_captcha",
         "La vérification « Je ne suis pas un robot » a échoué ou a expiré. Recommencez-la.",
     );
-    e.errors.push(crate::error::ProblemField {
+    e.errors.push(crate::http::error::ProblemField {
         field: "captcha".into(),
         code: "invalid_captcha".into(),
         message: e.detail.clone(),
@@ -81,7 +81,7 @@ pub async fn verify(app: &AppState, payload: &str) -> ApiResult<()> {
                 "captcha_reused",
                 "Cette vérification « Je ne suis pas un robot » a déjà servi. Recommencez-la.",
             );
-            e.errors.push(crate::error::ProblemField {
+            e.errors.push(crate::http::error::ProblemField {
                 field: "captcha".into(),
                 code: "captcha_reused".into(),
                 message: e.detail.clone(),

@@ -8,7 +8,7 @@ use marelle_domain::Commune;
 use marelle_domain::ports::{Blobs, Clock, EventBus, IdGenerator, Mailer, Store};
 use marelle_domain::secrets::{Secret, derive_key};
 
-use crate::passwords::PasswordHasher;
+use crate::http::passwords::PasswordHasher;
 
 pub type AppState = Arc<App>;
 
@@ -90,6 +90,8 @@ pub struct Settings {
     pub session_hours: i64,
     pub captcha: CaptchaSettings,
     pub limits: RateLimits,
+    /// Processing-digest e-mails per second (`None`: not paced).
+    pub digest_rate: Option<f64>,
 }
 
 impl Default for Settings {
@@ -99,6 +101,7 @@ impl Default for Settings {
             session_hours: 12,
             captcha: CaptchaSettings::production(),
             limits: RateLimits::default(),
+            digest_rate: Some(10.0),
         }
     }
 }
@@ -108,6 +111,13 @@ impl Default for Settings {
 pub struct Limit {
     pub max: i64,
     pub window_secs: i64,
+}
+
+/// A limit per address and a limit per account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pair {
+    pub per_address: Limit,
+    pub per_account: Limit,
 }
 
 #[derive(Debug, Clone)]
@@ -120,6 +130,22 @@ pub struct RateLimits {
 }
 
 impl RateLimits {
+    /// Logging in: per address and per account.
+    pub fn login(&self) -> Pair {
+        Pair {
+            per_address: self.login_per_address,
+            per_account: self.login_per_account,
+        }
+    }
+
+    /// Password resets and activation links: per address and per account.
+    pub fn reset(&self) -> Pair {
+        Pair {
+            per_address: self.reset_per_address,
+            per_account: self.reset_per_account,
+        }
+    }
+
     /// Every limit multiplied by `factor` (load tests raise them).
     pub fn scaled(factor: i64) -> Self {
         let d = Self::default();

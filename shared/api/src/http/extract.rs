@@ -9,9 +9,9 @@ use axum::http::header;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, ProblemField};
-use crate::sessions;
-use crate::state::AppState;
+use crate::http::error::{ApiError, ProblemField};
+use crate::http::sessions::{self, CurrentAccount};
+use crate::http::state::AppState;
 use marelle_domain::accounts::Role;
 
 /// The largest JSON body a route accepts unless it says otherwise.
@@ -263,14 +263,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             .copied()
             .unwrap_or(ClientIp(IpAddr::V4(Ipv4Addr::UNSPECIFIED))))
     }
-}
-
-/// The logged-in account (any role). 401 otherwise.
-#[derive(Debug, Clone)]
-pub struct CurrentAccount {
-    pub account_id: String,
-    pub role: Role,
-    pub session_hash: String,
 }
 
 impl<S> FromRequestParts<S> for CurrentAccount

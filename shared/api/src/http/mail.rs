@@ -2,7 +2,7 @@
 
 use marelle_domain::emails::{Message, build};
 
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// Builds and sends the message. A failure is logged and returned; callers
 /// decide whether the request fails with it.
