@@ -62,8 +62,7 @@ pub async fn queue(
         (Some(f), _) => Query::on(Index::Gsi1, keys::family_requests(f)),
         (None, RequestState::Pending) => Query::on(Index::Gsi2, keys::PENDING),
         (None, _) => {
-            return Err(ApiError::rule(
-                "family_required",
+            return Err(ApiError::family_required(
                 "Pour les demandes déjà traitées, précisez la famille (family_id).",
             ));
         }
@@ -202,17 +201,15 @@ pub async fn decide_many(
         }
         (None, None) => b.ids.clone(),
         _ => {
-            return Err(ApiError::rule(
-                "invalid_bulk",
+            return Err(invalid_bulk(
                 "Donnez soit la liste des demandes (ids), soit une activité et un jour (activity_id et date).",
             ));
         }
     };
     if ids.is_empty() || ids.len() > BULK_MAX {
-        return Err(ApiError::rule(
-            "invalid_bulk",
-            format!("Choisissez entre 1 et {BULK_MAX} demandes."),
-        ));
+        return Err(invalid_bulk(format!(
+            "Choisissez entre 1 et {BULK_MAX} demandes."
+        )));
     }
     let mut answer = BulkAnswer {
         decided: Vec::new(),
@@ -270,8 +267,12 @@ pub async fn message(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::conflict(
-        "conflict",
+    Err(ApiError::changed_meanwhile(
         "La demande a changé entre-temps. Recommencez.",
     ))
+}
+
+/// 422 `invalid_bulk`: a bulk decision without a valid list of requests.
+fn invalid_bulk(detail: impl Into<String>) -> ApiError {
+    ApiError::rule("invalid_bulk", detail)
 }

@@ -43,8 +43,7 @@ pub async fn family_of(
             .str_attr("family_id")
             .map(str::to_string)
             .ok_or_else(|| ApiError::internal("subscription", "no family_id")),
-        _ => Err(ApiError::rule(
-            "family_required",
+        _ => Err(ApiError::family_required(
             "Votre compte est relié à plusieurs familles : précisez laquelle (family_id).",
         )),
     }

@@ -351,8 +351,7 @@ pub async fn set_code(app: &AppState, family_id: &str, renew: bool) -> ApiResult
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::conflict(
-        "conflict",
+    Err(ApiError::changed_meanwhile(
         "Le dossier a été modifié entre-temps. Recommencez.",
     ))
 }

@@ -116,6 +116,24 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
 
+    /// 409 `conflict`: what the request was about changed meanwhile.
+    pub fn changed_meanwhile(detail: impl Into<String>) -> Self {
+        Self::conflict("conflict", detail)
+    }
+
+    /// 400 `invalid_page`: a page cursor that is not ours.
+    pub fn invalid_page() -> Self {
+        Self::bad_request(
+            "invalid_page",
+            "Le numéro de page demandé n'est pas valide.",
+        )
+    }
+
+    /// 422 `family_required`: the caller must name the family.
+    pub fn family_required(detail: impl Into<String>) -> Self {
+        Self::rule("family_required", detail)
+    }
+
     pub fn rate_limited(retry_after_secs: u64) -> Self {
         let minutes = retry_after_secs.div_ceil(60).max(1);
         let mut e = Self::new(
@@ -209,14 +227,12 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::ConditionFailed { .. } | StoreError::Contention => ApiError::conflict(
-                "conflict",
-                "Les données ont été modifiées entre-temps. Rechargez la page et recommencez.",
-            ),
-            StoreError::BadCursor => ApiError::bad_request(
-                "invalid_page",
-                "Le numéro de page demandé n'est pas valide.",
-            ),
+            StoreError::ConditionFailed { .. } | StoreError::Contention => {
+                ApiError::changed_meanwhile(
+                    "Les données ont été modifiées entre-temps. Rechargez la page et recommencez.",
+                )
+            }
+            StoreError::BadCursor => ApiError::invalid_page(),
             StoreError::Invalid(m) | StoreError::Corrupt(m) => ApiError::internal("store", m),
             StoreError::Unavailable(m) => ApiError::unavailable("store", m),
         }

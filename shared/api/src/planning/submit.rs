@@ -124,6 +124,17 @@ fn refused_problem(refused: Vec<Refusal>) -> ApiError {
     e
 }
 
+/// 422 `not_enrolled`: the child is not enrolled in the activity at all.
+fn not_enrolled(activity: &Activity) -> ApiError {
+    ApiError::rule(
+        "not_enrolled",
+        format!(
+            "Votre enfant n'est pas inscrit à l'activité {}.",
+            activity.name
+        ),
+    )
+}
+
 /// The days asked, checked for shape (not yet for the rules).
 fn days_asked(
     s: &Submission,
@@ -179,13 +190,7 @@ fn days_asked(
                     })
                     .collect();
                 return Err(if periods.is_empty() {
-                    ApiError::rule(
-                        "not_enrolled",
-                        format!(
-                            "Votre enfant n'est pas inscrit à l'activité {}.",
-                            activity.name
-                        ),
-                    )
+                    not_enrolled(activity)
                 } else {
                     field(
                         "from",
@@ -430,19 +435,14 @@ fn writes_of(
 
 /// The `Idempotency-Key` header, checked for shape.
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let invalid = |detail| ApiError::bad_request("invalid_idempotency_key", detail);
     let key = headers
         .get("idempotency-key")
         .map(|v| v.to_str().map(str::to_string))
         .transpose()
-        .map_err(|_| {
-            ApiError::bad_request(
-                "invalid_idempotency_key",
-                "L'en-tête Idempotency-Key est illisible.",
-            )
-        })?;
+        .map_err(|_| invalid("L'en-tête Idempotency-Key est illisible."))?;
     if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
-        return Err(ApiError::bad_request(
-            "invalid_idempotency_key",
+        return Err(invalid(
             "L'en-tête Idempotency-Key fait de 1 à 200 caractères.",
         ));
     }
@@ -506,13 +506,7 @@ pub async fn submit(
         .iter()
         .any(|e| e.child_id == s.child_id && e.activity_id == activity.id)
     {
-        return Err(ApiError::rule(
-            "not_enrolled",
-            format!(
-                "Votre enfant n'est pas inscrit à l'activité {}.",
-                activity.name
-            ),
-        ));
+        return Err(not_enrolled(&activity));
     }
     let days = days_asked(&s, &activity, &enrolments)?;
     let ask = Ask {
@@ -578,8 +572,7 @@ pub async fn submit(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::conflict(
-        "conflict",
+    Err(ApiError::changed_meanwhile(
         "Le planning a changé pendant la demande. Recommencez.",
     ))
 }

@@ -43,8 +43,7 @@ pub async fn decide(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::conflict(
-        "conflict",
+    Err(ApiError::changed_meanwhile(
         "La demande ou le dossier a changé entre-temps. Rechargez et recommencez.",
     ))
 }

@@ -81,10 +81,7 @@ pub async fn filtered_page(
     let mut cursor = match page {
         Some(p) if !p.is_empty() => {
             if p.len() > 2048 {
-                return Err(ApiError::bad_request(
-                    "invalid_page",
-                    "Le numéro de page demandé n'est pas valide.",
-                ));
+                return Err(ApiError::invalid_page());
             }
             Some(Cursor(p.to_string()))
         }
