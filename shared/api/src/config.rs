@@ -24,9 +24,12 @@ pub enum ConfigError {
     Invalid { name: String, reason: String },
 }
 
+/// Reads one variable by name.
+type Lookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+
 /// Where values come from: the process environment, or a map in tests.
 pub struct Env<'a> {
-    get: Box<dyn Fn(&str) -> Option<String> + 'a>,
+    get: Lookup<'a>,
 }
 
 impl Env<'static> {

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::state::AppState;
-use crate::planning::submit::PlanningDetails;
+use crate::planning::submission::PlanningDetails;
 
 pub struct Notifier {
     app: AppState,

@@ -3,7 +3,10 @@
 //! and what a decision on them changes.
 
 pub mod decision;
+mod idempotency;
+mod plan;
 pub mod store;
+pub mod submission;
 pub mod submit;
 pub mod waiting;
 
