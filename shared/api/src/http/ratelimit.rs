@@ -26,6 +26,8 @@ pub enum Scope {
     Reset,
     /// Failed subscriptions (a wrong code or invoice).
     Subscribe,
+    /// Asking for upload grants (photos, documents).
+    Upload,
 }
 
 /// Who the attempt is counted against.
@@ -49,6 +51,8 @@ impl Scope {
             (Scope::Reset, Subject::Account(_)) => "reset-account",
             (Scope::Subscribe, Subject::Address(_)) => "subscribe-ip",
             (Scope::Subscribe, Subject::Account(_)) => "subscribe-account",
+            (Scope::Upload, Subject::Address(_)) => "upload-ip",
+            (Scope::Upload, Subject::Account(_)) => "upload-account",
         }
     }
 }
