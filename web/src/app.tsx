@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
 import type { Me } from './api';
+import { agentRoute } from './agent-gate';
 import { ActivationPage, ResendActivationPage } from './accounts/activation';
 import { LoginPage } from './accounts/login';
 import { MySpacePage } from './accounts/my-space';
@@ -23,7 +24,6 @@ import { RequestsPage } from './requests/list';
 import { navigate, useLocation } from './router';
 import { currentSession, useSession } from './session';
 import { SubscriptionsPage } from './subscriptions/page';
-import { agentRoute } from './agent/routes';
 
 /** Pages for logged-in people: the others go to the login page and come back. */
 function RequireLogin({ path, render }: { path: string; render: (me: Me) => ComponentChildren }) {
