@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type Message, api, asApiError } from '../api';
 import { commune } from '../commune';
 import { location } from '../router';
-import { ErrorSummary, RequiredNote, SubmitButton, TextField, useSubmit } from '../ui/form';
+import { ErrorSummary, RequiredNote, SubmitButton, InputField, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 
 export const MISSING_TOKEN =
@@ -107,7 +107,7 @@ export function ResendActivationPage() {
             <RequiredNote />
             <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined}>
               <ErrorSummary error={error} fields={{ email: 'email' }} />
-              <TextField id="email" label="E-mail (identifiant)" type="email" required autoComplete="email" spellcheck={false} value={email} onValue={setEmail} error={error?.fieldMessage('email')} />
+              <InputField id="email" label="E-mail (identifiant)" type="email" required autoComplete="email" spellcheck={false} value={email} onValue={setEmail} error={error?.fieldMessage('email')} />
               <div class="actions">
                 <SubmitButton busy={busy}>Envoyer un nouveau lien</SubmitButton>
               </div>

@@ -9,7 +9,7 @@ import { ApiError, type Message, api } from '../api';
 import { commune } from '../commune';
 import { location } from '../router';
 import { loggedOut } from '../session';
-import { ErrorSummary, PasswordField, RequiredNote, SubmitButton, TextField, useSubmit } from '../ui/form';
+import { ErrorSummary, PasswordField, RequiredNote, SubmitButton, InputField, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 import { MISSING_TOKEN } from './activation';
 import { PASSWORD_RULE } from './signup';
@@ -57,7 +57,7 @@ export function ForgotPasswordPage() {
             <RequiredNote />
             <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined}>
               <ErrorSummary error={error} fields={{ email: 'email' }} />
-              <TextField
+              <InputField
                 id="email"
                 label="E-mail (identifiant)"
                 type="email"

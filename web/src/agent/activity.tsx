@@ -7,11 +7,11 @@
 import { useEffect, useState } from 'preact/hooks';
 
 import type { FieldProblem } from '../api';
-import { RequiredNote, SubmitButton, useSubmit } from '../ui/form';
+import { Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { type Activity, type ClosureAnswer, type Dossier, type Enrolment, type FamilyLine, agent, moreFamilies, searchFamilies } from './api';
 import { fullName, hhmm, longDate, period, plural, shortDate, weekdays } from './format';
 import { VALIDATIONS, capacityText } from './activities';
-import { AgentPage, Choices, ConfirmDialog, formErrors, FormErrors, Input, LoadFailure, Loading, required, Result, Select, TableRegion, useLoad } from './ui';
+import { AgentPage, ConfirmDialog, LoadFailure, Loading, Result, TableRegion, useLoad } from './ui';
 
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
 
@@ -97,11 +97,11 @@ function Closures({ a, onChanged, onError }: { a: Activity; onChanged: () => Pro
       <form class="form-section spaced-small" onSubmit={check} noValidate aria-labelledby="declarer" aria-busy={busy ? 'true' : undefined}>
         <h3 id="declarer">Déclarer une fermeture</h3>
         <p class="hint">Les réservations et absences de ces jours seront annulées et les familles prévenues par e-mail.</p>
-        <FormErrors id="erreurs-fermeture" error={error} fields={{ 'closure.from': 'fermeture-du', 'closure.to': 'fermeture-au', 'closure.label': 'fermeture-libelle' }} />
+        <ErrorSummary id="erreurs-fermeture" error={error} fields={{ 'closure.from': 'fermeture-du', 'closure.to': 'fermeture-au', 'closure.label': 'fermeture-libelle' }} />
         <div class="bo-grid">
-          <Input id="fermeture-du" type="date" label="Du" required short value={from} onValue={setFrom} error={err('closure.from')} min={a.period.from} max={a.period.to} />
-          <Input id="fermeture-au" type="date" label="Au" required short value={to} onValue={setTo} error={err('closure.to')} min={a.period.from} max={a.period.to} />
-          <Input
+          <InputField autoComplete="off" id="fermeture-du" type="date" label="Du" required short value={from} onValue={setFrom} error={err('closure.from')} min={a.period.from} max={a.period.to} />
+          <InputField autoComplete="off" id="fermeture-au" type="date" label="Au" required short value={to} onValue={setTo} error={err('closure.to')} min={a.period.from} max={a.period.to} />
+          <InputField autoComplete="off"
             id="fermeture-libelle"
             label="Libellé"
             required
@@ -194,7 +194,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
       )}
       <RequiredNote />
       <form role="search" aria-label="Rechercher la famille de l'enfant" onSubmit={find} noValidate class="bo-search">
-        <Input
+        <InputField autoComplete="off"
           id="inscription-recherche"
           type="search"
           label="Famille de l'enfant"
@@ -210,7 +210,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
       {found && found.length === 0 && <p role="status">Aucune famille ne commence par « {search.trim()} ».</p>}
 
       <form onSubmit={submit} noValidate aria-labelledby="inscrire" aria-busy={busy ? 'true' : undefined}>
-        <FormErrors
+        <ErrorSummary
           id="erreurs-inscription"
           error={error}
           fields={{ family: found?.length ? 'inscription-famille' : 'inscription-recherche', child_id: 'inscription-enfant', from: 'inscription-du', to: 'inscription-au' }}
@@ -241,7 +241,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
           ) : children.length === 0 ? (
             <p>Cette famille n'a aucun enfant dans son dossier.</p>
           ) : (
-            <Select
+            <SelectField
               id="inscription-enfant"
               label="Enfant"
               required
@@ -256,8 +256,8 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
           <legend>Période d'inscription</legend>
           <p class="hint">Comprise dans celle de l'activité ({period(a.period)}).</p>
           <div class="bo-grid">
-            <Input id="inscription-du" type="date" label="Du" required short value={from} onValue={setFrom} error={err('from')} min={a.period.from} max={a.period.to} />
-            <Input id="inscription-au" type="date" label="Au" required short value={to} onValue={setTo} error={err('to')} min={a.period.from} max={a.period.to} />
+            <InputField autoComplete="off" id="inscription-du" type="date" label="Du" required short value={from} onValue={setFrom} error={err('from')} min={a.period.from} max={a.period.to} />
+            <InputField autoComplete="off" id="inscription-au" type="date" label="Au" required short value={to} onValue={setTo} error={err('to')} min={a.period.from} max={a.period.to} />
           </div>
         </fieldset>
         <div class="actions">

@@ -5,7 +5,8 @@ import type { ApiError } from '../api';
 import { location, navigate } from '../router';
 import { type FamilyLine, type FamilySearch, moreFamilies, searchFamilies } from './api';
 import { plural } from './format';
-import { AgentPage, Input, LoadFailure, Loading } from './ui';
+import { InputField } from '../ui/form';
+import { AgentPage, LoadFailure, Loading } from './ui';
 
 export function FamiliesPage() {
   const q = location().query.get('q') ?? '';
@@ -68,7 +69,7 @@ export function FamiliesPage() {
       </div>
 
       <form class="panel bo-search" role="search" aria-label="Rechercher une famille" onSubmit={submit} noValidate>
-        <Input
+        <InputField autoComplete="off"
           id="recherche"
           type="search"
           label="Nom de la famille"

@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 import type { FieldProblem } from '../api';
-import { RequiredNote, SubmitButton, useSubmit } from '../ui/form';
+import { ActionError, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { type Child, type Dossier, type Guardian, type Pending, agent } from './api';
 import {
   APPLIANCES,
@@ -27,7 +27,7 @@ import {
   shortDate,
   yesNo,
 } from './format';
-import { ActionError, AgentPage, ConfirmDialog, formErrors, FormErrors, Input, LoadFailure, Loading, required, Result, Select, TableRegion, useLoad } from './ui';
+import { AgentPage, ConfirmDialog, LoadFailure, Loading, Result, TableRegion, useLoad } from './ui';
 import { ValueView, addressText } from './values';
 
 const none = <span class="bo-muted">Non renseigné</span>;
@@ -374,9 +374,9 @@ function InvoiceForm({ d, onError }: { d: Dossier; onError: (on: boolean) => voi
       )}
       <RequiredNote />
       <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined}>
-        <FormErrors error={error} fields={INVOICE_FIELDS} />
+        <ErrorSummary error={error} fields={INVOICE_FIELDS} />
         <div class="bo-grid">
-          <Select
+          <SelectField
             id="facture-destinataire"
             label="Destinataire"
             required
@@ -386,9 +386,9 @@ function InvoiceForm({ d, onError }: { d: Dossier; onError: (on: boolean) => voi
             options={d.guardians.map((g) => [g.id, fullName(g)])}
             error={err('guardian_id')}
           />
-          <Input id="facture-emission" label="Code émission" required value={emission} onValue={setEmission} error={err('emission_code')} maxLength={40} short />
-          <Input id="facture-reference" label="Référence de la facture" required value={reference} onValue={setReference} error={err('reference')} maxLength={40} short />
-          <Input
+          <InputField autoComplete="off" id="facture-emission" label="Code émission" required value={emission} onValue={setEmission} error={err('emission_code')} maxLength={40} short />
+          <InputField autoComplete="off" id="facture-reference" label="Référence de la facture" required value={reference} onValue={setReference} error={err('reference')} maxLength={40} short />
+          <InputField autoComplete="off"
             id="facture-montant"
             label="Montant (en euros)"
             required
@@ -399,8 +399,8 @@ function InvoiceForm({ d, onError }: { d: Dossier; onError: (on: boolean) => voi
             error={err('amount_cents')}
             short
           />
-          <Input id="facture-emise" type="date" label="Date d'émission" required value={issued} onValue={setIssued} error={err('issued_on')} short />
-          <Input id="facture-echeance" type="date" label="Échéance" required value={due} onValue={setDue} error={err('due_on')} short />
+          <InputField autoComplete="off" id="facture-emise" type="date" label="Date d'émission" required value={issued} onValue={setIssued} error={err('issued_on')} short />
+          <InputField autoComplete="off" id="facture-echeance" type="date" label="Échéance" required value={due} onValue={setDue} error={err('due_on')} short />
         </div>
         <div class="actions">
           <SubmitButton busy={busy}>Enregistrer la facture</SubmitButton>

@@ -8,10 +8,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 
 import type { ApiError } from '../api';
 import { location, navigate } from '../router';
-import { useSubmit } from '../ui/form';
+import { ErrorSummary, formErrors, InputField, SelectField, TextAreaField, useSubmit } from '../ui/form';
 import { type BulkAnswer, type Decision, type FamilyLine, type QueueFilter, type QueueItem, type RequestKind, agent, moreFamilies, searchFamilies } from './api';
 import { DECIDED, KINDS, SKIP_REASONS, dateTime, dayDate, hhmm, longDate, plural } from './format';
-import { AgentPage, ConfirmDialog, formErrors, FormErrors, Input, LoadFailure, Loading, Result, Select, TableRegion, TextArea, useLoad } from './ui';
+import { AgentPage, ConfirmDialog, LoadFailure, Loading, Result, TableRegion, useLoad } from './ui';
 
 function readFilter(q: URLSearchParams): QueueFilter {
   const kind = q.get('type');
@@ -80,8 +80,8 @@ function Filters({ filter, familyLabel }: { filter: QueueFilter; familyLabel: st
     <form class="panel bo-filters" role="search" aria-labelledby="filtres-titre" onSubmit={submit} noValidate>
       <h2 id="filtres-titre">Filtrer les demandes</h2>
       <div class="bo-grid">
-        <Select id="filtre-type" label="Type de demande" value={kind} onValue={setKind} empty="Tous les types" options={Object.entries(KINDS)} />
-        <Select
+        <SelectField id="filtre-type" label="Type de demande" value={kind} onValue={setKind} empty="Tous les types" options={Object.entries(KINDS)} />
+        <SelectField
           id="filtre-activite"
           label="Activité"
           value={activity}
@@ -89,8 +89,8 @@ function Filters({ filter, familyLabel }: { filter: QueueFilter; familyLabel: st
           empty={activities.data ? 'Toutes les activités' : 'Chargement des activités…'}
           options={activityOptions}
         />
-        <Input id="filtre-jour" type="date" label="Jour" hint="Réservations et absences de ce jour" value={day} onValue={setDay} short />
-        <Input
+        <InputField autoComplete="off" id="filtre-jour" type="date" label="Jour" hint="Réservations et absences de ce jour" value={day} onValue={setDay} short />
+        <InputField autoComplete="off"
           id="filtre-famille"
           label="Famille"
           hint={familyLabel ? `Filtre actuel : ${familyLabel}. Début du nom d'une autre famille pour en changer.` : 'Début du nom (exemple : Martin)'}
@@ -273,7 +273,7 @@ export function QueuePage() {
       <Filters filter={filter} familyLabel={family.data ?? null} />
 
       {outcome && <OutcomeNotice outcome={outcome} />}
-      <FormErrors error={error} fields={{ ids: items?.[0] ? `choix-${items[0].id}` : 'choix-tout' }} />
+      <ErrorSummary error={error} fields={{ ids: items?.[0] ? `choix-${items[0].id}` : 'choix-tout' }} />
 
       {filter.activity_id && filter.date && (
         <section class="panel spaced-small" aria-labelledby="jour-titre">
@@ -299,7 +299,7 @@ export function QueuePage() {
               Toutes les demandes en attente pour {dayName} seront {dayDialog === 'refused' ? 'refusées' : 'acceptées'}. Les familles en
               seront informées dans l'accusé de traitement.
             </p>
-            <TextArea id="message-jour" label="Message aux familles (facultatif)" value={dayMessage} onValue={setDayMessage} maxLength={2000} />
+            <TextAreaField id="message-jour" label="Message aux familles (facultatif)" value={dayMessage} onValue={setDayMessage} maxLength={2000} />
           </ConfirmDialog>
         </section>
       )}
@@ -403,7 +403,7 @@ export function QueuePage() {
               <p role="status" aria-live="polite">
                 {selected.size === 0 ? 'Aucune demande sélectionnée.' : plural(selected.size, 'demande sélectionnée', 'demandes sélectionnées') + '.'}
               </p>
-              <TextArea
+              <TextAreaField
                 id="message-selection"
                 label="Message à la famille (facultatif)"
                 hint="Joint à chaque demande traitée ; la famille le lit dans l'historique de sa demande."

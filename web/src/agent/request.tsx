@@ -6,10 +6,10 @@
  */
 import { useState } from 'preact/hooks';
 
-import { useSubmit } from '../ui/form';
+import { ActionError, ErrorSummary, formErrors, TextAreaField, useSubmit } from '../ui/form';
 import { type Decision, type Dossier, type HistoryEntry, type RequestDetail, agent } from './api';
 import { DECIDED, KINDS, STATES, dateTime, hhmm, longDate, fullName } from './format';
-import { ActionError, AgentPage, FormErrors, formErrors, LoadFailure, Loading, Result, StateBadge, TableRegion, TextArea, useLoad } from './ui';
+import { AgentPage, LoadFailure, Loading, Result, StateBadge, TableRegion, useLoad } from './ui';
 import { ValueView, same } from './values';
 
 const EVENTS: Record<HistoryEntry['event'], string> = {
@@ -209,7 +209,7 @@ export function RequestPage({ id }: { id: string }) {
         <ActionError error={decision.error} />
         {r.state === 'pending' ? (
           <form onSubmit={(e) => e.preventDefault()} noValidate aria-busy={decision.busy ? 'true' : undefined}>
-            <TextArea
+            <TextAreaField
               id="message-decision"
               label="Message à la famille (facultatif)"
               hint="Joint à la décision ; la famille le lit dans l'historique de sa demande."
@@ -237,8 +237,8 @@ export function RequestPage({ id }: { id: string }) {
       <section class="panel spaced-small" aria-labelledby="envoyer">
         <h2 id="envoyer">Envoyer un message à la famille</h2>
         <form onSubmit={send} noValidate aria-busy={sending.busy ? 'true' : undefined}>
-          <FormErrors error={sending.error} fields={{ message: 'message-famille' }} />
-          <TextArea
+          <ErrorSummary error={sending.error} fields={{ message: 'message-famille' }} />
+          <TextAreaField
             id="message-famille"
             label="Votre message"
             required

@@ -6,10 +6,10 @@
  */
 import { useRef, useState } from 'preact/hooks';
 
+import { Checkbox, DateField, InputField, SelectField } from '../ui/form';
 import { numericDay, parseTypedDay, today } from '../dates';
-import { CheckField, DateField, InputField, SelectField } from './fields';
 import { type Contact, RELATIONSHIPS, type Relationship, type Vaccine, labelOf, yesNo } from './model';
-import { PendingNote } from './ui';
+import { PendingNote } from '../ui/pending';
 
 /** Moves the focus after the list changed (the removed button is gone). */
 function focusSoon(id: string): void {
@@ -340,8 +340,8 @@ export function ContactsEditor({
             <InputField id="contact-telephone" label="Téléphone" type="tel" autoComplete="off" value={c.phone} onValue={set('phone')} error={problems['telephone']} maxLength={20} />
           </div>
           <SelectField id="contact-lien" label="Lien de parenté" required value={c.relationship} onValue={(v) => set('relationship')(v as Relationship)} options={RELATIONSHIPS} />
-          <CheckField id="contact-urgence" label="Appelé en cas d'urgence" checked={c.emergency_call} onChecked={set('emergency_call')} />
-          <CheckField id="contact-recuperer" label="Autorisé à récupérer l'enfant" checked={c.may_pick_up} onChecked={set('may_pick_up')} />
+          <Checkbox id="contact-urgence" label="Appelé en cas d'urgence" checked={c.emergency_call} onChecked={set('emergency_call')} />
+          <Checkbox id="contact-recuperer" label="Autorisé à récupérer l'enfant" checked={c.may_pick_up} onChecked={set('may_pick_up')} />
           <div class="actions">
             <button type="button" class="button" onClick={add}>
               Ajouter à la liste

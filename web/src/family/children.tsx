@@ -9,11 +9,10 @@ import { useState } from 'preact/hooks';
 import { type FieldProblem, type Me, api } from '../api';
 import { numericDay, parseTypedDay } from '../dates';
 import { location } from '../router';
-import { ErrorSummary, RequiredNote, SubmitButton, useSubmit } from '../ui/form';
+import { Checkbox, Choices, DateField, ErrorSummary, InputField, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 import { AllergiesEditor, ContactsEditor, VaccinesEditor } from './child-lists';
 import { useCurrentFamily, useDossier, withQuery } from './current';
-import { CheckField, DateField, InputField, RadioField, SelectField } from './fields';
 import { FAMILY_CRUMBS } from './guardians';
 import {
   APPLIANCES,
@@ -212,7 +211,17 @@ function ChildForm({ dossier, child, familyId, onSent }: { dossier: Dossier; chi
               error={err('birth_date')}
               pending={pend('birth_date')}
             />
-            <RadioField id="sexe" label="Sexe" required value={d.sex} onValue={set('sex')} options={SEXES} error={err('sex')} pending={pend('sex', SEXES)} />
+            <Choices
+              id="sexe"
+              legend="Sexe"
+              required
+              type="radio"
+              options={Object.entries(SEXES)}
+              checked={(v) => d.sex === v}
+              onToggle={(v) => set('sex')(v)}
+              error={err('sex')}
+              pending={pend('sex', SEXES)}
+            />
             <InputField
               id="assurance"
               label="Compagnie d'assurance"
@@ -235,14 +244,14 @@ function ChildForm({ dossier, child, familyId, onSent }: { dossier: Dossier; chi
             />
           </div>
           {APPLIANCES.map(([k, label]) => (
-            <CheckField key={k} id={`appareil-${k}`} label={label} checked={d.appliances[k]} onChecked={setIn('appliances')(k)} pending={pendIn('appliances', k)} />
+            <Checkbox key={k} id={`appareil-${k}`} label={label} checked={d.appliances[k]} onChecked={setIn('appliances')(k)} pending={pendIn('appliances', k)} />
           ))}
         </section>
 
         <section class="form-section" aria-labelledby="autorisations">
           <h3 id="autorisations">Autorisations</h3>
           {AUTHORIZATIONS.map(([k, label]) => (
-            <CheckField key={k} id={`autorisation-${k}`} label={label} checked={d.authorizations[k]} onChecked={setIn('authorizations')(k)} pending={pendIn('authorizations', k)} />
+            <Checkbox key={k} id={`autorisation-${k}`} label={label} checked={d.authorizations[k]} onChecked={setIn('authorizations')(k)} pending={pendIn('authorizations', k)} />
           ))}
         </section>
 
@@ -260,7 +269,7 @@ function ChildForm({ dossier, child, familyId, onSent }: { dossier: Dossier; chi
           />
           <AllergiesEditor value={d.health.allergies} onChange={setIn('health')('allergies')} pending={pendIn('health', 'allergies', (v) => (Array.isArray(v) && v.length ? v.join(', ') : 'aucune'))} />
           <VaccinesEditor value={d.health.vaccines} onChange={setIn('health')('vaccines')} errors={vaccineErrors.rows} pending={pendIn('health', 'vaccines', describeVaccines)} />
-          <CheckField
+          <Checkbox
             id="attention-particuliere"
             label="Nécessite une attention particulière"
             hint="Cochez cette case si votre enfant a besoin d'une attention particulière : la collectivité vous contactera. Ne donnez pas de détail médical ici."

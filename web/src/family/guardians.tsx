@@ -9,10 +9,9 @@ import { useState } from 'preact/hooks';
 
 import { type FieldProblem, type Me, api } from '../api';
 import { location } from '../router';
-import { ErrorSummary, RequiredNote, SubmitButton, useSubmit } from '../ui/form';
+import { Checkbox, ErrorSummary, InputField, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 import { useCurrentFamily, useDossier, withQuery } from './current';
-import { CheckField, InputField, SelectField } from './fields';
 import {
   CIVILITIES,
   type Dossier,
@@ -31,7 +30,8 @@ import {
   yesNo,
 } from './model';
 import { SubmittedNotice, clientError } from './submitted';
-import { FamilyChooser, LoadError, Loading, NoFamily, PendingBanner, PendingNote } from './ui';
+import { FamilyChooser, LoadError, Loading, NoFamily, PendingBanner } from './ui';
+import { PendingNote } from '../ui/pending';
 
 export const FAMILY_CRUMBS = [
   { href: '/espace-famille', label: 'Espace famille' },
@@ -291,8 +291,8 @@ function GuardianForm({ dossier, guardian, familyId, onSent, onStart, active }: 
           <SelectField id="qualite" label="Qualité" value={d.quality} onValue={set('quality')} options={QUALITIES} empty="Non renseignée" error={err('quality')} pending={pend('quality', QUALITIES)} />
           <InputField id="portable" label="Téléphone portable" type="tel" autoComplete="tel" value={d.mobile} onValue={set('mobile')} error={err('mobile')} pending={pend('mobile')} hint="Exemple : 06 12 34 56 78" maxLength={20} />
         </div>
-        <CheckField id="accepte-emails" label="Accepte de recevoir des emails" checked={d.accepts_email} onChecked={set('accepts_email')} error={err('accepts_email')} pending={pend('accepts_email')} />
-        <CheckField id="accepte-sms" label="Accepte de recevoir des SMS" checked={d.accepts_sms} onChecked={set('accepts_sms')} error={err('accepts_sms')} pending={pend('accepts_sms')} />
+        <Checkbox id="accepte-emails" label="Accepte de recevoir des emails" checked={d.accepts_email} onChecked={set('accepts_email')} error={err('accepts_email')} pending={pend('accepts_email')} />
+        <Checkbox id="accepte-sms" label="Accepte de recevoir des SMS" checked={d.accepts_sms} onChecked={set('accepts_sms')} error={err('accepts_sms')} pending={pend('accepts_sms')} />
       </section>
 
       <section class="form-section" aria-labelledby="adresse-titre">

@@ -11,7 +11,7 @@ import { FieldError, describedBy, errorId, hintId, useSubmit } from '../ui/form'
 import { withQuery } from './current';
 import type { Child, SubmittedChange } from './model';
 import { SubmittedNotice } from './submitted';
-import { PendingNote, pendingId } from './ui';
+import { PendingNote, pendingId } from '../ui/pending';
 
 const MAX = 5 * 1024 * 1024;
 const TYPES = ['image/jpeg', 'image/png', 'image/webp'];

@@ -9,7 +9,8 @@ import { Page } from '../ui/page';
 import { useCurrentFamily, useDossier, withQuery } from './current';
 import { FAMILY_CRUMBS } from './guardians';
 import { FAMILY_SITUATIONS, QUALITIES, SEXES, fullName, labelOf } from './model';
-import { FamilyChooser, LoadError, Loading, NoFamily, PendingIcon } from './ui';
+import { FamilyChooser, LoadError, Loading, NoFamily } from './ui';
+import { PendingIcon } from '../ui/pending';
 
 function Icon({ name }: { name: 'dossier' | 'planning' | 'demandes' }) {
   return (

@@ -12,7 +12,7 @@ import { chooseFamily, useLoad } from '../family/current';
 import { clientError } from '../family/submitted';
 import { LoadError, Loading } from '../family/ui';
 import { refreshSession } from '../session';
-import { ErrorSummary, RequiredNote, SubmitButton, TextField, useSubmit } from '../ui/form';
+import { ErrorSummary, RequiredNote, SubmitButton, InputField, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 import '../family/family.css';
 
@@ -75,10 +75,10 @@ function InvoiceForm({ onDone, onCancel, error, run, busy, setError }: FormProps
       <h3 id="avec-facture">Avec une de vos factures</h3>
       <p class="hint">Références situées dans une de vos factures émise par votre collectivité</p>
       <ErrorSummary error={error} fields={INVOICE_FIELDS} />
-      <TextField id="code-emission" label="Code émission de la facture" required hint="Retrouvez le code émission sur le pied de page de votre facture" value={emission} onValue={setEmission} error={err('emission_code')} autoComplete="off" spellcheck={false} maxLength={40} />
-      <TextField id="reference-facture" label="Référence de la facture" required hint="Retrouvez la référence sur votre facture" value={reference} onValue={setReference} error={err('reference')} autoComplete="off" spellcheck={false} maxLength={40} />
-      <TextField id="montant-facture" label="Montant de la facture" required hint="En euros, par exemple 6,50" value={amount} onValue={setAmount} error={err('amount_cents')} autoComplete="off" maxLength={15} />
-      <TextField id="code-personnel" label="Code personnel" required hint="Saisissez le code personnel du destinataire de la facture" value={personal} onValue={setPersonal} error={err('personal_code')} autoComplete="off" spellcheck={false} maxLength={40} />
+      <InputField id="code-emission" label="Code émission de la facture" required hint="Retrouvez le code émission sur le pied de page de votre facture" value={emission} onValue={setEmission} error={err('emission_code')} autoComplete="off" spellcheck={false} maxLength={40} />
+      <InputField id="reference-facture" label="Référence de la facture" required hint="Retrouvez la référence sur votre facture" value={reference} onValue={setReference} error={err('reference')} autoComplete="off" spellcheck={false} maxLength={40} />
+      <InputField id="montant-facture" label="Montant de la facture" required hint="En euros, par exemple 6,50" value={amount} onValue={setAmount} error={err('amount_cents')} autoComplete="off" maxLength={15} />
+      <InputField id="code-personnel" label="Code personnel" required hint="Saisissez le code personnel du destinataire de la facture" value={personal} onValue={setPersonal} error={err('personal_code')} autoComplete="off" spellcheck={false} maxLength={40} />
       <div class="actions">
         <SubmitButton busy={busy} busyText="Recherche en cours…">
           Rechercher<span class="visually-hidden"> avec la facture</span>
@@ -102,7 +102,7 @@ function CodeForm({ onDone, onCancel, error, run, busy }: FormProps) {
       <h3 id="avec-code">Avec votre code abonné</h3>
       <p class="hint">Code transmis par votre collectivité</p>
       <ErrorSummary error={error} fields={{ subscriber_code: 'code-abonne' }} />
-      <TextField id="code-abonne" label="Code Abonné" required hint="Exemple : ABCD-EFGH-JK" value={code} onValue={setCode} error={error?.fieldMessage('subscriber_code')} autoComplete="off" spellcheck={false} maxLength={40} />
+      <InputField id="code-abonne" label="Code Abonné" required hint="Exemple : ABCD-EFGH-JK" value={code} onValue={setCode} error={error?.fieldMessage('subscriber_code')} autoComplete="off" spellcheck={false} maxLength={40} />
       <div class="actions">
         <SubmitButton busy={busy} busyText="Recherche en cours…">
           Rechercher<span class="visually-hidden"> avec le code abonné</span>
