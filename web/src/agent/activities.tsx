@@ -5,13 +5,14 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
+import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { ApiError, type FieldProblem } from '../api';
 import { navigate } from '../router';
 import { setFlash } from '../session';
 import { Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SubmitButton, useSubmit } from '../ui/form';
 import { type Activity, type NewActivity, type Weekday, agent } from './api';
 import { WEEKDAYS, hhmm, period, weekdays } from './format';
-import { AgentPage, LoadFailure, Loading, TableRegion, useLoad } from './ui';
+import { AgentPage, TableRegion } from './ui';
 
 export const VALIDATIONS: Record<Activity['validation'], string> = {
   manual: 'Manuelle : chaque demande attend la décision d’un agent',
@@ -42,7 +43,7 @@ export function ActivitiesPage() {
       {list.error ? (
         <LoadFailure error={list.error} />
       ) : !items ? (
-        <Loading what="Chargement des activités…" />
+        <Loading text="Chargement des activités…" />
       ) : items.length === 0 ? (
         <p>Aucune activité n'est encore enregistrée.</p>
       ) : (

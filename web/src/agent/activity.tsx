@@ -6,12 +6,13 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 
+import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { FieldProblem } from '../api';
 import { Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { type Activity, type ClosureAnswer, type Dossier, type Enrolment, type FamilyLine, agent, moreFamilies, searchFamilies } from './api';
 import { fullName, hhmm, longDate, period, plural, shortDate, weekdays } from './format';
 import { VALIDATIONS, capacityText } from './activities';
-import { AgentPage, ConfirmDialog, LoadFailure, Loading, Result, TableRegion, useLoad } from './ui';
+import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
 
@@ -144,7 +145,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
   const [done, setDone] = useState<{ text: string; at: number } | null>(null);
   const finding = useSubmit();
   const { busy, error, setError, run } = useSubmit();
-  const family = useLoad<Dossier | null>(() => (familyId ? agent.family(familyId) : Promise.resolve(null)), [familyId]);
+  const family = useLoad<Dossier | null>(() => (familyId ? agent.family(familyId) : Promise.resolve(null)), [familyId], { keep: true });
   const err = (f: string) => error?.fieldMessage(f);
   useEffect(() => onError(!!error), [error]);
 
@@ -237,7 +238,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
           (family.error ? (
             <LoadFailure error={family.error} />
           ) : !family.data ? (
-            <Loading what="Chargement des enfants de la famille…" />
+            <Loading text="Chargement des enfants de la famille…" />
           ) : children.length === 0 ? (
             <p>Cette famille n'a aucun enfant dans son dossier.</p>
           ) : (
@@ -338,7 +339,7 @@ export function ActivityPage({ id }: { id: string }) {
         {enrolled.error ? (
           <LoadFailure error={enrolled.error} />
         ) : !list ? (
-          <Loading what="Chargement des inscriptions…" />
+          <Loading text="Chargement des inscriptions…" />
         ) : list.length === 0 ? (
           <p>Aucun enfant inscrit.</p>
         ) : (

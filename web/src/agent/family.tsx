@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 
+import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { FieldProblem } from '../api';
 import { ActionError, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { type Child, type Dossier, type Guardian, type Pending, agent } from './api';
@@ -27,7 +28,7 @@ import {
   shortDate,
   yesNo,
 } from './format';
-import { AgentPage, ConfirmDialog, LoadFailure, Loading, Result, TableRegion, useLoad } from './ui';
+import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 import { ValueView, addressText } from './values';
 
 const none = <span class="bo-muted">Non renseigné</span>;

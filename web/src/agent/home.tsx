@@ -1,9 +1,10 @@
 /** `/agent`: the back-office home: what waits, and where to go. */
+import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { Me } from '../api';
 import { displayName } from '../session';
 import { type QueueItem, type RequestKind, agent } from './api';
 import { KINDS, plural } from './format';
-import { AgentPage, LoadFailure, Loading, useLoad } from './ui';
+import { AgentPage } from './ui';
 
 /** Pages of the queue read to count it (20 requests each). */
 const COUNT_PAGES = 10;
@@ -61,7 +62,7 @@ export function AgentHomePage({ me }: { me: Me }) {
         {counts.error ? (
           <LoadFailure error={counts.error} />
         ) : !c ? (
-          <Loading what="Comptage des demandes en attente…" />
+          <Loading text="Comptage des demandes en attente…" />
         ) : c.total === 0 ? (
           <p>Aucune demande n'attend de traitement.</p>
         ) : (

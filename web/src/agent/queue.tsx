@@ -6,12 +6,13 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
+import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { ApiError } from '../api';
 import { location, navigate } from '../router';
 import { ErrorSummary, formErrors, InputField, SelectField, TextAreaField, useSubmit } from '../ui/form';
 import { type BulkAnswer, type Decision, type FamilyLine, type QueueFilter, type QueueItem, type RequestKind, agent, moreFamilies, searchFamilies } from './api';
 import { DECIDED, KINDS, SKIP_REASONS, dateTime, dayDate, hhmm, longDate, plural } from './format';
-import { AgentPage, ConfirmDialog, LoadFailure, Loading, Result, TableRegion, useLoad } from './ui';
+import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 
 function readFilter(q: URLSearchParams): QueueFilter {
   const kind = q.get('type');
@@ -311,7 +312,7 @@ export function QueuePage() {
         {loadError ? (
           <LoadFailure error={loadError} />
         ) : !items ? (
-          <Loading what="Chargement des demandes…" />
+          <Loading text="Chargement des demandes…" />
         ) : items.length === 0 ? (
           <p role="status">{filtered ? 'Aucune demande en attente ne correspond à ces filtres.' : "Aucune demande n'attend de traitement."}</p>
         ) : (

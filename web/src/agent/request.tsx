@@ -6,10 +6,11 @@
  */
 import { useState } from 'preact/hooks';
 
+import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { ActionError, ErrorSummary, formErrors, TextAreaField, useSubmit } from '../ui/form';
 import { type Decision, type Dossier, type HistoryEntry, type RequestDetail, agent } from './api';
 import { DECIDED, KINDS, STATES, dateTime, hhmm, longDate, fullName } from './format';
-import { AgentPage, LoadFailure, Loading, Result, StateBadge, TableRegion, useLoad } from './ui';
+import { AgentPage, Result, StateBadge, TableRegion } from './ui';
 import { ValueView, same } from './values';
 
 const EVENTS: Record<HistoryEntry['event'], string> = {
@@ -120,7 +121,7 @@ function Planning({ r, family }: { r: RequestDetail; family: Dossier | null }) {
 export function RequestPage({ id }: { id: string }) {
   const req = useLoad(() => agent.request(id), [id]);
   const r = req.data;
-  const family = useLoad<Dossier | null>(() => (r ? agent.family(r.family_id) : Promise.resolve(null)), [r?.family_id]);
+  const family = useLoad<Dossier | null>(() => (r ? agent.family(r.family_id) : Promise.resolve(null)), [r?.family_id], { keep: true });
   const [message, setMessage] = useState('');
   const [note, setNote] = useState('');
   const [done, setDone] = useState<{ text: string; at: number } | null>(null);

@@ -4,10 +4,8 @@
  * fields and error summaries are ../ui/form's.
  */
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 
-import { type ApiError, asApiError } from '../api';
-import { location } from '../router';
 import { Page } from '../ui/page';
 
 export interface Crumb {
@@ -32,80 +30,6 @@ export function AgentPage({ title, documentTitle, error, crumbs = [], children }
       <Page title={title} documentTitle={documentTitle} error={error} breadcrumb={breadcrumb}>
         {children}
       </Page>
-    </div>
-  );
-}
-
-// ---- loading ------------------------------------------------------------------
-
-export interface Loaded<T> {
-  data: T | null;
-  error: ApiError | null;
-  loading: boolean;
-  reload: () => Promise<void>;
-  setData: (d: T) => void;
-}
-
-/** Loads once, then on `reload()`; keeps the shown data while reloading. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []): Loaded<T> {
-  const [state, setState] = useState<{ data: T | null; error: ApiError | null; loading: boolean }>({
-    data: null,
-    error: null,
-    loading: true,
-  });
-  const seq = useRef(0);
-  const reload = useCallback(async () => {
-    const n = ++seq.current;
-    setState((s) => ({ ...s, loading: true }));
-    try {
-      const data = await load();
-      if (n === seq.current) setState({ data, error: null, loading: false });
-    } catch (e) {
-      if (n === seq.current) setState({ data: null, error: asApiError(e), loading: false });
-    }
-  }, deps);
-  useEffect(() => {
-    void reload();
-    return () => void (seq.current += 1);
-  }, [reload]);
-  const setData = useCallback((data: T) => setState({ data, error: null, loading: false }), []);
-  return { ...state, reload, setData };
-}
-
-export function Loading({ what = 'Chargement…' }: { what?: string }) {
-  return (
-    <p class="status" role="status">
-      {what}
-    </p>
-  );
-}
-
-/** Why a page could not load, with the way out. */
-export function LoadFailure({ error, notFound, back }: { error: ApiError; notFound?: string; back?: Crumb }) {
-  const here = location();
-  const retour = encodeURIComponent(here.path + (here.query.toString() ? `?${here.query}` : ''));
-  let body: ComponentChildren;
-  if (error.status === 401) {
-    body = (
-      <p>
-        Votre session a expiré. <a href={`/connexion?retour=${retour}`}>Reconnectez-vous</a> pour continuer.
-      </p>
-    );
-  } else if (error.status === 403) {
-    body = <p>{error.detail || 'Cette page est réservée aux agents de la collectivité.'}</p>;
-  } else if (error.status === 404) {
-    body = <p>{notFound ?? "L'élément demandé n'existe pas."}</p>;
-  } else {
-    body = <p>{error.detail}</p>;
-  }
-  return (
-    <div class="notice notice--error" role="alert">
-      {body}
-      {back?.href && (
-        <p>
-          <a href={back.href}>{back.label}</a>
-        </p>
-      )}
     </div>
   );
 }

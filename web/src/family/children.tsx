@@ -6,6 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 
+import { LoadError, Loading } from '../ui/load';
 import { type FieldProblem, type Me, api } from '../api';
 import { numericDay, parseTypedDay } from '../dates';
 import { location } from '../router';
@@ -36,7 +37,7 @@ import {
 } from './model';
 import { PhotoSection } from './photo';
 import { SubmittedNotice, clientError } from './submitted';
-import { FamilyChooser, LoadError, Loading, NoFamily, PendingBanner } from './ui';
+import { FamilyChooser, NoFamily, PendingBanner } from './ui';
 
 interface Draft {
   last_name: string;
@@ -295,12 +296,13 @@ function ChildForm({ dossier, child, familyId, onSent }: { dossier: Dossier; chi
 
 export function ChildrenPage({ me }: { me: Me }) {
   const family = useCurrentFamily(me);
-  const [dossier, reload] = useDossier(family);
+  const dossier = useDossier(family);
+  const reload = dossier.reload;
   const wanted = location().query.get('enfant');
 
   let body;
   if (!family) body = <NoFamily />;
-  else if (dossier.state === 'loading') body = <Loading what="du dossier famille" />;
+  else if (dossier.state === 'loading') body = <Loading text="Chargement du dossier famille…" />;
   else if (dossier.state === 'failed') body = <LoadError error={dossier.error} retry={() => void reload()} />;
   else {
     const dos = dossier.data;

@@ -3,9 +3,10 @@
  * choice is kept for the browser tab, and every call carries `family_id`.
  * Also the dossier loader shared by the family pages.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 
-import { type ApiError, type Me, type MeFamily, api, asApiError } from '../api';
+import { type Me, type MeFamily, api } from '../api';
+import { type Loaded, useLoad } from '../ui/load';
 import type { Dossier } from './model';
 
 const KEY = 'marelle.famille';
@@ -52,29 +53,7 @@ export function withQuery(path: string, params: Record<string, string | null | u
   return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
 }
 
-export type Loaded<T> = { state: 'loading' } | { state: 'failed'; error: ApiError } | { state: 'ready'; data: T };
-
-/** GETs `path` (again when it changes, or on `reload`). */
-export function useLoad<T>(path: string | null): [Loaded<T>, () => Promise<void>] {
-  const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
-  const seq = useRef(0);
-  async function load(): Promise<void> {
-    if (!path) return;
-    const mine = ++seq.current;
-    try {
-      const data = await api.get<T>(path);
-      if (mine === seq.current) setLoaded({ state: 'ready', data });
-    } catch (e) {
-      if (mine === seq.current) setLoaded({ state: 'failed', error: asApiError(e) });
-    }
-  }
-  useEffect(() => {
-    setLoaded({ state: 'loading' });
-    void load();
-  }, [path]);
-  return [loaded, load];
-}
-
-export function useDossier(family: MeFamily | null): [Loaded<Dossier>, () => Promise<void>] {
-  return useLoad<Dossier>(family ? withQuery('/api/family', { family_id: family.family_id }) : null);
+export function useDossier(family: MeFamily | null): Loaded<Dossier> {
+  const path = family ? withQuery('/api/family', { family_id: family.family_id }) : null;
+  return useLoad<Dossier>(path ? () => api.get<Dossier>(path) : null, [path]);
 }

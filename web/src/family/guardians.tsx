@@ -7,6 +7,7 @@
  */
 import { useState } from 'preact/hooks';
 
+import { LoadError, Loading } from '../ui/load';
 import { type FieldProblem, type Me, api } from '../api';
 import { location } from '../router';
 import { Checkbox, ErrorSummary, InputField, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
@@ -30,7 +31,7 @@ import {
   yesNo,
 } from './model';
 import { SubmittedNotice, clientError } from './submitted';
-import { FamilyChooser, LoadError, Loading, NoFamily, PendingBanner } from './ui';
+import { FamilyChooser, NoFamily, PendingBanner } from './ui';
 import { PendingNote } from '../ui/pending';
 
 export const FAMILY_CRUMBS = [
@@ -337,14 +338,15 @@ function GuardianForm({ dossier, guardian, familyId, onSent, onStart, active }: 
 
 export function GuardiansPage({ me }: { me: Me }) {
   const family = useCurrentFamily(me);
-  const [dossier, reload] = useDossier(family);
+  const dossier = useDossier(family);
+  const reload = dossier.reload;
   // One form's error summary at a time (they share the focus).
   const [active, setActive] = useState<'fiscal' | 'guardian' | null>(null);
   const wanted = location().query.get('responsable');
 
   let body;
   if (!family) body = <NoFamily />;
-  else if (dossier.state === 'loading') body = <Loading what="du dossier famille" />;
+  else if (dossier.state === 'loading') body = <Loading text="Chargement du dossier famille…" />;
   else if (dossier.state === 'failed') body = <LoadError error={dossier.error} retry={() => void reload()} />;
   else {
     const dos = dossier.data;

@@ -1,7 +1,7 @@
-/** Pieces shared by the family pages: family chooser, pending markers, loading. */
+/** Pieces shared by the family pages: family chooser, pending banner, no family yet. */
 import { useState } from 'preact/hooks';
 
-import type { ApiError, Me } from '../api';
+import type { Me } from '../api';
 import { PENDING_TEXT, PendingIcon } from '../ui/pending';
 import { chooseFamily, currentFamily } from './current';
 import './family.css';
@@ -63,31 +63,6 @@ export function NoFamily() {
           Mes abonnements
         </a>
       </p>
-    </div>
-  );
-}
-
-export function Loading({ what }: { what: string }) {
-  return (
-    <p role="status" class="status">
-      Chargement {what}…
-    </p>
-  );
-}
-
-export function LoadError({ error, retry }: { error: ApiError; retry?: () => void }) {
-  return (
-    <div class="notice notice--error" role="alert">
-      <p>
-        <strong>{error.detail}</strong>
-      </p>
-      {retry && (
-        <p>
-          <button type="button" class="button button--secondary button--small" onClick={retry}>
-            Réessayer
-          </button>
-        </p>
-      )}
     </div>
   );
 }

@@ -7,11 +7,12 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
+import { LoadError, Loading, useLoad } from '../ui/load';
 import { ApiError, type FieldProblem, type Me, api } from '../api';
 import { type Day, WEEKDAYS, WEEKDAY_NAMES, type Weekday, isDay, longDay, numericDay, parseTypedDay, today } from '../dates';
-import { useCurrentFamily, useDossier, useLoad, withQuery } from '../family/current';
+import { useCurrentFamily, useDossier, withQuery } from '../family/current';
 import { clientError } from '../family/submitted';
-import { FamilyChooser, LoadError, Loading, NoFamily } from '../family/ui';
+import { FamilyChooser, NoFamily } from '../family/ui';
 import { location } from '../router';
 import { DateField, ErrorSummary, FieldError, InputField, Req, RequiredNote, SubmitButton, errorId, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
@@ -57,9 +58,10 @@ export function PeriodRequestPage({ me }: { me: Me }) {
   const family = useCurrentFamily(me);
   const kind: Kind = location().query.get('type') === 'absence' ? 'absence' : 'reservation';
   const t = TEXT[kind];
-  const [dossier] = useDossier(family);
+  const dossier = useDossier(family);
   const day = today();
-  const [planning, reload] = useLoad<PlanningView>(family ? withQuery('/api/planning', { family_id: family.family_id, from: day, to: day }) : null);
+  const planning = useLoad<PlanningView>(family ? () => api.get<PlanningView>(withQuery('/api/planning', { family_id: family.family_id, from: day, to: day })) : null, [family?.family_id, day]);
+  const reload = planning.reload;
   const [childId, setChildId] = useState('');
   const [activityId, setActivityId] = useState('');
   const [from, setFrom] = useState('');
@@ -143,7 +145,7 @@ export function PeriodRequestPage({ me }: { me: Me }) {
   let body;
   if (!family) body = <NoFamily />;
   else if (planning.state === 'failed') body = <LoadError error={planning.error} />;
-  else if (planning.state === 'loading' || dossier.state === 'loading') body = <Loading what="des inscriptions" />;
+  else if (planning.state === 'loading' || dossier.state === 'loading') body = <Loading text="Chargement des inscriptions…" />;
   else if (children.length === 0) body = <p>Vos enfants ne sont inscrits à aucune activité pour le moment : aucune demande n'est possible.</p>;
   else {
     body = (

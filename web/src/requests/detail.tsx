@@ -4,10 +4,10 @@
  * and after, for a dossier change) and "Historique de la demande".
  * Reading it marks the commune's messages as read.
  */
-import type { Me } from '../api';
+import { LoadError, Loading, useLoad } from '../ui/load';
+import { type Me, api } from '../api';
 import { instant, instantLong, numericDay } from '../dates';
-import { useCurrentFamily, useDossier, useLoad } from '../family/current';
-import { LoadError, Loading } from '../family/ui';
+import { useCurrentFamily, useDossier } from '../family/current';
 import { Page } from '../ui/page';
 import { childName } from './list';
 import { type HistoryItem, KINDS, type RequestDetail, formatValue } from './model';
@@ -51,8 +51,9 @@ function History({ items }: { items: HistoryItem[] }) {
 
 export function RequestDetailPage({ me, id }: { me: Me; id: string }) {
   const family = useCurrentFamily(me);
-  const [dossier] = useDossier(family);
-  const [loaded, reload] = useLoad<RequestDetail>(`/api/requests/${encodeURIComponent(id)}`);
+  const dossier = useDossier(family);
+  const loaded = useLoad<RequestDetail>(() => api.get<RequestDetail>(`/api/requests/${encodeURIComponent(id)}`), [id]);
+  const reload = loaded.reload;
   const dos = dossier.state === 'ready' ? dossier.data : null;
   const crumbs = [
     { href: '/mon-espace', label: 'Mon espace citoyen' },
@@ -62,7 +63,7 @@ export function RequestDetailPage({ me, id }: { me: Me; id: string }) {
   if (loaded.state !== 'ready') {
     return (
       <Page title="Détail de ma demande" error={loaded.state === 'failed'} breadcrumb={[...crumbs, { label: 'Demande' }]}>
-        {loaded.state === 'loading' ? <Loading what="de la demande" /> : <LoadError error={loaded.error} retry={() => void reload()} />}
+        {loaded.state === 'loading' ? <Loading text="Chargement de la demande…" /> : <LoadError error={loaded.error} retry={() => void reload()} />}
         <p>
           <a href="/mes-demandes">Retour à mes demandes</a>
         </p>

@@ -5,11 +5,12 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import type { Me } from '../api';
+import { LoadError, Loading, useLoad } from '../ui/load';
+import { type Me, api } from '../api';
 import { instant, mediumDay } from '../dates';
-import { useCurrentFamily, useDossier, useLoad, withQuery } from '../family/current';
+import { useCurrentFamily, useDossier, withQuery } from '../family/current';
 import type { Dossier } from '../family/model';
-import { FamilyChooser, LoadError, Loading, NoFamily } from '../family/ui';
+import { FamilyChooser, NoFamily } from '../family/ui';
 import { location, navigate } from '../router';
 import { Page } from '../ui/page';
 import { KINDS, type RequestKind, type RequestPage, type RequestState, type RequestSummary, STATES, newMessages } from './model';
@@ -34,14 +35,15 @@ export function StateText({ state }: { state: RequestState }) {
 
 export function RequestsPage({ me }: { me: Me }) {
   const family = useCurrentFamily(me);
-  const [dossier] = useDossier(family);
+  const dossier = useDossier(family);
   const { query } = location();
   const kind = (query.get('type') ?? '') as RequestKind | '';
   const state = (query.get('etat') ?? '') as RequestState | '';
   const [pages, setPages] = useState<(string | null)[]>([null]);
   const index = pages.length - 1;
   const path = family ? withQuery('/api/requests', { family_id: family.family_id, kind, state, page: pages[index] }) : null;
-  const [list, reload] = useLoad<RequestPage>(path);
+  const list = useLoad<RequestPage>(path ? () => api.get<RequestPage>(path) : null, [path]);
+  const reload = list.reload;
   const [kindChoice, setKindChoice] = useState<string>(kind);
   const [stateChoice, setStateChoice] = useState<string>(state);
   const count = useRef<HTMLParagraphElement>(null);
@@ -64,7 +66,7 @@ export function RequestsPage({ me }: { me: Me }) {
   const dos = dossier.state === 'ready' ? dossier.data : null;
   let body;
   if (!family) body = <NoFamily />;
-  else if (list.state === 'loading') body = <Loading what="de vos demandes" />;
+  else if (list.state === 'loading') body = <Loading text="Chargement de vos demandes…" />;
   else if (list.state === 'failed') body = <LoadError error={list.error} retry={() => void reload()} />;
   else {
     const { items, next_page } = list.data;

@@ -6,11 +6,11 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
+import { LoadError, Loading, useLoad } from '../ui/load';
 import { type ApiError, type FieldProblem, type Me, api } from '../api';
 import { instantLong } from '../dates';
-import { chooseFamily, useLoad } from '../family/current';
+import { chooseFamily } from '../family/current';
 import { clientError } from '../family/submitted';
-import { LoadError, Loading } from '../family/ui';
 import { refreshSession } from '../session';
 import { ErrorSummary, RequiredNote, SubmitButton, InputField, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
@@ -125,7 +125,8 @@ interface FormProps {
 }
 
 export function SubscriptionsPage({ me }: { me: Me }) {
-  const [list, reload] = useLoad<{ items: Subscription[] }>('/api/subscriptions');
+  const list = useLoad<{ items: Subscription[] }>(() => api.get<{ items: Subscription[] }>('/api/subscriptions'), []);
+  const reload = list.reload;
   const [open, setOpen] = useState(false);
   const [done, setDone] = useState<Subscription | null>(null);
   const invoice = useSubmit();
@@ -181,7 +182,7 @@ export function SubscriptionsPage({ me }: { me: Me }) {
       )}
       <section aria-labelledby="liste-abonnements">
         <h2 id="liste-abonnements">Dossiers famille reliés à votre compte</h2>
-        {list.state === 'loading' && <Loading what="de vos abonnements" />}
+        {list.state === 'loading' && <Loading text="Chargement de vos abonnements…" />}
         {list.state === 'failed' && <LoadError error={list.error} retry={() => void reload()} />}
         {list.state === 'ready' &&
           (list.data.items.length === 0 ? (
