@@ -7,17 +7,14 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { ApiError, type FieldProblem } from '../api';
+import { WEEKDAYS } from '../dates';
+import { VALIDATIONS, WEEKDAY_NAMES } from '../labels';
 import { navigate } from '../router';
 import { setFlash } from '../session';
 import { Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SubmitButton, useSubmit } from '../ui/form';
 import { type Activity, type NewActivity, type Weekday, agent } from './api';
-import { WEEKDAYS, hhmm, period, weekdays } from './format';
+import { hhmm, period, weekdays } from './format';
 import { AgentPage, TableRegion } from './ui';
-
-export const VALIDATIONS: Record<Activity['validation'], string> = {
-  manual: 'Manuelle : chaque demande attend la décision d’un agent',
-  automatic: 'Automatique : les demandes sont décidées aussitôt selon les règles',
-};
 
 export const DEADLINE_HELP = (
   <>
@@ -226,7 +223,7 @@ export function NewActivityPage() {
             legend="Jours"
             required
             type="checkbox"
-            options={WEEKDAYS}
+            options={WEEKDAYS.map((w) => [w, WEEKDAY_NAMES[w]] as [Weekday, string])}
             checked={(d) => days.includes(d)}
             onToggle={(d, on) => setDays(on ? [...days, d] : days.filter((x) => x !== d))}
             error={err('weekdays')}

@@ -6,12 +6,13 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 
+import { VALIDATIONS } from '../labels';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { FieldProblem } from '../api';
 import { Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { type Activity, type ClosureAnswer, type Dossier, type Enrolment, type FamilyLine, agent, moreFamilies, searchFamilies } from './api';
 import { fullName, hhmm, longDate, period, plural, shortDate, weekdays } from './format';
-import { VALIDATIONS, capacityText } from './activities';
+import { capacityText } from './activities';
 import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);

@@ -6,28 +6,12 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 
+import { APPLIANCES, AUTHORIZATIONS, CIVILITIES, DIETS, FAMILY_SITUATIONS, labelOf, QUALITIES, REGIMES, RELATIONSHIPS, SEXES, yesNo } from '../labels';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { FieldProblem } from '../api';
 import { ActionError, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { type Child, type Dossier, type Guardian, type Pending, agent } from './api';
-import {
-  APPLIANCES,
-  AUTHORIZATIONS,
-  CIVILITIES,
-  DIETS,
-  QUALITIES,
-  REGIMES,
-  RELATIONSHIPS,
-  SEXES,
-  SITUATIONS,
-  dateTime,
-  euros,
-  fullName,
-  label,
-  parseEuros,
-  shortDate,
-  yesNo,
-} from './format';
+import { dateTime, euros, fullName, parseEuros, shortDate } from './format';
 import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 import { ValueView, addressText } from './values';
 
@@ -39,11 +23,11 @@ function GuardianFacts({ g }: { g: Guardian }) {
   return (
     <dl class="facts">
       <dt>Civilité</dt>
-      <dd>{label(CIVILITIES, g.civility)}</dd>
+      <dd>{labelOf(CIVILITIES, g.civility)}</dd>
       <dt>Qualité</dt>
-      <dd>{label(QUALITIES, g.quality)}</dd>
+      <dd>{labelOf(QUALITIES, g.quality)}</dd>
       <dt>Situation familiale</dt>
-      <dd>{label(SITUATIONS, g.family_situation)}</dd>
+      <dd>{labelOf(FAMILY_SITUATIONS, g.family_situation)}</dd>
       <dt>E-mail</dt>
       <dd>{text(g.email)}</dd>
       <dt>Téléphone</dt>
@@ -77,7 +61,7 @@ function ChildFacts({ c }: { c: Child }) {
         <dt>Date de naissance</dt>
         <dd>{shortDate(c.birth_date)}</dd>
         <dt>Sexe</dt>
-        <dd>{label(SEXES, c.sex)}</dd>
+        <dd>{labelOf(SEXES, c.sex)}</dd>
         <dt>Assurance</dt>
         <dd>{c.insurance.company ? `${c.insurance.company}${c.insurance.number ? `, n° ${c.insurance.number}` : ''}` : none}</dd>
         <dt>Appareillages</dt>
@@ -98,7 +82,7 @@ function ChildFacts({ c }: { c: Child }) {
       <h4>Données sanitaires</h4>
       <dl class="facts">
         <dt>Pratiques alimentaires</dt>
-        <dd>{label(DIETS, c.health.diet)}</dd>
+        <dd>{labelOf(DIETS, c.health.diet)}</dd>
         <dt>Allergies</dt>
         <dd>{c.health.allergies?.length ? c.health.allergies.join(', ') : 'Aucune'}</dd>
         <dt>Besoin d’une attention particulière</dt>
@@ -152,7 +136,7 @@ function ChildFacts({ c }: { c: Child }) {
                   <th scope="row">{p.full_name}</th>
                   <td>{text(p.mobile)}</td>
                   <td>{text(p.phone)}</td>
-                  <td>{label(RELATIONSHIPS, p.relationship)}</td>
+                  <td>{labelOf(RELATIONSHIPS, p.relationship)}</td>
                   <td>{yesNo(p.emergency_call)}</td>
                   <td>{yesNo(p.may_pick_up)}</td>
                 </tr>
@@ -473,7 +457,7 @@ export function FamilyPage({ id }: { id: string }) {
           <article class="panel bo-person" key={g.id} aria-labelledby={`resp-${g.id}`}>
             <h3 id={`resp-${g.id}`}>
               {fullName(g)}
-              {g.quality ? ` (${label(QUALITIES, g.quality)})` : ''}
+              {g.quality ? ` (${labelOf(QUALITIES, g.quality)})` : ''}
             </h3>
             <GuardianFacts g={g} />
           </article>
@@ -485,7 +469,7 @@ export function FamilyPage({ id }: { id: string }) {
         {d.fiscal ? (
           <dl class="facts">
             <dt>Régime</dt>
-            <dd>{label(REGIMES, d.fiscal.regime)}</dd>
+            <dd>{labelOf(REGIMES, d.fiscal.regime)}</dd>
             <dt>N° d'allocataire</dt>
             <dd>{text(d.fiscal.allocataire_number)}</dd>
             <dt>Quotient familial</dt>

@@ -6,10 +6,11 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
+import { labelOf, QUALITIES, SEXES } from '../labels';
 import { ApiError, type FieldProblem } from '../api';
 import { Choices, ErrorSummary, formErrors, InputField, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { type Dossier, type NewChild, type NewGuardian, agent } from './api';
-import { QUALITIES, SEXES, fullName, label } from './format';
+import { fullName } from './format';
 import { AgentPage, Result, TableRegion } from './ui';
 
 interface GuardianRow {
@@ -141,7 +142,7 @@ function Created({ family, onAgain }: { family: Dossier; onAgain: () => void }) 
               {family.guardians.map((g) => (
                 <tr key={g.id}>
                   <th scope="row">{fullName(g)}</th>
-                  <td>{label(QUALITIES, g.quality)}</td>
+                  <td>{labelOf(QUALITIES, g.quality)}</td>
                   <td class="bo-mono">{g.personal_code ?? ''}</td>
                 </tr>
               ))}

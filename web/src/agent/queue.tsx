@@ -6,18 +6,19 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
+import { DECISIONS, REQUEST_KINDS, SKIP_REASONS } from '../labels';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { ApiError } from '../api';
 import { location, navigate } from '../router';
 import { ErrorSummary, formErrors, InputField, SelectField, TextAreaField, useSubmit } from '../ui/form';
 import { type BulkAnswer, type Decision, type FamilyLine, type QueueFilter, type QueueItem, type RequestKind, agent, moreFamilies, searchFamilies } from './api';
-import { DECIDED, KINDS, SKIP_REASONS, dateTime, dayDate, hhmm, longDate, plural } from './format';
+import { dateTime, dayDate, hhmm, longDate, plural } from './format';
 import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 
 function readFilter(q: URLSearchParams): QueueFilter {
   const kind = q.get('type');
   return {
-    kind: kind && kind in KINDS ? (kind as RequestKind) : undefined,
+    kind: kind && kind in REQUEST_KINDS ? (kind as RequestKind) : undefined,
     family_id: q.get('famille') || undefined,
     activity_id: q.get('activite') || undefined,
     date: q.get('jour') || undefined,
@@ -81,7 +82,7 @@ function Filters({ filter, familyLabel }: { filter: QueueFilter; familyLabel: st
     <form class="panel bo-filters" role="search" aria-labelledby="filtres-titre" onSubmit={submit} noValidate>
       <h2 id="filtres-titre">Filtrer les demandes</h2>
       <div class="bo-grid">
-        <SelectField id="filtre-type" label="Type de demande" value={kind} onValue={setKind} empty="Tous les types" options={Object.entries(KINDS)} />
+        <SelectField id="filtre-type" label="Type de demande" value={kind} onValue={setKind} empty="Tous les types" options={Object.entries(REQUEST_KINDS)} />
         <SelectField
           id="filtre-activite"
           label="Activité"
@@ -144,8 +145,8 @@ function OutcomeNotice({ outcome }: { outcome: Outcome }) {
       <p>
         <strong>
           {n === 0
-            ? `Aucune demande ${DECIDED[decision]}.`
-            : `${plural(n, `demande ${DECIDED[decision]}`, `demandes ${DECIDED[decision]}s`)} (${outcome.what}).`}
+            ? `Aucune demande ${DECISIONS[decision]}.`
+            : `${plural(n, `demande ${DECISIONS[decision]}`, `demandes ${DECISIONS[decision]}s`)} (${outcome.what}).`}
         </strong>
       </p>
       {answer.skipped.length > 0 && (
@@ -377,7 +378,7 @@ export function QueuePage() {
                           </span>
                         </a>
                       </td>
-                      <td>{KINDS[r.kind] ?? r.kind}</td>
+                      <td>{REQUEST_KINDS[r.kind] ?? r.kind}</td>
                       <td>{planningLine(r) || <span class="bo-muted">Sans objet</span>}</td>
                       <td>
                         {r.new_messages > 0 ? (

@@ -6,10 +6,11 @@
  */
 import { useState } from 'preact/hooks';
 
+import { DECISIONS, REQUEST_KINDS, REQUEST_STATES } from '../labels';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { ActionError, ErrorSummary, formErrors, TextAreaField, useSubmit } from '../ui/form';
 import { type Decision, type Dossier, type HistoryEntry, type RequestDetail, agent } from './api';
-import { DECIDED, KINDS, STATES, dateTime, hhmm, longDate, fullName } from './format';
+import { dateTime, hhmm, longDate, fullName } from './format';
 import { AgentPage, Result, StateBadge, TableRegion } from './ui';
 import { ValueView, same } from './values';
 
@@ -135,7 +136,7 @@ export function RequestPage({ id }: { id: string }) {
       async () => {
         setMessage('');
         await req.reload();
-        setDone({ text: `Demande ${DECIDED[d]}. La famille en sera informée par l'accusé de traitement de 13 h ou 18 h.`, at: Date.now() });
+        setDone({ text: `Demande ${DECISIONS[d]}. La famille en sera informée par l'accusé de traitement de 13 h ou 18 h.`, at: Date.now() });
       },
       (e) => {
         // Decided meanwhile (by someone else): show what it became.
@@ -188,12 +189,12 @@ export function RequestPage({ id }: { id: string }) {
           <a href={`/agent/familles/${r.family_id}`}>{family.data?.label ?? 'Voir le dossier'}</a>
         </dd>
         <dt>Type</dt>
-        <dd>{KINDS[r.kind] ?? r.kind}</dd>
+        <dd>{REQUEST_KINDS[r.kind] ?? r.kind}</dd>
         <dt>Reçue le</dt>
         <dd>{dateTime(r.created_at)}</dd>
         <dt>État</dt>
         <dd>
-          <StateBadge state={r.state} text={STATES[r.state] ?? r.state} />
+          <StateBadge state={r.state} text={REQUEST_STATES[r.state] ?? r.state} />
           {r.decided_at ? ` le ${dateTime(r.decided_at)}` : ''}
         </dd>
       </dl>
@@ -229,7 +230,7 @@ export function RequestPage({ id }: { id: string }) {
           </form>
         ) : (
           <p>
-            Cette demande est <strong>{(STATES[r.state] ?? r.state).toLowerCase()}</strong>
+            Cette demande est <strong>{(REQUEST_STATES[r.state] ?? r.state).toLowerCase()}</strong>
             {r.decided_at ? ` depuis le ${dateTime(r.decided_at)}` : ''} : il n'y a plus de décision à prendre.
           </p>
         )}

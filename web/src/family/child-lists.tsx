@@ -6,9 +6,10 @@
  */
 import { useRef, useState } from 'preact/hooks';
 
+import { labelOf, RELATIONSHIPS, yesNo } from '../labels';
 import { Checkbox, DateField, InputField, SelectField } from '../ui/form';
 import { numericDay, parseTypedDay, today } from '../dates';
-import { type Contact, RELATIONSHIPS, type Relationship, type Vaccine, labelOf, yesNo } from './model';
+import { type Contact, type Relationship, type Vaccine } from './model';
 import { PendingNote } from '../ui/pending';
 
 /** Moves the focus after the list changed (the removed button is gone). */

@@ -6,6 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 
+import { APPLIANCES, AUTHORIZATIONS, authorizationText, DIETS, labelOf, RELATIONSHIPS, SEXES, yesNo } from '../labels';
 import { LoadError, Loading } from '../ui/load';
 import { type FieldProblem, type Me, api } from '../api';
 import { numericDay, parseTypedDay } from '../dates';
@@ -15,26 +16,7 @@ import { Page } from '../ui/page';
 import { AllergiesEditor, ContactsEditor, VaccinesEditor } from './child-lists';
 import { useCurrentFamily, useDossier, withQuery } from './current';
 import { FAMILY_CRUMBS } from './guardians';
-import {
-  APPLIANCES,
-  AUTHORIZATIONS,
-  type Appliances,
-  type Authorizations,
-  type Child,
-  type Contact,
-  DIETS,
-  type Dossier,
-  type Health,
-  type Insurance,
-  RELATIONSHIPS,
-  SEXES,
-  type SubmittedChange,
-  type Vaccine,
-  fullName,
-  labelOf,
-  pendingFor,
-  yesNo,
-} from './model';
+import { type Appliances, type Authorizations, type Child, type Contact, type Dossier, type Health, type Insurance, type SubmittedChange, type Vaccine, fullName, pendingFor } from './model';
 import { PhotoSection } from './photo';
 import { SubmittedNotice, clientError } from './submitted';
 import { FamilyChooser, NoFamily, PendingBanner } from './ui';
@@ -252,7 +234,7 @@ function ChildForm({ dossier, child, familyId, onSent }: { dossier: Dossier; chi
         <section class="form-section" aria-labelledby="autorisations">
           <h3 id="autorisations">Autorisations</h3>
           {AUTHORIZATIONS.map(([k, label]) => (
-            <Checkbox key={k} id={`autorisation-${k}`} label={label} checked={d.authorizations[k]} onChecked={setIn('authorizations')(k)} pending={pendIn('authorizations', k)} />
+            <Checkbox key={k} id={`autorisation-${k}`} label={authorizationText(label)} checked={d.authorizations[k]} onChecked={setIn('authorizations')(k)} pending={pendIn('authorizations', k)} />
           ))}
         </section>
 

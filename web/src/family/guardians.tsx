@@ -7,29 +7,14 @@
  */
 import { useState } from 'preact/hooks';
 
+import { CIVILITIES, FAMILY_SITUATIONS, labelOf, QUALITIES, REGIMES, yesNo } from '../labels';
 import { LoadError, Loading } from '../ui/load';
 import { type FieldProblem, type Me, api } from '../api';
 import { location } from '../router';
 import { Checkbox, ErrorSummary, InputField, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 import { useCurrentFamily, useDossier, withQuery } from './current';
-import {
-  CIVILITIES,
-  type Dossier,
-  FAMILY_SITUATIONS,
-  type Fiscal,
-  type Guardian,
-  QUALITIES,
-  REGIMES,
-  type Regime,
-  type SubmittedChange,
-  formatAddress,
-  formatBank,
-  fullName,
-  labelOf,
-  pendingFor,
-  yesNo,
-} from './model';
+import { type Dossier, type Fiscal, type Guardian, type Regime, type SubmittedChange, formatAddress, formatBank, fullName, pendingFor } from './model';
 import { SubmittedNotice, clientError } from './submitted';
 import { FamilyChooser, NoFamily, PendingBanner } from './ui';
 import { PendingNote } from '../ui/pending';

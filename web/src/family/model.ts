@@ -1,6 +1,6 @@
 /**
  * The family file as `GET /api/family` gives it (docs/family-file.md), and
- * the French label of every code.
+ * what the pages compute from it (the codes' labels are ../labels).
  */
 import type { Civility } from '../api';
 
@@ -124,77 +124,6 @@ export interface Dossier {
 export interface SubmittedChange {
   request_id: string;
 }
-
-// ---- French labels ----------------------------------------------------------
-
-export const CIVILITIES: Record<Civility, string> = { 'M.': 'Monsieur', Mme: 'Madame' };
-
-export const FAMILY_SITUATIONS: Record<FamilySituation, string> = {
-  married: 'Marié(e)',
-  civil_partnership: 'Pacsé(e)',
-  cohabiting: 'Vie maritale',
-  single: 'Célibataire',
-  separated: 'Séparé(e)',
-  divorced: 'Divorcé(e)',
-  widowed: 'Veuf / Veuve',
-};
-
-export const QUALITIES: Record<Quality, string> = {
-  father: 'Père',
-  mother: 'Mère',
-  legal_guardian: 'Tuteur / Tutrice',
-  step_parent: 'Beau-parent',
-  grandparent: 'Grand-parent',
-  other: 'Autre',
-};
-
-export const SEXES: Record<Sex, string> = { M: 'Masculin', F: 'Féminin' };
-
-export const DIETS: Record<Diet, string> = {
-  standard: 'Sans particularité',
-  vegetarian: 'Végétarien',
-  no_meat_no_fish: 'Sans viande ni poisson',
-  medical: 'Régime médical (PAI)',
-};
-
-export const RELATIONSHIPS: Record<Relationship, string> = {
-  grandparent: 'Grand-parent',
-  uncle_aunt: 'Oncle / Tante',
-  sibling: 'Frère / Sœur',
-  neighbour: 'Voisin / Voisine',
-  family_friend: 'Ami(e) de la famille',
-  childminder: 'Assistant(e) maternel(le)',
-  other: 'Autre',
-};
-
-export const REGIMES: Record<Regime, string> = {
-  caf: 'CAF',
-  msa: 'MSA',
-  other: 'Autre régime',
-  none: 'Aucun',
-};
-
-export const AUTHORIZATIONS: [keyof Authorizations, string][] = [
-  ['sport', "J'autorise mon enfant à pratiquer du sport"],
-  ['photo', "J'autorise mon enfant à être pris en photo"],
-  ['leave_alone', "J'autorise mon enfant à partir seul"],
-  ['school_outings', "J'autorise mon enfant à participer aux sorties scolaires"],
-  ['hospitalization', "J'autorise mon enfant à être hospitalisé en cas de besoin"],
-];
-
-export const APPLIANCES: [keyof Appliances, string][] = [
-  ['glasses', 'Port de lunettes'],
-  ['dental', "Port d'un appareil dentaire"],
-  ['hearing', "Port d'un appareil auditif"],
-];
-
-/** The label of a code in one of the tables above, or the code itself. */
-export function labelOf(table: Record<string, string>, code: unknown): string {
-  if (typeof code !== 'string' || code === '') return 'Non renseigné';
-  return table[code] ?? code;
-}
-
-export const yesNo = (v: unknown) => (v ? 'Oui' : 'Non');
 
 export function fullName(p: { first_name: string; last_name: string }): string {
   return `${p.first_name} ${p.last_name}`.trim();

@@ -3,13 +3,14 @@
  * "Planning", "Mes demandes"); `/espace-famille/ma-famille`: the members of
  * the family, leading to "Responsables" and "Enfants".
  */
+import { FAMILY_SITUATIONS, labelOf, QUALITIES, SEXES } from '../labels';
 import { LoadError, Loading } from '../ui/load';
 import type { Me } from '../api';
 import { numericDay } from '../dates';
 import { Page } from '../ui/page';
 import { useCurrentFamily, useDossier, withQuery } from './current';
 import { FAMILY_CRUMBS } from './guardians';
-import { FAMILY_SITUATIONS, QUALITIES, SEXES, fullName, labelOf } from './model';
+import { fullName } from './model';
 import { FamilyChooser, NoFamily } from './ui';
 import { PendingIcon } from '../ui/pending';
 

@@ -1,6 +1,7 @@
 /** The planning as `GET /api/planning` gives it, and the requests it sends. */
 import type { Day, Weekday } from '../dates';
 import type { RequestSummary } from '../requests/model';
+import { PLANNING_STATES } from '../labels';
 
 export type PlanningState =
   | 'enrolled'
@@ -68,19 +69,7 @@ export interface PlanningView {
   enrolments: Enrolment[];
 }
 
-/** The guide's legend. */
-export const STATE_LABELS: Record<PlanningState, string> = {
-  enrolled: 'Non réservé',
-  reservation_requested: 'Réservation en attente',
-  reserved: 'Réservé',
-  reservation_refused: 'Réservation refusée',
-  absence_requested: 'Absence en attente',
-  absent: 'Absent',
-  absence_refused: 'Absence refusée',
-  waiting_list: "Liste d'attente",
-};
-
-export const stateLabel = (s: Slot) => STATE_LABELS[s.state] ?? s.state_label ?? s.state;
+export const stateLabel = (s: Slot) => PLANNING_STATES[s.state] ?? s.state_label ?? s.state;
 
 export interface Refusal {
   date: Day;

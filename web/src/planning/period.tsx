@@ -7,16 +7,17 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
+import { PLANNING_STATES, WEEKDAY_NAMES } from '../labels';
 import { LoadError, Loading, useLoad } from '../ui/load';
 import { ApiError, type FieldProblem, type Me, api } from '../api';
-import { type Day, WEEKDAYS, WEEKDAY_NAMES, type Weekday, isDay, longDay, numericDay, parseTypedDay, today } from '../dates';
+import { type Day, WEEKDAYS, type Weekday, isDay, longDay, numericDay, parseTypedDay, today } from '../dates';
 import { useCurrentFamily, useDossier, withQuery } from '../family/current';
 import { clientError } from '../family/submitted';
 import { FamilyChooser, NoFamily } from '../family/ui';
 import { location } from '../router';
 import { DateField, ErrorSummary, FieldError, InputField, Req, RequiredNote, SubmitButton, errorId, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
-import { type Enrolment, type Kind, type PlanningView, type Submitted, STATE_LABELS, uuid } from './model';
+import { type Enrolment, type Kind, type PlanningView, type Submitted, uuid } from './model';
 import { PLANNING_CRUMBS } from './page';
 import './planning.css';
 
@@ -335,7 +336,7 @@ function ResultNotice({ result, kind, boxRef }: { result: Result; kind: Kind; bo
       <ul class="result-days">
         {requests.map((r) => (
           <li key={r.id}>
-            {r.date ? longDay(r.date) : ''} – {r.state === 'accepted' ? (kind === 'reservation' ? STATE_LABELS.reserved : STATE_LABELS.absent) : r.state === 'refused' ? 'Refusée' : kind === 'reservation' ? STATE_LABELS.reservation_requested : STATE_LABELS.absence_requested}
+            {r.date ? longDay(r.date) : ''} – {r.state === 'accepted' ? (kind === 'reservation' ? PLANNING_STATES.reserved : PLANNING_STATES.absent) : r.state === 'refused' ? 'Refusée' : kind === 'reservation' ? PLANNING_STATES.reservation_requested : PLANNING_STATES.absence_requested}
           </li>
         ))}
       </ul>

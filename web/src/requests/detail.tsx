@@ -4,13 +4,14 @@
  * and after, for a dossier change) and "Historique de la demande".
  * Reading it marks the commune's messages as read.
  */
+import { REQUEST_KINDS } from '../labels';
 import { LoadError, Loading, useLoad } from '../ui/load';
 import { type Me, api } from '../api';
 import { instant, instantLong, numericDay } from '../dates';
 import { useCurrentFamily, useDossier } from '../family/current';
 import { Page } from '../ui/page';
 import { childName } from './list';
-import { type HistoryItem, KINDS, type RequestDetail, formatValue } from './model';
+import { type HistoryItem, type RequestDetail, formatValue } from './model';
 import { StateText } from './list';
 import './requests.css';
 
@@ -80,7 +81,7 @@ export function RequestDetailPage({ me, id }: { me: Me; id: string }) {
       <dl class="facts">
         <dt>Type de demande</dt>
         <dd>
-          {r.description || KINDS[r.kind]}
+          {r.description || REQUEST_KINDS[r.kind]}
         </dd>
         <dt>Date de la demande</dt>
         <dd>{instant(r.created_at)}</dd>

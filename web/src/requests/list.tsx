@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
+import { REQUEST_KINDS, REQUEST_STATES } from '../labels';
 import { LoadError, Loading, useLoad } from '../ui/load';
 import { type Me, api } from '../api';
 import { instant, mediumDay } from '../dates';
@@ -13,7 +14,7 @@ import type { Dossier } from '../family/model';
 import { FamilyChooser, NoFamily } from '../family/ui';
 import { location, navigate } from '../router';
 import { Page } from '../ui/page';
-import { KINDS, type RequestKind, type RequestPage, type RequestState, type RequestSummary, STATES, newMessages } from './model';
+import { type RequestKind, type RequestPage, type RequestState, type RequestSummary, newMessages } from './model';
 import './requests.css';
 
 export const PAGE_SIZE = 20;
@@ -30,7 +31,7 @@ export function describe(r: RequestSummary, dossier: Dossier | null): string {
 }
 
 export function StateText({ state }: { state: RequestState }) {
-  return <span class={`state state--${state}`}>{STATES[state] ?? state}</span>;
+  return <span class={`state state--${state}`}>{REQUEST_STATES[state] ?? state}</span>;
 }
 
 export function RequestsPage({ me }: { me: Me }) {
@@ -157,7 +158,7 @@ export function RequestsPage({ me }: { me: Me }) {
           <label for="type-demande">Type demande</label>
           <select id="type-demande" value={kindChoice} onChange={(e) => setKindChoice(e.currentTarget.value)}>
             <option value="">Tous les types</option>
-            {Object.entries(KINDS).map(([code, label]) => (
+            {Object.entries(REQUEST_KINDS).map(([code, label]) => (
               <option key={code} value={code}>
                 {label}
               </option>
@@ -168,7 +169,7 @@ export function RequestsPage({ me }: { me: Me }) {
           <label for="etat">État</label>
           <select id="etat" value={stateChoice} onChange={(e) => setStateChoice(e.currentTarget.value)}>
             <option value="">Tous les états</option>
-            {Object.entries(STATES).map(([code, label]) => (
+            {Object.entries(REQUEST_STATES).map(([code, label]) => (
               <option key={code} value={code}>
                 {label}
               </option>

@@ -1,20 +1,7 @@
 /** Requests as "Mes demandes" shows them (docs/family-file.md). */
 import { numericDay } from '../dates';
-import {
-  CIVILITIES,
-  DIETS,
-  FAMILY_SITUATIONS,
-  QUALITIES,
-  REGIMES,
-  RELATIONSHIPS,
-  SEXES,
-  type Contact,
-  type Vaccine,
-  formatAddress,
-  formatBank,
-  labelOf,
-  yesNo,
-} from '../family/model';
+import { type Contact, type Vaccine, formatAddress, formatBank } from '../family/model';
+import { CIVILITIES, DIETS, FAMILY_SITUATIONS, QUALITIES, REGIMES, RELATIONSHIPS, SEXES, labelOf, yesNo } from '../labels';
 
 export type RequestKind = 'reservation' | 'absence' | 'dossier_change' | 'document' | 'creche_application';
 export type RequestState = 'pending' | 'accepted' | 'refused' | 'cancelled';
@@ -67,21 +54,6 @@ export interface RequestPage {
   items: RequestSummary[];
   next_page?: string | null;
 }
-
-export const KINDS: Record<RequestKind, string> = {
-  reservation: 'Réservation',
-  absence: 'Absence',
-  dossier_change: 'Modification du dossier',
-  document: 'Pièce justificative',
-  creche_application: 'Préinscription en crèche',
-};
-
-export const STATES: Record<RequestState, string> = {
-  pending: 'En attente',
-  accepted: 'Acceptée',
-  refused: 'Refusée',
-  cancelled: 'Annulée',
-};
 
 /** "1 nouveau(x) message(s)", as the guide writes it. */
 export const newMessages = (n: number) => `${n} nouveau(x) message(s)`;
