@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { ApiError, type Message, api, asApiError } from '../api';
+import { ApiError, accounts, asApiError } from '../api';
 import { commune } from '../commune';
 import { location } from '../router';
 import { ErrorSummary, RequiredNote, SubmitButton, InputField, useSubmit } from '../ui/form';
@@ -29,8 +29,8 @@ export function ActivationPage() {
       setOutcome({ state: 'failed', error: new ApiError(0, 'missing_token', MISSING_TOKEN) });
       return;
     }
-    api
-      .post<Message>('/api/accounts/activation', { token })
+    accounts
+      .activate(token)
       .then((res) => setOutcome({ state: 'done', message: res?.message || 'Votre compte est activé.' }))
       .catch((e: unknown) => setOutcome({ state: 'failed', error: asApiError(e) }));
   }, [token]);
@@ -86,7 +86,7 @@ export function ResendActivationPage() {
   function submit(ev: Event) {
     ev.preventDefault();
     void run(
-      () => api.post<Message>('/api/accounts/activation/resend', { email: email.trim() }),
+      () => accounts.resendActivation(email.trim()),
       (res) => setDone(res?.message || "Si un compte attend son activation à cette adresse, un nouveau lien d'activation vient d'y être envoyé."),
     );
   }

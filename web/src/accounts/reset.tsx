@@ -5,7 +5,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { ApiError, type Message, api } from '../api';
+import { ApiError, accounts } from '../api';
 import { commune } from '../commune';
 import { location } from '../router';
 import { loggedOut } from '../session';
@@ -32,7 +32,7 @@ export function ForgotPasswordPage() {
   function submit(ev: Event) {
     ev.preventDefault();
     void run(
-      () => api.post<Message>('/api/password-reset', { email: email.trim() }),
+      () => accounts.forgotPassword(email.trim()),
       (res) =>
         setDone(
           res?.message ||
@@ -101,7 +101,7 @@ export function NewPasswordPage() {
       return;
     }
     void run(
-      () => api.post<Message>('/api/password-reset/confirm', { token, password, password_confirmation: confirmation }),
+      () => accounts.newPassword({ token, password, password_confirmation: confirmation }),
       (res) => {
         // Every session of the account is closed by the change.
         loggedOut();

@@ -1,7 +1,7 @@
 /** `/inscription`: the guide's sign-up form, then `/inscription/confirmation`. */
 import { useRef, useState } from 'preact/hooks';
 
-import { type ApiError, type Civility, type Message, type SignUp, api } from '../api';
+import { type ApiError, type Civility, type SignUp, accounts } from '../api';
 import { commune } from '../commune';
 import { navigate } from '../router';
 import { Checkbox, ErrorSummary, FieldError, PasswordField, Req, RequiredNote, SubmitButton, InputField, errorId, useSubmit } from '../ui/form';
@@ -62,7 +62,7 @@ export function SignUpPage() {
     };
     if (code.trim() !== '') body.subscriber_code = code.trim();
     await run(
-      () => api.post<Message>('/api/accounts', body),
+      () => accounts.signUp(body),
       (res) => {
         sentMessage = res?.message || DEFAULT_SENT;
         navigate('/inscription/confirmation');

@@ -9,7 +9,7 @@ import { useRef, useState } from 'preact/hooks';
 import { labelOf, RELATIONSHIPS, yesNo } from '../labels';
 import { Checkbox, DateField, InputField, SelectField } from '../ui/form';
 import { numericDay, parseTypedDay, today } from '../dates';
-import { type Contact, type Relationship, type Vaccine } from './model';
+import { type ContactDraft, type Relationship, type Vaccine } from './model';
 import { PendingNote } from '../ui/pending';
 
 /** Moves the focus after the list changed (the removed button is gone). */
@@ -229,19 +229,19 @@ export function ContactsEditor({
   errors,
   pending,
 }: {
-  value: Contact[];
-  onChange: (v: Contact[]) => void;
+  value: ContactDraft[];
+  onChange: (v: ContactDraft[]) => void;
   errors: Map<number, string[]>;
   pending?: string | undefined;
 }) {
-  const blank: Contact = { full_name: '', mobile: '', phone: '', relationship: 'other', emergency_call: false, may_pick_up: false };
+  const blank: ContactDraft = { full_name: '', mobile: '', phone: '', relationship: 'other', emergency_call: false, may_pick_up: false };
   const [adding, setAdding] = useState(false);
-  const [c, setC] = useState<Contact>(blank);
+  const [c, setC] = useState<ContactDraft>(blank);
   const [problems, setProblems] = useState<Record<string, string>>({});
   const addButton = useRef<HTMLButtonElement>(null);
   const set =
-    <K extends keyof Contact>(k: K) =>
-    (v: Contact[K]) =>
+    <K extends keyof ContactDraft>(k: K) =>
+    (v: ContactDraft[K]) =>
       setC((old) => ({ ...old, [k]: v }));
 
   function open() {

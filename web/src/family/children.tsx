@@ -8,7 +8,7 @@ import { useState } from 'preact/hooks';
 
 import { APPLIANCES, AUTHORIZATIONS, authorizationText, DIETS, labelOf, RELATIONSHIPS, SEXES, yesNo } from '../labels';
 import { LoadError, Loading } from '../ui/load';
-import { type FieldProblem, type Me, api } from '../api';
+import { type FieldProblem, type Me, parent } from '../api';
 import { numericDay, parseTypedDay } from '../dates';
 import { location } from '../router';
 import { Checkbox, Choices, DateField, ErrorSummary, InputField, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
@@ -16,7 +16,7 @@ import { Page } from '../ui/page';
 import { AllergiesEditor, ContactsEditor, VaccinesEditor } from './child-lists';
 import { useCurrentFamily, useDossier, withQuery } from './current';
 import { FAMILY_CRUMBS } from './guardians';
-import { type Appliances, type Authorizations, type Child, type Contact, type Dossier, type Health, type Insurance, type SubmittedChange, type Vaccine, fullName, pendingFor } from './model';
+import { type Appliances, type Authorizations, type Child, type Contact, type ContactDraft, type Dossier, type Health, type Insurance, type Vaccine, fullName, pendingFor } from './model';
 import { PhotoSection } from './photo';
 import { SubmittedNotice, clientError } from './submitted';
 import { FamilyChooser, NoFamily, PendingBanner } from './ui';
@@ -26,11 +26,11 @@ interface Draft {
   first_name: string;
   birth_date: string;
   sex: string;
-  insurance: Insurance;
-  appliances: Appliances;
-  authorizations: Authorizations;
-  health: Health;
-  contacts: Contact[];
+  insurance: Required<Insurance>;
+  appliances: Required<Appliances>;
+  authorizations: Required<Authorizations>;
+  health: Required<Health>;
+  contacts: ContactDraft[];
 }
 
 function draftOf(c: Child): Draft {
@@ -40,8 +40,9 @@ function draftOf(c: Child): Draft {
     birth_date: numericDay(c.birth_date),
     sex: c.sex,
     insurance: { company: c.insurance.company ?? '', number: c.insurance.number ?? '' },
-    appliances: { ...c.appliances },
-    authorizations: { ...c.authorizations },
+    // The server sends every key of these two.
+    appliances: { ...c.appliances } as Required<Appliances>,
+    authorizations: { ...c.authorizations } as Required<Authorizations>,
     health: {
       diet: c.health.diet,
       allergies: [...(c.health.allergies ?? [])],
@@ -160,7 +161,7 @@ function ChildForm({ dossier, child, familyId, onSent }: { dossier: Dossier; chi
       return;
     }
     void run(
-      () => api.patch<SubmittedChange>(withQuery(`/api/family/children/${encodeURIComponent(child.id)}`, { family_id: familyId }), body),
+      () => parent.changeChild(familyId, child.id, body),
       (res) => {
         setSent(res.request_id);
         setD(draftOf(child));

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 
-import { type Me, type MeFamily, api } from '../api';
+import { type Me, type MeFamily, parent } from '../api';
 import { type Loaded, useLoad } from '../ui/load';
 import type { Dossier } from './model';
 
@@ -45,15 +45,8 @@ export function useCurrentFamily(me: Me): MeFamily | null {
   return currentFamily(me);
 }
 
-/** `path` with `family_id` (and other parameters) in its query. */
-export function withQuery(path: string, params: Record<string, string | null | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '') q.set(k, v);
-  const s = q.toString();
-  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
-}
+export { withQuery } from '../api/core';
 
 export function useDossier(family: MeFamily | null): Loaded<Dossier> {
-  const path = family ? withQuery('/api/family', { family_id: family.family_id }) : null;
-  return useLoad<Dossier>(path ? () => api.get<Dossier>(path) : null, [path]);
+  return useLoad<Dossier>(family ? () => parent.dossier(family.family_id) : null, [family?.family_id]);
 }

@@ -9,12 +9,12 @@ import { useState } from 'preact/hooks';
 
 import { CIVILITIES, FAMILY_SITUATIONS, labelOf, QUALITIES, REGIMES, yesNo } from '../labels';
 import { LoadError, Loading } from '../ui/load';
-import { type FieldProblem, type Me, api } from '../api';
+import { type FieldProblem, type Me, parent } from '../api';
 import { location } from '../router';
 import { Checkbox, ErrorSummary, InputField, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 import { useCurrentFamily, useDossier, withQuery } from './current';
-import { type Dossier, type Fiscal, type Guardian, type Regime, type SubmittedChange, formatAddress, formatBank, fullName, pendingFor } from './model';
+import { type Dossier, type Fiscal, type Guardian, type Regime, formatAddress, formatBank, fullName, pendingFor } from './model';
 import { SubmittedNotice, clientError } from './submitted';
 import { FamilyChooser, NoFamily, PendingBanner } from './ui';
 import { PendingNote } from '../ui/pending';
@@ -71,7 +71,7 @@ function FiscalForm({ dossier, familyId, onSent, onStart, active }: FormProps) {
     }
     const fiscal: Fiscal = { regime: regime as Regime, allocataire_number: number.trim(), quotient_familial: quotient };
     void run(
-      () => api.patch<SubmittedChange>(withQuery('/api/family', { family_id: familyId }), { fiscal }),
+      () => parent.changeFamily(familyId, { fiscal }),
       (res) => {
         setSent(res.request_id);
         onSent();
@@ -236,7 +236,7 @@ function GuardianForm({ dossier, guardian, familyId, onSent, onStart, active }: 
       return;
     }
     void run(
-      () => api.patch<SubmittedChange>(withQuery(`/api/family/guardians/${encodeURIComponent(guardian.id)}`, { family_id: familyId }), body),
+      () => parent.changeGuardian(familyId, guardian.id, body),
       (res) => {
         setSent(res.request_id);
         setD(draftOf(guardian));

@@ -8,7 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { LoadError, Loading } from '../ui/load';
-import { type ApiError, type Me, api, asApiError } from '../api';
+import { type ApiError, type Me, parent, asApiError } from '../api';
 import { mediumDay } from '../dates';
 import { useCurrentFamily, useDossier, withQuery } from '../family/current';
 import { FamilyChooser, NoFamily } from '../family/ui';
@@ -54,7 +54,7 @@ export function PlanningListPage({ me }: { me: Me }) {
   const focusIndex = useRef<number | null>(null);
 
   async function readPage(kind: Kind, page: string | null): Promise<RequestPage> {
-    return api.get<RequestPage>(withQuery('/api/requests', { family_id: family?.family_id, kind, child, page }));
+    return parent.requests({ family_id: family?.family_id, kind, child, page: page ?? undefined });
   }
 
   async function load(current: Record<Kind, Stream> | null) {

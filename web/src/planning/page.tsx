@@ -10,7 +10,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { LoadError, Loading, useLoad } from '../ui/load';
-import { type Me, api } from '../api';
+import { type Me, parent } from '../api';
 import {
   type Day,
   addDays,
@@ -134,7 +134,7 @@ export function PlanningPage({ me }: { me: Me }) {
   const focusAfter = useRef<string | null>(null);
   const narrow = useNarrow();
   const { from, to } = range(view, anchor);
-  const planning = useLoad<PlanningView>(family ? () => api.get<PlanningView>(withQuery('/api/planning', { family_id: family.family_id, from, to })) : null, [family?.family_id, from, to]);
+  const planning = useLoad<PlanningView>(family ? () => parent.planning({ family_id: family.family_id, from, to }) : null, [family?.family_id, from, to]);
   const reload = planning.reload;
 
   // The address keeps the view and the period (a reload, a shared link).

@@ -9,7 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
 import { PLANNING_STATES, WEEKDAY_NAMES } from '../labels';
 import { LoadError, Loading, useLoad } from '../ui/load';
-import { ApiError, type FieldProblem, type Me, api } from '../api';
+import { ApiError, type FieldProblem, type Me, type Schemas, parent } from '../api';
 import { type Day, WEEKDAYS, type Weekday, isDay, longDay, numericDay, parseTypedDay, today } from '../dates';
 import { useCurrentFamily, useDossier, withQuery } from '../family/current';
 import { clientError } from '../family/submitted';
@@ -61,7 +61,7 @@ export function PeriodRequestPage({ me }: { me: Me }) {
   const t = TEXT[kind];
   const dossier = useDossier(family);
   const day = today();
-  const planning = useLoad<PlanningView>(family ? () => api.get<PlanningView>(withQuery('/api/planning', { family_id: family.family_id, from: day, to: day })) : null, [family?.family_id, day]);
+  const planning = useLoad<PlanningView>(family ? () => parent.planning({ family_id: family.family_id, from: day, to: day }) : null, [family?.family_id, day]);
   const reload = planning.reload;
   const [childId, setChildId] = useState('');
   const [activityId, setActivityId] = useState('');
@@ -99,7 +99,7 @@ export function PeriodRequestPage({ me }: { me: Me }) {
       setError(clientError(problems));
       return;
     }
-    const body: Record<string, unknown> = {
+    const body: Schemas['Submission'] = {
       kind,
       child_id: childId,
       activity_id: activityId,
@@ -115,7 +115,7 @@ export function PeriodRequestPage({ me }: { me: Me }) {
     const childName = children.find((c) => c.id === childId)?.first_name ?? '';
     const activityName = activity?.activity ?? '';
     void run(
-      () => api.post<Submitted>(withQuery('/api/requests', { family_id: family?.family_id }), body, { 'Idempotency-Key': idem }),
+      () => parent.submit(family?.family_id, body, idem),
       (answer) => {
         key.current = null;
         setResult({ child: childName, activity: activityName, answer });

@@ -6,12 +6,12 @@
  */
 import { REQUEST_KINDS } from '../labels';
 import { LoadError, Loading, useLoad } from '../ui/load';
-import { type Me, api } from '../api';
+import { type Me, parent } from '../api';
 import { instant, instantLong, numericDay } from '../dates';
 import { useCurrentFamily, useDossier } from '../family/current';
 import { Page } from '../ui/page';
 import { childName } from './list';
-import { type HistoryItem, type RequestDetail, formatValue } from './model';
+import { type HistoryItem, type PlanningDetails, type RequestDetail, formatValue } from './model';
 import { StateText } from './list';
 import './requests.css';
 
@@ -53,7 +53,7 @@ function History({ items }: { items: HistoryItem[] }) {
 export function RequestDetailPage({ me, id }: { me: Me; id: string }) {
   const family = useCurrentFamily(me);
   const dossier = useDossier(family);
-  const loaded = useLoad<RequestDetail>(() => api.get<RequestDetail>(`/api/requests/${encodeURIComponent(id)}`), [id]);
+  const loaded = useLoad<RequestDetail>(() => parent.request(id), [id]);
   const reload = loaded.reload;
   const dos = dossier.state === 'ready' ? dossier.data : null;
   const crumbs = [
@@ -75,7 +75,7 @@ export function RequestDetailPage({ me, id }: { me: Me; id: string }) {
   const r = loaded.data;
   const who = childName(dos, r.child_id) || (r.kind === 'dossier_change' ? dos?.label ?? '' : '');
   const planning = r.kind === 'reservation' || r.kind === 'absence';
-  const d = r.details ?? {};
+  const d: PlanningDetails = r.details ?? {};
   return (
     <Page title={`Détail de ma demande${who ? ` : ${who}` : ''}`} breadcrumb={[...crumbs, { label: `Demande du ${instant(r.created_at)}` }]}>
       <dl class="facts">

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { REQUEST_KINDS, REQUEST_STATES } from '../labels';
 import { LoadError, Loading, useLoad } from '../ui/load';
-import { type Me, api } from '../api';
+import { type Me, parent } from '../api';
 import { instant, mediumDay } from '../dates';
 import { useCurrentFamily, useDossier, withQuery } from '../family/current';
 import type { Dossier } from '../family/model';
@@ -42,8 +42,8 @@ export function RequestsPage({ me }: { me: Me }) {
   const state = (query.get('etat') ?? '') as RequestState | '';
   const [pages, setPages] = useState<(string | null)[]>([null]);
   const index = pages.length - 1;
-  const path = family ? withQuery('/api/requests', { family_id: family.family_id, kind, state, page: pages[index] }) : null;
-  const list = useLoad<RequestPage>(path ? () => api.get<RequestPage>(path) : null, [path]);
+  const page = pages[index];
+  const list = useLoad<RequestPage>(family ? () => parent.requests({ family_id: family.family_id, kind: kind || undefined, state: state || undefined, page: page ?? undefined }) : null, [family?.family_id, kind, state, page]);
   const reload = list.reload;
   const [kindChoice, setKindChoice] = useState<string>(kind);
   const [stateChoice, setStateChoice] = useState<string>(state);

@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { LoadError, Loading, useLoad } from '../ui/load';
-import { type ApiError, type FieldProblem, type Me, api } from '../api';
+import { type ApiError, type FieldProblem, type Me, parent } from '../api';
 import { instantLong } from '../dates';
 import { chooseFamily } from '../family/current';
 import { clientError } from '../family/submitted';
@@ -63,8 +63,8 @@ function InvoiceForm({ onDone, onCancel, error, run, busy, setError }: FormProps
     }
     void run(
       () =>
-        api.post<Subscription>('/api/subscriptions', {
-          invoice: { emission_code: emission.trim(), reference: reference.trim(), amount_cents: cents, personal_code: personal.trim() },
+        parent.subscribe({
+          invoice: { emission_code: emission.trim(), reference: reference.trim(), amount_cents: cents as number, personal_code: personal.trim() },
         }),
       onDone,
     );
@@ -95,7 +95,7 @@ function CodeForm({ onDone, onCancel, error, run, busy }: FormProps) {
   const [code, setCode] = useState('');
   function submit(ev: Event) {
     ev.preventDefault();
-    void run(() => api.post<Subscription>('/api/subscriptions', { subscriber_code: code.trim() }), onDone);
+    void run(() => parent.subscribe({ subscriber_code: code.trim() }), onDone);
   }
   return (
     <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined} class="form-section" aria-labelledby="avec-code">
@@ -125,7 +125,7 @@ interface FormProps {
 }
 
 export function SubscriptionsPage({ me }: { me: Me }) {
-  const list = useLoad<{ items: Subscription[] }>(() => api.get<{ items: Subscription[] }>('/api/subscriptions'), []);
+  const list = useLoad(parent.subscriptions, []);
   const reload = list.reload;
   const [open, setOpen] = useState(false);
   const [done, setDone] = useState<Subscription | null>(null);

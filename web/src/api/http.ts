@@ -150,38 +150,3 @@ export function asApiError(e: unknown): ApiError {
   console.error(e);
   return new ApiError(0, 'client', "Une erreur inattendue s'est produite. Rechargez la page, puis réessayez.");
 }
-
-// ---- the accounts routes (see shared/API.md) --------------------------------
-
-export type Civility = 'M.' | 'Mme';
-
-export interface MeFamily {
-  family_id: string;
-  label: string;
-}
-
-export interface Me {
-  id: string;
-  email: string;
-  civility: Civility | null;
-  last_name: string;
-  first_name: string;
-  role: 'parent' | 'agent';
-  families: MeFamily[];
-}
-
-export interface Message {
-  message: string;
-}
-
-export interface SignUp {
-  civility: Civility | '';
-  last_name: string;
-  first_name: string;
-  email: string;
-  password: string;
-  password_confirmation: string;
-  subscriber_code?: string;
-  accept_terms: boolean;
-  captcha: string;
-}
