@@ -12,7 +12,7 @@ import { VALIDATIONS, WEEKDAY_NAMES } from '../labels';
 import { navigate } from '../router';
 import { setFlash } from '../session';
 import { Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SubmitButton, useSubmit } from '../ui/form';
-import { type Activity, type NewActivity, type Weekday, agent } from './api';
+import { type Activity, type NewActivity, type Weekday, agent } from '../api/agent';
 import { hhmm, period, weekdays } from './format';
 import { AgentPage, TableRegion } from './ui';
 

@@ -10,7 +10,7 @@ import { VALIDATIONS } from '../labels';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { FieldProblem } from '../api';
 import { Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
-import { type Activity, type ClosureAnswer, type Dossier, type Enrolment, type FamilyLine, agent, moreFamilies, searchFamilies } from './api';
+import { type Activity, type ClosureAnswer, type Dossier, type Enrolment, type FamilyLine, agent, moreFamilies, searchFamilies } from '../api/agent';
 import { fullName, hhmm, longDate, period, plural, shortDate, weekdays } from './format';
 import { capacityText } from './activities';
 import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { LoadFailure, Loading } from '../ui/load';
 import type { ApiError } from '../api';
 import { location, navigate } from '../router';
-import { type FamilyLine, type FamilySearch, moreFamilies, searchFamilies } from './api';
+import { type FamilyLine, type FamilySearch, moreFamilies, searchFamilies } from '../api/agent';
 import { plural } from './format';
 import { InputField } from '../ui/form';
 import { AgentPage } from './ui';

@@ -10,7 +10,7 @@ import { APPLIANCES, AUTHORIZATIONS, CIVILITIES, DIETS, FAMILY_SITUATIONS, label
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { FieldProblem } from '../api';
 import { ActionError, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
-import { type Child, type Dossier, type Guardian, type Pending, agent } from './api';
+import { type Child, type Dossier, type Guardian, type Pending, agent } from '../api/agent';
 import { dateTime, euros, fullName, parseEuros, shortDate } from './format';
 import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 import { ValueView, addressText } from './values';
@@ -19,7 +19,7 @@ const none = <span class="bo-muted">Non renseigné</span>;
 const text = (v: string | null | undefined) => (v && v.trim() ? v : none);
 
 function GuardianFacts({ g }: { g: Guardian }) {
-  const iban = g.iban ?? g.bank?.iban ?? g.bank?.iban_masked;
+  const iban = g.iban ?? g.bank?.iban_masked;
   return (
     <dl class="facts">
       <dt>Civilité</dt>

@@ -1,7 +1,7 @@
 /** French wording of the back-office: dates, times, money (the codes' labels are ../labels'). */
 import { WEEKDAYS } from '../dates';
 import { WEEKDAY_NAMES } from '../labels';
-import type { Weekday } from './api';
+import type { Weekday } from '../api/agent';
 
 export const plural = (n: number, one: string, many: string) => `${n} ${n > 1 ? many : one}`;
 

@@ -3,7 +3,7 @@ import { REQUEST_KINDS } from '../labels';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { Me } from '../api';
 import { displayName } from '../session';
-import { type QueueItem, type RequestKind, agent } from './api';
+import { type QueueItem, type RequestKind, agent } from '../api/agent';
 import { plural } from './format';
 import { AgentPage } from './ui';
 

@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { describedBy, errorId, ErrorSummary, FieldError, formErrors, hintId, Req, useSubmit } from '../ui/form';
-import { IMPORT_MAX_BYTES, type ImportReport, importCsv } from './api';
+import { IMPORT_MAX_BYTES, type ImportReport, importCsv } from '../api/agent';
 import { plural } from './format';
 import { AgentPage, Result, TableRegion } from './ui';
 

@@ -9,7 +9,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { labelOf, QUALITIES, SEXES } from '../labels';
 import { ApiError, type FieldProblem } from '../api';
 import { Choices, ErrorSummary, formErrors, InputField, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
-import { type Dossier, type NewChild, type NewGuardian, agent } from './api';
+import { type Dossier, type NewChild, type NewGuardian, agent } from '../api/agent';
 import { fullName } from './format';
 import { AgentPage, Result, TableRegion } from './ui';
 
@@ -91,7 +91,8 @@ function guardianBody(g: GuardianRow): NewGuardian {
     email: g.email.trim(),
     phone: g.phone,
     mobile: g.mobile,
-    quality: g.quality || null,
+    // The select offers the contract's codes only.
+    quality: (g.quality || null) as NewGuardian['quality'],
     address: hasAddress ? { line1: g.line1, line2: g.line2, postal_code: g.postal_code.trim(), city: g.city } : null,
   };
 }

@@ -11,7 +11,7 @@ import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { ApiError } from '../api';
 import { location, navigate } from '../router';
 import { ErrorSummary, formErrors, InputField, SelectField, TextAreaField, useSubmit } from '../ui/form';
-import { type BulkAnswer, type Decision, type FamilyLine, type QueueFilter, type QueueItem, type RequestKind, agent, moreFamilies, searchFamilies } from './api';
+import { type BulkAnswer, type Decision, type FamilyLine, type QueueFilter, type QueueItem, type RequestKind, agent, moreFamilies, searchFamilies } from '../api/agent';
 import { dateTime, dayDate, hhmm, longDate, plural } from './format';
 import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 

@@ -9,7 +9,7 @@ import { useState } from 'preact/hooks';
 import { DECISIONS, REQUEST_KINDS, REQUEST_STATES } from '../labels';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { ActionError, ErrorSummary, formErrors, TextAreaField, useSubmit } from '../ui/form';
-import { type Decision, type Dossier, type HistoryEntry, type RequestDetail, agent } from './api';
+import { type Decision, type Dossier, type HistoryEntry, type PlanningDetails, type RequestDetail, agent } from '../api/agent';
 import { dateTime, hhmm, longDate, fullName } from './format';
 import { AgentPage, Result, StateBadge, TableRegion } from './ui';
 import { ValueView, same } from './values';
@@ -86,7 +86,7 @@ function Changes({ r }: { r: RequestDetail }) {
 }
 
 function Planning({ r, family }: { r: RequestDetail; family: Dossier | null }) {
-  const d = r.details ?? {};
+  const d: PlanningDetails = r.details ?? {};
   const child = family?.children.find((c) => c.id === r.child_id);
   return (
     <dl class="facts">

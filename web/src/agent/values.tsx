@@ -5,7 +5,7 @@
 import type { ComponentChildren } from 'preact';
 
 import { APPLIANCES, AUTHORIZATIONS, CIVILITIES, DIETS, FAMILY_SITUATIONS, QUALITIES, REGIMES, RELATIONSHIPS, SEXES, labelOf, yesNo } from '../labels';
-import type { Address } from './api';
+import type { Address } from '../api/agent';
 import { shortDate } from './format';
 
 const NONE = <span class="bo-muted">Non renseigné</span>;

@@ -32,6 +32,16 @@ export const accounts = {
   newPassword: (body: Schemas['ResetConfirmation']) => call('post', '/api/password-reset/confirm', { body }),
 };
 
+/** What a reservation or absence keeps about its activity (the contract leaves a request's `details` open). */
+export interface PlanningDetails {
+  activity?: string;
+  establishment?: string;
+  start?: string;
+  end?: string;
+  reason?: string | null;
+  waiting_list?: boolean;
+}
+
 // ---- the family space ---------------------------------------------------------------
 
 /**

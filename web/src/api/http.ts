@@ -137,13 +137,6 @@ export async function request<T>(method: string, path: string, body?: unknown, h
   return (type.includes('json') ? await resp.json() : undefined) as T;
 }
 
-export const api = {
-  get: <T>(path: string) => request<T>('GET', path),
-  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) => request<T>('POST', path, body ?? {}, headers),
-  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
-  delete: <T>(path: string) => request<T>('DELETE', path),
-};
-
 /** Whatever was thrown, as an `ApiError` to show. */
 export function asApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;

@@ -17,15 +17,7 @@ export type RequestDetail = Schemas['RequestDetail'];
 
 export type RequestPage = Schemas['RequestPage'];
 
-/** What a reservation or absence keeps about its activity (the contract leaves `details` open). */
-export interface PlanningDetails {
-  activity?: string;
-  establishment?: string;
-  start?: string;
-  end?: string;
-  reason?: string | null;
-  waiting_list?: boolean;
-}
+export type { PlanningDetails } from '../api';
 
 /** "1 nouveau(x) message(s)", as the guide writes it. */
 export const newMessages = (n: number) => `${n} nouveau(x) message(s)`;
