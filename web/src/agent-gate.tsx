@@ -10,8 +10,7 @@ import type { Me } from './api';
 import { commune } from './commune';
 import { useLogout } from './layout';
 import { NotFoundPage } from './pages/info';
-import { navigate, useLocation } from './router';
-import { useSession } from './session';
+import { RequireLogin } from './require-login';
 import { Page } from './ui/page';
 
 /** The back-office's sections; an address outside them is "Page introuvable". */
@@ -99,16 +98,5 @@ export function agentRoute(path: string): ComponentChildren {
 }
 
 function RequireAgent({ path }: { path: string }) {
-  const session = useSession();
-  const { query } = useLocation();
-  const anonymous = session.state === 'anonymous';
-  useEffect(() => {
-    if (anonymous) {
-      const back = path + (query.toString() ? `?${query}` : '');
-      navigate(`/connexion?retour=${encodeURIComponent(back)}`, { replace: true });
-    }
-  }, [anonymous, path]);
-  if (session.state !== 'authenticated') return <p role="status">Chargement…</p>;
-  if (session.me.role !== 'agent') return <AgentsOnlyPage />;
-  return <AgentPages path={path} me={session.me} />;
+  return <RequireLogin path={path} render={(me) => (me.role === 'agent' ? <AgentPages path={path} me={me} /> : <AgentsOnlyPage />)} />;
 }
