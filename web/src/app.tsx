@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
-import type { Me } from './api';
+import { agentRoute } from './agent-gate';
 import { ActivationPage, ResendActivationPage } from './accounts/activation';
 import { LoginPage } from './accounts/login';
 import { MySpacePage } from './accounts/my-space';
@@ -21,26 +21,9 @@ import { PeriodRequestPage } from './planning/period';
 import { RequestDetailPage } from './requests/detail';
 import { RequestsPage } from './requests/list';
 import { navigate, useLocation } from './router';
-import { currentSession, useSession } from './session';
+import { RequireLogin } from './require-login';
+import { currentSession } from './session';
 import { SubscriptionsPage } from './subscriptions/page';
-import { agentRoute } from './agent/routes';
-
-/** Pages for logged-in people: the others go to the login page and come back. */
-function RequireLogin({ path, render }: { path: string; render: (me: Me) => ComponentChildren }) {
-  const session = useSession();
-  const { query } = useLocation();
-  const anonymous = session.state === 'anonymous';
-  useEffect(() => {
-    if (anonymous) {
-      const back = path + (query.toString() ? `?${query}` : '');
-      navigate(`/connexion?retour=${encodeURIComponent(back)}`, { replace: true });
-    }
-  }, [anonymous, path]);
-  if (session.state !== 'authenticated') {
-    return <p role="status">Chargement…</p>;
-  }
-  return <>{render(session.me)}</>;
-}
 
 /**
  * The login page for people not logged in: someone who arrives logged in

@@ -9,16 +9,6 @@ export type Day = string;
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-export const WEEKDAY_NAMES: Record<Weekday, string> = {
-  mon: 'lundi',
-  tue: 'mardi',
-  wed: 'mercredi',
-  thu: 'jeudi',
-  fri: 'vendredi',
-  sat: 'samedi',
-  sun: 'dimanche',
-};
-
 const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function isDay(value: string): boolean {

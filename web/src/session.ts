@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 
-import { ApiError, api, type Me } from './api';
+import { ApiError, type Me, accounts } from './api';
 
 export type Session =
   | { state: 'unknown' }
@@ -38,7 +38,7 @@ export function useSession(): Session {
 
 export async function refreshSession(): Promise<void> {
   try {
-    set({ state: 'authenticated', me: await api.get<Me>('/api/me') });
+    set({ state: 'authenticated', me: await accounts.me() });
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 401) console.warn('GET /api/me :', e);
     set({ state: 'anonymous' });
@@ -54,13 +54,13 @@ export function loggedOut(): void {
 }
 
 export async function logIn(email: string, password: string): Promise<Me> {
-  const me = await api.post<Me>('/api/session', { email, password });
+  const me = await accounts.logIn(email, password);
   loggedIn(me);
   return me;
 }
 
 export async function logOut(): Promise<void> {
-  await api.delete<void>('/api/session');
+  await accounts.logOut();
   loggedOut();
 }
 

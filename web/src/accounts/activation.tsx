@@ -4,10 +4,10 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { ApiError, type Message, api, asApiError } from '../api';
+import { ApiError, accounts, asApiError } from '../api';
 import { commune } from '../commune';
 import { location } from '../router';
-import { ErrorSummary, RequiredNote, SubmitButton, TextField, useSubmit } from '../ui/form';
+import { ErrorSummary, RequiredNote, SubmitButton, InputField, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 
 export const MISSING_TOKEN =
@@ -29,8 +29,8 @@ export function ActivationPage() {
       setOutcome({ state: 'failed', error: new ApiError(0, 'missing_token', MISSING_TOKEN) });
       return;
     }
-    api
-      .post<Message>('/api/accounts/activation', { token })
+    accounts
+      .activate(token)
       .then((res) => setOutcome({ state: 'done', message: res?.message || 'Votre compte est activé.' }))
       .catch((e: unknown) => setOutcome({ state: 'failed', error: asApiError(e) }));
   }, [token]);
@@ -86,7 +86,7 @@ export function ResendActivationPage() {
   function submit(ev: Event) {
     ev.preventDefault();
     void run(
-      () => api.post<Message>('/api/accounts/activation/resend', { email: email.trim() }),
+      () => accounts.resendActivation(email.trim()),
       (res) => setDone(res?.message || "Si un compte attend son activation à cette adresse, un nouveau lien d'activation vient d'y être envoyé."),
     );
   }
@@ -107,7 +107,7 @@ export function ResendActivationPage() {
             <RequiredNote />
             <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined}>
               <ErrorSummary error={error} fields={{ email: 'email' }} />
-              <TextField id="email" label="E-mail (identifiant)" type="email" required autoComplete="email" spellcheck={false} value={email} onValue={setEmail} error={error?.fieldMessage('email')} />
+              <InputField id="email" label="E-mail (identifiant)" type="email" required autoComplete="email" spellcheck={false} value={email} onValue={setEmail} error={error?.fieldMessage('email')} />
               <div class="actions">
                 <SubmitButton busy={busy}>Envoyer un nouveau lien</SubmitButton>
               </div>

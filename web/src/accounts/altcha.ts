@@ -8,6 +8,8 @@ import 'altcha/i18n/fr-fr';
 import 'altcha/altcha.css';
 import Pbkdf2Worker from 'altcha/workers/pbkdf2?worker';
 
+import { CAPTCHA_URL } from '../api';
+
 // The portal's challenges use PBKDF2/SHA-256 (see shared/api/src/captcha.rs).
 for (const algorithm of ['PBKDF2/SHA-256', 'PBKDF2/SHA-384', 'PBKDF2/SHA-512']) {
   globalThis.$altcha.algorithms.set(algorithm, () => new Pbkdf2Worker());
@@ -15,7 +17,7 @@ for (const algorithm of ['PBKDF2/SHA-256', 'PBKDF2/SHA-384', 'PBKDF2/SHA-512']) 
 
 export function createWidget(name: string): HTMLElement {
   const widget = document.createElement('altcha-widget');
-  widget.setAttribute('challenge', '/api/captcha');
+  widget.setAttribute('challenge', CAPTCHA_URL);
   widget.setAttribute('language', 'fr');
   widget.setAttribute('name', name);
   widget.setAttribute('type', 'checkbox');

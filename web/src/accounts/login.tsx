@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { commune } from '../commune';
 import { location, navigate, safeReturnPath } from '../router';
 import { logIn } from '../session';
-import { ErrorSummary, PasswordField, SubmitButton, TextField, useSubmit } from '../ui/form';
+import { ErrorSummary, PasswordField, SubmitButton, InputField, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 
 interface LoginFormProps {
@@ -51,7 +51,7 @@ export function LoginForm({ idPrefix = '', next = '/mon-espace', onError }: Logi
           </p>
         )}
       </ErrorSummary>
-      <TextField
+      <InputField
         id={id('identifiant')}
         label="Identifiant"
         hint="Votre adresse e-mail"

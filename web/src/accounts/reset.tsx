@@ -5,11 +5,11 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { ApiError, type Message, api } from '../api';
+import { ApiError, accounts } from '../api';
 import { commune } from '../commune';
 import { location } from '../router';
 import { loggedOut } from '../session';
-import { ErrorSummary, PasswordField, RequiredNote, SubmitButton, TextField, useSubmit } from '../ui/form';
+import { ErrorSummary, PasswordField, RequiredNote, SubmitButton, InputField, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 import { MISSING_TOKEN } from './activation';
 import { PASSWORD_RULE } from './signup';
@@ -32,7 +32,7 @@ export function ForgotPasswordPage() {
   function submit(ev: Event) {
     ev.preventDefault();
     void run(
-      () => api.post<Message>('/api/password-reset', { email: email.trim() }),
+      () => accounts.forgotPassword(email.trim()),
       (res) =>
         setDone(
           res?.message ||
@@ -57,7 +57,7 @@ export function ForgotPasswordPage() {
             <RequiredNote />
             <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined}>
               <ErrorSummary error={error} fields={{ email: 'email' }} />
-              <TextField
+              <InputField
                 id="email"
                 label="E-mail (identifiant)"
                 type="email"
@@ -101,7 +101,7 @@ export function NewPasswordPage() {
       return;
     }
     void run(
-      () => api.post<Message>('/api/password-reset/confirm', { token, password, password_confirmation: confirmation }),
+      () => accounts.newPassword({ token, password, password_confirmation: confirmation }),
       (res) => {
         // Every session of the account is closed by the change.
         loggedOut();

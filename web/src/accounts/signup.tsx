@@ -1,10 +1,10 @@
 /** `/inscription`: the guide's sign-up form, then `/inscription/confirmation`. */
 import { useRef, useState } from 'preact/hooks';
 
-import { type ApiError, type Civility, type Message, type SignUp, api } from '../api';
+import { type ApiError, type Civility, type SignUp, accounts } from '../api';
 import { commune } from '../commune';
 import { navigate } from '../router';
-import { Checkbox, ErrorSummary, FieldError, PasswordField, Req, RequiredNote, SubmitButton, TextField, errorId, useSubmit } from '../ui/form';
+import { Checkbox, ErrorSummary, FieldError, PasswordField, Req, RequiredNote, SubmitButton, InputField, errorId, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 import { Captcha, type CaptchaControl } from './captcha';
 
@@ -62,7 +62,7 @@ export function SignUpPage() {
     };
     if (code.trim() !== '') body.subscriber_code = code.trim();
     await run(
-      () => api.post<Message>('/api/accounts', body),
+      () => accounts.signUp(body),
       (res) => {
         sentMessage = res?.message || DEFAULT_SENT;
         navigate('/inscription/confirmation');
@@ -115,14 +115,14 @@ export function SignUpPage() {
               </div>
             </fieldset>
           </div>
-          <TextField id="nom" label="Nom" required autoComplete="family-name" value={lastName} onValue={setLastName} error={err('last_name')} maxLength={100} />
-          <TextField id="prenom" label="Prénom" required autoComplete="given-name" value={firstName} onValue={setFirstName} error={err('first_name')} maxLength={100} />
+          <InputField id="nom" label="Nom" required autoComplete="family-name" value={lastName} onValue={setLastName} error={err('last_name')} maxLength={100} />
+          <InputField id="prenom" label="Prénom" required autoComplete="given-name" value={firstName} onValue={setFirstName} error={err('first_name')} maxLength={100} />
         </section>
 
         <section class="form-section" aria-labelledby="section-acces">
           <h2 id="section-acces">Vos accès au Portail</h2>
           <p class="hint">Renseignez votre email et le mot de passe de votre choix</p>
-          <TextField
+          <InputField
             id="email"
             label="E-mail (identifiant)"
             type="email"
@@ -160,7 +160,7 @@ export function SignUpPage() {
         <section class="form-section" aria-labelledby="section-code">
           <h2 id="section-code">Code abonné Famille</h2>
           <p class="hint">Entrez le code abonné famille transmis par votre collectivité</p>
-          <TextField
+          <InputField
             id="code-abonne"
             label="Code abonné"
             hint="Facultatif : vous pourrez aussi le renseigner plus tard dans « Mes abonnements »."

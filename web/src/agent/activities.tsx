@@ -5,18 +5,16 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
+import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { ApiError, type FieldProblem } from '../api';
+import { WEEKDAYS } from '../dates';
+import { VALIDATIONS, WEEKDAY_NAMES } from '../labels';
 import { navigate } from '../router';
 import { setFlash } from '../session';
-import { RequiredNote, SubmitButton, useSubmit } from '../ui/form';
-import { type Activity, type NewActivity, type Weekday, agent } from './api';
-import { WEEKDAYS, hhmm, period, weekdays } from './format';
-import { AgentPage, Choices, FormErrors, formErrors, Input, LoadFailure, Loading, required, TableRegion, useLoad } from './ui';
-
-export const VALIDATIONS: Record<Activity['validation'], string> = {
-  manual: 'Manuelle : chaque demande attend la décision d’un agent',
-  automatic: 'Automatique : les demandes sont décidées aussitôt selon les règles',
-};
+import { Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SubmitButton, useSubmit } from '../ui/form';
+import { type Activity, type NewActivity, type Weekday, agent } from '../api/agent';
+import { hhmm, period, weekdays } from './format';
+import { AgentPage, TableRegion } from './ui';
 
 export const DEADLINE_HELP = (
   <>
@@ -42,7 +40,7 @@ export function ActivitiesPage() {
       {list.error ? (
         <LoadFailure error={list.error} />
       ) : !items ? (
-        <Loading what="Chargement des activités…" />
+        <Loading text="Chargement des activités…" />
       ) : items.length === 0 ? (
         <p>Aucune activité n'est encore enregistrée.</p>
       ) : (
@@ -201,13 +199,13 @@ export function NewActivityPage() {
     <AgentPage title="Créer une activité" error={!!error} crumbs={[{ href: '/agent/activites', label: 'Activités' }, { label: 'Créer une activité' }]}>
       <RequiredNote />
       <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined} class="bo-form">
-        <FormErrors error={summary} fields={fields} />
+        <ErrorSummary error={summary} fields={fields} />
 
         <section class="form-section" aria-labelledby="act-general">
           <h2 id="act-general">L'activité</h2>
           <div class="bo-grid">
-            <Input id="act-nom" label="Nom de l'activité" required hint="Exemple : 4/Péri SOIR" value={name} onValue={setName} error={err('name')} maxLength={80} />
-            <Input
+            <InputField autoComplete="off" id="act-nom" label="Nom de l'activité" required hint="Exemple : 4/Péri SOIR" value={name} onValue={setName} error={err('name')} maxLength={80} />
+            <InputField autoComplete="off"
               id="act-etablissement"
               label="Établissement"
               required
@@ -217,15 +215,15 @@ export function NewActivityPage() {
               error={err('establishment')}
               maxLength={120}
             />
-            <Input id="act-debut" type="time" label="Heure de début" required short value={start} onValue={setStart} error={err('start')} />
-            <Input id="act-fin" type="time" label="Heure de fin" required short value={end} onValue={setEnd} error={err('end')} />
+            <InputField autoComplete="off" id="act-debut" type="time" label="Heure de début" required short value={start} onValue={setStart} error={err('start')} />
+            <InputField autoComplete="off" id="act-fin" type="time" label="Heure de fin" required short value={end} onValue={setEnd} error={err('end')} />
           </div>
           <Choices
             id="act-jours"
             legend="Jours"
             required
             type="checkbox"
-            options={WEEKDAYS}
+            options={WEEKDAYS.map((w) => [w, WEEKDAY_NAMES[w]] as [Weekday, string])}
             checked={(d) => days.includes(d)}
             onToggle={(d, on) => setDays(on ? [...days, d] : days.filter((x) => x !== d))}
             error={err('weekdays')}
@@ -233,15 +231,15 @@ export function NewActivityPage() {
           <fieldset class="bo-subgroup">
             <legend>Période</legend>
             <div class="bo-grid">
-              <Input id="act-du" type="date" label="Du" required short value={from} onValue={setFrom} error={err('period.from') ?? err('period')} />
-              <Input id="act-au" type="date" label="Au" required short value={to} onValue={setTo} error={err('period.to')} />
+              <InputField autoComplete="off" id="act-du" type="date" label="Du" required short value={from} onValue={setFrom} error={err('period.from') ?? err('period')} />
+              <InputField autoComplete="off" id="act-au" type="date" label="Au" required short value={to} onValue={setTo} error={err('period.to')} />
             </div>
           </fieldset>
         </section>
 
         <section class="form-section" aria-labelledby="act-regles">
           <h2 id="act-regles">Règles de réservation</h2>
-          <Input
+          <InputField autoComplete="off"
             id="act-capacite"
             label="Capacité (places par jour)"
             hint="Facultative : laissez vide pour ne pas limiter les places."
@@ -261,7 +259,7 @@ export function NewActivityPage() {
             onToggle={(v) => setValidation(v)}
             error={err('validation')}
           />
-          <Input
+          <InputField autoComplete="off"
             id="act-delai-reservation"
             label="Délai de réservation"
             hint={DEADLINE_HELP}
@@ -270,7 +268,7 @@ export function NewActivityPage() {
             error={err('booking_deadline')}
             spellcheck={false}
           />
-          <Input
+          <InputField autoComplete="off"
             id="act-delai-annulation"
             label="Délai d'annulation"
             hint={DEADLINE_HELP}
@@ -290,7 +288,7 @@ export function NewActivityPage() {
             <fieldset class="bo-row" key={c.key}>
               <legend>Fermeture {i + 1}</legend>
               <div class="bo-grid">
-                <Input
+                <InputField autoComplete="off"
                   id={`fermeture-${c.key}-libelle`}
                   label="Libellé"
                   required
@@ -300,7 +298,7 @@ export function NewActivityPage() {
                   error={err(`closures[${i}].label`)}
                   maxLength={80}
                 />
-                <Input
+                <InputField autoComplete="off"
                   id={`fermeture-${c.key}-du`}
                   type="date"
                   label="Du"
@@ -310,7 +308,7 @@ export function NewActivityPage() {
                   onValue={(v) => setClosure(c.key, { from: v })}
                   error={err(`closures[${i}].from`)}
                 />
-                <Input
+                <InputField autoComplete="off"
                   id={`fermeture-${c.key}-au`}
                   type="date"
                   label="Au"

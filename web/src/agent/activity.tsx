@@ -6,12 +6,14 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 
+import { VALIDATIONS } from '../labels';
+import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { FieldProblem } from '../api';
-import { RequiredNote, SubmitButton, useSubmit } from '../ui/form';
-import { type Activity, type ClosureAnswer, type Dossier, type Enrolment, type FamilyLine, agent, moreFamilies, searchFamilies } from './api';
+import { Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
+import { type Activity, type ClosureAnswer, type Dossier, type Enrolment, type FamilyLine, agent, moreFamilies, searchFamilies } from '../api/agent';
 import { fullName, hhmm, longDate, period, plural, shortDate, weekdays } from './format';
-import { VALIDATIONS, capacityText } from './activities';
-import { AgentPage, Choices, ConfirmDialog, formErrors, FormErrors, Input, LoadFailure, Loading, required, Result, Select, TableRegion, useLoad } from './ui';
+import { capacityText } from './activities';
+import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
 
@@ -97,11 +99,11 @@ function Closures({ a, onChanged, onError }: { a: Activity; onChanged: () => Pro
       <form class="form-section spaced-small" onSubmit={check} noValidate aria-labelledby="declarer" aria-busy={busy ? 'true' : undefined}>
         <h3 id="declarer">Déclarer une fermeture</h3>
         <p class="hint">Les réservations et absences de ces jours seront annulées et les familles prévenues par e-mail.</p>
-        <FormErrors id="erreurs-fermeture" error={error} fields={{ 'closure.from': 'fermeture-du', 'closure.to': 'fermeture-au', 'closure.label': 'fermeture-libelle' }} />
+        <ErrorSummary id="erreurs-fermeture" error={error} fields={{ 'closure.from': 'fermeture-du', 'closure.to': 'fermeture-au', 'closure.label': 'fermeture-libelle' }} />
         <div class="bo-grid">
-          <Input id="fermeture-du" type="date" label="Du" required short value={from} onValue={setFrom} error={err('closure.from')} min={a.period.from} max={a.period.to} />
-          <Input id="fermeture-au" type="date" label="Au" required short value={to} onValue={setTo} error={err('closure.to')} min={a.period.from} max={a.period.to} />
-          <Input
+          <InputField autoComplete="off" id="fermeture-du" type="date" label="Du" required short value={from} onValue={setFrom} error={err('closure.from')} min={a.period.from} max={a.period.to} />
+          <InputField autoComplete="off" id="fermeture-au" type="date" label="Au" required short value={to} onValue={setTo} error={err('closure.to')} min={a.period.from} max={a.period.to} />
+          <InputField autoComplete="off"
             id="fermeture-libelle"
             label="Libellé"
             required
@@ -144,7 +146,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
   const [done, setDone] = useState<{ text: string; at: number } | null>(null);
   const finding = useSubmit();
   const { busy, error, setError, run } = useSubmit();
-  const family = useLoad<Dossier | null>(() => (familyId ? agent.family(familyId) : Promise.resolve(null)), [familyId]);
+  const family = useLoad<Dossier | null>(() => (familyId ? agent.family(familyId) : Promise.resolve(null)), [familyId], { keep: true });
   const err = (f: string) => error?.fieldMessage(f);
   useEffect(() => onError(!!error), [error]);
 
@@ -194,7 +196,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
       )}
       <RequiredNote />
       <form role="search" aria-label="Rechercher la famille de l'enfant" onSubmit={find} noValidate class="bo-search">
-        <Input
+        <InputField autoComplete="off"
           id="inscription-recherche"
           type="search"
           label="Famille de l'enfant"
@@ -210,7 +212,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
       {found && found.length === 0 && <p role="status">Aucune famille ne commence par « {search.trim()} ».</p>}
 
       <form onSubmit={submit} noValidate aria-labelledby="inscrire" aria-busy={busy ? 'true' : undefined}>
-        <FormErrors
+        <ErrorSummary
           id="erreurs-inscription"
           error={error}
           fields={{ family: found?.length ? 'inscription-famille' : 'inscription-recherche', child_id: 'inscription-enfant', from: 'inscription-du', to: 'inscription-au' }}
@@ -237,11 +239,11 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
           (family.error ? (
             <LoadFailure error={family.error} />
           ) : !family.data ? (
-            <Loading what="Chargement des enfants de la famille…" />
+            <Loading text="Chargement des enfants de la famille…" />
           ) : children.length === 0 ? (
             <p>Cette famille n'a aucun enfant dans son dossier.</p>
           ) : (
-            <Select
+            <SelectField
               id="inscription-enfant"
               label="Enfant"
               required
@@ -256,8 +258,8 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
           <legend>Période d'inscription</legend>
           <p class="hint">Comprise dans celle de l'activité ({period(a.period)}).</p>
           <div class="bo-grid">
-            <Input id="inscription-du" type="date" label="Du" required short value={from} onValue={setFrom} error={err('from')} min={a.period.from} max={a.period.to} />
-            <Input id="inscription-au" type="date" label="Au" required short value={to} onValue={setTo} error={err('to')} min={a.period.from} max={a.period.to} />
+            <InputField autoComplete="off" id="inscription-du" type="date" label="Du" required short value={from} onValue={setFrom} error={err('from')} min={a.period.from} max={a.period.to} />
+            <InputField autoComplete="off" id="inscription-au" type="date" label="Au" required short value={to} onValue={setTo} error={err('to')} min={a.period.from} max={a.period.to} />
           </div>
         </fieldset>
         <div class="actions">
@@ -338,7 +340,7 @@ export function ActivityPage({ id }: { id: string }) {
         {enrolled.error ? (
           <LoadFailure error={enrolled.error} />
         ) : !list ? (
-          <Loading what="Chargement des inscriptions…" />
+          <Loading text="Chargement des inscriptions…" />
         ) : list.length === 0 ? (
           <p>Aucun enfant inscrit.</p>
         ) : (

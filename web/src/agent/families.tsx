@@ -1,11 +1,13 @@
 /** `/agent/familles`: families by name, and the ways to add some. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
+import { LoadFailure, Loading } from '../ui/load';
 import type { ApiError } from '../api';
 import { location, navigate } from '../router';
-import { type FamilyLine, type FamilySearch, moreFamilies, searchFamilies } from './api';
+import { type FamilyLine, type FamilySearch, moreFamilies, searchFamilies } from '../api/agent';
 import { plural } from './format';
-import { AgentPage, Input, LoadFailure, Loading } from './ui';
+import { InputField } from '../ui/form';
+import { AgentPage } from './ui';
 
 export function FamiliesPage() {
   const q = location().query.get('q') ?? '';
@@ -68,7 +70,7 @@ export function FamiliesPage() {
       </div>
 
       <form class="panel bo-search" role="search" aria-label="Rechercher une famille" onSubmit={submit} noValidate>
-        <Input
+        <InputField autoComplete="off"
           id="recherche"
           type="search"
           label="Nom de la famille"
@@ -86,7 +88,7 @@ export function FamiliesPage() {
         {error ? (
           <LoadFailure error={error} />
         ) : !items ? (
-          <Loading what="Recherche des familles…" />
+          <Loading text="Recherche des familles…" />
         ) : items.length === 0 ? (
           <p role="status">{q ? `Aucune famille ne commence par « ${q} ».` : "Aucune famille n'est encore enregistrée."}</p>
         ) : (

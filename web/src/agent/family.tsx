@@ -6,43 +6,28 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 
+import { APPLIANCES, AUTHORIZATIONS, CIVILITIES, DIETS, FAMILY_SITUATIONS, labelOf, QUALITIES, REGIMES, RELATIONSHIPS, SEXES, yesNo } from '../labels';
+import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { FieldProblem } from '../api';
-import { RequiredNote, SubmitButton, useSubmit } from '../ui/form';
-import { type Child, type Dossier, type Guardian, type Pending, agent } from './api';
-import {
-  APPLIANCES,
-  AUTHORIZATIONS,
-  CIVILITIES,
-  DIETS,
-  QUALITIES,
-  REGIMES,
-  RELATIONSHIPS,
-  SEXES,
-  SITUATIONS,
-  dateTime,
-  euros,
-  fullName,
-  label,
-  parseEuros,
-  shortDate,
-  yesNo,
-} from './format';
-import { ActionError, AgentPage, ConfirmDialog, formErrors, FormErrors, Input, LoadFailure, Loading, required, Result, Select, TableRegion, useLoad } from './ui';
+import { ActionError, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
+import { type Child, type Dossier, type Guardian, type Pending, agent } from '../api/agent';
+import { dateTime, euros, fullName, parseEuros, shortDate } from './format';
+import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 import { ValueView, addressText } from './values';
 
 const none = <span class="bo-muted">Non renseigné</span>;
 const text = (v: string | null | undefined) => (v && v.trim() ? v : none);
 
 function GuardianFacts({ g }: { g: Guardian }) {
-  const iban = g.iban ?? g.bank?.iban ?? g.bank?.iban_masked;
+  const iban = g.iban ?? g.bank?.iban_masked;
   return (
     <dl class="facts">
       <dt>Civilité</dt>
-      <dd>{label(CIVILITIES, g.civility)}</dd>
+      <dd>{labelOf(CIVILITIES, g.civility)}</dd>
       <dt>Qualité</dt>
-      <dd>{label(QUALITIES, g.quality)}</dd>
+      <dd>{labelOf(QUALITIES, g.quality)}</dd>
       <dt>Situation familiale</dt>
-      <dd>{label(SITUATIONS, g.family_situation)}</dd>
+      <dd>{labelOf(FAMILY_SITUATIONS, g.family_situation)}</dd>
       <dt>E-mail</dt>
       <dd>{text(g.email)}</dd>
       <dt>Téléphone</dt>
@@ -76,7 +61,7 @@ function ChildFacts({ c }: { c: Child }) {
         <dt>Date de naissance</dt>
         <dd>{shortDate(c.birth_date)}</dd>
         <dt>Sexe</dt>
-        <dd>{label(SEXES, c.sex)}</dd>
+        <dd>{labelOf(SEXES, c.sex)}</dd>
         <dt>Assurance</dt>
         <dd>{c.insurance.company ? `${c.insurance.company}${c.insurance.number ? `, n° ${c.insurance.number}` : ''}` : none}</dd>
         <dt>Appareillages</dt>
@@ -97,7 +82,7 @@ function ChildFacts({ c }: { c: Child }) {
       <h4>Données sanitaires</h4>
       <dl class="facts">
         <dt>Pratiques alimentaires</dt>
-        <dd>{label(DIETS, c.health.diet)}</dd>
+        <dd>{labelOf(DIETS, c.health.diet)}</dd>
         <dt>Allergies</dt>
         <dd>{c.health.allergies?.length ? c.health.allergies.join(', ') : 'Aucune'}</dd>
         <dt>Besoin d’une attention particulière</dt>
@@ -151,7 +136,7 @@ function ChildFacts({ c }: { c: Child }) {
                   <th scope="row">{p.full_name}</th>
                   <td>{text(p.mobile)}</td>
                   <td>{text(p.phone)}</td>
-                  <td>{label(RELATIONSHIPS, p.relationship)}</td>
+                  <td>{labelOf(RELATIONSHIPS, p.relationship)}</td>
                   <td>{yesNo(p.emergency_call)}</td>
                   <td>{yesNo(p.may_pick_up)}</td>
                 </tr>
@@ -374,9 +359,9 @@ function InvoiceForm({ d, onError }: { d: Dossier; onError: (on: boolean) => voi
       )}
       <RequiredNote />
       <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined}>
-        <FormErrors error={error} fields={INVOICE_FIELDS} />
+        <ErrorSummary error={error} fields={INVOICE_FIELDS} />
         <div class="bo-grid">
-          <Select
+          <SelectField
             id="facture-destinataire"
             label="Destinataire"
             required
@@ -386,9 +371,9 @@ function InvoiceForm({ d, onError }: { d: Dossier; onError: (on: boolean) => voi
             options={d.guardians.map((g) => [g.id, fullName(g)])}
             error={err('guardian_id')}
           />
-          <Input id="facture-emission" label="Code émission" required value={emission} onValue={setEmission} error={err('emission_code')} maxLength={40} short />
-          <Input id="facture-reference" label="Référence de la facture" required value={reference} onValue={setReference} error={err('reference')} maxLength={40} short />
-          <Input
+          <InputField autoComplete="off" id="facture-emission" label="Code émission" required value={emission} onValue={setEmission} error={err('emission_code')} maxLength={40} short />
+          <InputField autoComplete="off" id="facture-reference" label="Référence de la facture" required value={reference} onValue={setReference} error={err('reference')} maxLength={40} short />
+          <InputField autoComplete="off"
             id="facture-montant"
             label="Montant (en euros)"
             required
@@ -399,8 +384,8 @@ function InvoiceForm({ d, onError }: { d: Dossier; onError: (on: boolean) => voi
             error={err('amount_cents')}
             short
           />
-          <Input id="facture-emise" type="date" label="Date d'émission" required value={issued} onValue={setIssued} error={err('issued_on')} short />
-          <Input id="facture-echeance" type="date" label="Échéance" required value={due} onValue={setDue} error={err('due_on')} short />
+          <InputField autoComplete="off" id="facture-emise" type="date" label="Date d'émission" required value={issued} onValue={setIssued} error={err('issued_on')} short />
+          <InputField autoComplete="off" id="facture-echeance" type="date" label="Échéance" required value={due} onValue={setDue} error={err('due_on')} short />
         </div>
         <div class="actions">
           <SubmitButton busy={busy}>Enregistrer la facture</SubmitButton>
@@ -472,7 +457,7 @@ export function FamilyPage({ id }: { id: string }) {
           <article class="panel bo-person" key={g.id} aria-labelledby={`resp-${g.id}`}>
             <h3 id={`resp-${g.id}`}>
               {fullName(g)}
-              {g.quality ? ` (${label(QUALITIES, g.quality)})` : ''}
+              {g.quality ? ` (${labelOf(QUALITIES, g.quality)})` : ''}
             </h3>
             <GuardianFacts g={g} />
           </article>
@@ -484,7 +469,7 @@ export function FamilyPage({ id }: { id: string }) {
         {d.fiscal ? (
           <dl class="facts">
             <dt>Régime</dt>
-            <dd>{label(REGIMES, d.fiscal.regime)}</dd>
+            <dd>{labelOf(REGIMES, d.fiscal.regime)}</dd>
             <dt>N° d'allocataire</dt>
             <dd>{text(d.fiscal.allocataire_number)}</dd>
             <dt>Quotient familial</dt>

@@ -1,105 +1,7 @@
-/** French wording of the back-office: codes to labels, dates, times, money. */
-import type { Decision, RequestKind, RequestState, Weekday } from './api';
-
-export const KINDS: Record<RequestKind, string> = {
-  reservation: 'Réservation',
-  absence: 'Absence',
-  dossier_change: 'Modification du dossier',
-  document: 'Pièce justificative',
-  creche_application: 'Préinscription en crèche',
-};
-
-export const STATES: Record<RequestState, string> = {
-  pending: 'En attente',
-  accepted: 'Acceptée',
-  refused: 'Refusée',
-  cancelled: 'Annulée',
-};
-
-export const DECIDED: Record<Decision, string> = {
-  accepted: 'acceptée',
-  refused: 'refusée',
-};
-
-export const WEEKDAYS: [Weekday, string][] = [
-  ['mon', 'lundi'],
-  ['tue', 'mardi'],
-  ['wed', 'mercredi'],
-  ['thu', 'jeudi'],
-  ['fri', 'vendredi'],
-  ['sat', 'samedi'],
-  ['sun', 'dimanche'],
-];
-
-export const CIVILITIES: Record<string, string> = { 'M.': 'Monsieur', Mme: 'Madame' };
-
-export const QUALITIES: Record<string, string> = {
-  father: 'Père',
-  mother: 'Mère',
-  legal_guardian: 'Tuteur / Tutrice',
-  step_parent: 'Beau-parent',
-  grandparent: 'Grand-parent',
-  other: 'Autre',
-};
-
-export const SITUATIONS: Record<string, string> = {
-  married: 'Marié(e)',
-  civil_partnership: 'Pacsé(e)',
-  cohabiting: 'Vie maritale',
-  single: 'Célibataire',
-  separated: 'Séparé(e)',
-  divorced: 'Divorcé(e)',
-  widowed: 'Veuf / Veuve',
-};
-
-export const SEXES: Record<string, string> = { M: 'Masculin', F: 'Féminin' };
-
-export const DIETS: Record<string, string> = {
-  standard: 'Sans particularité',
-  vegetarian: 'Végétarien',
-  no_meat_no_fish: 'Sans viande ni poisson',
-  medical: 'Régime médical (PAI)',
-};
-
-export const RELATIONSHIPS: Record<string, string> = {
-  grandparent: 'Grand-parent',
-  uncle_aunt: 'Oncle / Tante',
-  sibling: 'Frère / Sœur',
-  neighbour: 'Voisin / Voisine',
-  family_friend: 'Ami(e) de la famille',
-  childminder: 'Assistant(e) maternel(le)',
-  other: 'Autre',
-};
-
-export const REGIMES: Record<string, string> = { caf: 'CAF', msa: 'MSA', other: 'Autre régime', none: 'Aucun' };
-
-export const AUTHORIZATIONS: [string, string][] = [
-  ['sport', 'Pratiquer du sport'],
-  ['photo', 'Être pris en photo'],
-  ['leave_alone', 'Partir seul'],
-  ['school_outings', 'Participer aux sorties scolaires'],
-  ['hospitalization', 'Être hospitalisé en cas de besoin'],
-];
-
-export const APPLIANCES: [string, string][] = [
-  ['glasses', 'Port de lunettes'],
-  ['dental', "Port d'un appareil dentaire"],
-  ['hearing', "Port d'un appareil auditif"],
-];
-
-/** Why a request of a bulk decision was left aside. */
-export const SKIP_REASONS: Record<string, string> = {
-  already_decided: 'elle a déjà été traitée',
-  not_found: "elle n'existe plus",
-  conflict: 'elle a changé entre-temps ; recommencez',
-  target_gone: "la personne concernée n'est plus dans le dossier",
-  full: "l'activité est complète ce jour-là",
-};
-
-export const label = (table: Record<string, string>, code: string | null | undefined, none = 'Non renseigné') =>
-  code ? (table[code] ?? code) : none;
-
-export const yesNo = (v: boolean | null | undefined) => (v ? 'Oui' : 'Non');
+/** French wording of the back-office: dates, times, money (the codes' labels are ../labels'). */
+import { WEEKDAYS } from '../dates';
+import { WEEKDAY_NAMES } from '../labels';
+import type { Weekday } from '../api/agent';
 
 export const plural = (n: number, one: string, many: string) => `${n} ${n > 1 ? many : one}`;
 
@@ -152,7 +54,7 @@ export const period = (p: { from: string; to: string }) =>
   p.from === p.to ? `le ${shortDate(p.from)}` : `du ${shortDate(p.from)} au ${shortDate(p.to)}`;
 
 export function weekdays(days: Weekday[]): string {
-  const names = WEEKDAYS.filter(([d]) => days.includes(d)).map(([, n]) => n);
+  const names = WEEKDAYS.filter((d) => days.includes(d)).map((d) => WEEKDAY_NAMES[d]);
   if (names.length <= 1) return names.join('');
   return `${names.slice(0, -1).join(', ')} et ${names[names.length - 1]}`;
 }

@@ -1,9 +1,11 @@
 /** `/agent`: the back-office home: what waits, and where to go. */
+import { REQUEST_KINDS } from '../labels';
+import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { Me } from '../api';
 import { displayName } from '../session';
-import { type QueueItem, type RequestKind, agent } from './api';
-import { KINDS, plural } from './format';
-import { AgentPage, LoadFailure, Loading, useLoad } from './ui';
+import { type QueueItem, type RequestKind, agent } from '../api/agent';
+import { plural } from './format';
+import { AgentPage } from './ui';
 
 /** Pages of the queue read to count it (20 requests each). */
 const COUNT_PAGES = 10;
@@ -61,7 +63,7 @@ export function AgentHomePage({ me }: { me: Me }) {
         {counts.error ? (
           <LoadFailure error={counts.error} />
         ) : !c ? (
-          <Loading what="Comptage des demandes en attente…" />
+          <Loading text="Comptage des demandes en attente…" />
         ) : c.total === 0 ? (
           <p>Aucune demande n'attend de traitement.</p>
         ) : (
@@ -72,12 +74,12 @@ export function AgentHomePage({ me }: { me: Me }) {
               </strong>
             </p>
             <ul>
-              {(Object.keys(KINDS) as RequestKind[])
+              {(Object.keys(REQUEST_KINDS) as RequestKind[])
                 .filter((k) => c.byKind[k])
                 .map((k) => (
                   <li key={k}>
                     <a href={`/agent/demandes?type=${k}`}>
-                      {KINDS[k]} : {c.byKind[k]}
+                      {REQUEST_KINDS[k]} : {c.byKind[k]}
                       {c.more ? ' ou plus' : ''}
                     </a>
                   </li>

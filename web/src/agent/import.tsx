@@ -6,10 +6,10 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { FieldError, Req, describedBy, errorId, hintId, useSubmit } from '../ui/form';
-import { IMPORT_MAX_BYTES, type ImportReport, importCsv } from './api';
+import { describedBy, errorId, ErrorSummary, FieldError, formErrors, hintId, Req, useSubmit } from '../ui/form';
+import { IMPORT_MAX_BYTES, type ImportReport, importCsv } from '../api/agent';
 import { plural } from './format';
-import { AgentPage, FormErrors, formErrors, Result, TableRegion } from './ui';
+import { AgentPage, Result, TableRegion } from './ui';
 
 const COLUMNS = 'famille;role;civilite;nom;prenom;date_naissance;sexe;email;telephone;portable;adresse;code_postal;ville;qualite';
 const TEMPLATE = `${COLUMNS}
@@ -124,7 +124,7 @@ export function ImportPage() {
       </div>
 
       <form onSubmit={(e) => (e.preventDefault(), send(true))} noValidate aria-busy={busy ? 'true' : undefined} class="panel spaced-small">
-        <FormErrors error={error} fields={{ file: 'fichier' }} />
+        <ErrorSummary error={error} fields={{ file: 'fichier' }} />
         <div class={fileError ? 'field field--error' : 'field'}>
           <label for="fichier">
             Fichier CSV

@@ -6,11 +6,12 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
+import { labelOf, QUALITIES, SEXES } from '../labels';
 import { ApiError, type FieldProblem } from '../api';
-import { RequiredNote, SubmitButton, useSubmit } from '../ui/form';
-import { type Dossier, type NewChild, type NewGuardian, agent } from './api';
-import { QUALITIES, SEXES, fullName, label } from './format';
-import { AgentPage, Choices, FormErrors, formErrors, Input, Result, Select, TableRegion } from './ui';
+import { Choices, ErrorSummary, formErrors, InputField, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
+import { type Dossier, type NewChild, type NewGuardian, agent } from '../api/agent';
+import { fullName } from './format';
+import { AgentPage, Result, TableRegion } from './ui';
 
 interface GuardianRow {
   key: number;
@@ -90,7 +91,8 @@ function guardianBody(g: GuardianRow): NewGuardian {
     email: g.email.trim(),
     phone: g.phone,
     mobile: g.mobile,
-    quality: g.quality || null,
+    // The select offers the contract's codes only.
+    quality: (g.quality || null) as NewGuardian['quality'],
     address: hasAddress ? { line1: g.line1, line2: g.line2, postal_code: g.postal_code.trim(), city: g.city } : null,
   };
 }
@@ -141,7 +143,7 @@ function Created({ family, onAgain }: { family: Dossier; onAgain: () => void }) 
               {family.guardians.map((g) => (
                 <tr key={g.id}>
                   <th scope="row">{fullName(g)}</th>
-                  <td>{label(QUALITIES, g.quality)}</td>
+                  <td>{labelOf(QUALITIES, g.quality)}</td>
                   <td class="bo-mono">{g.personal_code ?? ''}</td>
                 </tr>
               ))}
@@ -233,7 +235,7 @@ export function NewFamilyPage() {
       <p class="lead">Le dossier est créé avec un code abonné à transmettre à la famille.</p>
       <RequiredNote />
       <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined} class="bo-form">
-        <FormErrors error={summary} fields={fields} />
+        <ErrorSummary error={summary} fields={fields} />
 
         <section class="form-section" aria-labelledby="responsables">
           <h2 id="responsables" tabIndex={-1}>
@@ -259,9 +261,9 @@ export function NewFamilyPage() {
                   error={e('civility')}
                 />
                 <div class="bo-grid">
-                  <Input id={gid(g, 'nom')} label="Nom" required value={g.last_name} onValue={(v) => setG(g.key, { last_name: v })} error={e('last_name')} maxLength={100} />
-                  <Input id={gid(g, 'prenom')} label="Prénom" required value={g.first_name} onValue={(v) => setG(g.key, { first_name: v })} error={e('first_name')} maxLength={100} />
-                  <Select
+                  <InputField autoComplete="off" id={gid(g, 'nom')} label="Nom" required value={g.last_name} onValue={(v) => setG(g.key, { last_name: v })} error={e('last_name')} maxLength={100} />
+                  <InputField autoComplete="off" id={gid(g, 'prenom')} label="Prénom" required value={g.first_name} onValue={(v) => setG(g.key, { first_name: v })} error={e('first_name')} maxLength={100} />
+                  <SelectField
                     id={gid(g, 'qualite')}
                     label="Qualité"
                     value={g.quality}
@@ -270,7 +272,7 @@ export function NewFamilyPage() {
                     options={Object.entries(QUALITIES)}
                     error={e('quality')}
                   />
-                  <Input
+                  <InputField autoComplete="off"
                     id={gid(g, 'email')}
                     type="email"
                     label="E-mail"
@@ -280,8 +282,8 @@ export function NewFamilyPage() {
                     error={e('email')}
                     spellcheck={false}
                   />
-                  <Input id={gid(g, 'telephone')} type="tel" label="Téléphone" hint="Exemple : 01 02 03 04 05" value={g.phone} onValue={(v) => setG(g.key, { phone: v })} error={e('phone')} />
-                  <Input
+                  <InputField autoComplete="off" id={gid(g, 'telephone')} type="tel" label="Téléphone" hint="Exemple : 01 02 03 04 05" value={g.phone} onValue={(v) => setG(g.key, { phone: v })} error={e('phone')} />
+                  <InputField autoComplete="off"
                     id={gid(g, 'portable')}
                     type="tel"
                     label="Téléphone portable"
@@ -295,9 +297,9 @@ export function NewFamilyPage() {
                   <legend>Adresse</legend>
                   <p class="hint">Facultative ; si elle est donnée, l'adresse, le code postal et la ville sont obligatoires.</p>
                   <div class="bo-grid">
-                    <Input id={gid(g, 'adresse')} label="Adresse" value={g.line1} onValue={(v) => setG(g.key, { line1: v })} error={e('address.line1') ?? e('address')} />
-                    <Input id={gid(g, 'adresse2')} label="Complément d'adresse" value={g.line2} onValue={(v) => setG(g.key, { line2: v })} error={e('address.line2')} />
-                    <Input
+                    <InputField autoComplete="off" id={gid(g, 'adresse')} label="Adresse" value={g.line1} onValue={(v) => setG(g.key, { line1: v })} error={e('address.line1') ?? e('address')} />
+                    <InputField autoComplete="off" id={gid(g, 'adresse2')} label="Complément d'adresse" value={g.line2} onValue={(v) => setG(g.key, { line2: v })} error={e('address.line2')} />
+                    <InputField autoComplete="off"
                       id={gid(g, 'cp')}
                       label="Code postal"
                       inputMode="numeric"
@@ -307,7 +309,7 @@ export function NewFamilyPage() {
                       error={e('address.postal_code')}
                       maxLength={5}
                     />
-                    <Input id={gid(g, 'ville')} label="Ville" value={g.city} onValue={(v) => setG(g.key, { city: v })} error={e('address.city')} />
+                    <InputField autoComplete="off" id={gid(g, 'ville')} label="Ville" value={g.city} onValue={(v) => setG(g.key, { city: v })} error={e('address.city')} />
                   </div>
                 </fieldset>
                 {guardians.length > 1 && (
@@ -354,9 +356,9 @@ export function NewFamilyPage() {
               <fieldset class="bo-row" key={c.key}>
                 <legend>Enfant {n}</legend>
                 <div class="bo-grid">
-                  <Input id={cid(c, 'nom')} label="Nom" required value={c.last_name} onValue={(v) => setC(c.key, { last_name: v })} error={e('last_name')} maxLength={100} />
-                  <Input id={cid(c, 'prenom')} label="Prénom" required value={c.first_name} onValue={(v) => setC(c.key, { first_name: v })} error={e('first_name')} maxLength={100} />
-                  <Input
+                  <InputField autoComplete="off" id={cid(c, 'nom')} label="Nom" required value={c.last_name} onValue={(v) => setC(c.key, { last_name: v })} error={e('last_name')} maxLength={100} />
+                  <InputField autoComplete="off" id={cid(c, 'prenom')} label="Prénom" required value={c.first_name} onValue={(v) => setC(c.key, { first_name: v })} error={e('first_name')} maxLength={100} />
+                  <InputField autoComplete="off"
                     id={cid(c, 'naissance')}
                     type="date"
                     label="Date de naissance"

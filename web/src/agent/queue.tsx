@@ -6,17 +6,19 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
+import { DECISIONS, REQUEST_KINDS, SKIP_REASONS } from '../labels';
+import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { ApiError } from '../api';
 import { location, navigate } from '../router';
-import { useSubmit } from '../ui/form';
-import { type BulkAnswer, type Decision, type FamilyLine, type QueueFilter, type QueueItem, type RequestKind, agent, moreFamilies, searchFamilies } from './api';
-import { DECIDED, KINDS, SKIP_REASONS, dateTime, dayDate, hhmm, longDate, plural } from './format';
-import { AgentPage, ConfirmDialog, formErrors, FormErrors, Input, LoadFailure, Loading, Result, Select, TableRegion, TextArea, useLoad } from './ui';
+import { ErrorSummary, formErrors, InputField, SelectField, TextAreaField, useSubmit } from '../ui/form';
+import { type BulkAnswer, type Decision, type FamilyLine, type QueueFilter, type QueueItem, type RequestKind, agent, moreFamilies, searchFamilies } from '../api/agent';
+import { dateTime, dayDate, hhmm, longDate, plural } from './format';
+import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 
 function readFilter(q: URLSearchParams): QueueFilter {
   const kind = q.get('type');
   return {
-    kind: kind && kind in KINDS ? (kind as RequestKind) : undefined,
+    kind: kind && kind in REQUEST_KINDS ? (kind as RequestKind) : undefined,
     family_id: q.get('famille') || undefined,
     activity_id: q.get('activite') || undefined,
     date: q.get('jour') || undefined,
@@ -80,8 +82,8 @@ function Filters({ filter, familyLabel }: { filter: QueueFilter; familyLabel: st
     <form class="panel bo-filters" role="search" aria-labelledby="filtres-titre" onSubmit={submit} noValidate>
       <h2 id="filtres-titre">Filtrer les demandes</h2>
       <div class="bo-grid">
-        <Select id="filtre-type" label="Type de demande" value={kind} onValue={setKind} empty="Tous les types" options={Object.entries(KINDS)} />
-        <Select
+        <SelectField id="filtre-type" label="Type de demande" value={kind} onValue={setKind} empty="Tous les types" options={Object.entries(REQUEST_KINDS)} />
+        <SelectField
           id="filtre-activite"
           label="Activité"
           value={activity}
@@ -89,8 +91,8 @@ function Filters({ filter, familyLabel }: { filter: QueueFilter; familyLabel: st
           empty={activities.data ? 'Toutes les activités' : 'Chargement des activités…'}
           options={activityOptions}
         />
-        <Input id="filtre-jour" type="date" label="Jour" hint="Réservations et absences de ce jour" value={day} onValue={setDay} short />
-        <Input
+        <InputField autoComplete="off" id="filtre-jour" type="date" label="Jour" hint="Réservations et absences de ce jour" value={day} onValue={setDay} short />
+        <InputField autoComplete="off"
           id="filtre-famille"
           label="Famille"
           hint={familyLabel ? `Filtre actuel : ${familyLabel}. Début du nom d'une autre famille pour en changer.` : 'Début du nom (exemple : Martin)'}
@@ -143,8 +145,8 @@ function OutcomeNotice({ outcome }: { outcome: Outcome }) {
       <p>
         <strong>
           {n === 0
-            ? `Aucune demande ${DECIDED[decision]}.`
-            : `${plural(n, `demande ${DECIDED[decision]}`, `demandes ${DECIDED[decision]}s`)} (${outcome.what}).`}
+            ? `Aucune demande ${DECISIONS[decision]}.`
+            : `${plural(n, `demande ${DECISIONS[decision]}`, `demandes ${DECISIONS[decision]}s`)} (${outcome.what}).`}
         </strong>
       </p>
       {answer.skipped.length > 0 && (
@@ -273,7 +275,7 @@ export function QueuePage() {
       <Filters filter={filter} familyLabel={family.data ?? null} />
 
       {outcome && <OutcomeNotice outcome={outcome} />}
-      <FormErrors error={error} fields={{ ids: items?.[0] ? `choix-${items[0].id}` : 'choix-tout' }} />
+      <ErrorSummary error={error} fields={{ ids: items?.[0] ? `choix-${items[0].id}` : 'choix-tout' }} />
 
       {filter.activity_id && filter.date && (
         <section class="panel spaced-small" aria-labelledby="jour-titre">
@@ -299,7 +301,7 @@ export function QueuePage() {
               Toutes les demandes en attente pour {dayName} seront {dayDialog === 'refused' ? 'refusées' : 'acceptées'}. Les familles en
               seront informées dans l'accusé de traitement.
             </p>
-            <TextArea id="message-jour" label="Message aux familles (facultatif)" value={dayMessage} onValue={setDayMessage} maxLength={2000} />
+            <TextAreaField id="message-jour" label="Message aux familles (facultatif)" value={dayMessage} onValue={setDayMessage} maxLength={2000} />
           </ConfirmDialog>
         </section>
       )}
@@ -311,7 +313,7 @@ export function QueuePage() {
         {loadError ? (
           <LoadFailure error={loadError} />
         ) : !items ? (
-          <Loading what="Chargement des demandes…" />
+          <Loading text="Chargement des demandes…" />
         ) : items.length === 0 ? (
           <p role="status">{filtered ? 'Aucune demande en attente ne correspond à ces filtres.' : "Aucune demande n'attend de traitement."}</p>
         ) : (
@@ -376,7 +378,7 @@ export function QueuePage() {
                           </span>
                         </a>
                       </td>
-                      <td>{KINDS[r.kind] ?? r.kind}</td>
+                      <td>{REQUEST_KINDS[r.kind] ?? r.kind}</td>
                       <td>{planningLine(r) || <span class="bo-muted">Sans objet</span>}</td>
                       <td>
                         {r.new_messages > 0 ? (
@@ -403,7 +405,7 @@ export function QueuePage() {
               <p role="status" aria-live="polite">
                 {selected.size === 0 ? 'Aucune demande sélectionnée.' : plural(selected.size, 'demande sélectionnée', 'demandes sélectionnées') + '.'}
               </p>
-              <TextArea
+              <TextAreaField
                 id="message-selection"
                 label="Message à la famille (facultatif)"
                 hint="Joint à chaque demande traitée ; la famille le lit dans l'historique de sa demande."

@@ -6,10 +6,12 @@
  */
 import { useState } from 'preact/hooks';
 
-import { useSubmit } from '../ui/form';
-import { type Decision, type Dossier, type HistoryEntry, type RequestDetail, agent } from './api';
-import { DECIDED, KINDS, STATES, dateTime, hhmm, longDate, fullName } from './format';
-import { ActionError, AgentPage, FormErrors, formErrors, LoadFailure, Loading, Result, StateBadge, TableRegion, TextArea, useLoad } from './ui';
+import { DECISIONS, REQUEST_KINDS, REQUEST_STATES } from '../labels';
+import { LoadFailure, Loading, useLoad } from '../ui/load';
+import { ActionError, ErrorSummary, formErrors, TextAreaField, useSubmit } from '../ui/form';
+import { type Decision, type Dossier, type HistoryEntry, type PlanningDetails, type RequestDetail, agent } from '../api/agent';
+import { dateTime, hhmm, longDate, fullName } from './format';
+import { AgentPage, Result, StateBadge, TableRegion } from './ui';
 import { ValueView, same } from './values';
 
 const EVENTS: Record<HistoryEntry['event'], string> = {
@@ -84,7 +86,7 @@ function Changes({ r }: { r: RequestDetail }) {
 }
 
 function Planning({ r, family }: { r: RequestDetail; family: Dossier | null }) {
-  const d = r.details ?? {};
+  const d: PlanningDetails = r.details ?? {};
   const child = family?.children.find((c) => c.id === r.child_id);
   return (
     <dl class="facts">
@@ -120,7 +122,7 @@ function Planning({ r, family }: { r: RequestDetail; family: Dossier | null }) {
 export function RequestPage({ id }: { id: string }) {
   const req = useLoad(() => agent.request(id), [id]);
   const r = req.data;
-  const family = useLoad<Dossier | null>(() => (r ? agent.family(r.family_id) : Promise.resolve(null)), [r?.family_id]);
+  const family = useLoad<Dossier | null>(() => (r ? agent.family(r.family_id) : Promise.resolve(null)), [r?.family_id], { keep: true });
   const [message, setMessage] = useState('');
   const [note, setNote] = useState('');
   const [done, setDone] = useState<{ text: string; at: number } | null>(null);
@@ -134,7 +136,7 @@ export function RequestPage({ id }: { id: string }) {
       async () => {
         setMessage('');
         await req.reload();
-        setDone({ text: `Demande ${DECIDED[d]}. La famille en sera informée par l'accusé de traitement de 13 h ou 18 h.`, at: Date.now() });
+        setDone({ text: `Demande ${DECISIONS[d]}. La famille en sera informée par l'accusé de traitement de 13 h ou 18 h.`, at: Date.now() });
       },
       (e) => {
         // Decided meanwhile (by someone else): show what it became.
@@ -187,12 +189,12 @@ export function RequestPage({ id }: { id: string }) {
           <a href={`/agent/familles/${r.family_id}`}>{family.data?.label ?? 'Voir le dossier'}</a>
         </dd>
         <dt>Type</dt>
-        <dd>{KINDS[r.kind] ?? r.kind}</dd>
+        <dd>{REQUEST_KINDS[r.kind] ?? r.kind}</dd>
         <dt>Reçue le</dt>
         <dd>{dateTime(r.created_at)}</dd>
         <dt>État</dt>
         <dd>
-          <StateBadge state={r.state} text={STATES[r.state] ?? r.state} />
+          <StateBadge state={r.state} text={REQUEST_STATES[r.state] ?? r.state} />
           {r.decided_at ? ` le ${dateTime(r.decided_at)}` : ''}
         </dd>
       </dl>
@@ -209,7 +211,7 @@ export function RequestPage({ id }: { id: string }) {
         <ActionError error={decision.error} />
         {r.state === 'pending' ? (
           <form onSubmit={(e) => e.preventDefault()} noValidate aria-busy={decision.busy ? 'true' : undefined}>
-            <TextArea
+            <TextAreaField
               id="message-decision"
               label="Message à la famille (facultatif)"
               hint="Joint à la décision ; la famille le lit dans l'historique de sa demande."
@@ -228,7 +230,7 @@ export function RequestPage({ id }: { id: string }) {
           </form>
         ) : (
           <p>
-            Cette demande est <strong>{(STATES[r.state] ?? r.state).toLowerCase()}</strong>
+            Cette demande est <strong>{(REQUEST_STATES[r.state] ?? r.state).toLowerCase()}</strong>
             {r.decided_at ? ` depuis le ${dateTime(r.decided_at)}` : ''} : il n'y a plus de décision à prendre.
           </p>
         )}
@@ -237,8 +239,8 @@ export function RequestPage({ id }: { id: string }) {
       <section class="panel spaced-small" aria-labelledby="envoyer">
         <h2 id="envoyer">Envoyer un message à la famille</h2>
         <form onSubmit={send} noValidate aria-busy={sending.busy ? 'true' : undefined}>
-          <FormErrors error={sending.error} fields={{ message: 'message-famille' }} />
-          <TextArea
+          <ErrorSummary error={sending.error} fields={{ message: 'message-famille' }} />
+          <TextAreaField
             id="message-famille"
             label="Votre message"
             required

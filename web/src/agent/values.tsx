@@ -4,14 +4,15 @@
  */
 import type { ComponentChildren } from 'preact';
 
-import type { Address } from './api';
-import { APPLIANCES, AUTHORIZATIONS, CIVILITIES, DIETS, QUALITIES, REGIMES, RELATIONSHIPS, SEXES, SITUATIONS, shortDate, yesNo } from './format';
+import { APPLIANCES, AUTHORIZATIONS, CIVILITIES, DIETS, FAMILY_SITUATIONS, QUALITIES, REGIMES, RELATIONSHIPS, SEXES, labelOf, yesNo } from '../labels';
+import type { Address } from '../api/agent';
+import { shortDate } from './format';
 
 const NONE = <span class="bo-muted">Non renseigné</span>;
 
 const ENUMS: Record<string, Record<string, string>> = {
   civility: CIVILITIES,
-  family_situation: SITUATIONS,
+  family_situation: FAMILY_SITUATIONS,
   quality: QUALITIES,
   sex: SEXES,
   diet: DIETS,
@@ -110,7 +111,7 @@ function vaccineText(v: Record<string, unknown>): string {
 }
 
 function contactText(c: Record<string, unknown>): string {
-  const rel = RELATIONSHIPS[String(c['relationship'] ?? '')] ?? String(c['relationship'] ?? '');
+  const rel = labelOf(RELATIONSHIPS, c['relationship'], '');
   const phones = [c['mobile'], c['phone']].filter((x) => typeof x === 'string' && x).join(' / ');
   const flags = [c['emergency_call'] ? "appelé en cas d'urgence" : '', c['may_pick_up'] ? "autorisé à récupérer l'enfant" : '']
     .filter(Boolean)

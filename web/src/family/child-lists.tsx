@@ -6,10 +6,11 @@
  */
 import { useRef, useState } from 'preact/hooks';
 
+import { labelOf, RELATIONSHIPS, yesNo } from '../labels';
+import { Checkbox, DateField, InputField, SelectField } from '../ui/form';
 import { numericDay, parseTypedDay, today } from '../dates';
-import { CheckField, DateField, InputField, SelectField } from './fields';
-import { type Contact, RELATIONSHIPS, type Relationship, type Vaccine, labelOf, yesNo } from './model';
-import { PendingNote } from './ui';
+import { type ContactDraft, type Relationship, type Vaccine } from './model';
+import { PendingNote } from '../ui/pending';
 
 /** Moves the focus after the list changed (the removed button is gone). */
 function focusSoon(id: string): void {
@@ -228,19 +229,19 @@ export function ContactsEditor({
   errors,
   pending,
 }: {
-  value: Contact[];
-  onChange: (v: Contact[]) => void;
+  value: ContactDraft[];
+  onChange: (v: ContactDraft[]) => void;
   errors: Map<number, string[]>;
   pending?: string | undefined;
 }) {
-  const blank: Contact = { full_name: '', mobile: '', phone: '', relationship: 'other', emergency_call: false, may_pick_up: false };
+  const blank: ContactDraft = { full_name: '', mobile: '', phone: '', relationship: 'other', emergency_call: false, may_pick_up: false };
   const [adding, setAdding] = useState(false);
-  const [c, setC] = useState<Contact>(blank);
+  const [c, setC] = useState<ContactDraft>(blank);
   const [problems, setProblems] = useState<Record<string, string>>({});
   const addButton = useRef<HTMLButtonElement>(null);
   const set =
-    <K extends keyof Contact>(k: K) =>
-    (v: Contact[K]) =>
+    <K extends keyof ContactDraft>(k: K) =>
+    (v: ContactDraft[K]) =>
       setC((old) => ({ ...old, [k]: v }));
 
   function open() {
@@ -340,8 +341,8 @@ export function ContactsEditor({
             <InputField id="contact-telephone" label="Téléphone" type="tel" autoComplete="off" value={c.phone} onValue={set('phone')} error={problems['telephone']} maxLength={20} />
           </div>
           <SelectField id="contact-lien" label="Lien de parenté" required value={c.relationship} onValue={(v) => set('relationship')(v as Relationship)} options={RELATIONSHIPS} />
-          <CheckField id="contact-urgence" label="Appelé en cas d'urgence" checked={c.emergency_call} onChecked={set('emergency_call')} />
-          <CheckField id="contact-recuperer" label="Autorisé à récupérer l'enfant" checked={c.may_pick_up} onChecked={set('may_pick_up')} />
+          <Checkbox id="contact-urgence" label="Appelé en cas d'urgence" checked={c.emergency_call} onChecked={set('emergency_call')} />
+          <Checkbox id="contact-recuperer" label="Autorisé à récupérer l'enfant" checked={c.may_pick_up} onChecked={set('may_pick_up')} />
           <div class="actions">
             <button type="button" class="button" onClick={add}>
               Ajouter à la liste

@@ -6,49 +6,31 @@
  */
 import { useState } from 'preact/hooks';
 
-import { type FieldProblem, type Me, api } from '../api';
+import { APPLIANCES, AUTHORIZATIONS, authorizationText, DIETS, labelOf, RELATIONSHIPS, SEXES, yesNo } from '../labels';
+import { LoadError, Loading } from '../ui/load';
+import { type FieldProblem, type Me, parent } from '../api';
 import { numericDay, parseTypedDay } from '../dates';
 import { location } from '../router';
-import { ErrorSummary, RequiredNote, SubmitButton, useSubmit } from '../ui/form';
+import { Checkbox, Choices, DateField, ErrorSummary, InputField, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 import { AllergiesEditor, ContactsEditor, VaccinesEditor } from './child-lists';
 import { useCurrentFamily, useDossier, withQuery } from './current';
-import { CheckField, DateField, InputField, RadioField, SelectField } from './fields';
 import { FAMILY_CRUMBS } from './guardians';
-import {
-  APPLIANCES,
-  AUTHORIZATIONS,
-  type Appliances,
-  type Authorizations,
-  type Child,
-  type Contact,
-  DIETS,
-  type Dossier,
-  type Health,
-  type Insurance,
-  RELATIONSHIPS,
-  SEXES,
-  type SubmittedChange,
-  type Vaccine,
-  fullName,
-  labelOf,
-  pendingFor,
-  yesNo,
-} from './model';
+import { type Appliances, type Authorizations, type Child, type Contact, type ContactDraft, type Dossier, type Health, type Insurance, type Vaccine, fullName, pendingFor } from './model';
 import { PhotoSection } from './photo';
 import { SubmittedNotice, clientError } from './submitted';
-import { FamilyChooser, LoadError, Loading, NoFamily, PendingBanner } from './ui';
+import { FamilyChooser, NoFamily, PendingBanner } from './ui';
 
 interface Draft {
   last_name: string;
   first_name: string;
   birth_date: string;
   sex: string;
-  insurance: Insurance;
-  appliances: Appliances;
-  authorizations: Authorizations;
-  health: Health;
-  contacts: Contact[];
+  insurance: Required<Insurance>;
+  appliances: Required<Appliances>;
+  authorizations: Required<Authorizations>;
+  health: Required<Health>;
+  contacts: ContactDraft[];
 }
 
 function draftOf(c: Child): Draft {
@@ -58,8 +40,9 @@ function draftOf(c: Child): Draft {
     birth_date: numericDay(c.birth_date),
     sex: c.sex,
     insurance: { company: c.insurance.company ?? '', number: c.insurance.number ?? '' },
-    appliances: { ...c.appliances },
-    authorizations: { ...c.authorizations },
+    // The server sends every key of these two.
+    appliances: { ...c.appliances } as Required<Appliances>,
+    authorizations: { ...c.authorizations } as Required<Authorizations>,
     health: {
       diet: c.health.diet,
       allergies: [...(c.health.allergies ?? [])],
@@ -178,7 +161,7 @@ function ChildForm({ dossier, child, familyId, onSent }: { dossier: Dossier; chi
       return;
     }
     void run(
-      () => api.patch<SubmittedChange>(withQuery(`/api/family/children/${encodeURIComponent(child.id)}`, { family_id: familyId }), body),
+      () => parent.changeChild(familyId, child.id, body),
       (res) => {
         setSent(res.request_id);
         setD(draftOf(child));
@@ -212,7 +195,17 @@ function ChildForm({ dossier, child, familyId, onSent }: { dossier: Dossier; chi
               error={err('birth_date')}
               pending={pend('birth_date')}
             />
-            <RadioField id="sexe" label="Sexe" required value={d.sex} onValue={set('sex')} options={SEXES} error={err('sex')} pending={pend('sex', SEXES)} />
+            <Choices
+              id="sexe"
+              legend="Sexe"
+              required
+              type="radio"
+              options={Object.entries(SEXES)}
+              checked={(v) => d.sex === v}
+              onToggle={(v) => set('sex')(v)}
+              error={err('sex')}
+              pending={pend('sex', SEXES)}
+            />
             <InputField
               id="assurance"
               label="Compagnie d'assurance"
@@ -235,14 +228,14 @@ function ChildForm({ dossier, child, familyId, onSent }: { dossier: Dossier; chi
             />
           </div>
           {APPLIANCES.map(([k, label]) => (
-            <CheckField key={k} id={`appareil-${k}`} label={label} checked={d.appliances[k]} onChecked={setIn('appliances')(k)} pending={pendIn('appliances', k)} />
+            <Checkbox key={k} id={`appareil-${k}`} label={label} checked={d.appliances[k]} onChecked={setIn('appliances')(k)} pending={pendIn('appliances', k)} />
           ))}
         </section>
 
         <section class="form-section" aria-labelledby="autorisations">
           <h3 id="autorisations">Autorisations</h3>
           {AUTHORIZATIONS.map(([k, label]) => (
-            <CheckField key={k} id={`autorisation-${k}`} label={label} checked={d.authorizations[k]} onChecked={setIn('authorizations')(k)} pending={pendIn('authorizations', k)} />
+            <Checkbox key={k} id={`autorisation-${k}`} label={authorizationText(label)} checked={d.authorizations[k]} onChecked={setIn('authorizations')(k)} pending={pendIn('authorizations', k)} />
           ))}
         </section>
 
@@ -260,7 +253,7 @@ function ChildForm({ dossier, child, familyId, onSent }: { dossier: Dossier; chi
           />
           <AllergiesEditor value={d.health.allergies} onChange={setIn('health')('allergies')} pending={pendIn('health', 'allergies', (v) => (Array.isArray(v) && v.length ? v.join(', ') : 'aucune'))} />
           <VaccinesEditor value={d.health.vaccines} onChange={setIn('health')('vaccines')} errors={vaccineErrors.rows} pending={pendIn('health', 'vaccines', describeVaccines)} />
-          <CheckField
+          <Checkbox
             id="attention-particuliere"
             label="Nécessite une attention particulière"
             hint="Cochez cette case si votre enfant a besoin d'une attention particulière : la collectivité vous contactera. Ne donnez pas de détail médical ici."
@@ -286,12 +279,13 @@ function ChildForm({ dossier, child, familyId, onSent }: { dossier: Dossier; chi
 
 export function ChildrenPage({ me }: { me: Me }) {
   const family = useCurrentFamily(me);
-  const [dossier, reload] = useDossier(family);
+  const dossier = useDossier(family);
+  const reload = dossier.reload;
   const wanted = location().query.get('enfant');
 
   let body;
   if (!family) body = <NoFamily />;
-  else if (dossier.state === 'loading') body = <Loading what="du dossier famille" />;
+  else if (dossier.state === 'loading') body = <Loading text="Chargement du dossier famille…" />;
   else if (dossier.state === 'failed') body = <LoadError error={dossier.error} retry={() => void reload()} />;
   else {
     const dos = dossier.data;

@@ -3,9 +3,10 @@
  * choice is kept for the browser tab, and every call carries `family_id`.
  * Also the dossier loader shared by the family pages.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 
-import { type ApiError, type Me, type MeFamily, api, asApiError } from '../api';
+import { type Me, type MeFamily, parent } from '../api';
+import { type Loaded, useLoad } from '../ui/load';
 import type { Dossier } from './model';
 
 const KEY = 'marelle.famille';
@@ -44,37 +45,8 @@ export function useCurrentFamily(me: Me): MeFamily | null {
   return currentFamily(me);
 }
 
-/** `path` with `family_id` (and other parameters) in its query. */
-export function withQuery(path: string, params: Record<string, string | null | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '') q.set(k, v);
-  const s = q.toString();
-  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
-}
+export { withQuery } from '../api/core';
 
-export type Loaded<T> = { state: 'loading' } | { state: 'failed'; error: ApiError } | { state: 'ready'; data: T };
-
-/** GETs `path` (again when it changes, or on `reload`). */
-export function useLoad<T>(path: string | null): [Loaded<T>, () => Promise<void>] {
-  const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
-  const seq = useRef(0);
-  async function load(): Promise<void> {
-    if (!path) return;
-    const mine = ++seq.current;
-    try {
-      const data = await api.get<T>(path);
-      if (mine === seq.current) setLoaded({ state: 'ready', data });
-    } catch (e) {
-      if (mine === seq.current) setLoaded({ state: 'failed', error: asApiError(e) });
-    }
-  }
-  useEffect(() => {
-    setLoaded({ state: 'loading' });
-    void load();
-  }, [path]);
-  return [loaded, load];
-}
-
-export function useDossier(family: MeFamily | null): [Loaded<Dossier>, () => Promise<void>] {
-  return useLoad<Dossier>(family ? withQuery('/api/family', { family_id: family.family_id }) : null);
+export function useDossier(family: MeFamily | null): Loaded<Dossier> {
+  return useLoad<Dossier>(family ? () => parent.dossier(family.family_id) : null, [family?.family_id]);
 }

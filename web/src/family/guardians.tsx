@@ -7,31 +7,17 @@
  */
 import { useState } from 'preact/hooks';
 
-import { type FieldProblem, type Me, api } from '../api';
+import { CIVILITIES, FAMILY_SITUATIONS, labelOf, QUALITIES, REGIMES, yesNo } from '../labels';
+import { LoadError, Loading } from '../ui/load';
+import { type FieldProblem, type Me, parent } from '../api';
 import { location } from '../router';
-import { ErrorSummary, RequiredNote, SubmitButton, useSubmit } from '../ui/form';
+import { Checkbox, ErrorSummary, InputField, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 import { useCurrentFamily, useDossier, withQuery } from './current';
-import { CheckField, InputField, SelectField } from './fields';
-import {
-  CIVILITIES,
-  type Dossier,
-  FAMILY_SITUATIONS,
-  type Fiscal,
-  type Guardian,
-  QUALITIES,
-  REGIMES,
-  type Regime,
-  type SubmittedChange,
-  formatAddress,
-  formatBank,
-  fullName,
-  labelOf,
-  pendingFor,
-  yesNo,
-} from './model';
+import { type Dossier, type Fiscal, type Guardian, type Regime, formatAddress, formatBank, fullName, pendingFor } from './model';
 import { SubmittedNotice, clientError } from './submitted';
-import { FamilyChooser, LoadError, Loading, NoFamily, PendingBanner, PendingNote } from './ui';
+import { FamilyChooser, NoFamily, PendingBanner } from './ui';
+import { PendingNote } from '../ui/pending';
 
 export const FAMILY_CRUMBS = [
   { href: '/espace-famille', label: 'Espace famille' },
@@ -85,7 +71,7 @@ function FiscalForm({ dossier, familyId, onSent, onStart, active }: FormProps) {
     }
     const fiscal: Fiscal = { regime: regime as Regime, allocataire_number: number.trim(), quotient_familial: quotient };
     void run(
-      () => api.patch<SubmittedChange>(withQuery('/api/family', { family_id: familyId }), { fiscal }),
+      () => parent.changeFamily(familyId, { fiscal }),
       (res) => {
         setSent(res.request_id);
         onSent();
@@ -250,7 +236,7 @@ function GuardianForm({ dossier, guardian, familyId, onSent, onStart, active }: 
       return;
     }
     void run(
-      () => api.patch<SubmittedChange>(withQuery(`/api/family/guardians/${encodeURIComponent(guardian.id)}`, { family_id: familyId }), body),
+      () => parent.changeGuardian(familyId, guardian.id, body),
       (res) => {
         setSent(res.request_id);
         setD(draftOf(guardian));
@@ -291,8 +277,8 @@ function GuardianForm({ dossier, guardian, familyId, onSent, onStart, active }: 
           <SelectField id="qualite" label="Qualité" value={d.quality} onValue={set('quality')} options={QUALITIES} empty="Non renseignée" error={err('quality')} pending={pend('quality', QUALITIES)} />
           <InputField id="portable" label="Téléphone portable" type="tel" autoComplete="tel" value={d.mobile} onValue={set('mobile')} error={err('mobile')} pending={pend('mobile')} hint="Exemple : 06 12 34 56 78" maxLength={20} />
         </div>
-        <CheckField id="accepte-emails" label="Accepte de recevoir des emails" checked={d.accepts_email} onChecked={set('accepts_email')} error={err('accepts_email')} pending={pend('accepts_email')} />
-        <CheckField id="accepte-sms" label="Accepte de recevoir des SMS" checked={d.accepts_sms} onChecked={set('accepts_sms')} error={err('accepts_sms')} pending={pend('accepts_sms')} />
+        <Checkbox id="accepte-emails" label="Accepte de recevoir des emails" checked={d.accepts_email} onChecked={set('accepts_email')} error={err('accepts_email')} pending={pend('accepts_email')} />
+        <Checkbox id="accepte-sms" label="Accepte de recevoir des SMS" checked={d.accepts_sms} onChecked={set('accepts_sms')} error={err('accepts_sms')} pending={pend('accepts_sms')} />
       </section>
 
       <section class="form-section" aria-labelledby="adresse-titre">
@@ -337,14 +323,15 @@ function GuardianForm({ dossier, guardian, familyId, onSent, onStart, active }: 
 
 export function GuardiansPage({ me }: { me: Me }) {
   const family = useCurrentFamily(me);
-  const [dossier, reload] = useDossier(family);
+  const dossier = useDossier(family);
+  const reload = dossier.reload;
   // One form's error summary at a time (they share the focus).
   const [active, setActive] = useState<'fiscal' | 'guardian' | null>(null);
   const wanted = location().query.get('responsable');
 
   let body;
   if (!family) body = <NoFamily />;
-  else if (dossier.state === 'loading') body = <Loading what="du dossier famille" />;
+  else if (dossier.state === 'loading') body = <Loading text="Chargement du dossier famille…" />;
   else if (dossier.state === 'failed') body = <LoadError error={dossier.error} retry={() => void reload()} />;
   else {
     const dos = dossier.data;

@@ -1,200 +1,49 @@
 /**
  * The family file as `GET /api/family` gives it (docs/family-file.md), and
- * the French label of every code.
+ * what the pages compute from it (the codes' labels are ../labels).
  */
-import type { Civility } from '../api';
+import type { Schemas } from '../api';
 
-export type FamilySituation = 'married' | 'civil_partnership' | 'cohabiting' | 'single' | 'separated' | 'divorced' | 'widowed';
-export type Quality = 'father' | 'mother' | 'legal_guardian' | 'step_parent' | 'grandparent' | 'other';
-export type Sex = 'M' | 'F';
-export type Diet = 'standard' | 'vegetarian' | 'no_meat_no_fish' | 'medical';
-export type Relationship = 'grandparent' | 'uncle_aunt' | 'sibling' | 'neighbour' | 'family_friend' | 'childminder' | 'other';
-export type Regime = 'caf' | 'msa' | 'other' | 'none';
+export type { SubmittedChange } from '../api';
 
-export interface Fiscal {
-  regime: Regime;
-  allocataire_number?: string;
-  quotient_familial?: number | null;
-}
+export type FamilySituation = Schemas['FamilySituation'];
+export type Quality = Schemas['Quality'];
+export type Sex = Schemas['Sex'];
+export type Diet = Schemas['Diet'];
+export type Relationship = Schemas['Relationship'];
+export type Regime = Schemas['Regime'];
 
-export interface Address {
-  line1: string;
-  line2?: string;
-  postal_code: string;
-  city: string;
-}
+export type Fiscal = Schemas['Fiscal'];
 
-export interface BankView {
-  holder: string;
-  iban_masked: string;
-  bic: string;
-}
+export type Address = Schemas['Address'];
 
-export interface Guardian {
-  id: string;
-  civility: Civility | null;
-  family_situation: FamilySituation | null;
-  last_name: string;
-  first_name: string;
-  email: string;
-  phone: string;
-  mobile: string;
-  quality: Quality | null;
-  accepts_email: boolean;
-  accepts_sms: boolean;
-  address: Address | null;
-  bank: BankView | null;
-}
+export type BankView = Schemas['BankView'];
 
-export interface Vaccine {
-  name: string;
-  date: string;
-  booster_date: string | null;
-}
+export type Guardian = Schemas['GuardianView'];
 
-export interface Health {
-  diet: Diet;
-  allergies: string[];
-  special_care: boolean;
-  vaccines: Vaccine[];
-}
+export type Vaccine = Schemas['Vaccine'];
 
-export interface Contact {
-  id?: string | null;
-  full_name: string;
-  mobile: string;
-  phone: string;
-  relationship: Relationship;
-  emergency_call: boolean;
-  may_pick_up: boolean;
-}
+export type Health = Schemas['Health'];
 
-export interface Insurance {
-  company: string;
-  number: string;
-}
+export type Contact = Schemas['Contact'];
 
-export interface Appliances {
-  glasses: boolean;
-  dental: boolean;
-  hearing: boolean;
-}
+/** A contact being written: no id until the commune records it. */
+export type ContactDraft = Omit<Contact, 'id'> & { id?: string | null };
 
-export interface Authorizations {
-  sport: boolean;
-  photo: boolean;
-  leave_alone: boolean;
-  school_outings: boolean;
-  hospitalization: boolean;
-}
+export type Insurance = Schemas['Insurance'];
 
-export interface Child {
-  id: string;
-  last_name: string;
-  first_name: string;
-  birth_date: string;
-  sex: Sex;
-  insurance: Insurance;
-  appliances: Appliances;
-  authorizations: Authorizations;
-  health: Health;
-  photo_url: string | null;
-  contacts: Contact[];
-}
+export type Appliances = Schemas['Appliances'];
+
+export type Authorizations = Schemas['Authorizations'];
+
+export type Child = Schemas['ChildView'];
 
 export type Target = { kind: 'family' } | { kind: 'guardian'; id: string } | { kind: 'child'; id: string };
 
-export interface Pending {
-  request_id: string;
-  submitted_at: string;
-  target: Target;
-  changes: Record<string, unknown>;
-}
+export type Pending = Schemas['PendingView'];
 
-export interface Dossier {
-  id: string;
-  label: string;
-  fiscal: Fiscal | null;
-  guardians: Guardian[];
-  children: Child[];
-  pending: Pending[];
-}
+export type Dossier = Schemas['DossierView'];
 
-/** The answer to every dossier change: a request the commune decides. */
-export interface SubmittedChange {
-  request_id: string;
-}
-
-// ---- French labels ----------------------------------------------------------
-
-export const CIVILITIES: Record<Civility, string> = { 'M.': 'Monsieur', Mme: 'Madame' };
-
-export const FAMILY_SITUATIONS: Record<FamilySituation, string> = {
-  married: 'Marié(e)',
-  civil_partnership: 'Pacsé(e)',
-  cohabiting: 'Vie maritale',
-  single: 'Célibataire',
-  separated: 'Séparé(e)',
-  divorced: 'Divorcé(e)',
-  widowed: 'Veuf / Veuve',
-};
-
-export const QUALITIES: Record<Quality, string> = {
-  father: 'Père',
-  mother: 'Mère',
-  legal_guardian: 'Tuteur / Tutrice',
-  step_parent: 'Beau-parent',
-  grandparent: 'Grand-parent',
-  other: 'Autre',
-};
-
-export const SEXES: Record<Sex, string> = { M: 'Masculin', F: 'Féminin' };
-
-export const DIETS: Record<Diet, string> = {
-  standard: 'Sans particularité',
-  vegetarian: 'Végétarien',
-  no_meat_no_fish: 'Sans viande ni poisson',
-  medical: 'Régime médical (PAI)',
-};
-
-export const RELATIONSHIPS: Record<Relationship, string> = {
-  grandparent: 'Grand-parent',
-  uncle_aunt: 'Oncle / Tante',
-  sibling: 'Frère / Sœur',
-  neighbour: 'Voisin / Voisine',
-  family_friend: 'Ami(e) de la famille',
-  childminder: 'Assistant(e) maternel(le)',
-  other: 'Autre',
-};
-
-export const REGIMES: Record<Regime, string> = {
-  caf: 'CAF',
-  msa: 'MSA',
-  other: 'Autre régime',
-  none: 'Aucun',
-};
-
-export const AUTHORIZATIONS: [keyof Authorizations, string][] = [
-  ['sport', "J'autorise mon enfant à pratiquer du sport"],
-  ['photo', "J'autorise mon enfant à être pris en photo"],
-  ['leave_alone', "J'autorise mon enfant à partir seul"],
-  ['school_outings', "J'autorise mon enfant à participer aux sorties scolaires"],
-  ['hospitalization', "J'autorise mon enfant à être hospitalisé en cas de besoin"],
-];
-
-export const APPLIANCES: [keyof Appliances, string][] = [
-  ['glasses', 'Port de lunettes'],
-  ['dental', "Port d'un appareil dentaire"],
-  ['hearing', "Port d'un appareil auditif"],
-];
-
-/** The label of a code in one of the tables above, or the code itself. */
-export function labelOf(table: Record<string, string>, code: unknown): string {
-  if (typeof code !== 'string' || code === '') return 'Non renseigné';
-  return table[code] ?? code;
-}
-
-export const yesNo = (v: unknown) => (v ? 'Oui' : 'Non');
 
 export function fullName(p: { first_name: string; last_name: string }): string {
   return `${p.first_name} ${p.last_name}`.trim();

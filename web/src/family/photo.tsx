@@ -6,27 +6,20 @@
  */
 import { useRef, useState } from 'preact/hooks';
 
-import { ApiError, api } from '../api';
+import { ApiError, parent } from '../api';
 import { FieldError, describedBy, errorId, hintId, useSubmit } from '../ui/form';
-import { withQuery } from './current';
-import type { Child, SubmittedChange } from './model';
+import type { Child } from './model';
 import { SubmittedNotice } from './submitted';
-import { PendingNote, pendingId } from './ui';
+import { PendingNote, pendingId } from '../ui/pending';
 
 const MAX = 5 * 1024 * 1024;
 const TYPES = ['image/jpeg', 'image/png', 'image/webp'];
-
-interface UploadAnswer {
-  upload_id: string;
-  upload: { url: string; method: string; headers: [string, string][] };
-}
 
 export function PhotoSection({ child, familyId, pendingSince, onSent }: { child: Child; familyId: string; pendingSince: string | null; onSent: () => void }) {
   const input = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [sent, setSent] = useState<string | null>(null);
   const { busy, error, setError, run } = useSubmit();
-  const base = `/api/family/children/${encodeURIComponent(child.id)}/photo`;
 
   function submit(ev: Event) {
     ev.preventDefault();
@@ -48,7 +41,7 @@ export function PhotoSection({ child, familyId, pendingSince, onSent }: { child:
     }
     void run(
       async () => {
-        const target = await api.post<UploadAnswer>(withQuery(base, { family_id: familyId }), { content_type: file.type, size: file.size });
+        const target = await parent.photoUpload(familyId, child.id, { content_type: file.type, size: file.size });
         let put: Response;
         try {
           put = await fetch(target.upload.url, {
@@ -60,7 +53,7 @@ export function PhotoSection({ child, familyId, pendingSince, onSent }: { child:
           throw new ApiError(0, 'network', "L'envoi de la photo a échoué : vérifiez votre connexion à Internet, puis réessayez.");
         }
         if (!put.ok) throw new ApiError(put.status, 'upload_failed', "L'envoi de la photo a échoué. Réessayez dans quelques instants.");
-        return api.post<SubmittedChange>(withQuery(`${base}/confirm`, { family_id: familyId }), { upload_id: target.upload_id });
+        return parent.photoConfirm(familyId, child.id, { upload_id: target.upload_id });
       },
       (res) => {
         setSent(res.request_id);

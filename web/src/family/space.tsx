@@ -3,13 +3,16 @@
  * "Planning", "Mes demandes"); `/espace-famille/ma-famille`: the members of
  * the family, leading to "Responsables" and "Enfants".
  */
+import { FAMILY_SITUATIONS, labelOf, QUALITIES, SEXES } from '../labels';
+import { LoadError, Loading } from '../ui/load';
 import type { Me } from '../api';
 import { numericDay } from '../dates';
 import { Page } from '../ui/page';
 import { useCurrentFamily, useDossier, withQuery } from './current';
 import { FAMILY_CRUMBS } from './guardians';
-import { FAMILY_SITUATIONS, QUALITIES, SEXES, fullName, labelOf } from './model';
-import { FamilyChooser, LoadError, Loading, NoFamily, PendingIcon } from './ui';
+import { fullName } from './model';
+import { FamilyChooser, NoFamily } from './ui';
+import { PendingIcon } from '../ui/pending';
 
 function Icon({ name }: { name: 'dossier' | 'planning' | 'demandes' }) {
   return (
@@ -75,10 +78,11 @@ export function FamilySpacePage({ me }: { me: Me }) {
 
 export function MyFamilyPage({ me }: { me: Me }) {
   const family = useCurrentFamily(me);
-  const [dossier, reload] = useDossier(family);
+  const dossier = useDossier(family);
+  const reload = dossier.reload;
   let body;
   if (!family) body = <NoFamily />;
-  else if (dossier.state === 'loading') body = <Loading what="du dossier famille" />;
+  else if (dossier.state === 'loading') body = <Loading text="Chargement du dossier famille…" />;
   else if (dossier.state === 'failed') body = <LoadError error={dossier.error} retry={() => void reload()} />;
   else {
     const dos = dossier.data;

@@ -7,9 +7,8 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { type ApiError, api, asApiError } from '../api';
+import { type ApiError, type Schemas, asApiError, parent } from '../api';
 import { type Day, longDay } from '../dates';
-import { withQuery } from '../family/current';
 import { describedBy } from '../ui/form';
 import { type Kind, type Slot, type Submitted, stateLabel, uuid } from './model';
 
@@ -64,14 +63,14 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
 
   async function send(waitingList: boolean) {
     if (busy) return;
-    const body: Record<string, unknown> = { kind, child_id: slot.child_id, activity_id: slot.activity_id, dates: [date] };
+    const body: Schemas['Submission'] = { kind, child_id: slot.child_id, activity_id: slot.activity_id, dates: [date] };
     if (kind === 'absence' && reason.trim() !== '') body['reason'] = reason.trim();
     if (waitingList) body['waiting_list'] = true;
     const text = JSON.stringify(body);
     if (!key.current || key.current.body !== text || key.current.spent) key.current = { body: text, value: uuid(), spent: false };
     setBusy(true);
     try {
-      const answer = await api.post<Submitted>(withQuery('/api/requests', { family_id: familyId }), body, { 'Idempotency-Key': key.current.value });
+      const answer = await parent.submit(familyId, body, key.current.value);
       onClose({ kind, answer });
     } catch (e) {
       const err = asApiError(e);

@@ -7,10 +7,11 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { type ApiError, type Me, api, asApiError } from '../api';
+import { LoadError, Loading } from '../ui/load';
+import { type ApiError, type Me, parent, asApiError } from '../api';
 import { mediumDay } from '../dates';
 import { useCurrentFamily, useDossier, withQuery } from '../family/current';
-import { FamilyChooser, LoadError, Loading, NoFamily } from '../family/ui';
+import { FamilyChooser, NoFamily } from '../family/ui';
 import { location, navigate } from '../router';
 import { StateText, childName } from '../requests/list';
 import type { RequestPage, RequestSummary } from '../requests/model';
@@ -43,7 +44,7 @@ function merged(streams: Record<Kind, Stream>): { shown: RequestSummary[]; more:
 
 export function PlanningListPage({ me }: { me: Me }) {
   const family = useCurrentFamily(me);
-  const [dossier] = useDossier(family);
+  const dossier = useDossier(family);
   const child = location().query.get('enfant') ?? '';
   const [choice, setChoice] = useState(child);
   const [streams, setStreams] = useState<Record<Kind, Stream> | null>(null);
@@ -53,7 +54,7 @@ export function PlanningListPage({ me }: { me: Me }) {
   const focusIndex = useRef<number | null>(null);
 
   async function readPage(kind: Kind, page: string | null): Promise<RequestPage> {
-    return api.get<RequestPage>(withQuery('/api/requests', { family_id: family?.family_id, kind, child, page }));
+    return parent.requests({ family_id: family?.family_id, kind, child, page: page ?? undefined });
   }
 
   async function load(current: Record<Kind, Stream> | null) {
@@ -98,7 +99,7 @@ export function PlanningListPage({ me }: { me: Me }) {
   let body;
   if (!family) body = <NoFamily />;
   else if (error) body = <LoadError error={error} retry={() => void load(streams)} />;
-  else if (!streams) body = <Loading what="de vos demandes" />;
+  else if (!streams) body = <Loading text="Chargement de vos demandes…" />;
   else {
     const { shown, more } = merged(streams);
     body = (

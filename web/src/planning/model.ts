@@ -1,48 +1,16 @@
 /** The planning as `GET /api/planning` gives it, and the requests it sends. */
+import type { Schemas } from '../api';
 import type { Day, Weekday } from '../dates';
 import type { RequestSummary } from '../requests/model';
+import { PLANNING_STATES } from '../labels';
 
-export type PlanningState =
-  | 'enrolled'
-  | 'reservation_requested'
-  | 'reserved'
-  | 'reservation_refused'
-  | 'absence_requested'
-  | 'absent'
-  | 'absence_refused'
-  | 'waiting_list';
+export type PlanningState = Schemas['PlanningState'];
 
-export interface Slot {
-  child_id: string;
-  activity_id: string;
-  activity: string;
-  establishment: string;
-  start: string;
-  end: string;
-  state: PlanningState;
-  state_label?: string;
-  request_id?: string | null;
-}
+export type Slot = Schemas['SlotView'];
 
-export interface PlanningDay {
-  date: Day;
-  slots: Slot[];
-}
+export type PlanningDay = Schemas['DayView'];
 
-export interface Enrolment {
-  child_id: string;
-  activity_id: string;
-  activity: string;
-  establishment: string;
-  from: Day;
-  to: Day;
-  weekdays: Weekday[];
-  start: string;
-  end: string;
-  capacity?: number | null;
-  /** The activity's closures: no slot on those days. */
-  closures?: { from: Day; to: Day; label: string }[];
-}
+export type Enrolment = Schemas['EnrolmentView'];
 
 /** A closure that keeps an enrolled activity shut on a day it would run. */
 export interface ClosedActivity {
@@ -63,24 +31,9 @@ export function closedOn(enrolments: Enrolment[], day: Day, weekday: Weekday): C
   return out;
 }
 
-export interface PlanningView {
-  days: PlanningDay[];
-  enrolments: Enrolment[];
-}
+export type PlanningView = Schemas['PlanningView'];
 
-/** The guide's legend. */
-export const STATE_LABELS: Record<PlanningState, string> = {
-  enrolled: 'Non réservé',
-  reservation_requested: 'Réservation en attente',
-  reserved: 'Réservé',
-  reservation_refused: 'Réservation refusée',
-  absence_requested: 'Absence en attente',
-  absent: 'Absent',
-  absence_refused: 'Absence refusée',
-  waiting_list: "Liste d'attente",
-};
-
-export const stateLabel = (s: Slot) => STATE_LABELS[s.state] ?? s.state_label ?? s.state;
+export const stateLabel = (s: Slot) => PLANNING_STATES[s.state] ?? s.state_label ?? s.state;
 
 export interface Refusal {
   date: Day;

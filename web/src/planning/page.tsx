@@ -9,7 +9,8 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import type { Me } from '../api';
+import { LoadError, Loading, useLoad } from '../ui/load';
+import { type Me, parent } from '../api';
 import {
   type Day,
   addDays,
@@ -27,9 +28,9 @@ import {
   today,
   weekdayOf,
 } from '../dates';
-import { useCurrentFamily, useDossier, useLoad, withQuery } from '../family/current';
+import { useCurrentFamily, useDossier, withQuery } from '../family/current';
 import type { Child } from '../family/model';
-import { FamilyChooser, LoadError, Loading, NoFamily } from '../family/ui';
+import { FamilyChooser, NoFamily } from '../family/ui';
 import { location } from '../router';
 import { Page } from '../ui/page';
 import { type DialogTarget, RequestDialog } from './dialog';
@@ -120,7 +121,7 @@ function Entry({ date, slot, child, colour, onOpen }: EntryProps) {
 
 export function PlanningPage({ me }: { me: Me }) {
   const family = useCurrentFamily(me);
-  const [dossier] = useDossier(family);
+  const dossier = useDossier(family);
   const { query } = location();
   const initialView = (VIEWS.some(([v]) => v === query.get('vue')) ? query.get('vue') : 'semaine5') as View;
   const wantedDay = query.get('date') ?? '';
@@ -133,7 +134,8 @@ export function PlanningPage({ me }: { me: Me }) {
   const focusAfter = useRef<string | null>(null);
   const narrow = useNarrow();
   const { from, to } = range(view, anchor);
-  const [planning, reload] = useLoad<PlanningView>(family ? withQuery('/api/planning', { family_id: family.family_id, from, to }) : null);
+  const planning = useLoad<PlanningView>(family ? () => parent.planning({ family_id: family.family_id, from, to }) : null, [family?.family_id, from, to]);
+  const reload = planning.reload;
 
   // The address keeps the view and the period (a reload, a shared link).
   useEffect(() => {
@@ -187,7 +189,7 @@ export function PlanningPage({ me }: { me: Me }) {
   let body;
   if (!family) body = <NoFamily />;
   else if (planning.state === 'failed') body = <LoadError error={planning.error} retry={() => void reload()} />;
-  else if (!data || dossier.state === 'loading') body = <Loading what="du planning" />;
+  else if (!data || dossier.state === 'loading') body = <Loading text="Chargement du planning…" />;
   else {
     const activities = activitiesOf(data.enrolments);
     const enrolledChildren = children.filter((c) => data.enrolments.some((e) => e.child_id === c.id));

@@ -7,16 +7,17 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
-import { ApiError, type FieldProblem, type Me, api } from '../api';
-import { type Day, WEEKDAYS, WEEKDAY_NAMES, type Weekday, isDay, longDay, numericDay, parseTypedDay, today } from '../dates';
-import { useCurrentFamily, useDossier, useLoad, withQuery } from '../family/current';
-import { DateField, InputField } from '../family/fields';
+import { PLANNING_STATES, WEEKDAY_NAMES } from '../labels';
+import { LoadError, Loading, useLoad } from '../ui/load';
+import { ApiError, type FieldProblem, type Me, type Schemas, parent } from '../api';
+import { type Day, WEEKDAYS, type Weekday, isDay, longDay, numericDay, parseTypedDay, today } from '../dates';
+import { useCurrentFamily, useDossier, withQuery } from '../family/current';
 import { clientError } from '../family/submitted';
-import { FamilyChooser, LoadError, Loading, NoFamily } from '../family/ui';
+import { FamilyChooser, NoFamily } from '../family/ui';
 import { location } from '../router';
-import { ErrorSummary, FieldError, Req, RequiredNote, SubmitButton, errorId, useSubmit } from '../ui/form';
+import { DateField, ErrorSummary, FieldError, InputField, Req, RequiredNote, SubmitButton, errorId, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
-import { type Enrolment, type Kind, type PlanningView, type Submitted, STATE_LABELS, uuid } from './model';
+import { type Enrolment, type Kind, type PlanningView, type Submitted, uuid } from './model';
 import { PLANNING_CRUMBS } from './page';
 import './planning.css';
 
@@ -58,9 +59,10 @@ export function PeriodRequestPage({ me }: { me: Me }) {
   const family = useCurrentFamily(me);
   const kind: Kind = location().query.get('type') === 'absence' ? 'absence' : 'reservation';
   const t = TEXT[kind];
-  const [dossier] = useDossier(family);
+  const dossier = useDossier(family);
   const day = today();
-  const [planning, reload] = useLoad<PlanningView>(family ? withQuery('/api/planning', { family_id: family.family_id, from: day, to: day }) : null);
+  const planning = useLoad<PlanningView>(family ? () => parent.planning({ family_id: family.family_id, from: day, to: day }) : null, [family?.family_id, day]);
+  const reload = planning.reload;
   const [childId, setChildId] = useState('');
   const [activityId, setActivityId] = useState('');
   const [from, setFrom] = useState('');
@@ -97,7 +99,7 @@ export function PeriodRequestPage({ me }: { me: Me }) {
       setError(clientError(problems));
       return;
     }
-    const body: Record<string, unknown> = {
+    const body: Schemas['Submission'] = {
       kind,
       child_id: childId,
       activity_id: activityId,
@@ -113,7 +115,7 @@ export function PeriodRequestPage({ me }: { me: Me }) {
     const childName = children.find((c) => c.id === childId)?.first_name ?? '';
     const activityName = activity?.activity ?? '';
     void run(
-      () => api.post<Submitted>(withQuery('/api/requests', { family_id: family?.family_id }), body, { 'Idempotency-Key': idem }),
+      () => parent.submit(family?.family_id, body, idem),
       (answer) => {
         key.current = null;
         setResult({ child: childName, activity: activityName, answer });
@@ -144,7 +146,7 @@ export function PeriodRequestPage({ me }: { me: Me }) {
   let body;
   if (!family) body = <NoFamily />;
   else if (planning.state === 'failed') body = <LoadError error={planning.error} />;
-  else if (planning.state === 'loading' || dossier.state === 'loading') body = <Loading what="des inscriptions" />;
+  else if (planning.state === 'loading' || dossier.state === 'loading') body = <Loading text="Chargement des inscriptions…" />;
   else if (children.length === 0) body = <p>Vos enfants ne sont inscrits à aucune activité pour le moment : aucune demande n'est possible.</p>;
   else {
     body = (
@@ -334,7 +336,7 @@ function ResultNotice({ result, kind, boxRef }: { result: Result; kind: Kind; bo
       <ul class="result-days">
         {requests.map((r) => (
           <li key={r.id}>
-            {r.date ? longDay(r.date) : ''} – {r.state === 'accepted' ? (kind === 'reservation' ? STATE_LABELS.reserved : STATE_LABELS.absent) : r.state === 'refused' ? 'Refusée' : kind === 'reservation' ? STATE_LABELS.reservation_requested : STATE_LABELS.absence_requested}
+            {r.date ? longDay(r.date) : ''} – {r.state === 'accepted' ? (kind === 'reservation' ? PLANNING_STATES.reserved : PLANNING_STATES.absent) : r.state === 'refused' ? 'Refusée' : kind === 'reservation' ? PLANNING_STATES.reservation_requested : PLANNING_STATES.absence_requested}
           </li>
         ))}
       </ul>

@@ -4,13 +4,14 @@
  * and after, for a dossier change) and "Historique de la demande".
  * Reading it marks the commune's messages as read.
  */
-import type { Me } from '../api';
+import { REQUEST_KINDS } from '../labels';
+import { LoadError, Loading, useLoad } from '../ui/load';
+import { type Me, parent } from '../api';
 import { instant, instantLong, numericDay } from '../dates';
-import { useCurrentFamily, useDossier, useLoad } from '../family/current';
-import { LoadError, Loading } from '../family/ui';
+import { useCurrentFamily, useDossier } from '../family/current';
 import { Page } from '../ui/page';
 import { childName } from './list';
-import { type HistoryItem, KINDS, type RequestDetail, formatValue } from './model';
+import { type HistoryItem, type PlanningDetails, type RequestDetail, formatValue } from './model';
 import { StateText } from './list';
 import './requests.css';
 
@@ -51,8 +52,9 @@ function History({ items }: { items: HistoryItem[] }) {
 
 export function RequestDetailPage({ me, id }: { me: Me; id: string }) {
   const family = useCurrentFamily(me);
-  const [dossier] = useDossier(family);
-  const [loaded, reload] = useLoad<RequestDetail>(`/api/requests/${encodeURIComponent(id)}`);
+  const dossier = useDossier(family);
+  const loaded = useLoad<RequestDetail>(() => parent.request(id), [id]);
+  const reload = loaded.reload;
   const dos = dossier.state === 'ready' ? dossier.data : null;
   const crumbs = [
     { href: '/mon-espace', label: 'Mon espace citoyen' },
@@ -62,7 +64,7 @@ export function RequestDetailPage({ me, id }: { me: Me; id: string }) {
   if (loaded.state !== 'ready') {
     return (
       <Page title="Détail de ma demande" error={loaded.state === 'failed'} breadcrumb={[...crumbs, { label: 'Demande' }]}>
-        {loaded.state === 'loading' ? <Loading what="de la demande" /> : <LoadError error={loaded.error} retry={() => void reload()} />}
+        {loaded.state === 'loading' ? <Loading text="Chargement de la demande…" /> : <LoadError error={loaded.error} retry={() => void reload()} />}
         <p>
           <a href="/mes-demandes">Retour à mes demandes</a>
         </p>
@@ -73,13 +75,13 @@ export function RequestDetailPage({ me, id }: { me: Me; id: string }) {
   const r = loaded.data;
   const who = childName(dos, r.child_id) || (r.kind === 'dossier_change' ? dos?.label ?? '' : '');
   const planning = r.kind === 'reservation' || r.kind === 'absence';
-  const d = r.details ?? {};
+  const d: PlanningDetails = r.details ?? {};
   return (
     <Page title={`Détail de ma demande${who ? ` : ${who}` : ''}`} breadcrumb={[...crumbs, { label: `Demande du ${instant(r.created_at)}` }]}>
       <dl class="facts">
         <dt>Type de demande</dt>
         <dd>
-          {r.description || KINDS[r.kind]}
+          {r.description || REQUEST_KINDS[r.kind]}
         </dd>
         <dt>Date de la demande</dt>
         <dd>{instant(r.created_at)}</dd>

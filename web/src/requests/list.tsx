@@ -5,14 +5,16 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import type { Me } from '../api';
+import { REQUEST_KINDS, REQUEST_STATES } from '../labels';
+import { LoadError, Loading, useLoad } from '../ui/load';
+import { type Me, parent } from '../api';
 import { instant, mediumDay } from '../dates';
-import { useCurrentFamily, useDossier, useLoad, withQuery } from '../family/current';
+import { useCurrentFamily, useDossier, withQuery } from '../family/current';
 import type { Dossier } from '../family/model';
-import { FamilyChooser, LoadError, Loading, NoFamily } from '../family/ui';
+import { FamilyChooser, NoFamily } from '../family/ui';
 import { location, navigate } from '../router';
 import { Page } from '../ui/page';
-import { KINDS, type RequestKind, type RequestPage, type RequestState, type RequestSummary, STATES, newMessages } from './model';
+import { type RequestKind, type RequestPage, type RequestState, type RequestSummary, newMessages } from './model';
 import './requests.css';
 
 export const PAGE_SIZE = 20;
@@ -29,19 +31,20 @@ export function describe(r: RequestSummary, dossier: Dossier | null): string {
 }
 
 export function StateText({ state }: { state: RequestState }) {
-  return <span class={`state state--${state}`}>{STATES[state] ?? state}</span>;
+  return <span class={`state state--${state}`}>{REQUEST_STATES[state] ?? state}</span>;
 }
 
 export function RequestsPage({ me }: { me: Me }) {
   const family = useCurrentFamily(me);
-  const [dossier] = useDossier(family);
+  const dossier = useDossier(family);
   const { query } = location();
   const kind = (query.get('type') ?? '') as RequestKind | '';
   const state = (query.get('etat') ?? '') as RequestState | '';
   const [pages, setPages] = useState<(string | null)[]>([null]);
   const index = pages.length - 1;
-  const path = family ? withQuery('/api/requests', { family_id: family.family_id, kind, state, page: pages[index] }) : null;
-  const [list, reload] = useLoad<RequestPage>(path);
+  const page = pages[index];
+  const list = useLoad<RequestPage>(family ? () => parent.requests({ family_id: family.family_id, kind: kind || undefined, state: state || undefined, page: page ?? undefined }) : null, [family?.family_id, kind, state, page]);
+  const reload = list.reload;
   const [kindChoice, setKindChoice] = useState<string>(kind);
   const [stateChoice, setStateChoice] = useState<string>(state);
   const count = useRef<HTMLParagraphElement>(null);
@@ -64,7 +67,7 @@ export function RequestsPage({ me }: { me: Me }) {
   const dos = dossier.state === 'ready' ? dossier.data : null;
   let body;
   if (!family) body = <NoFamily />;
-  else if (list.state === 'loading') body = <Loading what="de vos demandes" />;
+  else if (list.state === 'loading') body = <Loading text="Chargement de vos demandes…" />;
   else if (list.state === 'failed') body = <LoadError error={list.error} retry={() => void reload()} />;
   else {
     const { items, next_page } = list.data;
@@ -155,7 +158,7 @@ export function RequestsPage({ me }: { me: Me }) {
           <label for="type-demande">Type demande</label>
           <select id="type-demande" value={kindChoice} onChange={(e) => setKindChoice(e.currentTarget.value)}>
             <option value="">Tous les types</option>
-            {Object.entries(KINDS).map(([code, label]) => (
+            {Object.entries(REQUEST_KINDS).map(([code, label]) => (
               <option key={code} value={code}>
                 {label}
               </option>
@@ -166,7 +169,7 @@ export function RequestsPage({ me }: { me: Me }) {
           <label for="etat">État</label>
           <select id="etat" value={stateChoice} onChange={(e) => setStateChoice(e.currentTarget.value)}>
             <option value="">Tous les états</option>
-            {Object.entries(STATES).map(([code, label]) => (
+            {Object.entries(REQUEST_STATES).map(([code, label]) => (
               <option key={code} value={code}>
                 {label}
               </option>

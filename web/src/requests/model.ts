@@ -1,87 +1,23 @@
 /** Requests as "Mes demandes" shows them (docs/family-file.md). */
+import type { Schemas } from '../api';
 import { numericDay } from '../dates';
-import {
-  CIVILITIES,
-  DIETS,
-  FAMILY_SITUATIONS,
-  QUALITIES,
-  REGIMES,
-  RELATIONSHIPS,
-  SEXES,
-  type Contact,
-  type Vaccine,
-  formatAddress,
-  formatBank,
-  labelOf,
-  yesNo,
-} from '../family/model';
+import { type Contact, type Vaccine, formatAddress, formatBank } from '../family/model';
+import { CIVILITIES, DIETS, FAMILY_SITUATIONS, QUALITIES, REGIMES, RELATIONSHIPS, SEXES, labelOf, yesNo } from '../labels';
 
-export type RequestKind = 'reservation' | 'absence' | 'dossier_change' | 'document' | 'creche_application';
-export type RequestState = 'pending' | 'accepted' | 'refused' | 'cancelled';
+export type RequestKind = Schemas['RequestKind'];
+export type RequestState = Schemas['RequestState'];
 
-export interface RequestSummary {
-  id: string;
-  kind: RequestKind;
-  state: RequestState;
-  created_at: string;
-  decided_at: string | null;
-  description: string;
-  new_messages: number;
-  family_id: string;
-  child_id: string | null;
-  activity_id: string | null;
-  date: string | null;
-  activity?: string | null;
-  establishment?: string | null;
-  start?: string | null;
-}
+export type RequestSummary = Schemas['RequestSummary'];
 
-export interface HistoryItem {
-  at: string;
-  event: 'submitted' | 'accepted' | 'refused' | 'cancelled' | 'message';
-  by: 'family' | 'commune';
-  message: string | null;
-}
+export type HistoryItem = Schemas['HistoryView'];
 
-export interface ChangeLine {
-  field: string;
-  label: string;
-  old: unknown;
-  new: unknown;
-}
+export type ChangeLine = Schemas['ChangeLine'];
 
-export interface RequestDetail extends RequestSummary {
-  history: HistoryItem[];
-  changes?: ChangeLine[];
-  details?: {
-    activity?: string;
-    establishment?: string;
-    start?: string;
-    end?: string;
-    reason?: string | null;
-    waiting_list?: boolean;
-  } | null;
-}
+export type RequestDetail = Schemas['RequestDetail'];
 
-export interface RequestPage {
-  items: RequestSummary[];
-  next_page?: string | null;
-}
+export type RequestPage = Schemas['RequestPage'];
 
-export const KINDS: Record<RequestKind, string> = {
-  reservation: 'Réservation',
-  absence: 'Absence',
-  dossier_change: 'Modification du dossier',
-  document: 'Pièce justificative',
-  creche_application: 'Préinscription en crèche',
-};
-
-export const STATES: Record<RequestState, string> = {
-  pending: 'En attente',
-  accepted: 'Acceptée',
-  refused: 'Refusée',
-  cancelled: 'Annulée',
-};
+export type { PlanningDetails } from '../api';
 
 /** "1 nouveau(x) message(s)", as the guide writes it. */
 export const newMessages = (n: number) => `${n} nouveau(x) message(s)`;

@@ -6,13 +6,13 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { type ApiError, type FieldProblem, type Me, api } from '../api';
+import { LoadError, Loading, useLoad } from '../ui/load';
+import { type ApiError, type FieldProblem, type Me, parent } from '../api';
 import { instantLong } from '../dates';
-import { chooseFamily, useLoad } from '../family/current';
+import { chooseFamily } from '../family/current';
 import { clientError } from '../family/submitted';
-import { LoadError, Loading } from '../family/ui';
 import { refreshSession } from '../session';
-import { ErrorSummary, RequiredNote, SubmitButton, TextField, useSubmit } from '../ui/form';
+import { ErrorSummary, RequiredNote, SubmitButton, InputField, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 import '../family/family.css';
 
@@ -63,8 +63,8 @@ function InvoiceForm({ onDone, onCancel, error, run, busy, setError }: FormProps
     }
     void run(
       () =>
-        api.post<Subscription>('/api/subscriptions', {
-          invoice: { emission_code: emission.trim(), reference: reference.trim(), amount_cents: cents, personal_code: personal.trim() },
+        parent.subscribe({
+          invoice: { emission_code: emission.trim(), reference: reference.trim(), amount_cents: cents as number, personal_code: personal.trim() },
         }),
       onDone,
     );
@@ -75,10 +75,10 @@ function InvoiceForm({ onDone, onCancel, error, run, busy, setError }: FormProps
       <h3 id="avec-facture">Avec une de vos factures</h3>
       <p class="hint">Références situées dans une de vos factures émise par votre collectivité</p>
       <ErrorSummary error={error} fields={INVOICE_FIELDS} />
-      <TextField id="code-emission" label="Code émission de la facture" required hint="Retrouvez le code émission sur le pied de page de votre facture" value={emission} onValue={setEmission} error={err('emission_code')} autoComplete="off" spellcheck={false} maxLength={40} />
-      <TextField id="reference-facture" label="Référence de la facture" required hint="Retrouvez la référence sur votre facture" value={reference} onValue={setReference} error={err('reference')} autoComplete="off" spellcheck={false} maxLength={40} />
-      <TextField id="montant-facture" label="Montant de la facture" required hint="En euros, par exemple 6,50" value={amount} onValue={setAmount} error={err('amount_cents')} autoComplete="off" maxLength={15} />
-      <TextField id="code-personnel" label="Code personnel" required hint="Saisissez le code personnel du destinataire de la facture" value={personal} onValue={setPersonal} error={err('personal_code')} autoComplete="off" spellcheck={false} maxLength={40} />
+      <InputField id="code-emission" label="Code émission de la facture" required hint="Retrouvez le code émission sur le pied de page de votre facture" value={emission} onValue={setEmission} error={err('emission_code')} autoComplete="off" spellcheck={false} maxLength={40} />
+      <InputField id="reference-facture" label="Référence de la facture" required hint="Retrouvez la référence sur votre facture" value={reference} onValue={setReference} error={err('reference')} autoComplete="off" spellcheck={false} maxLength={40} />
+      <InputField id="montant-facture" label="Montant de la facture" required hint="En euros, par exemple 6,50" value={amount} onValue={setAmount} error={err('amount_cents')} autoComplete="off" maxLength={15} />
+      <InputField id="code-personnel" label="Code personnel" required hint="Saisissez le code personnel du destinataire de la facture" value={personal} onValue={setPersonal} error={err('personal_code')} autoComplete="off" spellcheck={false} maxLength={40} />
       <div class="actions">
         <SubmitButton busy={busy} busyText="Recherche en cours…">
           Rechercher<span class="visually-hidden"> avec la facture</span>
@@ -95,14 +95,14 @@ function CodeForm({ onDone, onCancel, error, run, busy }: FormProps) {
   const [code, setCode] = useState('');
   function submit(ev: Event) {
     ev.preventDefault();
-    void run(() => api.post<Subscription>('/api/subscriptions', { subscriber_code: code.trim() }), onDone);
+    void run(() => parent.subscribe({ subscriber_code: code.trim() }), onDone);
   }
   return (
     <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined} class="form-section" aria-labelledby="avec-code">
       <h3 id="avec-code">Avec votre code abonné</h3>
       <p class="hint">Code transmis par votre collectivité</p>
       <ErrorSummary error={error} fields={{ subscriber_code: 'code-abonne' }} />
-      <TextField id="code-abonne" label="Code Abonné" required hint="Exemple : ABCD-EFGH-JK" value={code} onValue={setCode} error={error?.fieldMessage('subscriber_code')} autoComplete="off" spellcheck={false} maxLength={40} />
+      <InputField id="code-abonne" label="Code Abonné" required hint="Exemple : ABCD-EFGH-JK" value={code} onValue={setCode} error={error?.fieldMessage('subscriber_code')} autoComplete="off" spellcheck={false} maxLength={40} />
       <div class="actions">
         <SubmitButton busy={busy} busyText="Recherche en cours…">
           Rechercher<span class="visually-hidden"> avec le code abonné</span>
@@ -125,7 +125,8 @@ interface FormProps {
 }
 
 export function SubscriptionsPage({ me }: { me: Me }) {
-  const [list, reload] = useLoad<{ items: Subscription[] }>('/api/subscriptions');
+  const list = useLoad(parent.subscriptions, []);
+  const reload = list.reload;
   const [open, setOpen] = useState(false);
   const [done, setDone] = useState<Subscription | null>(null);
   const invoice = useSubmit();
@@ -181,7 +182,7 @@ export function SubscriptionsPage({ me }: { me: Me }) {
       )}
       <section aria-labelledby="liste-abonnements">
         <h2 id="liste-abonnements">Dossiers famille reliés à votre compte</h2>
-        {list.state === 'loading' && <Loading what="de vos abonnements" />}
+        {list.state === 'loading' && <Loading text="Chargement de vos abonnements…" />}
         {list.state === 'failed' && <LoadError error={list.error} retry={() => void reload()} />}
         {list.state === 'ready' &&
           (list.data.items.length === 0 ? (

@@ -137,51 +137,9 @@ export async function request<T>(method: string, path: string, body?: unknown, h
   return (type.includes('json') ? await resp.json() : undefined) as T;
 }
 
-export const api = {
-  get: <T>(path: string) => request<T>('GET', path),
-  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) => request<T>('POST', path, body ?? {}, headers),
-  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
-  delete: <T>(path: string) => request<T>('DELETE', path),
-};
-
 /** Whatever was thrown, as an `ApiError` to show. */
 export function asApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
   console.error(e);
   return new ApiError(0, 'client', "Une erreur inattendue s'est produite. Rechargez la page, puis réessayez.");
-}
-
-// ---- the accounts routes (see shared/API.md) --------------------------------
-
-export type Civility = 'M.' | 'Mme';
-
-export interface MeFamily {
-  family_id: string;
-  label: string;
-}
-
-export interface Me {
-  id: string;
-  email: string;
-  civility: Civility | null;
-  last_name: string;
-  first_name: string;
-  role: 'parent' | 'agent';
-  families: MeFamily[];
-}
-
-export interface Message {
-  message: string;
-}
-
-export interface SignUp {
-  civility: Civility | '';
-  last_name: string;
-  first_name: string;
-  email: string;
-  password: string;
-  password_confirmation: string;
-  subscriber_code?: string;
-  accept_terms: boolean;
-  captcha: string;
 }

@@ -1,0 +1,201 @@
+/**
+ * The back-office routes (`/api/agent/...`, role `agent`), one function
+ * each, typed by the contract (./schema.d.ts); bundled with the back-office
+ * only. Errors are the `ApiError` of ./http.
+ */
+import { type Schemas, call, withQuery } from './core';
+import { ApiError } from './http';
+export type { PlanningDetails } from './client';
+import type { paths } from './schema';
+
+export type RequestKind = Schemas['RequestKind'];
+export type RequestState = Schemas['RequestState'];
+export type Decision = Schemas['Decision'];
+export type Weekday = Schemas['Weekday'];
+
+export interface Paged<T> {
+  items: T[];
+  next_page?: string | null;
+}
+
+export type RequestSummary = Schemas['RequestSummary'];
+
+export type QueueItem = Schemas['QueueItem'];
+
+/** An enrolment with the names the back-office shows. */
+export type EnrolmentLine = Schemas['EnrolmentLine'];
+
+export type HistoryEntry = Schemas['HistoryView'];
+
+export type ChangeLine = Schemas['ChangeLine'];
+
+export type RequestDetail = Schemas['RequestDetail'];
+
+export type BulkAnswer = Schemas['BulkAnswer'];
+
+export interface QueueFilter {
+  kind?: RequestKind | undefined;
+  family_id?: string | undefined;
+  activity_id?: string | undefined;
+  date?: string | undefined;
+}
+
+// ---- families -------------------------------------------------------------
+
+export type Address = Schemas['Address'];
+
+export type Guardian = Schemas['GuardianView'];
+
+export type Contact = Schemas['Contact'];
+
+export type Vaccine = Schemas['Vaccine'];
+
+export type Child = Schemas['ChildView'];
+
+export type Pending = Schemas['PendingView'];
+
+export type Dossier = Schemas['DossierView'];
+
+export type FamilyLine = Schemas['FamilyLine'];
+
+export type NewGuardian = Schemas['NewGuardian'];
+
+export type NewChild = Schemas['NewChild'];
+
+export type ImportReport = Schemas['ImportReport'];
+
+export type NewInvoice = Schemas['NewInvoice'];
+
+// ---- activities -------------------------------------------------------------
+
+export type Period = Schemas['Period'];
+
+export type Closure = Schemas['Closure'];
+
+export type Activity = Schemas['Activity'];
+
+export type NewActivity = Schemas['NewActivity'];
+
+export type ClosureAnswer = Schemas['ClosureAnswer'];
+
+export type Enrolment = Schemas['Enrolment'];
+
+// ---- the calls --------------------------------------------------------------
+
+export const agent = {
+  queue: (f: QueueFilter, page?: string | null) =>
+    call('get', '/api/agent/requests', { query: { state: 'pending', ...f, page: page ?? undefined } }),
+  request: (id: string) => call('get', '/api/agent/requests/{id}', { path: { id } }),
+  decide: (id: string, decision: Decision, message: string) =>
+    call('post', '/api/agent/requests/{id}/decision', { path: { id }, body: { decision, message: message.trim() || null } }),
+  decideMany: (body: Schemas['BulkDecision']) => call('post', '/api/agent/requests/decisions', { body }),
+  message: (id: string, message: string) => call('post', '/api/agent/requests/{id}/messages', { path: { id }, body: { message } }),
+
+  families: (q: string, page?: string | null) =>
+    call('get', '/api/agent/families', { query: { q, page: page ?? undefined } }),
+  family: (id: string) => call('get', '/api/agent/families/{id}', { path: { id } }),
+  createFamily: (body: Schemas['NewFamily']) => call('post', '/api/agent/families', { body }),
+  renewCode: (id: string) => call('post', '/api/agent/families/{id}/subscriber-code', { path: { id } }),
+  revokeCode: (id: string) => call('delete', '/api/agent/families/{id}/subscriber-code', { path: { id } }),
+  createInvoice: (body: NewInvoice) => call('post', '/api/agent/invoices', { body }),
+
+  activities: () => call('get', '/api/agent/activities'),
+  activity: (id: string) => call('get', '/api/agent/activities/{id}', { path: { id } }),
+  createActivity: (body: NewActivity) => call('post', '/api/agent/activities', { body }),
+  addClosure: (id: string, body: Closure) => call('post', '/api/agent/activities/{id}/closures', { path: { id }, body }),
+  enrolments: (activityId: string) =>
+    call('get', '/api/agent/enrolments', { query: { activity_id: activityId } }),
+  enrol: (body: Schemas['NewEnrolment']) => call('post', '/api/agent/enrolments', { body }),
+};
+
+/** The import route: its body is a CSV file, not JSON, so it is sent here rather than by `call`. */
+const IMPORT_PATH: keyof paths = '/api/agent/families/import';
+
+/** Largest CSV file the server takes. */
+export const IMPORT_MAX_BYTES = 8 * 1024 * 1024;
+
+function isReport(v: unknown): v is ImportReport {
+  return !!v && typeof v === 'object' && 'dry_run' in v && Array.isArray((v as ImportReport).errors);
+}
+
+/**
+ * `POST /api/agent/families/import`: the file as `text/csv`. A file with
+ * errors comes back as a report (422) like a good one (200); other
+ * failures are an `ApiError`.
+ */
+export async function importCsv(file: Blob, dryRun: boolean): Promise<ImportReport> {
+  let resp: Response;
+  try {
+    resp = await fetch(withQuery(IMPORT_PATH, { dry_run: dryRun }), {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'Content-Type': 'text/csv; charset=utf-8' },
+      body: file,
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'Le portail ne répond pas. Vérifiez votre connexion à Internet, puis réessayez.');
+  }
+  let body: unknown = null;
+  if ((resp.headers.get('Content-Type') ?? '').includes('json')) {
+    try {
+      body = await resp.json();
+    } catch {
+      body = null;
+    }
+  }
+  if ((resp.ok || resp.status === 422) && isReport(body)) return body;
+  const problem = (body ?? {}) as { code?: unknown; detail?: unknown };
+  const fallback: Record<number, string> = {
+    401: 'Votre session a expiré : reconnectez-vous.',
+    403: 'Cette page est réservée aux agents de la collectivité.',
+    413: 'Le fichier est trop volumineux (8 Mo au plus).',
+    415: 'Envoyez un fichier CSV.',
+  };
+  throw new ApiError(
+    resp.status,
+    typeof problem.code === 'string' ? problem.code : `http_${resp.status}`,
+    typeof problem.detail === 'string' && problem.detail
+      ? problem.detail
+      : (fallback[resp.status] ?? "L'import n'a pas pu aboutir. Réessayez plus tard."),
+  );
+}
+
+// ---- family search ------------------------------------------------------------
+
+/** Where a family search stands: its queries and their next pages. */
+export interface FamilySearch {
+  queries: string[];
+  /** `''` before the first page, null after the last. */
+  cursors: (string | null)[];
+}
+
+export const moreFamilies = (s: FamilySearch) => s.cursors.some((c) => c !== null);
+
+/**
+ * Families whose label starts with `text`. Labels read "Famille DUPONT", so
+ * "dupont" is also looked up as "Famille dupont" (the server searches by
+ * the beginning of the label). `from` continues a previous search.
+ */
+export async function searchFamilies(text: string, from?: FamilySearch): Promise<{ items: FamilyLine[]; search: FamilySearch }> {
+  const t = text.trim();
+  const queries = from?.queries ?? (t && !/^famille(\s|$)/i.test(t) ? [t, `Famille ${t}`] : [t]);
+  const cursors = from?.cursors ?? queries.map(() => '');
+  const pages = await Promise.all(
+    queries.map((q, i) => {
+      const c = cursors[i];
+      return c === null ? Promise.resolve({ items: [], next_page: null }) : agent.families(q, c || null);
+    }),
+  );
+  const seen = new Set<string>();
+  const items: FamilyLine[] = [];
+  for (const p of pages) {
+    for (const f of p.items) {
+      if (!seen.has(f.id)) {
+        seen.add(f.id);
+        items.push(f);
+      }
+    }
+  }
+  items.sort((a, b) => a.label.localeCompare(b.label, 'fr'));
+  return { items, search: { queries, cursors: pages.map((p) => p.next_page ?? null) } };
+}

@@ -1,0 +1,83 @@
+/**
+ * The portal's routes, for the parents' pages: one function per call, its
+ * parameters, body and answer typed by the contract (./schema.d.ts,
+ * generated from openapi.json). The back-office's routes are in ./agent
+ * (bundled with the back-office only).
+ */
+import { type Schemas, call, withQuery } from './core';
+import { request } from './http';
+import type { paths } from './schema';
+
+type Query<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } } ? NonNullable<Q> : never;
+
+// ---- accounts ---------------------------------------------------------------
+
+export type Civility = Schemas['Civility'];
+export type Me = Schemas['Me'];
+export type MeFamily = Schemas['MeFamily'];
+export type SignUp = Schemas['SignUpForm'];
+
+/** The captcha's challenges (the ALTCHA widget fetches them itself). */
+export const CAPTCHA_URL: keyof paths = '/api/captcha';
+
+/** Accounts and sessions. */
+export const accounts = {
+  me: () => call('get', '/api/me'),
+  logIn: (email: string, password: string) => call('post', '/api/session', { body: { email, password } }),
+  logOut: () => call('delete', '/api/session'),
+  signUp: (body: SignUp) => call('post', '/api/accounts', { body }),
+  activate: (token: string) => call('post', '/api/accounts/activation', { body: { token } }),
+  resendActivation: (email: string) => call('post', '/api/accounts/activation/resend', { body: { email } }),
+  forgotPassword: (email: string) => call('post', '/api/password-reset', { body: { email } }),
+  newPassword: (body: Schemas['ResetConfirmation']) => call('post', '/api/password-reset/confirm', { body }),
+};
+
+/** What a reservation or absence keeps about its activity (the contract leaves a request's `details` open). */
+export interface PlanningDetails {
+  activity?: string;
+  establishment?: string;
+  start?: string;
+  end?: string;
+  reason?: string | null;
+  waiting_list?: boolean;
+}
+
+// ---- the family space ---------------------------------------------------------------
+
+/**
+ * The answer to a dossier change: the request the commune decides. (The
+ * contract names it `Submitted`, like the planning's answer, and shows the
+ * planning's shape; the server sends `{ request_id }`.)
+ */
+export interface SubmittedChange {
+  request_id: string;
+}
+
+const asChange = (p: Promise<unknown>) => p as Promise<SubmittedChange>;
+
+/** Every call of the family space carries the family shown (`family_id`). */
+export const parent = {
+  subscriptions: () => call('get', '/api/subscriptions'),
+  subscribe: (body: Schemas['SubscribeRequest']) => call('post', '/api/subscriptions', { body }),
+  dossier: (familyId: string) => call('get', '/api/family', { query: { family_id: familyId } }),
+  changeFamily: (familyId: string, body: Schemas['FamilyPatch']) => asChange(call('patch', '/api/family', { query: { family_id: familyId }, body })),
+  changeGuardian: (familyId: string, id: string, body: Schemas['GuardianPatch']) =>
+    asChange(call('patch', '/api/family/guardians/{id}', { path: { id }, query: { family_id: familyId }, body })),
+  changeChild: (familyId: string, id: string, body: Schemas['ChildPatch']) =>
+    asChange(call('patch', '/api/family/children/{id}', { path: { id }, query: { family_id: familyId }, body })),
+  photoUpload: (familyId: string, id: string, body: Schemas['PhotoUpload']) =>
+    call('post', '/api/family/children/{id}/photo', { path: { id }, query: { family_id: familyId }, body }),
+  photoConfirm: (familyId: string, id: string, body: Schemas['PhotoConfirm']) =>
+    asChange(call('post', '/api/family/children/{id}/photo/confirm', { path: { id }, query: { family_id: familyId }, body })),
+
+  requests: (query: Query<'/api/requests'>) => call('get', '/api/requests', { query }),
+  request: (id: string) => call('get', '/api/requests/{id}', { path: { id } }),
+  planning: (query: Query<'/api/planning'>) => call('get', '/api/planning', { query }),
+  /**
+   * Reservations and absences; sent again with the same key after a
+   * failure. (The server reads `family_id` here too; the contract does not
+   * list it for this route.)
+   */
+  submit: (familyId: string | undefined, body: Schemas['Submission'], idempotencyKey: string) =>
+    request<Schemas['Submitted']>('POST', withQuery('/api/requests', { family_id: familyId }), body, { 'Idempotency-Key': idempotencyKey }),
+};
