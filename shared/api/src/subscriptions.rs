@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use marelle_domain::accounts::FieldError;
 use marelle_domain::family::codes::normalize_code;
 use marelle_domain::keys;
-use marelle_domain::ports::store::{Index, Item, Query, Write};
+use marelle_domain::ports::store::{Index, Item, Write};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -44,14 +44,8 @@ pub struct Subscriptions {
 
 /// Every subscription of the account.
 pub async fn all(app: &AppState, account_id: &str) -> ApiResult<Vec<Subscription>> {
-    let items = app
-        .store
-        .query(
-            Query::new(keys::account_partition(account_id)).begins_with(keys::SUBSCRIPTION_PREFIX),
-        )
+    crate::family::access::subscription_items(app, account_id)
         .await?
-        .items;
-    items
         .iter()
         .map(|i| Ok(i.data::<Subscription>()?))
         .collect()

@@ -3,7 +3,7 @@
 //! reveal nothing. Every feature asks here.
 
 use marelle_domain::keys;
-use marelle_domain::ports::store::Query;
+use marelle_domain::ports::store::{Item, Query};
 
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::state::AppState;
@@ -49,16 +49,21 @@ pub async fn family_of(
     }
 }
 
-/// The ids of the families an account is linked to.
-pub async fn family_ids(app: &AppState, account_id: &str) -> ApiResult<Vec<String>> {
-    let items = app
+/// The subscription items of an account (one per family it is linked to).
+pub async fn subscription_items(app: &AppState, account_id: &str) -> ApiResult<Vec<Item>> {
+    Ok(app
         .store
         .query(
             Query::new(keys::account_partition(account_id)).begins_with(keys::SUBSCRIPTION_PREFIX),
         )
         .await?
-        .items;
-    items
+        .items)
+}
+
+/// The ids of the families an account is linked to.
+pub async fn family_ids(app: &AppState, account_id: &str) -> ApiResult<Vec<String>> {
+    subscription_items(app, account_id)
+        .await?
         .iter()
         .map(|i| {
             i.str_attr("family_id")
