@@ -60,14 +60,56 @@ fn secret(config: &Config, data: &Path) -> Result<Secret, String> {
     }
     let bytes: [u8; 32] = rand::random();
     let s: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    std::fs::write(&path, &s).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        file.mode(0o600);
+    }
+    std::io::Write::write_all(
+        &mut file
+            .open(&path)
+            .map_err(|e| format!("{}: {e}", path.display()))?,
+        s.as_bytes(),
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Secret::new(s))
+}
+
+/// The data folder, its owner's only: created 0700; one that others may
+/// write to is refused (they could swap the database or read reset links);
+/// one others may read is closed to them, with a warning.
+fn private_folder(data: &Path) -> Result<(), String> {
+    let shown = data.display();
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(data).map_err(|e| format!("{shown}: {e}"))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let mode = std::fs::metadata(data)
+            .map_err(|e| format!("{shown}: {e}"))?
+            .permissions()
+            .mode()
+            & 0o777;
+        if mode & 0o022 != 0 {
+            return Err(format!(
+                "le dossier de données {shown} est modifiable par d'autres utilisateurs (droits {mode:o}) : faites « chmod 700 {shown} », puis relancez."
+            ));
+        }
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(data, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| format!("{shown}: {e}"))?;
+            tracing::warn!(folder = %shown, "data folder was readable by other users: now 0700");
+        }
     }
-    Ok(Secret::new(s))
+    Ok(())
 }
 
 /// The configuration from the environment, read once; the portal's address
@@ -82,7 +124,7 @@ pub fn config(addr: Option<SocketAddr>) -> Result<Config, String> {
 
 pub fn build(opts: &Options) -> Result<Local, String> {
     let data = &opts.data;
-    std::fs::create_dir_all(data).map_err(|e| format!("{}: {e}", data.display()))?;
+    private_folder(data)?;
     let config = config(opts.addr)?;
     let secret = secret(&config, data)?;
     let clock = Arc::new(SettableClock::new());

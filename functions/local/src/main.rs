@@ -6,12 +6,18 @@ mod compose;
 mod demo;
 mod dev;
 mod schedule;
+mod server;
 mod web;
 
 use clap::Parser;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    // Everything this process creates (the database and its journal,
+    // e-mails with reset links, documents, the secret) is its owner's only,
+    // from the start.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -39,6 +39,28 @@ pub struct Serve {
     /// `marelle digest`).
     #[arg(long)]
     pub no_schedule: bool,
+    /// Seconds a client has to send a request's head (line and headers).
+    #[arg(long, default_value_t = 10, env = "MARELLE_HEADER_TIMEOUT",
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_timeout: u64,
+    /// Seconds a request body may stall without a byte arriving.
+    #[arg(long, default_value_t = 15, env = "MARELLE_BODY_TIMEOUT",
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub body_timeout: u64,
+    /// Connections served at once (more wait in the system's queue).
+    #[arg(long, default_value_t = 1024, env = "MARELLE_MAX_CONNECTIONS",
+          value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub max_connections: u64,
+}
+
+impl Serve {
+    fn limits(&self) -> crate::server::Limits {
+        crate::server::Limits {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            body_timeout: Duration::from_secs(self.body_timeout),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(1024),
+        }
+    }
 }
 
 fn is_api(path: &str) -> bool {
@@ -146,6 +168,12 @@ async fn shutdown() {
 }
 
 pub async fn serve(s: Serve) -> Result<(), String> {
+    if s.dev && !s.addr.ip().is_loopback() {
+        return Err(format!(
+            "--dev ouvre /api/dev (boîte d'envoi, horloge) sans connexion : il n'est permis que sur une adresse de bouclage (127.0.0.1 ou ::1), pas sur {}.",
+            s.addr
+        ));
+    }
     let local = compose::build(&Options {
         data: s.data.data.clone(),
         addr: Some(s.addr),
@@ -192,13 +220,7 @@ pub async fn serve(s: Serve) -> Result<(), String> {
         "Marelle écoute sur http://{shown} (données : {})",
         data_dir(&s.data.data).display()
     );
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await
-    .map_err(|e| e.to_string())?;
+    crate::server::run(listener, app, s.limits(), shutdown()).await?;
     local.bus.idle().await;
     Ok(())
 }
