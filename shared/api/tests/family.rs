@@ -1120,6 +1120,117 @@ async fn a_message_from_the_commune_counts_as_new_until_read() {
 }
 
 #[tokio::test]
+async fn a_requests_messages_are_bounded_and_it_still_reads_and_decides_at_the_cap() {
+    let w = World::new().await;
+    let gid = w.guardian_id();
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/guardians/{gid}"),
+            json!({"accepts_sms": true}),
+            Some(&w.parent),
+        )
+        .await;
+    let id = r.body["request_id"].as_str().unwrap().to_string();
+    let url = format!("/api/agent/requests/{id}/messages");
+    // The widest characters (4 bytes each in UTF-8), as long as allowed.
+    let widest = "\u{1F600}".repeat(1000);
+    let too_long = w
+        .app
+        .post(
+            &url,
+            json!({"message": format!("{widest}x")}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(too_long.code(), "message_too_long");
+    assert!(too_long.body["detail"].as_str().unwrap().contains("1000"));
+    for _ in 0..30 {
+        let m = w
+            .app
+            .post(&url, json!({"message": widest}), Some(&w.agent))
+            .await;
+        assert_eq!(m.status, StatusCode::CREATED, "{:?}", m.body["code"]);
+    }
+    let one_more = w
+        .app
+        .post(
+            &url,
+            json!({"message": "Encore une question"}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(one_more.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(one_more.code(), "too_many_messages");
+    let with_message = w
+        .app
+        .post(
+            &format!("/api/agent/requests/{id}/decision"),
+            json!({"decision": "accepted", "message": "Fait."}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(with_message.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(with_message.code(), "too_many_messages");
+    let detail = w
+        .app
+        .get(&format!("/api/requests/{id}"), Some(&w.parent))
+        .await;
+    assert_eq!(detail.status, StatusCode::OK);
+    let decided = w
+        .app
+        .post(
+            &format!("/api/agent/requests/{id}/decision"),
+            json!({"decision": "accepted"}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{:?}", decided.body);
+}
+
+#[tokio::test]
+async fn a_decision_with_a_message_too_long_is_refused_and_decides_nothing() {
+    let w = World::new().await;
+    let gid = w.guardian_id();
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/guardians/{gid}"),
+            json!({"accepts_sms": true}),
+            Some(&w.parent),
+        )
+        .await;
+    let id = r.body["request_id"].as_str().unwrap().to_string();
+    let long = "a".repeat(1001);
+    let r = w
+        .app
+        .post(
+            &format!("/api/agent/requests/{id}/decision"),
+            json!({"decision": "refused", "message": long}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.code(), "message_too_long");
+    let bulk = w
+        .app
+        .post(
+            "/api/agent/requests/decisions",
+            json!({"ids": [id], "decision": "refused", "message": long}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(bulk.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bulk.code(), "message_too_long");
+    let detail = w
+        .app
+        .get(&format!("/api/requests/{id}"), Some(&w.parent))
+        .await;
+    assert_eq!(detail.body["state"], "pending");
+}
+
+#[tokio::test]
 async fn mes_demandes_pages_and_filters() {
     let w = World::new().await;
     let gid = w.guardian_id();
