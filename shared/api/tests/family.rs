@@ -1231,6 +1231,55 @@ async fn a_decision_with_a_message_too_long_is_refused_and_decides_nothing() {
 }
 
 #[tokio::test]
+async fn pending_dossier_changes_are_bounded_per_family() {
+    let w = World::new().await;
+    let gid = w.guardian_id();
+    let cid = w.child_id();
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let r = w
+            .app
+            .patch(
+                &format!("/api/family/guardians/{gid}"),
+                json!({"phone": format!("01020304{:02}", i + 10)}),
+                Some(&w.parent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        ids.push(r.body["request_id"].as_str().unwrap().to_string());
+    }
+    let over = w
+        .app
+        .patch(
+            &format!("/api/family/children/{cid}"),
+            json!({"first_name": "Ludo"}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(over.code(), "too_many_pending_changes");
+    assert!(over.body["detail"].as_str().unwrap().contains("10"));
+    assert_eq!(
+        w.app.get("/api/family", Some(&w.parent)).await.status,
+        StatusCode::OK
+    );
+    w.app.decide(&w.agent, &ids[0], "refused", None).await;
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/children/{cid}"),
+            json!({"first_name": "Ludo"}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::ACCEPTED,
+        "room again once one is decided"
+    );
+}
+
+#[tokio::test]
 async fn mes_demandes_pages_and_filters() {
     let w = World::new().await;
     let gid = w.guardian_id();
@@ -1245,6 +1294,9 @@ async fn mes_demandes_pages_and_filters() {
             )
             .await;
         assert_eq!(r.status, StatusCode::ACCEPTED);
+        // Decided as they come: a family holds at most 10 pending changes.
+        let id = r.body["request_id"].as_str().unwrap();
+        w.app.decide(&w.agent, id, "refused", None).await;
     }
     let r = w
         .app
