@@ -270,6 +270,44 @@ async fn wrong_codes_are_rate_limited() {
     assert!(r.headers.get(header::RETRY_AFTER).is_some());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_wrong_codes_cannot_pass_the_limit_together() {
+    let app = TestApp::new().await;
+    let parent = app.parent("lea@exemple.fr", PASSWORD).await;
+    let answers =
+        futures::future::join_all((0..40).map(|_| app.subscribe(&parent, "ABCD-EFGH-JK"))).await;
+    let tried = answers
+        .iter()
+        .filter(|r| r.code() == "subscription_not_found")
+        .count();
+    let limited = answers
+        .iter()
+        .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(tried, 10, "exactly the limit is tried");
+    assert_eq!(limited, 30);
+}
+
+#[tokio::test]
+async fn a_successful_subscription_does_not_use_up_an_attempt() {
+    let app = TestApp::new().await;
+    let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
+    let parent = app.parent("lea@exemple.fr", PASSWORD).await;
+    let family = app.dupont_family(&agent).await;
+    for _ in 0..9 {
+        let r = app.subscribe(&parent, "ABCD-EFGH-JK").await;
+        assert_eq!(r.code(), "subscription_not_found");
+    }
+    let ok = app
+        .subscribe(&parent, family["subscriber_code"].as_str().unwrap())
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{:?}", ok.body);
+    let tenth = app.subscribe(&parent, "ABCD-EFGH-JK").await;
+    assert_eq!(tenth.code(), "subscription_not_found");
+    let r = app.subscribe(&parent, "ABCD-EFGH-JK").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
 #[tokio::test]
 async fn a_changed_phone_waits_for_the_commune_then_applies_with_its_message() {
     let w = World::new().await;
