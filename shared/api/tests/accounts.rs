@@ -666,6 +666,57 @@ async fn a_password_reset_changes_the_password_and_closes_every_session() {
     assert_eq!(reused.code(), "token_used");
 }
 
+async fn reset_link(app: &TestApp, email: &str) -> String {
+    let r = app
+        .post("/api/password-reset", json!({"email": email}), None)
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    app.token_sent_to(email, "/nouveau-mot-de-passe").await
+}
+
+async fn confirm_reset(
+    app: &TestApp,
+    token: &str,
+    password: &str,
+) -> marelle_testkit::TestResponse {
+    app.post(
+        "/api/password-reset/confirm",
+        json!({"token": token, "password": password}),
+        None,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_older_reset_link_stops_working_once_a_newer_one_is_used() {
+    let app = TestApp::new().await;
+    app.parent("deux@exemple.fr", PASSWORD).await;
+    let older = reset_link(&app, "deux@exemple.fr").await;
+    let newer = reset_link(&app, "deux@exemple.fr").await;
+    assert_ne!(older, newer);
+    let r = confirm_reset(&app, &newer, "Nouveau2026").await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = confirm_reset(&app, &older, "Pirate2026").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.code(), "invalid_token");
+    app.log_in("deux@exemple.fr", "Nouveau2026").await;
+}
+
+#[tokio::test]
+async fn a_reset_link_stops_working_after_a_password_change() {
+    let app = TestApp::new().await;
+    let cookie = app.parent("change@exemple.fr", PASSWORD).await;
+    let link = reset_link(&app, "change@exemple.fr").await;
+    let r = app
+        .post("/api/me/password", json!({"current_password": PASSWORD, "password": "Nouveau2026", "password_confirmation": "Nouveau2026"}), Some(&cookie))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = confirm_reset(&app, &link, "Pirate2026").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.code(), "invalid_token");
+    app.log_in("change@exemple.fr", "Nouveau2026").await;
+}
+
 #[tokio::test]
 async fn a_reset_link_expires_after_an_hour() {
     let app = TestApp::new().await;
