@@ -180,7 +180,9 @@ pub async fn change_password(
     current: CurrentAccount,
     JsonBody(body): JsonBody<PasswordChange>,
 ) -> ApiResult<impl IntoResponse> {
-    ratelimit::hit(
+    // Wrong current passwords are limited; the right one gives its attempt
+    // back.
+    let taken = ratelimit::take(
         &app,
         Scope::Login,
         Subject::Account(&current.account_id),
@@ -202,6 +204,7 @@ pub async fn change_password(
             "Le mot de passe actuel est incorrect.",
         )]));
     }
+    taken.give_back(&app).await?;
     let password = new_password(&body.password, Some(&body.password_confirmation))?;
     account.password_hash = app
         .hasher

@@ -38,6 +38,10 @@ pub enum Subject<'a> {
     Address(IpAddr),
     /// An account's id or normalized e-mail.
     Account(&'a str),
+    /// An account (normalized e-mail) tried from one address.
+    AccountAt(&'a str, IpAddr),
+    /// A device known for an account (the device's hash and the account).
+    Device(&'a str),
 }
 
 impl Scope {
@@ -55,6 +59,16 @@ impl Scope {
             (Scope::Subscribe, Subject::Account(_)) => "subscribe-account",
             (Scope::Upload, Subject::Address(_)) => "upload-ip",
             (Scope::Upload, Subject::Account(_)) => "upload-account",
+            (Scope::Login, Subject::AccountAt(..)) => "login-pair",
+            (Scope::Login, Subject::Device(_)) => "login-device",
+            (Scope::Signup, Subject::AccountAt(..)) => "signup-pair",
+            (Scope::Signup, Subject::Device(_)) => "signup-device",
+            (Scope::Reset, Subject::AccountAt(..)) => "reset-pair",
+            (Scope::Reset, Subject::Device(_)) => "reset-device",
+            (Scope::Subscribe, Subject::AccountAt(..)) => "subscribe-pair",
+            (Scope::Subscribe, Subject::Device(_)) => "subscribe-device",
+            (Scope::Upload, Subject::AccountAt(..)) => "upload-pair",
+            (Scope::Upload, Subject::Device(_)) => "upload-device",
         }
     }
 }
@@ -63,7 +77,8 @@ impl Subject<'_> {
     fn text(&self) -> String {
         match self {
             Subject::Address(ip) => ip.to_string(),
-            Subject::Account(a) => (*a).to_string(),
+            Subject::Account(a) | Subject::Device(a) => (*a).to_string(),
+            Subject::AccountAt(a, ip) => format!("{a}#{ip}"),
         }
     }
 }
