@@ -93,14 +93,21 @@ pub async fn log_in(
     };
     let account = store::by_email(&app, email.normalized()).await?;
     let taken = count_attempt(&app, &headers, ip, &email, account.as_ref(), limits).await?;
-    let ok = app
+    let verified = app
         .hasher
         .verify(
             &creds.password,
             account.as_ref().map(|a| a.password_hash.as_str()),
         )
-        .await
-        .map_err(hashing_error)?;
+        .await;
+    let ok = match verified {
+        Ok(ok) => ok,
+        Err(e) => {
+            // Not checked (the server is busy): not a failure.
+            ratelimit::give_back_all(&app, taken).await?;
+            return Err(hashing_error(e));
+        }
+    };
     let account = match account {
         Some(a) if ok => a,
         // A failure: the attempt stays counted.
