@@ -230,11 +230,21 @@ pub async fn subscribe(
         per_address: FAILURES,
         per_account: FAILURES,
     };
-    ratelimit::check_both(&app, Scope::Subscribe, ip.0, &p.account_id, failures).await?;
-    let Some(family_id) = find(&app, &req).await? else {
-        ratelimit::count_failure(&app, Scope::Subscribe, ip.0, &p.account_id, failures).await?;
-        return Err(not_found());
+    // Counted first, as a failure, only while under the limit (one
+    // conditional update per counter, so attempts racing each other cannot
+    // pass it together); given back once the family is found.
+    let taken = ratelimit::take_both(&app, Scope::Subscribe, ip.0, &p.account_id, failures).await?;
+    let found = find(&app, &req).await;
+    let family_id = match found {
+        Ok(Some(family_id)) => family_id,
+        Ok(None) => return Err(not_found()),
+        Err(e) => {
+            // Bad input (a blank field) or a failure of ours: not a guess.
+            ratelimit::give_back_all(&app, taken).await?;
+            return Err(e);
+        }
     };
+    ratelimit::give_back_all(&app, taken).await?;
     match link(&app, &p.account_id, &family_id).await? {
         Linked::Yes(sub) => Ok((StatusCode::CREATED, Json(sub))),
         Linked::Already => Err(ApiError::conflict(

@@ -536,8 +536,9 @@ async fn wrong_credentials_get_one_answer_whether_or_not_the_account_exists() {
 async fn logins_are_limited_per_account_with_retry_after() {
     let app = TestApp::new().await;
     app.parent("cible@exemple.fr", PASSWORD).await;
-    // The successful login of `parent` counted once.
-    for _ in 0..9 {
+    // Ten failures for this account from this address (a browser that never
+    // logged in here: no device cookie) slow the pair down.
+    for _ in 0..10 {
         let r = app
             .post(
                 "/api/session",
@@ -567,6 +568,125 @@ async fn logins_are_limited_per_account_with_retry_after() {
     assert!((1..=900).contains(&retry), "{retry}");
     app.clock.advance(Duration::seconds(retry as i64));
     app.log_in("cible@exemple.fr", PASSWORD).await;
+}
+
+async fn try_log_in(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    cookie: Option<&str>,
+) -> marelle_testkit::TestResponse {
+    app.post(
+        "/api/session",
+        json!({"email": email, "password": password}),
+        cookie,
+    )
+    .await
+}
+
+/// The device cookie a login set, as `name=value`.
+fn device_cookie(r: &marelle_testkit::TestResponse) -> Option<String> {
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("marelle_device="))
+        .map(str::to_string)
+}
+
+#[tokio::test]
+async fn successful_logins_are_not_counted() {
+    let app = TestApp::new().await;
+    app.parent("souvent@exemple.fr", PASSWORD).await;
+    for _ in 0..15 {
+        let r = try_log_in(&app, "souvent@exemple.fr", PASSWORD, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn wrong_passwords_from_anyone_do_not_lock_out_a_known_device() {
+    let app = TestApp::new().await;
+    app.parent("cible@exemple.fr", PASSWORD).await;
+    let first = try_log_in(&app, "cible@exemple.fr", PASSWORD, None).await;
+    let set = device_cookie(&first).expect("a device cookie");
+    assert!(set.contains("HttpOnly"), "{set}");
+    assert!(set.contains("Max-Age="), "{set}");
+    let device = set.split(';').next().unwrap().to_string();
+    // Someone behind the same address tries passwords on the account.
+    for _ in 0..30 {
+        let r = try_log_in(&app, "cible@exemple.fr", "Mauvais123", None).await;
+        assert!(
+            matches!(
+                r.status,
+                StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS
+            ),
+            "{:?}",
+            r.status
+        );
+    }
+    let stranger = try_log_in(&app, "cible@exemple.fr", PASSWORD, None).await;
+    assert_eq!(stranger.status, StatusCode::TOO_MANY_REQUESTS);
+    let owner = try_log_in(&app, "cible@exemple.fr", PASSWORD, Some(&device)).await;
+    assert_eq!(owner.status, StatusCode::OK, "{:?}", owner.body);
+    // A known device is still limited on its own failures.
+    for _ in 0..10 {
+        let r = try_log_in(&app, "cible@exemple.fr", "Mauvais123", Some(&device)).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = try_log_in(&app, "cible@exemple.fr", "Mauvais123", Some(&device)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_device_cookie_of_another_account_is_not_known_for_this_one() {
+    let app = TestApp::new().await;
+    app.parent("a@exemple.fr", PASSWORD).await;
+    app.parent("cible@exemple.fr", PASSWORD).await;
+    let r = try_log_in(&app, "a@exemple.fr", PASSWORD, None).await;
+    let device = device_cookie(&r)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    for _ in 0..10 {
+        let r = try_log_in(&app, "cible@exemple.fr", "Mauvais123", Some(&device)).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = try_log_in(&app, "cible@exemple.fr", "Mauvais123", Some(&device)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn failures_from_an_address_do_not_block_another_accounts_login_there() {
+    let app = TestApp::new().await;
+    app.agent("agent@villebois.test", "Agentmairie1").await;
+    // Sixty failures from the shared address, on several accounts.
+    for n in 0..6 {
+        for _ in 0..10 {
+            let r = try_log_in(&app, &format!("x{n}@exemple.fr"), "Mauvais123", None).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        }
+    }
+    let r = try_log_in(&app, "agent@villebois.test", "Agentmairie1", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn an_address_is_limited_on_its_failures_with_a_higher_ceiling() {
+    let app = TestApp::new().await;
+    app.parent("p@exemple.fr", PASSWORD).await;
+    for n in 0..10 {
+        for _ in 0..10 {
+            let r = try_log_in(&app, &format!("x{n}@exemple.fr"), "Mauvais123", None).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        }
+    }
+    let r = try_log_in(&app, "p@exemple.fr", PASSWORD, None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers.get(header::RETRY_AFTER).is_some());
+    assert!(r.body["detail"].as_str().unwrap().len() > 10);
 }
 
 #[tokio::test]
@@ -664,6 +784,57 @@ async fn a_password_reset_changes_the_password_and_closes_every_session() {
         )
         .await;
     assert_eq!(reused.code(), "token_used");
+}
+
+async fn reset_link(app: &TestApp, email: &str) -> String {
+    let r = app
+        .post("/api/password-reset", json!({"email": email}), None)
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    app.token_sent_to(email, "/nouveau-mot-de-passe").await
+}
+
+async fn confirm_reset(
+    app: &TestApp,
+    token: &str,
+    password: &str,
+) -> marelle_testkit::TestResponse {
+    app.post(
+        "/api/password-reset/confirm",
+        json!({"token": token, "password": password}),
+        None,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_older_reset_link_stops_working_once_a_newer_one_is_used() {
+    let app = TestApp::new().await;
+    app.parent("deux@exemple.fr", PASSWORD).await;
+    let older = reset_link(&app, "deux@exemple.fr").await;
+    let newer = reset_link(&app, "deux@exemple.fr").await;
+    assert_ne!(older, newer);
+    let r = confirm_reset(&app, &newer, "Nouveau2026").await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = confirm_reset(&app, &older, "Pirate2026").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.code(), "invalid_token");
+    app.log_in("deux@exemple.fr", "Nouveau2026").await;
+}
+
+#[tokio::test]
+async fn a_reset_link_stops_working_after_a_password_change() {
+    let app = TestApp::new().await;
+    let cookie = app.parent("change@exemple.fr", PASSWORD).await;
+    let link = reset_link(&app, "change@exemple.fr").await;
+    let r = app
+        .post("/api/me/password", json!({"current_password": PASSWORD, "password": "Nouveau2026", "password_confirmation": "Nouveau2026"}), Some(&cookie))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = confirm_reset(&app, &link, "Pirate2026").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.code(), "invalid_token");
+    app.log_in("change@exemple.fr", "Nouveau2026").await;
 }
 
 #[tokio::test]

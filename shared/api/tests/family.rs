@@ -270,6 +270,44 @@ async fn wrong_codes_are_rate_limited() {
     assert!(r.headers.get(header::RETRY_AFTER).is_some());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_wrong_codes_cannot_pass_the_limit_together() {
+    let app = TestApp::new().await;
+    let parent = app.parent("lea@exemple.fr", PASSWORD).await;
+    let answers =
+        futures::future::join_all((0..40).map(|_| app.subscribe(&parent, "ABCD-EFGH-JK"))).await;
+    let tried = answers
+        .iter()
+        .filter(|r| r.code() == "subscription_not_found")
+        .count();
+    let limited = answers
+        .iter()
+        .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(tried, 10, "exactly the limit is tried");
+    assert_eq!(limited, 30);
+}
+
+#[tokio::test]
+async fn a_successful_subscription_does_not_use_up_an_attempt() {
+    let app = TestApp::new().await;
+    let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
+    let parent = app.parent("lea@exemple.fr", PASSWORD).await;
+    let family = app.dupont_family(&agent).await;
+    for _ in 0..9 {
+        let r = app.subscribe(&parent, "ABCD-EFGH-JK").await;
+        assert_eq!(r.code(), "subscription_not_found");
+    }
+    let ok = app
+        .subscribe(&parent, family["subscriber_code"].as_str().unwrap())
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{:?}", ok.body);
+    let tenth = app.subscribe(&parent, "ABCD-EFGH-JK").await;
+    assert_eq!(tenth.code(), "subscription_not_found");
+    let r = app.subscribe(&parent, "ABCD-EFGH-JK").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
 #[tokio::test]
 async fn a_changed_phone_waits_for_the_commune_then_applies_with_its_message() {
     let w = World::new().await;
@@ -1120,6 +1158,166 @@ async fn a_message_from_the_commune_counts_as_new_until_read() {
 }
 
 #[tokio::test]
+async fn a_requests_messages_are_bounded_and_it_still_reads_and_decides_at_the_cap() {
+    let w = World::new().await;
+    let gid = w.guardian_id();
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/guardians/{gid}"),
+            json!({"accepts_sms": true}),
+            Some(&w.parent),
+        )
+        .await;
+    let id = r.body["request_id"].as_str().unwrap().to_string();
+    let url = format!("/api/agent/requests/{id}/messages");
+    // The widest characters (4 bytes each in UTF-8), as long as allowed.
+    let widest = "\u{1F600}".repeat(1000);
+    let too_long = w
+        .app
+        .post(
+            &url,
+            json!({"message": format!("{widest}x")}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(too_long.code(), "message_too_long");
+    assert!(too_long.body["detail"].as_str().unwrap().contains("1000"));
+    for _ in 0..30 {
+        let m = w
+            .app
+            .post(&url, json!({"message": widest}), Some(&w.agent))
+            .await;
+        assert_eq!(m.status, StatusCode::CREATED, "{:?}", m.body["code"]);
+    }
+    let one_more = w
+        .app
+        .post(
+            &url,
+            json!({"message": "Encore une question"}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(one_more.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(one_more.code(), "too_many_messages");
+    let with_message = w
+        .app
+        .post(
+            &format!("/api/agent/requests/{id}/decision"),
+            json!({"decision": "accepted", "message": "Fait."}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(with_message.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(with_message.code(), "too_many_messages");
+    let detail = w
+        .app
+        .get(&format!("/api/requests/{id}"), Some(&w.parent))
+        .await;
+    assert_eq!(detail.status, StatusCode::OK);
+    let decided = w
+        .app
+        .post(
+            &format!("/api/agent/requests/{id}/decision"),
+            json!({"decision": "accepted"}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{:?}", decided.body);
+}
+
+#[tokio::test]
+async fn a_decision_with_a_message_too_long_is_refused_and_decides_nothing() {
+    let w = World::new().await;
+    let gid = w.guardian_id();
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/guardians/{gid}"),
+            json!({"accepts_sms": true}),
+            Some(&w.parent),
+        )
+        .await;
+    let id = r.body["request_id"].as_str().unwrap().to_string();
+    let long = "a".repeat(1001);
+    let r = w
+        .app
+        .post(
+            &format!("/api/agent/requests/{id}/decision"),
+            json!({"decision": "refused", "message": long}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.code(), "message_too_long");
+    let bulk = w
+        .app
+        .post(
+            "/api/agent/requests/decisions",
+            json!({"ids": [id], "decision": "refused", "message": long}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(bulk.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bulk.code(), "message_too_long");
+    let detail = w
+        .app
+        .get(&format!("/api/requests/{id}"), Some(&w.parent))
+        .await;
+    assert_eq!(detail.body["state"], "pending");
+}
+
+#[tokio::test]
+async fn pending_dossier_changes_are_bounded_per_family() {
+    let w = World::new().await;
+    let gid = w.guardian_id();
+    let cid = w.child_id();
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let r = w
+            .app
+            .patch(
+                &format!("/api/family/guardians/{gid}"),
+                json!({"phone": format!("01020304{:02}", i + 10)}),
+                Some(&w.parent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        ids.push(r.body["request_id"].as_str().unwrap().to_string());
+    }
+    let over = w
+        .app
+        .patch(
+            &format!("/api/family/children/{cid}"),
+            json!({"first_name": "Ludo"}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(over.code(), "too_many_pending_changes");
+    assert!(over.body["detail"].as_str().unwrap().contains("10"));
+    assert_eq!(
+        w.app.get("/api/family", Some(&w.parent)).await.status,
+        StatusCode::OK
+    );
+    w.app.decide(&w.agent, &ids[0], "refused", None).await;
+    let r = w
+        .app
+        .patch(
+            &format!("/api/family/children/{cid}"),
+            json!({"first_name": "Ludo"}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::ACCEPTED,
+        "room again once one is decided"
+    );
+}
+
+#[tokio::test]
 async fn mes_demandes_pages_and_filters() {
     let w = World::new().await;
     let gid = w.guardian_id();
@@ -1134,6 +1332,9 @@ async fn mes_demandes_pages_and_filters() {
             )
             .await;
         assert_eq!(r.status, StatusCode::ACCEPTED);
+        // Decided as they come: a family holds at most 10 pending changes.
+        let id = r.body["request_id"].as_str().unwrap();
+        w.app.decide(&w.agent, id, "refused", None).await;
     }
     let r = w
         .app

@@ -7,6 +7,7 @@
 //! | e-mail uniqueness | `EMAIL#<normalized e-mail>` | `EMAIL` | |
 //! | session | `SESSION#<sha256(token)>` | `SESSION` | `ACCOUNT#<id>` / `SESSION#<created>` |
 //! | one-time token | `TOKEN#<sha256(token)>` | `TOKEN` | |
+//! | device known for an account | `DEVICE#<sha256(device id)>` | `ACCOUNT#<id>` | |
 //! | rate-limit window | `RATE#<scope>#<subject>` | `WINDOW#<start>` | |
 //! | used captcha | `CAPTCHA#<sha256(challenge signature)>` | `CAPTCHA` | |
 //! | subscription | `ACCOUNT#<id>` | `SUB#<family id>` | `FAMILY#<family id>` / `SUB#<account id>` |
@@ -144,6 +145,14 @@ pub fn token(token_hash: &str) -> crate::ports::Key {
     crate::ports::Key::new(format!("TOKEN#{token_hash}"), "TOKEN")
 }
 
+/// A device (its cookie's id, hashed) that logged in to an account before.
+pub fn known_device(device_hash: &str, account_id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(
+        format!("DEVICE#{device_hash}"),
+        format!("ACCOUNT#{account_id}"),
+    )
+}
+
 pub fn rate_window(scope: &str, subject: &str, window_start: i64) -> crate::ports::Key {
     crate::ports::Key::new(
         format!("RATE#{scope}#{subject}"),
@@ -164,6 +173,8 @@ mod tests {
         assert_eq!(account("01H").pk, "ACCOUNT#01H");
         assert_eq!(email("a@b.fr").pk, "EMAIL#a@b.fr");
         assert_eq!(session("ab").pk, "SESSION#ab");
+        let d = known_device("ab", "A1");
+        assert_eq!((d.pk.as_str(), d.sk.as_str()), ("DEVICE#ab", "ACCOUNT#A1"));
         assert_eq!(token("cd").sk, "TOKEN");
     }
 

@@ -468,7 +468,7 @@ export interface paths {
             "application/json": components["schemas"]["BulkAnswer"];
           };
         };
-        /** @description Liste vide ou trop longue */
+        /** @description Liste vide ou trop longue (invalid_bulk), ou message trop long (message_too_long) */
         422: {
           content: {
             "application/json": components["schemas"]["Problem"];
@@ -529,6 +529,12 @@ export interface paths {
             "application/json": components["schemas"]["Problem"];
           };
         };
+        /** @description Message trop long (message_too_long) ou trop de messages sur la demande (too_many_messages) */
+        422: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
   };
@@ -553,7 +559,13 @@ export interface paths {
             "application/json": components["schemas"]["Problem"];
           };
         };
-        /** @description Message vide */
+        /** @description Modifiée entre-temps (conflict) */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Message vide (empty_message), trop long (message_too_long) ou de trop (too_many_messages) */
         422: {
           content: {
             "application/json": components["schemas"]["Problem"];
@@ -1039,7 +1051,7 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Connecté ; le cookie de session est posé */
+        /** @description Connecté ; le cookie de session est posé, et celui de l'appareil (marelle_device) */
         200: {
           content: {
             "application/json": components["schemas"]["Me"];
@@ -1057,7 +1069,7 @@ export interface paths {
             "application/json": components["schemas"]["Problem"];
           };
         };
-        /** @description Trop de tentatives */
+        /** @description Trop d'échecs depuis cette adresse ou cet appareil (rate_limited, avec Retry-After) */
         429: {
           content: {
             "application/json": components["schemas"]["Problem"];

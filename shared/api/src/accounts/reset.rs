@@ -1,5 +1,6 @@
 //! Forgotten password (reset by e-mail) and password change. Both close
-//! every session of the account.
+//! every session of the account, and both revoke every reset link sent
+//! before (each link is bound to the password it was sent for).
 
 use axum::Json;
 use axum::extract::State;
@@ -93,12 +94,8 @@ pub async fn request_reset(
     let limits = app.settings.limits.reset();
     ratelimit::hit_both(&app, Scope::Reset, ip.0, email.normalized(), limits).await?;
     if let Some(account) = store::by_email(&app, email.normalized()).await? {
-        let (token, item) = store::new_token(
-            TokenKind::PasswordReset,
-            &account.id,
-            app.clock.now(),
-            Duration::minutes(RESET_MINUTES),
-        )?;
+        let (token, item) =
+            store::new_reset_token(&account, app.clock.now(), Duration::minutes(RESET_MINUTES))?;
         app.store
             .put(item, Some(marelle_domain::ports::Condition::NotExists))
             .await?;
@@ -124,12 +121,19 @@ pub async fn confirm_reset(
     JsonBody(body): JsonBody<ResetConfirmation>,
 ) -> ApiResult<Json<Accepted>> {
     let token = body.token.trim();
-    let record = match store::token(&app, token, TokenKind::PasswordReset).await? {
-        TokenState::Valid(r) => r,
-        other => return Err(store::token_error(other, "de réinitialisation")),
-    };
+    let (record, stamp) =
+        match store::token_and_stamp(&app, token, TokenKind::PasswordReset).await? {
+            (TokenState::Valid(r), stamp) => (r, stamp),
+            (other, _) => return Err(store::token_error(other, "de réinitialisation")),
+        };
     let password = new_password(&body.password, body.password_confirmation.as_deref())?;
-    let Some(mut account) = store::by_id(&app, &record.account_id).await? else {
+    // A link sent before the password last changed (by another link or by
+    // the account's owner) is revoked. The account is saved below only if
+    // it did not change since this read.
+    let Some(mut account) = store::by_id(&app, &record.account_id)
+        .await?
+        .filter(|a| store::still_current(stamp.as_deref(), a))
+    else {
         return Err(store::token_error(
             TokenState::Unknown,
             "de réinitialisation",
@@ -176,7 +180,9 @@ pub async fn change_password(
     current: CurrentAccount,
     JsonBody(body): JsonBody<PasswordChange>,
 ) -> ApiResult<impl IntoResponse> {
-    ratelimit::hit(
+    // Wrong current passwords are limited; the right one gives its attempt
+    // back.
+    let taken = ratelimit::take(
         &app,
         Scope::Login,
         Subject::Account(&current.account_id),
@@ -198,6 +204,7 @@ pub async fn change_password(
             "Le mot de passe actuel est incorrect.",
         )]));
     }
+    taken.give_back(&app).await?;
     let password = new_password(&body.password, Some(&body.password_confirmation))?;
     account.password_hash = app
         .hasher

@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{AppendHeaders, IntoResponse};
 use marelle_domain::accounts::{Account, Civility, Email, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,7 +12,7 @@ use super::hashing_error;
 use super::store;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{ClientIp, JsonBody};
-use crate::http::ratelimit::{self, Scope};
+use crate::http::ratelimit::{self, Scope, Subject};
 use crate::http::sessions;
 use crate::http::sessions::CurrentAccount;
 use crate::http::state::AppState;
@@ -68,32 +68,53 @@ fn bad_credentials() -> ApiError {
 /// `POST /api/session`: log in.
 #[utoipa::path(post, path = "/api/session", tag = "accounts", request_body = Credentials,
     responses(
-        (status = 200, description = "Connecté ; le cookie de session est posé", body = Me),
+        (status = 200, description = "Connecté ; le cookie de session est posé, et celui de l'appareil (marelle_device)", body = Me),
         (status = 401, description = "Identifiant ou mot de passe incorrect (invalid_credentials)", body = Problem),
         (status = 403, description = "Compte pas encore activé (not_activated)", body = Problem),
-        (status = 429, description = "Trop de tentatives", body = Problem),
+        (status = 429, description = "Trop d'échecs depuis cette adresse ou cet appareil (rate_limited, avec Retry-After)", body = Problem),
     ))]
 pub async fn log_in(
     State(app): State<AppState>,
     ip: ClientIp,
+    headers: HeaderMap,
     JsonBody(creds): JsonBody<Credentials>,
 ) -> ApiResult<impl IntoResponse> {
-    let email = Email::parse(&creds.email).map_err(|_| bad_credentials())?;
     let limits = app.settings.limits.login();
-    ratelimit::hit_both(&app, Scope::Login, ip.0, email.normalized(), limits).await?;
+    let Ok(email) = Email::parse(&creds.email) else {
+        // Not an address: a failure of the caller's address only.
+        ratelimit::hit(
+            &app,
+            Scope::Login,
+            Subject::Address(ip.0),
+            limits.per_address,
+        )
+        .await?;
+        return Err(bad_credentials());
+    };
     let account = store::by_email(&app, email.normalized()).await?;
-    let ok = app
+    let taken = count_attempt(&app, &headers, ip, &email, account.as_ref(), limits).await?;
+    let verified = app
         .hasher
         .verify(
             &creds.password,
             account.as_ref().map(|a| a.password_hash.as_str()),
         )
-        .await
-        .map_err(hashing_error)?;
+        .await;
+    let ok = match verified {
+        Ok(ok) => ok,
+        Err(e) => {
+            // Not checked (the server is busy): not a failure.
+            ratelimit::give_back_all(&app, taken).await?;
+            return Err(hashing_error(e));
+        }
+    };
     let account = match account {
         Some(a) if ok => a,
+        // A failure: the attempt stays counted.
         _ => return Err(bad_credentials()),
     };
+    // Only failures are limited: the right password gives its attempt back.
+    ratelimit::give_back_all(&app, taken).await?;
     if !account.is_active() {
         return Err(ApiError::forbidden(
             "not_activated",
@@ -101,13 +122,66 @@ pub async fn log_in(
         ));
     }
     let cookie = sessions::open(&app, &account).await?;
+    let device = sessions::remember_device(&app, &headers, &account.id).await?;
     let (account, subs) = store::with_subscriptions(&app, &account.id)
         .await?
         .ok_or_else(bad_credentials)?;
     Ok((
-        [(header::SET_COOKIE, cookie)],
+        AppendHeaders([(header::SET_COOKIE, cookie), (header::SET_COOKIE, device)]),
         Json(Me::new(&account, families(subs))),
     ))
+}
+
+/// Counts the attempt as a failure until the password proves right, only
+/// while under the limits (429 past them):
+/// - from a device that logged in to the account before (its cookie): the
+///   failures of that device for that account only, so that nobody else's
+///   failures refuse the owner's right password;
+/// - otherwise: the failures of the address (whatever the account), and of
+///   the account from that address (slowed down there, not locked out
+///   everywhere).
+async fn count_attempt(
+    app: &AppState,
+    headers: &HeaderMap,
+    ip: ClientIp,
+    email: &Email,
+    account: Option<&Account>,
+    limits: ratelimit::Pair,
+) -> ApiResult<Vec<ratelimit::Taken>> {
+    if let (Some(device), Some(account)) = (sessions::device_from_headers(headers), account)
+        && sessions::knows_device(app, &device, &account.id).await?
+    {
+        let subject = format!("{device}#{}", account.id);
+        let taken = ratelimit::take(
+            app,
+            Scope::Login,
+            Subject::Device(&subject),
+            limits.per_account,
+        )
+        .await?;
+        return Ok(vec![taken]);
+    }
+    let by_address = ratelimit::take(
+        app,
+        Scope::Login,
+        Subject::Address(ip.0),
+        limits.per_address,
+    )
+    .await?;
+    match ratelimit::take(
+        app,
+        Scope::Login,
+        Subject::AccountAt(email.normalized(), ip.0),
+        limits.per_account,
+    )
+    .await
+    {
+        Ok(by_pair) => Ok(vec![by_address, by_pair]),
+        Err(e) => {
+            by_address.give_back(app).await?;
+            Err(e)
+        }
+    }
 }
 
 fn families(subs: Vec<marelle_domain::ports::Item>) -> Vec<MeFamily> {

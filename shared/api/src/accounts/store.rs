@@ -125,14 +125,56 @@ pub enum TokenState {
 }
 
 pub async fn token(app: &AppState, token: &str, kind: TokenKind) -> ApiResult<TokenState> {
+    Ok(token_and_stamp(app, token, kind).await?.0)
+}
+
+/// Attribute of a reset token: the [`password_stamp`] of the account when
+/// the link was sent.
+const PASSWORD_STAMP: &str = "password_stamp";
+
+/// A fingerprint of the account's password (of its hash, itself salted):
+/// it changes with every new password, so a reset link sent before a
+/// change stops working after it, whichever way the password changed.
+pub fn password_stamp(account: &Account) -> String {
+    token_hash(&account.password_hash)
+}
+
+/// A reset token for the account, bound to its current password: spent by
+/// use, and revoked by any password change ([`still_current`]).
+pub fn new_reset_token(
+    account: &Account,
+    now: DateTime<Utc>,
+    valid_for: Duration,
+) -> ApiResult<(String, Item)> {
+    let (token, mut item) = new_token(TokenKind::PasswordReset, &account.id, now, valid_for)?;
+    item.set(
+        PASSWORD_STAMP,
+        serde_json::Value::String(password_stamp(account)),
+    );
+    Ok((token, item))
+}
+
+/// Whether a reset token was sent for the account's current password
+/// (tokens sent before stamps existed carry none and live out their hour).
+pub fn still_current(stamp: Option<&str>, account: &Account) -> bool {
+    stamp.is_none_or(|s| s == password_stamp(account))
+}
+
+/// The token's state, and the password stamp it carries (reset tokens).
+pub async fn token_and_stamp(
+    app: &AppState,
+    token: &str,
+    kind: TokenKind,
+) -> ApiResult<(TokenState, Option<String>)> {
     if token.is_empty() || token.len() > 128 {
-        return Ok(TokenState::Unknown);
+        return Ok((TokenState::Unknown, None));
     }
     let Some(item) = app.store.get(&keys::token(&token_hash(token))).await? else {
-        return Ok(TokenState::Unknown);
+        return Ok((TokenState::Unknown, None));
     };
+    let stamp = item.str_attr(PASSWORD_STAMP).map(str::to_string);
     let record: OneTimeToken = item.data()?;
-    Ok(if record.kind != kind {
+    let state = if record.kind != kind {
         TokenState::Unknown
     } else if record.used {
         TokenState::Used
@@ -140,7 +182,8 @@ pub async fn token(app: &AppState, token: &str, kind: TokenKind) -> ApiResult<To
         TokenState::Expired
     } else {
         TokenState::Valid(record)
-    })
+    };
+    Ok((state, stamp))
 }
 
 /// The write that spends a token, only if nobody spent it first.

@@ -130,7 +130,8 @@ pub struct DecisionBody {
 #[utoipa::path(post, path = "/api/agent/requests/{id}/decision", tag = "agent", request_body = DecisionBody,
     responses((status = 200, description = "Décision enregistrée", body = RequestSummary),
               (status = 404, description = "Demande inconnue", body = Problem),
-              (status = 409, description = "Déjà traitée (already_decided)", body = Problem)))]
+              (status = 409, description = "Déjà traitée (already_decided)", body = Problem),
+              (status = 422, description = "Message trop long (message_too_long) ou trop de messages sur la demande (too_many_messages)", body = Problem)))]
 pub async fn decide(
     State(app): State<AppState>,
     Agent(agent): Agent,
@@ -184,7 +185,7 @@ pub const BULK_MAX: usize = 200;
 /// listed with why.
 #[utoipa::path(post, path = "/api/agent/requests/decisions", tag = "agent", request_body = BulkDecision,
     responses((status = 200, description = "Décisions enregistrées", body = BulkAnswer),
-              (status = 422, description = "Liste vide ou trop longue", body = Problem)))]
+              (status = 422, description = "Liste vide ou trop longue (invalid_bulk), ou message trop long (message_too_long)", body = Problem)))]
 pub async fn decide_many(
     State(app): State<AppState>,
     Agent(agent): Agent,
@@ -215,6 +216,7 @@ pub async fn decide_many(
         decided: Vec::new(),
         skipped: Vec::new(),
     };
+    marelle_domain::requests::check_message(b.message.as_deref()).map_err(already_decided)?;
     ids.sort();
     ids.dedup();
     for id in ids {
@@ -247,7 +249,8 @@ pub struct MessageBody {
 #[utoipa::path(post, path = "/api/agent/requests/{id}/messages", tag = "agent", request_body = MessageBody,
     responses((status = 201, description = "Message ajouté", body = RequestSummary),
               (status = 404, description = "Demande inconnue", body = Problem),
-              (status = 422, description = "Message vide", body = Problem)))]
+              (status = 409, description = "Modifiée entre-temps (conflict)", body = Problem),
+              (status = 422, description = "Message vide (empty_message), trop long (message_too_long) ou de trop (too_many_messages)", body = Problem)))]
 pub async fn message(
     State(app): State<AppState>,
     Agent(_): Agent,

@@ -35,7 +35,9 @@ fn details_of(app: &AppState, r: &RequestRecord) -> ApiResult<ChangeDetails> {
     sealed::open(&app.keys.data_encryption, s).map_err(|e| ApiError::internal("change details", e))
 }
 
-/// Records a family's change as a pending request; returns its id.
+/// Records a family's change as a pending request; returns its id. Refused
+/// (422 `too_many_pending_changes`) while the family already has
+/// [`store::MAX_PENDING_CHANGES`] changes waiting.
 pub async fn submit(
     app: &AppState,
     family_id: &str,
@@ -44,6 +46,15 @@ pub async fn submit(
     current: &Value,
     who: &str,
 ) -> ApiResult<String> {
+    let max = store::MAX_PENDING_CHANGES;
+    if store::pending_count(app, family_id, max).await? >= max {
+        return Err(ApiError::rule(
+            "too_many_pending_changes",
+            format!(
+                "Votre dossier a déjà {max} modifications en attente de validation par la collectivité. Attendez qu'elles soient traitées avant d'en soumettre d'autres."
+            ),
+        ));
+    }
     let now: DateTime<Utc> = app.clock.now();
     let before: Map<String, Value> = change
         .fields

@@ -184,6 +184,27 @@ impl Loaded {
     }
 }
 
+/// Most dossier changes of one family waiting for the commune at once:
+/// `GET /api/family` loads them all with the dossier.
+pub const MAX_PENDING_CHANGES: usize = 10;
+
+/// How many dossier changes of the family wait, counted up to `up_to` (one
+/// bounded query on the family's partition).
+pub async fn pending_count(app: &AppState, family_id: &str, up_to: usize) -> ApiResult<usize> {
+    let page = app
+        .store
+        .query(
+            Query::new(keys::family_partition(family_id))
+                .begins_with(PENDING_PREFIX)
+                .limit(up_to),
+        )
+        .await?;
+    Ok(page.items.len())
+}
+
+/// Sort-key prefix of a family's pending dossier changes.
+const PENDING_PREFIX: &str = "D#PENDING#";
+
 /// The whole dossier in one query.
 pub async fn load(app: &AppState, family_id: &str) -> ApiResult<Option<Loaded>> {
     let items = app
@@ -224,7 +245,7 @@ pub async fn load(app: &AppState, family_id: &str) -> ApiResult<Option<Loaded>> 
             let (c, v): (Child, i64) = decode(app, item)?;
             loaded.dossier.children.push(c);
             loaded.child_versions.push(v);
-        } else if sk.starts_with("D#PENDING#") {
+        } else if sk.starts_with(PENDING_PREFIX) {
             loaded.pending.push(item.data()?);
         }
     }

@@ -4,12 +4,14 @@
 //!
 //! What is limited is a typed [`Scope`]; each scope counts by the caller's
 //! address and by the account it names, and [`hit_both`] counts one attempt
-//! against the two.
+//! against the two. Limits on failures only count first too ([`take`]) and
+//! give the attempt back when it succeeds, so that no two attempts check
+//! then count past the limit together.
 
 use std::net::IpAddr;
 
 use marelle_domain::keys;
-use marelle_domain::ports::store::{Condition, Update};
+use marelle_domain::ports::store::{Condition, Key, Update};
 
 use crate::http::error::{ApiError, ApiResult};
 pub use crate::http::state::Pair;
@@ -36,6 +38,10 @@ pub enum Subject<'a> {
     Address(IpAddr),
     /// An account's id or normalized e-mail.
     Account(&'a str),
+    /// An account (normalized e-mail) tried from one address.
+    AccountAt(&'a str, IpAddr),
+    /// A device known for an account (the device's hash and the account).
+    Device(&'a str),
 }
 
 impl Scope {
@@ -53,6 +59,16 @@ impl Scope {
             (Scope::Subscribe, Subject::Account(_)) => "subscribe-account",
             (Scope::Upload, Subject::Address(_)) => "upload-ip",
             (Scope::Upload, Subject::Account(_)) => "upload-account",
+            (Scope::Login, Subject::AccountAt(..)) => "login-pair",
+            (Scope::Login, Subject::Device(_)) => "login-device",
+            (Scope::Signup, Subject::AccountAt(..)) => "signup-pair",
+            (Scope::Signup, Subject::Device(_)) => "signup-device",
+            (Scope::Reset, Subject::AccountAt(..)) => "reset-pair",
+            (Scope::Reset, Subject::Device(_)) => "reset-device",
+            (Scope::Subscribe, Subject::AccountAt(..)) => "subscribe-pair",
+            (Scope::Subscribe, Subject::Device(_)) => "subscribe-device",
+            (Scope::Upload, Subject::AccountAt(..)) => "upload-pair",
+            (Scope::Upload, Subject::Device(_)) => "upload-device",
         }
     }
 }
@@ -61,7 +77,8 @@ impl Subject<'_> {
     fn text(&self) -> String {
         match self {
             Subject::Address(ip) => ip.to_string(),
-            Subject::Account(a) => (*a).to_string(),
+            Subject::Account(a) | Subject::Device(a) => (*a).to_string(),
+            Subject::AccountAt(a, ip) => format!("{a}#{ip}"),
         }
     }
 }
@@ -74,19 +91,36 @@ fn window(app: &AppState, limit: Limit) -> (i64, i64) {
     (start, (start + window - now).max(1))
 }
 
-/// Counts one attempt by `subject` under `scope`; 429 with `Retry-After`
-/// past the limit.
-pub async fn hit(
+/// An attempt counted by [`take`], which can be given back.
+#[must_use = "an attempt is given back or kept on purpose"]
+pub struct Taken {
+    key: Key,
+    ttl: i64,
+}
+
+impl Taken {
+    /// Uncounts the attempt (it succeeded: only failures are limited), in
+    /// the window it was counted in.
+    pub async fn give_back(self, app: &AppState) -> ApiResult<()> {
+        let update = Update::new().add("count", -1).set("ttl", self.ttl);
+        app.store.update(&self.key, update, None).await?;
+        Ok(())
+    }
+}
+
+/// Counts one attempt by `subject` under `scope`, only while under the
+/// limit (one conditional update: attempts racing each other cannot pass
+/// the limit together); 429 with `Retry-After` past the limit.
+pub async fn take(
     app: &AppState,
     scope: Scope,
     subject: Subject<'_>,
     limit: Limit,
-) -> ApiResult<()> {
+) -> ApiResult<Taken> {
     let (start, left) = window(app, limit);
     let key = keys::rate_window(scope.counter(&subject), &subject.text(), start);
-    let update = Update::new()
-        .add("count", 1)
-        .set("ttl", start + limit.window_secs.max(1) + 60);
+    let ttl = start + limit.window_secs.max(1) + 60;
+    let update = Update::new().add("count", 1).set("ttl", ttl);
     match app
         .store
         .update(
@@ -96,13 +130,24 @@ pub async fn hit(
         )
         .await
     {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(Taken { key, ttl }),
         Err(e) if e.is_condition_failed() => {
             tracing::warn!(scope = scope.counter(&subject), "rate limited");
             Err(ApiError::rate_limited(left as u64))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Counts one attempt by `subject` under `scope`, for good; 429 with
+/// `Retry-After` past the limit.
+pub async fn hit(
+    app: &AppState,
+    scope: Scope,
+    subject: Subject<'_>,
+    limit: Limit,
+) -> ApiResult<()> {
+    take(app, scope, subject, limit).await.map(|_| ())
 }
 
 /// Counts one attempt against the address, then against the account.
@@ -117,65 +162,33 @@ pub async fn hit_both(
     hit(app, scope, Subject::Account(account), limits.per_account).await
 }
 
-/// Refuses with 429 when `subject` already reached the limit, without
-/// counting (for limits that count failures only: call [`hit`] on failure).
-pub async fn check(
+/// [`take`] against the address, then the account (the address's attempt
+/// given back when the account is past its limit). For limits on failures:
+/// count first, then give both back on success.
+pub async fn take_both(
     app: &AppState,
     scope: Scope,
-    subject: Subject<'_>,
-    limit: Limit,
+    address: IpAddr,
+    account: &str,
+    limits: Pair,
+) -> ApiResult<[Taken; 2]> {
+    let by_address = take(app, scope, Subject::Address(address), limits.per_address).await?;
+    match take(app, scope, Subject::Account(account), limits.per_account).await {
+        Ok(by_account) => Ok([by_address, by_account]),
+        Err(e) => {
+            by_address.give_back(app).await?;
+            Err(e)
+        }
+    }
+}
+
+/// Gives back every attempt (they succeeded).
+pub async fn give_back_all(
+    app: &AppState,
+    taken: impl IntoIterator<Item = Taken>,
 ) -> ApiResult<()> {
-    let (start, left) = window(app, limit);
-    let count = app
-        .store
-        .get(&keys::rate_window(
-            scope.counter(&subject),
-            &subject.text(),
-            start,
-        ))
-        .await?
-        .and_then(|i| i.get("count").and_then(serde_json::Value::as_i64))
-        .unwrap_or(0);
-    if count >= limit.max {
-        return Err(ApiError::rate_limited(left as u64));
+    for t in taken {
+        t.give_back(app).await?;
     }
     Ok(())
-}
-
-/// [`check`] for the account, then for the address.
-pub async fn check_both(
-    app: &AppState,
-    scope: Scope,
-    address: IpAddr,
-    account: &str,
-    limits: Pair,
-) -> ApiResult<()> {
-    check(app, scope, Subject::Account(account), limits.per_account).await?;
-    check(app, scope, Subject::Address(address), limits.per_address).await
-}
-
-/// Counts one failure against the account, then the address, without a
-/// ceiling: [`check_both`] refuses the next attempt once a limit is reached.
-pub async fn count_failure(
-    app: &AppState,
-    scope: Scope,
-    address: IpAddr,
-    account: &str,
-    limits: Pair,
-) -> ApiResult<()> {
-    let unbounded = |l: Limit| Limit { max: i64::MAX, ..l };
-    hit(
-        app,
-        scope,
-        Subject::Account(account),
-        unbounded(limits.per_account),
-    )
-    .await?;
-    hit(
-        app,
-        scope,
-        Subject::Address(address),
-        unbounded(limits.per_address),
-    )
-    .await
 }

@@ -23,16 +23,85 @@ pub struct CurrentAccount {
 
 pub const COOKIE: &str = "marelle_session";
 
-pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+/// The long-lived cookie naming a browser that logged in before (OWASP's
+/// "device cookie"): its owner's right password is not refused for failures
+/// made elsewhere.
+pub const DEVICE_COOKIE: &str = "marelle_device";
+
+/// How long a device stays known after its last successful login.
+pub const DEVICE_DAYS: i64 = 180;
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.trim().to_string())
         .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, COOKIE)
+}
+
+/// The device cookie's id, hashed (as the store keeps it).
+pub fn device_from_headers(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, DEVICE_COOKIE).map(|id| token_hash(&id))
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KnownDevice {
+    last_login_at: chrono::DateTime<chrono::Utc>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Whether the device (hashed id) logged in to the account before.
+pub async fn knows_device(app: &AppState, device_hash: &str, account_id: &str) -> ApiResult<bool> {
+    let Some(item) = app
+        .store
+        .get(&keys::known_device(device_hash, account_id))
+        .await?
+    else {
+        return Ok(false);
+    };
+    let known: KnownDevice = item.data()?;
+    Ok(known.expires_at > app.clock.now())
+}
+
+/// Remembers the browser as a device of the account after a successful
+/// login, under the id it already has or a new one; returns the
+/// `Set-Cookie` value (sent again each time, so that it lasts).
+pub async fn remember_device(
+    app: &AppState,
+    headers: &HeaderMap,
+    account_id: &str,
+) -> ApiResult<HeaderValue> {
+    let id = cookie_value(headers, DEVICE_COOKIE).unwrap_or_else(random_token);
+    let hash = token_hash(&id);
+    let now = app.clock.now();
+    let expires_at = now + Duration::days(DEVICE_DAYS);
+    let item = Item::with_data(
+        keys::known_device(&hash, account_id),
+        &KnownDevice {
+            last_login_at: now,
+            expires_at,
+        },
+    )?
+    .expires_at(expires_at.timestamp());
+    app.store.put(item, None).await?;
+    let secure = if app.settings.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
+    let s = format!(
+        "{DEVICE_COOKIE}={id}; Path=/api/session; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        DEVICE_DAYS * 24 * 3600
+    );
+    Ok(HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("")))
 }
 
 fn cookie(app: &AppState, value: &str, max_age: i64) -> HeaderValue {

@@ -122,7 +122,10 @@ pub struct Pair {
 
 #[derive(Debug, Clone)]
 pub struct RateLimits {
+    /// Failed logins for one account from one address, or from one device
+    /// that logged in to it before; attempts at changing one's password.
     pub login_per_account: Limit,
+    /// Failed logins from one address, whatever the account.
     pub login_per_address: Limit,
     pub signup_per_address: Limit,
     pub reset_per_account: Limit,
@@ -130,7 +133,8 @@ pub struct RateLimits {
 }
 
 impl RateLimits {
-    /// Logging in: per address and per account.
+    /// Logging in: failures per address, and per account from one address
+    /// or one known device.
     pub fn login(&self) -> Pair {
         Pair {
             per_address: self.login_per_address,
@@ -171,7 +175,7 @@ impl Default for RateLimits {
                 window_secs: 15 * 60,
             },
             login_per_address: Limit {
-                max: 50,
+                max: 100,
                 window_secs: 15 * 60,
             },
             signup_per_address: Limit {

@@ -3,7 +3,9 @@
 //! `RequestDecided` event and the kind's follow-up.
 
 use marelle_domain::ports::{Event, StoreError};
-use marelle_domain::requests::{Decision, RequestError, RequestRecord};
+use marelle_domain::requests::{
+    Decision, MAX_MESSAGE_CHARS, MAX_MESSAGES, RequestError, RequestRecord,
+};
 
 use super::kind::KindEffects;
 use super::store;
@@ -58,6 +60,16 @@ pub fn already_decided(e: RequestError) -> ApiError {
             ),
         ),
         RequestError::EmptyMessage => ApiError::rule("empty_message", "Le message est vide."),
+        RequestError::MessageTooLong => ApiError::rule(
+            "message_too_long",
+            format!("Le message ne doit pas dépasser {MAX_MESSAGE_CHARS} caractères."),
+        ),
+        RequestError::TooManyMessages => ApiError::rule(
+            "too_many_messages",
+            format!(
+                "Cette demande a atteint le nombre maximal de {MAX_MESSAGES} messages : traitez-la sans message ou contactez la famille autrement."
+            ),
+        ),
     }
 }
 

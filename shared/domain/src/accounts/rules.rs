@@ -214,7 +214,7 @@ pub fn french_list(items: &[&str]) -> String {
 }
 
 /// A person's last or first name: trimmed, 1 to 100 characters, no control
-/// characters.
+/// or bidirectional formatting characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Name(String);
 
@@ -235,7 +235,9 @@ impl Name {
                 format!("Le champ « {label} » ne doit pas dépasser 100 caractères."),
             ));
         }
-        if s.chars().any(char::is_control) || s.chars().any(|c| matches!(c, '<' | '>')) {
+        if s.chars().any(crate::family::fields::is_forbidden_char)
+            || s.chars().any(|c| matches!(c, '<' | '>'))
+        {
             return Err(FieldError::new(
                 field,
                 "invalid_characters",
@@ -507,5 +509,14 @@ mod tests {
                 ("captcha", "captcha_required"),
             ]
         );
+    }
+
+    #[test]
+    fn bidi_controls_are_refused_in_names() {
+        for c in ['\u{202E}', '\u{202D}', '\u{2067}', '\u{200E}'] {
+            let e = Name::parse("last_name", "Nom", &format!("Du{c}pont")).unwrap_err();
+            assert_eq!(e.code, "invalid_characters", "{c:?}");
+        }
+        assert!(Name::parse("last_name", "Nom", "Zoé N'Diaye").is_ok());
     }
 }

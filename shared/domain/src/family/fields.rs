@@ -3,7 +3,19 @@
 
 use crate::accounts::FieldError;
 
-/// Free text: trimmed, at most `max` characters, no control characters.
+/// A character no typed text may hold: a control character, or a
+/// bidirectional formatting character (U+202E "right-to-left override" and
+/// its kin), which reorders what is shown after it.
+pub fn is_forbidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// Free text: trimmed, at most `max` characters, no control or
+/// bidirectional formatting characters.
 pub fn text(
     field: &str,
     label: &str,
@@ -26,7 +38,7 @@ pub fn text(
             format!("Le champ « {label} » ne doit pas dépasser {max} caractères."),
         ));
     }
-    if s.chars().any(|c| c.is_control()) || s.contains(['<', '>']) {
+    if s.chars().any(is_forbidden_char) || s.contains(['<', '>']) {
         return Err(FieldError::new(
             field,
             "invalid_characters",
@@ -259,5 +271,20 @@ mod tests {
                 .code,
             "too_long"
         );
+    }
+
+    #[test]
+    fn bidi_controls_are_refused_in_texts_like_other_control_characters() {
+        for c in [
+            '\u{202E}', '\u{202A}', '\u{2066}', '\u{2069}', '\u{200F}', '\u{061C}',
+        ] {
+            let input = format!("Dupont{c}gpj.exe");
+            assert_eq!(
+                text("n", "Nom", &input, 100, true).unwrap_err().code,
+                "invalid_characters",
+                "{c:?}"
+            );
+        }
+        assert!(text("n", "Nom", "Dupont-Moreau d'Été", 100, true).is_ok());
     }
 }

@@ -145,12 +145,39 @@ pub enum RequestError {
     AlreadyDecided(RequestState),
     #[error("empty message")]
     EmptyMessage,
+    #[error("message longer than {MAX_MESSAGE_CHARS} characters")]
+    MessageTooLong,
+    #[error("more than {MAX_MESSAGES} messages on one request")]
+    TooManyMessages,
 }
 
-/// Longest message a commune or a family writes on a request.
-pub const MAX_MESSAGE_CHARS: usize = 2000;
+/// Longest message a commune or a family writes on a request, in
+/// characters (not bytes).
+pub const MAX_MESSAGE_CHARS: usize = 1000;
 
-fn clean_message(message: Option<&str>) -> Option<String> {
+/// Most messages one request holds, a decision's message included. With
+/// [`MAX_MESSAGE_CHARS`], the worst case (4-byte characters only) stays
+/// near 120 KB, far below a DynamoDB item's 400 KB.
+pub const MAX_MESSAGES: usize = 30;
+
+/// The message trimmed, `None` when blank; refused when too long.
+fn checked_message(message: Option<&str>) -> Result<Option<String>, RequestError> {
+    match message.map(str::trim).filter(|m| !m.is_empty()) {
+        None => Ok(None),
+        Some(m) if m.chars().count() > MAX_MESSAGE_CHARS => Err(RequestError::MessageTooLong),
+        Some(m) => Ok(Some(m.to_string())),
+    }
+}
+
+/// A message as the commune or a family would send it: refused when too
+/// long (checked before any work, e.g. by a bulk decision).
+pub fn check_message(message: Option<&str>) -> Result<(), RequestError> {
+    checked_message(message).map(|_| ())
+}
+
+/// A message written by the portal itself (a closure's notice): cut, never
+/// refused.
+fn system_message(message: Option<&str>) -> Option<String> {
     message
         .map(str::trim)
         .filter(|m| !m.is_empty())
@@ -205,7 +232,10 @@ impl RequestRecord {
         if self.state.is_decided() {
             return Err(RequestError::AlreadyDecided(self.state));
         }
-        let message = clean_message(message);
+        let message = checked_message(message)?;
+        if message.is_some() {
+            self.check_room_for_a_message()?;
+        }
         self.state = decision.state();
         self.decided_at = Some(at);
         self.decided_by = Some(by.to_string());
@@ -235,7 +265,7 @@ impl RequestRecord {
         if matches!(self.state, RequestState::Cancelled | RequestState::Refused) {
             return Err(RequestError::AlreadyDecided(self.state));
         }
-        let message = clean_message(message);
+        let message = system_message(message);
         if by == Actor::Commune && message.is_some() {
             self.new_messages += 1;
         }
@@ -257,7 +287,8 @@ impl RequestRecord {
         message: &str,
         at: DateTime<Utc>,
     ) -> Result<(), RequestError> {
-        let message = clean_message(Some(message)).ok_or(RequestError::EmptyMessage)?;
+        let message = checked_message(Some(message))?.ok_or(RequestError::EmptyMessage)?;
+        self.check_room_for_a_message()?;
         if by == Actor::Commune {
             self.new_messages += 1;
         }
@@ -268,6 +299,15 @@ impl RequestRecord {
             message: Some(message),
         });
         self.version += 1;
+        Ok(())
+    }
+
+    /// Refuses one more message once the request holds [`MAX_MESSAGES`].
+    fn check_room_for_a_message(&self) -> Result<(), RequestError> {
+        let held = self.history.iter().filter(|h| h.message.is_some()).count();
+        if held >= MAX_MESSAGES {
+            return Err(RequestError::TooManyMessages);
+        }
         Ok(())
     }
 
@@ -347,5 +387,53 @@ mod tests {
             r.add_message(Actor::Family, " ", at(12)),
             Err(RequestError::EmptyMessage)
         );
+    }
+
+    #[test]
+    fn a_message_over_the_longest_is_refused_not_cut() {
+        let mut r = request();
+        let longest = "é".repeat(MAX_MESSAGE_CHARS);
+        r.add_message(Actor::Commune, &longest, at(10)).unwrap();
+        let over = "é".repeat(MAX_MESSAGE_CHARS + 1);
+        assert_eq!(
+            r.add_message(Actor::Commune, &over, at(11)),
+            Err(RequestError::MessageTooLong)
+        );
+        assert_eq!(
+            r.decide(Decision::Accepted, Some(&over), "AGENT", at(12)),
+            Err(RequestError::MessageTooLong)
+        );
+        assert_eq!(r.state, RequestState::Pending, "nothing decided");
+        assert_eq!(r.history.len(), 2);
+    }
+
+    #[test]
+    fn a_request_holds_a_bounded_number_of_messages_decision_included() {
+        let mut r = request();
+        for i in 0..MAX_MESSAGES {
+            r.add_message(Actor::Family, &format!("message {i}"), at(10))
+                .unwrap();
+        }
+        assert_eq!(
+            r.add_message(Actor::Commune, "un de plus", at(11)),
+            Err(RequestError::TooManyMessages)
+        );
+        assert_eq!(
+            r.decide(Decision::Refused, Some("un de plus"), "AGENT", at(12)),
+            Err(RequestError::TooManyMessages)
+        );
+        r.decide(Decision::Refused, None, "AGENT", at(12)).unwrap();
+        assert_eq!(r.state, RequestState::Refused);
+    }
+
+    #[test]
+    fn the_worst_case_history_stays_far_below_the_item_limit() {
+        let mut r = request();
+        let widest = "\u{1F600}".repeat(MAX_MESSAGE_CHARS);
+        for _ in 0..MAX_MESSAGES {
+            r.add_message(Actor::Commune, &widest, at(10)).unwrap();
+        }
+        let bytes = serde_json::to_vec(&r).unwrap().len();
+        assert!(bytes < 250_000, "{bytes} bytes");
     }
 }
