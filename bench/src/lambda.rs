@@ -58,6 +58,10 @@ fn start_to_first_poll(bin: &str) -> Duration {
         )
         .env("MARELLE_CONTACT_TEXT", "Service enfance")
         .env("MARELLE_SECRET", "bench secret of enough length 0123456789")
+        .env(
+            "MARELLE_ORIGIN_SECRET",
+            "bench origin secret of enough length 0123",
+        )
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

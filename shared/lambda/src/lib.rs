@@ -36,6 +36,10 @@ pub struct Config {
     pub event_bus: String,
     pub commune: Commune,
     pub secret: Secret,
+    /// `MARELLE_ORIGIN_SECRET`: the value CloudFront adds to every request
+    /// it forwards ([`ORIGIN_HEADER`]); a request without it did not come
+    /// through CloudFront and is refused.
+    pub origin_secret: Secret,
     pub settings: Settings,
 }
 
@@ -61,6 +65,12 @@ impl Config {
             event_bus: env
                 .required("MARELLE_EVENT_BUS")
                 .map_err(|e| e.to_string())?,
+            origin_secret: marelle_api::config::secret(
+                "MARELLE_ORIGIN_SECRET",
+                &env.required("MARELLE_ORIGIN_SECRET")
+                    .map_err(|e| e.to_string())?,
+            )
+            .map_err(|e| e.to_string())?,
             settings: portal.settings(),
             commune: portal.commune,
             secret,
@@ -103,9 +113,30 @@ pub fn app_with_clock(
     })
 }
 
+/// The header CloudFront adds to every request it forwards to the API, with
+/// the stack's origin secret as its value.
+pub const ORIGIN_HEADER: &str = "x-marelle-origin";
+
+/// Whether the request came through the portal's CloudFront distribution:
+/// it carries the origin secret (compared in constant time).
+pub fn through_cloudfront(req: &Request, origin_secret: &Secret) -> bool {
+    let given = req
+        .headers()
+        .get(ORIGIN_HEADER)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    let expected = origin_secret.expose().as_bytes();
+    given.len() == expected.len()
+        && given
+            .iter()
+            .zip(expected)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
 /// The caller's address: the viewer's, as CloudFront tells it (the API is
-/// reached through CloudFront, so the connection's source is an edge),
-/// else API Gateway's `sourceIp`.
+/// reached through CloudFront only, so the connection's source is an edge;
+/// [`handle`] refuses anything else first), else API Gateway's `sourceIp`.
 pub fn client_ip(req: &Request) -> Option<IpAddr> {
     let viewer = req
         .headers()
@@ -124,9 +155,22 @@ pub fn client_ip(req: &Request) -> Option<IpAddr> {
     })
 }
 
-/// The router as a Lambda handler: the caller's address goes into the
-/// request, then the shared layers and the feature's routes answer.
-pub async fn handle(router: Router, mut req: Request) -> axum::response::Response {
+/// The router as a Lambda handler: a request that did not come through
+/// CloudFront is refused (its `cloudfront-viewer-address` could be anything);
+/// then the caller's address goes into the request, and the shared layers
+/// and the feature's routes answer.
+pub async fn handle(
+    router: Router,
+    origin_secret: &Secret,
+    mut req: Request,
+) -> axum::response::Response {
+    if !through_cloudfront(&req, origin_secret) {
+        tracing::warn!("request without the origin header: not through CloudFront");
+        return axum::response::IntoResponse::into_response(marelle_api::ApiError::forbidden(
+            "direct_access",
+            "Le portail se consulte à son adresse publique.",
+        ));
+    }
     if let Some(ip) = client_ip(&req) {
         req.extensions_mut().insert(ClientIp(ip));
     }
@@ -154,9 +198,11 @@ pub async fn run_http(features: Router<AppState>) -> Result<(), lambda_http::Err
     let config = Config::from_env()?;
     let sdk = marelle_aws::sdk_config().await;
     let router = marelle_api::service(app(&config, &sdk), features);
+    let origin_secret = config.origin_secret.clone();
     lambda_http::run(tower::service_fn(move |req: Request| {
         let router = router.clone();
-        async move { Ok::<_, std::convert::Infallible>(handle(router, req).await) }
+        let origin_secret = origin_secret.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle(router, &origin_secret, req).await) }
     }))
     .await
 }
@@ -256,6 +302,7 @@ mod tests {
             ("MARELLE_MAIL_FROM", "Portail <nepasrepondre@villebois.fr>"),
             ("MARELLE_CONTACT_TEXT", "Service enfance"),
             ("MARELLE_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("MARELLE_ORIGIN_SECRET", "origin-0123456789abcdef0123456789"),
         ])
     }
 

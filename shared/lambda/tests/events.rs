@@ -261,3 +261,25 @@ async fn the_family_file_runs_through_the_family_and_agent_functions() {
     let elsewhere = call(&l.family, &ev("agent/get-requests.json", &[])).await;
     assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_request_that_did_not_come_through_cloudfront_is_refused() {
+    let l = lambda().await;
+    let mut e = event("get-captcha.json");
+    // Straight to the execute-api address: no origin header, and a
+    // viewer address the caller chose.
+    e["headers"]
+        .as_object_mut()
+        .unwrap()
+        .remove("x-marelle-origin");
+    e["headers"]["cloudfront-viewer-address"] = json!("203.0.113.7:1234");
+    let a = invoke(&l, &e).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert_eq!(a.body["code"], "direct_access");
+    e["headers"]["x-marelle-origin"] = json!("sample-origin-secret-of-the-events-0124");
+    let a = invoke(&l, &e).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "a wrong origin secret");
+    e["headers"]["x-marelle-origin"] = json!(ORIGIN_SECRET);
+    let a = invoke(&l, &e).await;
+    assert_eq!(a.status, StatusCode::OK, "through CloudFront");
+}

@@ -74,6 +74,7 @@ pub async fn lambda_with_clock(clock: std::sync::Arc<dyn marelle_domain::ports::
             "MARELLE_SECRET",
             "a test secret of enough length, 0123456789".into(),
         ),
+        ("MARELLE_ORIGIN_SECRET", ORIGIN_SECRET.into()),
     ];
     let config = marelle_lambda::Config::from_lookup(|k| {
         env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
@@ -101,6 +102,10 @@ pub fn argon2_fast() -> argon2::Params {
     argon2::Params::new(1024, 1, 1, None).unwrap()
 }
 
+/// What CloudFront adds to every request it forwards (`x-marelle-origin`),
+/// as the samples of `events/` carry it.
+pub const ORIGIN_SECRET: &str = "sample-origin-secret-of-the-events-0123";
+
 /// An event of `events/`, its placeholders replaced.
 pub fn event_with(name: &str, fill: &[(&str, &str)]) -> Value {
     let mut text = std::fs::read_to_string(format!("{EVENTS}/{name}"))
@@ -127,7 +132,8 @@ pub async fn invoke(l: &Lambda, event: &Value) -> Answer {
 
 pub async fn call(router: &Router, event: &Value) -> Answer {
     let req = lambda_http::request::from_str(&event.to_string()).expect("an API Gateway v2 event");
-    let resp = marelle_lambda::handle(router.clone(), req).await;
+    let origin = marelle_domain::secrets::Secret::new(ORIGIN_SECRET);
+    let resp = marelle_lambda::handle(router.clone(), &origin, req).await;
     let status = resp.status();
     let set_cookie = resp
         .headers()
