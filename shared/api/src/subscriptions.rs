@@ -3,18 +3,21 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{delete, get};
 use chrono::{DateTime, Utc};
 use marelle_domain::accounts::FieldError;
 use marelle_domain::family::codes::normalize_code;
+use marelle_domain::family::history::{FamilyEvent, FamilyEventKind};
 use marelle_domain::keys;
 use marelle_domain::ports::store::{Index, Item, Write};
+use marelle_domain::requests::Actor;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::family::access;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{ClientIp, JsonBody, Parent};
 use crate::http::ratelimit::{self, Pair, Scope};
@@ -27,7 +30,9 @@ pub const FAILURES: Limit = Limit {
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/subscriptions", get(list).post(subscribe))
+    Router::new()
+        .route("/api/subscriptions", get(list).post(subscribe))
+        .route("/api/subscriptions/{family_id}", delete(leave))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -271,4 +276,40 @@ pub async fn link_pending_code(
         Linked::Yes(s) => Some(s),
         Linked::Already => None,
     })
+}
+
+/// `DELETE /api/subscriptions/{family_id}`: the parent leaves the family
+/// file (it no longer sees it; the family's history keeps it).
+#[utoipa::path(delete, path = "/api/subscriptions/{family_id}", tag = "subscriptions",
+    params(("family_id" = String, Path, description = "La famille à quitter")),
+    responses(
+        (status = 204, description = "Le compte n'est plus relié à ce dossier famille"),
+        (status = 401, description = "Pas connecté", body = Problem),
+        (status = 403, description = "Réservé aux familles", body = Problem),
+        (status = 404, description = "Compte pas relié à cette famille (not_linked)", body = Problem),
+    ))]
+pub async fn leave(
+    State(app): State<AppState>,
+    Parent(p): Parent,
+    Path(family_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    if family_id.is_empty() || family_id.len() > 40 {
+        return Err(access::not_linked());
+    }
+    let account = crate::accounts::store::by_id(&app, &p.account_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let event = FamilyEvent {
+        id: app.ids.next(),
+        at: app.clock.now(),
+        kind: FamilyEventKind::AccountLeft,
+        account_id: account.id.clone(),
+        account_email: account.email.clone(),
+        by: Actor::Family,
+        by_account_id: account.id.clone(),
+        by_name: account.full_name(),
+        reason: None,
+    };
+    access::end_link(&app, &family_id, &event).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -71,6 +71,18 @@ pub fn pending_change(family_id: &str, request_id: &str) -> crate::ports::Key {
     )
 }
 
+/// Sort key prefix of a family's history (links and unlinks of accounts…),
+/// beside the dossier, never read with it.
+pub const FAMILY_HISTORY_PREFIX: &str = "H#";
+
+/// One event of a family's history, in time order.
+pub fn family_history(family_id: &str, at_rfc3339: &str, id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(
+        family_partition(family_id),
+        format!("{FAMILY_HISTORY_PREFIX}{at_rfc3339}#{id}"),
+    )
+}
+
 /// GSI2 partition listing every family, by label.
 pub const FAMILIES: &str = "FAMILIES";
 

@@ -173,16 +173,19 @@ async fn session_of(l: &Lambda, email: &str, password: &str) -> String {
 async fn the_family_file_runs_through_the_family_and_agent_functions() {
     use marelle_domain::accounts::Role;
     let l = lambda().await;
+    let mut ids = Vec::new();
     for (role, email, password) in [
         (Role::Agent, "agent@villebois.fr", "Agentmairie1"),
         (Role::Parent, "lea.dupont@exemple.fr", "Motdepasse1"),
     ] {
-        marelle_api::accounts::create_active_account(
+        let account = marelle_api::accounts::create_active_account(
             &l.app, role, None, "Léa", "DUPONT", email, password,
         )
         .await
         .unwrap();
+        ids.push(account.id);
     }
+    let parent_id = ids[1].clone();
     let agent = session_of(&l, "agent@villebois.fr", "Agentmairie1").await;
     let parent = session_of(&l, "lea.dupont@exemple.fr", "Motdepasse1").await;
     let ev = |name: &str, extra: &[(&str, &str)]| {
@@ -260,6 +263,54 @@ async fn the_family_file_runs_through_the_family_and_agent_functions() {
     // Each function serves its own routes only.
     let elsewhere = call(&l.family, &ev("agent/get-requests.json", &[])).await;
     assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+
+    // The commune unlinks the account: it sees the family no more, and
+    // has nothing left to leave; linked again, it leaves by itself.
+    let family_id = created.body["id"].as_str().unwrap().to_string();
+    let unlink = |fid: &str, account: &str| {
+        ev(
+            "agent/post-unlink.json",
+            &[("FAMILY_ID", fid), ("ACCOUNT_ID", account)],
+        )
+    };
+    let wrong = call(&l.agent, &unlink(&family_id, "NOT-AN-ACCOUNT")).await;
+    assert_eq!(
+        (wrong.status, wrong.body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_linked"))
+    );
+    let done = call(&l.agent, &unlink(&family_id, &parent_id)).await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.body);
+    let gone = call(&l.family, &ev("family/get-family.json", &[])).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let leave = ev(
+        "family/delete-subscription.json",
+        &[("FAMILY_ID", &family_id)],
+    );
+    let nothing = call(&l.family, &leave).await;
+    assert_eq!(nothing.body["code"], "not_linked");
+    let again = call(
+        &l.family,
+        &ev(
+            "family/post-subscriptions.json",
+            &[("SUBSCRIBER_CODE", &code)],
+        ),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    let left = call(&l.family, &leave).await;
+    assert_eq!(left.status, StatusCode::NO_CONTENT, "{}", left.body);
+    let history = call(
+        &l.agent,
+        &ev("agent/get-family.json", &[("FAMILY_ID", &family_id)]),
+    )
+    .await;
+    let kinds: Vec<&str> = history.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["account_left", "account_unlinked"]);
 }
 
 #[tokio::test]

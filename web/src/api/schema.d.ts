@@ -374,6 +374,49 @@ export interface paths {
       };
     };
   };
+  "/api/agent/families/{id}/unlink": {
+    /**
+     * `POST /api/agent/families/{id}/unlink`: the account no longer sees the
+     * family file.
+     */
+    post: {
+      parameters: {
+        path: {
+          /** @description La famille */
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["UnlinkBody"];
+        };
+      };
+      responses: {
+        /** @description Lien retiré ; l'historique de la famille le garde, le compte est prévenu par e-mail */
+        204: {
+          content: never;
+        };
+        /** @description Réservé aux agents */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Famille inconnue, ou compte pas relié à cette famille (not_linked) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Motif manquant ou trop long */
+        422: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
   "/api/agent/invoices": {
     /**
      * `POST /api/agent/invoices`: an invoice record (its references let the
@@ -1140,6 +1183,44 @@ export interface paths {
       };
     };
   };
+  "/api/subscriptions/{family_id}": {
+    /**
+     * `DELETE /api/subscriptions/{family_id}`: the parent leaves the family
+     * file (it no longer sees it; the family's history keeps it).
+     */
+    delete: {
+      parameters: {
+        path: {
+          /** @description La famille à quitter */
+          family_id: string;
+        };
+      };
+      responses: {
+        /** @description Le compte n'est plus relié à ce dossier famille */
+        204: {
+          content: never;
+        };
+        /** @description Pas connecté */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Réservé aux familles */
+        403: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Compte pas relié à cette famille (not_linked) */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -1359,6 +1440,11 @@ export interface components {
       children: components["schemas"]["ChildView"][];
       fiscal?: null | components["schemas"]["Fiscal"];
       guardians: components["schemas"]["GuardianView"][];
+      /**
+       * @description Agents only: the family's latest events (accounts unlinked or
+       * gone), newest first.
+       */
+      history?: components["schemas"]["FamilyEvent"][] | null;
       id: string;
       label: string;
       pending: components["schemas"]["PendingView"][];
@@ -1401,6 +1487,23 @@ export interface components {
       to: string;
       weekdays: components["schemas"]["Weekday"][];
     };
+    FamilyEvent: {
+      account_email: string;
+      /** @description The account whose link ended, and its e-mail then. */
+      account_id: string;
+      /** Format: date-time */
+      at: string;
+      by: components["schemas"]["Actor"];
+      /** @description The agent's or the parent's account. */
+      by_account_id: string;
+      /** @description The agent's name as the family history shows it ("Agent Mairie"). */
+      by_name: string;
+      id: string;
+      kind: components["schemas"]["FamilyEventKind"];
+      reason?: string | null;
+    };
+    /** @enum {string} */
+    FamilyEventKind: "account_unlinked" | "account_left";
     FamilyLine: {
       id: string;
       label: string;
@@ -1851,6 +1954,15 @@ export interface components {
       /** @enum {string} */
       kind: "child";
     }]>;
+    UnlinkBody: {
+      /** @description The account to unlink (one of the dossier's `subscribers`). */
+      account_id: string;
+      /**
+       * @description Why (at most 500 characters): kept in the family's history and sent
+       * to the account.
+       */
+      reason: string;
+    };
     UploadTarget: {
       /** @description Headers the upload must carry, as pairs. */
       headers: [string, string][];

@@ -142,6 +142,7 @@ pub async fn read(
             })
             .collect(),
     );
+    dossier.history = Some(crate::family::history::recent(&app, &id).await?);
     Ok(Json(dossier))
 }
 

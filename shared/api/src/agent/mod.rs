@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod families;
+pub mod links;
 pub mod requests;
 
 use axum::Router;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
             post(families::import_csv).layer(DefaultBodyLimit::max(families::IMPORT_MAX_BYTES)),
         )
         .route("/api/agent/families/{id}", get(families::read))
+        .route("/api/agent/families/{id}/unlink", post(links::unlink))
         .route(
             "/api/agent/families/{id}/subscriber-code",
             post(families::renew_code).delete(families::revoke_code),

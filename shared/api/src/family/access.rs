@@ -2,8 +2,10 @@
 //! Anything else is "not found", never "forbidden": another family's ids
 //! reveal nothing. Every feature asks here.
 
+use axum::http::StatusCode;
+use marelle_domain::family::history::FamilyEvent;
 use marelle_domain::keys;
-use marelle_domain::ports::store::{Item, Query};
+use marelle_domain::ports::store::{Condition, Item, Query, Write};
 
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::state::AppState;
@@ -86,4 +88,30 @@ pub async fn family_of_child(
         }
     }
     Err(ApiError::not_found())
+}
+
+/// 404 `not_linked`: the account is not (or no longer) linked to the family.
+pub fn not_linked() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_linked",
+        "Ce compte n'est pas relié à ce dossier famille.",
+    )
+}
+
+/// Removes the subscription and records `event`, in one transaction; 404
+/// `not_linked` when there was no link.
+pub async fn end_link(app: &AppState, family_id: &str, event: &FamilyEvent) -> ApiResult<()> {
+    let writes = vec![
+        Write::Delete {
+            key: keys::subscription(&event.account_id, family_id),
+            condition: Some(Condition::Exists),
+        },
+        super::history::record(family_id, event)?,
+    ];
+    match app.store.transact(writes).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_condition_failed() => Err(not_linked()),
+        Err(e) => Err(e.into()),
+    }
 }

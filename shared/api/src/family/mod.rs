@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod changes;
+pub mod history;
 pub mod store;
 pub mod view;
 

@@ -78,6 +78,10 @@ pub struct DossierView {
     /// Agents only: the accounts linked to the family.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subscribers: Option<Vec<SubscriberView>>,
+    /// Agents only: the family's latest events (accounts unlinked or
+    /// gone), newest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<marelle_domain::family::history::FamilyEvent>>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -227,5 +231,6 @@ pub async fn dossier(app: &AppState, loaded: &Loaded, for_agent: bool) -> ApiRes
             None
         },
         subscribers: None,
+        history: None,
     })
 }

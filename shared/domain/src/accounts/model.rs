@@ -45,6 +45,13 @@ impl Account {
     }
 
     /// "M. Dgf SG": civility, first name, last name, as the guide greets.
+    /// "Matthieu BLMAN", as histories show who acted.
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name.to_uppercase())
+            .trim()
+            .to_string()
+    }
+
     pub fn greeting_name(&self) -> String {
         match self.civility {
             Some(c) => format!("{} {} {}", c.as_str(), self.first_name, self.last_name),

@@ -74,3 +74,23 @@ pub fn password_changed(account: &Account, commune: &Commune) -> Message {
         ],
     }
 }
+
+/// Tells an account the commune removed its link to a family file.
+pub fn unlinked(account: &Account, commune: &Commune, family_label: &str, reason: &str) -> Message {
+    Message {
+        to: account.email.clone(),
+        subject: "Portail citoyen : votre compte n'est plus relié à un dossier famille".into(),
+        greeting: format!("Bonjour {},", account.greeting_name()),
+        blocks: vec![
+            Block::Paragraph(format!(
+                "La collectivité a retiré le lien entre votre compte et le dossier famille « {family_label} ». Vous ne voyez plus ce dossier ni le planning de ses enfants sur le portail citoyen."
+            )),
+            Block::Paragraph(format!("Motif : {reason}")),
+            Block::Paragraph("Si vous pensez qu'il s'agit d'une erreur, contactez votre collectivité. Vos abonnements :".into()),
+            Block::Button {
+                label: "Mes abonnements".into(),
+                url: commune.link("/mon-espace/abonnements"),
+            },
+        ],
+    }
+}

@@ -6,5 +6,5 @@ pub mod digest;
 pub mod planning;
 mod render;
 
-pub use accounts::{account_exists_notice, activation, password_changed, password_reset};
+pub use accounts::{account_exists_notice, activation, password_changed, password_reset, unlinked};
 pub use render::{Block, Message, build, escape_html};

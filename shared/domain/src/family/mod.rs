@@ -4,6 +4,7 @@
 pub mod changes;
 pub mod codes;
 pub mod fields;
+pub mod history;
 pub mod import;
 pub mod model;
 pub mod new;
