@@ -299,7 +299,7 @@ pub async fn photo_upload(
         .await?;
     let upload = app
         .blobs
-        .presign_upload(&key, &body.content_type, 600)
+        .presign_upload(&key, &body.content_type, body.size, 600)
         .await
         .map_err(|e| ApiError::unavailable("presign", e))?;
     Ok((
