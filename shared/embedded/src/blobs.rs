@@ -545,6 +545,12 @@ async fn download(
                 ),
                 (header::CACHE_CONTROL, "private, no-store".into()),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+                // Served from the portal's origin: whatever was stored, it
+                // never runs as one of its pages (images still show).
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; sandbox".into(),
+                ),
             ],
             bytes,
         )

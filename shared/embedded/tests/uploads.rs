@@ -189,3 +189,36 @@ async fn the_sweep_forgets_used_grants_only_once_expired() {
     );
     assert_eq!(p.blobs.get("staging/F1/a.png").await.unwrap(), b"abc");
 }
+
+#[tokio::test]
+async fn a_downloaded_object_can_never_run_as_a_page_of_the_portal() {
+    let p = portal().await;
+    p.blobs
+        .put(
+            "families/F1/x.html",
+            b"<script>alert(1)</script>".to_vec(),
+            "text/html",
+        )
+        .await
+        .unwrap();
+    let url = p
+        .blobs
+        .presign_download("families/F1/x.html", 60)
+        .await
+        .unwrap();
+    let mut tcp = tokio::net::TcpStream::connect(p.addr).await.unwrap();
+    let head = format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        path_of(&p, &url),
+        p.addr
+    );
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tcp.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer).to_lowercase();
+    assert!(answer.starts_with("http/1.1 200"), "{answer}");
+    assert!(
+        answer.contains("content-security-policy: default-src 'none'; sandbox"),
+        "{answer}"
+    );
+}
