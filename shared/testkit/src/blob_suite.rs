@@ -288,6 +288,13 @@ pub async fn a_presigned_upload_works_once(f: &BlobFixture) {
         .presign_upload("families/F1/once.png", "image/png", PNG.len() as u64, 300)
         .await
         .unwrap();
+    assert!(
+        !p.headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-length")),
+        "a browser sets content-length itself: {:?}",
+        p.headers
+    );
     let first = send(&p, "image/png", PNG).await;
     assert!(first.is_success(), "{first}");
     let mut other = PNG.to_vec();
