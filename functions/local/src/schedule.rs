@@ -1,9 +1,13 @@
 //! The in-process schedule of `marelle serve`: the processing digest at
 //! 13:00 and 18:00 Europe/Paris, on the portal's clock (which the dev mode
 //! can move). Off with `--no-schedule`, when an outside scheduler runs
-//! `marelle digest` instead.
+//! `marelle digest` instead. Beside it, always on, the sweep of uploads
+//! nobody confirmed.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use marelle_embedded::FolderBlobs;
 
 use marelle_api::http::state::AppState;
 use marelle_api::jobs::digest::{self, Options, SETTLE_SECONDS};
@@ -44,4 +48,26 @@ async fn run(
     let after = window.next();
     let current = window_of(app.clock.now());
     if after < current { after } else { current }
+}
+
+/// How old an unconfirmed upload gets before the sweep removes it: a day,
+/// as the S3 lifecycle rule on `staging/` (an upload URL works 10 minutes,
+/// its record an hour).
+pub const STAGING_MAX_AGE_HOURS: i64 = 24;
+
+/// Every hour, removes the uploads never confirmed and the used upload
+/// grants past their expiry.
+pub async fn staging_sweep(blobs: Arc<FolderBlobs>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match blobs
+            .sweep_staging(chrono::Duration::hours(STAGING_MAX_AGE_HOURS))
+            .await
+        {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "unconfirmed uploads removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "sweep of unconfirmed uploads failed"),
+        }
+    }
 }

@@ -197,6 +197,7 @@ pub async fn serve(s: Serve) -> Result<(), String> {
     }
     let api = marelle_api::service(local.state.clone(), features)
         .merge(marelle_embedded::blobs::routes(local.blobs.clone()));
+    tokio::spawn(crate::schedule::staging_sweep(local.blobs.clone()));
     let app = portal(api, web_app(&s.web, &s.data.data));
 
     let purge_store = local.store.clone();

@@ -302,3 +302,80 @@ fn agent_create_makes_an_agent_that_can_log_in_and_refuses_a_weak_password() {
         assert_eq!(body["role"], "agent");
     });
 }
+
+/// Sends a PUT's head announcing `length` bytes and only 64 KB of its body,
+/// then waits (at most 5 s) for the answer's status line and body start.
+async fn announce_put(base: &str, path: &str, content_type: &str, length: u64) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = base.trim_start_matches("http://");
+    let mut tcp = tokio::net::TcpStream::connect(host).await.unwrap();
+    let head = format!(
+        "PUT {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\nContent-Length: {length}\r\n\r\n"
+    );
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    tcp.write_all(&[0u8; 64 * 1024]).await.unwrap();
+    let mut answer = vec![0u8; 1024];
+    let n = tokio::time::timeout(Duration::from_secs(5), tcp.read(&mut answer))
+        .await
+        .expect("no answer before the body was sent")
+        .unwrap();
+    String::from_utf8_lossy(&answer[..n]).into_owned()
+}
+
+#[tokio::test]
+async fn uploads_with_a_forged_grant_are_refused_before_their_24_mb_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let forged = "/api/blobs/eyJrIjoic3RhZ2luZy94IiwibSI6IlBVVCIsImV4cCI6OTk5OTk5OTk5OX0.AAAA";
+    // Eight at once, as the probe sent them.
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let base = server.base.clone();
+            tokio::spawn(async move { announce_put(&base, forged, "image/png", 24 << 20).await })
+        })
+        .collect();
+    for task in tasks {
+        let answer = task.await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+        assert!(answer.contains("upload_grant_invalid"), "{answer}");
+    }
+}
+
+#[tokio::test]
+async fn an_upload_announcing_more_than_its_grant_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let c = client();
+    let (status, body) = post(
+        &c,
+        &server,
+        "/api/session",
+        json!({"email": "parent.demo@villebois.example", "password": "Famille2026"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let family: Value = c
+        .get(format!("{}/api/family", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let child = family["children"][0]["id"].as_str().unwrap();
+    let (status, grant) = post(
+        &c,
+        &server,
+        &format!("/api/family/children/{child}/photo"),
+        json!({"content_type": "image/png", "size": 1000}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{grant}");
+    let url = grant["upload"]["url"].as_str().unwrap();
+    let path = &url[url.find("/api/blobs/").unwrap()..];
+
+    let answer = announce_put(&server.base, path, "image/png", 24 << 20).await;
+
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("upload_too_large"), "{answer}");
+}

@@ -793,6 +793,131 @@ async fn a_photo_that_is_not_an_image_or_too_large_is_refused() {
     );
 }
 
+/// Asks for a photo upload grant declaring `size` bytes.
+async fn photo_grant(w: &World, content_type: &str, size: usize) -> marelle_testkit::TestResponse {
+    let cid = w.child_id();
+    w.app
+        .post(
+            &format!("/api/family/children/{cid}/photo"),
+            json!({"content_type": content_type, "size": size}),
+            Some(&w.parent),
+        )
+        .await
+}
+
+/// PUTs `bytes` through a grant's URL, as the browser does.
+async fn put_photo(w: &World, grant: &Value, content_type: &str, bytes: &[u8]) -> StatusCode {
+    let url = grant["upload"]["url"].as_str().unwrap();
+    let put = Request::builder()
+        .method(Method::PUT)
+        .uri(url.strip_prefix(marelle_testkit::app::ORIGIN).unwrap())
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes.to_vec()))
+        .unwrap();
+    w.app.send(put).await.status
+}
+
+async fn confirm_photo(w: &World, grant: &Value) -> marelle_testkit::TestResponse {
+    let cid = w.child_id();
+    w.app
+        .post(
+            &format!("/api/family/children/{cid}/photo/confirm"),
+            json!({"upload_id": grant["upload_id"]}),
+            Some(&w.parent),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_photo_larger_than_declared_is_refused_at_upload() {
+    let w = World::new().await;
+    let grant = photo_grant(&w, "image/png", 1000).await;
+    assert_eq!(grant.status, StatusCode::CREATED, "{:?}", grant.body);
+    let big = [PNG, &vec![0u8; 6 << 20][..]].concat();
+
+    let put = put_photo(&w, &grant.body, "image/png", &big).await;
+
+    assert_eq!(put, StatusCode::PAYLOAD_TOO_LARGE);
+    let r = confirm_photo(&w, &grant.body).await;
+    assert_eq!(r.code(), "photo_missing", "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn a_photo_upload_url_works_once_and_the_waiting_photo_stays_the_checked_one() {
+    let w = World::new().await;
+    let grant = photo_grant(&w, "image/png", PNG.len()).await;
+    assert_eq!(
+        put_photo(&w, &grant.body, "image/png", PNG).await,
+        StatusCode::OK
+    );
+    let r = confirm_photo(&w, &grant.body).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+
+    // The same URL, again, with HTML of the announced length.
+    let mut html = b"<script>alert(1)</script>".to_vec();
+    html.resize(PNG.len(), b' ');
+    let again = put_photo(&w, &grant.body, "image/png", &html).await;
+
+    assert!(again.is_client_error(), "{again}");
+    let d = w.dossier().await;
+    let preview = d["pending"][0]["changes"]["photo_url"].as_str().unwrap();
+    let got = w
+        .app
+        .send(
+            Request::builder()
+                .uri(preview.strip_prefix(marelle_testkit::app::ORIGIN).unwrap())
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(
+        got.body,
+        Value::String(String::from_utf8_lossy(PNG).into_owned())
+    );
+}
+
+#[tokio::test]
+async fn a_photo_is_checked_as_stored_and_a_staged_upload_is_never_linked() {
+    let w = World::new().await;
+    let grant = photo_grant(&w, "image/png", PNG.len()).await;
+    assert_eq!(
+        put_photo(&w, &grant.body, "image/png", PNG).await,
+        StatusCode::OK
+    );
+    let r = confirm_photo(&w, &grant.body).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+    // What the commune will see is a copy the upload URL cannot reach.
+    let d = w.dossier().await;
+    let preview = d["pending"][0]["changes"]["photo_url"].as_str().unwrap();
+    let upload = grant.body["upload"]["url"].as_str().unwrap();
+    assert_ne!(preview, upload);
+    assert!(
+        marelle_api::family::view::photo_url(&w.app.state, "staging/families/F/children/C/photo-1")
+            .await
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn photo_upload_grants_are_limited_per_account() {
+    let w = World::new().await;
+    for i in 0..30 {
+        let r = photo_grant(&w, "image/png", 100).await;
+        assert_eq!(r.status, StatusCode::CREATED, "grant {i}: {:?}", r.body);
+    }
+
+    let r = photo_grant(&w, "image/png", 100).await;
+
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.code(), "rate_limited");
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("Réessayez"))
+    );
+}
+
 #[tokio::test]
 async fn another_familys_ids_are_not_found_on_every_family_route() {
     let w = World::new().await;

@@ -1,8 +1,10 @@
 //! Documents and photos in one S3 bucket (its name comes from the
 //! configuration). Browsers upload and download through presigned URLs
-//! (SigV4 in the query string): an upload URL signs the `content-type`
-//! header, so S3 refuses a body sent with another type. Build the client
-//! with [`crate::s3_client`] to get path-style addressing on emulators.
+//! (SigV4 in the query string): an upload URL signs the `content-type`,
+//! `content-length` and `if-none-match: *` headers, so S3 refuses a body
+//! of another type or another size, and a second PUT once the object
+//! exists. Build the client with [`crate::s3_client`] to get path-style
+//! addressing on emulators.
 
 use std::time::Duration;
 
@@ -53,12 +55,20 @@ fn presigning(expires_in_secs: u64) -> Result<PresigningConfig, BlobError> {
         .map_err(|e| BlobError::Unavailable(format!("presign: {e}")))
 }
 
+/// The headers a browser must send as signed; `content-length` is left
+/// out: the browser sets it itself, from the body (and S3 refuses a body
+/// whose length is not the signed one).
 fn headers(request: &PresignedRequest) -> Vec<(String, String)> {
     request
         .headers()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("content-length"))
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
+
+/// Largest object a presigned upload may announce (S3 would take more in
+/// one PUT; the portal never needs it).
+pub const MAX_UPLOAD_BYTES: u64 = 25 * 1024 * 1024;
 
 #[async_trait]
 impl Blobs for S3Blobs {
@@ -124,13 +134,32 @@ impl Blobs for S3Blobs {
         Ok(())
     }
 
+    async fn copy(&self, from: &str, to: &str) -> Result<(), BlobError> {
+        validate_key(from)?;
+        validate_key(to)?;
+        self.client
+            .copy_object()
+            .bucket(&self.bucket)
+            .copy_source(format!("{}/{from}", self.bucket))
+            .key(to)
+            .send()
+            .await
+            .map_err(|e| sdk_error("CopyObject", e))?;
+        Ok(())
+    }
+
     async fn presign_upload(
         &self,
         key: &str,
         content_type: &str,
+        size: u64,
         expires_in_secs: u64,
     ) -> Result<PresignedUpload, BlobError> {
         validate_key(key)?;
+        if size > MAX_UPLOAD_BYTES {
+            return Err(BlobError::TooLarge(size));
+        }
+        let length = i64::try_from(size).map_err(|_| BlobError::TooLarge(size))?;
         let config = presigning(expires_in_secs)?;
         let expires_at = Utc::now() + config.expires();
         let request = self
@@ -139,6 +168,8 @@ impl Blobs for S3Blobs {
             .bucket(&self.bucket)
             .key(key)
             .content_type(content_type)
+            .content_length(length)
+            .if_none_match("*")
             .presigned(config)
             .await
             .map_err(|e| sdk_error("PutObject presign", e))?;

@@ -1,13 +1,19 @@
 //! Blobs in a folder. Presigned URLs point at the portal itself
 //! (`/api/blobs/<grant>`), where [`routes`] serves them: the grant names the
-//! object, the method, the content type and the expiry, signed with a key
-//! only the portal holds, exactly like an S3 presigned URL.
+//! object, the method, the content type, the size and the expiry, signed
+//! with a key only the portal holds, exactly like an S3 presigned URL.
+//!
+//! An upload is checked from its URL and headers before any byte of its
+//! body is read (grant, content type, announced length), then streamed to a
+//! file with a hard cap at the size the grant names; each upload grant
+//! works once. Unconfirmed uploads sit under [`STAGING_PREFIX`] and
+//! [`FolderBlobs::sweep_staging`] removes the old ones.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,9 +21,9 @@ use axum::routing::get;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
-use marelle_domain::ports::blobs::{BlobInfo, validate_key};
+use marelle_domain::ports::blobs::{BlobInfo, STAGING_PREFIX, validate_key};
 use marelle_domain::ports::{BlobError, Blobs, Clock, PresignedUpload};
-use marelle_domain::secrets::{mac, verify_mac};
+use marelle_domain::secrets::{mac, random_token, verify_mac};
 use serde::{Deserialize, Serialize};
 
 /// Largest object the folder accepts through a presigned upload.
@@ -25,6 +31,8 @@ pub const MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
 
 pub struct FolderBlobs {
     root: PathBuf,
+    /// Beside `root`: the used upload grants and the uploads under way.
+    grants: PathBuf,
     public_url: String,
     key: Vec<u8>,
     clock: Arc<dyn Clock>,
@@ -41,11 +49,20 @@ struct Grant {
     ct: Option<String>,
     /// Expiry, Unix seconds.
     exp: i64,
+    /// An upload's exact size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    n: Option<u64>,
+    /// An upload grant's id: it works once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct Meta {
     content_type: String,
+    /// When the object was written, Unix seconds on the portal's clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    written_at: Option<i64>,
 }
 
 impl FolderBlobs {
@@ -59,8 +76,13 @@ impl FolderBlobs {
     ) -> std::io::Result<Self> {
         let root = root.as_ref().to_path_buf();
         std::fs::create_dir_all(&root)?;
+        let mut grants = root.as_os_str().to_owned();
+        grants.push(".grants");
+        let grants = PathBuf::from(grants);
+        std::fs::create_dir_all(&grants)?;
         Ok(Self {
             root,
+            grants,
             public_url: public_url.trim_end_matches('/').to_string(),
             key,
             clock,
@@ -102,6 +124,118 @@ impl FolderBlobs {
     fn grant_url(&self, grant: &Grant) -> String {
         format!("{}/api/blobs/{}", self.public_url, self.sign(grant))
     }
+
+    /// Marks an upload grant used; false when it already was. The marker's
+    /// name starts with the grant's expiry, so the sweep knows when it can
+    /// go.
+    async fn claim(&self, exp: i64, id: &str) -> std::io::Result<Option<PathBuf>> {
+        let marker = self.grants.join(format!("{exp}-{id}.used"));
+        match tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&marker)
+            .await
+        {
+            Ok(_) => Ok(Some(marker)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn meta_bytes(&self, content_type: &str) -> Vec<u8> {
+        serde_json::to_vec(&Meta {
+            content_type: content_type.to_string(),
+            written_at: Some(self.clock.now().timestamp()),
+        })
+        .unwrap_or_default()
+    }
+
+    /// Removes the objects under [`STAGING_PREFIX`] written more than
+    /// `older_than` ago (uploads never confirmed), the markers of upload
+    /// grants past their expiry and the uploads abandoned half-way.
+    /// Returns how many objects went.
+    pub async fn sweep_staging(&self, older_than: Duration) -> Result<usize, BlobError> {
+        let now = self.clock.now().timestamp();
+        let limit = now - older_than.num_seconds();
+        let staging = self.root.join(STAGING_PREFIX.trim_end_matches('/'));
+        let grants = self.grants.clone();
+        tokio::task::spawn_blocking(move || sweep(&staging, &grants, now, limit))
+            .await
+            .map_err(|e| BlobError::Unavailable(e.to_string()))?
+            .map_err(io_error)
+    }
+}
+
+/// Unix seconds of a file's last change on the system clock.
+fn modified_at(path: &Path) -> Option<i64> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    let secs = modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    i64::try_from(secs).ok()
+}
+
+fn remove_if_there(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+fn sweep(staging: &Path, grants: &Path, now: i64, limit: i64) -> std::io::Result<usize> {
+    let mut removed = 0;
+    let mut dirs = vec![staging.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let name = path.to_string_lossy();
+            if name.ends_with(".meta.json") || name.ends_with(".tmp") {
+                continue;
+            }
+            let meta = FolderBlobs::meta_path(&path);
+            let written_at = std::fs::read(&meta)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Meta>(&b).ok())
+                .and_then(|m| m.written_at)
+                .or_else(|| modified_at(&path));
+            if written_at.is_none_or(|t| t < limit) {
+                remove_if_there(&meta)?;
+                remove_if_there(&path)?;
+                removed += 1;
+            }
+        }
+    }
+    for entry in std::fs::read_dir(grants)? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let gone = if let Some(marker) = name.strip_suffix(".used") {
+            // `<expiry>-<id>.used`: useless once the grant has expired.
+            marker
+                .split_once('-')
+                .and_then(|(exp, _)| exp.parse::<i64>().ok())
+                .is_none_or(|exp| exp < now)
+        } else {
+            // An upload under way, or abandoned.
+            modified_at(&path).is_none_or(|t| t < limit)
+        };
+        if gone {
+            remove_if_there(&path)?;
+        }
+    }
+    Ok(removed)
 }
 
 fn io_error(e: std::io::Error) -> BlobError {
@@ -130,10 +264,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 impl Blobs for FolderBlobs {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError> {
         let path = self.path(key)?;
-        let meta = serde_json::to_vec(&Meta {
-            content_type: content_type.to_string(),
-        })
-        .unwrap_or_default();
+        let meta = self.meta_bytes(content_type);
         tokio::task::spawn_blocking(move || {
             write_atomically(&FolderBlobs::meta_path(&path), &meta)?;
             write_atomically(&path, &bytes)
@@ -171,19 +302,38 @@ impl Blobs for FolderBlobs {
         Ok(())
     }
 
+    async fn copy(&self, from: &str, to: &str) -> Result<(), BlobError> {
+        let (from, to) = (self.path(from)?, self.path(to)?);
+        tokio::task::spawn_blocking(move || {
+            let meta = std::fs::read(FolderBlobs::meta_path(&from))?;
+            let bytes = std::fs::read(&from)?;
+            write_atomically(&FolderBlobs::meta_path(&to), &meta)?;
+            write_atomically(&to, &bytes)
+        })
+        .await
+        .map_err(|e| BlobError::Unavailable(e.to_string()))?
+        .map_err(io_error)
+    }
+
     async fn presign_upload(
         &self,
         key: &str,
         content_type: &str,
+        size: u64,
         expires_in_secs: u64,
     ) -> Result<PresignedUpload, BlobError> {
         validate_key(key)?;
+        if size > MAX_UPLOAD_BYTES as u64 {
+            return Err(BlobError::TooLarge(size));
+        }
         let expires_at = self.clock.now() + Duration::seconds(expires_in_secs as i64);
         let grant = Grant {
             k: key.to_string(),
             m: "PUT".into(),
             ct: Some(content_type.to_string()),
             exp: expires_at.timestamp(),
+            n: Some(size),
+            id: Some(random_token()),
         };
         Ok(PresignedUpload {
             url: self.grant_url(&grant),
@@ -200,6 +350,8 @@ impl Blobs for FolderBlobs {
             m: "GET".into(),
             ct: None,
             exp: (self.clock.now() + Duration::seconds(expires_in_secs as i64)).timestamp(),
+            n: None,
+            id: None,
         };
         Ok(self.grant_url(&grant))
     }
@@ -209,33 +361,164 @@ impl Blobs for FolderBlobs {
 pub fn routes(blobs: Arc<FolderBlobs>) -> axum::Router {
     axum::Router::new()
         .route("/api/blobs/{grant}", get(download).put(upload))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
         .with_state(blobs)
+}
+
+/// An RFC 9457 problem with a stable code and a French detail.
+fn problem(status: StatusCode, code: &str, detail: &str) -> Response {
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "status": status.as_u16(),
+        "title": status.canonical_reason().unwrap_or_default(),
+        "detail": detail,
+        "code": code,
+    });
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn invalid_grant() -> Response {
+    problem(
+        StatusCode::FORBIDDEN,
+        "upload_grant_invalid",
+        "Cette adresse d'envoi n'est pas valable ou a expiré. Recommencez l'envoi.",
+    )
+}
+
+fn too_large() -> Response {
+    problem(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "upload_too_large",
+        "Le fichier est plus lourd que la taille annoncée.",
+    )
+}
+
+fn size_mismatch() -> Response {
+    problem(
+        StatusCode::BAD_REQUEST,
+        "upload_size_mismatch",
+        "Le fichier reçu n'a pas la taille annoncée. Recommencez l'envoi.",
+    )
+}
+
+fn unavailable(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "blob upload failed");
+    problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "Le service est momentanément indisponible. Réessayez dans quelques instants.",
+    )
+}
+
+/// What became of an upload's body.
+enum Received {
+    Complete,
+    TooLarge,
+    Short,
+    Interrupted,
+}
+
+/// Streams `body` to `file`, stopping as soon as it passes `size` bytes.
+async fn receive(body: Body, file: &Path, size: u64) -> std::io::Result<Received> {
+    use axum::body::HttpBody;
+    use tokio::io::AsyncWriteExt;
+    let mut out = tokio::fs::File::create(file).await?;
+    let mut body = std::pin::pin!(body);
+    let mut written: u64 = 0;
+    while let Some(frame) = std::future::poll_fn(|cx| HttpBody::poll_frame(body.as_mut(), cx)).await
+    {
+        let Ok(frame) = frame else {
+            return Ok(Received::Interrupted);
+        };
+        let Ok(chunk) = frame.into_data() else {
+            continue;
+        };
+        written = written.saturating_add(chunk.len() as u64);
+        if written > size {
+            return Ok(Received::TooLarge);
+        }
+        out.write_all(&chunk).await?;
+    }
+    if written != size {
+        return Ok(Received::Short);
+    }
+    out.sync_all().await?;
+    Ok(Received::Complete)
 }
 
 async fn upload(
     State(blobs): State<Arc<FolderBlobs>>,
     UrlPath(token): UrlPath<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
-    let grant = match blobs.open_grant(&token, "PUT") {
-        Ok(g) => g,
-        Err(status) => return status.into_response(),
+    // Everything is checked from the URL and the headers before the body.
+    let Ok(grant) = blobs.open_grant(&token, "PUT") else {
+        return invalid_grant();
+    };
+    let (Some(size), Some(id)) = (grant.n, grant.id.as_deref()) else {
+        return invalid_grant();
     };
     let sent_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if grant.ct.as_deref() != Some(sent_type) {
-        return StatusCode::FORBIDDEN.into_response();
+        return problem(
+            StatusCode::FORBIDDEN,
+            "upload_type_mismatch",
+            "Le type du fichier envoyé n'est pas celui annoncé.",
+        );
     }
-    match blobs.put(&grant.k, body.to_vec(), sent_type).await {
-        Ok(()) => StatusCode::OK.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "blob upload failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
+    if let Some(announced) = headers.get(header::CONTENT_LENGTH) {
+        match announced.to_str().ok().and_then(|v| v.parse::<u64>().ok()) {
+            Some(n) if n > size => return too_large(),
+            Some(n) if n == size => {}
+            _ => return size_mismatch(),
         }
+    }
+    let path = match blobs.path(&grant.k) {
+        Ok(p) => p,
+        Err(_) => return invalid_grant(),
+    };
+    let marker = match blobs.claim(grant.exp, id).await {
+        Ok(Some(m)) => m,
+        Ok(None) => {
+            return problem(
+                StatusCode::CONFLICT,
+                "upload_grant_used",
+                "Cette adresse d'envoi a déjà servi. Recommencez l'envoi depuis le début.",
+            );
+        }
+        Err(e) => return unavailable(e),
+    };
+    let part = blobs.grants.join(format!("{id}.part"));
+    let refused = match receive(body, &part, size).await {
+        Ok(Received::Complete) => None,
+        Ok(Received::TooLarge) => Some(too_large()),
+        Ok(Received::Short | Received::Interrupted) => Some(size_mismatch()),
+        Err(e) => Some(unavailable(e)),
+    };
+    if let Some(refused) = refused {
+        // The grant may serve again: nothing was stored.
+        let _ = tokio::fs::remove_file(&part).await;
+        let _ = tokio::fs::remove_file(&marker).await;
+        return refused;
+    }
+    let meta = blobs.meta_bytes(sent_type);
+    let stored = tokio::task::spawn_blocking(move || {
+        write_atomically(&FolderBlobs::meta_path(&path), &meta)?;
+        std::fs::rename(&part, &path)
+    })
+    .await;
+    match stored {
+        Ok(Ok(())) => StatusCode::OK.into_response(),
+        Ok(Err(e)) => unavailable(e),
+        Err(e) => unavailable(e),
     }
 }
 
@@ -262,6 +545,12 @@ async fn download(
                 ),
                 (header::CACHE_CONTROL, "private, no-store".into()),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+                // Served from the portal's origin: whatever was stored, it
+                // never runs as one of its pages (images still show).
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; sandbox".into(),
+                ),
             ],
             bytes,
         )

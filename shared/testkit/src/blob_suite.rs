@@ -20,7 +20,11 @@ macro_rules! blob_conformance {
             a_presigned_upload_refuses_another_content_type,
             a_presigned_download_serves_the_object,
             a_tampered_presigned_url_is_refused,
-            an_expired_presigned_url_is_refused
+            an_expired_presigned_url_is_refused,
+            a_presigned_upload_refuses_a_body_larger_than_declared,
+            a_presigned_upload_refuses_a_body_smaller_than_declared,
+            a_presigned_upload_works_once,
+            a_copy_keeps_its_bytes_when_the_source_is_written_again
         );
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {
@@ -122,6 +126,25 @@ const PNG: &[u8] = &[
     0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, b'I', b'H', b'D', b'R',
 ];
 
+/// Sends `body` with `sent_type` through an upload grant, as a browser
+/// does (the browser sets `content-length` itself, from the body).
+async fn send(
+    p: &marelle_domain::ports::PresignedUpload,
+    sent_type: &str,
+    body: &[u8],
+) -> reqwest::StatusCode {
+    assert_eq!(p.method, "PUT");
+    let mut req = http().put(&p.url).body(body.to_vec());
+    for (name, value) in &p.headers {
+        if name.eq_ignore_ascii_case("content-type") {
+            req = req.header(name, sent_type);
+        } else if !name.eq_ignore_ascii_case("content-length") {
+            req = req.header(name, value);
+        }
+    }
+    req.send().await.unwrap().status()
+}
+
 async fn upload(
     f: &BlobFixture,
     key: &str,
@@ -131,19 +154,10 @@ async fn upload(
 ) -> reqwest::StatusCode {
     let p = f
         .blobs
-        .presign_upload(key, content_type, 300)
+        .presign_upload(key, content_type, body.len() as u64, 300)
         .await
         .unwrap();
-    assert_eq!(p.method, "PUT");
-    let mut req = http().put(&p.url).body(body.to_vec());
-    for (name, value) in &p.headers {
-        if name.eq_ignore_ascii_case("content-type") {
-            req = req.header(name, sent_type);
-        } else {
-            req = req.header(name, value);
-        }
-    }
-    req.send().await.unwrap().status()
+    send(&p, sent_type, body).await
 }
 
 pub async fn a_presigned_upload_stores_what_the_browser_sends(f: &BlobFixture) {
@@ -237,4 +251,82 @@ pub async fn an_expired_presigned_url_is_refused(f: &BlobFixture) {
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let resp = http().get(&url).send().await.unwrap();
     assert!(resp.status().is_client_error(), "{}", resp.status());
+}
+
+pub async fn a_presigned_upload_refuses_a_body_larger_than_declared(f: &BlobFixture) {
+    let p = f
+        .blobs
+        .presign_upload("families/F1/big.png", "image/png", 16, 300)
+        .await
+        .unwrap();
+    let body = [PNG, &[0u8; 4096][..]].concat();
+    let status = send(&p, "image/png", &body).await;
+    assert!(status.is_client_error(), "{status}");
+    assert!(matches!(
+        f.blobs.get("families/F1/big.png").await,
+        Err(BlobError::NotFound)
+    ));
+}
+
+pub async fn a_presigned_upload_refuses_a_body_smaller_than_declared(f: &BlobFixture) {
+    let p = f
+        .blobs
+        .presign_upload("families/F1/small.png", "image/png", 4096, 300)
+        .await
+        .unwrap();
+    let status = send(&p, "image/png", PNG).await;
+    assert!(status.is_client_error(), "{status}");
+    assert!(matches!(
+        f.blobs.get("families/F1/small.png").await,
+        Err(BlobError::NotFound)
+    ));
+}
+
+pub async fn a_presigned_upload_works_once(f: &BlobFixture) {
+    let p = f
+        .blobs
+        .presign_upload("families/F1/once.png", "image/png", PNG.len() as u64, 300)
+        .await
+        .unwrap();
+    assert!(
+        !p.headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-length")),
+        "a browser sets content-length itself: {:?}",
+        p.headers
+    );
+    let first = send(&p, "image/png", PNG).await;
+    assert!(first.is_success(), "{first}");
+    let mut other = PNG.to_vec();
+    other.reverse();
+    let second = send(&p, "image/png", &other).await;
+    assert!(second.is_client_error(), "{second}");
+    assert_eq!(f.blobs.get("families/F1/once.png").await.unwrap(), PNG);
+}
+
+pub async fn a_copy_keeps_its_bytes_when_the_source_is_written_again(f: &BlobFixture) {
+    f.blobs
+        .put("staging/F1/p.png", PNG.to_vec(), "image/png")
+        .await
+        .unwrap();
+    f.blobs
+        .copy("staging/F1/p.png", "families/F1/p.png")
+        .await
+        .unwrap();
+    f.blobs
+        .put("staging/F1/p.png", b"<html>".to_vec(), "text/html")
+        .await
+        .unwrap();
+    assert_eq!(f.blobs.get("families/F1/p.png").await.unwrap(), PNG);
+    let info = f.blobs.head("families/F1/p.png").await.unwrap();
+    assert_eq!(
+        (info.size, info.content_type.as_deref()),
+        (PNG.len() as u64, Some("image/png"))
+    );
+    assert!(matches!(
+        f.blobs
+            .copy("staging/F1/none.png", "families/F1/none.png")
+            .await,
+        Err(BlobError::NotFound)
+    ));
 }

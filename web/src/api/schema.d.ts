@@ -749,7 +749,7 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Adresse d'envoi (valable 10 minutes) */
+        /** @description Adresse d'envoi (valable 10 minutes, pour un seul envoi de la taille et du type annoncés) */
         201: {
           content: {
             "application/json": components["schemas"]["PhotoUploadAnswer"];
@@ -763,6 +763,12 @@ export interface paths {
         };
         /** @description Pas une image (photo_type) ou trop lourde (photo_too_large) */
         422: {
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Trop d'adresses d'envoi demandées (rate_limited) */
+        429: {
           content: {
             "application/json": components["schemas"]["Problem"];
           };

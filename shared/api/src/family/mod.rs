@@ -15,12 +15,14 @@ use axum::response::IntoResponse;
 use axum::routing::{get, patch, post};
 use chrono::Duration;
 use marelle_domain::family::{ChildPatch, FamilyPatch, GuardianPatch, PatchError};
+use marelle_domain::ports::blobs::STAGING_PREFIX;
 use marelle_domain::ports::store::{Condition, Item, Key};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::extract::{JsonBody, Parent, UrlQuery};
+use crate::http::extract::{ClientIp, JsonBody, Parent, UrlQuery};
+use crate::http::ratelimit::{self, Scope};
 use crate::http::sessions::CurrentAccount;
 use crate::http::state::AppState;
 
@@ -232,7 +234,19 @@ struct UploadRecord {
     family_id: String,
     child_id: String,
     account_id: String,
+    /// Where the browser uploads: under the staging prefix, never served.
     key: String,
+}
+
+/// How long an upload URL works, in seconds.
+const UPLOAD_GRANT_SECS: u64 = 600;
+
+/// Where a checked photo goes: its staging key without the prefix (the
+/// upload URL cannot write there).
+fn final_key(staging_key: &str) -> &str {
+    staging_key
+        .strip_prefix(STAGING_PREFIX)
+        .unwrap_or(staging_key)
 }
 
 fn upload_key(id: &str) -> Key {
@@ -256,13 +270,15 @@ fn photo_size_error() -> ApiError {
 /// `POST /api/family/children/{id}/photo`: where to upload a photo.
 #[utoipa::path(post, path = "/api/family/children/{id}/photo", tag = "family", params(FamilyParam), request_body = PhotoUpload,
     responses(
-        (status = 201, description = "Adresse d'envoi (valable 10 minutes)", body = PhotoUploadAnswer),
+        (status = 201, description = "Adresse d'envoi (valable 10 minutes, pour un seul envoi de la taille et du type annoncés)", body = PhotoUploadAnswer),
         (status = 404, description = "Enfant inconnu (ou d'une autre famille)", body = Problem),
         (status = 422, description = "Pas une image (photo_type) ou trop lourde (photo_too_large)", body = Problem),
+        (status = 429, description = "Trop d'adresses d'envoi demandées (rate_limited)", body = Problem),
     ))]
 pub async fn photo_upload(
     State(app): State<AppState>,
     Parent(p): Parent,
+    ip: ClientIp,
     Path(id): Path<String>,
     UrlQuery(q): UrlQuery<FamilyParam>,
     JsonBody(body): JsonBody<PhotoUpload>,
@@ -276,13 +292,21 @@ pub async fn photo_upload(
     if body.size == 0 || body.size > PHOTO_MAX_BYTES {
         return Err(photo_size_error());
     }
+    ratelimit::hit_both(
+        &app,
+        Scope::Upload,
+        ip.0,
+        &p.account_id,
+        app.settings.limits.upload(),
+    )
+    .await?;
     let loaded = family_with(&app, &p, q.family_id.as_deref(), |l| {
         l.dossier.child(&id).is_some()
     })
     .await?;
     let upload_id = app.ids.next();
     let key = format!(
-        "families/{}/children/{id}/photo-{upload_id}",
+        "{STAGING_PREFIX}families/{}/children/{id}/photo-{upload_id}",
         loaded.dossier.family.id
     );
     let record = UploadRecord {
@@ -300,7 +324,7 @@ pub async fn photo_upload(
         .await?;
     let upload = app
         .blobs
-        .presign_upload(&key, &body.content_type, 600)
+        .presign_upload(&key, &body.content_type, body.size, UPLOAD_GRANT_SECS)
         .await
         .map_err(|e| ApiError::unavailable("presign", e))?;
     Ok((
@@ -358,8 +382,13 @@ pub async fn photo_confirm(
     if record.account_id != p.account_id || record.child_id != id {
         return Err(ApiError::not_found());
     }
-    let info = match app.blobs.head(&record.key).await {
-        Ok(i) => i,
+    let staged = record.key.as_str();
+    match app.blobs.head(staged).await {
+        Ok(info) if info.size > PHOTO_MAX_BYTES => {
+            let _ = app.blobs.delete(staged).await;
+            return Err(photo_size_error());
+        }
+        Ok(_) => {}
         Err(marelle_domain::ports::BlobError::NotFound) => {
             return Err(ApiError::rule(
                 "photo_missing",
@@ -367,19 +396,36 @@ pub async fn photo_confirm(
             ));
         }
         Err(e) => return Err(ApiError::unavailable("blob head", e)),
-    };
+    }
+    // The check runs on a copy the upload URL cannot reach: what is
+    // checked is what the commune will see, whatever is written later.
+    let key = final_key(staged).to_string();
+    if key != staged {
+        app.blobs
+            .copy(staged, &key)
+            .await
+            .map_err(|e| ApiError::unavailable("blob copy", e))?;
+    }
     let reject = |e: ApiError| async {
-        let _ = app.blobs.delete(&record.key).await;
+        let _ = app.blobs.delete(&key).await;
+        let _ = app.blobs.delete(staged).await;
         Err::<(), ApiError>(e)
     };
+    let info = app
+        .blobs
+        .head(&key)
+        .await
+        .map_err(|e| ApiError::unavailable("blob head", e))?;
     if info.size > PHOTO_MAX_BYTES {
         reject(photo_size_error()).await?;
     }
     let bytes = app
         .blobs
-        .get(&record.key)
+        .get(&key)
         .await
         .map_err(|e| ApiError::unavailable("blob get", e))?;
+    // The stored type is an image type (the grant signs it); a photo
+    // whose file name lied about its format (a PNG named .jpg) still goes.
     if sniff_image(&bytes).is_none() {
         reject(photo_type_error()).await?;
     }
@@ -388,10 +434,7 @@ pub async fn photo_confirm(
         .ok_or_else(ApiError::not_found)?;
     let child = loaded.dossier.child(&id).ok_or_else(ApiError::not_found)?;
     let mut fields = serde_json::Map::new();
-    fields.insert(
-        "photo_key".into(),
-        serde_json::Value::String(record.key.clone()),
-    );
+    fields.insert("photo_key".into(), serde_json::Value::String(key.clone()));
     let set = marelle_domain::family::ChangeSet {
         target: marelle_domain::family::Target::Child { id: id.clone() },
         fields,
@@ -407,5 +450,8 @@ pub async fn photo_confirm(
     )
     .await?;
     app.store.delete(&upload_key(&body.upload_id), None).await?;
+    if key != staged {
+        let _ = app.blobs.delete(staged).await;
+    }
     Ok((StatusCode::ACCEPTED, Json(Submitted { request_id })))
 }

@@ -7,6 +7,7 @@ use marelle_domain::family::{
     Address, Appliances, Authorizations, Bank, BankView, Child, Contact, FamilySituation, Fiscal,
     Guardian, Health, Insurance, Quality, Sex, Target,
 };
+use marelle_domain::ports::blobs::STAGING_PREFIX;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -115,8 +116,12 @@ pub fn mask_changes(mut changes: Map<String, Value>) -> Map<String, Value> {
 const PHOTO_LINK_SECS: u64 = 300;
 
 /// A photo as the API shows it: a short-lived download link, never the
-/// storage key it sits under.
+/// storage key it sits under. An upload still under the staging prefix
+/// (writable through its upload URL, never checked) gets no link.
 pub async fn photo_url(app: &AppState, key: &str) -> Option<String> {
+    if key.starts_with(STAGING_PREFIX) {
+        return None;
+    }
     app.blobs.presign_download(key, PHOTO_LINK_SECS).await.ok()
 }
 

@@ -130,6 +130,8 @@ pub struct RateLimits {
     pub signup_per_address: Limit,
     pub reset_per_account: Limit,
     pub reset_per_address: Limit,
+    pub upload_per_account: Limit,
+    pub upload_per_address: Limit,
 }
 
 impl RateLimits {
@@ -150,6 +152,14 @@ impl RateLimits {
         }
     }
 
+    /// Upload grants (photos, documents): per address and per account.
+    pub fn upload(&self) -> Pair {
+        Pair {
+            per_address: self.upload_per_address,
+            per_account: self.upload_per_account,
+        }
+    }
+
     /// Every limit multiplied by `factor` (load tests raise them).
     pub fn scaled(factor: i64) -> Self {
         let d = Self::default();
@@ -163,6 +173,8 @@ impl RateLimits {
             signup_per_address: s(d.signup_per_address),
             reset_per_account: s(d.reset_per_account),
             reset_per_address: s(d.reset_per_address),
+            upload_per_account: s(d.upload_per_account),
+            upload_per_address: s(d.upload_per_address),
         }
     }
 }
@@ -188,6 +200,14 @@ impl Default for RateLimits {
             },
             reset_per_address: Limit {
                 max: 20,
+                window_secs: 60 * 60,
+            },
+            upload_per_account: Limit {
+                max: 30,
+                window_secs: 60 * 60,
+            },
+            upload_per_address: Limit {
+                max: 120,
                 window_secs: 60 * 60,
             },
         }

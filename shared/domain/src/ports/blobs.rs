@@ -27,9 +27,16 @@ pub enum BlobError {
     NotFound,
     #[error("invalid object key: {0}")]
     InvalidKey(String),
+    #[error("object too large: {0} bytes")]
+    TooLarge(u64),
     #[error("blob store unavailable: {0}")]
     Unavailable(String),
 }
+
+/// Where uploads wait until the portal checks them: objects under it are
+/// never served, and are removed after a day (S3 lifecycle rule, `marelle`
+/// sweep) when nobody confirmed them.
+pub const STAGING_PREFIX: &str = "staging/";
 
 /// Object keys are relative paths of `[A-Za-z0-9._-]` segments joined by `/`.
 pub fn validate_key(key: &str) -> Result<(), BlobError> {
@@ -56,12 +63,17 @@ pub trait Blobs: Send + Sync + 'static {
     async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError>;
     async fn head(&self, key: &str) -> Result<BlobInfo, BlobError>;
     async fn delete(&self, key: &str) -> Result<(), BlobError>;
-    /// A URL a browser PUTs the object to, with this content type, until
-    /// `expires_in_secs` have passed.
+    /// Copies the object `from` (bytes and content type) to `to`; later
+    /// writes to `from` leave `to` as it is.
+    async fn copy(&self, from: &str, to: &str) -> Result<(), BlobError>;
+    /// A URL a browser PUTs the object to once, with this content type and
+    /// a body of `size` bytes (never more), until `expires_in_secs` have
+    /// passed.
     async fn presign_upload(
         &self,
         key: &str,
         content_type: &str,
+        size: u64,
         expires_in_secs: u64,
     ) -> Result<PresignedUpload, BlobError>;
     /// A URL a browser GETs the object from until `expires_in_secs` have passed.
