@@ -28,19 +28,25 @@ export interface paths {
         /** @description JSON invalide ou champ inconnu */
         400: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Champs non conformes (weak_password, password_mismatch, invalid_email, terms_not_accepted, invalid_captcha, captcha_reused…) */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Trop de tentatives */
         429: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -64,7 +70,13 @@ export interface paths {
         /** @description Lien invalide (invalid_token), expiré (token_expired) ou déjà utilisé (token_used) */
         400: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -91,7 +103,13 @@ export interface paths {
         /** @description Trop de demandes */
         429: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -105,6 +123,12 @@ export interface paths {
         200: {
           content: {
             "application/json": components["schemas"]["ActivityList"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -126,7 +150,13 @@ export interface paths {
         /** @description Champs non conformes (invalid_time, invalid_deadline…) */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -135,6 +165,11 @@ export interface paths {
   "/api/agent/activities/{id}": {
     /** `GET /api/agent/activities/{id}`. */
     get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
       responses: {
         /** @description L'activité */
         200: {
@@ -145,7 +180,13 @@ export interface paths {
         /** @description Activité inconnue */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -159,6 +200,11 @@ export interface paths {
      * run and changes nothing else.
      */
     post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
       requestBody: {
         content: {
           "application/json": components["schemas"]["Closure"];
@@ -174,13 +220,19 @@ export interface paths {
         /** @description Activité inconnue */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Dates non conformes */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -199,6 +251,12 @@ export interface paths {
         200: {
           content: {
             "application/json": components["schemas"]["EnrolmentList"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -220,19 +278,25 @@ export interface paths {
         /** @description Enfant ou activité inconnus */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Déjà inscrit sur une période qui chevauche */
         409: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Période hors de celle de l'activité */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -255,6 +319,12 @@ export interface paths {
             "application/json": components["schemas"]["FamilyList"];
           };
         };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     /** `POST /api/agent/families`: a new family file, with its subscriber code. */
@@ -274,13 +344,19 @@ export interface paths {
         /** @description Réservé aux agents */
         403: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Champs non conformes */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -318,12 +394,23 @@ export interface paths {
             "application/json": components["schemas"]["ImportReport"];
           };
         };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
   };
   "/api/agent/families/{id}": {
     /** `GET /api/agent/families/{id}`: the whole dossier. */
     get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
       responses: {
         /** @description Le dossier, complet */
         200: {
@@ -334,7 +421,13 @@ export interface paths {
         /** @description Famille inconnue */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -343,6 +436,11 @@ export interface paths {
   "/api/agent/families/{id}/subscriber-code": {
     /** `POST /api/agent/families/{id}/subscriber-code`: a new code. */
     post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
       responses: {
         /** @description Nouveau code ; l'ancien ne fonctionne plus */
         200: {
@@ -353,13 +451,24 @@ export interface paths {
         /** @description Famille inconnue */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
     };
     /** `DELETE /api/agent/families/{id}/subscriber-code`: no code any more. */
     delete: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
       responses: {
         /** @description Code révoqué */
         204: {
@@ -368,7 +477,13 @@ export interface paths {
         /** @description Famille inconnue */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -395,19 +510,25 @@ export interface paths {
         /** @description Famille ou responsable inconnu */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Une facture a déjà ces références */
         409: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Montant ou références non conformes */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -437,13 +558,19 @@ export interface paths {
         /** @description Réservé aux agents */
         403: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Un état autre que « pending » demande family_id */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -471,7 +598,13 @@ export interface paths {
         /** @description Liste vide ou trop longue */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -483,6 +616,11 @@ export interface paths {
      * new and current values side by side.
      */
     get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
       responses: {
         /** @description La demande */
         200: {
@@ -493,7 +631,13 @@ export interface paths {
         /** @description Demande inconnue */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -505,6 +649,11 @@ export interface paths {
      * optional message to the family.
      */
     post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
       requestBody: {
         content: {
           "application/json": components["schemas"]["DecisionBody"];
@@ -520,13 +669,19 @@ export interface paths {
         /** @description Demande inconnue */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Déjà traitée (already_decided) */
         409: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -535,6 +690,11 @@ export interface paths {
   "/api/agent/requests/{id}/messages": {
     /** `POST /api/agent/requests/{id}/messages`: a message to the family. */
     post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
       requestBody: {
         content: {
           "application/json": components["schemas"]["MessageBody"];
@@ -550,13 +710,19 @@ export interface paths {
         /** @description Demande inconnue */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Message vide */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -570,6 +736,12 @@ export interface paths {
         200: {
           content: {
             "application/json": Record<string, never>;
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -594,19 +766,25 @@ export interface paths {
         /** @description Pas connecté */
         401: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Réservé aux familles */
         403: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Aucune famille, ou une famille d'un autre compte */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -628,13 +806,19 @@ export interface paths {
         /** @description Modification soumise à la collectivité */
         202: {
           content: {
-            "application/json": components["schemas"]["Submitted"];
+            "application/json": components["schemas"]["ChangeSubmitted"];
           };
         };
         /** @description Valeurs non conformes, ou rien à changer (no_change) */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -651,6 +835,10 @@ export interface paths {
           /** @description Needed only when the account is linked to several families. */
           family_id?: string;
         };
+        path: {
+          /** @description L'enfant */
+          id: string;
+        };
       };
       requestBody: {
         content: {
@@ -661,19 +849,25 @@ export interface paths {
         /** @description Modification soumise à la collectivité */
         202: {
           content: {
-            "application/json": components["schemas"]["Submitted"];
+            "application/json": components["schemas"]["ChangeSubmitted"];
           };
         };
         /** @description Enfant inconnu (ou d'une autre famille) */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Valeurs non conformes (birth_date_in_future…) ou rien à changer */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -686,6 +880,10 @@ export interface paths {
         query?: {
           /** @description Needed only when the account is linked to several families. */
           family_id?: string;
+        };
+        path: {
+          /** @description L'enfant */
+          id: string;
         };
       };
       requestBody: {
@@ -703,13 +901,19 @@ export interface paths {
         /** @description Enfant inconnu (ou d'une autre famille) */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Pas une image (photo_type) ou trop lourde (photo_too_large) */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -726,6 +930,10 @@ export interface paths {
           /** @description Needed only when the account is linked to several families. */
           family_id?: string;
         };
+        path: {
+          /** @description L'enfant */
+          id: string;
+        };
       };
       requestBody: {
         content: {
@@ -736,19 +944,25 @@ export interface paths {
         /** @description Photo soumise à la collectivité */
         202: {
           content: {
-            "application/json": components["schemas"]["Submitted"];
+            "application/json": components["schemas"]["ChangeSubmitted"];
           };
         };
         /** @description Envoi inconnu ou expiré */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Pas une image (photo_type) ou trop lourde (photo_too_large) */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -762,6 +976,10 @@ export interface paths {
           /** @description Needed only when the account is linked to several families. */
           family_id?: string;
         };
+        path: {
+          /** @description Le responsable */
+          id: string;
+        };
       };
       requestBody: {
         content: {
@@ -772,19 +990,25 @@ export interface paths {
         /** @description Modification soumise à la collectivité */
         202: {
           content: {
-            "application/json": components["schemas"]["Submitted"];
+            "application/json": components["schemas"]["ChangeSubmitted"];
           };
         };
         /** @description Responsable inconnu (ou d'une autre famille) */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Valeurs non conformes (invalid_iban, invalid_phone…) ou rien à changer */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -803,7 +1027,13 @@ export interface paths {
         /** @description Pas connecté */
         401: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -830,13 +1060,19 @@ export interface paths {
         /** @description Pas connecté */
         401: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Mot de passe actuel incorrect (wrong_password) ou nouveau non conforme */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -863,7 +1099,13 @@ export interface paths {
         /** @description Trop de demandes */
         429: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -890,13 +1132,19 @@ export interface paths {
         /** @description Lien invalide, expiré ou déjà utilisé */
         400: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Mot de passe non conforme (weak_password, password_mismatch) */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -926,13 +1174,19 @@ export interface paths {
         /** @description Famille inconnue de ce compte */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Période invalide ou de plus de 42 jours */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -962,13 +1216,19 @@ export interface paths {
         /** @description Pas connecté */
         401: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Famille inconnue de ce compte */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -976,6 +1236,10 @@ export interface paths {
     /** `POST /api/requests`. */
     post: {
       parameters: {
+        query?: {
+          /** @description Accepté pour la symétrie avec les autres routes des familles ; la famille est celle de l'enfant. */
+          family_id?: string;
+        };
         header?: {
           /** @description Une nouvelle soumission avec la même clé rend la première réponse, sans rien refaire. */
           "Idempotency-Key"?: string | null;
@@ -996,13 +1260,19 @@ export interface paths {
         /** @description Enfant ou activité inconnus (ou d'une autre famille) */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Jours refusés, chacun avec sa raison (not_enrolled, closed, deadline_passed, full, not_reserved…) */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -1014,6 +1284,11 @@ export interface paths {
      * clears its new messages.
      */
     get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
       responses: {
         /** @description La demande et son historique */
         200: {
@@ -1024,7 +1299,13 @@ export interface paths {
         /** @description Demande inconnue (ou d'une autre famille) */
         404: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -1048,19 +1329,25 @@ export interface paths {
         /** @description Identifiant ou mot de passe incorrect (invalid_credentials) */
         401: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Compte pas encore activé (not_activated) */
         403: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Trop de tentatives */
         429: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -1071,6 +1358,12 @@ export interface paths {
         /** @description Déconnecté */
         204: {
           content: never;
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
         };
       };
     };
@@ -1088,7 +1381,13 @@ export interface paths {
         /** @description Pas connecté */
         401: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -1110,19 +1409,25 @@ export interface paths {
         /** @description Déjà abonné à cette famille (already_subscribed) */
         409: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Aucune famille ne correspond (subscription_not_found), sans dire quelle partie est fausse */
         422: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description Trop d'essais infructueux */
         429: {
           content: {
-            "application/json": components["schemas"]["Problem"];
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Erreur : application/problem+json avec un `code` stable */
+        default: {
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -1244,6 +1549,10 @@ export interface components {
       new: unknown;
       /** @description The value when the change was submitted. */
       old: unknown;
+    };
+    /** @description The answer to a dossier change: the request the commune will decide. */
+    ChangeSubmitted: {
+      request_id: string;
     };
     /** @description `PATCH /api/family/children/{id}`: any subset of the fields. */
     ChildPatch: {
