@@ -14,12 +14,13 @@ CHROMIUM  ?= /usr/bin/chromium
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR := never
 
-.PHONY: help run dev build web test test-deps test-rust test-browser test-infra lint bench clean
+.PHONY: help run dev build web test test-deps test-rust test-suites test-browser test-infra lint fuzz bench clean
 
 help:
 	@echo "make run    build and start the portal on http://$(ADDR) with demo data"
 	@echo "make dev    the same with --dev (settable clock, outbox listing, easy captcha)"
 	@echo "make test   install what the tests need, then run every suite"
+	@echo "make fuzz   the contract fuzz at full size (10,000 requests or more)"
 	@echo "make bench  benchmarks (by hand; figures go on the issues)"
 
 ## ---- running -------------------------------------------------------------
@@ -67,6 +68,21 @@ lint:
 test-rust: $(VENV)/.installed
 	$(CARGO) test --workspace --no-fail-fast
 
+# Fuzzing from the contract (tests/fuzz/run.py): schemathesis against a running
+# `marelle` with a parent's and an agent's session; no 5xx, no answer outside
+# the contract. `make test` runs it at CI size, `make fuzz` at full size.
+# (The authorisation matrix and the durability suite are Rust tests: test-rust.)
+FUZZ_CI   ?= --requests 2000 --max-examples 5
+FUZZ_FULL ?= --requests 10000 --max-examples 25
+
+test-suites: $(VENV)/.installed
+	$(CARGO) build -p marelle-local
+	$(PY) tests/fuzz/run.py $(FUZZ_CI)
+
+fuzz: $(VENV)/.installed
+	$(CARGO) build -p marelle-local
+	$(PY) tests/fuzz/run.py $(FUZZ_FULL)
+
 test-browser: test-deps web
 	$(CARGO) build -p marelle-local
 	cd tests/browser && npm test
@@ -74,7 +90,7 @@ test-browser: test-deps web
 test-infra: $(VENV)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" infra/check.sh
 
-test: test-deps lint test-rust test-infra test-browser
+test: test-deps lint test-rust test-suites test-infra test-browser
 	@echo "make test: every suite passed"
 
 ## ---- benchmarks ------------------------------------------------------------

@@ -16,14 +16,6 @@ const contract = new URL('openapi.json', root);
 const target = new URL('src/api/schema.d.ts', root);
 
 const document = JSON.parse(await readFile(contract, 'utf8'));
-// Operations are typed where they stand, under `paths`: the contract's
-// operationIds repeat (several handlers are named `list`, `read`, …), and
-// openapi-typescript would keep one operation per id.
-for (const item of Object.values(document.paths ?? {})) {
-  for (const operation of Object.values(item)) {
-    if (operation && typeof operation === 'object') delete operation.operationId;
-  }
-}
 const generated = await openapiTS(document);
 
 if (process.argv.includes('--check')) {

@@ -48,7 +48,7 @@ use utoipa::openapi::OpenApi as Document;
         crate::subscriptions::SubscribeRequest,
         crate::subscriptions::InvoiceReferences,
         crate::family::DossierView,
-        crate::family::Submitted,
+        crate::family::ChangeSubmitted,
         crate::family::PhotoUpload,
         crate::family::PhotoUploadAnswer,
         crate::family::PhotoConfirm,
@@ -99,7 +99,55 @@ pub fn document() -> Document {
     doc.info.description = Some(
         "Portail famille des communes. Erreurs : application/problem+json avec un `code` stable et un `detail` en français.".into(),
     );
+    problems_as_problem_json(&mut doc);
     doc
+}
+
+/// Every error answer is `application/problem+json` (see `http::error`):
+/// the documented ones say so, and a `default` answer describes the rest
+/// (400 malformed, 401, 403, 405, 413, 429…) on every operation.
+fn problems_as_problem_json(doc: &mut Document) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = || {
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("Problem")))
+            .build()
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            for response in op.responses.responses.values_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                let is_problem = response.content.get("application/json").is_some_and(|c| {
+                    matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"))
+                });
+                if is_problem {
+                    response.content.shift_remove("application/json");
+                    response
+                        .content
+                        .insert("application/problem+json".into(), problem());
+                }
+            }
+            op.responses
+                .responses
+                .entry("default".into())
+                .or_insert_with(|| {
+                    ResponseBuilder::new()
+                        .description("Erreur : application/problem+json avec un `code` stable")
+                        .content("application/problem+json", problem())
+                        .build()
+                        .into()
+                });
+        }
+    }
 }
 
 pub async fn serve() -> Json<Document> {

@@ -57,7 +57,7 @@ pub async fn all(app: &AppState, account_id: &str) -> ApiResult<Vec<Subscription
 }
 
 /// `GET /api/subscriptions`: the families the account is linked to.
-#[utoipa::path(get, path = "/api/subscriptions", tag = "subscriptions",
+#[utoipa::path(get, path = "/api/subscriptions", operation_id = "list_subscriptions", tag = "subscriptions",
     responses((status = 200, description = "Les abonnements", body = Subscriptions),
               (status = 401, description = "Pas connecté", body = Problem)))]
 pub async fn list(

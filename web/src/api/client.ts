@@ -44,39 +44,30 @@ export interface PlanningDetails {
 
 // ---- the family space ---------------------------------------------------------------
 
-/**
- * The answer to a dossier change: the request the commune decides. (The
- * contract names it `Submitted`, like the planning's answer, and shows the
- * planning's shape; the server sends `{ request_id }`.)
- */
-export interface SubmittedChange {
-  request_id: string;
-}
-
-const asChange = (p: Promise<unknown>) => p as Promise<SubmittedChange>;
+/** The answer to a dossier change: the request the commune decides. */
+export type SubmittedChange = Schemas['ChangeSubmitted'];
 
 /** Every call of the family space carries the family shown (`family_id`). */
 export const parent = {
   subscriptions: () => call('get', '/api/subscriptions'),
   subscribe: (body: Schemas['SubscribeRequest']) => call('post', '/api/subscriptions', { body }),
   dossier: (familyId: string) => call('get', '/api/family', { query: { family_id: familyId } }),
-  changeFamily: (familyId: string, body: Schemas['FamilyPatch']) => asChange(call('patch', '/api/family', { query: { family_id: familyId }, body })),
+  changeFamily: (familyId: string, body: Schemas['FamilyPatch']) => call('patch', '/api/family', { query: { family_id: familyId }, body }),
   changeGuardian: (familyId: string, id: string, body: Schemas['GuardianPatch']) =>
-    asChange(call('patch', '/api/family/guardians/{id}', { path: { id }, query: { family_id: familyId }, body })),
+    call('patch', '/api/family/guardians/{id}', { path: { id }, query: { family_id: familyId }, body }),
   changeChild: (familyId: string, id: string, body: Schemas['ChildPatch']) =>
-    asChange(call('patch', '/api/family/children/{id}', { path: { id }, query: { family_id: familyId }, body })),
+    call('patch', '/api/family/children/{id}', { path: { id }, query: { family_id: familyId }, body }),
   photoUpload: (familyId: string, id: string, body: Schemas['PhotoUpload']) =>
     call('post', '/api/family/children/{id}/photo', { path: { id }, query: { family_id: familyId }, body }),
   photoConfirm: (familyId: string, id: string, body: Schemas['PhotoConfirm']) =>
-    asChange(call('post', '/api/family/children/{id}/photo/confirm', { path: { id }, query: { family_id: familyId }, body })),
+    call('post', '/api/family/children/{id}/photo/confirm', { path: { id }, query: { family_id: familyId }, body }),
 
   requests: (query: Query<'/api/requests'>) => call('get', '/api/requests', { query }),
   request: (id: string) => call('get', '/api/requests/{id}', { path: { id } }),
   planning: (query: Query<'/api/planning'>) => call('get', '/api/planning', { query }),
   /**
    * Reservations and absences; sent again with the same key after a
-   * failure. (The server reads `family_id` here too; the contract does not
-   * list it for this route.)
+   * failure (the family is the child's; `family_id` is accepted).
    */
   submit: (familyId: string | undefined, body: Schemas['Submission'], idempotencyKey: string) =>
     request<Schemas['Submitted']>('POST', withQuery('/api/requests', { family_id: familyId }), body, { 'Idempotency-Key': idempotencyKey }),

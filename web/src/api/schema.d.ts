@@ -12,144 +12,28 @@ type OneOf<T extends any[]> = T extends [infer Only] ? Only : T extends [infer A
 export interface paths {
   "/api/accounts": {
     /** `POST /api/accounts`: the sign-up form. */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["SignUpForm"];
-        };
-      };
-      responses: {
-        /** @description Demande enregistrée, e-mail d'activation envoyé */
-        201: {
-          content: {
-            "application/json": components["schemas"]["SignedUp"];
-          };
-        };
-        /** @description JSON invalide ou champ inconnu */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Champs non conformes (weak_password, password_mismatch, invalid_email, terms_not_accepted, invalid_captcha, captcha_reused…) */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Trop de tentatives */
-        429: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["sign_up"];
   };
   "/api/accounts/activation": {
     /** `POST /api/accounts/activation`: the link of the activation e-mail. */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["Activation"];
-        };
-      };
-      responses: {
-        /** @description Compte activé (et relié à la famille du code abonné saisi, s'il est reconnu) */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Activated"];
-          };
-        };
-        /** @description Lien invalide (invalid_token), expiré (token_expired) ou déjà utilisé (token_used) */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["activate"];
   };
   "/api/accounts/activation/resend": {
     /**
      * `POST /api/accounts/activation/resend`: a new activation link, if the
      * address has an account waiting for activation. Always 202.
      */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["ActivationResend"];
-        };
-      };
-      responses: {
-        /** @description Si un compte attend son activation, un nouveau lien est envoyé */
-        202: {
-          content: {
-            "application/json": components["schemas"]["Accepted"];
-          };
-        };
-        /** @description Trop de demandes */
-        429: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["resend_activation"];
   };
   "/api/agent/activities": {
     /** `GET /api/agent/activities`: every activity, by name. */
-    get: {
-      responses: {
-        /** @description Les activités */
-        200: {
-          content: {
-            "application/json": components["schemas"]["ActivityList"];
-          };
-        };
-      };
-    };
+    get: operations["list_activities"];
     /** `POST /api/agent/activities`. */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["NewActivity"];
-        };
-      };
-      responses: {
-        /** @description Activité créée */
-        201: {
-          content: {
-            "application/json": components["schemas"]["Activity"];
-          };
-        };
-        /** @description Champs non conformes (invalid_time, invalid_deadline…) */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["create_activity"];
   };
   "/api/agent/activities/{id}": {
     /** `GET /api/agent/activities/{id}`. */
-    get: {
-      responses: {
-        /** @description L'activité */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Activity"];
-          };
-        };
-        /** @description Activité inconnue */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    get: operations["read_activity"];
   };
   "/api/agent/activities/{id}/closures": {
     /**
@@ -158,133 +42,19 @@ export interface paths {
      * families told. Posting the same closure again finishes an interrupted
      * run and changes nothing else.
      */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["Closure"];
-        };
-      };
-      responses: {
-        /** @description Fermeture enregistrée, réservations annulées */
-        200: {
-          content: {
-            "application/json": components["schemas"]["ClosureAnswer"];
-          };
-        };
-        /** @description Activité inconnue */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Dates non conformes */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["close"];
   };
   "/api/agent/enrolments": {
     /** `GET /api/agent/enrolments?activity_id=`: who is enrolled. */
-    get: {
-      parameters: {
-        query: {
-          activity_id: string;
-        };
-      };
-      responses: {
-        /** @description Les inscriptions à l'activité */
-        200: {
-          content: {
-            "application/json": components["schemas"]["EnrolmentList"];
-          };
-        };
-      };
-    };
+    get: operations["enrolments"];
     /** `POST /api/agent/enrolments`: a child in an activity for a period. */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["NewEnrolment"];
-        };
-      };
-      responses: {
-        /** @description Inscription créée */
-        201: {
-          content: {
-            "application/json": components["schemas"]["Enrolment"];
-          };
-        };
-        /** @description Enfant ou activité inconnus */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Déjà inscrit sur une période qui chevauche */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Période hors de celle de l'activité */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["enrol"];
   };
   "/api/agent/families": {
     /** `GET /api/agent/families`: families by label. */
-    get: {
-      parameters: {
-        query?: {
-          /** @description Beginning of the family's label ("famille dup"). */
-          q?: string;
-          page?: string;
-        };
-      };
-      responses: {
-        /** @description Familles, par nom */
-        200: {
-          content: {
-            "application/json": components["schemas"]["FamilyList"];
-          };
-        };
-      };
-    };
+    get: operations["list_families"];
     /** `POST /api/agent/families`: a new family file, with its subscriber code. */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["NewFamily"];
-        };
-      };
-      responses: {
-        /** @description Famille créée, avec son code abonné et les codes personnels des responsables */
-        201: {
-          content: {
-            "application/json": components["schemas"]["DossierView"];
-          };
-        };
-        /** @description Réservé aux agents */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Champs non conformes */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["create_family"];
   };
   "/api/agent/families/import": {
     /**
@@ -293,204 +63,35 @@ export interface paths {
      * written; each family is written whole or not at all, and importing a
      * file again skips the families already imported.
      */
-    post: {
-      parameters: {
-        query?: {
-          /** @description Only check the file (default: true). */
-          dry_run?: boolean;
-        };
-      };
-      requestBody: {
-        content: {
-          "text/csv": string;
-        };
-      };
-      responses: {
-        /** @description Rapport (avec dry_run=true, rien n'est écrit) */
-        200: {
-          content: {
-            "application/json": components["schemas"]["ImportReport"];
-          };
-        };
-        /** @description Fichier non conforme : toutes les lignes en erreur, rien d'importé */
-        422: {
-          content: {
-            "application/json": components["schemas"]["ImportReport"];
-          };
-        };
-      };
-    };
+    post: operations["import_csv"];
   };
   "/api/agent/families/{id}": {
     /** `GET /api/agent/families/{id}`: the whole dossier. */
-    get: {
-      responses: {
-        /** @description Le dossier, complet */
-        200: {
-          content: {
-            "application/json": components["schemas"]["DossierView"];
-          };
-        };
-        /** @description Famille inconnue */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    get: operations["agent_read_family"];
   };
   "/api/agent/families/{id}/subscriber-code": {
     /** `POST /api/agent/families/{id}/subscriber-code`: a new code. */
-    post: {
-      responses: {
-        /** @description Nouveau code ; l'ancien ne fonctionne plus */
-        200: {
-          content: {
-            "application/json": components["schemas"]["CodeAnswer"];
-          };
-        };
-        /** @description Famille inconnue */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["renew_code"];
     /** `DELETE /api/agent/families/{id}/subscriber-code`: no code any more. */
-    delete: {
-      responses: {
-        /** @description Code révoqué */
-        204: {
-          content: never;
-        };
-        /** @description Famille inconnue */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    delete: operations["revoke_code"];
   };
   "/api/agent/families/{id}/unlink": {
     /**
      * `POST /api/agent/families/{id}/unlink`: the account no longer sees the
      * family file.
      */
-    post: {
-      parameters: {
-        path: {
-          /** @description La famille */
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UnlinkBody"];
-        };
-      };
-      responses: {
-        /** @description Lien retiré ; l'historique de la famille le garde, le compte est prévenu par e-mail */
-        204: {
-          content: never;
-        };
-        /** @description Réservé aux agents */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Famille inconnue, ou compte pas relié à cette famille (not_linked) */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Motif manquant ou trop long */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["unlink"];
   };
   "/api/agent/invoices": {
     /**
      * `POST /api/agent/invoices`: an invoice record (its references let the
      * recipient subscribe).
      */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["NewInvoice"];
-        };
-      };
-      responses: {
-        /** @description Facture enregistrée */
-        201: {
-          content: {
-            "application/json": components["schemas"]["Created"];
-          };
-        };
-        /** @description Famille ou responsable inconnu */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Une facture a déjà ces références */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Montant ou références non conformes */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["create_invoice"];
   };
   "/api/agent/requests": {
     /** `GET /api/agent/requests`: the queue, oldest first. */
-    get: {
-      parameters: {
-        query?: {
-          /** @description `pending` (default). Other states need `family_id`. */
-          state?: components["schemas"]["RequestState"];
-          kind?: components["schemas"]["RequestKind"];
-          family_id?: string;
-          activity_id?: string;
-          date?: string;
-          page?: string;
-        };
-      };
-      responses: {
-        /** @description Demandes */
-        200: {
-          content: {
-            "application/json": components["schemas"]["QueuePage"];
-          };
-        };
-        /** @description Réservé aux agents */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Un état autre que « pending » demande family_id */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    get: operations["queue"];
   };
   "/api/agent/requests/decisions": {
     /**
@@ -498,734 +99,118 @@ export interface paths {
      * requests; each is decided on its own, and those that cannot be are
      * listed with why.
      */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["BulkDecision"];
-        };
-      };
-      responses: {
-        /** @description Décisions enregistrées */
-        200: {
-          content: {
-            "application/json": components["schemas"]["BulkAnswer"];
-          };
-        };
-        /** @description Liste vide ou trop longue (invalid_bulk), ou message trop long (message_too_long) */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["decide_many"];
   };
   "/api/agent/requests/{id}": {
     /**
      * `GET /api/agent/requests/{id}`: a request; a dossier change shows old,
      * new and current values side by side.
      */
-    get: {
-      responses: {
-        /** @description La demande */
-        200: {
-          content: {
-            "application/json": components["schemas"]["RequestDetail"];
-          };
-        };
-        /** @description Demande inconnue */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    get: operations["agent_request_detail"];
   };
   "/api/agent/requests/{id}/decision": {
     /**
      * `POST /api/agent/requests/{id}/decision`: accept or refuse, with an
      * optional message to the family.
      */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["DecisionBody"];
-        };
-      };
-      responses: {
-        /** @description Décision enregistrée */
-        200: {
-          content: {
-            "application/json": components["schemas"]["RequestSummary"];
-          };
-        };
-        /** @description Demande inconnue */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Déjà traitée (already_decided) */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Message trop long (message_too_long) ou trop de messages sur la demande (too_many_messages) */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["decide"];
   };
   "/api/agent/requests/{id}/messages": {
     /** `POST /api/agent/requests/{id}/messages`: a message to the family. */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["MessageBody"];
-        };
-      };
-      responses: {
-        /** @description Message ajouté */
-        201: {
-          content: {
-            "application/json": components["schemas"]["RequestSummary"];
-          };
-        };
-        /** @description Demande inconnue */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Modifiée entre-temps (conflict) */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Message vide (empty_message), trop long (message_too_long) ou de trop (too_many_messages) */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["message"];
   };
   "/api/captcha": {
     /** `GET /api/captcha`: a new ALTCHA challenge. */
-    get: {
-      responses: {
-        /** @description Défi ALTCHA (protocole v2) */
-        200: {
-          content: {
-            "application/json": Record<string, never>;
-          };
-        };
-      };
-    };
+    get: operations["captcha"];
   };
   "/api/family": {
     /** `GET /api/family`: the dossier, with the changes waiting for the commune. */
-    get: {
-      parameters: {
-        query?: {
-          /** @description Needed only when the account is linked to several families. */
-          family_id?: string;
-        };
-      };
-      responses: {
-        /** @description Le dossier famille */
-        200: {
-          content: {
-            "application/json": components["schemas"]["DossierView"];
-          };
-        };
-        /** @description Pas connecté */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Réservé aux familles */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Aucune famille, ou une famille d'un autre compte */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    get: operations["read_family"];
     /** `PATCH /api/family`: the family's shared data (fiscal information). */
-    patch: {
-      parameters: {
-        query?: {
-          /** @description Needed only when the account is linked to several families. */
-          family_id?: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["FamilyPatch"];
-        };
-      };
-      responses: {
-        /** @description Modification soumise à la collectivité */
-        202: {
-          content: {
-            "application/json": components["schemas"]["Submitted"];
-          };
-        };
-        /** @description Valeurs non conformes, ou rien à changer (no_change) */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    patch: operations["change_family"];
   };
   "/api/family/children/{id}": {
     /**
      * `PATCH /api/family/children/{id}`: a child's data, authorizations,
      * health data and authorized adults.
      */
-    patch: {
-      parameters: {
-        query?: {
-          /** @description Needed only when the account is linked to several families. */
-          family_id?: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["ChildPatch"];
-        };
-      };
-      responses: {
-        /** @description Modification soumise à la collectivité */
-        202: {
-          content: {
-            "application/json": components["schemas"]["Submitted"];
-          };
-        };
-        /** @description Enfant inconnu (ou d'une autre famille) */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Valeurs non conformes (birth_date_in_future…) ou rien à changer */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    patch: operations["change_child"];
   };
   "/api/family/children/{id}/photo": {
     /** `POST /api/family/children/{id}/photo`: where to upload a photo. */
-    post: {
-      parameters: {
-        query?: {
-          /** @description Needed only when the account is linked to several families. */
-          family_id?: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["PhotoUpload"];
-        };
-      };
-      responses: {
-        /** @description Adresse d'envoi (valable 10 minutes, pour un seul envoi de la taille et du type annoncés) */
-        201: {
-          content: {
-            "application/json": components["schemas"]["PhotoUploadAnswer"];
-          };
-        };
-        /** @description Enfant inconnu (ou d'une autre famille) */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Pas une image (photo_type) ou trop lourde (photo_too_large) */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Trop d'adresses d'envoi demandées (rate_limited) */
-        429: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["photo_upload"];
   };
   "/api/family/children/{id}/photo/confirm": {
     /**
      * `POST /api/family/children/{id}/photo/confirm`: the photo is uploaded;
      * checked here (size, content), it becomes a change for the commune.
      */
-    post: {
-      parameters: {
-        query?: {
-          /** @description Needed only when the account is linked to several families. */
-          family_id?: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["PhotoConfirm"];
-        };
-      };
-      responses: {
-        /** @description Photo soumise à la collectivité */
-        202: {
-          content: {
-            "application/json": components["schemas"]["Submitted"];
-          };
-        };
-        /** @description Envoi inconnu ou expiré */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Pas une image (photo_type) ou trop lourde (photo_too_large) */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["photo_confirm"];
   };
   "/api/family/guardians/{id}": {
     /** `PATCH /api/family/guardians/{id}`: a guardian's data. */
-    patch: {
-      parameters: {
-        query?: {
-          /** @description Needed only when the account is linked to several families. */
-          family_id?: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["GuardianPatch"];
-        };
-      };
-      responses: {
-        /** @description Modification soumise à la collectivité */
-        202: {
-          content: {
-            "application/json": components["schemas"]["Submitted"];
-          };
-        };
-        /** @description Responsable inconnu (ou d'une autre famille) */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Valeurs non conformes (invalid_iban, invalid_phone…) ou rien à changer */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    patch: operations["change_guardian"];
   };
   "/api/me": {
     /** `GET /api/me`: the logged-in account and its families. */
-    get: {
-      responses: {
-        /** @description Le compte connecté */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Me"];
-          };
-        };
-        /** @description Pas connecté */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    get: operations["me"];
   };
   "/api/me/password": {
     /**
      * `POST /api/me/password`: change the password, knowing the current one.
      * Every session closes; the caller gets a new one.
      */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["PasswordChange"];
-        };
-      };
-      responses: {
-        /** @description Mot de passe changé ; les autres sessions sont fermées */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Accepted"];
-          };
-        };
-        /** @description Pas connecté */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Mot de passe actuel incorrect (wrong_password) ou nouveau non conforme */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["change_password"];
   };
   "/api/password-reset": {
     /**
      * `POST /api/password-reset`: e-mails a reset link if the address has an
      * account. Always 202: the answer says nothing of the address.
      */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["ResetRequest"];
-        };
-      };
-      responses: {
-        /** @description Si un compte existe, un lien est envoyé */
-        202: {
-          content: {
-            "application/json": components["schemas"]["Accepted"];
-          };
-        };
-        /** @description Trop de demandes */
-        429: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["request_reset"];
   };
   "/api/password-reset/confirm": {
     /**
      * `POST /api/password-reset/confirm`: the new password, with the link's
      * token. Activates a waiting account (the link proves the address).
      */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["ResetConfirmation"];
-        };
-      };
-      responses: {
-        /** @description Mot de passe changé, sessions fermées */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Accepted"];
-          };
-        };
-        /** @description Lien invalide, expiré ou déjà utilisé */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Mot de passe non conforme (weak_password, password_mismatch) */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["confirm_reset"];
   };
   "/api/planning": {
     /** `GET /api/planning`: per day, per child and activity, the state. */
-    get: {
-      parameters: {
-        query: {
-          from: string;
-          to: string;
-          /** @description Children to show, comma-separated ids (all when left out). */
-          child?: string;
-          /** @description Activities to show, comma-separated ids (all when left out). */
-          activity?: string;
-          family_id?: string;
-        };
-      };
-      responses: {
-        /** @description Le planning de la famille */
-        200: {
-          content: {
-            "application/json": components["schemas"]["PlanningView"];
-          };
-        };
-        /** @description Famille inconnue de ce compte */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Période invalide ou de plus de 42 jours */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    get: operations["planning"];
   };
   "/api/requests": {
     /** `GET /api/requests`: "Mes demandes", newest first. */
-    get: {
-      parameters: {
-        query?: {
-          family_id?: string;
-          /** @description A child's id. */
-          child?: string;
-          kind?: components["schemas"]["RequestKind"];
-          state?: components["schemas"]["RequestState"];
-          /** @description The previous answer's `next_page`. */
-          page?: string;
-        };
-      };
-      responses: {
-        /** @description Les demandes de la famille */
-        200: {
-          content: {
-            "application/json": components["schemas"]["RequestPage"];
-          };
-        };
-        /** @description Pas connecté */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Famille inconnue de ce compte */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    get: operations["list_requests"];
     /** `POST /api/requests`. */
-    post: {
-      parameters: {
-        header?: {
-          /** @description Une nouvelle soumission avec la même clé rend la première réponse, sans rien refaire. */
-          "Idempotency-Key"?: string | null;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["Submission"];
-        };
-      };
-      responses: {
-        /** @description Une demande par jour enregistré ; un accusé d'enregistrement part par e-mail */
-        201: {
-          content: {
-            "application/json": components["schemas"]["Submitted"];
-          };
-        };
-        /** @description Enfant ou activité inconnus (ou d'une autre famille) */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Jours refusés, chacun avec sa raison (not_enrolled, closed, deadline_passed, full, not_reserved…) */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["submit"];
   };
   "/api/requests/{id}": {
     /**
      * `GET /api/requests/{id}`: one request and its history. Reading it
      * clears its new messages.
      */
-    get: {
-      responses: {
-        /** @description La demande et son historique */
-        200: {
-          content: {
-            "application/json": components["schemas"]["RequestDetail"];
-          };
-        };
-        /** @description Demande inconnue (ou d'une autre famille) */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    get: operations["request_detail"];
   };
   "/api/session": {
     /** `POST /api/session`: log in. */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["Credentials"];
-        };
-      };
-      responses: {
-        /** @description Connecté ; le cookie de session est posé, et celui de l'appareil (marelle_device) */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Me"];
-          };
-        };
-        /** @description Identifiant ou mot de passe incorrect (invalid_credentials) */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Compte pas encore activé (not_activated) */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Trop d'échecs depuis cette adresse ou cet appareil (rate_limited, avec Retry-After) */
-        429: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["log_in"];
     /** `DELETE /api/session`: log out (ends the session everywhere it is used). */
-    delete: {
-      responses: {
-        /** @description Déconnecté */
-        204: {
-          content: never;
-        };
-      };
-    };
+    delete: operations["log_out"];
   };
   "/api/subscriptions": {
     /** `GET /api/subscriptions`: the families the account is linked to. */
-    get: {
-      responses: {
-        /** @description Les abonnements */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Subscriptions"];
-          };
-        };
-        /** @description Pas connecté */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    get: operations["list_subscriptions"];
     /** `POST /api/subscriptions`: "M'abonner", by code or by invoice. */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["SubscribeRequest"];
-        };
-      };
-      responses: {
-        /** @description Famille reliée au compte, active tout de suite */
-        201: {
-          content: {
-            "application/json": components["schemas"]["Subscription"];
-          };
-        };
-        /** @description Déjà abonné à cette famille (already_subscribed) */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Aucune famille ne correspond (subscription_not_found), sans dire quelle partie est fausse */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Trop d'essais infructueux */
-        429: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    post: operations["subscribe"];
   };
   "/api/subscriptions/{family_id}": {
     /**
      * `DELETE /api/subscriptions/{family_id}`: the parent leaves the family
      * file (it no longer sees it; the family's history keeps it).
      */
-    delete: {
-      parameters: {
-        path: {
-          /** @description La famille à quitter */
-          family_id: string;
-        };
-      };
-      responses: {
-        /** @description Le compte n'est plus relié à ce dossier famille */
-        204: {
-          content: never;
-        };
-        /** @description Pas connecté */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Réservé aux familles */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-        /** @description Compte pas relié à cette famille (not_linked) */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Problem"];
-          };
-        };
-      };
-    };
+    delete: operations["leave"];
   };
 }
 
@@ -1343,6 +328,10 @@ export interface components {
       new: unknown;
       /** @description The value when the change was submitted. */
       old: unknown;
+    };
+    /** @description The answer to a dossier change: the request the commune will decide. */
+    ChangeSubmitted: {
+      request_id: string;
     };
     /** @description `PATCH /api/family/children/{id}`: any subset of the fields. */
     ChildPatch: {
@@ -1998,4 +987,1472 @@ export type $defs = Record<string, never>;
 
 export type external = Record<string, never>;
 
-export type operations = Record<string, never>;
+export interface operations {
+
+  /** `POST /api/accounts`: the sign-up form. */
+  sign_up: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SignUpForm"];
+      };
+    };
+    responses: {
+      /** @description Demande enregistrée, e-mail d'activation envoyé */
+      201: {
+        content: {
+          "application/json": components["schemas"]["SignedUp"];
+        };
+      };
+      /** @description JSON invalide ou champ inconnu */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Champs non conformes (weak_password, password_mismatch, invalid_email, terms_not_accepted, invalid_captcha, captcha_reused…) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Trop de tentatives */
+      429: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/accounts/activation`: the link of the activation e-mail. */
+  activate: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["Activation"];
+      };
+    };
+    responses: {
+      /** @description Compte activé (et relié à la famille du code abonné saisi, s'il est reconnu) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Activated"];
+        };
+      };
+      /** @description Lien invalide (invalid_token), expiré (token_expired) ou déjà utilisé (token_used) */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/accounts/activation/resend`: a new activation link, if the
+   * address has an account waiting for activation. Always 202.
+   */
+  resend_activation: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ActivationResend"];
+      };
+    };
+    responses: {
+      /** @description Si un compte attend son activation, un nouveau lien est envoyé */
+      202: {
+        content: {
+          "application/json": components["schemas"]["Accepted"];
+        };
+      };
+      /** @description Trop de demandes */
+      429: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/activities`: every activity, by name. */
+  list_activities: {
+    responses: {
+      /** @description Les activités */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ActivityList"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/agent/activities`. */
+  create_activity: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NewActivity"];
+      };
+    };
+    responses: {
+      /** @description Activité créée */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Activity"];
+        };
+      };
+      /** @description Champs non conformes (invalid_time, invalid_deadline…) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/activities/{id}`. */
+  read_activity: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description L'activité */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Activity"];
+        };
+      };
+      /** @description Activité inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/activities/{id}/closures`: the activity will not take
+   * place on these days. Reservations on them are cancelled and the
+   * families told. Posting the same closure again finishes an interrupted
+   * run and changes nothing else.
+   */
+  close: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["Closure"];
+      };
+    };
+    responses: {
+      /** @description Fermeture enregistrée, réservations annulées */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ClosureAnswer"];
+        };
+      };
+      /** @description Activité inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Dates non conformes */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/enrolments?activity_id=`: who is enrolled. */
+  enrolments: {
+    parameters: {
+      query: {
+        activity_id: string;
+      };
+    };
+    responses: {
+      /** @description Les inscriptions à l'activité */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EnrolmentList"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/agent/enrolments`: a child in an activity for a period. */
+  enrol: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NewEnrolment"];
+      };
+    };
+    responses: {
+      /** @description Inscription créée */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Enrolment"];
+        };
+      };
+      /** @description Enfant ou activité inconnus */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Déjà inscrit sur une période qui chevauche */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Période hors de celle de l'activité */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/families`: families by label. */
+  list_families: {
+    parameters: {
+      query?: {
+        /** @description Beginning of the family's label ("famille dup"). */
+        q?: string;
+        page?: string;
+      };
+    };
+    responses: {
+      /** @description Familles, par nom */
+      200: {
+        content: {
+          "application/json": components["schemas"]["FamilyList"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/agent/families`: a new family file, with its subscriber code. */
+  create_family: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NewFamily"];
+      };
+    };
+    responses: {
+      /** @description Famille créée, avec son code abonné et les codes personnels des responsables */
+      201: {
+        content: {
+          "application/json": components["schemas"]["DossierView"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Champs non conformes */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/families/import`: families from a CSV file
+   * (`text/csv`, format in docs/family-file.md). With errors, nothing is
+   * written; each family is written whole or not at all, and importing a
+   * file again skips the families already imported.
+   */
+  import_csv: {
+    parameters: {
+      query?: {
+        /** @description Only check the file (default: true). */
+        dry_run?: boolean;
+      };
+    };
+    requestBody: {
+      content: {
+        "text/csv": string;
+      };
+    };
+    responses: {
+      /** @description Rapport (avec dry_run=true, rien n'est écrit) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ImportReport"];
+        };
+      };
+      /** @description Fichier non conforme : toutes les lignes en erreur, rien d'importé */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ImportReport"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/families/{id}`: the whole dossier. */
+  agent_read_family: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Le dossier, complet */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DossierView"];
+        };
+      };
+      /** @description Famille inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/agent/families/{id}/subscriber-code`: a new code. */
+  renew_code: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Nouveau code ; l'ancien ne fonctionne plus */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CodeAnswer"];
+        };
+      };
+      /** @description Famille inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `DELETE /api/agent/families/{id}/subscriber-code`: no code any more. */
+  revoke_code: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Code révoqué */
+      204: {
+        content: never;
+      };
+      /** @description Famille inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/families/{id}/unlink`: the account no longer sees the
+   * family file.
+   */
+  unlink: {
+    parameters: {
+      path: {
+        /** @description La famille */
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnlinkBody"];
+      };
+    };
+    responses: {
+      /** @description Lien retiré ; l'historique de la famille le garde, le compte est prévenu par e-mail */
+      204: {
+        content: never;
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Famille inconnue, ou compte pas relié à cette famille (not_linked) */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Motif manquant ou trop long */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/invoices`: an invoice record (its references let the
+   * recipient subscribe).
+   */
+  create_invoice: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NewInvoice"];
+      };
+    };
+    responses: {
+      /** @description Facture enregistrée */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Created"];
+        };
+      };
+      /** @description Famille ou responsable inconnu */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Une facture a déjà ces références */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Montant ou références non conformes */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/requests`: the queue, oldest first. */
+  queue: {
+    parameters: {
+      query?: {
+        /** @description `pending` (default). Other states need `family_id`. */
+        state?: components["schemas"]["RequestState"];
+        kind?: components["schemas"]["RequestKind"];
+        family_id?: string;
+        activity_id?: string;
+        date?: string;
+        page?: string;
+      };
+    };
+    responses: {
+      /** @description Demandes */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QueuePage"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Un état autre que « pending » demande family_id */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/requests/decisions`: the same decision on many
+   * requests; each is decided on its own, and those that cannot be are
+   * listed with why.
+   */
+  decide_many: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BulkDecision"];
+      };
+    };
+    responses: {
+      /** @description Décisions enregistrées */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BulkAnswer"];
+        };
+      };
+      /** @description Liste vide ou trop longue (invalid_bulk), ou message trop long (message_too_long) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `GET /api/agent/requests/{id}`: a request; a dossier change shows old,
+   * new and current values side by side.
+   */
+  agent_request_detail: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description La demande */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RequestDetail"];
+        };
+      };
+      /** @description Demande inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/requests/{id}/decision`: accept or refuse, with an
+   * optional message to the family.
+   */
+  decide: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DecisionBody"];
+      };
+    };
+    responses: {
+      /** @description Décision enregistrée */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RequestSummary"];
+        };
+      };
+      /** @description Demande inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Déjà traitée (already_decided) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Message trop long (message_too_long) ou trop de messages sur la demande (too_many_messages) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/agent/requests/{id}/messages`: a message to the family. */
+  message: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MessageBody"];
+      };
+    };
+    responses: {
+      /** @description Message ajouté */
+      201: {
+        content: {
+          "application/json": components["schemas"]["RequestSummary"];
+        };
+      };
+      /** @description Demande inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Modifiée entre-temps (conflict) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Message vide (empty_message), trop long (message_too_long) ou de trop (too_many_messages) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/captcha`: a new ALTCHA challenge. */
+  captcha: {
+    responses: {
+      /** @description Défi ALTCHA (protocole v2) */
+      200: {
+        content: {
+          "application/json": Record<string, never>;
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/family`: the dossier, with the changes waiting for the commune. */
+  read_family: {
+    parameters: {
+      query?: {
+        /** @description Needed only when the account is linked to several families. */
+        family_id?: string;
+      };
+    };
+    responses: {
+      /** @description Le dossier famille */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DossierView"];
+        };
+      };
+      /** @description Pas connecté */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux familles */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Aucune famille, ou une famille d'un autre compte */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `PATCH /api/family`: the family's shared data (fiscal information). */
+  change_family: {
+    parameters: {
+      query?: {
+        /** @description Needed only when the account is linked to several families. */
+        family_id?: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["FamilyPatch"];
+      };
+    };
+    responses: {
+      /** @description Modification soumise à la collectivité */
+      202: {
+        content: {
+          "application/json": components["schemas"]["ChangeSubmitted"];
+        };
+      };
+      /** @description Valeurs non conformes, ou rien à changer (no_change) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `PATCH /api/family/children/{id}`: a child's data, authorizations,
+   * health data and authorized adults.
+   */
+  change_child: {
+    parameters: {
+      query?: {
+        /** @description Needed only when the account is linked to several families. */
+        family_id?: string;
+      };
+      path: {
+        /** @description L'enfant */
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ChildPatch"];
+      };
+    };
+    responses: {
+      /** @description Modification soumise à la collectivité */
+      202: {
+        content: {
+          "application/json": components["schemas"]["ChangeSubmitted"];
+        };
+      };
+      /** @description Enfant inconnu (ou d'une autre famille) */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Valeurs non conformes (birth_date_in_future…) ou rien à changer */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/family/children/{id}/photo`: where to upload a photo. */
+  photo_upload: {
+    parameters: {
+      query?: {
+        /** @description Needed only when the account is linked to several families. */
+        family_id?: string;
+      };
+      path: {
+        /** @description L'enfant */
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PhotoUpload"];
+      };
+    };
+    responses: {
+      /** @description Adresse d'envoi (valable 10 minutes, pour un seul envoi de la taille et du type annoncés) */
+      201: {
+        content: {
+          "application/json": components["schemas"]["PhotoUploadAnswer"];
+        };
+      };
+      /** @description Enfant inconnu (ou d'une autre famille) */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Pas une image (photo_type) ou trop lourde (photo_too_large) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Trop d'adresses d'envoi demandées (rate_limited) */
+      429: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/family/children/{id}/photo/confirm`: the photo is uploaded;
+   * checked here (size, content), it becomes a change for the commune.
+   */
+  photo_confirm: {
+    parameters: {
+      query?: {
+        /** @description Needed only when the account is linked to several families. */
+        family_id?: string;
+      };
+      path: {
+        /** @description L'enfant */
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PhotoConfirm"];
+      };
+    };
+    responses: {
+      /** @description Photo soumise à la collectivité */
+      202: {
+        content: {
+          "application/json": components["schemas"]["ChangeSubmitted"];
+        };
+      };
+      /** @description Envoi inconnu ou expiré */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Pas une image (photo_type) ou trop lourde (photo_too_large) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `PATCH /api/family/guardians/{id}`: a guardian's data. */
+  change_guardian: {
+    parameters: {
+      query?: {
+        /** @description Needed only when the account is linked to several families. */
+        family_id?: string;
+      };
+      path: {
+        /** @description Le responsable */
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GuardianPatch"];
+      };
+    };
+    responses: {
+      /** @description Modification soumise à la collectivité */
+      202: {
+        content: {
+          "application/json": components["schemas"]["ChangeSubmitted"];
+        };
+      };
+      /** @description Responsable inconnu (ou d'une autre famille) */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Valeurs non conformes (invalid_iban, invalid_phone…) ou rien à changer */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/me`: the logged-in account and its families. */
+  me: {
+    responses: {
+      /** @description Le compte connecté */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description Pas connecté */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/me/password`: change the password, knowing the current one.
+   * Every session closes; the caller gets a new one.
+   */
+  change_password: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PasswordChange"];
+      };
+    };
+    responses: {
+      /** @description Mot de passe changé ; les autres sessions sont fermées */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Accepted"];
+        };
+      };
+      /** @description Pas connecté */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Mot de passe actuel incorrect (wrong_password) ou nouveau non conforme */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/password-reset`: e-mails a reset link if the address has an
+   * account. Always 202: the answer says nothing of the address.
+   */
+  request_reset: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResetRequest"];
+      };
+    };
+    responses: {
+      /** @description Si un compte existe, un lien est envoyé */
+      202: {
+        content: {
+          "application/json": components["schemas"]["Accepted"];
+        };
+      };
+      /** @description Trop de demandes */
+      429: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/password-reset/confirm`: the new password, with the link's
+   * token. Activates a waiting account (the link proves the address).
+   */
+  confirm_reset: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResetConfirmation"];
+      };
+    };
+    responses: {
+      /** @description Mot de passe changé, sessions fermées */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Accepted"];
+        };
+      };
+      /** @description Lien invalide, expiré ou déjà utilisé */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Mot de passe non conforme (weak_password, password_mismatch) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/planning`: per day, per child and activity, the state. */
+  planning: {
+    parameters: {
+      query: {
+        from: string;
+        to: string;
+        /** @description Children to show, comma-separated ids (all when left out). */
+        child?: string;
+        /** @description Activities to show, comma-separated ids (all when left out). */
+        activity?: string;
+        family_id?: string;
+      };
+    };
+    responses: {
+      /** @description Le planning de la famille */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PlanningView"];
+        };
+      };
+      /** @description Famille inconnue de ce compte */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Période invalide ou de plus de 42 jours */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/requests`: "Mes demandes", newest first. */
+  list_requests: {
+    parameters: {
+      query?: {
+        family_id?: string;
+        /** @description A child's id. */
+        child?: string;
+        kind?: components["schemas"]["RequestKind"];
+        state?: components["schemas"]["RequestState"];
+        /** @description The previous answer's `next_page`. */
+        page?: string;
+      };
+    };
+    responses: {
+      /** @description Les demandes de la famille */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RequestPage"];
+        };
+      };
+      /** @description Pas connecté */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Famille inconnue de ce compte */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/requests`. */
+  submit: {
+    parameters: {
+      query?: {
+        /** @description Accepté pour la symétrie avec les autres routes des familles ; la famille est celle de l'enfant. */
+        family_id?: string;
+      };
+      header?: {
+        /** @description Une nouvelle soumission avec la même clé rend la première réponse, sans rien refaire. */
+        "Idempotency-Key"?: string | null;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["Submission"];
+      };
+    };
+    responses: {
+      /** @description Une demande par jour enregistré ; un accusé d'enregistrement part par e-mail */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Submitted"];
+        };
+      };
+      /** @description Enfant ou activité inconnus (ou d'une autre famille) */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Jours refusés, chacun avec sa raison (not_enrolled, closed, deadline_passed, full, not_reserved…) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `GET /api/requests/{id}`: one request and its history. Reading it
+   * clears its new messages.
+   */
+  request_detail: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description La demande et son historique */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RequestDetail"];
+        };
+      };
+      /** @description Demande inconnue (ou d'une autre famille) */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/session`: log in. */
+  log_in: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["Credentials"];
+      };
+    };
+    responses: {
+      /** @description Connecté ; le cookie de session est posé, et celui de l'appareil (marelle_device) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description Identifiant ou mot de passe incorrect (invalid_credentials) */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Compte pas encore activé (not_activated) */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Trop d'échecs depuis cette adresse ou cet appareil (rate_limited, avec Retry-After) */
+      429: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `DELETE /api/session`: log out (ends the session everywhere it is used). */
+  log_out: {
+    responses: {
+      /** @description Déconnecté */
+      204: {
+        content: never;
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/subscriptions`: the families the account is linked to. */
+  list_subscriptions: {
+    responses: {
+      /** @description Les abonnements */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Subscriptions"];
+        };
+      };
+      /** @description Pas connecté */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/subscriptions`: "M'abonner", by code or by invoice. */
+  subscribe: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SubscribeRequest"];
+      };
+    };
+    responses: {
+      /** @description Famille reliée au compte, active tout de suite */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Subscription"];
+        };
+      };
+      /** @description Déjà abonné à cette famille (already_subscribed) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Aucune famille ne correspond (subscription_not_found), sans dire quelle partie est fausse */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Trop d'essais infructueux */
+      429: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `DELETE /api/subscriptions/{family_id}`: the parent leaves the family
+   * file (it no longer sees it; the family's history keeps it).
+   */
+  leave: {
+    parameters: {
+      path: {
+        /** @description La famille à quitter */
+        family_id: string;
+      };
+    };
+    responses: {
+      /** @description Le compte n'est plus relié à ce dossier famille */
+      204: {
+        content: never;
+      };
+      /** @description Pas connecté */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux familles */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Compte pas relié à cette famille (not_linked) */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+}

@@ -25,7 +25,7 @@ pub struct CreatedId {
 }
 
 /// `POST /api/agent/activities`.
-#[utoipa::path(post, path = "/api/agent/activities", tag = "agent", request_body = NewActivity,
+#[utoipa::path(post, path = "/api/agent/activities", operation_id = "create_activity", tag = "agent", request_body = NewActivity,
     responses((status = 201, description = "Activité créée", body = Activity),
               (status = 422, description = "Champs non conformes (invalid_time, invalid_deadline…)", body = Problem)))]
 pub async fn create(
@@ -51,7 +51,7 @@ pub struct ActivityList {
 }
 
 /// `GET /api/agent/activities`: every activity, by name.
-#[utoipa::path(get, path = "/api/agent/activities", tag = "agent",
+#[utoipa::path(get, path = "/api/agent/activities", operation_id = "list_activities", tag = "agent",
     responses((status = 200, description = "Les activités", body = ActivityList)))]
 pub async fn list(State(app): State<AppState>, Agent(_): Agent) -> ApiResult<Json<ActivityList>> {
     let items = app
@@ -65,7 +65,7 @@ pub async fn list(State(app): State<AppState>, Agent(_): Agent) -> ApiResult<Jso
 }
 
 /// `GET /api/agent/activities/{id}`.
-#[utoipa::path(get, path = "/api/agent/activities/{id}", tag = "agent",
+#[utoipa::path(get, path = "/api/agent/activities/{id}", params(("id" = String, Path)), operation_id = "read_activity", tag = "agent",
     responses((status = 200, description = "L'activité", body = Activity),
               (status = 404, description = "Activité inconnue", body = Problem)))]
 pub async fn read(
@@ -92,7 +92,7 @@ pub struct ClosureAnswer {
 /// place on these days. Reservations on them are cancelled and the
 /// families told. Posting the same closure again finishes an interrupted
 /// run and changes nothing else.
-#[utoipa::path(post, path = "/api/agent/activities/{id}/closures", tag = "agent", request_body = Closure,
+#[utoipa::path(post, path = "/api/agent/activities/{id}/closures", params(("id" = String, Path)), tag = "agent", request_body = Closure,
     responses((status = 200, description = "Fermeture enregistrée, réservations annulées", body = ClosureAnswer),
               (status = 404, description = "Activité inconnue", body = Problem),
               (status = 422, description = "Dates non conformes", body = Problem)))]

@@ -26,7 +26,7 @@ fn new_family_error(errors: Vec<marelle_domain::accounts::FieldError>) -> ApiErr
 }
 
 /// `POST /api/agent/families`: a new family file, with its subscriber code.
-#[utoipa::path(post, path = "/api/agent/families", tag = "agent", request_body = NewFamily,
+#[utoipa::path(post, path = "/api/agent/families", operation_id = "create_family", tag = "agent", request_body = NewFamily,
     responses(
         (status = 201, description = "Famille créée, avec son code abonné et les codes personnels des responsables", body = DossierView),
         (status = 403, description = "Réservé aux agents", body = Problem),
@@ -74,7 +74,7 @@ pub struct FamilyList {
 }
 
 /// `GET /api/agent/families`: families by label.
-#[utoipa::path(get, path = "/api/agent/families", tag = "agent", params(ListParams),
+#[utoipa::path(get, path = "/api/agent/families", operation_id = "list_families", tag = "agent", params(ListParams),
     responses((status = 200, description = "Familles, par nom", body = FamilyList)))]
 pub async fn list(
     State(app): State<AppState>,
@@ -103,7 +103,7 @@ pub async fn list(
 }
 
 /// `GET /api/agent/families/{id}`: the whole dossier.
-#[utoipa::path(get, path = "/api/agent/families/{id}", tag = "agent",
+#[utoipa::path(get, path = "/api/agent/families/{id}", params(("id" = String, Path)), operation_id = "agent_read_family", tag = "agent",
     responses((status = 200, description = "Le dossier, complet", body = DossierView),
               (status = 404, description = "Famille inconnue", body = Problem)))]
 pub async fn read(
@@ -153,7 +153,7 @@ pub struct CodeAnswer {
 }
 
 /// `POST /api/agent/families/{id}/subscriber-code`: a new code.
-#[utoipa::path(post, path = "/api/agent/families/{id}/subscriber-code", tag = "agent",
+#[utoipa::path(post, path = "/api/agent/families/{id}/subscriber-code", params(("id" = String, Path)), tag = "agent",
     responses((status = 200, description = "Nouveau code ; l'ancien ne fonctionne plus", body = CodeAnswer),
               (status = 404, description = "Famille inconnue", body = Problem)))]
 pub async fn renew_code(
@@ -168,7 +168,7 @@ pub async fn renew_code(
 }
 
 /// `DELETE /api/agent/families/{id}/subscriber-code`: no code any more.
-#[utoipa::path(delete, path = "/api/agent/families/{id}/subscriber-code", tag = "agent",
+#[utoipa::path(delete, path = "/api/agent/families/{id}/subscriber-code", params(("id" = String, Path)), tag = "agent",
     responses((status = 204, description = "Code révoqué"), (status = 404, description = "Famille inconnue", body = Problem)))]
 pub async fn revoke_code(
     State(app): State<AppState>,

@@ -103,7 +103,7 @@ pub async fn queue(
 
 /// `GET /api/agent/requests/{id}`: a request; a dossier change shows old,
 /// new and current values side by side.
-#[utoipa::path(get, path = "/api/agent/requests/{id}", tag = "agent",
+#[utoipa::path(get, path = "/api/agent/requests/{id}", params(("id" = String, Path)), operation_id = "agent_request_detail", tag = "agent",
     responses((status = 200, description = "La demande", body = RequestDetail),
               (status = 404, description = "Demande inconnue", body = Problem)))]
 pub async fn detail(
@@ -127,7 +127,7 @@ pub struct DecisionBody {
 
 /// `POST /api/agent/requests/{id}/decision`: accept or refuse, with an
 /// optional message to the family.
-#[utoipa::path(post, path = "/api/agent/requests/{id}/decision", tag = "agent", request_body = DecisionBody,
+#[utoipa::path(post, path = "/api/agent/requests/{id}/decision", params(("id" = String, Path)), tag = "agent", request_body = DecisionBody,
     responses((status = 200, description = "Décision enregistrée", body = RequestSummary),
               (status = 404, description = "Demande inconnue", body = Problem),
               (status = 409, description = "Déjà traitée (already_decided)", body = Problem),
@@ -246,7 +246,7 @@ pub struct MessageBody {
 }
 
 /// `POST /api/agent/requests/{id}/messages`: a message to the family.
-#[utoipa::path(post, path = "/api/agent/requests/{id}/messages", tag = "agent", request_body = MessageBody,
+#[utoipa::path(post, path = "/api/agent/requests/{id}/messages", params(("id" = String, Path)), tag = "agent", request_body = MessageBody,
     responses((status = 201, description = "Message ajouté", body = RequestSummary),
               (status = 404, description = "Demande inconnue", body = Problem),
               (status = 409, description = "Modifiée entre-temps (conflict)", body = Problem),

@@ -48,8 +48,9 @@ pub struct FamilyParam {
     pub family_id: Option<String>,
 }
 
+/// The answer to a dossier change: the request the commune will decide.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Submitted {
+pub struct ChangeSubmitted {
     pub request_id: String,
 }
 
@@ -64,7 +65,7 @@ fn patch_error(e: PatchError) -> ApiError {
 }
 
 /// `GET /api/family`: the dossier, with the changes waiting for the commune.
-#[utoipa::path(get, path = "/api/family", tag = "family", params(FamilyParam),
+#[utoipa::path(get, path = "/api/family", operation_id = "read_family", tag = "family", params(FamilyParam),
     responses(
         (status = 200, description = "Le dossier famille", body = DossierView),
         (status = 401, description = "Pas connecté", body = Problem),
@@ -108,7 +109,7 @@ async fn family_with(
 /// `PATCH /api/family`: the family's shared data (fiscal information).
 #[utoipa::path(patch, path = "/api/family", tag = "family", params(FamilyParam), request_body = FamilyPatch,
     responses(
-        (status = 202, description = "Modification soumise à la collectivité", body = Submitted),
+        (status = 202, description = "Modification soumise à la collectivité", body = ChangeSubmitted),
         (status = 422, description = "Valeurs non conformes, ou rien à changer (no_change)", body = Problem),
     ))]
 pub async fn change_family(
@@ -126,13 +127,13 @@ pub async fn change_family(
     let value = serde_json::to_value(current).unwrap_or_default();
     let request_id =
         changes::submit(&app, &family_id, &p.account_id, set, &value, &current.label).await?;
-    Ok((StatusCode::ACCEPTED, Json(Submitted { request_id })))
+    Ok((StatusCode::ACCEPTED, Json(ChangeSubmitted { request_id })))
 }
 
 /// `PATCH /api/family/guardians/{id}`: a guardian's data.
-#[utoipa::path(patch, path = "/api/family/guardians/{id}", tag = "family", params(FamilyParam), request_body = GuardianPatch,
+#[utoipa::path(patch, path = "/api/family/guardians/{id}", tag = "family", params(("id" = String, Path, description = "Le responsable"), FamilyParam), request_body = GuardianPatch,
     responses(
-        (status = 202, description = "Modification soumise à la collectivité", body = Submitted),
+        (status = 202, description = "Modification soumise à la collectivité", body = ChangeSubmitted),
         (status = 404, description = "Responsable inconnu (ou d'une autre famille)", body = Problem),
         (status = 422, description = "Valeurs non conformes (invalid_iban, invalid_phone…) ou rien à changer", body = Problem),
     ))]
@@ -162,14 +163,14 @@ pub async fn change_guardian(
         &current.full_name(),
     )
     .await?;
-    Ok((StatusCode::ACCEPTED, Json(Submitted { request_id })))
+    Ok((StatusCode::ACCEPTED, Json(ChangeSubmitted { request_id })))
 }
 
 /// `PATCH /api/family/children/{id}`: a child's data, authorizations,
 /// health data and authorized adults.
-#[utoipa::path(patch, path = "/api/family/children/{id}", tag = "family", params(FamilyParam), request_body = ChildPatch,
+#[utoipa::path(patch, path = "/api/family/children/{id}", tag = "family", params(("id" = String, Path, description = "L'enfant"), FamilyParam), request_body = ChildPatch,
     responses(
-        (status = 202, description = "Modification soumise à la collectivité", body = Submitted),
+        (status = 202, description = "Modification soumise à la collectivité", body = ChangeSubmitted),
         (status = 404, description = "Enfant inconnu (ou d'une autre famille)", body = Problem),
         (status = 422, description = "Valeurs non conformes (birth_date_in_future…) ou rien à changer", body = Problem),
     ))]
@@ -200,7 +201,7 @@ pub async fn change_child(
         &current.first_name,
     )
     .await?;
-    Ok((StatusCode::ACCEPTED, Json(Submitted { request_id })))
+    Ok((StatusCode::ACCEPTED, Json(ChangeSubmitted { request_id })))
 }
 
 /// Largest photo accepted.
@@ -268,7 +269,7 @@ fn photo_size_error() -> ApiError {
 }
 
 /// `POST /api/family/children/{id}/photo`: where to upload a photo.
-#[utoipa::path(post, path = "/api/family/children/{id}/photo", tag = "family", params(FamilyParam), request_body = PhotoUpload,
+#[utoipa::path(post, path = "/api/family/children/{id}/photo", tag = "family", params(("id" = String, Path, description = "L'enfant"), FamilyParam), request_body = PhotoUpload,
     responses(
         (status = 201, description = "Adresse d'envoi (valable 10 minutes, pour un seul envoi de la taille et du type annoncés)", body = PhotoUploadAnswer),
         (status = 404, description = "Enfant inconnu (ou d'une autre famille)", body = Problem),
@@ -361,9 +362,9 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
 
 /// `POST /api/family/children/{id}/photo/confirm`: the photo is uploaded;
 /// checked here (size, content), it becomes a change for the commune.
-#[utoipa::path(post, path = "/api/family/children/{id}/photo/confirm", tag = "family", params(FamilyParam), request_body = PhotoConfirm,
+#[utoipa::path(post, path = "/api/family/children/{id}/photo/confirm", tag = "family", params(("id" = String, Path, description = "L'enfant"), FamilyParam), request_body = PhotoConfirm,
     responses(
-        (status = 202, description = "Photo soumise à la collectivité", body = Submitted),
+        (status = 202, description = "Photo soumise à la collectivité", body = ChangeSubmitted),
         (status = 404, description = "Envoi inconnu ou expiré", body = Problem),
         (status = 422, description = "Pas une image (photo_type) ou trop lourde (photo_too_large)", body = Problem),
     ))]
@@ -453,5 +454,5 @@ pub async fn photo_confirm(
     if key != staged {
         let _ = app.blobs.delete(staged).await;
     }
-    Ok((StatusCode::ACCEPTED, Json(Submitted { request_id })))
+    Ok((StatusCode::ACCEPTED, Json(ChangeSubmitted { request_id })))
 }

@@ -46,7 +46,7 @@ pub struct ListParams {
 }
 
 /// `GET /api/requests`: "Mes demandes", newest first.
-#[utoipa::path(get, path = "/api/requests", tag = "requests", params(ListParams),
+#[utoipa::path(get, path = "/api/requests", operation_id = "list_requests", tag = "requests", params(ListParams),
     responses(
         (status = 200, description = "Les demandes de la famille", body = RequestPage),
         (status = 401, description = "Pas connecté", body = Problem),
@@ -80,7 +80,7 @@ pub async fn list(
 
 /// `GET /api/requests/{id}`: one request and its history. Reading it
 /// clears its new messages.
-#[utoipa::path(get, path = "/api/requests/{id}", tag = "requests",
+#[utoipa::path(get, path = "/api/requests/{id}", params(("id" = String, Path)), operation_id = "request_detail", tag = "requests",
     responses(
         (status = 200, description = "La demande et son historique", body = RequestDetail),
         (status = 404, description = "Demande inconnue (ou d'une autre famille)", body = Problem),
