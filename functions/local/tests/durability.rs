@@ -224,6 +224,7 @@ async fn stream(
     w: &mut World,
     trial: usize,
     acked: &mut Acknowledged,
+    progress: &std::sync::atomic::AtomicUsize,
 ) {
     let mut undecided: Vec<String> = Vec::new();
     for i in 0.. {
@@ -250,6 +251,7 @@ async fn stream(
                 None => return,
                 Some((status, _)) if status.is_success() => {
                     acked.sign_ups.push((email, "Motdepasse1".into()));
+                    progress.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 }
                 Some(r) => panic!("sign-up refused: {r:?}"),
             }
@@ -271,6 +273,7 @@ async fn stream(
                 None => return,
                 Some((status, _)) if status.is_success() => {
                     acked.decisions.push((id, decision.to_string()));
+                    progress.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 }
                 Some(r) => panic!("decision refused: {r:?}"),
             }
@@ -297,6 +300,7 @@ async fn stream(
                         acked.requests.push(id.clone());
                         undecided.push(id);
                     }
+                    progress.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 }
                 // A day the rules refuse (a public holiday) writes nothing.
                 Some((StatusCode::UNPROCESSABLE_ENTITY, _)) => {}
@@ -364,12 +368,23 @@ async fn every_acknowledged_write_survives_a_sigkill() {
         let mut acked = Acknowledged::default();
         let delay = Duration::from_millis(rng.random_range(50..400));
         let child = server.child.clone();
+        let progress = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = progress.clone();
         let killer = std::thread::spawn(move || {
+            // At a random point of the stream, once something was
+            // acknowledged (the first sign-up hashes a password: on a
+            // loaded machine it may take longer than the delay).
+            let started = Instant::now();
+            while seen.load(std::sync::atomic::Ordering::SeqCst) == 0
+                && started.elapsed() < Duration::from_secs(30)
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
             std::thread::sleep(delay);
             // SIGKILL on Unix.
             child.lock().unwrap().kill().unwrap();
         });
-        stream(&c, &server, &mut w, trial, &mut acked).await;
+        stream(&c, &server, &mut w, trial, &mut acked, &progress).await;
         killer.join().unwrap();
         server.child.lock().unwrap().wait().unwrap();
         assert!(
