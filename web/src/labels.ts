@@ -3,6 +3,7 @@
  * pages and the back-office alike (the guide's wording).
  */
 import type { Civility } from './api';
+import type { FamilyEvent } from './api/agent';
 import type { Weekday } from './dates';
 import type { Appliances, Authorizations, Diet, FamilySituation, Quality, Regime, Relationship, Sex } from './family/model';
 import type { PlanningState } from './planning/model';
@@ -29,6 +30,12 @@ export const REQUEST_STATES: Record<RequestState, string> = {
 export const DECISIONS: Record<'accepted' | 'refused', string> = {
   accepted: 'acceptée',
   refused: 'refusée',
+};
+
+/** What happened to a family's link with an account (the dossier's history). */
+export const FAMILY_EVENTS: Record<FamilyEvent['kind'], string> = {
+  account_unlinked: 'Lien retiré par la commune',
+  account_left: 'Compte retiré par la famille',
 };
 
 /** Why a request of a bulk decision was left aside (the server's `code`). */

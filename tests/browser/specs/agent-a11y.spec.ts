@@ -160,6 +160,25 @@ const SCREENS: Screen[] = [
   {
     path: '/agent/familles/{familyId}',
     h1: 'Famille VASSEUR',
+    name: 'unlink dialog',
+    act: async (p) => {
+      await p.getByRole('button', { name: /^Retirer le lien avec / }).click();
+      await expect(p.getByRole('dialog').getByRole('textbox', { name: 'Motif', exact: true })).toBeFocused();
+    },
+  },
+  {
+    path: '/agent/familles/{familyId}',
+    h1: 'Famille VASSEUR',
+    name: 'unlink reason missing',
+    act: async (p) => {
+      await p.getByRole('button', { name: /^Retirer le lien avec / }).click();
+      await p.getByRole('dialog').getByRole('button', { name: 'Retirer le lien', exact: true }).click();
+      await summaryFocused('erreurs-lien')(p);
+    },
+  },
+  {
+    path: '/agent/familles/{familyId}',
+    h1: 'Famille VASSEUR',
     name: 'invoice errors',
     act: async (p) => {
       await p.getByRole('button', { name: 'Enregistrer la facture' }).click();

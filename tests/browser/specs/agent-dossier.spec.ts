@@ -118,7 +118,7 @@ test('a family created in the back-office subscribes with its code, and its phon
   // The family page lists the linked account and no pending change.
   await page.goto(`/agent/familles/${familyId}`);
   await expect(h1).toHaveText('Famille LEMOINE');
-  await expect(page.getByRole('region', { name: 'Comptes reliés' }).getByRole('cell', { name: person.email })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Comptes reliés' }).getByRole('cell', { name: person.email, exact: true })).toBeVisible();
   await expect(page.getByText('Aucune modification en attente.')).toBeVisible();
   await parent.dispose();
 });

@@ -159,6 +159,15 @@ const SCREENS: Screen[] = [
   },
   { path: () => '/mon-espace', h1: 'Mon espace citoyen' },
   { path: () => '/mon-espace/abonnements', h1: 'Mes abonnements' },
+  {
+    path: () => '/mon-espace/abonnements',
+    h1: 'Mes abonnements',
+    name: 'leaving confirmation',
+    act: async (page) => {
+      await page.getByRole('button', { name: /^Quitter ce dossier/ }).click();
+      await expect(page.getByRole('group', { name: /^Quitter le dossier/ }).getByRole('heading')).toBeFocused();
+    },
+  },
   { path: () => '/espace-famille', h1: 'Espace famille' },
   { path: () => '/espace-famille/ma-famille', h1: 'Ma famille', name: 'with pending changes' },
   {

@@ -1,8 +1,9 @@
 /**
  * `/agent/familles/{id}`: the whole dossier as the commune holds it
  * (read-only: full IBAN, health data, contacts), its changes waiting for a
- * decision, the linked accounts, the subscriber code (renew, revoke) and
- * the recording of an invoice.
+ * decision, the linked accounts (a link removed with a reason) and the
+ * history of the links, the subscriber code (renew, revoke) and the
+ * recording of an invoice.
  */
 import { useEffect, useState } from 'preact/hooks';
 
@@ -13,6 +14,7 @@ import { ActionError, ErrorSummary, formErrors, InputField, required, RequiredNo
 import { type Child, type Dossier, type Guardian, type Pending, agent } from '../api/agent';
 import { dateTime, euros, fullName, parseEuros, shortDate } from './format';
 import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
+import { FamilyHistory, LinkedAccounts } from './links';
 import { ValueView, addressText } from './values';
 
 const none = <span class="bo-muted">Non renseigné</span>;
@@ -411,7 +413,6 @@ export function FamilyPage({ id }: { id: string }) {
       </AgentPage>
     );
   }
-  const subscribers = d.subscribers ?? [];
   return (
     <AgentPage title={d.label} documentTitle={`Dossier ${d.label}`} error={formError} crumbs={crumbs}>
       <p>
@@ -420,34 +421,9 @@ export function FamilyPage({ id }: { id: string }) {
 
       <SubscriberCode d={d} onChanged={family.reload} />
 
-      <section class="spaced-small" aria-labelledby="comptes">
-        <h2 id="comptes">Comptes reliés</h2>
-        {subscribers.length === 0 ? (
-          <p>Aucun compte citoyen n'est relié à ce dossier.</p>
-        ) : (
-          <TableRegion labelledBy="comptes-legende">
-            <table class="bo-table">
-              <caption id="comptes-legende" class="visually-hidden">
-                Comptes citoyens reliés au dossier
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">E-mail du compte</th>
-                  <th scope="col">Relié le</th>
-                </tr>
-              </thead>
-              <tbody>
-                {subscribers.map((s) => (
-                  <tr key={s.account_id}>
-                    <td>{s.email}</td>
-                    <td>{dateTime(s.linked_at)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableRegion>
-        )}
-      </section>
+      <LinkedAccounts d={d} onChanged={family.reload} />
+
+      <FamilyHistory history={d.history ?? []} />
 
       <PendingChanges d={d} />
 

@@ -66,6 +66,9 @@ export type ImportReport = Schemas['ImportReport'];
 
 export type NewInvoice = Schemas['NewInvoice'];
 
+/** An account's link to the family that ended (`history` of a dossier), newest first. */
+export type FamilyEvent = Schemas['FamilyEvent'];
+
 // ---- activities -------------------------------------------------------------
 
 export type Period = Schemas['Period'];
@@ -97,6 +100,8 @@ export const agent = {
   createFamily: (body: Schemas['NewFamily']) => call('post', '/api/agent/families', { body }),
   renewCode: (id: string) => call('post', '/api/agent/families/{id}/subscriber-code', { path: { id } }),
   revokeCode: (id: string) => call('delete', '/api/agent/families/{id}/subscriber-code', { path: { id } }),
+  unlink: (id: string, accountId: string, reason: string) =>
+    call('post', '/api/agent/families/{id}/unlink', { path: { id }, body: { account_id: accountId, reason } }),
   createInvoice: (body: NewInvoice) => call('post', '/api/agent/invoices', { body }),
 
   activities: () => call('get', '/api/agent/activities'),

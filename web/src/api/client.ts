@@ -51,6 +51,8 @@ export type SubmittedChange = Schemas['ChangeSubmitted'];
 export const parent = {
   subscriptions: () => call('get', '/api/subscriptions'),
   subscribe: (body: Schemas['SubscribeRequest']) => call('post', '/api/subscriptions', { body }),
+  /** The account leaves the family file (it no longer sees it). */
+  leave: (familyId: string) => call('delete', '/api/subscriptions/{family_id}', { path: { family_id: familyId } }),
   dossier: (familyId: string) => call('get', '/api/family', { query: { family_id: familyId } }),
   changeFamily: (familyId: string, body: Schemas['FamilyPatch']) => call('patch', '/api/family', { query: { family_id: familyId }, body }),
   changeGuardian: (familyId: string, id: string, body: Schemas['GuardianPatch']) =>

@@ -29,6 +29,17 @@ export function chooseFamily(id: string): void {
   for (const l of listeners) l();
 }
 
+/** After leaving a family: forgotten if it was the one chosen (the first one left is shown instead). */
+export function forgetFamily(id: string): void {
+  if (stored() !== id) return;
+  try {
+    sessionStorage.removeItem(KEY);
+  } catch {
+    // Nothing kept, nothing to forget.
+  }
+  for (const l of listeners) l();
+}
+
 /** The family shown: the one chosen, else the first. Null without any. */
 export function currentFamily(me: Me): MeFamily | null {
   const id = stored();

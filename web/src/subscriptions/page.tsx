@@ -2,17 +2,19 @@
  * `/mon-espace/abonnements`: "Mes abonnements", the families the account is
  * linked to, and "M'abonner" with the guide's "Abonnement" form: by an
  * invoice's references, or by the subscriber code. Active at once: the
- * session's families are read again after success.
+ * session's families are read again after success. "Quitter ce dossier"
+ * unlinks the account from a family after a confirmation (inline, below
+ * the list), and forgets it if it was the family chosen for the tab.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { LoadError, Loading, useLoad } from '../ui/load';
 import { type ApiError, type FieldProblem, type Me, parent } from '../api';
 import { instantLong } from '../dates';
-import { chooseFamily } from '../family/current';
+import { chooseFamily, forgetFamily } from '../family/current';
 import { clientError } from '../family/submitted';
 import { refreshSession } from '../session';
-import { ErrorSummary, RequiredNote, SubmitButton, InputField, useSubmit } from '../ui/form';
+import { ActionError, ErrorSummary, RequiredNote, SubmitButton, InputField, useSubmit } from '../ui/form';
 import { Page } from '../ui/page';
 import '../family/family.css';
 
@@ -135,6 +137,11 @@ export function SubscriptionsPage({ me }: { me: Me }) {
   const toggle = useRef<HTMLButtonElement>(null);
   const formTitle = useRef<HTMLHeadingElement>(null);
   const doneBox = useRef<HTMLDivElement>(null);
+  const [leaving, setLeaving] = useState<Subscription | null>(null);
+  const [left, setLeft] = useState<{ label: string; at: number } | null>(null);
+  const leave = useSubmit();
+  const leaveTitle = useRef<HTMLHeadingElement>(null);
+  const leftBox = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     if (open) formTitle.current?.focus();
@@ -142,6 +149,38 @@ export function SubscriptionsPage({ me }: { me: Me }) {
   useEffect(() => {
     if (done) doneBox.current?.focus();
   }, [done]);
+  useEffect(() => {
+    if (leaving) leaveTitle.current?.focus();
+  }, [leaving]);
+  useEffect(() => {
+    if (left) leftBox.current?.focus();
+  }, [left]);
+
+  function askLeave(s: Subscription) {
+    leave.setError(null);
+    setLeaving(s);
+  }
+  function cancelLeave() {
+    const id = leaving?.family_id;
+    setLeaving(null);
+    leave.setError(null);
+    if (id) setTimeout(() => document.getElementById(`quitter-${id}`)?.focus(), 0);
+  }
+  function confirmLeave() {
+    const s = leaving;
+    if (!s) return;
+    void leave.run(
+      () => parent.leave(s.family_id),
+      async () => {
+        forgetFamily(s.family_id);
+        setLeaving(null);
+        setDone(null);
+        await Promise.all([refreshSession(), reload()]);
+        setLeft({ label: s.label, at: Date.now() });
+      },
+      () => void reload(),
+    );
+  }
 
   function cancel() {
     setOpen(false);
@@ -151,6 +190,7 @@ export function SubscriptionsPage({ me }: { me: Me }) {
   }
   function linked(s: Subscription) {
     setOpen(false);
+    setLeft(null);
     setDone(s);
     chooseFamily(s.family_id);
     void refreshSession();
@@ -180,6 +220,13 @@ export function SubscriptionsPage({ me }: { me: Me }) {
           </p>
         </div>
       )}
+      {left && (
+        <div ref={leftBox} key={left.at} class="notice notice--success" role="status" tabIndex={-1}>
+          <p>
+            <strong>Vous avez quitté le dossier « {left.label} ».</strong> Votre compte n'y est plus relié : vous ne voyez plus ce dossier famille ni le planning de ses enfants.
+          </p>
+        </div>
+      )}
       <section aria-labelledby="liste-abonnements">
         <h2 id="liste-abonnements">Dossiers famille reliés à votre compte</h2>
         {list.state === 'loading' && <Loading text="Chargement de vos abonnements…" />}
@@ -195,6 +242,7 @@ export function SubscriptionsPage({ me }: { me: Me }) {
                   <tr>
                     <th scope="col">Dossier famille</th>
                     <th scope="col">Abonné depuis le</th>
+                    <th scope="col">Action</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -204,12 +252,34 @@ export function SubscriptionsPage({ me }: { me: Me }) {
                         {s.label}
                       </th>
                       <td data-label="Abonné depuis le">{instantLong(s.linked_at)}</td>
+                      <td>
+                        <button type="button" id={`quitter-${s.family_id}`} class="button button--secondary button--small" onClick={() => askLeave(s)}>
+                          Quitter ce dossier<span class="visually-hidden"> « {s.label} »</span>
+                        </button>
+                      </td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             </div>
           ))}
+        {leaving && (
+          <div class="notice" role="group" aria-labelledby="quitter-titre">
+            <h3 id="quitter-titre" class="notice__title" ref={leaveTitle} tabIndex={-1}>
+              Quitter le dossier « {leaving.label} » ?
+            </h3>
+            <p id="quitter-texte">Vous ne verrez plus ce dossier famille ni le planning de ses enfants. Confirmer ?</p>
+            <ActionError error={leave.error} />
+            <div class="actions">
+              <button type="button" class="button" aria-describedby="quitter-texte" aria-disabled={leave.busy ? 'true' : undefined} onClick={confirmLeave}>
+                {leave.busy ? 'Envoi en cours…' : 'Confirmer'}
+              </button>
+              <button type="button" class="button button--secondary" onClick={cancelLeave}>
+                Annuler
+              </button>
+            </div>
+          </div>
+        )}
         {!open && (
           <p class="actions">
             <button type="button" class="button" ref={toggle} onClick={() => setOpen(true)}>
