@@ -919,6 +919,45 @@ async fn photo_upload_grants_are_limited_per_account() {
 }
 
 #[tokio::test]
+async fn photo_upload_grants_are_limited_per_address_across_accounts() {
+    let w = World::new().await;
+    let cid = w.child_id();
+    let code = w.family["subscriber_code"].as_str().unwrap().to_string();
+    let mut parents = vec![w.parent.clone()];
+    for i in 1..5 {
+        let p = w
+            .app
+            .parent(&format!("parent{i}@exemple.fr"), PASSWORD)
+            .await;
+        assert_eq!(w.app.subscribe(&p, &code).await.status, StatusCode::CREATED);
+        parents.push(p);
+    }
+    let grant = |cookie: String| {
+        let app = &w.app;
+        let path = format!("/api/family/children/{cid}/photo");
+        async move {
+            app.post(
+                &path,
+                json!({"content_type": "image/png", "size": 100}),
+                Some(&cookie),
+            )
+            .await
+        }
+    };
+    // 4 accounts x 30 grants: the address's 120.
+    for p in &parents[..4] {
+        for i in 0..30 {
+            let r = grant(p.clone()).await;
+            assert_eq!(r.status, StatusCode::CREATED, "grant {i}: {:?}", r.body);
+        }
+    }
+    // A fifth account, with none of its own yet, from the same address.
+    let r = grant(parents[4].clone()).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", r.body);
+    assert_eq!(r.code(), "rate_limited");
+}
+
+#[tokio::test]
 async fn another_familys_ids_are_not_found_on_every_family_route() {
     let w = World::new().await;
     // A second family, with its parent and a pending request.
