@@ -6,10 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code
 
-use std::net::TcpListener;
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -21,58 +20,14 @@ const TRIALS: usize = 20;
 const PARENT: (&str, &str) = ("parent.demo@villebois.example", "Famille2026");
 const AGENT: (&str, &str) = ("agent.demo@villebois.example", "Mairie2026");
 
-struct Server {
-    child: Arc<Mutex<Child>>,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let mut child = self.child.lock().unwrap();
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use common::Server;
 
 fn start(data: &Path) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_marelle"))
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--dev",
-            "--demo",
-            "--no-schedule",
-            "--web",
-            "/nonexistent",
-        ])
-        .arg("--data")
-        .arg(data)
-        .env_remove("MARELLE_PUBLIC_URL")
-        .env("MARELLE_RATE_LIMIT_FACTOR", "1000")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server {
-        child: Arc::new(Mutex::new(child)),
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "marelle did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    server
+    common::serve(
+        data,
+        &["--dev", "--demo"],
+        &[("MARELLE_RATE_LIMIT_FACTOR", "1000")],
+    )
 }
 
 fn client() -> reqwest::Client {

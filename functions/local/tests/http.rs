@@ -3,62 +3,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code
 
-use std::net::TcpListener;
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use common::Server;
 
 fn start(data: &Path) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_marelle"))
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--dev",
-            "--demo",
-            "--no-schedule",
-            "--web",
-            "/nonexistent",
-        ])
-        .arg("--data")
-        .arg(data)
-        .env_remove("MARELLE_PUBLIC_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "marelle did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Server { child, base }
+    common::serve(data, &["--dev", "--demo"], &[])
 }
 
 fn client() -> reqwest::Client {
