@@ -69,6 +69,16 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     )
                 })?
                 .with_timezone(&chrono::Utc);
+            // A window is processed once it has closed: a run for a window
+            // still open would send it early, and the scheduled run would
+            // then find nothing left to send.
+            if at > chrono::Utc::now() + chrono::Duration::minutes(1) {
+                return Err(format!(
+                    "--at {} est dans le futur : l'accusé de traitement d'une fenêtre part une fois celle-ci fermée (13:00 ou 18:00).",
+                    at.with_timezone(&marelle_domain::time::ZONE)
+                        .format("%d/%m/%Y %H:%M")
+                ));
+            }
             let local = compose::build(&Options::offline(data.data))?;
             let report = marelle_api::jobs::digest::run_once(
                 &local.state,

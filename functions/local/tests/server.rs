@@ -214,3 +214,33 @@ fn a_data_folder_others_can_write_to_is_refused() {
     );
     assert!(!data.join("marelle.db").exists(), "nothing opened");
 }
+
+#[test]
+fn a_digest_for_a_window_still_open_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let later = (chrono::Utc::now() + chrono::Duration::hours(10)).to_rfc3339();
+    let out = Command::new(env!("CARGO_BIN_EXE_marelle"))
+        .args(["digest", "--at", &later])
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("est dans le futur"), "{err}");
+    // A closed window still runs.
+    let earlier = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+    let out = Command::new(env!("CARGO_BIN_EXE_marelle"))
+        .args(["digest", "--at", &earlier])
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"window\""));
+}

@@ -277,13 +277,13 @@ async fn the_digest_lists_the_status_and_the_agents_message_and_skips_quiet_fami
     assert!(mail.text.contains("2 de vos demandes ont été traitées :"));
     assert!(
         mail.text
-            .contains("01/12/2027  16:30  Réservation         4/Péri SOIR  Accepté"),
+            .contains("01/12/2027  Timéo   16:30  Réservation         4/Péri SOIR  Accepté"),
         "{}",
         mail.text
     );
     assert!(
         mail.text
-            .contains("02/12/2027  16:30  Réservation         4/Péri SOIR  Refusé")
+            .contains("02/12/2027  Timéo   16:30  Réservation         4/Péri SOIR  Refusé")
     );
     assert!(mail.text.contains("Plus de place ce jour-là."));
     assert!(

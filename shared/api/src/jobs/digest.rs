@@ -15,6 +15,7 @@
 //!   mark: that family would get it again.
 //! - Sends are paced to a configurable rate (SES's per-second quota).
 
+use std::collections::HashMap;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
@@ -106,7 +107,8 @@ fn status(r: &RequestRecord) -> &'static str {
     }
 }
 
-fn line(r: &RequestRecord) -> DecidedLine {
+/// `children`: the family's children's first names, by id.
+fn line(r: &RequestRecord, children: &HashMap<String, String>) -> DecidedLine {
     let message = r
         .history
         .iter()
@@ -131,6 +133,8 @@ fn line(r: &RequestRecord) -> DecidedLine {
             time: details("start").unwrap_or_default(),
             kind: r.kind.label().into(),
             activity: details("activity").unwrap_or_default(),
+            child: r.child_id.as_ref().and_then(|c| children.get(c)).cloned(),
+            day: true,
             status: status(r).into(),
             message,
         },
@@ -141,6 +145,8 @@ fn line(r: &RequestRecord) -> DecidedLine {
                 time: local.format("%H:%M").to_string(),
                 kind: r.kind.label().into(),
                 activity: r.description.clone(),
+                child: r.child_id.as_ref().and_then(|c| children.get(c)).cloned(),
+                day: false,
                 status: status(r).into(),
                 message,
             }
@@ -175,16 +181,25 @@ impl Run<'_> {
     }
 
     /// The accounts that read the family's e-mails, or none when the family
-    /// refused e-mails.
-    async fn recipients(&mut self, family_id: &str) -> ApiResult<Vec<Account>> {
+    /// refused e-mails; and the children's first names, by id.
+    async fn recipients(
+        &mut self,
+        family_id: &str,
+    ) -> ApiResult<(Vec<Account>, HashMap<String, String>)> {
         let family = crate::family::store::load(self.app, family_id).await?;
         self.report.store_reads += 1;
         let Some(family) = family else {
-            return Ok(Vec::new());
+            return Ok(Default::default());
         };
         if !family.dossier.guardians.iter().any(|g| g.accepts_email) {
-            return Ok(Vec::new());
+            return Ok(Default::default());
         }
+        let children: HashMap<String, String> = family
+            .dossier
+            .children
+            .iter()
+            .map(|c| (c.id.clone(), c.first_name.clone()))
+            .collect();
         let subs = self
             .app
             .store
@@ -197,11 +212,15 @@ impl Run<'_> {
             .filter_map(|s| s.pk().strip_prefix("ACCOUNT#").map(keys::account))
             .collect();
         if account_keys.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Default::default());
         }
         let accounts = self.app.store.get_many(&account_keys).await?;
         self.report.store_reads += 1;
-        accounts.iter().map(|a| Ok(a.data()?)).collect()
+        let accounts = accounts
+            .iter()
+            .map(|a| Ok(a.data()?))
+            .collect::<ApiResult<Vec<Account>>>()?;
+        Ok((accounts, children))
     }
 
     async fn family(&mut self, family_id: &str, requests: &[RequestRecord]) -> ApiResult<Outcome> {
@@ -214,7 +233,7 @@ impl Run<'_> {
             Err(e) if e.is_condition_failed() => return Ok(Outcome::Skipped),
             Err(e) => return Err(e.into()),
         }
-        let accounts = self.recipients(family_id).await?;
+        let (accounts, children) = self.recipients(family_id).await?;
         let mark_done = |state: &'static str| {
             Update::new()
                 .set("state", state)
@@ -237,7 +256,7 @@ impl Run<'_> {
             .map(Account::greeting_name)
             .collect::<Vec<_>>()
             .join(", ");
-        let lines: Vec<DecidedLine> = requests.iter().map(line).collect();
+        let lines: Vec<DecidedLine> = requests.iter().map(|r| line(r, &children)).collect();
         let message = processing_digest(&to, &greeting, &self.app.commune, &lines);
         self.pace().await;
         match crate::http::mail::send(self.app, &message).await {
