@@ -7,21 +7,12 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
 import type { Me } from './api';
+import { agentAddress } from './agent-address';
 import { commune } from './commune';
 import { useLogout } from './layout';
 import { NotFoundPage } from './pages/info';
 import { RequireLogin } from './require-login';
 import { Page } from './ui/page';
-
-/** The back-office's sections; an address outside them is "Page introuvable". */
-const SECTIONS = new Set([undefined, 'demandes', 'familles', 'activites']);
-
-/** `/agent/<section>/<id>`, or null when the address is no back-office page. */
-export function agentAddress(path: string): { section: string | undefined; id: string | undefined } | null {
-  const [section, id, more] = path.split('/').slice(2);
-  if (more !== undefined || !SECTIONS.has(section)) return null;
-  return { section, id };
-}
 
 /** What a parent sees on a back-office address: no data, a way out. */
 export function AgentsOnlyPage() {

@@ -2,12 +2,16 @@
  * The French label of every code the API sends or takes, for the parents'
  * pages and the back-office alike (the guide's wording).
  */
-import type { Civility } from './api';
-import type { FamilyEvent } from './api/agent';
+import type { Civility, Schemas } from './api';
 import type { Weekday } from './dates';
 import type { Appliances, Authorizations, Diet, FamilySituation, Quality, Regime, Relationship, Sex } from './family/model';
-import type { PlanningState } from './planning/model';
-import type { RequestKind, RequestState } from './requests/model';
+
+// Wire codes straight from the contract (the feature models import this
+// file, so it takes nothing from them).
+type PlanningState = Schemas['PlanningState'];
+type RequestKind = Schemas['RequestKind'];
+type RequestState = Schemas['RequestState'];
+type FamilyEventKind = Schemas['FamilyEventKind'];
 
 // ---- requests ----------------------------------------------------------------
 
@@ -33,7 +37,7 @@ export const DECISIONS: Record<'accepted' | 'refused', string> = {
 };
 
 /** What happened to a family's link with an account (the dossier's history). */
-export const FAMILY_EVENTS: Record<FamilyEvent['kind'], string> = {
+export const FAMILY_EVENTS: Record<FamilyEventKind, string> = {
   account_unlinked: 'Lien retiré par la commune',
   account_left: 'Compte retiré par la famille',
 };

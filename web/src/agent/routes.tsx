@@ -7,7 +7,7 @@ import './agent.css';
 import type { ComponentChildren } from 'preact';
 
 import type { Me } from '../api';
-import { agentAddress } from '../agent-gate';
+import { agentAddress } from '../agent-address';
 import { NotFoundPage } from '../pages/info';
 import { ActivitiesPage, NewActivityPage } from './activities';
 import { ActivityPage } from './activity';

@@ -1,0 +1,15 @@
+/**
+ * Which back-office page an address names: read by the door in the parents'
+ * bundle (agent-gate) and by the back-office's own routes, so it holds
+ * nothing of the back-office.
+ */
+
+/** The back-office's sections; an address outside them is "Page introuvable". */
+const SECTIONS = new Set([undefined, 'demandes', 'familles', 'activites']);
+
+/** `/agent/<section>/<id>`, or null when the address is no back-office page. */
+export function agentAddress(path: string): { section: string | undefined; id: string | undefined } | null {
+  const [section, id, more] = path.split('/').slice(2);
+  if (more !== undefined || !SECTIONS.has(section)) return null;
+  return { section, id };
+}
