@@ -45,30 +45,23 @@ pub enum Subject<'a> {
 }
 
 impl Scope {
-    /// The counter's name in the store (kept as it always was, so counters
-    /// already running go on).
-    fn counter(self, subject: &Subject<'_>) -> &'static str {
+    /// The counter's name in the store: `<scope>-<subject>` (`login-ip`,
+    /// `login-pair`…), the sign-up's per-address counter keeping its first
+    /// name `signup`, so counters already running go on.
+    fn counter(self, subject: &Subject<'_>) -> String {
+        let scope = match self {
+            Scope::Login => "login",
+            Scope::Signup => "signup",
+            Scope::Reset => "reset",
+            Scope::Subscribe => "subscribe",
+            Scope::Upload => "upload",
+        };
         match (self, subject) {
-            (Scope::Login, Subject::Address(_)) => "login-ip",
-            (Scope::Login, Subject::Account(_)) => "login-account",
-            (Scope::Signup, Subject::Address(_)) => "signup",
-            (Scope::Signup, Subject::Account(_)) => "signup-account",
-            (Scope::Reset, Subject::Address(_)) => "reset-ip",
-            (Scope::Reset, Subject::Account(_)) => "reset-account",
-            (Scope::Subscribe, Subject::Address(_)) => "subscribe-ip",
-            (Scope::Subscribe, Subject::Account(_)) => "subscribe-account",
-            (Scope::Upload, Subject::Address(_)) => "upload-ip",
-            (Scope::Upload, Subject::Account(_)) => "upload-account",
-            (Scope::Login, Subject::AccountAt(..)) => "login-pair",
-            (Scope::Login, Subject::Device(_)) => "login-device",
-            (Scope::Signup, Subject::AccountAt(..)) => "signup-pair",
-            (Scope::Signup, Subject::Device(_)) => "signup-device",
-            (Scope::Reset, Subject::AccountAt(..)) => "reset-pair",
-            (Scope::Reset, Subject::Device(_)) => "reset-device",
-            (Scope::Subscribe, Subject::AccountAt(..)) => "subscribe-pair",
-            (Scope::Subscribe, Subject::Device(_)) => "subscribe-device",
-            (Scope::Upload, Subject::AccountAt(..)) => "upload-pair",
-            (Scope::Upload, Subject::Device(_)) => "upload-device",
+            (Scope::Signup, Subject::Address(_)) => scope.into(),
+            (_, Subject::Address(_)) => format!("{scope}-ip"),
+            (_, Subject::Account(_)) => format!("{scope}-account"),
+            (_, Subject::AccountAt(..)) => format!("{scope}-pair"),
+            (_, Subject::Device(_)) => format!("{scope}-device"),
         }
     }
 }
@@ -118,7 +111,8 @@ pub async fn take(
     limit: Limit,
 ) -> ApiResult<Taken> {
     let (start, left) = window(app, limit);
-    let key = keys::rate_window(scope.counter(&subject), &subject.text(), start);
+    let counter = scope.counter(&subject);
+    let key = keys::rate_window(&counter, &subject.text(), start);
     let ttl = start + limit.window_secs.max(1) + 60;
     let update = Update::new().add("count", 1).set("ttl", ttl);
     match app
@@ -132,7 +126,7 @@ pub async fn take(
     {
         Ok(_) => Ok(Taken { key, ttl }),
         Err(e) if e.is_condition_failed() => {
-            tracing::warn!(scope = scope.counter(&subject), "rate limited");
+            tracing::warn!(scope = %counter, "rate limited");
             Err(ApiError::rate_limited(left as u64))
         }
         Err(e) => Err(e.into()),
@@ -191,4 +185,30 @@ pub async fn give_back_all(
         t.give_back(app).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_keep_the_names_already_in_stores() {
+        let ip: IpAddr = "192.0.2.1".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let names = [
+            (Scope::Login, Subject::Address(ip), "login-ip"),
+            (Scope::Login, Subject::Account("a"), "login-account"),
+            (Scope::Login, Subject::AccountAt("a", ip), "login-pair"),
+            (Scope::Login, Subject::Device("d"), "login-device"),
+            (Scope::Signup, Subject::Address(ip), "signup"),
+            (Scope::Reset, Subject::Address(ip), "reset-ip"),
+            (Scope::Reset, Subject::Account("a"), "reset-account"),
+            (Scope::Subscribe, Subject::Address(ip), "subscribe-ip"),
+            (Scope::Subscribe, Subject::Account("a"), "subscribe-account"),
+            (Scope::Upload, Subject::Address(ip), "upload-ip"),
+            (Scope::Upload, Subject::Account("a"), "upload-account"),
+        ];
+        for (scope, subject, name) in names {
+            assert_eq!(scope.counter(&subject), name);
+        }
+    }
 }
