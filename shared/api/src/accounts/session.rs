@@ -161,27 +161,17 @@ async fn count_attempt(
         .await?;
         return Ok(vec![taken]);
     }
-    let by_address = ratelimit::take(
+    let taken = ratelimit::take_pair(
         app,
         Scope::Login,
-        Subject::Address(ip.0),
-        limits.per_address,
+        (Subject::Address(ip.0), limits.per_address),
+        (
+            Subject::AccountAt(email.normalized(), ip.0),
+            limits.per_account,
+        ),
     )
     .await?;
-    match ratelimit::take(
-        app,
-        Scope::Login,
-        Subject::AccountAt(email.normalized(), ip.0),
-        limits.per_account,
-    )
-    .await
-    {
-        Ok(by_pair) => Ok(vec![by_address, by_pair]),
-        Err(e) => {
-            by_address.give_back(app).await?;
-            Err(e)
-        }
-    }
+    Ok(taken.into())
 }
 
 fn families(subs: Vec<marelle_domain::ports::Item>) -> Vec<MeFamily> {

@@ -166,11 +166,28 @@ pub async fn take_both(
     account: &str,
     limits: Pair,
 ) -> ApiResult<[Taken; 2]> {
-    let by_address = take(app, scope, Subject::Address(address), limits.per_address).await?;
-    match take(app, scope, Subject::Account(account), limits.per_account).await {
-        Ok(by_account) => Ok([by_address, by_account]),
+    take_pair(
+        app,
+        scope,
+        (Subject::Address(address), limits.per_address),
+        (Subject::Account(account), limits.per_account),
+    )
+    .await
+}
+
+/// [`take`] for `first`, then `second`; the first given back when the
+/// second is past its limit, so that a refused attempt counts nowhere.
+pub async fn take_pair(
+    app: &AppState,
+    scope: Scope,
+    first: (Subject<'_>, Limit),
+    second: (Subject<'_>, Limit),
+) -> ApiResult<[Taken; 2]> {
+    let one = take(app, scope, first.0, first.1).await?;
+    match take(app, scope, second.0, second.1).await {
+        Ok(two) => Ok([one, two]),
         Err(e) => {
-            by_address.give_back(app).await?;
+            one.give_back(app).await?;
             Err(e)
         }
     }
