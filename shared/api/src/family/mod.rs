@@ -412,19 +412,14 @@ pub async fn photo_confirm(
         let _ = app.blobs.delete(staged).await;
         Err::<(), ApiError>(e)
     };
-    let info = app
-        .blobs
-        .head(&key)
-        .await
-        .map_err(|e| ApiError::unavailable("blob head", e))?;
-    if info.size > PHOTO_MAX_BYTES {
-        reject(photo_size_error()).await?;
-    }
     let bytes = app
         .blobs
         .get(&key)
         .await
         .map_err(|e| ApiError::unavailable("blob get", e))?;
+    if bytes.len() as u64 > PHOTO_MAX_BYTES {
+        reject(photo_size_error()).await?;
+    }
     // The stored type is an image type (the grant signs it); a photo
     // whose file name lied about its format (a PNG named .jpg) still goes.
     if sniff_image(&bytes).is_none() {
