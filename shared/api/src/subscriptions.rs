@@ -116,11 +116,7 @@ fn clean(s: &str) -> String {
 
 /// Constant-time equality of two short codes.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    marelle_domain::secrets::same_secret(a.as_bytes(), b.as_bytes())
 }
 
 /// The family matching what the parent typed, if any.

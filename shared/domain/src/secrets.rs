@@ -53,6 +53,12 @@ pub fn mac_bytes(key: &[u8], message: &[u8]) -> Vec<u8> {
     m.finalize().into_bytes().to_vec()
 }
 
+/// Equality of two secrets (codes, header values) in a time that does not
+/// depend on where they first differ.
+pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Constant-time check of a MAC made by [`mac`].
 pub fn verify_mac(key: &[u8], message: &[u8], tag: &str) -> bool {
     let Ok(tag) = URL_SAFE_NO_PAD.decode(tag) else {
@@ -73,6 +79,14 @@ pub fn derive_key(master: &Secret, purpose: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_are_equal_only_when_every_byte_is() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abc", b"abd"));
+        assert!(!same_secret(b"abc", b"abcd"));
+        assert!(same_secret(b"", b""));
+    }
 
     #[test]
     fn tokens_are_random_and_their_hash_is_stable() {
@@ -149,6 +163,7 @@ pub mod sealed {
 
     #[cfg(test)]
     mod tests {
+
         use super::*;
 
         #[test]

@@ -125,13 +125,7 @@ pub fn through_cloudfront(req: &Request, origin_secret: &Secret) -> bool {
         .get(ORIGIN_HEADER)
         .map(|v| v.as_bytes())
         .unwrap_or_default();
-    let expected = origin_secret.expose().as_bytes();
-    given.len() == expected.len()
-        && given
-            .iter()
-            .zip(expected)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    marelle_domain::secrets::same_secret(given, origin_secret.expose().as_bytes())
 }
 
 /// The caller's address: the viewer's, as CloudFront tells it (the API is
