@@ -23,6 +23,8 @@ pub struct Options {
     pub data: PathBuf,
     pub addr: Option<SocketAddr>,
     pub dev: bool,
+    /// `--demo`: agents may read the outbox from the back-office.
+    pub demo: bool,
 }
 
 impl Options {
@@ -32,6 +34,7 @@ impl Options {
             data,
             addr: None,
             dev: false,
+            demo: false,
         }
     }
 }
@@ -153,6 +156,7 @@ pub fn build(opts: &Options) -> Result<Local, String> {
         } else {
             CaptchaSettings::production()
         },
+        outbox_readable: opts.demo,
         ..config.settings()
     };
     let hasher = match opts.addr {

@@ -1,10 +1,26 @@
-//! `--demo`: fills an empty store with a demo commune. The accounts are
-//! printed at start and listed in the README.
+//! `--demo`: fills an empty store with a demo commune that shows every
+//! feature on first start. The accounts are printed at start and listed,
+//! with what the demo holds, in the README.
+//!
+//! Everything goes through the API's own handlers (the same checks, the same
+//! e-mails as a parent and an agent would get), with dates relative to
+//! today so the demo never goes stale: the clock is set three weeks back
+//! for the requests of the past weeks, then given back.
 
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
+use chrono::{Datelike, Duration, NaiveDate, Utc};
 use marelle_api::accounts::{CreateAccountError, create_active_account};
+use marelle_api::family::FamilyParam;
+use marelle_api::http::extract::{Agent, JsonBody, Parent, UrlQuery};
+use marelle_api::http::sessions::CurrentAccount;
 use marelle_domain::accounts::{Civility, Role};
 use marelle_domain::family::{NewFamily, codes};
+use marelle_domain::ports::clock::Clock;
 use marelle_domain::ports::store::{Condition, Item, Key};
+use marelle_domain::requests::Decision;
+use serde_json::{Value, json};
 
 use crate::compose::Local;
 
@@ -12,19 +28,20 @@ pub const PARENT_EMAIL: &str = "parent.demo@villebois.example";
 pub const PARENT_PASSWORD: &str = "Famille2026";
 pub const AGENT_EMAIL: &str = "agent.demo@villebois.example";
 pub const AGENT_PASSWORD: &str = "Mairie2026";
+/// A second parent, of another family (the Durand children).
+pub const OTHER_PARENT_EMAIL: &str = "karim.durand@villebois.example";
 
 fn marker() -> Key {
     Key::new("META#demo", "META")
 }
 
+fn fail(e: impl std::fmt::Display) -> String {
+    format!("démo : {e}")
+}
+
 pub async fn seed(local: &Local) -> Result<(), String> {
     let store = &local.state.store;
-    if store
-        .get(&marker())
-        .await
-        .map_err(|e| e.to_string())?
-        .is_some()
-    {
+    if store.get(&marker()).await.map_err(fail)?.is_some() {
         print_accounts();
         return Ok(());
     }
@@ -45,35 +62,64 @@ pub async fn seed(local: &Local) -> Result<(), String> {
             AGENT_EMAIL,
             AGENT_PASSWORD,
         ),
+        (
+            Role::Parent,
+            Some(Civility::Monsieur),
+            "Karim",
+            "Durand",
+            OTHER_PARENT_EMAIL,
+            PARENT_PASSWORD,
+        ),
     ];
-    let mut parent_id = None;
-    for (role, civility, first, last, email, password) in accounts {
+    let mut ids = [None, None, None];
+    for (i, (role, civility, first, last, email, password)) in accounts.into_iter().enumerate() {
         match create_active_account(&local.state, role, civility, first, last, email, password)
             .await
         {
-            Ok(a) if role == Role::Parent => parent_id = Some(a.id),
-            Ok(_) | Err(CreateAccountError::EmailTaken(_)) => {}
-            Err(e) => return Err(format!("démo : {e}")),
+            Ok(a) => ids[i] = Some(a.id),
+            Err(CreateAccountError::EmailTaken(_)) => {}
+            Err(e) => return Err(fail(e)),
         }
     }
-    let family = demo_family(local).await?;
-    if let Some(parent) = parent_id {
-        marelle_api::subscriptions::link(&local.state, &parent, &family)
-            .await
-            .map_err(|e| format!("démo : {}", e.detail))?;
+    let family = create_family(local, martin(), "DEMO-MARTIN").await?;
+    let other = create_family(local, durand(), "DEMO-DURAND").await?;
+    if let [Some(parent), Some(agent), Some(durand)] = ids {
+        for (account, family) in [(&parent, &family), (&durand, &other)] {
+            marelle_api::subscriptions::link(&local.state, account, family)
+                .await
+                .map_err(|e| fail(e.detail))?;
+        }
+        let demo = Demo {
+            local,
+            parent: account(parent, Role::Parent),
+            other: account(durand, Role::Parent),
+            agent: account(agent, Role::Agent),
+        };
+        // The clock is given back whatever happens.
+        let offset = local.clock.now() - Utc::now();
+        let filled = demo.fill(&family, &other).await;
+        local.clock.set(Utc::now() + offset);
+        filled?;
     }
     store
         .put(Item::new(marker()), Some(Condition::NotExists))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(fail)?;
     print_accounts();
     Ok(())
 }
 
+fn account(id: String, role: Role) -> CurrentAccount {
+    CurrentAccount {
+        account_id: id,
+        role,
+        session_hash: "demo".into(),
+    }
+}
+
 /// The demo parent's family: two guardians, two children.
-async fn demo_family(local: &Local) -> Result<String, String> {
-    let app = &local.state;
-    let new: NewFamily = serde_json::from_value(serde_json::json!({
+fn martin() -> Value {
+    json!({
         "guardians": [
             {"civility": "Mme", "family_situation": "married", "last_name": "MARTIN", "first_name": "Camille",
              "email": PARENT_EMAIL, "mobile": "06 12 34 56 78", "quality": "mother",
@@ -85,22 +131,431 @@ async fn demo_family(local: &Local) -> Result<String, String> {
             {"first_name": "Maéva", "last_name": "MARTIN", "birth_date": "2016-03-14", "sex": "F"},
             {"first_name": "Timéo", "last_name": "MARTIN", "birth_date": "2018-09-02", "sex": "M"}
         ]
-    }))
-    .map_err(|e| format!("démo : {e}"))?;
+    })
+}
+
+/// Another family of the commune, with its own parent account: its two
+/// children fill the Wednesday workshop, so the demo shows a waiting list.
+fn durand() -> Value {
+    json!({
+        "guardians": [
+            {"civility": "M.", "family_situation": "single", "last_name": "DURAND", "first_name": "Karim",
+             "mobile": "06 22 33 44 55", "quality": "father", "accepts_email": false,
+             "address": {"line1": "3 allée des Tilleuls", "postal_code": "92100", "city": "Villebois"}}
+        ],
+        "children": [
+            {"first_name": "Inès", "last_name": "DURAND", "birth_date": "2015-06-21", "sex": "F"},
+            {"first_name": "Noah", "last_name": "DURAND", "birth_date": "2017-01-09", "sex": "M"}
+        ]
+    })
+}
+
+async fn create_family(local: &Local, family: Value, code: &str) -> Result<String, String> {
+    let app = &local.state;
+    let new: NewFamily = serde_json::from_value(family).map_err(fail)?;
     let today = marelle_domain::time::local_date(app.clock.now());
     let ids = app.ids.clone();
     let valid = new
         .validate(today, &mut || ids.next(), &mut codes::new_personal_code)
-        .map_err(|e| format!("démo : {e:?}"))?;
-    let record =
-        marelle_api::family::store::create(app, &valid, Some("DEMO-MARTIN".into()), Vec::new())
-            .await
-            .map_err(|e| format!("démo : {}", e.detail))?;
+        .map_err(|e| fail(format!("{e:?}")))?;
+    let record = marelle_api::family::store::create(app, &valid, Some(code.into()), Vec::new())
+        .await
+        .map_err(|e| fail(e.detail))?;
     Ok(record.id)
+}
+
+/// A handler's answer as JSON, or its problem as the error.
+async fn answer(
+    r: Result<impl IntoResponse, marelle_api::ApiError>,
+    what: &str,
+) -> Result<Value, String> {
+    let response = match r {
+        Ok(ok) => ok.into_response(),
+        Err(e) => return Err(fail(format!("{what} : {} ({})", e.detail, e.code))),
+    };
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .map_err(fail)?;
+    let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    if !status.is_success() {
+        return Err(fail(format!("{what} : {status} {value}")));
+    }
+    Ok(value)
+}
+
+fn id_of(v: &Value) -> Result<String, String> {
+    v["id"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| fail("réponse sans identifiant"))
+}
+
+/// The `n`-th `weekday` on or after `from` (n = 0: the first).
+fn nth(from: NaiveDate, weekday: chrono::Weekday, n: i64) -> NaiveDate {
+    let ahead = (7 + weekday.num_days_from_monday() as i64
+        - from.weekday().num_days_from_monday() as i64)
+        % 7;
+    from + Duration::days(ahead + 7 * n)
+}
+
+struct Demo<'a> {
+    local: &'a Local,
+    parent: CurrentAccount,
+    other: CurrentAccount,
+    agent: CurrentAccount,
+}
+
+struct Ids {
+    peri_matin: String,
+    repas: String,
+    peri_soir: String,
+    atelier: String,
+    centre: String,
+}
+
+impl Demo<'_> {
+    fn app(&self) -> marelle_api::AppState {
+        self.local.state.clone()
+    }
+
+    async fn activity(&self, body: Value) -> Result<String, String> {
+        let name = body["name"].as_str().unwrap_or_default().to_string();
+        let new = serde_json::from_value(body).map_err(fail)?;
+        let r = marelle_api::agent::activities::create(
+            State(self.app()),
+            Agent(self.agent.clone()),
+            JsonBody(new),
+        )
+        .await;
+        id_of(&answer(r, &name).await?)
+    }
+
+    async fn enrol(
+        &self,
+        child: &str,
+        activity: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<(), String> {
+        let body = serde_json::from_value(
+            json!({"child_id": child, "activity_id": activity, "from": from, "to": to}),
+        )
+        .map_err(fail)?;
+        let r = marelle_api::agent::activities::enrol(
+            State(self.app()),
+            Agent(self.agent.clone()),
+            JsonBody(body),
+        )
+        .await;
+        answer(r, "inscription").await.map(|_| ())
+    }
+
+    /// A submission as `who` (a parent's account): the ids of the requests
+    /// recorded.
+    async fn ask(&self, who: &CurrentAccount, body: Value) -> Result<Vec<String>, String> {
+        let s = serde_json::from_value(body).map_err(fail)?;
+        let r = marelle_api::planning::submit::submit(
+            State(self.app()),
+            Parent(who.clone()),
+            HeaderMap::new(),
+            JsonBody(s),
+        )
+        .await;
+        // Dates are relative to today: on some days (holidays, a weekend
+        // before a deadline) none of them can be asked. The demo goes on.
+        if let Err(e) = &r
+            && e.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        {
+            tracing::warn!(code = %e.code, "démo : aucun jour de cette demande n'est possible aujourd'hui");
+            return Ok(Vec::new());
+        }
+        let v = answer(r, "demande").await?;
+        Ok(v["requests"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r["id"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    async fn decide(
+        &self,
+        ids: &[String],
+        decision: Decision,
+        message: Option<&str>,
+    ) -> Result<(), String> {
+        for id in ids {
+            marelle_api::decisions::decide(
+                &self.local.state,
+                id,
+                decision,
+                message,
+                &self.agent.account_id,
+            )
+            .await
+            .map_err(|e| fail(format!("décision : {}", e.detail)))?;
+        }
+        Ok(())
+    }
+
+    async fn change_phone(&self, guardian: &str, mobile: &str) -> Result<String, String> {
+        let patch = serde_json::from_value(json!({ "mobile": mobile })).map_err(fail)?;
+        let r = marelle_api::family::change_guardian(
+            State(self.app()),
+            Parent(self.parent.clone()),
+            Path(guardian.to_string()),
+            UrlQuery(FamilyParam { family_id: None }),
+            JsonBody(patch),
+        )
+        .await;
+        let v = answer(r, "modification du dossier").await?;
+        v["request_id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| fail("modification sans demande"))
+    }
+
+    async fn activities(&self, from: NaiveDate, to: NaiveDate) -> Result<Ids, String> {
+        let period = json!({"from": from, "to": to});
+        let school = ["mon", "tue", "thu", "fri"];
+        Ok(Ids {
+            peri_matin: self
+                .activity(json!({
+                    "name": "1/Péri MATIN", "establishment": "École Jules Ferry",
+                    "start": "07:30", "end": "08:30", "weekdays": school, "period": period,
+                    "capacity": 40, "validation": "automatic",
+                    "booking_deadline": "J-1 18:00", "cancel_deadline": "J-1 18:00"
+                }))
+                .await?,
+            repas: self
+                .activity(json!({
+                    "name": "2/Repas Écoles", "establishment": "École Jules Ferry",
+                    "start": "11:30", "end": "13:30", "weekdays": school, "period": period,
+                    "capacity": 120, "validation": "automatic",
+                    "booking_deadline": "J-2 ouvrés 12:00", "cancel_deadline": "J-2 ouvrés 12:00"
+                }))
+                .await?,
+            peri_soir: self
+                .activity(json!({
+                    "name": "4/Péri SOIR", "establishment": "École Jules Ferry",
+                    "start": "16:30", "end": "18:30", "weekdays": school, "period": period,
+                    "capacity": 30, "validation": "manual",
+                    "booking_deadline": "J-2 ouvrés 12:00", "cancel_deadline": "J-1 18:00"
+                }))
+                .await?,
+            atelier: self
+                .activity(json!({
+                    "name": "5/Atelier théâtre du mercredi", "establishment": "Centre de loisirs Les Tilleuls",
+                    "start": "14:00", "end": "16:30", "weekdays": ["wed"], "period": period,
+                    "capacity": 2, "validation": "manual",
+                    "booking_deadline": "lundi semaine précédente 18:00", "cancel_deadline": "J-2 18:00"
+                }))
+                .await?,
+            centre: self
+                .activity(json!({
+                    "name": "6/Centre de loisirs vacances", "establishment": "Centre de loisirs Les Tilleuls",
+                    "start": "08:30", "end": "17:30", "weekdays": ["mon", "tue", "wed", "thu", "fri"],
+                    "period": period, "capacity": 60, "validation": "manual",
+                    "booking_deadline": "J-7 12:00", "cancel_deadline": "J-7 12:00"
+                }))
+                .await?,
+        })
+    }
+
+    async fn fill(&self, martin: &str, durand: &str) -> Result<(), String> {
+        let clock = &self.local.clock;
+        let now = clock.now();
+        let today = marelle_domain::time::local_date(now);
+        let (from, to) = (today - Duration::days(60), today + Duration::days(300));
+        let a = self.activities(from, to).await?;
+        let app = self.app();
+        let dossier = |id: String| {
+            let app = app.clone();
+            async move {
+                marelle_api::family::store::load(&app, &id)
+                    .await
+                    .map_err(|e| fail(e.detail))?
+                    .map(|l| l.dossier)
+                    .ok_or_else(|| fail("famille introuvable"))
+            }
+        };
+        let m = dossier(martin.to_string()).await?;
+        let d = dossier(durand.to_string()).await?;
+        let child = |dossier: &marelle_domain::family::Dossier, i: usize| {
+            dossier
+                .children
+                .get(i)
+                .map(|c| c.id.clone())
+                .ok_or_else(|| fail("enfant introuvable"))
+        };
+        let (maeva, timeo) = (child(&m, 0)?, child(&m, 1)?);
+        let (ines, noah) = (child(&d, 0)?, child(&d, 1)?);
+        let hugo = m
+            .guardians
+            .get(1)
+            .map(|g| g.id.clone())
+            .ok_or_else(|| fail("responsable introuvable"))?;
+        for (c, act) in [
+            (&maeva, &a.repas),
+            (&maeva, &a.peri_soir),
+            (&maeva, &a.atelier),
+            (&maeva, &a.centre),
+            (&timeo, &a.peri_matin),
+            (&timeo, &a.repas),
+            (&timeo, &a.peri_soir),
+            (&ines, &a.atelier),
+            (&noah, &a.atelier),
+        ] {
+            self.enrol(c, act, from, to).await?;
+        }
+
+        // Three weeks ago: the past weeks' requests, decided at the time.
+        let back = now - Duration::days(21);
+        clock.set(back);
+        let past_from = today - Duration::days(18);
+        let this_monday = nth(today - Duration::days(6), chrono::Weekday::Mon, 0);
+        let school_days = json!(["mon", "tue", "thu", "fri"]);
+        // Maéva eats at the canteen every school day of the six weeks
+        // (automatic validation: reserved at once).
+        self.ask(
+            &self.parent,
+            json!({"kind": "reservation", "child_id": maeva, "activity_id": a.repas,
+                   "from": past_from, "to": today + Duration::days(21),
+                   "weekdays": school_days, "mode": "valid_days"}),
+        )
+        .await?;
+        // Timéo's evening care of the past weeks: accepted by the commune,
+        // but for one day refused with a message.
+        let soir = self
+            .ask(
+                &self.parent,
+                json!({"kind": "reservation", "child_id": timeo, "activity_id": a.peri_soir,
+                       "from": past_from, "to": this_monday + Duration::days(4),
+                       "weekdays": school_days, "mode": "valid_days"}),
+            )
+            .await?;
+        clock.set(back + Duration::hours(26));
+        if let Some((refused, accepted)) = soir.split_last() {
+            self.decide(accepted, Decision::Accepted, None).await?;
+            self.decide(
+                std::slice::from_ref(refused),
+                Decision::Refused,
+                Some("L'accueil du soir est fermé ce jour-là pour la réunion des animateurs. Timéo peut être accueilli à l'étude surveillée."),
+            )
+            .await?;
+        }
+        // An absence of the past for Maéva's canteen, accepted, and a
+        // dossier change the commune accepted.
+        let sick = nth(past_from + Duration::days(3), chrono::Weekday::Thu, 0);
+        // (the canteen validates by itself: accepted at once)
+        self.ask(
+            &self.parent,
+            json!({"kind": "absence", "child_id": maeva, "activity_id": a.repas,
+                   "dates": [sick], "reason": "Rendez-vous chez l'orthodontiste"}),
+        )
+        .await?;
+        // An absence the commune refused, with its reason.
+        let late = nth(past_from + Duration::days(8), chrono::Weekday::Tue, 0);
+        let refused = self
+            .ask(
+                &self.parent,
+                json!({"kind": "absence", "child_id": timeo, "activity_id": a.peri_soir,
+                       "dates": [late], "reason": "Sortie chez ses grands-parents"}),
+            )
+            .await?;
+        self.decide(
+            &refused,
+            Decision::Refused,
+            Some("Ce jour-là, Timéo est resté à l'accueil du soir : l'absence ne peut pas être enregistrée."),
+        )
+        .await?;
+        let phone = self.change_phone(&hugo, "06 98 76 54 00").await?;
+        self.decide(
+            std::slice::from_ref(&phone),
+            Decision::Accepted,
+            Some("Numéro mis à jour, merci."),
+        )
+        .await?;
+
+        // Today: what is pending, what the commune decides in this window
+        // (its processing e-mail is the next one), the waiting list.
+        clock.set(now - Duration::minutes(30));
+        let next_monday = nth(today + Duration::days(1), chrono::Weekday::Mon, 0);
+        let coming = self
+            .ask(
+                &self.parent,
+                json!({"kind": "reservation", "child_id": timeo, "activity_id": a.peri_soir,
+                       "from": next_monday, "to": next_monday + Duration::days(11),
+                       "weekdays": school_days, "mode": "valid_days"}),
+            )
+            .await?;
+        // The first two days accepted now, one refused now, the rest pending.
+        if coming.len() >= 3 {
+            self.decide(&coming[..2], Decision::Accepted, None).await?;
+            self.decide(
+                &coming[2..3],
+                Decision::Refused,
+                Some(
+                    "Le groupe du soir est complet ce jour-là : nous vous proposons le lendemain.",
+                ),
+            )
+            .await?;
+            // An absence asked on an accepted day: pending.
+            let first = next_monday;
+            self.ask(
+                &self.parent,
+                json!({"kind": "absence", "child_id": timeo, "activity_id": a.peri_soir,
+                       "dates": [first], "reason": "Son père vient le chercher à 16:30"}),
+            )
+            .await?;
+        }
+        // Maéva's evening care of the coming days, asked today: pending.
+        self.ask(
+            &self.parent,
+            json!({"kind": "reservation", "child_id": maeva, "activity_id": a.peri_soir,
+                   "from": today, "to": today + Duration::days(7),
+                   "weekdays": school_days, "mode": "valid_days"}),
+        )
+        .await?;
+        // The Wednesday workshop: the Durand children take both places of
+        // the Wednesday after next; Maéva goes on its waiting list, and asks
+        // the one after.
+        let wednesday = nth(today + Duration::days(8), chrono::Weekday::Wed, 0);
+        let mut taken = Vec::new();
+        for c in [&ines, &noah] {
+            taken.extend(
+                self.ask(
+                    &self.other,
+                    json!({"kind": "reservation", "child_id": c, "activity_id": a.atelier,
+                           "dates": [wednesday]}),
+                )
+                .await?,
+            );
+        }
+        self.decide(&taken, Decision::Accepted, None).await?;
+        self.ask(
+            &self.parent,
+            json!({"kind": "reservation", "child_id": maeva, "activity_id": a.atelier,
+                   "dates": [wednesday], "waiting_list": true}),
+        )
+        .await?;
+        self.ask(
+            &self.parent,
+            json!({"kind": "reservation", "child_id": maeva, "activity_id": a.atelier,
+                   "dates": [wednesday + Duration::days(7)]}),
+        )
+        .await?;
+        // A dossier change still waiting for the commune.
+        self.change_phone(&hugo, "06 98 76 54 32").await?;
+        Ok(())
+    }
 }
 
 fn print_accounts() {
     println!(
-        "Démo : parent {PARENT_EMAIL} / {PARENT_PASSWORD} ; agent {AGENT_EMAIL} / {AGENT_PASSWORD}"
+        "Démo : parent {PARENT_EMAIL} / {PARENT_PASSWORD} ; agent {AGENT_EMAIL} / {AGENT_PASSWORD} ; autre parent {OTHER_PARENT_EMAIL} / {PARENT_PASSWORD}"
     );
 }

@@ -1,12 +1,12 @@
 //! `--dev` only: set the clock, read the outbox. For demos and end-to-end
-//! tests; never on a real deployment.
+//! tests; never on a real deployment. And `--demo`'s outbox for agents.
 
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
-use marelle_api::http::extract::JsonBody;
+use marelle_api::http::extract::{Agent, JsonBody};
 use marelle_api::http::state::AppState;
 use marelle_api::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
@@ -81,4 +81,40 @@ pub fn router(local: &Local) -> Router<AppState> {
                 }
             }),
         )
+}
+
+/// How many e-mails the demo's outbox page lists (the newest).
+pub const DEMO_OUTBOX_MAX: usize = 50;
+
+#[derive(Serialize)]
+struct OutboxPage {
+    items: Vec<marelle_embedded::outbox::OutboxEntry>,
+    total: usize,
+}
+
+/// `--demo` only: `GET /api/demo/outbox`, the e-mails the portal sent
+/// (newest first, at most [`DEMO_OUTBOX_MAX`]), for a signed-in agent, so
+/// that a demo shows the acknowledgments and processing e-mails without a
+/// mail server.
+pub fn demo_router(local: &Local) -> Router<AppState> {
+    let outbox = local.outbox.clone();
+    Router::new().route(
+        "/api/demo/outbox",
+        get(move |Agent(_): Agent| {
+            let outbox = outbox.clone();
+            async move {
+                let mut entries = outbox
+                    .list()
+                    .await
+                    .map_err(|e| ApiError::unavailable("outbox", e))?;
+                entries.sort_by(|a, b| b.sent_at.cmp(&a.sent_at).then(b.id.cmp(&a.id)));
+                let total = entries.len();
+                entries.truncate(DEMO_OUTBOX_MAX);
+                ApiResult::Ok(Json(OutboxPage {
+                    items: entries,
+                    total,
+                }))
+            }
+        }),
+    )
 }

@@ -178,6 +178,7 @@ pub async fn serve(s: Serve) -> Result<(), String> {
         data: s.data.data.clone(),
         addr: Some(s.addr),
         dev: s.dev,
+        demo: s.demo,
     })?;
     local.bus.subscribe(std::sync::Arc::new(
         marelle_api::jobs::notify::Notifier::new(local.state.clone()),
@@ -186,6 +187,9 @@ pub async fn serve(s: Serve) -> Result<(), String> {
         crate::demo::seed(&local).await?;
     }
     let mut features = marelle_api::all_features();
+    if s.demo {
+        features = features.merge(crate::dev::demo_router(&local));
+    }
     if s.dev {
         features = features.merge(crate::dev::router(&local));
         tracing::warn!(

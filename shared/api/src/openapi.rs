@@ -27,6 +27,7 @@ use utoipa::openapi::OpenApi as Document;
         crate::agent::families::import_csv,
         crate::agent::families::create_invoice,
         crate::agent::requests::queue,
+        crate::agent::requests::digest_preview,
         crate::agent::requests::detail,
         crate::agent::requests::decide,
         crate::agent::requests::decide_many,

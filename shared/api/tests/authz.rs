@@ -84,6 +84,7 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("POST /api/agent/families/{id}/unlink", "family", "", r#"{"account_id":"{coparent}","reason":"Départ de la famille"}"#, "401 403 403 2xx 403"),
     ("POST /api/agent/invoices", "", "", r#"{"family_id":"{family}","guardian_id":"{guardian}","emission_code":"E1","reference":"R1","amount_cents":1250,"issued_on":"2026-11-01","due_on":"2026-12-01"}"#, "401 403 403 2xx 403"),
     ("GET /api/agent/requests", "", "", "", "401 403 403 2xx 403"),
+    ("GET /api/agent/digest/preview", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/requests/{id}", "request", "", "", "401 403 403 2xx 403"),
     ("POST /api/agent/requests/{id}/decision", "request", "", r#"{"decision":"accepted"}"#, "401 403 403 2xx 403"),
     ("POST /api/agent/requests/decisions", "", "", r#"{"decision":"refused","ids":["{request2}"],"message":"Complet"}"#, "401 403 403 2xx 403"),

@@ -462,3 +462,60 @@ async fn a_run_reads_its_window_through_the_index_with_few_reads_per_family() {
     let other = w.run_at(paris(day, 18, 0, 0)).await;
     assert_eq!((other.sent, other.requests, other.store_reads), (0, 0, 1));
 }
+
+#[tokio::test]
+async fn the_agent_previews_the_coming_digest_as_it_will_leave_and_nothing_is_sent() {
+    let w = World::new().await;
+    let f = w.family(1, true).await;
+    let silent = w.family(2, false).await;
+    let days = weekdays(d(2027, 12, 1), 2);
+    let ids = w.reserve(&f, &days).await;
+    let other = w.reserve(&silent, &days).await;
+    let day = d(2027, 6, 2);
+    w.decide_at(paris(day, 9, 0, 0), &ids[&days[0]], "accepted", None)
+        .await;
+    w.decide_at(
+        paris(day, 9, 30, 0),
+        &ids[&days[1]],
+        "refused",
+        Some("Plus de place ce jour-là."),
+    )
+    .await;
+    w.decide_at(paris(day, 9, 45, 0), &other[&days[0]], "accepted", None)
+        .await;
+    // A decision of the window before is not in this one.
+    w.decide_at(
+        paris(day - chrono::Duration::days(1), 17, 0, 0),
+        &other[&days[1]],
+        "accepted",
+        None,
+    )
+    .await;
+    w.app.clock.freeze(paris(day, 10, 0, 0));
+    let before = w.app.emails().await.len();
+    let agent = w.agent().await;
+    let r = w.app.get("/api/agent/digest/preview", Some(&agent)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["window"], "2027-06-02T13");
+    assert_eq!(r.body["sends_at"], "2027-06-02T13:00:00+02:00");
+    assert_eq!(r.body["families"], 2, "both families have a decision");
+    let emails = r.body["emails"].as_array().unwrap();
+    assert_eq!(emails.len(), 1, "the family refusing e-mails gets none");
+    assert_eq!(emails[0]["to"], f.email.as_str());
+    assert_eq!(emails[0]["subject"], "Accusé de traitement");
+    let preview_text = emails[0]["text"].as_str().unwrap().to_string();
+    assert!(preview_text.contains("2 de vos demandes ont été traitées :"));
+    assert!(preview_text.contains("Plus de place ce jour-là."));
+    assert!(emails[0]["html"].as_str().unwrap().contains("<table"));
+    assert_eq!(r.body["outbox"], false, "no readable outbox in tests");
+    assert_eq!(
+        w.app.emails().await.len(),
+        before,
+        "a preview sends nothing"
+    );
+    // The window closes: the e-mail that leaves is the one previewed.
+    let report = w.run_at(paris(day, 13, 0, 0)).await;
+    assert_eq!((report.sent, report.skipped), (1, 1));
+    let sent = w.app.last_email_to(&f.email).await;
+    assert_eq!(sent.text.replace("\r\n", "\n"), preview_text);
+}

@@ -49,6 +49,11 @@ const SECTIONS = [
     title: 'Activités',
     text: 'Activités, fermetures (vacances, grèves) et inscriptions des enfants.',
   },
+  {
+    href: '/agent/accuse-de-traitement',
+    title: "Voir l'accusé de traitement de la prochaine fenêtre",
+    text: "Les courriels de 13:00 ou de 18:00, tels qu'ils partiraient maintenant.",
+  },
 ];
 
 export function AgentHomePage({ me }: { me: Me }) {

@@ -13,6 +13,7 @@ import { ActivitiesPage, NewActivityPage } from './activities';
 import { ActivityPage } from './activity';
 import { FamiliesPage } from './families';
 import { FamilyPage } from './family';
+import { DigestPreviewPage, OutboxPage } from './digest';
 import { AgentHomePage } from './home';
 import { ImportPage } from './import';
 import { NewFamilyPage } from './new-family';
@@ -41,6 +42,10 @@ function page(path: string): ((me: Me) => ComponentChildren) | null {
     case 'activites':
       if (id === 'nouvelle') return () => <NewActivityPage />;
       return id ? () => <ActivityPage id={id} /> : () => <ActivitiesPage />;
+    case 'accuse-de-traitement':
+      return id ? null : () => <DigestPreviewPage />;
+    case 'boite-envoi':
+      return id ? null : () => <OutboxPage />;
     default:
       return null;
   }

@@ -111,6 +111,8 @@ export const agent = {
   enrolments: (activityId: string) =>
     call('get', '/api/agent/enrolments', { query: { activity_id: activityId } }),
   enrol: (body: Schemas['NewEnrolment']) => call('post', '/api/agent/enrolments', { body }),
+
+  digestPreview: () => call('get', '/api/agent/digest/preview'),
 };
 
 /** The import route: its body is a CSV file, not JSON, so it is sent here rather than by `call`. */

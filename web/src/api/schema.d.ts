@@ -44,6 +44,14 @@ export interface paths {
      */
     post: operations["close"];
   };
+  "/api/agent/digest/preview": {
+    /**
+     * `GET /api/agent/digest/preview`: the processing e-mails the window still
+     * open would send if it closed now ("Voir l'accusé de traitement de la
+     * prochaine fenêtre"). Reads only.
+     */
+    get: operations["digest_preview"];
+  };
   "/api/agent/enrolments": {
     /** `GET /api/agent/enrolments?activity_id=`: who is enrolled. */
     get: operations["enrolments"];
@@ -431,6 +439,25 @@ export interface components {
      * @enum {string}
      */
     Diet: "standard" | "vegetarian" | "no_meat_no_fish" | "medical";
+    /** @description The processing digest of the window still open, as it stands. */
+    DigestPreview: {
+      /**
+       * @description Their e-mails, at most [`PREVIEW_MAX`] (families without a reader
+       * left out).
+       */
+      emails: components["schemas"]["PreviewEmail"][];
+      /** @description Families with a decision in the window so far. */
+      families: number;
+      /**
+       * @description Whether this portal keeps the e-mails it sends in an outbox agents
+       * can read (the local demo).
+       */
+      outbox: boolean;
+      /** @description When it closes and its e-mails leave (RFC 3339). */
+      sends_at: string;
+      /** @description The open window, `2026-11-28T13`. */
+      window: string;
+    };
     DossierView: {
       children: components["schemas"]["ChildView"][];
       fiscal?: null | components["schemas"]["Fiscal"];
@@ -747,6 +774,13 @@ export interface components {
       days: components["schemas"]["DayView"][];
       /** @description What the switches and the period form need. */
       enrolments: components["schemas"]["EnrolmentView"][];
+    };
+    /** @description One e-mail of the coming processing digest, as it would leave now. */
+    PreviewEmail: {
+      html: string;
+      subject: string;
+      text: string;
+      to: string;
     };
     /** @description The body of every error answer. */
     Problem: {
@@ -1195,6 +1229,27 @@ export interface operations {
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `GET /api/agent/digest/preview`: the processing e-mails the window still
+   * open would send if it closed now ("Voir l'accusé de traitement de la
+   * prochaine fenêtre"). Reads only.
+   */
+  digest_preview: {
+    responses: {
+      /** @description L'accusé de traitement de la prochaine fenêtre, tel qu'il partirait maintenant */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DigestPreview"];
         };
       };
       /** @description Erreur : application/problem+json avec un `code` stable */

@@ -46,4 +46,5 @@ pub fn router() -> Router<AppState> {
         .route("/api/agent/requests/{id}", get(requests::detail))
         .route("/api/agent/requests/{id}/decision", post(requests::decide))
         .route("/api/agent/requests/{id}/messages", post(requests::message))
+        .route("/api/agent/digest/preview", get(requests::digest_preview))
 }

@@ -279,3 +279,16 @@ pub async fn message(
 fn invalid_bulk(detail: impl Into<String>) -> ApiError {
     ApiError::rule("invalid_bulk", detail)
 }
+
+/// `GET /api/agent/digest/preview`: the processing e-mails the window still
+/// open would send if it closed now ("Voir l'accusé de traitement de la
+/// prochaine fenêtre"). Reads only.
+#[utoipa::path(get, path = "/api/agent/digest/preview", tag = "agent",
+    responses((status = 200, description = "L'accusé de traitement de la prochaine fenêtre, tel qu'il partirait maintenant", body = crate::jobs::digest::DigestPreview)))]
+pub async fn digest_preview(
+    State(app): State<AppState>,
+    Agent(_): Agent,
+) -> ApiResult<Json<crate::jobs::digest::DigestPreview>> {
+    let now = app.clock.now();
+    Ok(Json(crate::jobs::digest::preview(&app, now).await?))
+}

@@ -92,6 +92,9 @@ pub struct Settings {
     pub limits: RateLimits,
     /// Processing-digest e-mails per second (`None`: not paced).
     pub digest_rate: Option<f64>,
+    /// The e-mails sent are kept in an outbox agents may read (the local
+    /// demo only; never on a deployment).
+    pub outbox_readable: bool,
 }
 
 impl Default for Settings {
@@ -102,6 +105,7 @@ impl Default for Settings {
             captcha: CaptchaSettings::production(),
             limits: RateLimits::default(),
             digest_rate: Some(10.0),
+            outbox_readable: false,
         }
     }
 }

@@ -154,6 +154,80 @@ fn line(r: &RequestRecord, children: &HashMap<String, String>) -> DecidedLine {
     }
 }
 
+/// The accounts that read the family's e-mails, or none when the family
+/// refused e-mails; and the children's first names, by id. `reads` counts
+/// the store reads.
+async fn recipients(
+    app: &AppState,
+    family_id: &str,
+    reads: &mut usize,
+) -> ApiResult<(Vec<Account>, HashMap<String, String>)> {
+    let family = crate::family::store::load(app, family_id).await?;
+    *reads += 1;
+    let Some(family) = family else {
+        return Ok(Default::default());
+    };
+    if !family.dossier.guardians.iter().any(|g| g.accepts_email) {
+        return Ok(Default::default());
+    }
+    let children: HashMap<String, String> = family
+        .dossier
+        .children
+        .iter()
+        .map(|c| (c.id.clone(), c.first_name.clone()))
+        .collect();
+    let subs = app
+        .store
+        .query(Query::on(Index::Gsi1, keys::subscribers(family_id)).begins_with("SUB#"))
+        .await?
+        .items;
+    *reads += 1;
+    let account_keys: Vec<Key> = subs
+        .iter()
+        .filter_map(|s| s.pk().strip_prefix("ACCOUNT#").map(keys::account))
+        .collect();
+    if account_keys.is_empty() {
+        return Ok(Default::default());
+    }
+    let accounts = app.store.get_many(&account_keys).await?;
+    *reads += 1;
+    let accounts = accounts
+        .iter()
+        .map(|a| Ok(a.data()?))
+        .collect::<ApiResult<Vec<Account>>>()?;
+    Ok((accounts, children))
+}
+
+/// The e-mail a family gets for `requests`, or none when nobody reads it.
+async fn message_for(
+    app: &AppState,
+    family_id: &str,
+    requests: &[RequestRecord],
+    reads: &mut usize,
+) -> ApiResult<Option<marelle_domain::emails::Message>> {
+    let (accounts, children) = recipients(app, family_id, reads).await?;
+    if accounts.is_empty() {
+        return Ok(None);
+    }
+    let to = accounts
+        .iter()
+        .map(|a| a.email.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let greeting = accounts
+        .iter()
+        .map(Account::greeting_name)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let lines: Vec<DecidedLine> = requests.iter().map(|r| line(r, &children)).collect();
+    Ok(Some(processing_digest(
+        &to,
+        &greeting,
+        &app.commune,
+        &lines,
+    )))
+}
+
 /// One family's e-mail: claimed, sent, marked; or skipped or failed.
 enum Outcome {
     Sent,
@@ -180,49 +254,6 @@ impl Run<'_> {
         }
     }
 
-    /// The accounts that read the family's e-mails, or none when the family
-    /// refused e-mails; and the children's first names, by id.
-    async fn recipients(
-        &mut self,
-        family_id: &str,
-    ) -> ApiResult<(Vec<Account>, HashMap<String, String>)> {
-        let family = crate::family::store::load(self.app, family_id).await?;
-        self.report.store_reads += 1;
-        let Some(family) = family else {
-            return Ok(Default::default());
-        };
-        if !family.dossier.guardians.iter().any(|g| g.accepts_email) {
-            return Ok(Default::default());
-        }
-        let children: HashMap<String, String> = family
-            .dossier
-            .children
-            .iter()
-            .map(|c| (c.id.clone(), c.first_name.clone()))
-            .collect();
-        let subs = self
-            .app
-            .store
-            .query(Query::on(Index::Gsi1, keys::subscribers(family_id)).begins_with("SUB#"))
-            .await?
-            .items;
-        self.report.store_reads += 1;
-        let account_keys: Vec<Key> = subs
-            .iter()
-            .filter_map(|s| s.pk().strip_prefix("ACCOUNT#").map(keys::account))
-            .collect();
-        if account_keys.is_empty() {
-            return Ok(Default::default());
-        }
-        let accounts = self.app.store.get_many(&account_keys).await?;
-        self.report.store_reads += 1;
-        let accounts = accounts
-            .iter()
-            .map(|a| Ok(a.data()?))
-            .collect::<ApiResult<Vec<Account>>>()?;
-        Ok((accounts, children))
-    }
-
     async fn family(&mut self, family_id: &str, requests: &[RequestRecord]) -> ApiResult<Outcome> {
         let key = claim_key(&self.window, family_id);
         let now = self.app.clock.now();
@@ -233,31 +264,20 @@ impl Run<'_> {
             Err(e) if e.is_condition_failed() => return Ok(Outcome::Skipped),
             Err(e) => return Err(e.into()),
         }
-        let (accounts, children) = self.recipients(family_id).await?;
+        let message =
+            message_for(self.app, family_id, requests, &mut self.report.store_reads).await?;
         let mark_done = |state: &'static str| {
             Update::new()
                 .set("state", state)
                 .set("ttl", (now + Duration::days(SENT_KEPT_DAYS)).timestamp())
         };
-        if accounts.is_empty() {
+        let Some(message) = message else {
             self.app
                 .store
                 .update(&key, mark_done("skipped"), None)
                 .await?;
             return Ok(Outcome::Skipped);
-        }
-        let to = accounts
-            .iter()
-            .map(|a| a.email.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let greeting = accounts
-            .iter()
-            .map(Account::greeting_name)
-            .collect::<Vec<_>>()
-            .join(", ");
-        let lines: Vec<DecidedLine> = requests.iter().map(|r| line(r, &children)).collect();
-        let message = processing_digest(&to, &greeting, &self.app.commune, &lines);
+        };
         self.pace().await;
         match crate::http::mail::send(self.app, &message).await {
             Ok(_) => {
@@ -404,4 +424,93 @@ pub const SETTLE_SECONDS: i64 = 30;
 /// The next boundary (13:00 or 18:00 Paris) strictly after `now`.
 pub fn next_boundary(now: DateTime<Utc>) -> DateTime<Utc> {
     marelle_domain::digest_window::window_of(now + Duration::nanoseconds(1)).end()
+}
+
+/// Most e-mails one preview shows.
+pub const PREVIEW_MAX: usize = 20;
+
+/// One e-mail of the coming processing digest, as it would leave now.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PreviewEmail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The processing digest of the window still open, as it stands.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DigestPreview {
+    /// The open window, `2026-11-28T13`.
+    pub window: String,
+    /// When it closes and its e-mails leave (RFC 3339).
+    pub sends_at: String,
+    /// Families with a decision in the window so far.
+    pub families: usize,
+    /// Their e-mails, at most [`PREVIEW_MAX`] (families without a reader
+    /// left out).
+    pub emails: Vec<PreviewEmail>,
+    /// Whether this portal keeps the e-mails it sends in an outbox agents
+    /// can read (the local demo).
+    pub outbox: bool,
+}
+
+/// What the window open at `now` would send if it closed now: nothing is
+/// claimed, sent or written.
+pub async fn preview(app: &AppState, now: DateTime<Utc>) -> ApiResult<DigestPreview> {
+    let window = marelle_domain::digest_window::window_of(now);
+    let partition = keys::digest_window(&window.id());
+    let mut cursor: Option<Cursor> = None;
+    let mut by_family: Vec<(String, Vec<RequestRecord>)> = Vec::new();
+    let mut families = 0usize;
+    let mut last: Option<String> = None;
+    loop {
+        let page = app
+            .store
+            .query(
+                Query::on(Index::Gsi3, partition.clone())
+                    .limit(PAGE)
+                    .after(cursor),
+            )
+            .await?;
+        for item in &page.items {
+            let r: RequestRecord = item.data()?;
+            if last.as_deref() != Some(r.family_id.as_str()) {
+                families += 1;
+                last = Some(r.family_id.clone());
+                if by_family.len() < PREVIEW_MAX {
+                    by_family.push((r.family_id.clone(), Vec::new()));
+                }
+            }
+            if families <= PREVIEW_MAX
+                && let Some((_, list)) = by_family.last_mut()
+            {
+                list.push(r);
+            }
+        }
+        cursor = page.cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let mut emails = Vec::new();
+    let mut reads = 0;
+    for (family, requests) in &by_family {
+        if let Some(message) = message_for(app, family, requests, &mut reads).await? {
+            let e = marelle_domain::emails::build(&message, &app.commune, "apercu", now);
+            emails.push(PreviewEmail {
+                to: e.to,
+                subject: e.subject,
+                text: e.text.replace("\r\n", "\n"),
+                html: e.html.replace("\r\n", "\n"),
+            });
+        }
+    }
+    Ok(DigestPreview {
+        window: window.id(),
+        sends_at: marelle_domain::time::rfc3339(window.end()),
+        families,
+        emails,
+        outbox: app.settings.outbox_readable,
+    })
 }

@@ -1,0 +1,192 @@
+//! `marelle serve --demo`: the demo commune shows every feature on first
+//! start, with dates relative to today, and its outbox is for agents only.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use chrono::{Duration, NaiveDate};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use common::Server;
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+async fn log_in(s: &Server, email: &str, password: &str) -> reqwest::Client {
+    let c = client();
+    let r = c
+        .post(format!("{}/api/session", s.base))
+        .header("origin", &s.base)
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{email}");
+    c
+}
+
+async fn get(c: &reqwest::Client, s: &Server, path: &str) -> (StatusCode, Value) {
+    let r = c.get(format!("{}{path}", s.base)).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn today() -> NaiveDate {
+    marelle_domain::time::local_date(chrono::Utc::now())
+}
+
+/// The states of the demo parent's planning from `from` to `to` (42 days
+/// at most), with the activities they are on.
+async fn states(
+    c: &reqwest::Client,
+    s: &Server,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> BTreeSet<String> {
+    let (status, body) = get(c, s, &format!("/api/planning?from={from}&to={to}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["slots"].as_array().unwrap().iter())
+        .map(|s| s["state"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_demo_parent_sees_every_state_around_today_and_the_agent_a_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::serve(dir.path(), &["--demo"], &[]);
+    let parent = log_in(&server, "parent.demo@villebois.example", "Famille2026").await;
+    let t = today();
+    // The three weeks before today and the three after.
+    let mut seen = states(&parent, &server, t - Duration::days(20), t).await;
+    seen.extend(states(&parent, &server, t, t + Duration::days(21)).await);
+    for state in [
+        "enrolled",
+        "reserved",
+        "reservation_requested",
+        "reservation_refused",
+        "absent",
+        "absence_requested",
+        "absence_refused",
+        "waiting_list",
+    ] {
+        assert!(seen.contains(state), "{state} missing from {seen:?}");
+    }
+    // Every activity the guide names, both children enrolled.
+    let (_, planning) = get(&parent, &server, &format!("/api/planning?from={t}&to={t}")).await;
+    let enrolments = planning["enrolments"].as_array().unwrap();
+    let children: BTreeSet<&str> = enrolments
+        .iter()
+        .map(|e| e["child_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(children.len(), 2);
+    let activities: BTreeSet<&str> = enrolments
+        .iter()
+        .map(|e| e["activity"].as_str().unwrap())
+        .collect();
+    for a in [
+        "1/Péri MATIN",
+        "2/Repas Écoles",
+        "4/Péri SOIR",
+        "5/Atelier théâtre du mercredi",
+        "6/Centre de loisirs vacances",
+    ] {
+        assert!(activities.contains(a), "{a} missing from {activities:?}");
+    }
+    // Mes demandes: a refusal carries the commune's message.
+    let (_, requests) = get(&parent, &server, "/api/requests?state=refused").await;
+    let refused = requests["items"].as_array().unwrap();
+    assert!(refused.len() >= 2, "{requests}");
+    let (_, detail) = get(
+        &parent,
+        &server,
+        &format!("/api/requests/{}", refused[0]["id"].as_str().unwrap()),
+    )
+    .await;
+    assert!(
+        detail["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["message"].as_str().is_some_and(|m| !m.is_empty())),
+        "{detail}"
+    );
+    // The agent has requests to process and previews the coming e-mail.
+    let agent = log_in(&server, "agent.demo@villebois.example", "Mairie2026").await;
+    let (_, queue) = get(&agent, &server, "/api/agent/requests?state=pending").await;
+    assert!(!queue["items"].as_array().unwrap().is_empty(), "{queue}");
+    let (status, preview) = get(&agent, &server, "/api/agent/digest/preview").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(preview["outbox"], true, "--demo keeps a readable outbox");
+    assert!(
+        preview["emails"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["to"] == "parent.demo@villebois.example"),
+        "the decisions of this window: {preview}"
+    );
+    // The outbox holds the acknowledgments, for agents only.
+    let (status, outbox) = get(&agent, &server, "/api/demo/outbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        outbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["subject"]
+                .as_str()
+                .unwrap_or("")
+                .contains("enregistrement")),
+        "{outbox}"
+    );
+    let (status, _) = get(&parent, &server, "/api/demo/outbox").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = get(&client(), &server, "/api/demo/outbox").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // The other demo parent sees only his own family.
+    let other = log_in(&server, "karim.durand@villebois.example", "Famille2026").await;
+    let (_, his) = get(&other, &server, &format!("/api/planning?from={t}&to={t}")).await;
+    let his_children: BTreeSet<&str> = his["enrolments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["child_id"].as_str().unwrap())
+        .collect();
+    assert!(his_children.is_disjoint(&children));
+}
+
+#[tokio::test]
+async fn the_demo_is_seeded_once_and_without_demo_there_is_no_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::serve(dir.path(), &["--demo"], &[]);
+    let agent = log_in(&server, "agent.demo@villebois.example", "Mairie2026").await;
+    let (_, first) = get(&agent, &server, "/api/agent/activities").await;
+    drop(server);
+    let server = common::serve(dir.path(), &["--demo"], &[]);
+    let agent = log_in(&server, "agent.demo@villebois.example", "Mairie2026").await;
+    let (_, again) = get(&agent, &server, "/api/agent/activities").await;
+    assert_eq!(
+        first["items"].as_array().unwrap().len(),
+        again["items"].as_array().unwrap().len()
+    );
+    drop(server);
+    let server = common::serve(dir.path(), &[], &[]);
+    let agent = log_in(&server, "agent.demo@villebois.example", "Mairie2026").await;
+    let (status, _) = get(&agent, &server, "/api/demo/outbox").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, preview) = get(&agent, &server, "/api/agent/digest/preview").await;
+    assert_eq!(preview["outbox"], false);
+}
