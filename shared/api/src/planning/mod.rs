@@ -17,6 +17,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use chrono::NaiveDate;
+use marelle_domain::calendar::HolidayRules;
+use marelle_domain::planning::rules::{DayAction, DayTiming, day_options};
 use marelle_domain::planning::{Activity, PlanningState, SlotState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -62,6 +64,18 @@ pub struct SlotView {
     pub state_label: String,
     /// The request behind the state, if any.
     pub request_id: Option<String>,
+    /// The requests the family may make on this day now, by the same rules
+    /// as `POST /api/requests` (empty: none; the day shows `reason`).
+    pub actions: Vec<DayAction>,
+    /// `open`, `deadline_passed` (the deadline for the day's state is
+    /// passed) or `past` (the day is over).
+    pub timing: DayTiming,
+    /// The deadline in words: « Réservable jusqu'au mercredi 6 à 12:00 »,
+    /// « Annulable jusqu'au … » (a reserved day), « Délai de réservation
+    /// dépassé depuis le … », « Jour passé »; absent when no rule applies.
+    pub deadline: Option<String>,
+    /// Without any action: why, in French.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -149,6 +163,12 @@ pub async fn planning(
         .iter()
         .map(|s| ((s.date, s.child_id.as_str(), s.activity_id.as_str()), s))
         .collect();
+    // What the rules need is read once for the whole range (the slots, the
+    // activities, the enrolments, which keep every period of a shown child
+    // and activity); each cell is then pure computation.
+    let now = app.clock.now();
+    let today = marelle_domain::time::local_date(now);
+    let holidays = HolidayRules::default();
     let mut days = Vec::new();
     for date in (marelle_domain::planning::Period {
         from: q.from,
@@ -166,6 +186,16 @@ pub async fn planning(
             }
             let slot = slot_of.get(&(date, e.child_id.as_str(), e.activity_id.as_str()));
             let state = PlanningState::of(slot.map(|s| s.state));
+            let options = day_options(
+                a,
+                &enrolments,
+                &e.child_id,
+                slot.map(|s| s.state),
+                date,
+                now,
+                today,
+                &holidays,
+            );
             day.push(SlotView {
                 child_id: e.child_id.clone(),
                 activity_id: a.id.clone(),
@@ -178,6 +208,10 @@ pub async fn planning(
                 request_id: slot
                     .filter(|s| s.state != SlotState::Cancelled)
                     .map(|s| s.request_id.clone()),
+                actions: options.actions,
+                timing: options.timing,
+                deadline: options.deadline,
+                reason: options.reason,
             });
         }
         day.sort_by(|x, y| {
