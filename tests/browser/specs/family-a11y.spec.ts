@@ -44,6 +44,8 @@ const withoutFamily = { email: uniqueEmail('marc.sansdossier'), password: 'Dossi
 const states: Partial<Record<'family' | 'none', State>> = {};
 let family: AgentFamily;
 let soir: { id: string };
+let repas: { id: string };
+let matin: { id: string };
 const ids = { change: '', absence: '' };
 
 const emma = () => (family.children[0] as { id: string }).id;
@@ -62,8 +64,11 @@ test.beforeAll(async ({ browser, playwright, baseURL }) => {
     { first_name: 'Léon', birth_date: '2019-01-20' },
   ]);
   soir = await agentCreateActivity(agent, { name: '4/Péri SOIR', start: '16:30', end: '18:30', closures: [{ from: '2027-02-13', to: '2027-02-28', label: "Vacances d'hiver" }] });
-  const repas = await agentCreateActivity(agent, { name: '2/Repas Ecoles', start: '12:00', end: '13:30', weekdays: ['mon', 'tue', 'thu', 'fri'], capacity: 1, validation: 'automatic' });
+  repas = await agentCreateActivity(agent, { name: '2/Repas Ecoles', start: '12:00', end: '13:30', weekdays: ['mon', 'tue', 'thu', 'fri'], capacity: 1, validation: 'automatic' });
+  // Booked a week ahead: the days of the current week are past their deadline.
+  matin = await agentCreateActivity(agent, { name: '1/Péri MATIN', start: '07:30', end: '08:30', booking_deadline: 'J-7 12:00', cancel_deadline: 'J-2 18:00' });
   await agentEnrol(agent, emma(), soir.id);
+  await agentEnrol(agent, emma(), matin.id);
   await agentEnrol(agent, emma(), repas.id);
   await agentEnrol(agent, (family.children[1] as { id: string }).id, repas.id);
 
@@ -88,6 +93,8 @@ test.beforeAll(async ({ browser, playwright, baseURL }) => {
   await json(await ask({ kind: 'absence', dates: ['2027-02-02'], reason: 'Malade' }), 'absence', [201]);
   await json(await ask({ activity_id: repas.id, dates: ['2027-02-04'] }), 'canteen', [201]);
   await json(await ask({ child_id: (family.children[1] as { id: string }).id, activity_id: repas.id, dates: ['2027-02-04'], waiting_list: true }), 'waiting list', [201]);
+  // Léon takes the only canteen place on 11/02: Emma's request is refused as full.
+  await json(await ask({ child_id: (family.children[1] as { id: string }).id, activity_id: repas.id, dates: ['2027-02-11'] }), 'canteen full', [201]);
 
   // Dossier changes: one decided with a message, others pending.
   await json(await parent.patch(`/api/family/guardians/${guardian.id}`, { data: { phone: '01 23 45 67 89' } }), 'phone');
@@ -243,11 +250,43 @@ const SCREENS: Screen[] = [
     h1: 'Planning',
     name: 'with a refusal in the confirmation',
     act: async (page) => {
-      await cell(page, '2027-02-08', soir.id).click();
+      await cell(page, '2027-02-11', repas.id).click();
       const dialog = page.getByRole('dialog', { name: 'Demander une réservation' });
-      await dialog.getByRole('radio', { name: 'Déclarer une absence' }).check();
-      await page.getByRole('dialog').getByRole('button', { name: 'Confirmer la demande' }).click();
-      await expect(page.getByRole('dialog').getByRole('alert')).toBeFocused();
+      await dialog.getByRole('button', { name: 'Confirmer la demande' }).click();
+      await expect(dialog.getByRole('alert')).toBeFocused();
+      await expect(dialog.getByRole('button', { name: "Demander une place en liste d'attente" })).toBeVisible();
+    },
+  },
+  { path: () => '/planning?vue=semaine5&date=2027-01-18', h1: 'Planning', name: 'days past their deadline' },
+  { path: () => '/planning?vue=mois&date=2027-01-01', h1: 'Planning', name: 'month with past days' },
+  {
+    path: () => '/planning?vue=semaine5&date=2027-01-11',
+    h1: 'Planning',
+    name: 'a past day in the confirmation',
+    act: async (page) => {
+      await cell(page, '2027-01-14', soir.id).click();
+      const dialog = page.getByRole('dialog', { name: 'Aucune demande possible ce jour' });
+      await expect(dialog).toContainText("Ce jour est passé : aucune demande n'est plus possible.");
+    },
+  },
+  {
+    path: () => '/planning?vue=semaine5&date=2027-01-18',
+    h1: 'Planning',
+    name: 'a day past its deadline in the confirmation',
+    act: async (page) => {
+      await cell(page, '2027-01-20', matin.id).click();
+      const dialog = page.getByRole('dialog', { name: 'Aucune demande possible ce jour' });
+      await expect(dialog).toContainText('Délai de réservation dépassé depuis le mercredi 13 à 12:00');
+    },
+  },
+  {
+    path: () => '/planning?vue=semaine5&date=2027-02-01',
+    h1: 'Planning',
+    name: 'a bookable day with its deadline in the confirmation',
+    act: async (page) => {
+      await cell(page, '2027-02-01', matin.id).click();
+      const dialog = page.getByRole('dialog', { name: 'Demander une réservation' });
+      await expect(dialog).toContainText('Réservable jusqu\'au lundi 25 janvier à 12:00');
     },
   },
   {
@@ -272,6 +311,22 @@ const SCREENS: Screen[] = [
       await page.getByRole('checkbox', { name: 'lundi (16:30 - 18:30)' }).check();
       await page.getByRole('button', { name: 'Demander' }).click();
       await expect(errorSummary(page).getByRole('button', { name: 'Enregistrer seulement les jours possibles' })).toBeVisible();
+    },
+  },
+  {
+    path: () => '/planning/demande?type=reservation',
+    h1: "Réservation d'activité",
+    name: 'with no possible day',
+    act: async (page) => {
+      await page.getByRole('radio', { name: 'MOREAU Emma' }).check();
+      await page.getByRole('radio', { name: '4/Péri SOIR (Ecole Lux)' }).check();
+      await field(page, 'Du').fill('01/02/2027');
+      await field(page, 'Au').fill('05/02/2027');
+      await page.getByRole('checkbox', { name: 'lundi (16:30 - 18:30)' }).check();
+      await page.getByRole('checkbox', { name: 'mercredi (16:30 - 18:30)' }).check();
+      await page.getByRole('button', { name: 'Demander' }).click();
+      await expect(errorSummary(page)).toContainText('Aucun jour de cette période ne peut être demandé');
+      await expect(page.getByRole('button', { name: 'Enregistrer seulement les jours possibles' })).toHaveCount(0);
     },
   },
   {

@@ -2,8 +2,11 @@
  * The confirmation a click on the planning opens: "Demander une
  * réservation" or "Déclarer une absence" for one child, activity and day.
  * A modal `<dialog>` (the rest of the page is inert, Escape closes it, the
- * focus goes back to the planning). The server has the last word: its
- * refusal is shown here, and a full day offers the waiting list.
+ * focus goes back to the planning). It offers only the requests the
+ * planning says the rules allow now (`actions`), with the deadline in
+ * words; with none, it says why and offers no confirmation. The server
+ * has the last word: its refusal is shown here, and a full day offers the
+ * waiting list.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
@@ -11,6 +14,7 @@ import { type ApiError, type Schemas, asApiError, parent } from '../api';
 import { type Day, longDay } from '../dates';
 import { describedBy } from '../ui/form';
 import { type Kind, type Slot, type Submitted, stateLabel, uuid } from './model';
+import { TimingIcon } from './state-icon';
 
 export interface DialogTarget {
   date: Day;
@@ -23,9 +27,9 @@ const TITLES: Record<Kind, string> = {
   absence: 'Déclarer une absence',
 };
 
-/** What a click proposes first, by the day's state. */
-export function defaultKind(slot: Slot): Kind {
-  return ['reserved', 'absence_refused', 'reservation_requested', 'waiting_list'].includes(slot.state) ? 'absence' : 'reservation';
+/** What a click proposes first: the first request the rules allow now (none: the day says why). */
+export function defaultKind(slot: Slot): Kind | null {
+  return (slot.actions?.[0] as Kind | undefined) ?? null;
 }
 
 interface Props {
@@ -38,7 +42,8 @@ interface Props {
 export function RequestDialog({ target, familyId, onClose }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const alertBox = useRef<HTMLDivElement>(null);
-  const [kind, setKind] = useState<Kind>(defaultKind(target.slot));
+  const allowed = (target.slot.actions ?? []) as Kind[];
+  const [kind, setKind] = useState<Kind | null>(defaultKind(target.slot));
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -51,7 +56,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
     const d = dialog.current;
     if (!d) return;
     if (!d.open) d.showModal();
-    d.querySelector<HTMLInputElement>('input[type="radio"]:checked')?.focus();
+    (d.querySelector<HTMLElement>('input[type="radio"]:checked') ?? d.querySelector<HTMLElement>('.actions .button'))?.focus();
     return () => {
       if (d.open) d.close();
     };
@@ -62,7 +67,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
   }, [error]);
 
   async function send(waitingList: boolean) {
-    if (busy) return;
+    if (busy || !kind) return;
     const body: Schemas['Submission'] = { kind, child_id: slot.child_id, activity_id: slot.activity_id, dates: [date] };
     if (kind === 'absence' && reason.trim() !== '') body['reason'] = reason.trim();
     if (waitingList) body['waiting_list'] = true;
@@ -82,7 +87,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
     }
   }
 
-  const title = TITLES[kind];
+  const title = kind ? TITLES[kind] : 'Aucune demande possible ce jour';
   const full = error?.code === 'full' || error?.errors.some((e) => e.code === 'full');
   const dayMessage = error?.errors.find((e) => e.field === date)?.message;
   return (
@@ -90,7 +95,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
       ref={dialog}
       class="dialog"
       aria-labelledby="demande-titre"
-      aria-describedby="demande-resume"
+      aria-describedby={kind ? 'demande-resume' : 'demande-resume demande-raison-refus'}
       onCancel={(e) => {
         e.preventDefault();
         onClose(null);
@@ -122,26 +127,39 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
             Une demande est déjà en cours pour ce jour. <a href={`/mes-demandes/${encodeURIComponent(slot.request_id)}`}>Voir la demande</a>
           </p>
         )}
-        <fieldset class="field">
-          <legend>Type de demande</legend>
-          <div class="choices">
-            {(Object.keys(TITLES) as Kind[]).map((k) => (
-              <div class="choice" key={k}>
-                <input
-                  type="radio"
-                  id={`demande-${k}`}
-                  name="type-demande"
-                  checked={kind === k}
-                  onChange={() => {
-                    setKind(k);
-                    setError(null);
-                  }}
-                />
-                <label for={`demande-${k}`}>{TITLES[k]}</label>
-              </div>
-            ))}
-          </div>
-        </fieldset>
+        {slot.deadline && slot.timing !== 'past' && (
+          <p class={slot.timing === 'open' ? 'dialog__deadline' : 'dialog__deadline dialog__deadline--closed'}>
+            <TimingIcon timing={slot.timing} />
+            {slot.deadline}
+          </p>
+        )}
+        {kind === null && slot.reason && (
+          <p id="demande-raison-refus">
+            <strong>{slot.reason}</strong>
+          </p>
+        )}
+        {allowed.length > 1 && (
+          <fieldset class="field">
+            <legend>Type de demande</legend>
+            <div class="choices">
+              {allowed.map((k) => (
+                <div class="choice" key={k}>
+                  <input
+                    type="radio"
+                    id={`demande-${k}`}
+                    name="type-demande"
+                    checked={kind === k}
+                    onChange={() => {
+                      setKind(k);
+                      setError(null);
+                    }}
+                  />
+                  <label for={`demande-${k}`}>{TITLES[k]}</label>
+                </div>
+              ))}
+            </div>
+          </fieldset>
+        )}
         {kind === 'absence' && (
           <div class="field">
             <label for="demande-raison">Raison</label>
@@ -169,12 +187,20 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
           {busy ? 'Envoi de la demande en cours…' : ''}
         </p>
         <div class="actions">
-          <button type="submit" class="button" aria-disabled={busy ? 'true' : undefined}>
-            {busy ? 'Envoi en cours…' : 'Confirmer la demande'}
-          </button>
-          <button type="button" class="button button--secondary" onClick={() => onClose(null)}>
-            Annuler
-          </button>
+          {kind ? (
+            <>
+              <button type="submit" class="button" aria-disabled={busy ? 'true' : undefined}>
+                {busy ? 'Envoi en cours…' : 'Confirmer la demande'}
+              </button>
+              <button type="button" class="button button--secondary" onClick={() => onClose(null)}>
+                Annuler
+              </button>
+            </>
+          ) : (
+            <button type="button" class="button" onClick={() => onClose(null)}>
+              Fermer
+            </button>
+          )}
         </div>
       </form>
     </dialog>
