@@ -767,6 +767,25 @@ async fn a_planning_view_costs_the_same_store_calls_for_any_range() {
         calls[0], 5,
         "session, family, enrolments, activities, one query of the days"
     );
+
+    // An activity counting its places adds one query of its counters.
+    let c = w.activity(json!({"name": "Centre", "capacity": 10})).await;
+    w.enrol(&child, &c).await;
+    let mut calls = Vec::new();
+    for (from, to) in [("2027-01-04", "2027-01-04"), ("2027-01-01", "2027-02-11")] {
+        w.app.bus.idle().await;
+        w.app.store.reset();
+        let r = w
+            .app
+            .get(
+                &format!("/api/planning?from={from}&to={to}"),
+                Some(&w.parent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        calls.push(w.app.store.calls());
+    }
+    assert_eq!(calls, [6, 6]);
 }
 
 /// The slot of `activity` on `date` in a planning answer.
@@ -935,6 +954,35 @@ async fn the_planning_tells_per_day_what_may_be_asked_and_until_when() {
         "Réservable jusqu'au lundi 11 à 12:00"
     );
     assert_eq!(slot_of(&p, "2027-01-04", &a)["deadline"], Value::Null);
+
+    // For the other family, a day our child holds the only place of is
+    // offered as the waiting list; a day freed by an absence, or never
+    // asked, as a reservation.
+    let theirs = w
+        .app
+        .get(
+            "/api/planning?from=2027-01-04&to=2027-01-13",
+            Some(&other_parent),
+        )
+        .await;
+    for (date, actions) in [
+        ("2027-01-04", json!(["waiting_list"])),
+        ("2027-01-05", json!(["waiting_list"])),
+        ("2027-01-07", json!(["reservation"])),
+        ("2027-01-08", json!([])),
+        ("2027-01-11", json!(["reservation"])),
+        ("2027-01-12", json!(["waiting_list"])),
+        ("2027-01-13", json!(["reservation"])),
+    ] {
+        assert_eq!(
+            slot_of(&theirs.body, date, &a)["actions"],
+            actions,
+            "{date}: {}",
+            theirs.body
+        );
+    }
+    let waiting = w.ask(&other_parent, json!({"kind": "reservation", "child_id": other_child, "activity_id": a, "dates": ["2027-01-04"]})).await;
+    assert_eq!(waiting.code(), "full", "the submission agrees");
 
     // Saturday 13:00: Monday 30's booking deadline is passed, not its
     // cancelling one; Tuesday 1/12 is still bookable.

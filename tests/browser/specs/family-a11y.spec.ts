@@ -44,7 +44,6 @@ const withoutFamily = { email: uniqueEmail('marc.sansdossier'), password: 'Dossi
 const states: Partial<Record<'family' | 'none', State>> = {};
 let family: AgentFamily;
 let soir: { id: string };
-let repas: { id: string };
 let matin: { id: string };
 const ids = { change: '', absence: '' };
 
@@ -64,9 +63,9 @@ test.beforeAll(async ({ browser, playwright, baseURL }) => {
     { first_name: 'Léon', birth_date: '2019-01-20' },
   ]);
   soir = await agentCreateActivity(agent, { name: '4/Péri SOIR', start: '16:30', end: '18:30', closures: [{ from: '2027-02-13', to: '2027-02-28', label: "Vacances d'hiver" }] });
-  repas = await agentCreateActivity(agent, { name: '2/Repas Ecoles', start: '12:00', end: '13:30', weekdays: ['mon', 'tue', 'thu', 'fri'], capacity: 1, validation: 'automatic' });
+  const repas = await agentCreateActivity(agent, { name: '2/Repas Ecoles', start: '12:00', end: '13:30', weekdays: ['mon', 'tue', 'thu', 'fri'], capacity: 1, validation: 'automatic' });
   // Booked a week ahead: the days of the current week are past their deadline.
-  matin = await agentCreateActivity(agent, { name: '1/Péri MATIN', start: '07:30', end: '08:30', booking_deadline: 'J-7 12:00', cancel_deadline: 'J-2 18:00' });
+  matin = await agentCreateActivity(agent, { name: '1/Péri MATIN', start: '07:30', end: '08:30', booking_deadline: 'J-7 09:30', cancel_deadline: 'J-2 18:00' });
   await agentEnrol(agent, emma(), soir.id);
   await agentEnrol(agent, emma(), matin.id);
   await agentEnrol(agent, emma(), repas.id);
@@ -93,8 +92,6 @@ test.beforeAll(async ({ browser, playwright, baseURL }) => {
   await json(await ask({ kind: 'absence', dates: ['2027-02-02'], reason: 'Malade' }), 'absence', [201]);
   await json(await ask({ activity_id: repas.id, dates: ['2027-02-04'] }), 'canteen', [201]);
   await json(await ask({ child_id: (family.children[1] as { id: string }).id, activity_id: repas.id, dates: ['2027-02-04'], waiting_list: true }), 'waiting list', [201]);
-  // Léon takes the only canteen place on 11/02: Emma's request is refused as full.
-  await json(await ask({ child_id: (family.children[1] as { id: string }).id, activity_id: repas.id, dates: ['2027-02-11'] }), 'canteen full', [201]);
 
   // Dossier changes: one decided with a message, others pending.
   await json(await parent.patch(`/api/family/guardians/${guardian.id}`, { data: { phone: '01 23 45 67 89' } }), 'phone');
@@ -246,15 +243,22 @@ const SCREENS: Screen[] = [
     },
   },
   {
-    path: () => '/planning?vue=semaine5&date=2027-02-08',
+    path: () => '/planning?vue=semaine5&date=2027-01-25',
     h1: 'Planning',
     name: 'with a refusal in the confirmation',
     act: async (page) => {
-      await cell(page, '2027-02-11', repas.id).click();
+      await cell(page, '2027-01-25', matin.id).click();
       const dialog = page.getByRole('dialog', { name: 'Demander une réservation' });
-      await dialog.getByRole('button', { name: 'Confirmer la demande' }).click();
-      await expect(dialog.getByRole('alert')).toBeFocused();
-      await expect(dialog.getByRole('button', { name: "Demander une place en liste d'attente" })).toBeVisible();
+      await expect(dialog).toContainText('Réservable jusqu\'au lundi 18 à 09:30');
+      // The deadline passes while the dialog is open: the server refuses.
+      await setPortalClock(page.request, '2027-01-18T09:31:00+01:00');
+      try {
+        await dialog.getByRole('button', { name: 'Confirmer la demande' }).click();
+        await expect(dialog.getByRole('alert')).toBeFocused();
+        await expect(dialog.getByRole('alert')).toContainText('La date limite pour cette demande était le lundi 18 janvier 2027 à 09:30.');
+      } finally {
+        await setPortalClock(page.request, FAMILY_NOW);
+      }
     },
   },
   { path: () => '/planning?vue=semaine5&date=2027-01-18', h1: 'Planning', name: 'days past their deadline' },
@@ -276,7 +280,7 @@ const SCREENS: Screen[] = [
     act: async (page) => {
       await cell(page, '2027-01-20', matin.id).click();
       const dialog = page.getByRole('dialog', { name: 'Aucune demande possible ce jour' });
-      await expect(dialog).toContainText('Délai de réservation dépassé depuis le mercredi 13 à 12:00');
+      await expect(dialog).toContainText('Délai de réservation dépassé depuis le mercredi 13 à 09:30');
     },
   },
   {
@@ -286,7 +290,7 @@ const SCREENS: Screen[] = [
     act: async (page) => {
       await cell(page, '2027-02-01', matin.id).click();
       const dialog = page.getByRole('dialog', { name: 'Demander une réservation' });
-      await expect(dialog).toContainText('Réservable jusqu\'au lundi 25 janvier à 12:00');
+      await expect(dialog).toContainText('Réservable jusqu\'au lundi 25 janvier à 09:30');
     },
   },
   {

@@ -292,13 +292,15 @@ test.describe('logged in', () => {
     await expect(page.getByRole('status').filter({ hasText: 'Elle est acceptée.' })).toBeVisible();
     await expect(jadeRepas).toContainText('Réservé');
 
+    // The only place is Jade's: Hugo's day offers the waiting list, not a reservation.
     const hugoRepas = cell(page, '2027-02-04', hugo(), repas.id);
     await hugoRepas.click();
-    const dialog = page.getByRole('dialog', { name: 'Demander une réservation' });
+    const dialog = page.getByRole('dialog', { name: "Demander une place en liste d'attente" });
+    await expect(dialog).toContainText("L'activité est complète ce jour : votre enfant sera inscrit sur la liste d'attente");
+    await expect(dialog.getByText('Demander une réservation')).toHaveCount(0);
     await dialog.getByRole('button', { name: 'Confirmer la demande' }).click();
-    await expect(dialog.getByRole('alert')).toContainText("L'activité est complète le 04/02/2027");
-    await dialog.getByRole('button', { name: "Demander une place en liste d'attente" }).click();
     await expect(dialog).toBeHidden();
+    await expect(page.getByRole('status').filter({ hasText: "Votre demande de place en liste d'attente pour Hugo" })).toBeVisible();
     await expect(hugoRepas).toContainText("Liste d'attente");
 
     // The switches hide a child, then an activity.

@@ -416,7 +416,7 @@ export interface components {
      * @description A request the family may make on a day of the planning now.
      * @enum {string}
      */
-    DayAction: "reservation" | "absence";
+    DayAction: "reservation" | "absence" | "waiting_list";
     /**
      * @description Where a day of the planning stands against time.
      * @enum {string}
@@ -892,6 +892,8 @@ export interface components {
       /**
        * @description The requests the family may make on this day now, by the same rules
        * as `POST /api/requests` (empty: none; the day shows `reason`).
+       * `waiting_list`: the day is full, a reservation goes on the waiting
+       * list (`waiting_list: true`); the submission has the last word.
        */
       actions: components["schemas"]["DayAction"][];
       activity: string;

@@ -1,6 +1,7 @@
 /**
  * The confirmation a click on the planning opens: "Demander une
- * réservation" or "Déclarer une absence" for one child, activity and day.
+ * réservation", "Déclarer une absence" or, on a full day, "Demander une
+ * place en liste d'attente", for one child, activity and day.
  * A modal `<dialog>` (the rest of the page is inert, Escape closes it, the
  * focus goes back to the planning). It offers only the requests the
  * planning says the rules allow now (`actions`), with the deadline in
@@ -22,14 +23,18 @@ export interface DialogTarget {
   childName: string;
 }
 
-const TITLES: Record<Kind, string> = {
+/** A request the planning allows on the day. */
+type Action = Schemas['DayAction'];
+
+const TITLES: Record<Action, string> = {
   reservation: 'Demander une réservation',
   absence: 'Déclarer une absence',
+  waiting_list: "Demander une place en liste d'attente",
 };
 
 /** What a click proposes first: the first request the rules allow now (none: the day says why). */
-export function defaultKind(slot: Slot): Kind | null {
-  return (slot.actions?.[0] as Kind | undefined) ?? null;
+export function defaultAction(slot: Slot): Action | null {
+  return slot.actions?.[0] ?? null;
 }
 
 interface Props {
@@ -42,8 +47,9 @@ interface Props {
 export function RequestDialog({ target, familyId, onClose }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const alertBox = useRef<HTMLDivElement>(null);
-  const allowed = (target.slot.actions ?? []) as Kind[];
-  const [kind, setKind] = useState<Kind | null>(defaultKind(target.slot));
+  const allowed = target.slot.actions ?? [];
+  const [action, setAction] = useState<Action | null>(defaultAction(target.slot));
+  const kind: Kind | null = action === null ? null : action === 'absence' ? 'absence' : 'reservation';
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -70,7 +76,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
     if (busy || !kind) return;
     const body: Schemas['Submission'] = { kind, child_id: slot.child_id, activity_id: slot.activity_id, dates: [date] };
     if (kind === 'absence' && reason.trim() !== '') body['reason'] = reason.trim();
-    if (waitingList) body['waiting_list'] = true;
+    if (waitingList || action === 'waiting_list') body['waiting_list'] = true;
     const text = JSON.stringify(body);
     if (!key.current || key.current.body !== text || key.current.spent) key.current = { body: text, value: uuid(), spent: false };
     setBusy(true);
@@ -87,7 +93,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
     }
   }
 
-  const title = kind ? TITLES[kind] : 'Aucune demande possible ce jour';
+  const title = action ? TITLES[action] : 'Aucune demande possible ce jour';
   const full = error?.code === 'full' || error?.errors.some((e) => e.code === 'full');
   const dayMessage = error?.errors.find((e) => e.field === date)?.message;
   return (
@@ -95,7 +101,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
       ref={dialog}
       class="dialog"
       aria-labelledby="demande-titre"
-      aria-describedby={kind ? 'demande-resume' : 'demande-resume demande-raison-refus'}
+      aria-describedby={action ? 'demande-resume' : 'demande-resume demande-raison-refus'}
       onCancel={(e) => {
         e.preventDefault();
         onClose(null);
@@ -133,11 +139,12 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
             {slot.deadline}
           </p>
         )}
-        {kind === null && slot.reason && (
+        {action === null && slot.reason && (
           <p id="demande-raison-refus">
             <strong>{slot.reason}</strong>
           </p>
         )}
+        {action === 'waiting_list' && <p>L'activité est complète ce jour : votre enfant sera inscrit sur la liste d'attente, et la place lui sera proposée si elle se libère.</p>}
         {allowed.length > 1 && (
           <fieldset class="field">
             <legend>Type de demande</legend>
@@ -148,9 +155,9 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
                     type="radio"
                     id={`demande-${k}`}
                     name="type-demande"
-                    checked={kind === k}
+                    checked={action === k}
                     onChange={() => {
-                      setKind(k);
+                      setAction(k);
                       setError(null);
                     }}
                   />
@@ -174,7 +181,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
             <p>
               <strong>{dayMessage ?? error.detail}</strong>
             </p>
-            {full && kind === 'reservation' && (
+            {full && action === 'reservation' && (
               <p>
                 <button type="button" class="button button--secondary" onClick={() => void send(true)} aria-disabled={busy ? 'true' : undefined}>
                   Demander une place en liste d'attente

@@ -66,6 +66,8 @@ pub struct SlotView {
     pub request_id: Option<String>,
     /// The requests the family may make on this day now, by the same rules
     /// as `POST /api/requests` (empty: none; the day shows `reason`).
+    /// `waiting_list`: the day is full, a reservation goes on the waiting
+    /// list (`waiting_list: true`); the submission has the last word.
     pub actions: Vec<DayAction>,
     /// `open`, `deadline_passed` (the deadline for the day's state is
     /// passed) or `past` (the day is over).
@@ -165,7 +167,14 @@ pub async fn planning(
         .collect();
     // What the rules need is read once for the whole range (the slots, the
     // activities, the enrolments, which keep every period of a shown child
-    // and activity); each cell is then pure computation.
+    // and activity, and the full days of each activity counting places);
+    // each cell is then pure computation.
+    let mut full: HashSet<(&str, NaiveDate)> = HashSet::new();
+    for a in activities.values() {
+        for date in store::full_days(&app, a, q.from, q.to).await? {
+            full.insert((a.id.as_str(), date));
+        }
+    }
     let now = app.clock.now();
     let today = marelle_domain::time::local_date(now);
     let holidays = HolidayRules::default();
@@ -195,6 +204,7 @@ pub async fn planning(
                 now,
                 today,
                 &holidays,
+                full.contains(&(a.id.as_str(), date)),
             );
             day.push(SlotView {
                 child_id: e.child_id.clone(),

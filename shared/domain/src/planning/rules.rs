@@ -264,6 +264,8 @@ pub fn check_absence(
 pub enum DayAction {
     Reservation,
     Absence,
+    /// A reservation on a full day: a place on the waiting list.
+    WaitingList,
 }
 
 /// Where a day of the planning stands against time.
@@ -282,8 +284,8 @@ pub enum DayTiming {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayOptions {
     /// The requests the rules accept now ([`check_reservation`],
-    /// [`check_absence`]): at most one, as the states they start from
-    /// differ.
+    /// [`check_absence`]; on a full day the reservation is a place on the
+    /// waiting list): at most one, as the states they start from differ.
     pub actions: Vec<DayAction>,
     pub timing: DayTiming,
     /// The deadline in words: « Réservable jusqu'au mercredi 6 à 12:00 »,
@@ -297,7 +299,8 @@ pub struct DayOptions {
 /// What the family may ask on `date` for the child's activity, with the
 /// same rules as the submission, and where the day stands against its
 /// deadline. `today` is `now`'s local date (passed in so that a planning
-/// computes it once).
+/// computes it once); `full`: the day's places are all taken, as last
+/// read (the submission's conditional write has the last word).
 #[allow(clippy::too_many_arguments)]
 pub fn day_options(
     activity: &Activity,
@@ -308,6 +311,7 @@ pub fn day_options(
     now: DateTime<Utc>,
     today: NaiveDate,
     holidays: &HolidayRules,
+    full: bool,
 ) -> DayOptions {
     use crate::deadlines::{self, DeadlineKind};
     let reservation =
@@ -315,7 +319,11 @@ pub fn day_options(
     let absence = check_absence(activity, enrolments, child_id, current, date, now, holidays);
     let mut actions = Vec::new();
     if reservation.is_ok() {
-        actions.push(DayAction::Reservation);
+        actions.push(if full {
+            DayAction::WaitingList
+        } else {
+            DayAction::Reservation
+        });
     }
     if absence.is_ok() {
         actions.push(DayAction::Absence);
@@ -614,7 +622,41 @@ mod tests {
             now,
             crate::time::local_date(now),
             &HolidayRules::default(),
+            false,
         )
+    }
+
+    #[test]
+    fn a_full_day_offers_the_waiting_list_instead_of_a_reservation() {
+        let full = |current: Option<SlotState>, date: NaiveDate| {
+            day_options(
+                &peri_soir(),
+                &enrolments(),
+                "C1",
+                current,
+                date,
+                now(),
+                crate::time::local_date(now()),
+                &HolidayRules::default(),
+                true,
+            )
+        };
+        assert_eq!(
+            full(None, d(2019, 1, 7)).actions,
+            vec![DayAction::WaitingList]
+        );
+        // Already waiting, or reserved: as on any day.
+        assert!(
+            full(Some(SlotState::WaitingList), d(2019, 1, 7))
+                .actions
+                .is_empty()
+        );
+        assert_eq!(
+            full(Some(SlotState::Reserved), d(2019, 1, 7)).actions,
+            vec![DayAction::Absence]
+        );
+        // A past full day: nothing.
+        assert!(full(None, d(2019, 1, 3)).actions.is_empty());
     }
 
     #[test]
