@@ -94,6 +94,8 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
   }
 
   const title = action ? TITLES[action] : 'Aucune demande possible ce jour';
+  // Why nothing is possible; past its deadline, the deadline line says it.
+  const why = action === null && !(slot.timing === 'deadline_passed' && slot.deadline) ? slot.reason : null;
   const full = error?.code === 'full' || error?.errors.some((e) => e.code === 'full');
   const dayMessage = error?.errors.find((e) => e.field === date)?.message;
   return (
@@ -101,7 +103,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
       ref={dialog}
       class="dialog"
       aria-labelledby="demande-titre"
-      aria-describedby={action ? 'demande-resume' : 'demande-resume demande-raison-refus'}
+      aria-describedby={action ? 'demande-resume' : `demande-resume ${why ? 'demande-raison-refus' : 'demande-delai'}`}
       onCancel={(e) => {
         e.preventDefault();
         onClose(null);
@@ -134,14 +136,14 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
           </p>
         )}
         {slot.deadline && slot.timing !== 'past' && (
-          <p class={slot.timing === 'open' ? 'dialog__deadline' : 'dialog__deadline dialog__deadline--closed'}>
+          <p id="demande-delai" class={slot.timing === 'open' ? 'dialog__deadline' : 'dialog__deadline dialog__deadline--closed'}>
             <TimingIcon timing={slot.timing} />
             {slot.deadline}
           </p>
         )}
-        {action === null && slot.reason && (
+        {why && (
           <p id="demande-raison-refus">
-            <strong>{slot.reason}</strong>
+            <strong>{why}</strong>
           </p>
         )}
         {action === 'waiting_list' && <p>L'activité est complète ce jour : votre enfant sera inscrit sur la liste d'attente, et la place lui sera proposée si elle se libère.</p>}
