@@ -281,6 +281,8 @@ const SCREENS: Screen[] = [
       await cell(page, '2027-01-20', matin.id).click();
       const dialog = page.getByRole('dialog', { name: 'Aucune demande possible ce jour' });
       await expect(dialog).toContainText('Délai de réservation dépassé depuis le mercredi 13 à 09:30');
+      await expect(dialog).toHaveAccessibleDescription(/Délai de réservation dépassé depuis le mercredi 13 à 09:30$/);
+      await expect(dialog.getByRole('button', { name: 'Confirmer la demande' })).toHaveCount(0);
     },
   },
   {

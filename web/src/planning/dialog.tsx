@@ -95,6 +95,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
 
   const title = action ? TITLES[action] : 'Aucune demande possible ce jour';
   // Why nothing is possible; past its deadline, the deadline line says it.
+  const showDeadline = !!slot.deadline && slot.timing !== 'past';
   const why = action === null && !(slot.timing === 'deadline_passed' && slot.deadline) ? slot.reason : null;
   const full = error?.code === 'full' || error?.errors.some((e) => e.code === 'full');
   const dayMessage = error?.errors.find((e) => e.field === date)?.message;
@@ -103,7 +104,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
       ref={dialog}
       class="dialog"
       aria-labelledby="demande-titre"
-      aria-describedby={action ? 'demande-resume' : `demande-resume ${why ? 'demande-raison-refus' : 'demande-delai'}`}
+      aria-describedby={describedBy('demande-resume', action === null && (why ? 'demande-raison-refus' : showDeadline && 'demande-delai'))}
       onCancel={(e) => {
         e.preventDefault();
         onClose(null);
@@ -135,8 +136,8 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
             Une demande est déjà en cours pour ce jour. <a href={`/mes-demandes/${encodeURIComponent(slot.request_id)}`}>Voir la demande</a>
           </p>
         )}
-        {slot.deadline && slot.timing !== 'past' && (
-          <p id="demande-delai" class={slot.timing === 'open' ? 'dialog__deadline' : 'dialog__deadline dialog__deadline--closed'}>
+        {showDeadline && (
+          <p id="demande-delai" class="dialog__deadline">
             <TimingIcon timing={slot.timing} />
             {slot.deadline}
           </p>
