@@ -767,4 +767,346 @@ async fn a_planning_view_costs_the_same_store_calls_for_any_range() {
         calls[0], 5,
         "session, family, enrolments, activities, one query of the days"
     );
+
+    // An activity counting its places adds one query of its counters.
+    let c = w.activity(json!({"name": "Centre", "capacity": 10})).await;
+    w.enrol(&child, &c).await;
+    let mut calls = Vec::new();
+    for (from, to) in [("2027-01-04", "2027-01-04"), ("2027-01-01", "2027-02-11")] {
+        w.app.bus.idle().await;
+        w.app.store.reset();
+        let r = w
+            .app
+            .get(
+                &format!("/api/planning?from={from}&to={to}"),
+                Some(&w.parent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        calls.push(w.app.store.calls());
+    }
+    assert_eq!(calls, [6, 6]);
+}
+
+/// The slot of `activity` on `date` in a planning answer.
+fn slot_of<'a>(planning: &'a Value, date: &str, activity: &str) -> &'a Value {
+    planning["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["date"] == date)
+        .and_then(|d| {
+            d["slots"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["activity_id"] == activity)
+        })
+        .unwrap_or_else(|| panic!("no slot on {date}: {planning}"))
+}
+
+/// A slot's actions, timing and deadline in words.
+fn options(slot: &Value) -> (Value, Value, Value) {
+    (
+        slot["actions"].clone(),
+        slot["timing"].clone(),
+        slot["deadline"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn the_planning_tells_per_day_what_may_be_asked_and_until_when() {
+    let w = World::new().await;
+    let a = w
+        .activity(
+            json!({"booking_deadline": "J-2 12:00", "cancel_deadline": "J-1 18:00", "capacity": 1}),
+        )
+        .await;
+    let child = w.child();
+    w.enrol(&child, &a).await;
+    // Another family takes the only place on 08/01/2027: ours goes on the waiting list.
+    let other_parent = w.app.parent("autre@exemple.fr", PASSWORD).await;
+    let other = w.app.dupont_family(&w.agent).await;
+    w.app
+        .subscribe(&other_parent, other["subscriber_code"].as_str().unwrap())
+        .await;
+    let other_child = other["children"][0]["id"].as_str().unwrap().to_string();
+    w.enrol(&other_child, &a).await;
+    let taken = w.ask(&other_parent, json!({"kind": "reservation", "child_id": other_child, "activity_id": a, "dates": ["2027-01-08"]})).await;
+    assert_eq!(taken.status, StatusCode::CREATED, "{:?}", taken.body);
+    let waiting = w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-08"], "waiting_list": true})).await;
+    assert_eq!(waiting.status, StatusCode::CREATED, "{:?}", waiting.body);
+
+    // Pending (04/01), then reserved (05, 06, 30/11), refused (07), absent (11), absence pending (12).
+    let asked = w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2026-11-30", "2027-01-04", "2027-01-05", "2027-01-06", "2027-01-07", "2027-01-11", "2027-01-12"]})).await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{:?}", asked.body);
+    let id_on = |date: &str| {
+        asked.body["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["date"] == date)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for (date, decision) in [
+        ("2026-11-30", "accepted"),
+        ("2027-01-05", "accepted"),
+        ("2027-01-06", "accepted"),
+        ("2027-01-07", "refused"),
+        ("2027-01-11", "accepted"),
+        ("2027-01-12", "accepted"),
+    ] {
+        let r = w.app.decide(&w.agent, &id_on(date), decision, None).await;
+        assert!(r.status.is_success(), "{date}: {:?}", r.body);
+    }
+    let absences = w.ask(&w.parent, json!({"kind": "absence", "child_id": child, "activity_id": a, "dates": ["2027-01-11", "2027-01-12"]})).await;
+    let absence_on_11 = absences.body["requests"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.app
+        .decide(&w.agent, &absence_on_11, "accepted", None)
+        .await;
+
+    // Now: Saturday 28/11/2026 11:00 Paris.
+    let p = w.planning("2026-11-27", "2026-12-01").await;
+    let past = slot_of(&p, "2026-11-27", &a);
+    assert_eq!(
+        options(past),
+        (json!([]), json!("past"), json!("Jour passé")),
+        "{past}"
+    );
+    assert_eq!(
+        past["reason"],
+        "Ce jour est passé : aucune demande n'est plus possible."
+    );
+    // Reserved on Monday 30: may be cancelled until Sunday 18:00.
+    assert_eq!(
+        options(slot_of(&p, "2026-11-30", &a)),
+        (
+            json!(["absence"]),
+            json!("open"),
+            json!("Annulable jusqu'au dimanche 29 à 18:00")
+        )
+    );
+    // Free on Tuesday 1/12: bookable until Sunday 29 November, the month named.
+    let free = slot_of(&p, "2026-12-01", &a);
+    assert_eq!(
+        options(free),
+        (
+            json!(["reservation"]),
+            json!("open"),
+            json!("Réservable jusqu'au dimanche 29 novembre à 12:00")
+        )
+    );
+    assert_eq!(free["reason"], Value::Null);
+
+    let p = w.planning("2027-01-04", "2027-01-13").await;
+    let expect = [
+        (
+            "2027-01-04",
+            "reservation_requested",
+            json!([]),
+            "pas encore acceptée",
+        ),
+        ("2027-01-05", "reserved", json!(["absence"]), ""),
+        (
+            "2027-01-07",
+            "reservation_refused",
+            json!(["reservation"]),
+            "",
+        ),
+        ("2027-01-08", "waiting_list", json!([]), "liste d'attente"),
+        ("2027-01-11", "absent", json!(["reservation"]), ""),
+        (
+            "2027-01-12",
+            "absence_requested",
+            json!([]),
+            "absence est déjà demandée",
+        ),
+        ("2027-01-13", "enrolled", json!(["reservation"]), ""),
+    ];
+    for (date, state, actions, reason) in expect {
+        let s = slot_of(&p, date, &a);
+        assert_eq!(
+            (&s["state"], &s["actions"], &s["timing"]),
+            (&json!(state), &actions, &json!("open")),
+            "{date}: {s}"
+        );
+        if reason.is_empty() {
+            assert_eq!(s["reason"], Value::Null, "{date}: {s}");
+        } else {
+            assert!(
+                s["reason"].as_str().unwrap_or_default().contains(reason),
+                "{date}: {s}"
+            );
+        }
+    }
+    assert_eq!(
+        slot_of(&p, "2027-01-05", &a)["deadline"],
+        "Annulable jusqu'au lundi 4 à 18:00"
+    );
+    assert_eq!(
+        slot_of(&p, "2027-01-13", &a)["deadline"],
+        "Réservable jusqu'au lundi 11 à 12:00"
+    );
+    assert_eq!(slot_of(&p, "2027-01-04", &a)["deadline"], Value::Null);
+
+    // For the other family, a day our child holds the only place of is
+    // offered as the waiting list; a day freed by an absence, or never
+    // asked, as a reservation.
+    let theirs = w
+        .app
+        .get(
+            "/api/planning?from=2027-01-04&to=2027-01-13",
+            Some(&other_parent),
+        )
+        .await;
+    for (date, actions) in [
+        ("2027-01-04", json!(["waiting_list"])),
+        ("2027-01-05", json!(["waiting_list"])),
+        ("2027-01-07", json!(["reservation"])),
+        ("2027-01-08", json!([])),
+        ("2027-01-11", json!(["reservation"])),
+        ("2027-01-12", json!(["waiting_list"])),
+        ("2027-01-13", json!(["reservation"])),
+    ] {
+        assert_eq!(
+            slot_of(&theirs.body, date, &a)["actions"],
+            actions,
+            "{date}: {}",
+            theirs.body
+        );
+    }
+    let waiting = w.ask(&other_parent, json!({"kind": "reservation", "child_id": other_child, "activity_id": a, "dates": ["2027-01-04"]})).await;
+    assert_eq!(waiting.code(), "full", "the submission agrees");
+
+    // Saturday 13:00: Monday 30's booking deadline is passed, not its
+    // cancelling one; Tuesday 1/12 is still bookable.
+    w.app
+        .clock
+        .freeze(Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap());
+    let parent = w.app.log_in("matthieu@exemple.fr", PASSWORD).await;
+    let r = w
+        .app
+        .get("/api/planning?from=2026-11-30&to=2026-12-01", Some(&parent))
+        .await;
+    assert_eq!(
+        options(slot_of(&r.body, "2026-11-30", &a)).0,
+        json!(["absence"])
+    );
+    // The free day beside it, for the other family, is past its booking deadline.
+    let theirs = w
+        .app
+        .get(
+            "/api/planning?from=2026-11-30&to=2026-11-30",
+            Some(&other_parent),
+        )
+        .await;
+    let locked = slot_of(&theirs.body, "2026-11-30", &a);
+    assert_eq!(
+        options(locked),
+        (
+            json!([]),
+            json!("deadline_passed"),
+            json!("Délai de réservation dépassé depuis le samedi 28 à 12:00")
+        ),
+        "{locked}"
+    );
+    assert!(
+        locked["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("date limite"),
+        "{locked}"
+    );
+    // Sunday 18:00:01: past the cancelling deadline too.
+    w.app
+        .clock
+        .freeze(Utc.with_ymd_and_hms(2026, 11, 29, 17, 0, 1).unwrap());
+    let parent = w.app.log_in("matthieu@exemple.fr", PASSWORD).await;
+    let r = w
+        .app
+        .get("/api/planning?from=2026-11-30&to=2026-11-30", Some(&parent))
+        .await;
+    assert_eq!(
+        options(slot_of(&r.body, "2026-11-30", &a)),
+        (
+            json!([]),
+            json!("deadline_passed"),
+            json!("Délai d'annulation dépassé depuis le dimanche 29 à 18:00")
+        )
+    );
+    // What the planning offers is what the submission accepts.
+    let refused = w.ask(&parent, json!({"kind": "absence", "child_id": child, "activity_id": a, "dates": ["2026-11-30"]})).await;
+    assert_eq!(refused.code(), "deadline_passed");
+}
+
+#[tokio::test]
+async fn re_asking_a_period_whose_days_are_all_pending_says_no_day_is_possible() {
+    let w = World::new().await;
+    let a = w.activity(json!({})).await;
+    let child = w.child();
+    w.enrol(&child, &a).await;
+    let period = json!({"kind": "reservation", "child_id": child, "activity_id": a, "from": "2027-01-04", "to": "2027-01-15", "weekdays": ["mon", "tue", "thu", "fri"]});
+    let first = w.ask(&w.parent, period.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    assert_eq!(dates(&first).len(), 8);
+
+    let again = w.ask(&w.parent, period.clone()).await;
+    assert_eq!(
+        (again.status, again.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "no_day_possible")
+    );
+    assert_eq!(
+        again.body["detail"],
+        "Aucun jour de cette période ne peut être demandé : une réservation est déjà demandée ou acceptée chacun de ces jours."
+    );
+    let codes = again.field_codes();
+    assert_eq!(codes.len(), 8, "each day with its reason: {codes:?}");
+    assert!(
+        codes.iter().all(|(_, c)| c == "already_reserved"),
+        "{codes:?}"
+    );
+    // Only the valid days: refused alike, nothing recorded.
+    let mut valid = period.clone();
+    valid["mode"] = json!("valid_days");
+    assert_eq!(w.ask(&w.parent, valid).await.code(), "no_day_possible");
+
+    // A wider period with some possible days keeps the first refused
+    // day's code: "only the possible days" then records them.
+    let mut wider = period;
+    wider["to"] = json!("2027-01-22");
+    let some = w.ask(&w.parent, wider.clone()).await;
+    assert_eq!(some.code(), "already_reserved");
+    assert!(
+        some.body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("8 jours ne peuvent pas être demandés."),
+        "{:?}",
+        some.body
+    );
+    wider["mode"] = json!("valid_days");
+    let recorded = w.ask(&w.parent, wider).await;
+    assert_eq!(recorded.status, StatusCode::CREATED, "{:?}", recorded.body);
+    assert_eq!(dates(&recorded).len(), 4);
+
+    // A single date keeps its own code (the planning's dialog).
+    let one = w.ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-04"]})).await;
+    assert_eq!(one.code(), "already_reserved");
+    // Several dates, none possible: no_day_possible.
+    let two = w.ask(&w.parent, json!({"kind": "absence", "child_id": child, "activity_id": a, "dates": ["2027-01-04", "2027-01-05"]})).await;
+    assert_eq!(two.code(), "no_day_possible");
+    assert!(
+        two.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("aucun de ces jours ne l'est"),
+        "{:?}",
+        two.body
+    );
 }

@@ -233,6 +233,62 @@ impl fmt::Display for DeadlinePassed {
 
 impl std::error::Error for DeadlinePassed {}
 
+/// Which deadline a day is measured against: booking (a reservation) or
+/// cancelling (an absence on a reserved day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineKind {
+    Booking,
+    Cancelling,
+}
+
+/// The deadline of a request about `day`, in words, Paris time:
+/// « mercredi 6 à 12:00 ». The month is named when it is not `day`'s
+/// (« vendredi 30 janvier à 12:00 » for a day in February), the year when
+/// it is not `day`'s either; the first of a month is « 1er ».
+pub fn deadline_words(deadline: DateTime<Utc>, day: NaiveDate) -> String {
+    let local = deadline.with_timezone(&crate::time::ZONE);
+    let date = local.date_naive();
+    let n = date.day();
+    let mut words = format!(
+        "{} {n}{}",
+        weekday_name(date.weekday()),
+        if n == 1 { "er" } else { "" }
+    );
+    if date.year() != day.year() {
+        words.push_str(&format!(
+            " {} {}",
+            calendar::month_name_of(date),
+            date.year()
+        ));
+    } else if date.month() != day.month() {
+        words.push(' ');
+        words.push_str(calendar::month_name_of(date));
+    }
+    words.push_str(&format!(" à {}", local.format("%H:%M")));
+    words
+}
+
+/// « Réservable jusqu'au mercredi 6 à 12:00 », « Annulable jusqu'au … ».
+pub fn open_until(kind: DeadlineKind, deadline: DateTime<Utc>, day: NaiveDate) -> String {
+    let what = match kind {
+        DeadlineKind::Booking => "Réservable",
+        DeadlineKind::Cancelling => "Annulable",
+    };
+    format!("{what} jusqu'au {}", deadline_words(deadline, day))
+}
+
+/// « Délai de réservation dépassé depuis le mercredi 6 à 12:00 ».
+pub fn passed_since(kind: DeadlineKind, deadline: DateTime<Utc>, day: NaiveDate) -> String {
+    let what = match kind {
+        DeadlineKind::Booking => "Délai de réservation",
+        DeadlineKind::Cancelling => "Délai d'annulation",
+    };
+    format!("{what} dépassé depuis le {}", deadline_words(deadline, day))
+}
+
+/// « Jour passé ».
+pub const DAY_PASSED: &str = "Jour passé";
+
 fn checked_days(days: u32) -> Result<u32, DeadlineRuleError> {
     if days > MAX_DAYS {
         Err(DeadlineRuleError::TooManyDays(days.to_string()))
@@ -1075,6 +1131,75 @@ mod tests {
         assert_eq!(
             passed.to_string(),
             "La date limite pour cette demande était le mardi 1er juillet 2025 à 18:00."
+        );
+    }
+
+    // --- Wording ---
+
+    #[test]
+    fn a_deadline_in_the_days_month_names_weekday_day_and_time() {
+        // J-2 12:00 for Friday 8 January 2027: Wednesday 6 at noon (11:00Z in winter).
+        let day = date(2027, 1, 8);
+        let deadline = rule("J-2 12:00").deadline_for(day, &METRO);
+        assert_eq!(deadline_words(deadline, day), "mercredi 6 à 12:00");
+        assert_eq!(
+            open_until(DeadlineKind::Booking, deadline, day),
+            "Réservable jusqu'au mercredi 6 à 12:00"
+        );
+        assert_eq!(
+            open_until(DeadlineKind::Cancelling, deadline, day),
+            "Annulable jusqu'au mercredi 6 à 12:00"
+        );
+        assert_eq!(
+            passed_since(DeadlineKind::Booking, deadline, day),
+            "Délai de réservation dépassé depuis le mercredi 6 à 12:00"
+        );
+        assert_eq!(
+            passed_since(DeadlineKind::Cancelling, deadline, day),
+            "Délai d'annulation dépassé depuis le mercredi 6 à 12:00"
+        );
+    }
+
+    #[test]
+    fn a_deadline_in_another_month_names_the_month_and_the_first_is_1er() {
+        // J-2 18:00 for Tuesday 3 March 2026: Sunday 1 March; J-3 for
+        // Monday 2 March: Friday 27 February.
+        assert_eq!(
+            deadline_words(utc(2026, 3, 1, 17, 0, 0), date(2026, 3, 3)),
+            "dimanche 1er à 18:00"
+        );
+        assert_eq!(
+            deadline_words(
+                rule("J-3 08:30").deadline_for(date(2026, 3, 2), &METRO),
+                date(2026, 3, 2)
+            ),
+            "vendredi 27 février à 08:30"
+        );
+    }
+
+    #[test]
+    fn a_deadline_in_another_year_names_month_and_year() {
+        // J-1 ouvrés 12:00 for Monday 4 January 2027: Thursday 31 December
+        // 2026 (Friday 1 January is a holiday).
+        let day = date(2027, 1, 4);
+        let deadline = rule("J-1 ouvrés 12:00").deadline_for(day, &METRO);
+        assert_eq!(
+            deadline_words(deadline, day),
+            "jeudi 31 décembre 2026 à 12:00"
+        );
+    }
+
+    #[test]
+    fn the_words_are_in_paris_time_in_summer() {
+        // 16:00Z on 1 July 2025 is 18:00 in Paris.
+        assert_eq!(
+            deadline_words(utc(2025, 7, 1, 16, 0, 0), date(2025, 7, 3)),
+            "mardi 1er à 18:00"
+        );
+        // 22:30Z on 30 June is already 1 July in Paris.
+        assert_eq!(
+            deadline_words(utc(2025, 6, 30, 22, 30, 0), date(2025, 7, 3)),
+            "mardi 1er à 00:30"
         );
     }
 }

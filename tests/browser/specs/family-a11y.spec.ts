@@ -44,6 +44,7 @@ const withoutFamily = { email: uniqueEmail('marc.sansdossier'), password: 'Dossi
 const states: Partial<Record<'family' | 'none', State>> = {};
 let family: AgentFamily;
 let soir: { id: string };
+let matin: { id: string };
 const ids = { change: '', absence: '' };
 
 const emma = () => (family.children[0] as { id: string }).id;
@@ -63,7 +64,10 @@ test.beforeAll(async ({ browser, playwright, baseURL }) => {
   ]);
   soir = await agentCreateActivity(agent, { name: '4/Péri SOIR', start: '16:30', end: '18:30', closures: [{ from: '2027-02-13', to: '2027-02-28', label: "Vacances d'hiver" }] });
   const repas = await agentCreateActivity(agent, { name: '2/Repas Ecoles', start: '12:00', end: '13:30', weekdays: ['mon', 'tue', 'thu', 'fri'], capacity: 1, validation: 'automatic' });
+  // Booked a week ahead: the days of the current week are past their deadline.
+  matin = await agentCreateActivity(agent, { name: '1/Péri MATIN', start: '07:30', end: '08:30', booking_deadline: 'J-7 09:30', cancel_deadline: 'J-2 18:00' });
   await agentEnrol(agent, emma(), soir.id);
+  await agentEnrol(agent, emma(), matin.id);
   await agentEnrol(agent, emma(), repas.id);
   await agentEnrol(agent, (family.children[1] as { id: string }).id, repas.id);
 
@@ -239,15 +243,56 @@ const SCREENS: Screen[] = [
     },
   },
   {
-    path: () => '/planning?vue=semaine5&date=2027-02-08',
+    path: () => '/planning?vue=semaine5&date=2027-01-25',
     h1: 'Planning',
     name: 'with a refusal in the confirmation',
     act: async (page) => {
-      await cell(page, '2027-02-08', soir.id).click();
+      await cell(page, '2027-01-25', matin.id).click();
       const dialog = page.getByRole('dialog', { name: 'Demander une réservation' });
-      await dialog.getByRole('radio', { name: 'Déclarer une absence' }).check();
-      await page.getByRole('dialog').getByRole('button', { name: 'Confirmer la demande' }).click();
-      await expect(page.getByRole('dialog').getByRole('alert')).toBeFocused();
+      await expect(dialog).toContainText('Réservable jusqu\'au lundi 18 à 09:30');
+      // The deadline passes while the dialog is open: the server refuses.
+      await setPortalClock(page.request, '2027-01-18T09:31:00+01:00');
+      try {
+        await dialog.getByRole('button', { name: 'Confirmer la demande' }).click();
+        await expect(dialog.getByRole('alert')).toBeFocused();
+        await expect(dialog.getByRole('alert')).toContainText('La date limite pour cette demande était le lundi 18 janvier 2027 à 09:30.');
+      } finally {
+        await setPortalClock(page.request, FAMILY_NOW);
+      }
+    },
+  },
+  { path: () => '/planning?vue=semaine5&date=2027-01-18', h1: 'Planning', name: 'days past their deadline' },
+  { path: () => '/planning?vue=mois&date=2027-01-01', h1: 'Planning', name: 'month with past days' },
+  {
+    path: () => '/planning?vue=semaine5&date=2027-01-11',
+    h1: 'Planning',
+    name: 'a past day in the confirmation',
+    act: async (page) => {
+      await cell(page, '2027-01-14', soir.id).click();
+      const dialog = page.getByRole('dialog', { name: 'Aucune demande possible ce jour' });
+      await expect(dialog).toContainText("Ce jour est passé : aucune demande n'est plus possible.");
+    },
+  },
+  {
+    path: () => '/planning?vue=semaine5&date=2027-01-18',
+    h1: 'Planning',
+    name: 'a day past its deadline in the confirmation',
+    act: async (page) => {
+      await cell(page, '2027-01-20', matin.id).click();
+      const dialog = page.getByRole('dialog', { name: 'Aucune demande possible ce jour' });
+      await expect(dialog).toContainText('Délai de réservation dépassé depuis le mercredi 13 à 09:30');
+      await expect(dialog).toHaveAccessibleDescription(/Délai de réservation dépassé depuis le mercredi 13 à 09:30$/);
+      await expect(dialog.getByRole('button', { name: 'Confirmer la demande' })).toHaveCount(0);
+    },
+  },
+  {
+    path: () => '/planning?vue=semaine5&date=2027-02-01',
+    h1: 'Planning',
+    name: 'a bookable day with its deadline in the confirmation',
+    act: async (page) => {
+      await cell(page, '2027-02-01', matin.id).click();
+      const dialog = page.getByRole('dialog', { name: 'Demander une réservation' });
+      await expect(dialog).toContainText('Réservable jusqu\'au lundi 25 janvier à 09:30');
     },
   },
   {
@@ -272,6 +317,22 @@ const SCREENS: Screen[] = [
       await page.getByRole('checkbox', { name: 'lundi (16:30 - 18:30)' }).check();
       await page.getByRole('button', { name: 'Demander' }).click();
       await expect(errorSummary(page).getByRole('button', { name: 'Enregistrer seulement les jours possibles' })).toBeVisible();
+    },
+  },
+  {
+    path: () => '/planning/demande?type=reservation',
+    h1: "Réservation d'activité",
+    name: 'with no possible day',
+    act: async (page) => {
+      await page.getByRole('radio', { name: 'MOREAU Emma' }).check();
+      await page.getByRole('radio', { name: '4/Péri SOIR (Ecole Lux)' }).check();
+      await field(page, 'Du').fill('01/02/2027');
+      await field(page, 'Au').fill('05/02/2027');
+      await page.getByRole('checkbox', { name: 'lundi (16:30 - 18:30)' }).check();
+      await page.getByRole('checkbox', { name: 'mercredi (16:30 - 18:30)' }).check();
+      await page.getByRole('button', { name: 'Demander' }).click();
+      await expect(errorSummary(page)).toContainText('Aucun jour de cette période ne peut être demandé');
+      await expect(page.getByRole('button', { name: 'Enregistrer seulement les jours possibles' })).toHaveCount(0);
     },
   },
   {

@@ -174,9 +174,21 @@ test.describe('logged in', () => {
     await expect(partial).toBeFocused();
     await expect(partial).toContainText('lundi 15 mars 2027 – Réservation en attente');
     await expect(partial).toContainText("lundi 1 mars 2027 : Une réservation existe déjà le 01/03/2027.");
+
+    // Asked again, every day is pending: said plainly, and nothing to submit.
+    await page.getByRole('button', { name: 'Demander' }).click();
+    await expect(summary).toBeFocused();
+    await expect(summary).toContainText('Aucun jour de cette période ne peut être demandé : une réservation est déjà demandée ou acceptée chacun de ces jours.');
+    await expect(summary.getByRole('listitem')).toHaveText([
+      'lundi 1 mars 2027 : Une réservation existe déjà le 01/03/2027.',
+      'lundi 8 mars 2027 : Une réservation existe déjà le 08/03/2027.',
+      'lundi 15 mars 2027 : Une réservation existe déjà le 15/03/2027.',
+    ]);
+    await expect(summary).not.toContainText('ne peuvent pas être demandés');
+    await expect(page.getByRole('button', { name: 'Enregistrer seulement les jours possibles' })).toHaveCount(0);
   });
 
-  test('accepted by the commune, Réservé; an absence by a click; refused on a day not reserved', async ({ page }) => {
+  test('accepted by the commune, Réservé; an absence by a click; a free day offers no absence, a pending one nothing', async ({ page }) => {
     const pending = await agentPending(agent, family.id, 'reservation');
     expect(pending).toHaveLength(9);
     for (const r of pending) await agentDecide(agent, r.id, 'accepted');
@@ -197,7 +209,10 @@ test.describe('logged in', () => {
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Demander une réservation' });
     await expect(dialog).toBeVisible();
-    await expect(dialog.getByRole('radio', { name: 'Demander une réservation' })).toBeFocused();
+    // A free day: a reservation only, no absence to choose.
+    await expect(dialog.getByRole('radio')).toHaveCount(0);
+    await expect(dialog.getByText('Déclarer une absence')).toHaveCount(0);
+    await expect(dialog.getByRole('button', { name: 'Confirmer la demande' })).toBeFocused();
     await page.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
     await expect(wednesday).toBeFocused();
@@ -206,7 +221,8 @@ test.describe('logged in', () => {
     await monday.click();
     const absence = page.getByRole('dialog', { name: 'Déclarer une absence' });
     await expect(absence).toContainText('lundi 8 février 2027');
-    await expect(absence.getByRole('radio', { name: 'Déclarer une absence' })).toBeChecked();
+    await expect(absence.getByRole('radio')).toHaveCount(0);
+    await expect(absence.getByText('Demander une réservation')).toHaveCount(0);
     await absence.getByRole('textbox', { name: 'Raison' }).fill('Rendez-vous médical');
     await absence.getByRole('button', { name: 'Confirmer la demande' }).click();
     await expect(absence).toBeHidden();
@@ -214,15 +230,14 @@ test.describe('logged in', () => {
     await expect(monday).toContainText('Absence en attente');
     await expect(monday).toBeFocused();
 
-    // An absence on a day not reserved: the server's reason, in the dialog.
-    await wednesday.click();
-    await dialog.getByRole('radio', { name: 'Déclarer une absence' }).check();
-    const refused = page.getByRole('dialog', { name: 'Déclarer une absence' });
-    await refused.getByRole('button', { name: 'Confirmer la demande' }).click();
-    const alert = refused.getByRole('alert');
-    await expect(alert).toBeFocused();
-    await expect(alert).toHaveText("Le 10/02/2027 n'est pas réservé : une absence n'est possible que sur un jour réservé.");
-    await refused.getByRole('button', { name: 'Annuler' }).click();
+    // A day whose absence waits for the commune offers nothing, and says why.
+    await monday.click();
+    const nothing = page.getByRole('dialog', { name: 'Aucune demande possible ce jour' });
+    await expect(nothing).toContainText('Une absence est déjà demandée le 08/02/2027.');
+    await expect(nothing.getByRole('button', { name: 'Confirmer la demande' })).toHaveCount(0);
+    await nothing.getByRole('button', { name: 'Fermer' }).click();
+    await expect(nothing).toBeHidden();
+    await expect(monday).toBeFocused();
     await expect(wednesday).toContainText('Non réservé');
 
     // The holidays' week says the activity is closed, and why, in words.
@@ -245,6 +260,30 @@ test.describe('logged in', () => {
     await expect(page.getByRole('region', { name: 'Historique de la demande' }).getByRole('listitem')).toHaveText([/^Demande envoyée par vous/]);
   });
 
+  test('a past day is marked as such and its dialog offers nothing, saying why', async ({ page }) => {
+    // Now: Monday 18 January 2027, 09:00. Friday 15 is over.
+    await page.goto('/planning?vue=semaine5&date=2027-01-11');
+    const friday = cell(page, '2027-01-15', jade(), soir.id);
+    await expect(friday).toContainText('Jour passé');
+    await expect(friday).toHaveAccessibleName(/Non réservé\s*,\s*Jour passé\s*,\s*vendredi 15 janvier 2027/);
+    await friday.click();
+    const dialog = page.getByRole('dialog', { name: 'Aucune demande possible ce jour' });
+    await expect(dialog).toContainText('vendredi 15 janvier 2027');
+    await expect(dialog).toContainText("Ce jour est passé : aucune demande n'est plus possible.");
+    await expect(dialog).toHaveAccessibleDescription(/Ce jour est passé/);
+    await expect(dialog.getByRole('radio')).toHaveCount(0);
+    await expect(dialog.getByRole('button', { name: 'Confirmer la demande' })).toHaveCount(0);
+    await expect(dialog.getByRole('button', { name: 'Fermer' })).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(friday).toBeFocused();
+
+    // This week: today and after are open, without a deadline rule.
+    await page.goto('/planning?vue=semaine5&date=2027-01-18');
+    const today = cell(page, '2027-01-18', jade(), soir.id);
+    await expect(today).toContainText('Non réservé');
+    await expect(today).not.toContainText('Jour passé');
+  });
+
   test('a full day offers the waiting list', async ({ page }) => {
     await page.goto('/planning?vue=semaine&date=2027-02-04');
     const jadeRepas = cell(page, '2027-02-04', jade(), repas.id);
@@ -253,13 +292,15 @@ test.describe('logged in', () => {
     await expect(page.getByRole('status').filter({ hasText: 'Elle est acceptée.' })).toBeVisible();
     await expect(jadeRepas).toContainText('Réservé');
 
+    // The only place is Jade's: Hugo's day offers the waiting list, not a reservation.
     const hugoRepas = cell(page, '2027-02-04', hugo(), repas.id);
     await hugoRepas.click();
-    const dialog = page.getByRole('dialog', { name: 'Demander une réservation' });
+    const dialog = page.getByRole('dialog', { name: "Demander une place en liste d'attente" });
+    await expect(dialog).toContainText("L'activité est complète ce jour : votre enfant sera inscrit sur la liste d'attente");
+    await expect(dialog.getByText('Demander une réservation')).toHaveCount(0);
     await dialog.getByRole('button', { name: 'Confirmer la demande' }).click();
-    await expect(dialog.getByRole('alert')).toContainText("L'activité est complète le 04/02/2027");
-    await dialog.getByRole('button', { name: "Demander une place en liste d'attente" }).click();
     await expect(dialog).toBeHidden();
+    await expect(page.getByRole('status').filter({ hasText: "Votre demande de place en liste d'attente pour Hugo" })).toBeVisible();
     await expect(hugoRepas).toContainText("Liste d'attente");
 
     // The switches hide a child, then an activity.

@@ -420,6 +420,16 @@ export interface components {
       email: string;
       password: string;
     };
+    /**
+     * @description A request the family may make on a day of the planning now.
+     * @enum {string}
+     */
+    DayAction: "reservation" | "absence" | "waiting_list";
+    /**
+     * @description Where a day of the planning stands against time.
+     * @enum {string}
+     */
+    DayTiming: "open" | "deadline_passed" | "past";
     DayView: {
       /** Format: date */
       date: string;
@@ -913,17 +923,37 @@ export interface components {
       id: string;
     };
     SlotView: {
+      /**
+       * @description The requests the family may make on this day now, by the same rules
+       * as `POST /api/requests` (empty: none; the day shows `reason`).
+       * `waiting_list`: the day is full, a reservation goes on the waiting
+       * list (`waiting_list: true`); the submission has the last word.
+       */
+      actions: components["schemas"]["DayAction"][];
       activity: string;
       activity_id: string;
       child_id: string;
+      /**
+       * @description The deadline in words: « Réservable jusqu'au mercredi 6 à 12:00 »,
+       * « Annulable jusqu'au … » (a reserved day), « Délai de réservation
+       * dépassé depuis le … », « Jour passé »; absent when no rule applies.
+       */
+      deadline?: string | null;
       end: string;
       establishment: string;
+      /** @description Without any action: why, in French. */
+      reason?: string | null;
       /** @description The request behind the state, if any. */
       request_id?: string | null;
       start: string;
       state: components["schemas"]["PlanningState"];
       /** @description The guide's legend for the state ("Réservation en attente"). */
       state_label: string;
+      /**
+       * @description `open`, `deadline_passed` (the deadline for the day's state is
+       * passed) or `past` (the day is over).
+       */
+      timing: components["schemas"]["DayTiming"];
     };
     Submission: {
       activity_id: string;
@@ -2305,7 +2335,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Jours refusés, chacun avec sa raison (not_enrolled, closed, deadline_passed, full, not_reserved…) */
+      /** @description Jours refusés, chacun avec sa raison dans `errors` (not_enrolled, closed, deadline_passed, full, not_reserved…). `no_day_possible` : aucun jour d'une période (ou de plusieurs dates) ne peut être demandé, `mode: valid_days` serait refusé aussi ; sinon le code est celui du premier jour refusé. */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

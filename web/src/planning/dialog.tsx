@@ -1,9 +1,13 @@
 /**
  * The confirmation a click on the planning opens: "Demander une
- * réservation" or "Déclarer une absence" for one child, activity and day.
+ * réservation", "Déclarer une absence" or, on a full day, "Demander une
+ * place en liste d'attente", for one child, activity and day.
  * A modal `<dialog>` (the rest of the page is inert, Escape closes it, the
- * focus goes back to the planning). The server has the last word: its
- * refusal is shown here, and a full day offers the waiting list.
+ * focus goes back to the planning). It offers only the requests the
+ * planning says the rules allow now (`actions`), with the deadline in
+ * words; with none, it says why and offers no confirmation. The server
+ * has the last word: its refusal is shown here, and a full day offers the
+ * waiting list.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
@@ -11,6 +15,7 @@ import { type ApiError, type Schemas, asApiError, parent } from '../api';
 import { type Day, longDay } from '../dates';
 import { describedBy } from '../ui/form';
 import { type Kind, type Slot, type Submitted, stateLabel, uuid } from './model';
+import { TimingIcon } from './state-icon';
 
 export interface DialogTarget {
   date: Day;
@@ -18,14 +23,18 @@ export interface DialogTarget {
   childName: string;
 }
 
-const TITLES: Record<Kind, string> = {
+/** A request the planning allows on the day. */
+type Action = Schemas['DayAction'];
+
+const TITLES: Record<Action, string> = {
   reservation: 'Demander une réservation',
   absence: 'Déclarer une absence',
+  waiting_list: "Demander une place en liste d'attente",
 };
 
-/** What a click proposes first, by the day's state. */
-export function defaultKind(slot: Slot): Kind {
-  return ['reserved', 'absence_refused', 'reservation_requested', 'waiting_list'].includes(slot.state) ? 'absence' : 'reservation';
+/** What a click proposes first: the first request the rules allow now (none: the day says why). */
+export function defaultAction(slot: Slot): Action | null {
+  return slot.actions?.[0] ?? null;
 }
 
 interface Props {
@@ -38,7 +47,9 @@ interface Props {
 export function RequestDialog({ target, familyId, onClose }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const alertBox = useRef<HTMLDivElement>(null);
-  const [kind, setKind] = useState<Kind>(defaultKind(target.slot));
+  const allowed = target.slot.actions ?? [];
+  const [action, setAction] = useState<Action | null>(defaultAction(target.slot));
+  const kind: Kind | null = action === null ? null : action === 'absence' ? 'absence' : 'reservation';
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -51,7 +62,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
     const d = dialog.current;
     if (!d) return;
     if (!d.open) d.showModal();
-    d.querySelector<HTMLInputElement>('input[type="radio"]:checked')?.focus();
+    (d.querySelector<HTMLElement>('input[type="radio"]:checked') ?? d.querySelector<HTMLElement>('.actions .button'))?.focus();
     return () => {
       if (d.open) d.close();
     };
@@ -62,10 +73,10 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
   }, [error]);
 
   async function send(waitingList: boolean) {
-    if (busy) return;
+    if (busy || !kind) return;
     const body: Schemas['Submission'] = { kind, child_id: slot.child_id, activity_id: slot.activity_id, dates: [date] };
     if (kind === 'absence' && reason.trim() !== '') body['reason'] = reason.trim();
-    if (waitingList) body['waiting_list'] = true;
+    if (waitingList || action === 'waiting_list') body['waiting_list'] = true;
     const text = JSON.stringify(body);
     if (!key.current || key.current.body !== text || key.current.spent) key.current = { body: text, value: uuid(), spent: false };
     setBusy(true);
@@ -82,7 +93,10 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
     }
   }
 
-  const title = TITLES[kind];
+  const title = action ? TITLES[action] : 'Aucune demande possible ce jour';
+  // Why nothing is possible; past its deadline, the deadline line says it.
+  const showDeadline = !!slot.deadline && slot.timing !== 'past';
+  const why = action === null && !(slot.timing === 'deadline_passed' && slot.deadline) ? slot.reason : null;
   const full = error?.code === 'full' || error?.errors.some((e) => e.code === 'full');
   const dayMessage = error?.errors.find((e) => e.field === date)?.message;
   return (
@@ -90,7 +104,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
       ref={dialog}
       class="dialog"
       aria-labelledby="demande-titre"
-      aria-describedby="demande-resume"
+      aria-describedby={describedBy('demande-resume', action === null && (why ? 'demande-raison-refus' : showDeadline && 'demande-delai'))}
       onCancel={(e) => {
         e.preventDefault();
         onClose(null);
@@ -122,26 +136,40 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
             Une demande est déjà en cours pour ce jour. <a href={`/mes-demandes/${encodeURIComponent(slot.request_id)}`}>Voir la demande</a>
           </p>
         )}
-        <fieldset class="field">
-          <legend>Type de demande</legend>
-          <div class="choices">
-            {(Object.keys(TITLES) as Kind[]).map((k) => (
-              <div class="choice" key={k}>
-                <input
-                  type="radio"
-                  id={`demande-${k}`}
-                  name="type-demande"
-                  checked={kind === k}
-                  onChange={() => {
-                    setKind(k);
-                    setError(null);
-                  }}
-                />
-                <label for={`demande-${k}`}>{TITLES[k]}</label>
-              </div>
-            ))}
-          </div>
-        </fieldset>
+        {showDeadline && (
+          <p id="demande-delai" class="dialog__deadline">
+            <TimingIcon timing={slot.timing} />
+            {slot.deadline}
+          </p>
+        )}
+        {why && (
+          <p id="demande-raison-refus">
+            <strong>{why}</strong>
+          </p>
+        )}
+        {action === 'waiting_list' && <p>L'activité est complète ce jour : votre enfant sera inscrit sur la liste d'attente, et la place lui sera proposée si elle se libère.</p>}
+        {allowed.length > 1 && (
+          <fieldset class="field">
+            <legend>Type de demande</legend>
+            <div class="choices">
+              {allowed.map((k) => (
+                <div class="choice" key={k}>
+                  <input
+                    type="radio"
+                    id={`demande-${k}`}
+                    name="type-demande"
+                    checked={action === k}
+                    onChange={() => {
+                      setAction(k);
+                      setError(null);
+                    }}
+                  />
+                  <label for={`demande-${k}`}>{TITLES[k]}</label>
+                </div>
+              ))}
+            </div>
+          </fieldset>
+        )}
         {kind === 'absence' && (
           <div class="field">
             <label for="demande-raison">Raison</label>
@@ -156,7 +184,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
             <p>
               <strong>{dayMessage ?? error.detail}</strong>
             </p>
-            {full && kind === 'reservation' && (
+            {full && action === 'reservation' && (
               <p>
                 <button type="button" class="button button--secondary" onClick={() => void send(true)} aria-disabled={busy ? 'true' : undefined}>
                   Demander une place en liste d'attente
@@ -169,12 +197,20 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
           {busy ? 'Envoi de la demande en cours…' : ''}
         </p>
         <div class="actions">
-          <button type="submit" class="button" aria-disabled={busy ? 'true' : undefined}>
-            {busy ? 'Envoi en cours…' : 'Confirmer la demande'}
-          </button>
-          <button type="button" class="button button--secondary" onClick={() => onClose(null)}>
-            Annuler
-          </button>
+          {kind ? (
+            <>
+              <button type="submit" class="button" aria-disabled={busy ? 'true' : undefined}>
+                {busy ? 'Envoi en cours…' : 'Confirmer la demande'}
+              </button>
+              <button type="button" class="button button--secondary" onClick={() => onClose(null)}>
+                Annuler
+              </button>
+            </>
+          ) : (
+            <button type="button" class="button" onClick={() => onClose(null)}>
+              Fermer
+            </button>
+          )}
         </div>
       </form>
     </dialog>

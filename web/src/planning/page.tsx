@@ -35,7 +35,7 @@ import { location } from '../router';
 import { Page } from '../ui/page';
 import { type DialogTarget, RequestDialog } from './dialog';
 import { CHILD_COLOURS, type ClosedActivity, type Kind, type PlanningView, type Slot, type Submitted, activitiesOf, closedOn, stateLabel } from './model';
-import { StateIcon } from './state-icon';
+import { StateIcon, TimingIcon } from './state-icon';
 import './planning.css';
 
 export type View = 'mois' | 'semaine' | 'semaine5';
@@ -97,7 +97,7 @@ function Entry({ date, slot, child, colour, onOpen }: EntryProps) {
     <button
       type="button"
       id={slotId(date, slot)}
-      class={`slot slot--${slot.state} child-${colour}`}
+      class={`slot slot--${slot.state} slot--${slot.timing} child-${colour}`}
       onClick={() => onOpen({ date, slot, childName: name })}
     >
       <span class="slot__child">{name}</span>
@@ -114,6 +114,13 @@ function Entry({ date, slot, child, colour, onOpen }: EntryProps) {
         <span class="visually-hidden">, </span>
         {stateLabel(slot)}
       </span>
+      {slot.timing !== 'open' && (
+        <span class="slot__timing">
+          <TimingIcon timing={slot.timing} />
+          <span class="visually-hidden">, </span>
+          {slot.timing === 'past' ? 'Jour passé' : 'Délai dépassé'}
+        </span>
+      )}
       <span class="visually-hidden">, {longDay(date)}</span>
     </button>
   );

@@ -3,7 +3,8 @@
  * long period. 1. a child, 2. an activity, 3. the dates (within the
  * enrolment) and the weekdays. All or nothing by default: the server
  * refuses the whole request and says why for each day; the parent may
- * then record only the possible days (`mode: "valid_days"`).
+ * then record only the possible days (`mode: "valid_days"`), offered only
+ * when at least one day is possible (not on `no_day_possible`).
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
@@ -129,6 +130,10 @@ export function PeriodRequestPage({ me }: { me: Me }) {
   }
 
   const dayProblems = error?.errors.filter(isDayProblem) ?? [];
+  // The server says when no day of the period can be asked (all pending,
+  // all past their deadline…): recording "only the possible days" would be
+  // refused the same way, so it is not offered.
+  const nothingPossible = error?.code === 'no_day_possible';
   // Each refused day with its date in words (memoised: a new object would take the focus again).
   const summaryError = useMemo(
     () =>
@@ -160,7 +165,8 @@ export function PeriodRequestPage({ me }: { me: Me }) {
         class="prose"
       >
         <ErrorSummary error={summaryError} fields={FIELDS} title={dayProblems.length ? "Votre demande n'a pas été enregistrée" : undefined}>
-          {dayProblems.length > 0 && (
+          {dayProblems.length > 0 && nothingPossible && <p>Aucun jour n'a été enregistré. Vous pouvez choisir une autre période ou d'autres jours de la semaine.</p>}
+          {dayProblems.length > 0 && !nothingPossible && (
             <>
               <p>Aucun jour n'a été enregistré. Vous pouvez corriger votre demande, ou n'enregistrer que les jours possibles.</p>
               <p>

@@ -1,5 +1,5 @@
 /** A small icon per planning state, beside its name (never colour alone). */
-import type { PlanningState } from './model';
+import type { PlanningState, Slot } from './model';
 
 const PATHS: Record<PlanningState, string> = {
   // an empty circle: nothing asked
@@ -22,6 +22,24 @@ export function StateIcon({ state }: { state: PlanningState }) {
   return (
     <svg class="state-icon" viewBox="0 0 24 24" width="16" height="16" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
       <path d={PATHS[state] ?? PATHS.enrolled} />
+    </svg>
+  );
+}
+
+const TIMING_PATHS: Record<Slot['timing'], string> = {
+  // a clock: open until the deadline
+  open: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18zM12 7v5l3 2',
+  // a padlock: the deadline is passed
+  deadline_passed: 'M6 11h12v9H6zM8 11V8a4 4 0 0 1 8 0v3',
+  // a calendar page crossed out: the day is over
+  past: 'M4 6h16v14H4zM4 10h16M8 3v4M16 3v4M9 13l6 5M15 13l-6 5',
+};
+
+/** Where the day stands against its deadline, as an icon beside the words. */
+export function TimingIcon({ timing }: { timing: Slot['timing'] }) {
+  return (
+    <svg class="state-icon" viewBox="0 0 24 24" width="16" height="16" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+      <path d={TIMING_PATHS[timing] ?? TIMING_PATHS.open} />
     </svg>
   );
 }

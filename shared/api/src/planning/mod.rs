@@ -17,6 +17,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use chrono::NaiveDate;
+use marelle_domain::calendar::HolidayRules;
+use marelle_domain::planning::rules::{DayAction, DayTiming, day_options};
 use marelle_domain::planning::{Activity, PlanningState, SlotState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -62,6 +64,20 @@ pub struct SlotView {
     pub state_label: String,
     /// The request behind the state, if any.
     pub request_id: Option<String>,
+    /// The requests the family may make on this day now, by the same rules
+    /// as `POST /api/requests` (empty: none; the day shows `reason`).
+    /// `waiting_list`: the day is full, a reservation goes on the waiting
+    /// list (`waiting_list: true`); the submission has the last word.
+    pub actions: Vec<DayAction>,
+    /// `open`, `deadline_passed` (the deadline for the day's state is
+    /// passed) or `past` (the day is over).
+    pub timing: DayTiming,
+    /// The deadline in words: « Réservable jusqu'au mercredi 6 à 12:00 »,
+    /// « Annulable jusqu'au … » (a reserved day), « Délai de réservation
+    /// dépassé depuis le … », « Jour passé »; absent when no rule applies.
+    pub deadline: Option<String>,
+    /// Without any action: why, in French.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -149,6 +165,19 @@ pub async fn planning(
         .iter()
         .map(|s| ((s.date, s.child_id.as_str(), s.activity_id.as_str()), s))
         .collect();
+    // What the rules need is read once for the whole range (the slots, the
+    // activities, the enrolments, which keep every period of a shown child
+    // and activity, and the full days of each activity counting places);
+    // each cell is then pure computation.
+    let mut full: HashSet<(&str, NaiveDate)> = HashSet::new();
+    for a in activities.values() {
+        for date in store::full_days(&app, a, q.from, q.to).await? {
+            full.insert((a.id.as_str(), date));
+        }
+    }
+    let now = app.clock.now();
+    let today = marelle_domain::time::local_date(now);
+    let holidays = HolidayRules::default();
     let mut days = Vec::new();
     for date in (marelle_domain::planning::Period {
         from: q.from,
@@ -166,6 +195,17 @@ pub async fn planning(
             }
             let slot = slot_of.get(&(date, e.child_id.as_str(), e.activity_id.as_str()));
             let state = PlanningState::of(slot.map(|s| s.state));
+            let options = day_options(
+                a,
+                &enrolments,
+                &e.child_id,
+                slot.map(|s| s.state),
+                date,
+                now,
+                today,
+                &holidays,
+                full.contains(&(a.id.as_str(), date)),
+            );
             day.push(SlotView {
                 child_id: e.child_id.clone(),
                 activity_id: a.id.clone(),
@@ -178,6 +218,10 @@ pub async fn planning(
                 request_id: slot
                     .filter(|s| s.state != SlotState::Cancelled)
                     .map(|s| s.request_id.clone()),
+                actions: options.actions,
+                timing: options.timing,
+                deadline: options.deadline,
+                reason: options.reason,
             });
         }
         day.sort_by(|x, y| {

@@ -202,6 +202,37 @@ pub fn places_of(activity: &Activity) -> Places {
     }
 }
 
+/// The days between `from` and `to` on which every place of the activity
+/// is taken, in one query of its counters (none when places are not
+/// counted, without a call).
+pub async fn full_days(
+    app: &AppState,
+    activity: &Activity,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<Vec<NaiveDate>> {
+    let Some(capacity) = activity.capacity else {
+        return Ok(Vec::new());
+    };
+    let items = app
+        .store
+        .query(
+            Query::new(format!("ACTIVITY#{}", activity.id))
+                .between(format!("COUNT#{from}"), format!("COUNT#{to}")),
+        )
+        .await?
+        .items;
+    Ok(items
+        .iter()
+        .filter(|i| {
+            i.get("taken")
+                .and_then(serde_json::Value::as_i64)
+                .is_some_and(|t| t >= i64::from(capacity))
+        })
+        .filter_map(|i| i.sk().strip_prefix("COUNT#")?.parse().ok())
+        .collect())
+}
+
 /// The write a place change makes on the day's counter, if any.
 pub fn place_write(activity: &Activity, date: NaiveDate, change: PlaceChange) -> Option<Write> {
     match change {

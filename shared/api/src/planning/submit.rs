@@ -25,22 +25,58 @@ use crate::http::extract::{JsonBody, Parent};
 use crate::http::state::AppState;
 use crate::requests::view::RequestSummary;
 
-fn refused_problem(refused: Vec<Refusal>) -> ApiError {
+/// Why none of the days of a period can be asked, when one reason holds
+/// for all of them.
+fn common_reason(refused: &[Refusal]) -> &'static str {
+    let code = refused.first().map(|r| r.code.as_str()).unwrap_or_default();
+    if refused.iter().any(|r| r.code != code) {
+        return "chaque jour est refusé pour la raison indiquée.";
+    }
+    match code {
+        "already_reserved" => "une réservation est déjà demandée ou acceptée chacun de ces jours.",
+        "already_waiting" => "votre enfant est déjà sur la liste d'attente chacun de ces jours.",
+        "already_absent" => "une absence est déjà demandée chacun de ces jours.",
+        "not_reserved" => {
+            "une absence n'est possible que sur un jour réservé, et aucun de ces jours ne l'est."
+        }
+        "full" => "l'activité est complète chacun de ces jours.",
+        "deadline_passed" => "la date limite de demande est passée pour chacun de ces jours.",
+        "day_passed" => "ces jours sont passés.",
+        "closed" => "l'activité est fermée ces jours-là.",
+        _ => "chaque jour est refusé pour la raison indiquée.",
+    }
+}
+
+/// 422 with each refused day. When nothing can be recorded from a period
+/// (or several dates), the code is `no_day_possible`: `mode: valid_days`
+/// would be refused too. Otherwise (a single date, or a period some days
+/// of which are possible) the code is the first refused day's.
+fn refused_problem(refused: Vec<Refusal>, nothing_possible: bool) -> ApiError {
     let first = refused
         .first()
         .map(|r| r.message.clone())
         .unwrap_or_default();
-    let mut e = ApiError::rule(
-        refused.first().map_or("days_refused", |r| r.code.as_str()),
-        if refused.len() == 1 {
-            first
-        } else {
+    let mut e = if nothing_possible {
+        ApiError::rule(
+            "no_day_possible",
             format!(
-                "{} jours ne peuvent pas être demandés. {first}",
-                refused.len()
-            )
-        },
-    );
+                "Aucun jour de cette période ne peut être demandé : {}",
+                common_reason(&refused)
+            ),
+        )
+    } else {
+        ApiError::rule(
+            refused.first().map_or("days_refused", |r| r.code.as_str()),
+            if refused.len() == 1 {
+                first
+            } else {
+                format!(
+                    "{} jours ne peuvent pas être demandés. {first}",
+                    refused.len()
+                )
+            },
+        )
+    };
     e.errors = refused
         .into_iter()
         .map(|r| crate::http::error::ProblemField {
@@ -59,7 +95,7 @@ fn refused_problem(refused: Vec<Refusal>) -> ApiError {
     responses(
         (status = 201, description = "Une demande par jour enregistré ; un accusé d'enregistrement part par e-mail", body = Submitted),
         (status = 404, description = "Enfant ou activité inconnus (ou d'une autre famille)", body = Problem),
-        (status = 422, description = "Jours refusés, chacun avec sa raison (not_enrolled, closed, deadline_passed, full, not_reserved…)", body = Problem),
+        (status = 422, description = "Jours refusés, chacun avec sa raison dans `errors` (not_enrolled, closed, deadline_passed, full, not_reserved…). `no_day_possible` : aucun jour d'une période (ou de plusieurs dates) ne peut être demandé, `mode: valid_days` serait refusé aussi ; sinon le code est celui du premier jour refusé.", body = Problem),
     ))]
 pub async fn submit(
     State(app): State<AppState>,
@@ -109,7 +145,8 @@ pub async fn submit(
         let now = app.clock.now();
         let (plans, refused) = ask.plan_days(&days, &full, now).await?;
         if plans.is_empty() || (s.mode == Mode::AllOrNothing && !refused.is_empty()) {
-            return Err(refused_problem(refused));
+            let several = s.dates.is_none() || days.len() > 1;
+            return Err(refused_problem(refused, plans.is_empty() && several));
         }
         let answer = Submitted {
             requests: plans

@@ -258,6 +258,132 @@ pub fn check_absence(
     deadline(activity.cancel_deadline.as_ref(), date, now, holidays)
 }
 
+/// A request the family may make on a day of the planning now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DayAction {
+    Reservation,
+    Absence,
+    /// A reservation on a full day: a place on the waiting list.
+    WaitingList,
+}
+
+/// Where a day of the planning stands against time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DayTiming {
+    /// Before the day and before the deadline that matters for its state.
+    Open,
+    /// Not passed, but its booking (or, reserved, its cancelling) deadline is.
+    DeadlinePassed,
+    /// The day is over.
+    Past,
+}
+
+/// What the family may do on one child's activity day, and why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayOptions {
+    /// The requests the rules accept now ([`check_reservation`],
+    /// [`check_absence`]; on a full day the reservation is a place on the
+    /// waiting list): at most one, as the states they start from differ.
+    pub actions: Vec<DayAction>,
+    pub timing: DayTiming,
+    /// The deadline in words: « Réservable jusqu'au mercredi 6 à 12:00 »,
+    /// « Annulable jusqu'au … », « Délai de réservation dépassé depuis le
+    /// … », « Jour passé »; none when no rule applies.
+    pub deadline: Option<String>,
+    /// Without any action: why, in French.
+    pub reason: Option<String>,
+}
+
+/// What the family may ask on `date` for the child's activity, with the
+/// same rules as the submission, and where the day stands against its
+/// deadline. `today` is `now`'s local date (passed in so that a planning
+/// computes it once); `full`: the day's places are all taken, as last
+/// read (the submission's conditional write has the last word).
+#[allow(clippy::too_many_arguments)]
+pub fn day_options(
+    activity: &Activity,
+    enrolments: &[Enrolment],
+    child_id: &str,
+    current: Option<SlotState>,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    holidays: &HolidayRules,
+    full: bool,
+) -> DayOptions {
+    use crate::deadlines::{self, DeadlineKind};
+    let reservation =
+        check_reservation(activity, enrolments, child_id, current, date, now, holidays);
+    let absence = check_absence(activity, enrolments, child_id, current, date, now, holidays);
+    let mut actions = Vec::new();
+    if reservation.is_ok() {
+        actions.push(if full {
+            DayAction::WaitingList
+        } else {
+            DayAction::Reservation
+        });
+    }
+    if absence.is_ok() {
+        actions.push(DayAction::Absence);
+    }
+    // The request the day's state leads to (a pending day leads to none).
+    let (kind, rule) = match current {
+        None | Some(SlotState::Cancelled | SlotState::ReservationRefused | SlotState::Absent) => (
+            Some(DeadlineKind::Booking),
+            activity.booking_deadline.as_ref(),
+        ),
+        Some(SlotState::Reserved | SlotState::AbsenceRefused) => (
+            Some(DeadlineKind::Cancelling),
+            activity.cancel_deadline.as_ref(),
+        ),
+        Some(_) => (None, None),
+    };
+    let (timing, deadline) = if date < today {
+        (DayTiming::Past, Some(deadlines::DAY_PASSED.to_string()))
+    } else {
+        match (kind, rule) {
+            (Some(kind), Some(rule)) => {
+                let at = rule.deadline_for(date, holidays);
+                if now <= at {
+                    (DayTiming::Open, Some(deadlines::open_until(kind, at, date)))
+                } else {
+                    (
+                        DayTiming::DeadlinePassed,
+                        Some(deadlines::passed_since(kind, at, date)),
+                    )
+                }
+            }
+            _ => (DayTiming::Open, None),
+        }
+    };
+    let reason = if !actions.is_empty() {
+        None
+    } else if timing == DayTiming::Past {
+        Some("Ce jour est passé : aucune demande n'est plus possible.".to_string())
+    } else {
+        // The refusal of the request the state leads to; on a pending day,
+        // the one that says what is pending.
+        let refused = match current {
+            Some(
+                SlotState::Reserved
+                | SlotState::AbsenceRefused
+                | SlotState::ReservationRequested
+                | SlotState::AbsenceRequested,
+            ) => absence,
+            _ => reservation,
+        };
+        refused.err().map(|r| r.message)
+    };
+    DayOptions {
+        actions,
+        timing,
+        deadline,
+        reason,
+    }
+}
+
 /// Most days one submission holds (DynamoDB takes 100 writes in one
 /// transaction; a day takes up to 3).
 pub const MAX_DAYS: usize = 31;
@@ -478,6 +604,186 @@ mod tests {
                 .unwrap_err()
                 .code,
             "deadline_passed"
+        );
+    }
+
+    fn options(
+        a: &Activity,
+        current: Option<SlotState>,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> DayOptions {
+        day_options(
+            a,
+            &enrolments(),
+            "C1",
+            current,
+            date,
+            now,
+            crate::time::local_date(now),
+            &HolidayRules::default(),
+            false,
+        )
+    }
+
+    #[test]
+    fn a_full_day_offers_the_waiting_list_instead_of_a_reservation() {
+        let full = |current: Option<SlotState>, date: NaiveDate| {
+            day_options(
+                &peri_soir(),
+                &enrolments(),
+                "C1",
+                current,
+                date,
+                now(),
+                crate::time::local_date(now()),
+                &HolidayRules::default(),
+                true,
+            )
+        };
+        assert_eq!(
+            full(None, d(2019, 1, 7)).actions,
+            vec![DayAction::WaitingList]
+        );
+        // Already waiting, or reserved: as on any day.
+        assert!(
+            full(Some(SlotState::WaitingList), d(2019, 1, 7))
+                .actions
+                .is_empty()
+        );
+        assert_eq!(
+            full(Some(SlotState::Reserved), d(2019, 1, 7)).actions,
+            vec![DayAction::Absence]
+        );
+        // A past full day: nothing.
+        assert!(full(None, d(2019, 1, 3)).actions.is_empty());
+    }
+
+    #[test]
+    fn a_free_day_offers_a_reservation_and_no_absence() {
+        let mut a = peri_soir();
+        a.booking_deadline = Some("J-2 12:00".parse().unwrap());
+        a.cancel_deadline = Some("J-1 18:00".parse().unwrap());
+        // Monday 7 January 2019, asked on Friday 4.
+        let o = options(&a, None, d(2019, 1, 7), now());
+        assert_eq!(o.actions, vec![DayAction::Reservation]);
+        assert_eq!(o.timing, DayTiming::Open);
+        assert_eq!(
+            o.deadline.as_deref(),
+            Some("Réservable jusqu'au samedi 5 à 12:00")
+        );
+        assert_eq!(o.reason, None);
+        // Reserved: only the absence, measured against the cancelling deadline.
+        let o = options(&a, Some(SlotState::Reserved), d(2019, 1, 7), now());
+        assert_eq!(o.actions, vec![DayAction::Absence]);
+        assert_eq!(
+            o.deadline.as_deref(),
+            Some("Annulable jusqu'au dimanche 6 à 18:00")
+        );
+        // Refused or absent: a reservation again.
+        for s in [SlotState::ReservationRefused, SlotState::Absent] {
+            assert_eq!(
+                options(&a, Some(s), d(2019, 1, 7), now()).actions,
+                vec![DayAction::Reservation],
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_pending_day_offers_nothing_and_says_why() {
+        let a = peri_soir();
+        let o = options(
+            &a,
+            Some(SlotState::ReservationRequested),
+            d(2019, 1, 7),
+            now(),
+        );
+        assert!(o.actions.is_empty());
+        assert_eq!(o.timing, DayTiming::Open);
+        assert!(
+            o.reason
+                .as_deref()
+                .unwrap_or_default()
+                .contains("pas encore acceptée"),
+            "{o:?}"
+        );
+        let o = options(&a, Some(SlotState::WaitingList), d(2019, 1, 7), now());
+        assert!(o.actions.is_empty());
+        assert!(
+            o.reason
+                .as_deref()
+                .unwrap_or_default()
+                .contains("liste d'attente"),
+            "{o:?}"
+        );
+        let o = options(&a, Some(SlotState::AbsenceRequested), d(2019, 1, 7), now());
+        assert!(o.actions.is_empty());
+        assert!(
+            o.reason
+                .as_deref()
+                .unwrap_or_default()
+                .contains("absence est déjà demandée"),
+            "{o:?}"
+        );
+    }
+
+    #[test]
+    fn past_the_booking_deadline_a_reserved_day_may_still_be_cancelled() {
+        let mut a = peri_soir();
+        a.booking_deadline = Some("J-3 12:00".parse().unwrap());
+        a.cancel_deadline = Some("J-1 18:00".parse().unwrap());
+        // Monday 7 January: booking closed on Friday 4 at 12:00 (now is 16:33).
+        let o = options(&a, None, d(2019, 1, 7), now());
+        assert!(o.actions.is_empty());
+        assert_eq!(o.timing, DayTiming::DeadlinePassed);
+        assert_eq!(
+            o.deadline.as_deref(),
+            Some("Délai de réservation dépassé depuis le vendredi 4 à 12:00")
+        );
+        assert!(
+            o.reason
+                .as_deref()
+                .unwrap_or_default()
+                .contains("date limite"),
+            "{o:?}"
+        );
+        let o = options(&a, Some(SlotState::Reserved), d(2019, 1, 7), now());
+        assert_eq!(o.actions, vec![DayAction::Absence]);
+        assert_eq!(o.timing, DayTiming::Open);
+        // Past the cancelling deadline too.
+        let late = Utc.with_ymd_and_hms(2019, 1, 6, 17, 0, 1).unwrap();
+        let o = options(&a, Some(SlotState::Reserved), d(2019, 1, 7), late);
+        assert!(o.actions.is_empty());
+        assert_eq!(o.timing, DayTiming::DeadlinePassed);
+        assert_eq!(
+            o.deadline.as_deref(),
+            Some("Délai d'annulation dépassé depuis le dimanche 6 à 18:00")
+        );
+    }
+
+    #[test]
+    fn a_past_day_offers_nothing_whatever_its_state() {
+        let a = peri_soir();
+        for s in [
+            None,
+            Some(SlotState::Reserved),
+            Some(SlotState::ReservationRefused),
+        ] {
+            let o = options(&a, s, d(2019, 1, 3), now());
+            assert!(o.actions.is_empty(), "{s:?}");
+            assert_eq!(o.timing, DayTiming::Past);
+            assert_eq!(o.deadline.as_deref(), Some("Jour passé"));
+            assert_eq!(
+                o.reason.as_deref(),
+                Some("Ce jour est passé : aucune demande n'est plus possible.")
+            );
+        }
+        // Without a rule, today is still open.
+        let o = options(&a, None, d(2019, 1, 4), now());
+        assert_eq!(
+            (o.actions, o.timing, o.deadline),
+            (vec![DayAction::Reservation], DayTiming::Open, None)
         );
     }
 }
