@@ -23,6 +23,8 @@ pub struct Options {
     pub data: PathBuf,
     pub addr: Option<SocketAddr>,
     pub dev: bool,
+    /// `--school-zone`, over `MARELLE_SCHOOL_ZONE`.
+    pub school_zone: Option<String>,
 }
 
 impl Options {
@@ -32,6 +34,7 @@ impl Options {
             data,
             addr: None,
             dev: false,
+            school_zone: None,
         }
     }
 }
@@ -125,7 +128,12 @@ pub fn config(addr: Option<SocketAddr>) -> Result<Config, String> {
 pub fn build(opts: &Options) -> Result<Local, String> {
     let data = &opts.data;
     private_folder(data)?;
-    let config = config(opts.addr)?;
+    let mut config = config(opts.addr)?;
+    if let Some(zone) = opts.school_zone.as_deref().filter(|z| !z.trim().is_empty()) {
+        config.calendar.school_zone = Some(zone.parse().map_err(
+            |e: marelle_domain::school_calendar::UnknownZone| format!("--school-zone : {e}"),
+        )?);
+    }
     let secret = secret(&config, data)?;
     let clock = Arc::new(SettableClock::new());
     let clock_port: Arc<dyn Clock> = clock.clone();

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use marelle_domain::Commune;
 use marelle_domain::ports::{Blobs, Clock, EventBus, IdGenerator, Mailer, Store};
+use marelle_domain::school_calendar::CommuneCalendar;
 use marelle_domain::secrets::{Secret, derive_key};
 
 use crate::http::passwords::PasswordHasher;
@@ -92,6 +93,8 @@ pub struct Settings {
     pub limits: RateLimits,
     /// Processing-digest e-mails per second (`None`: not paced).
     pub digest_rate: Option<f64>,
+    /// Public holidays observed and school zone: the days activities close.
+    pub calendar: CommuneCalendar,
 }
 
 impl Default for Settings {
@@ -102,6 +105,7 @@ impl Default for Settings {
             captcha: CaptchaSettings::production(),
             limits: RateLimits::default(),
             digest_rate: Some(10.0),
+            calendar: CommuneCalendar::default(),
         }
     }
 }

@@ -89,7 +89,9 @@ pub struct EnrolmentView {
     pub start: String,
     pub end: String,
     pub capacity: Option<u32>,
-    /// The activity's closures ("Vacances d'hiver"): no slot on those days.
+    /// The days the activity is closed within the range asked, labelled:
+    /// public holidays ("Jour de l'an"), its own closures, the school
+    /// holidays it closes for ("Vacances de Noël"). No slot on those days.
     pub closures: Vec<marelle_domain::planning::Closure>,
 }
 
@@ -149,6 +151,7 @@ pub async fn planning(
         .iter()
         .map(|s| ((s.date, s.child_id.as_str(), s.activity_id.as_str()), s))
         .collect();
+    let calendar = &app.settings.calendar;
     let mut days = Vec::new();
     for date in (marelle_domain::planning::Period {
         from: q.from,
@@ -161,7 +164,7 @@ pub async fn planning(
             let Some(a) = activities.get(&e.activity_id) else {
                 continue;
             };
-            if !e.period.contains(date) || a.runs_on(date).is_err() {
+            if !e.period.contains(date) || a.runs_on(date, calendar).is_err() {
                 continue;
             }
             let slot = slot_of.get(&(date, e.child_id.as_str(), e.activity_id.as_str()));
@@ -202,7 +205,11 @@ pub async fn planning(
                     start: a.start_text(),
                     end: a.end_text(),
                     capacity: a.capacity,
-                    closures: a.closures.clone(),
+                    closures: a.closures_between(
+                        q.from.max(e.period.from),
+                        q.to.min(e.period.to),
+                        calendar,
+                    ),
                 })
             })
             .collect(),
