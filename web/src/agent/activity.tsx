@@ -12,7 +12,7 @@ import type { FieldProblem } from '../api';
 import { Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { type Activity, type ClosureAnswer, type Dossier, type Enrolment, type FamilyLine, agent, moreFamilies, searchFamilies } from '../api/agent';
 import { fullName, hhmm, longDate, period, plural, shortDate, weekdays } from './format';
-import { capacityText } from './activities';
+import { capacityText, SCHOOL_HOLIDAYS } from './activities';
 import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
@@ -328,6 +328,10 @@ export function ActivityPage({ id }: { id: string }) {
         <dd>{a.booking_deadline || 'Aucun'}</dd>
         <dt>Délai d'annulation</dt>
         <dd>{a.cancel_deadline || 'Aucun'}</dd>
+        <dt>Vacances scolaires</dt>
+        <dd>{SCHOOL_HOLIDAYS[a.school_holidays ?? 'ignored']}</dd>
+        <dt>Jours fériés</dt>
+        <dd>{a.open_on_public_holidays ? 'Ouverte les jours fériés' : 'Fermée les jours fériés'}</dd>
       </dl>
       <p>
         <a href={`/agent/demandes?activite=${a.id}`}>Voir les demandes en attente pour cette activité</a>
