@@ -87,3 +87,59 @@ fn a_malformed_export_is_refused_in_french_and_nothing_is_written() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "before\n");
     assert!(!dir.path().join("vacances-scolaires.csv.tmp").exists());
 }
+
+#[test]
+fn an_unknown_school_zone_stops_the_start_in_french() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_marelle"))
+        .args(["digest", "--at", "2026-11-28T13:00:00+01:00"])
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .env("MARELLE_SCHOOL_ZONE", "Z")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "MARELLE_SCHOOL_ZONE: zone scolaire inconnue « Z » : A, B, C ou Corse attendu"
+        ),
+        "{err}"
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_marelle"))
+        .args([
+            "serve",
+            "--no-schedule",
+            "--addr",
+            "127.0.0.1:0",
+            "--school-zone",
+            "D",
+        ])
+        .arg("--data")
+        .arg(dir.path().join("serve"))
+        .env_remove("MARELLE_SCHOOL_ZONE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("marelle serve started with --school-zone D");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(!status.success());
+    assert!(
+        err.contains("--school-zone : zone scolaire inconnue « D »"),
+        "{err}"
+    );
+}
