@@ -859,6 +859,38 @@ async fn over_christmas_in_zone_c_the_planning_shows_the_holidays_and_no_slot() 
         ])
     );
 
+    // The agent's page of the activity lists them over its period.
+    let read = w
+        .app
+        .get(&format!("/api/agent/activities/{a}"), Some(&w.agent))
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{:?}", read.body);
+    let listed: Vec<String> = read.body["calendar_closures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {} {}", c["from"], c["to"], c["label"]).replace('"', ""))
+        .collect();
+    for expected in [
+        "2026-11-11 2026-11-11 Armistice 1918",
+        "2027-01-01 2027-01-01 Jour de l'an",
+        "2026-10-17 2026-11-01 Vacances de la Toussaint",
+        "2026-12-19 2027-01-03 Vacances de Noël",
+        "2027-02-06 2027-02-21 Vacances d'hiver",
+    ] {
+        assert!(
+            listed.iter().any(|l| l == expected),
+            "{expected} in {listed:?}"
+        );
+    }
+    assert!(
+        !listed
+            .iter()
+            .any(|l| l.contains("Vacances d'hiver") && l.starts_with("2027-02-13")),
+        "its own closure stays in closures: {listed:?}"
+    );
+    assert_eq!(read.body["closures"][0]["from"], "2027-02-13");
+
     // The holiday centre runs only then; an activity that ignores the
     // school calendar runs on the school holidays' working days.
     for (setting, expected) in [("only", 8), ("ignored", 18)] {

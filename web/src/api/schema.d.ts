@@ -268,6 +268,15 @@ export interface components {
       validation: components["schemas"]["Validation"];
       weekdays: components["schemas"]["Weekday"][];
     };
+    /** @description An activity and the days the commune's calendar closes it. */
+    ActivityDetail: components["schemas"]["Activity"] & {
+      /**
+       * @description The public holidays ("Jour de l'an") and school holidays ("Vacances
+       * de Noël") of its period on which it is closed, besides its own
+       * closures.
+       */
+      calendar_closures: components["schemas"]["Closure"][];
+    };
     ActivityList: {
       items: components["schemas"]["Activity"][];
     };
@@ -1164,10 +1173,10 @@ export interface operations {
       };
     };
     responses: {
-      /** @description L'activité */
+      /** @description L'activité, et les jours fériés et vacances scolaires où elle est fermée */
       200: {
         content: {
-          "application/json": components["schemas"]["Activity"];
+          "application/json": components["schemas"]["ActivityDetail"];
         };
       };
       /** @description Activité inconnue */
