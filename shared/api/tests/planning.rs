@@ -819,6 +819,22 @@ async fn new_year_s_day_is_closed_unless_the_activity_opens_on_public_holidays()
         .await;
     assert_eq!(read.body["open_on_public_holidays"], true);
     assert_eq!(read.body["school_holidays"], "closed", "the default");
+
+    let bad = w
+        .app
+        .post(
+            "/api/agent/activities",
+            json!({"name": "Centre", "establishment": "Ecole Lux", "start": "08:30", "end": "17:30",
+                   "weekdays": ["wed"], "period": {"from": "2026-09-01", "to": "2027-07-06"},
+                   "validation": "manual", "school_holidays": "parfois"}),
+            Some(&w.agent),
+        )
+        .await;
+    assert!(bad.status.is_client_error(), "{:?}", bad.body);
+    assert_eq!(
+        bad.field_codes(),
+        [("school_holidays".to_string(), "invalid_value".to_string())]
+    );
 }
 
 #[tokio::test]
