@@ -37,10 +37,10 @@ build: web
 	$(CARGO) build -p marelle-local
 
 run: build
-	./target/debug/marelle serve --addr $(ADDR) --data $(DATA) --web web/dist --demo
+	./target/debug/marelle serve --addr $(ADDR) --data $(DATA) --web web/dist --demo --school-zone C
 
 dev: build
-	./target/debug/marelle serve --addr $(ADDR) --data $(DATA) --web web/dist --demo --dev
+	./target/debug/marelle serve --addr $(ADDR) --data $(DATA) --web web/dist --demo --dev --school-zone C
 
 ## ---- tests ---------------------------------------------------------------
 

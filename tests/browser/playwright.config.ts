@@ -1,7 +1,8 @@
 /**
  * The browser suite: the built web app (web/dist) served by a real
  * `marelle serve --dev --demo` on 127.0.0.1, a free port and a fresh data
- * folder, driven by Debian's Chromium.
+ * folder, in school zone C (Villebois is in Île-de-France), driven by
+ * Debian's Chromium.
  *
  *   MARELLE_BIN   the binary (default: <repo>/target/debug/marelle)
  *   MARELLE_WEB   the built web app (default: <repo>/web/dist)
@@ -65,7 +66,7 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
-    command: `"${bin}" serve --dev --demo --addr ${addr} --data "${process.env.MARELLE_DATA}" --web "${web}"`,
+    command: `"${bin}" serve --dev --demo --school-zone C --addr ${addr} --data "${process.env.MARELLE_DATA}" --web "${web}"`,
     cwd: repo,
     url: `${baseURL}/`,
     reuseExistingServer: false,

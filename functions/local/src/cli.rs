@@ -1,4 +1,7 @@
-//! The command line of API.md: `serve`, `agent create`, `digest`.
+//! The command line of API.md: `serve`, `agent create`, `digest`,
+//! `calendar update`.
+
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 use marelle_domain::accounts::Role;
@@ -35,6 +38,69 @@ pub enum Command {
         #[command(flatten)]
         data: DataDir,
     },
+    /// The school calendar shipped with the portal.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CalendarCommand {
+    /// Rewrites the school holidays file from the official open-data export
+    /// (data.education.gouv.fr, « fr-en-calendrier-scolaire », CSV with
+    /// « ; »): zones A, B, C and Corse, pupils only.
+    Update {
+        /// The export downloaded from data.education.gouv.fr.
+        #[arg(long)]
+        from: PathBuf,
+        /// The file to write (the one compiled into the portal by default:
+        /// rebuild afterwards).
+        #[arg(long, default_value = DEFAULT_CALENDAR)]
+        out: PathBuf,
+    },
+}
+
+/// The shipped school holidays, from the repository's root.
+pub const DEFAULT_CALENDAR: &str = "shared/domain/data/vacances-scolaires.csv";
+
+/// Largest export read (the full official file is about 1 MB).
+const MAX_EXPORT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// `marelle calendar update`: reads, converts, and only then writes (next
+/// to the target, then renamed), so a malformed export changes nothing.
+pub fn update_calendar(from: &Path, out: &Path) -> Result<String, String> {
+    let shown = from.display();
+    let size = std::fs::metadata(from)
+        .map_err(|e| format!("{shown} : lecture impossible ({e})"))?
+        .len();
+    if size > MAX_EXPORT_BYTES {
+        return Err(format!(
+            "{shown} : fichier trop gros ({size} octets, {MAX_EXPORT_BYTES} au plus)"
+        ));
+    }
+    let bytes = std::fs::read(from).map_err(|e| format!("{shown} : lecture impossible ({e})"))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("{shown} : le fichier n'est pas en UTF-8"))?;
+    let csv = marelle_domain::school_calendar::from_official(&text)
+        .map_err(|e| format!("{shown} : {e}"))?;
+    let holidays =
+        marelle_domain::school_calendar::parse(&csv).map_err(|e| format!("{shown} : {e}"))?;
+    let tmp = out.with_extension("csv.tmp");
+    std::fs::write(&tmp, &csv)
+        .map_err(|e| format!("{} : écriture impossible ({e})", tmp.display()))?;
+    std::fs::rename(&tmp, out).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("{} : écriture impossible ({e})", out.display())
+    })?;
+    let years: std::collections::BTreeSet<&str> =
+        holidays.iter().map(|h| h.school_year.as_str()).collect();
+    Ok(format!(
+        "{} vacances écrites dans {} (années scolaires {}) : recompilez le portail pour les prendre en compte.",
+        holidays.len(),
+        out.display(),
+        years.into_iter().collect::<Vec<_>>().join(", ")
+    ))
 }
 
 #[derive(Subcommand)]
@@ -94,6 +160,12 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Serve(s) => crate::web::serve(s).await,
+        Command::Calendar {
+            command: CalendarCommand::Update { from, out },
+        } => {
+            println!("{}", update_calendar(&from, &out)?);
+            Ok(())
+        }
         Command::Agent {
             command:
                 AgentCommand::Create {

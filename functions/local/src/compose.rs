@@ -25,6 +25,8 @@ pub struct Options {
     pub dev: bool,
     /// `--demo`: agents may read the outbox from the back-office.
     pub demo: bool,
+    /// `--school-zone`, over `MARELLE_SCHOOL_ZONE`.
+    pub school_zone: Option<String>,
 }
 
 impl Options {
@@ -35,6 +37,7 @@ impl Options {
             addr: None,
             dev: false,
             demo: false,
+            school_zone: None,
         }
     }
 }
@@ -128,7 +131,12 @@ pub fn config(addr: Option<SocketAddr>) -> Result<Config, String> {
 pub fn build(opts: &Options) -> Result<Local, String> {
     let data = &opts.data;
     private_folder(data)?;
-    let config = config(opts.addr)?;
+    let mut config = config(opts.addr)?;
+    if let Some(zone) = opts.school_zone.as_deref().filter(|z| !z.trim().is_empty()) {
+        config.calendar.school_zone = Some(zone.parse().map_err(
+            |e: marelle_domain::school_calendar::UnknownZone| format!("--school-zone : {e}"),
+        )?);
+    }
     let secret = secret(&config, data)?;
     let clock = Arc::new(SettableClock::new());
     let clock_port: Arc<dyn Clock> = clock.clone();

@@ -359,6 +359,7 @@ impl Demo<'_> {
                     "name": "6/Centre de loisirs vacances", "establishment": "Centre de loisirs Les Tilleuls",
                     "start": "08:30", "end": "17:30", "weekdays": ["mon", "tue", "wed", "thu", "fri"],
                     "period": period, "capacity": 60, "validation": "manual",
+                    "school_holidays": "only",
                     "booking_deadline": "J-7 12:00", "cancel_deadline": "J-7 12:00"
                 }))
                 .await?,
@@ -548,6 +549,26 @@ impl Demo<'_> {
                    "dates": [wednesday + Duration::days(7)]}),
         )
         .await?;
+        // The holiday centre: Maéva's first three days of the coming
+        // school holidays (a week ahead at least), waiting for the commune.
+        if let Ok(Some((centre, _))) =
+            marelle_api::planning::store::activity(&self.local.state, &a.centre).await
+        {
+            let calendar = &self.local.state.settings.calendar;
+            let days: Vec<NaiveDate> = (8..200)
+                .map(|n| today + Duration::days(n))
+                .filter(|d| centre.runs_on(*d, calendar).is_ok())
+                .take(3)
+                .collect();
+            if !days.is_empty() {
+                self.ask(
+                    &self.parent,
+                    json!({"kind": "reservation", "child_id": maeva, "activity_id": a.centre,
+                           "dates": days, "mode": "valid_days"}),
+                )
+                .await?;
+            }
+        }
         // A dossier change still waiting for the commune.
         self.change_phone(&hugo, "06 98 76 54 32").await?;
         Ok(())

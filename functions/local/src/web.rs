@@ -28,6 +28,10 @@ pub struct Serve {
     /// The built web app (`web/dist`).
     #[arg(long, default_value = "web/dist", env = "MARELLE_WEB")]
     pub web: PathBuf,
+    /// The commune's school holiday zone: A, B, C or Corse (none: the
+    /// school calendar is not followed).
+    #[arg(long, env = "MARELLE_SCHOOL_ZONE")]
+    pub school_zone: Option<String>,
     /// Fills an empty store with a demo commune.
     #[arg(long)]
     pub demo: bool,
@@ -179,6 +183,7 @@ pub async fn serve(s: Serve) -> Result<(), String> {
         addr: Some(s.addr),
         dev: s.dev,
         demo: s.demo,
+        school_zone: s.school_zone.clone(),
     })?;
     local.bus.subscribe(std::sync::Arc::new(
         marelle_api::jobs::notify::Notifier::new(local.state.clone()),

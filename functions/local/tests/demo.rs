@@ -66,7 +66,7 @@ async fn states(
 #[tokio::test]
 async fn the_demo_parent_sees_every_state_around_today_and_the_agent_a_queue() {
     let dir = tempfile::tempdir().unwrap();
-    let server = common::serve(dir.path(), &["--demo"], &[]);
+    let server = common::serve(dir.path(), &["--demo", "--school-zone", "C"], &[]);
     let parent = log_in(&server, "parent.demo@villebois.example", "Famille2026").await;
     let t = today();
     // The three weeks before today and the three after.
@@ -171,11 +171,11 @@ async fn the_demo_parent_sees_every_state_around_today_and_the_agent_a_queue() {
 #[tokio::test]
 async fn the_demo_is_seeded_once_and_without_demo_there_is_no_outbox() {
     let dir = tempfile::tempdir().unwrap();
-    let server = common::serve(dir.path(), &["--demo"], &[]);
+    let server = common::serve(dir.path(), &["--demo", "--school-zone", "C"], &[]);
     let agent = log_in(&server, "agent.demo@villebois.example", "Mairie2026").await;
     let (_, first) = get(&agent, &server, "/api/agent/activities").await;
     drop(server);
-    let server = common::serve(dir.path(), &["--demo"], &[]);
+    let server = common::serve(dir.path(), &["--demo", "--school-zone", "C"], &[]);
     let agent = log_in(&server, "agent.demo@villebois.example", "Mairie2026").await;
     let (_, again) = get(&agent, &server, "/api/agent/activities").await;
     assert_eq!(

@@ -8,6 +8,8 @@
 use std::str::FromStr;
 
 use marelle_domain::Commune;
+use marelle_domain::calendar::HolidayRules;
+use marelle_domain::school_calendar::{CommuneCalendar, SchoolZone};
 use marelle_domain::secrets::Secret;
 
 use crate::http::state::{RateLimits, Settings};
@@ -115,6 +117,30 @@ pub struct Config {
     pub cookie_secure: bool,
     /// `MARELLE_RATE_LIMIT_FACTOR` (load tests only): every limit times it.
     pub rate_limit_factor: i64,
+    /// `MARELLE_SCHOOL_ZONE` (A, B, C or Corse; unset: no school holidays)
+    /// and `MARELLE_ALSACE_MOSELLE` (Vendredi saint and Saint-Étienne).
+    pub calendar: CommuneCalendar,
+}
+
+/// `MARELLE_SCHOOL_ZONE` and `MARELLE_ALSACE_MOSELLE`.
+fn calendar(env: &Env<'_>) -> Result<CommuneCalendar, ConfigError> {
+    let school_zone = env
+        .optional("MARELLE_SCHOOL_ZONE")
+        .map(|v| {
+            v.parse::<SchoolZone>().map_err(|e| ConfigError::Invalid {
+                name: "MARELLE_SCHOOL_ZONE".into(),
+                reason: e.to_string(),
+            })
+        })
+        .transpose()?;
+    let holidays = match env.flag("MARELLE_ALSACE_MOSELLE")? {
+        Some(true) => HolidayRules::ALSACE_MOSELLE,
+        _ => HolidayRules::METROPOLITAN,
+    };
+    Ok(CommuneCalendar {
+        holidays,
+        school_zone,
+    })
 }
 
 impl Config {
@@ -182,6 +208,7 @@ impl Config {
             secret,
             digest_rate,
             rate_limit_factor,
+            calendar: calendar(env)?,
         })
     }
 
@@ -192,6 +219,7 @@ impl Config {
             cookie_secure: self.cookie_secure,
             limits: RateLimits::scaled(self.rate_limit_factor),
             digest_rate: Some(self.digest_rate),
+            calendar: self.calendar,
             ..Settings::default()
         }
     }
@@ -300,5 +328,24 @@ mod tests {
         assert_eq!(s.digest_rate, Some(2.5));
         assert_eq!(s.limits.login_per_account.max, 10_000);
         assert_eq!(c.commune.contact_text, "Service enfance");
+    }
+
+    #[test]
+    fn the_school_zone_and_alsace_moselle_are_optional_and_checked() {
+        let c = read(&lambda_env(), &Runtime::Lambda).unwrap();
+        assert_eq!(c.calendar, CommuneCalendar::default());
+        let mut e = lambda_env();
+        e.insert("MARELLE_SCHOOL_ZONE", "C");
+        e.insert("MARELLE_ALSACE_MOSELLE", "true");
+        let c = read(&e, &Runtime::Lambda).unwrap();
+        assert_eq!(c.calendar.school_zone, Some(SchoolZone::C));
+        assert_eq!(c.calendar.holidays, HolidayRules::ALSACE_MOSELLE);
+        assert_eq!(c.settings().calendar, c.calendar);
+        e.insert("MARELLE_SCHOOL_ZONE", "D");
+        let err = read(&e, &local()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "MARELLE_SCHOOL_ZONE: zone scolaire inconnue « D » : A, B, C ou Corse attendu"
+        );
     }
 }

@@ -51,7 +51,8 @@ impl World {
                 "/api/agent/activities",
                 json!({"name": "4/Péri SOIR", "establishment": "Ecole Lux", "start": "16:30", "end": "18:30",
                        "weekdays": ["mon", "tue", "wed", "thu", "fri"], "period": {"from": "2027-01-04", "to": "2028-01-31"},
-                       "validation": "manual"}),
+                       // Every day, public holidays too: the test is about windows.
+                       "validation": "manual", "open_on_public_holidays": true}),
                 Some(&agent),
             )
             .await;

@@ -1110,3 +1110,191 @@ async fn re_asking_a_period_whose_days_are_all_pending_says_no_day_is_possible()
         two.body
     );
 }
+
+/// A commune of zone C (Île-de-France), as `MARELLE_SCHOOL_ZONE=C` sets it.
+async fn zone_c() -> World {
+    let app = TestApp::with_settings(marelle_api::http::state::Settings {
+        captcha: marelle_api::http::state::CaptchaSettings::lowest(),
+        calendar: marelle_domain::school_calendar::CommuneCalendar {
+            school_zone: Some(marelle_domain::school_calendar::SchoolZone::C),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    World::on(app).await
+}
+
+#[tokio::test]
+async fn new_year_s_day_is_closed_unless_the_activity_opens_on_public_holidays() {
+    let w = World::new().await;
+    let child = w.child();
+    let a = w.activity(json!({})).await;
+    w.enrol(&child, &a).await;
+    let r = w
+        .ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2027-01-01"]}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    assert_eq!(r.code(), "closed");
+    assert_eq!(
+        r.body["errors"][0]["message"],
+        "L'activité est fermée le 01/01/2027 (Jour de l'an)."
+    );
+    let p = w.planning("2027-01-01", "2027-01-01").await;
+    assert_eq!(p["days"][0]["slots"], json!([]));
+    assert_eq!(
+        p["enrolments"][0]["closures"],
+        json!([{"from": "2027-01-01", "to": "2027-01-01", "label": "Jour de l'an"}])
+    );
+
+    let open = w
+        .activity(json!({"name": "Accueil du jour de l'an", "open_on_public_holidays": true}))
+        .await;
+    w.enrol(&child, &open).await;
+    let r = w
+        .ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": open, "dates": ["2027-01-01"]}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let read = w
+        .app
+        .get(&format!("/api/agent/activities/{open}"), Some(&w.agent))
+        .await;
+    assert_eq!(read.body["open_on_public_holidays"], true);
+    assert_eq!(read.body["school_holidays"], "closed", "the default");
+
+    let bad = w
+        .app
+        .post(
+            "/api/agent/activities",
+            json!({"name": "Centre", "establishment": "Ecole Lux", "start": "08:30", "end": "17:30",
+                   "weekdays": ["wed"], "period": {"from": "2026-09-01", "to": "2027-07-06"},
+                   "validation": "manual", "school_holidays": "parfois"}),
+            Some(&w.agent),
+        )
+        .await;
+    assert!(bad.status.is_client_error(), "{:?}", bad.body);
+    assert_eq!(
+        bad.field_codes(),
+        [("school_holidays".to_string(), "invalid_value".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn over_christmas_in_zone_c_the_planning_shows_the_holidays_and_no_slot() {
+    let w = zone_c().await;
+    let child = w.child();
+    let a = w.activity(json!({})).await;
+    w.enrol(&child, &a).await;
+    let p = w.planning("2026-12-14", "2027-01-08").await;
+    let with_slots: Vec<&str> = p["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| !d["slots"].as_array().unwrap().is_empty())
+        .map(|d| d["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        with_slots,
+        [
+            "2026-12-14",
+            "2026-12-15",
+            "2026-12-16",
+            "2026-12-17",
+            "2026-12-18",
+            "2027-01-04",
+            "2027-01-05",
+            "2027-01-06",
+            "2027-01-07",
+            "2027-01-08"
+        ]
+    );
+    assert_eq!(
+        p["enrolments"][0]["closures"],
+        json!([
+            {"from": "2026-12-25", "to": "2026-12-25", "label": "Noël"},
+            {"from": "2027-01-01", "to": "2027-01-01", "label": "Jour de l'an"},
+            {"from": "2026-12-19", "to": "2027-01-03", "label": "Vacances de Noël"},
+        ])
+    );
+
+    // The agent's page of the activity lists them over its period.
+    let read = w
+        .app
+        .get(&format!("/api/agent/activities/{a}"), Some(&w.agent))
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{:?}", read.body);
+    let listed: Vec<String> = read.body["calendar_closures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {} {}", c["from"], c["to"], c["label"]).replace('"', ""))
+        .collect();
+    for expected in [
+        "2026-11-11 2026-11-11 Armistice 1918",
+        "2027-01-01 2027-01-01 Jour de l'an",
+        "2026-10-17 2026-11-01 Vacances de la Toussaint",
+        "2026-12-19 2027-01-03 Vacances de Noël",
+        "2027-02-06 2027-02-21 Vacances d'hiver",
+    ] {
+        assert!(
+            listed.iter().any(|l| l == expected),
+            "{expected} in {listed:?}"
+        );
+    }
+    assert!(
+        !listed
+            .iter()
+            .any(|l| l.contains("Vacances d'hiver") && l.starts_with("2027-02-13")),
+        "its own closure stays in closures: {listed:?}"
+    );
+    assert_eq!(read.body["closures"][0]["from"], "2027-02-13");
+
+    // The holiday centre runs only then; an activity that ignores the
+    // school calendar runs on the school holidays' working days.
+    for (setting, expected) in [("only", 8), ("ignored", 18)] {
+        let other = w
+            .activity(json!({"name": format!("Centre {setting}"), "school_holidays": setting}))
+            .await;
+        w.enrol(&child, &other).await;
+        let p = w.planning("2026-12-14", "2027-01-08").await;
+        let days = p["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d["slots"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s["activity_id"] == other.as_str())
+            })
+            .count();
+        assert_eq!(days, expected, "{setting}");
+    }
+}
+
+#[tokio::test]
+async fn a_period_across_the_christmas_holidays_asks_only_the_open_days() {
+    let w = zone_c().await;
+    let child = w.child();
+    let a = w.activity(json!({})).await;
+    w.enrol(&child, &a).await;
+    let r = w
+        .ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "from": "2026-12-14", "to": "2027-01-08", "weekdays": ["mon", "fri"]}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(
+        dates(&r),
+        ["2026-12-14", "2026-12-18", "2027-01-04", "2027-01-08"]
+    );
+    assert_eq!(r.body["refused"], json!([]));
+
+    let r = w
+        .ask(&w.parent, json!({"kind": "reservation", "child_id": child, "activity_id": a, "dates": ["2026-12-22"]}))
+        .await;
+    assert_eq!(r.code(), "closed");
+    assert_eq!(
+        r.body["errors"][0]["message"],
+        "L'activité est fermée le 22/12/2026 (Vacances de Noël)."
+    );
+}

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod planning;
 pub mod ports;
 pub mod requests;
+pub mod school_calendar;
 pub mod secrets;
 pub mod time;
 

@@ -41,7 +41,10 @@ async fn session(l: &Lambda, email: &str, password: &str) -> String {
 }
 
 async fn setup() -> Setup {
-    let l = lambda().await;
+    setup_on(lambda().await).await
+}
+
+async fn setup_on(l: Lambda) -> Setup {
     marelle_api::accounts::create_active_account(
         &l.app,
         Role::Agent,
@@ -429,7 +432,8 @@ async fn digest_windows_hold_around_both_daylight_saving_changes_on_dynamodb_and
     }
     let days: Vec<NaiveDate> = d(2027, 5, 3)
         .iter_days()
-        .filter(|x| chrono::Datelike::weekday(x).number_from_monday() <= 5)
+        // Working days: the activity is closed on Ascension (6 May 2027).
+        .filter(|x| marelle_domain::calendar::is_working_day(*x, &Default::default()))
         .take(decisions.len())
         .collect();
     let fill = [
@@ -504,4 +508,52 @@ async fn digest_windows_hold_around_both_daylight_saving_changes_on_dynamodb_and
         .unwrap();
         assert_eq!((again.sent, again.skipped), (0, 1));
     }
+}
+
+#[tokio::test]
+async fn on_dynamodb_new_year_s_day_is_closed_and_zone_c_plans_around_the_winter_holidays() {
+    let l = lambda_with(
+        Arc::new(marelle_domain::ports::SystemClock),
+        &[("MARELLE_SCHOOL_ZONE", "C")],
+    )
+    .await;
+    let s = setup_on(l).await;
+    let (parent, child, _) = family(&s, 1).await;
+    let fill = [
+        ("PARENT_SESSION", parent.as_str()),
+        ("CHILD_ID", child.as_str()),
+        ("ACTIVITY_ID", s.activity.as_str()),
+    ];
+    let ask = |body: Value| {
+        let fill = &fill;
+        let s = &s;
+        async move {
+            call(
+                &s.l.planning,
+                &with_body(event_with("planning/post-requests-day.json", fill), body),
+            )
+            .await
+        }
+    };
+    let r = ask(json!({"kind": "reservation", "child_id": child, "activity_id": s.activity, "dates": ["2027-01-01"]})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        r.body["errors"][0]["message"],
+        "L'activité est fermée le 01/01/2027 (Jour de l'an)."
+    );
+    // Created without the settings, the activity closes for the school
+    // holidays (a new activity's default): zone C's winter holidays
+    // (6 to 21 February 2027) are left out, then its own closure.
+    let r = ask(json!({"kind": "reservation", "child_id": child, "activity_id": s.activity, "from": "2027-02-01", "to": "2027-03-05", "weekdays": ["mon", "fri"]})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let days: Vec<&str> = r.body["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        days,
+        ["2027-02-01", "2027-02-05", "2027-03-01", "2027-03-05"]
+    );
 }

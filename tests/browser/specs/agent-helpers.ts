@@ -137,6 +137,9 @@ export async function createActivity(agent: APIRequestContext, name: string, ext
         period: { from: YEAR.from, to: YEAR.to },
         closures: [YEAR.winter],
         validation: 'manual',
+        // The suite's commune is in zone C; these activities set their own
+        // closures and leave the school calendar aside unless asked.
+        school_holidays: 'ignored',
         ...extra,
       },
     }),

@@ -63,6 +63,11 @@ test('the agent creates "4/Péri SOIR" with its winter closure and enrols Maéva
   await closure.getByRole('textbox', { name: 'Libellé' }).fill(YEAR.winter.label);
   await closure.getByLabel('Du').fill(YEAR.winter.from);
   await closure.getByLabel('Au').fill(YEAR.winter.to);
+  // The commune's zone C holidays would close it too: this activity keeps
+  // its own winter closure only, so the school calendar is not followed.
+  await expect(page.getByRole('radio', { name: /^Fermée pendant les vacances scolaires/ })).toBeChecked();
+  await page.getByRole('radio', { name: 'Sans lien avec les vacances scolaires' }).check();
+  await expect(page.getByRole('checkbox', { name: 'Ouverte les jours fériés' })).not.toBeChecked();
 
   // A deadline the rule language does not know: the server explains it beside the field.
   const booking = page.getByRole('textbox', { name: 'Délai de réservation' });
@@ -84,6 +89,8 @@ test('the agent creates "4/Péri SOIR" with its winter closure and enrols Maéva
   await expect(page.getByRole('definition').filter({ hasText: '16:30 – 18:30' })).toBeVisible();
   await expect(page.getByRole('definition').filter({ hasText: 'lundi, mardi, mercredi, jeudi et vendredi' })).toBeVisible();
   await expect(page.getByRole('definition').filter({ hasText: 'J-2 ouvrés 12:00' })).toBeVisible();
+  await expect(page.getByRole('definition').filter({ hasText: 'Sans lien avec les vacances scolaires' })).toBeVisible();
+  await expect(page.getByRole('definition').filter({ hasText: 'Fermée les jours fériés' })).toBeVisible();
   const closures = page.getByRole('table', { name: 'Fermetures de 4/Péri SOIR' });
   await expect(closures.getByRole('row', { name: "Vacances d'hiver 13/02/2027 28/02/2027" })).toBeVisible();
 

@@ -31,7 +31,7 @@ let data = '';
 
 test.beforeAll(async () => {
   data = mkdtempSync(join(tmpdir(), 'marelle-demo-'));
-  server = spawn(bin, ['serve', '--demo', '--no-schedule', '--addr', `127.0.0.1:${port}`, '--data', data, '--web', web], {
+  server = spawn(bin, ['serve', '--demo', '--school-zone', 'C', '--no-schedule', '--addr', `127.0.0.1:${port}`, '--data', data, '--web', web], {
     stdio: 'ignore',
     env: { ...process.env, RUST_LOG: 'warn' },
   });

@@ -187,6 +187,9 @@ export async function agentCreateActivity(agent: APIRequestContext, data: Record
         period: { from: '2026-09-01', to: '2027-07-03' },
         closures: [],
         validation: 'manual',
+        // The suite's commune is in zone C; these activities set their own
+        // closures and leave the school calendar aside unless asked.
+        school_holidays: 'ignored',
         ...data,
       },
     }),

@@ -11,7 +11,7 @@ import { WEEKDAYS } from '../dates';
 import { VALIDATIONS, WEEKDAY_NAMES } from '../labels';
 import { navigate } from '../router';
 import { setFlash } from '../session';
-import { Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SubmitButton, useSubmit } from '../ui/form';
+import { Checkbox, Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SubmitButton, useSubmit } from '../ui/form';
 import { type Activity, type NewActivity, type Weekday, agent } from '../api/agent';
 import { hhmm, period, weekdays } from './format';
 import { AgentPage, TableRegion } from './ui';
@@ -104,6 +104,17 @@ const FIELDS: Record<string, string> = {
   validation: 'act-validation',
   booking_deadline: 'act-delai-reservation',
   cancel_deadline: 'act-delai-annulation',
+  school_holidays: 'act-vacances',
+  open_on_public_holidays: 'act-feries',
+};
+
+export type SchoolHolidays = NonNullable<Activity['school_holidays']>;
+
+/** How an activity follows the school holidays of the commune's zone. */
+export const SCHOOL_HOLIDAYS: Record<SchoolHolidays, string> = {
+  closed: 'Fermée pendant les vacances scolaires (restauration, accueil périscolaire)',
+  only: 'Ouverte seulement pendant les vacances scolaires (centre de loisirs)',
+  ignored: 'Sans lien avec les vacances scolaires',
 };
 
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
@@ -121,6 +132,8 @@ export function NewActivityPage() {
   const [booking, setBooking] = useState('');
   const [cancel, setCancel] = useState('');
   const [closures, setClosures] = useState<ClosureRow[]>([]);
+  const [schoolHolidays, setSchoolHolidays] = useState<SchoolHolidays>('closed');
+  const [publicHolidays, setPublicHolidays] = useState(false);
   const { busy, error, setError, run } = useSubmit();
   const focusNext = useRef<string | null>(null);
   const err = (f: string) => error?.fieldMessage(f);
@@ -172,6 +185,8 @@ export function NewActivityPage() {
       validation,
       booking_deadline: booking.trim() || null,
       cancel_deadline: cancel.trim() || null,
+      school_holidays: schoolHolidays,
+      open_on_public_holidays: publicHolidays,
     };
     void run(
       () => agent.createActivity(body),
@@ -283,7 +298,26 @@ export function NewActivityPage() {
           <h2 id="act-fermetures" tabIndex={-1}>
             Fermetures
           </h2>
-          <p class="hint">Vacances scolaires, jours fériés particuliers, sorties : l'activité n'a pas lieu ces jours-là.</p>
+          <Choices
+            id="act-vacances"
+            legend="Vacances scolaires"
+            hint="Celles de la zone de la commune, chargées avec le portail."
+            type="radio"
+            inline={false}
+            options={Object.entries(SCHOOL_HOLIDAYS) as [SchoolHolidays, string][]}
+            checked={(v) => schoolHolidays === v}
+            onToggle={(v) => setSchoolHolidays(v)}
+            error={err('school_holidays')}
+          />
+          <Checkbox
+            id="act-feries"
+            label="Ouverte les jours fériés"
+            hint="Sinon l'activité est fermée les jours fériés (1er janvier, lundi de Pâques, 1er mai…)."
+            checked={publicHolidays}
+            onChecked={setPublicHolidays}
+            error={err('open_on_public_holidays')}
+          />
+          <p class="hint">Autres fermetures (ponts, sorties, journées pédagogiques) : l'activité n'a pas lieu ces jours-là.</p>
           {closures.map((c, i) => (
             <fieldset class="bo-row" key={c.key}>
               <legend>Fermeture {i + 1}</legend>

@@ -10,14 +10,42 @@ import { VALIDATIONS } from '../labels';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import type { FieldProblem } from '../api';
 import { Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
-import { type Activity, type ClosureAnswer, type Dossier, type Enrolment, type FamilyLine, agent, moreFamilies, searchFamilies } from '../api/agent';
+import { type Activity, type ActivityDetail, type ClosureAnswer, type Dossier, type Enrolment, type FamilyLine, agent, moreFamilies, searchFamilies } from '../api/agent';
 import { fullName, hhmm, longDate, period, plural, shortDate, weekdays } from './format';
-import { capacityText } from './activities';
+import { capacityText, SCHOOL_HOLIDAYS } from './activities';
 import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
 
-function Closures({ a, onChanged, onError }: { a: Activity; onChanged: () => Promise<void>; onError: (on: boolean) => void }) {
+/** The public holidays and school holidays on which the activity is closed, besides its own closures. */
+function CalendarClosures({ a }: { a: ActivityDetail }) {
+  if (a.calendar_closures.length === 0) return null;
+  return (
+    <TableRegion labelledBy="calendrier-legende">
+      <table class="bo-table">
+        <caption id="calendrier-legende">Fermetures du calendrier de {a.name} : jours fériés et vacances scolaires</caption>
+        <thead>
+          <tr>
+            <th scope="col">Libellé</th>
+            <th scope="col">Du</th>
+            <th scope="col">Au</th>
+          </tr>
+        </thead>
+        <tbody>
+          {a.calendar_closures.map((c) => (
+            <tr key={`${c.from}-${c.to}-${c.label}`}>
+              <th scope="row">{c.label}</th>
+              <td>{shortDate(c.from)}</td>
+              <td>{shortDate(c.to)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableRegion>
+  );
+}
+
+function Closures({ a, onChanged, onError }: { a: ActivityDetail; onChanged: () => Promise<void>; onError: (on: boolean) => void }) {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [text, setText] = useState('');
@@ -83,6 +111,8 @@ function Closures({ a, onChanged, onError }: { a: Activity; onChanged: () => Pro
           </table>
         </TableRegion>
       )}
+
+      <CalendarClosures a={a} />
 
       {done && (
         <Result token={done}>
@@ -328,6 +358,10 @@ export function ActivityPage({ id }: { id: string }) {
         <dd>{a.booking_deadline || 'Aucun'}</dd>
         <dt>Délai d'annulation</dt>
         <dd>{a.cancel_deadline || 'Aucun'}</dd>
+        <dt>Vacances scolaires</dt>
+        <dd>{SCHOOL_HOLIDAYS[a.school_holidays ?? 'ignored']}</dd>
+        <dt>Jours fériés</dt>
+        <dd>{a.open_on_public_holidays ? 'Ouverte les jours fériés' : 'Fermée les jours fériés'}</dd>
       </dl>
       <p>
         <a href={`/agent/demandes?activite=${a.id}`}>Voir les demandes en attente pour cette activité</a>

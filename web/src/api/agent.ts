@@ -76,6 +76,7 @@ export type Period = Schemas['Period'];
 export type Closure = Schemas['Closure'];
 
 export type Activity = Schemas['Activity'];
+export type ActivityDetail = Schemas['ActivityDetail'];
 
 export type NewActivity = Schemas['NewActivity'];
 

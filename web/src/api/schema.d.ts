@@ -260,11 +260,30 @@ export interface components {
       id: string;
       /** @description "4/Péri SOIR". */
       name: string;
+      /**
+       * @description Runs on public holidays; closed on them otherwise (activities stored
+       * before this setting are closed on them too).
+       */
+      open_on_public_holidays?: boolean;
       period: components["schemas"]["Period"];
+      /**
+       * @description How it follows the school holidays of the commune's zone (activities
+       * stored before this setting: `ignored`, as they ran).
+       */
+      school_holidays?: components["schemas"]["SchoolHolidays"];
       /** @example 16:30 */
       start: string;
       validation: components["schemas"]["Validation"];
       weekdays: components["schemas"]["Weekday"][];
+    };
+    /** @description An activity and the days the commune's calendar closes it. */
+    ActivityDetail: components["schemas"]["Activity"] & {
+      /**
+       * @description The public holidays ("Jour de l'an") and school holidays ("Vacances
+       * de Noël") of its period on which it is closed, besides its own
+       * closures.
+       */
+      calendar_closures: components["schemas"]["Closure"][];
     };
     ActivityList: {
       items: components["schemas"]["Activity"][];
@@ -508,7 +527,11 @@ export interface components {
       /** Format: int32 */
       capacity?: number | null;
       child_id: string;
-      /** @description The activity's closures ("Vacances d'hiver"): no slot on those days. */
+      /**
+       * @description The days the activity is closed within the range asked, labelled:
+       * public holidays ("Jour de l'an"), its own closures, the school
+       * holidays it closes for ("Vacances de Noël"). No slot on those days.
+       */
       closures: components["schemas"]["Closure"][];
       end: string;
       establishment: string;
@@ -682,7 +705,11 @@ export interface components {
       end: string;
       establishment: string;
       name: string;
+      /** @description Runs on public holidays (closed on them by default). */
+      open_on_public_holidays?: boolean;
       period: components["schemas"]["Period"];
+      /** @description How it follows the school holidays (`closed` by default). */
+      school_holidays?: components["schemas"]["SchoolHolidays"];
       /** @description "HH:MM". */
       start: string;
       validation: components["schemas"]["Validation"];
@@ -893,6 +920,11 @@ export interface components {
     };
     /** @enum {string} */
     Role: "parent" | "agent";
+    /**
+     * @description How an activity follows the school calendar.
+     * @enum {string}
+     */
+    SchoolHolidays: "closed" | "only" | "ignored";
     /**
      * @description `M` : Masculin ; `F` : Féminin
      * @enum {string}
@@ -1205,10 +1237,10 @@ export interface operations {
       };
     };
     responses: {
-      /** @description L'activité */
+      /** @description L'activité, et les jours fériés et vacances scolaires où elle est fermée */
       200: {
         content: {
-          "application/json": components["schemas"]["Activity"];
+          "application/json": components["schemas"]["ActivityDetail"];
         };
       };
       /** @description Activité inconnue */

@@ -64,19 +64,38 @@ pub async fn list(State(app): State<AppState>, Agent(_): Agent) -> ApiResult<Jso
     }))
 }
 
+/// An activity and the days the commune's calendar closes it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ActivityDetail {
+    #[serde(flatten)]
+    pub activity: Activity,
+    /// The public holidays ("Jour de l'an") and school holidays ("Vacances
+    /// de Noël") of its period on which it is closed, besides its own
+    /// closures.
+    pub calendar_closures: Vec<Closure>,
+}
+
 /// `GET /api/agent/activities/{id}`.
 #[utoipa::path(get, path = "/api/agent/activities/{id}", params(("id" = String, Path)), operation_id = "read_activity", tag = "agent",
-    responses((status = 200, description = "L'activité", body = Activity),
+    responses((status = 200, description = "L'activité, et les jours fériés et vacances scolaires où elle est fermée", body = ActivityDetail),
               (status = 404, description = "Activité inconnue", body = Problem)))]
 pub async fn read(
     State(app): State<AppState>,
     Agent(_): Agent,
     Path(id): Path<String>,
-) -> ApiResult<Json<Activity>> {
+) -> ApiResult<Json<ActivityDetail>> {
     let (a, _) = store::activity(&app, &id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(Json(a))
+    let calendar_closures = Activity {
+        closures: Vec::new(),
+        ..a.clone()
+    }
+    .closures_between(a.period.from, a.period.to, &app.settings.calendar);
+    Ok(Json(ActivityDetail {
+        activity: a,
+        calendar_closures,
+    }))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use marelle_domain::Commune;
 use marelle_domain::ports::{Blobs, Clock, EventBus, IdGenerator, Mailer, Store};
+use marelle_domain::school_calendar::CommuneCalendar;
 use marelle_domain::secrets::{Secret, derive_key};
 
 use crate::http::passwords::PasswordHasher;
@@ -95,6 +96,8 @@ pub struct Settings {
     /// The e-mails sent are kept in an outbox agents may read (the local
     /// demo only; never on a deployment).
     pub outbox_readable: bool,
+    /// Public holidays observed and school zone: the days activities close.
+    pub calendar: CommuneCalendar,
 }
 
 impl Default for Settings {
@@ -106,6 +109,7 @@ impl Default for Settings {
             limits: RateLimits::default(),
             digest_rate: Some(10.0),
             outbox_readable: false,
+            calendar: CommuneCalendar::default(),
         }
     }
 }

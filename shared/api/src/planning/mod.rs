@@ -17,7 +17,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use chrono::NaiveDate;
-use marelle_domain::calendar::HolidayRules;
 use marelle_domain::planning::rules::{DayAction, DayTiming, day_options};
 use marelle_domain::planning::{Activity, PlanningState, SlotState};
 use serde::{Deserialize, Serialize};
@@ -105,7 +104,9 @@ pub struct EnrolmentView {
     pub start: String,
     pub end: String,
     pub capacity: Option<u32>,
-    /// The activity's closures ("Vacances d'hiver"): no slot on those days.
+    /// The days the activity is closed within the range asked, labelled:
+    /// public holidays ("Jour de l'an"), its own closures, the school
+    /// holidays it closes for ("Vacances de Noël"). No slot on those days.
     pub closures: Vec<marelle_domain::planning::Closure>,
 }
 
@@ -177,7 +178,7 @@ pub async fn planning(
     }
     let now = app.clock.now();
     let today = marelle_domain::time::local_date(now);
-    let holidays = HolidayRules::default();
+    let calendar = &app.settings.calendar;
     let mut days = Vec::new();
     for date in (marelle_domain::planning::Period {
         from: q.from,
@@ -190,7 +191,7 @@ pub async fn planning(
             let Some(a) = activities.get(&e.activity_id) else {
                 continue;
             };
-            if !e.period.contains(date) || a.runs_on(date).is_err() {
+            if !e.period.contains(date) || a.runs_on(date, calendar).is_err() {
                 continue;
             }
             let slot = slot_of.get(&(date, e.child_id.as_str(), e.activity_id.as_str()));
@@ -203,7 +204,7 @@ pub async fn planning(
                 date,
                 now,
                 today,
-                &holidays,
+                calendar,
                 full.contains(&(a.id.as_str(), date)),
             );
             day.push(SlotView {
@@ -246,7 +247,11 @@ pub async fn planning(
                     start: a.start_text(),
                     end: a.end_text(),
                     capacity: a.capacity,
-                    closures: a.closures.clone(),
+                    closures: a.closures_between(
+                        q.from.max(e.period.from),
+                        q.to.min(e.period.to),
+                        calendar,
+                    ),
                 })
             })
             .collect(),

@@ -3,7 +3,6 @@
 //! are counted, a write on the day's counter; the writes of one submission.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use marelle_domain::calendar::HolidayRules;
 use marelle_domain::planning::rules;
 use marelle_domain::planning::{
     Activity, Enrolment, Held, PlaceChange, Places, Refusal, Slot, SlotEvent, SlotState,
@@ -11,6 +10,7 @@ use marelle_domain::planning::{
 };
 use marelle_domain::ports::store::{Item, Write};
 use marelle_domain::requests::{Decision, RequestKind, RequestRecord};
+use marelle_domain::school_calendar::CommuneCalendar;
 
 use super::idempotency::{Remembered, idem_key};
 use super::store::{self, place_write, places_of};
@@ -40,7 +40,7 @@ pub(super) struct Ask<'a> {
     pub(super) account_id: &'a str,
     pub(super) activity: &'a Activity,
     pub(super) enrolments: &'a [Enrolment],
-    pub(super) holidays: HolidayRules,
+    pub(super) calendar: CommuneCalendar,
 }
 
 impl Ask<'_> {
@@ -63,7 +63,7 @@ impl Ask<'_> {
             current.map(|x| x.state),
             date,
             now,
-            &self.holidays,
+            &self.calendar,
         )
     }
 

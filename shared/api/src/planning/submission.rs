@@ -87,6 +87,7 @@ pub(super) fn days_asked(
     s: &Submission,
     activity: &Activity,
     enrolments: &[Enrolment],
+    calendar: &marelle_domain::school_calendar::CommuneCalendar,
 ) -> ApiResult<Vec<NaiveDate>> {
     let field = |f: &str, code: &str, m: &str| {
         ApiError::invalid_fields(vec![marelle_domain::accounts::FieldError::new(f, code, m)])
@@ -155,6 +156,7 @@ pub(super) fn days_asked(
                 &s.child_id,
                 Period { from, to },
                 &weekdays,
+                calendar,
             )
         }
         _ => {

@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use chrono::NaiveDate;
-use marelle_domain::calendar::HolidayRules;
 use marelle_domain::planning::Refusal;
 use marelle_domain::ports::Event;
 use marelle_domain::requests::RequestKind;
@@ -127,7 +126,8 @@ pub async fn submit(
     {
         return Err(not_enrolled(&activity));
     }
-    let days = days_asked(&s, &activity, &enrolments)?;
+    let calendar = app.settings.calendar;
+    let days = days_asked(&s, &activity, &enrolments, &calendar)?;
     let ask = Ask {
         app: &app,
         s: &s,
@@ -135,7 +135,7 @@ pub async fn submit(
         account_id: &parent.account_id,
         activity: &activity,
         enrolments: &enrolments,
-        holidays: HolidayRules::default(),
+        calendar,
     };
 
     // Full days found by the store (a place counter at capacity) go to the

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::accounts::FieldError;
 use crate::deadlines::DeadlineRule;
+use crate::school_calendar::{CommuneCalendar, SchoolHolidays};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
@@ -113,6 +114,14 @@ pub struct Activity {
     pub booking_deadline: Option<DeadlineRule>,
     #[schema(value_type = Option<String>, example = "J-1 18:00")]
     pub cancel_deadline: Option<DeadlineRule>,
+    /// Runs on public holidays; closed on them otherwise (activities stored
+    /// before this setting are closed on them too).
+    #[serde(default)]
+    pub open_on_public_holidays: bool,
+    /// How it follows the school holidays of the commune's zone (activities
+    /// stored before this setting: `ignored`, as they ran).
+    #[serde(default)]
+    pub school_holidays: SchoolHolidays,
 }
 
 /// Why an activity does not take place on a day.
@@ -120,22 +129,90 @@ pub struct Activity {
 pub enum NotRunning {
     OutsidePeriod,
     NotThatWeekday,
+    /// A closure, a public holiday or school holidays, with its label.
     Closed(String),
+    /// A holiday centre on a school day.
+    SchoolTime,
 }
 
 impl Activity {
-    /// Whether the activity takes place on `date`.
-    pub fn runs_on(&self, date: NaiveDate) -> Result<(), NotRunning> {
+    /// Whether the activity takes place on `date` in a commune whose
+    /// calendar is `calendar` (public holidays, school holidays).
+    pub fn runs_on(&self, date: NaiveDate, calendar: &CommuneCalendar) -> Result<(), NotRunning> {
         if !self.period.contains(date) {
             return Err(NotRunning::OutsidePeriod);
         }
         if !self.weekdays.contains(&Weekday::of(date)) {
             return Err(NotRunning::NotThatWeekday);
         }
+        if !self.open_on_public_holidays
+            && let Some(name) = calendar.public_holiday(date)
+        {
+            return Err(NotRunning::Closed(name.into()));
+        }
         if let Some(c) = self.closure_on(date) {
             return Err(NotRunning::Closed(c.label.clone()));
         }
+        if calendar.school_zone.is_some() {
+            let holiday = calendar.school_holiday(date);
+            match (self.school_holidays, holiday) {
+                (SchoolHolidays::Closed, Some(h)) => {
+                    return Err(NotRunning::Closed(h.label.clone()));
+                }
+                (SchoolHolidays::Only, None) => return Err(NotRunning::SchoolTime),
+                _ => {}
+            }
+        }
         Ok(())
+    }
+
+    /// The days off between `from` and `to` within the activity's period,
+    /// labelled: public holidays (unless it opens on them), its own
+    /// closures, the school holidays it closes for. In the order
+    /// [`Activity::runs_on`] names them.
+    pub fn closures_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        calendar: &CommuneCalendar,
+    ) -> Vec<Closure> {
+        let (from, to) = (from.max(self.period.from), to.min(self.period.to));
+        let mut out = Vec::new();
+        if to < from {
+            return out;
+        }
+        if !self.open_on_public_holidays {
+            for year in from.year()..=to.year() {
+                for (date, name) in crate::calendar::holidays(year, &calendar.holidays) {
+                    if from <= date && date <= to && !out.iter().any(|c: &Closure| c.from == date) {
+                        out.push(Closure {
+                            from: date,
+                            to: date,
+                            label: name.into(),
+                        });
+                    }
+                }
+            }
+        }
+        out.extend(
+            self.closures
+                .iter()
+                .filter(|c| c.from <= to && from <= c.to)
+                .cloned(),
+        );
+        if self.school_holidays == SchoolHolidays::Closed {
+            out.extend(
+                calendar
+                    .school_holidays_between(from, to)
+                    .into_iter()
+                    .map(|h| Closure {
+                        from: h.from.max(self.period.from),
+                        to: h.to.min(self.period.to),
+                        label: h.label.clone(),
+                    }),
+            );
+        }
+        out
     }
 
     pub fn closure_on(&self, date: NaiveDate) -> Option<&Closure> {
@@ -175,6 +252,12 @@ pub struct NewActivity {
     pub booking_deadline: Option<String>,
     #[serde(default)]
     pub cancel_deadline: Option<String>,
+    /// Runs on public holidays (closed on them by default).
+    #[serde(default)]
+    pub open_on_public_holidays: bool,
+    /// How it follows the school holidays (`closed` by default).
+    #[serde(default = "SchoolHolidays::closed")]
+    pub school_holidays: SchoolHolidays,
 }
 
 fn time(field: &str, s: &str) -> Result<NaiveTime, FieldError> {
@@ -309,6 +392,8 @@ impl NewActivity {
                 validation: self.validation,
                 booking_deadline,
                 cancel_deadline,
+                open_on_public_holidays: self.open_on_public_holidays,
+                school_holidays: self.school_holidays,
             }),
             _ => Err(errors),
         }

@@ -9,6 +9,7 @@ use super::activity::{Activity, Enrolment, NotRunning, Period, Weekday};
 use super::slots::{Blocked, SlotState, may_ask};
 use crate::calendar::HolidayRules;
 use crate::requests::RequestKind;
+use crate::school_calendar::CommuneCalendar;
 
 /// The planning state the API shows (`enrolled` when nothing was asked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -88,12 +89,13 @@ pub fn enrolment_on<'a>(
 }
 
 /// Whether the child may be enrolled in the activity on `date` and the
-/// activity takes place then.
+/// activity takes place then, in the commune's `calendar`.
 pub fn check_open_day(
     activity: &Activity,
     enrolments: &[Enrolment],
     child_id: &str,
     date: NaiveDate,
+    calendar: &CommuneCalendar,
 ) -> Result<(), Refusal> {
     let enrolled_at_all = enrolments
         .iter()
@@ -124,8 +126,17 @@ pub fn check_open_day(
             ),
         ));
     }
-    match activity.runs_on(date) {
+    match activity.runs_on(date, calendar) {
         Ok(()) => Ok(()),
+        Err(NotRunning::SchoolTime) => Err(Refusal::new(
+            date,
+            "not_running",
+            format!(
+                "L'activité {} n'a lieu que pendant les vacances scolaires : le {} est un jour de classe.",
+                activity.name,
+                fr(date)
+            ),
+        )),
         Err(NotRunning::Closed(label)) => Err(Refusal::new(
             date,
             "closed",
@@ -235,11 +246,16 @@ pub fn check_reservation(
     current: Option<SlotState>,
     date: NaiveDate,
     now: DateTime<Utc>,
-    holidays: &HolidayRules,
+    calendar: &CommuneCalendar,
 ) -> Result<(), Refusal> {
-    check_open_day(activity, enrolments, child_id, date)?;
+    check_open_day(activity, enrolments, child_id, date, calendar)?;
     may_ask(RequestKind::Reservation, current).map_err(|b| refusal(b, date))?;
-    deadline(activity.booking_deadline.as_ref(), date, now, holidays)
+    deadline(
+        activity.booking_deadline.as_ref(),
+        date,
+        now,
+        &calendar.holidays,
+    )
 }
 
 /// An absence for `date`: only on a reserved day, before the cancelling
@@ -251,11 +267,16 @@ pub fn check_absence(
     current: Option<SlotState>,
     date: NaiveDate,
     now: DateTime<Utc>,
-    holidays: &HolidayRules,
+    calendar: &CommuneCalendar,
 ) -> Result<(), Refusal> {
-    check_open_day(activity, enrolments, child_id, date)?;
+    check_open_day(activity, enrolments, child_id, date, calendar)?;
     may_ask(RequestKind::Absence, current).map_err(|b| refusal(b, date))?;
-    deadline(activity.cancel_deadline.as_ref(), date, now, holidays)
+    deadline(
+        activity.cancel_deadline.as_ref(),
+        date,
+        now,
+        &calendar.holidays,
+    )
 }
 
 /// A request the family may make on a day of the planning now.
@@ -310,13 +331,13 @@ pub fn day_options(
     date: NaiveDate,
     now: DateTime<Utc>,
     today: NaiveDate,
-    holidays: &HolidayRules,
+    calendar: &CommuneCalendar,
     full: bool,
 ) -> DayOptions {
     use crate::deadlines::{self, DeadlineKind};
     let reservation =
-        check_reservation(activity, enrolments, child_id, current, date, now, holidays);
-    let absence = check_absence(activity, enrolments, child_id, current, date, now, holidays);
+        check_reservation(activity, enrolments, child_id, current, date, now, calendar);
+    let absence = check_absence(activity, enrolments, child_id, current, date, now, calendar);
     let mut actions = Vec::new();
     if reservation.is_ok() {
         actions.push(if full {
@@ -345,7 +366,7 @@ pub fn day_options(
     } else {
         match (kind, rule) {
             (Some(kind), Some(rule)) => {
-                let at = rule.deadline_for(date, holidays);
+                let at = rule.deadline_for(date, &calendar.holidays);
                 if now <= at {
                     (DayTiming::Open, Some(deadlines::open_until(kind, at, date)))
                 } else {
@@ -397,11 +418,12 @@ pub fn period_days(
     child_id: &str,
     period: Period,
     weekdays: &[Weekday],
+    calendar: &CommuneCalendar,
 ) -> Vec<NaiveDate> {
     period
         .days()
         .filter(|d| weekdays.contains(&Weekday::of(*d)))
-        .filter(|d| check_open_day(activity, enrolments, child_id, *d).is_ok())
+        .filter(|d| check_open_day(activity, enrolments, child_id, *d, calendar).is_ok())
         .collect()
 }
 
@@ -409,6 +431,7 @@ pub fn period_days(
 mod tests {
     use super::*;
     use crate::planning::activity::{Closure, Validation};
+    use crate::school_calendar::{SchoolHolidays, SchoolZone};
     use chrono::{NaiveTime, TimeZone};
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -442,6 +465,8 @@ mod tests {
             validation: Validation::Manual,
             booking_deadline: None,
             cancel_deadline: None,
+            open_on_public_holidays: false,
+            school_holidays: SchoolHolidays::Ignored,
         }
     }
 
@@ -473,6 +498,7 @@ mod tests {
                 to: d(2019, 3, 19),
             },
             &[Weekday::Mon, Weekday::Tue],
+            &CommuneCalendar::default(),
         );
         let expected = [
             d(2019, 2, 4),
@@ -494,7 +520,7 @@ mod tests {
 
     #[test]
     fn a_reservation_needs_an_enrolment_an_open_day_and_no_earlier_request() {
-        let h = HolidayRules::default();
+        let h = CommuneCalendar::default();
         let (a, e) = (peri_soir(), enrolments());
         assert!(check_reservation(&a, &e, "C1", None, d(2019, 2, 4), now(), &h).is_ok());
         assert_eq!(
@@ -557,7 +583,7 @@ mod tests {
 
     #[test]
     fn an_absence_needs_a_reserved_day() {
-        let h = HolidayRules::default();
+        let h = CommuneCalendar::default();
         let (a, e) = (peri_soir(), enrolments());
         assert!(
             check_absence(
@@ -592,7 +618,7 @@ mod tests {
 
     #[test]
     fn deadlines_refuse_late_requests() {
-        let h = HolidayRules::default();
+        let h = CommuneCalendar::default();
         let mut a = peri_soir();
         a.booking_deadline = Some("J-2 12:00".parse().unwrap());
         let e = enrolments();
@@ -621,7 +647,7 @@ mod tests {
             date,
             now,
             crate::time::local_date(now),
-            &HolidayRules::default(),
+            &CommuneCalendar::default(),
             false,
         )
     }
@@ -637,7 +663,7 @@ mod tests {
                 date,
                 now(),
                 crate::time::local_date(now()),
-                &HolidayRules::default(),
+                &CommuneCalendar::default(),
                 true,
             )
         };
@@ -784,6 +810,144 @@ mod tests {
         assert_eq!(
             (o.actions, o.timing, o.deadline),
             (vec![DayAction::Reservation], DayTiming::Open, None)
+        );
+    }
+
+    fn zone_c() -> CommuneCalendar {
+        CommuneCalendar {
+            school_zone: Some(SchoolZone::C),
+            ..CommuneCalendar::default()
+        }
+    }
+
+    /// The after-school care of 2026-2027, every weekday.
+    fn peri_2027(school_holidays: SchoolHolidays) -> (Activity, Vec<Enrolment>) {
+        let mut a = peri_soir();
+        a.period = Period {
+            from: d(2026, 9, 1),
+            to: d(2027, 7, 2),
+        };
+        a.closures.clear();
+        a.school_holidays = school_holidays;
+        let mut e = enrolments();
+        e[0].period = a.period;
+        (a, e)
+    }
+
+    fn now_2026() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_public_holiday_closes_unless_the_activity_opens_on_them() {
+        let (mut a, e) = peri_2027(SchoolHolidays::Ignored);
+        let cal = CommuneCalendar::default();
+        let r = check_reservation(&a, &e, "C1", None, d(2027, 1, 1), now_2026(), &cal).unwrap_err();
+        assert_eq!(r.code, "closed");
+        assert_eq!(
+            r.message,
+            "L'activité est fermée le 01/01/2027 (Jour de l'an)."
+        );
+        assert!(check_reservation(&a, &e, "C1", None, d(2026, 12, 31), now_2026(), &cal).is_ok());
+        a.open_on_public_holidays = true;
+        assert!(check_reservation(&a, &e, "C1", None, d(2027, 1, 1), now_2026(), &cal).is_ok());
+    }
+
+    #[test]
+    fn school_holidays_close_follow_or_are_ignored_by_the_zone() {
+        let cal = zone_c();
+        let christmas = d(2026, 12, 22);
+        let school_day = d(2027, 1, 5);
+        let (closed, e) = peri_2027(SchoolHolidays::Closed);
+        let r =
+            check_reservation(&closed, &e, "C1", None, christmas, now_2026(), &cal).unwrap_err();
+        assert_eq!(
+            (r.code.as_str(), r.message.as_str()),
+            (
+                "closed",
+                "L'activité est fermée le 22/12/2026 (Vacances de Noël)."
+            )
+        );
+        assert!(check_reservation(&closed, &e, "C1", None, school_day, now_2026(), &cal).is_ok());
+        // Without a zone the commune does not follow the school calendar.
+        assert!(
+            check_reservation(
+                &closed,
+                &e,
+                "C1",
+                None,
+                christmas,
+                now_2026(),
+                &CommuneCalendar::default()
+            )
+            .is_ok()
+        );
+
+        let (only, e) = peri_2027(SchoolHolidays::Only);
+        assert!(check_reservation(&only, &e, "C1", None, christmas, now_2026(), &cal).is_ok());
+        let r = check_reservation(&only, &e, "C1", None, school_day, now_2026(), &cal).unwrap_err();
+        assert_eq!(r.code, "not_running");
+        assert!(
+            r.message.contains("que pendant les vacances scolaires"),
+            "{}",
+            r.message
+        );
+        // A public holiday during the holidays still closes the holiday centre.
+        assert_eq!(
+            check_reservation(&only, &e, "C1", None, d(2027, 1, 1), now_2026(), &cal)
+                .unwrap_err()
+                .code,
+            "closed"
+        );
+
+        let (ignored, e) = peri_2027(SchoolHolidays::Ignored);
+        assert!(check_reservation(&ignored, &e, "C1", None, christmas, now_2026(), &cal).is_ok());
+        assert!(check_reservation(&ignored, &e, "C1", None, school_day, now_2026(), &cal).is_ok());
+    }
+
+    #[test]
+    fn a_period_across_christmas_keeps_the_school_days_and_lists_the_closures() {
+        let (a, e) = peri_2027(SchoolHolidays::Closed);
+        let cal = zone_c();
+        let days = period_days(
+            &a,
+            &e,
+            "C1",
+            Period {
+                from: d(2026, 12, 14),
+                to: d(2027, 1, 8),
+            },
+            &[Weekday::Mon, Weekday::Fri],
+            &cal,
+        );
+        assert_eq!(
+            days,
+            [
+                d(2026, 12, 14),
+                d(2026, 12, 18),
+                d(2027, 1, 4),
+                d(2027, 1, 8)
+            ]
+        );
+        let closures = a.closures_between(d(2026, 12, 14), d(2027, 1, 8), &cal);
+        let labels: Vec<(NaiveDate, NaiveDate, &str)> = closures
+            .iter()
+            .map(|c| (c.from, c.to, c.label.as_str()))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                (d(2026, 12, 25), d(2026, 12, 25), "Noël"),
+                (d(2027, 1, 1), d(2027, 1, 1), "Jour de l'an"),
+                (d(2026, 12, 19), d(2027, 1, 3), "Vacances de Noël"),
+            ]
+        );
+        let (open, _) = peri_2027(SchoolHolidays::Ignored);
+        let mut open = open;
+        open.open_on_public_holidays = true;
+        assert!(
+            open.closures_between(d(2026, 12, 14), d(2027, 1, 8), &cal)
+                .is_empty()
         );
     }
 }

@@ -33,6 +33,15 @@ pub async fn lambda() -> Lambda {
 
 /// The functions on a clock the test sets.
 pub async fn lambda_with_clock(clock: std::sync::Arc<dyn marelle_domain::ports::Clock>) -> Lambda {
+    lambda_with(clock, &[]).await
+}
+
+/// The functions on a clock the test sets, with more environment
+/// (`MARELLE_SCHOOL_ZONE`…).
+pub async fn lambda_with(
+    clock: std::sync::Arc<dyn marelle_domain::ports::Clock>,
+    more_env: &[(&'static str, &str)],
+) -> Lambda {
     let sdk = marelle_aws::loader()
         .endpoint_url(moto::endpoint())
         .region(Region::new("eu-west-3"))
@@ -59,7 +68,7 @@ pub async fn lambda_with_clock(clock: std::sync::Arc<dyn marelle_domain::ports::
         .send()
         .await
         .unwrap();
-    let env = [
+    let mut env = vec![
         ("MARELLE_TABLE", table),
         ("MARELLE_BUCKET", bucket),
         ("MARELLE_EVENT_BUS", bus.clone()),
@@ -76,6 +85,7 @@ pub async fn lambda_with_clock(clock: std::sync::Arc<dyn marelle_domain::ports::
         ),
         ("MARELLE_ORIGIN_SECRET", ORIGIN_SECRET.into()),
     ];
+    env.extend(more_env.iter().map(|(k, v)| (*k, v.to_string())));
     let config = marelle_lambda::Config::from_lookup(|k| {
         env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
     })
