@@ -32,6 +32,13 @@ pub struct Env<'a> {
     get: Lookup<'a>,
 }
 
+/// The commune's contact when `MARELLE_CONTACT_TEXT` is not set: the foot of
+/// every e-mail and the portal's "Nous contacter" page (`GET /api/commune`).
+pub const DEFAULT_CONTACT: &str = "Mairie de Villebois – Service enfance jeunesse
+1 place de la Mairie, 12345 Villebois
+Téléphone : 01 23 45 67 89, du lundi au vendredi de 9 h à 12 h et de 14 h à 17 h
+E-mail : enfance@villebois.example";
+
 impl Env<'static> {
     pub fn process() -> Self {
         Self::lookup(|name| std::env::var(name).ok())
@@ -168,10 +175,7 @@ impl Config {
                     "MARELLE_MAIL_FROM",
                     "Portail Citoyen <nepasrepondre@villebois.example>",
                 )?,
-                contact_text: text(
-                    "MARELLE_CONTACT_TEXT",
-                    "Pour toutes informations complémentaires, vous pouvez contacter notre service au 01.02.03.04.05, du lundi au vendredi de 9h à 12h et de 14h à 17h.",
-                )?,
+                contact_text: text("MARELLE_CONTACT_TEXT", DEFAULT_CONTACT)?,
                 // A cookie marked Secure is not sent back over plain http by
                 // most clients: only https portals get it by default.
                 public_url: public_url.clone(),

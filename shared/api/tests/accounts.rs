@@ -937,3 +937,17 @@ async fn the_openapi_document_lists_the_accounts_routes() {
         assert!(doc.body["paths"].get(path).is_some(), "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_commune_contact_is_the_one_at_the_foot_of_the_e_mails() {
+    let app = TestApp::new().await;
+    let r = app.get("/api/commune", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["name"], app.state.commune.name.as_str());
+    let contact = r.body["contact"].as_str().unwrap();
+    assert_eq!(contact, app.state.commune.contact_text.trim());
+
+    app.sign_up("lea.dupont@exemple.fr", PASSWORD).await;
+    let mail = app.last_email_to("lea.dupont@exemple.fr").await;
+    assert!(mail.text.contains(contact), "{}", mail.text);
+}

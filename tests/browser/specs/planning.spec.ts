@@ -276,7 +276,7 @@ test.describe('logged in', () => {
     await page.getByRole('navigation', { name: 'Planning ou liste' }).getByRole('link', { name: 'Liste' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Liste de mes demandes');
     const table = page.getByRole('table');
-    await expect(table.getByRole('columnheader')).toHaveText(['Prénom', 'Type demande', 'Etablissement', 'Activité', 'Période', 'État']);
+    await expect(table.getByRole('columnheader')).toHaveText(['Prénom', 'Type demande', 'Établissement', 'Activité', 'Période', 'État']);
     await expect(page.getByText('12 résultats')).toBeVisible();
 
     await page.getByRole('combobox', { name: 'Enfants' }).selectOption({ label: 'Hugo PETIT' });

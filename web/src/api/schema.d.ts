@@ -123,6 +123,10 @@ export interface paths {
     /** `GET /api/captcha`: a new ALTCHA challenge. */
     get: operations["captcha"];
   };
+  "/api/commune": {
+    /** `GET /api/commune`: public, no session needed. */
+    get: operations["read"];
+  };
   "/api/family": {
     /** `GET /api/family`: the dossier, with the changes waiting for the commune. */
     get: operations["read_family"];
@@ -384,6 +388,16 @@ export interface components {
     CodeAnswer: {
       /** @description `ABCD-EFGH-JK`. */
       subscriber_code: string;
+    };
+    /** @description What the portal shows of its commune. */
+    CommuneInfo: {
+      /**
+       * @description The contact (service, telephone, hours, e-mail), plain text, one
+       * item a line: the same text as at the foot of every e-mail.
+       */
+      contact: string;
+      /** @description "Mairie de Villebois". */
+      name: string;
     };
     /** @description "Contacts": an adult who may be called or may pick the child up. */
     Contact: {
@@ -1739,6 +1753,23 @@ export interface operations {
       200: {
         content: {
           "application/json": Record<string, never>;
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/commune`: public, no session needed. */
+  read: {
+    responses: {
+      /** @description La commune et son contact */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CommuneInfo"];
         };
       };
       /** @description Erreur : application/problem+json avec un `code` stable */

@@ -1,5 +1,5 @@
 /** `/`: log in or create an account, then the portal's spaces. */
-import { commune } from '../commune';
+import { commune, ofCommune } from '../commune';
 import { LoginForm } from '../accounts/login';
 import { Page } from '../ui/page';
 import { displayName, useSession } from '../session';
@@ -46,7 +46,7 @@ export function HomePage() {
   return (
     <Page title={`Bienvenue sur le ${commune.portal_name}`} documentTitle="Accueil">
       <p class="lead">
-        Le {commune.portal_name} de {commune.name} vous permet de gérer en ligne le dossier de votre famille, les activités de vos enfants et vos factures.
+        Le {commune.portal_name} {ofCommune(commune.name)} vous permet de gérer en ligne le dossier de votre famille, les activités de vos enfants et vos factures.
       </p>
       {session.state === 'authenticated' ? (
         <div class="home-grid">

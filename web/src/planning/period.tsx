@@ -249,7 +249,7 @@ export function PeriodRequestPage({ me }: { me: Me }) {
           ) : (
             <>
               <p id="contraintes">
-                <strong>Contraintes :</strong> - Les dates de {t.verb} doivent être comprises dans la période de l'inscription (
+                <strong>Contraintes :</strong> - Les dates {t.verb === 'absence' ? "d'absence" : `de ${t.verb}`} doivent être comprises dans la période de l'inscription (
                 {periods.map((p, i) => (
                   <span key={p.from}>
                     {i > 0 && ' ou '}du {numericDay(p.from)} au {numericDay(p.to)}

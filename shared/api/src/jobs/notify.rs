@@ -159,6 +159,7 @@ impl Notifier {
         let message = emails::acknowledgment(
             &account.email,
             &account.greeting_name(),
+            account.civility,
             &self.app.commune,
             &activity,
             first.created_at,

@@ -43,6 +43,15 @@ impl Civility {
             Civility::Madame => "Mme",
         }
     }
+
+    /// A word agreed with the civility of the person addressed: "informée"
+    /// to "Mme", "informé" to "M." or when the civility is unknown.
+    pub fn agree<'a>(civility: Option<Self>, masculine: &'a str, feminine: &'a str) -> &'a str {
+        match civility {
+            Some(Civility::Madame) => feminine,
+            _ => masculine,
+        }
+    }
 }
 
 /// An e-mail address as typed (trimmed), and its normalized form (lower

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::render::{Block, Message};
+use crate::accounts::Civility;
 use crate::commune::Commune;
 use crate::requests::RequestKind;
 use crate::time::{french_date, french_date_time};
@@ -52,6 +53,7 @@ fn space_link(commune: &Commune) -> Block {
 pub fn acknowledgment(
     to: &str,
     greeting_name: &str,
+    civility: Option<Civility>,
     commune: &Commune,
     activity: &str,
     submitted_at: DateTime<Utc>,
@@ -79,12 +81,13 @@ pub fn acknowledgment(
             "Vos {n} demandes {what} pour {activity} réalisées le {when} ont été acceptées :"
         ),
     };
+    let informed = Civility::agree(civility, "informé", "informée");
     let follow = if decided {
-        "Elles figurent dès à présent dans votre planning."
+        "Elles figurent dès à présent dans votre planning.".to_string()
     } else if n == 1 {
-        "Nous vous tiendrons informé de son traitement."
+        format!("Nous vous tiendrons {informed} de son traitement.")
     } else {
-        "Nous vous tiendrons informé de leur traitement."
+        format!("Nous vous tiendrons {informed} de leur traitement.")
     };
     Message {
         to: to.into(),
@@ -96,7 +99,7 @@ pub fn acknowledgment(
                 headers: headers(),
                 rows: rows(lines),
             },
-            Block::Paragraph(follow.into()),
+            Block::Paragraph(follow),
             Block::Paragraph("Vous pouvez également visualiser vos demandes depuis votre espace citoyen dans le menu Mes Demandes.".into()),
             space_link(commune),
         ],
@@ -203,6 +206,7 @@ mod tests {
         let m = acknowledgment(
             "m@x.fr",
             "M. Matthieu BLMAN",
+            Some(Civility::Monsieur),
             &commune(),
             "4/Péri SOIR",
             at,
@@ -252,6 +256,7 @@ mod tests {
         let m = acknowledgment(
             "s@x.fr",
             "Mme Sol",
+            Some(Civility::Madame),
             &commune(),
             "5/ALSH-IS-Matin",
             at,
@@ -263,7 +268,51 @@ mod tests {
         assert!(
             email
                 .text
-                .contains("Nous vous tiendrons informé de son traitement.")
+                .contains("Nous vous tiendrons informée de son traitement.")
         );
+    }
+
+    #[test]
+    fn the_follow_up_agrees_with_the_civility() {
+        let line = RequestLine {
+            date: NaiveDate::from_ymd_opt(2019, 1, 9).unwrap(),
+            time: "08:00".into(),
+            kind: RequestKind::Absence,
+            activity: "2/Repas Sco".into(),
+        };
+        let at = Utc.with_ymd_and_hms(2019, 1, 8, 10, 45, 0).unwrap();
+        for (civility, expected) in [
+            (
+                Some(Civility::Madame),
+                "Nous vous tiendrons informée de son traitement.",
+            ),
+            (
+                Some(Civility::Monsieur),
+                "Nous vous tiendrons informé de son traitement.",
+            ),
+            (None, "Nous vous tiendrons informé de son traitement."),
+        ] {
+            let m = acknowledgment(
+                "s@x.fr",
+                "Sol",
+                civility,
+                &commune(),
+                "2/Repas Sco",
+                at,
+                std::slice::from_ref(&line),
+                false,
+            );
+            let email = super::super::build(&m, &commune(), "01J", at);
+            assert!(
+                email.text.contains(expected),
+                "{civility:?}: {}",
+                email.text
+            );
+            assert!(
+                email
+                    .text
+                    .contains("Votre demande d'absence pour 2/Repas Sco")
+            );
+        }
     }
 }
