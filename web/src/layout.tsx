@@ -1,9 +1,12 @@
 /**
  * What surrounds every page: skip link, header (commune, who is logged in),
- * main navigation, footer.
+ * main navigation, footer. On narrow screens (under 40rem) the user zone and
+ * the links fold behind the navigation's "Menu" button, closed by default,
+ * and open over the page; on wide screens they are always shown and the
+ * button is not.
  */
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { asApiError } from './api';
 import { commune } from './commune';
@@ -43,13 +46,14 @@ export function useLogout() {
   return { busy, logout };
 }
 
-function UserZone() {
+function UserZone({ class: extra = '' }: { class?: string }) {
   const session = useSession();
   const { busy, logout } = useLogout();
-  if (session.state === 'unknown') return <div class="user-zone" />;
+  const cls = `user-zone ${extra}`.trim();
+  if (session.state === 'unknown') return <div class={cls} />;
   if (session.state === 'anonymous') {
     return (
-      <div class="user-zone">
+      <div class={cls}>
         <a class="button button--secondary button--small" href="/connexion">
           Se connecter
         </a>
@@ -60,7 +64,7 @@ function UserZone() {
     );
   }
   return (
-    <div class="user-zone">
+    <div class={cls}>
       <p class="user-zone__name">
         <span class="visually-hidden">Connecté en tant que </span>
         <a href="/mon-espace">{displayName(session.me)}</a>
@@ -79,6 +83,17 @@ export function Layout({ children }: { children: ComponentChildren }) {
   const { path } = useLocation();
   const session = useSession();
   const menu = session.state === 'authenticated' && session.me.role === 'agent' ? [...sections, backOffice] : sections;
+  const [open, setOpen] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
+  // A new page closes the menu (on narrow screens it would hide the page).
+  useEffect(() => setOpen(false), [path]);
+  /** Escape closes the open menu and gives the focus back to its button. */
+  function onKeyDown(e: KeyboardEvent) {
+    if (e.key === 'Escape' && open) {
+      setOpen(false);
+      toggle.current?.focus();
+    }
+  }
   return (
     <>
       <a class="skip-link" href="#contenu">
@@ -94,19 +109,33 @@ export function Layout({ children }: { children: ComponentChildren }) {
             </span>
             <span class="visually-hidden"> – Accueil</span>
           </a>
-          <UserZone />
+          <UserZone class="user-zone--top" />
         </div>
-        <nav class="site-nav" aria-label="Menu principal">
-          <div class="container">
-            <ul>
-              {menu.map((s) => (
-                <li key={s.href}>
-                  <a href={s.href} aria-current={current(path, s)}>
-                    {s.label}
-                  </a>
-                </li>
-              ))}
-            </ul>
+        <nav class="site-nav" aria-label="Menu principal" onKeyDown={onKeyDown}>
+          <button
+            ref={toggle}
+            type="button"
+            class="menu-toggle"
+            aria-expanded={open ? 'true' : 'false'}
+            aria-controls="menu-principal"
+            onClick={() => setOpen(!open)}
+          >
+            <span class="menu-toggle__icon" aria-hidden="true" />
+            Menu
+          </button>
+          <div id="menu-principal" class="site-menu" data-open={open ? 'true' : 'false'}>
+            <UserZone class="user-zone--menu container" />
+            <div class="container">
+              <ul>
+                {menu.map((s) => (
+                  <li key={s.href}>
+                    <a href={s.href} aria-current={current(path, s)}>
+                      {s.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </div>
           </div>
         </nav>
       </header>

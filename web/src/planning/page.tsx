@@ -98,6 +98,7 @@ function Entry({ date, slot, child, colour, onOpen }: EntryProps) {
       type="button"
       id={slotId(date, slot)}
       class={`slot slot--${slot.state} child-${colour}`}
+      aria-label={`${name}, ${slot.activity}, de ${slot.start} à ${slot.end}, ${stateLabel(slot)}, ${longDay(date)}`}
       onClick={() => onOpen({ date, slot, childName: name })}
     >
       <span class="slot__child">{name}</span>
@@ -133,6 +134,10 @@ export function PlanningPage({ me }: { me: Me }) {
   const [done, setDone] = useState<string | null>(null);
   const focusAfter = useRef<string | null>(null);
   const narrow = useNarrow();
+  // On narrow screens the controls above the slots fold behind one button,
+  // closed at first, so that the first screen shows the days.
+  const [controlsOpen, setControlsOpen] = useState(false);
+  const folded = narrow && !controlsOpen;
   const { from, to } = range(view, anchor);
   const planning = useLoad<PlanningView>(family ? () => parent.planning({ family_id: family.family_id, from, to }) : null, [family?.family_id, from, to]);
   const reload = planning.reload;
@@ -324,7 +329,21 @@ export function PlanningPage({ me }: { me: Me }) {
 
     body = (
       <div class="planning-layout">
-        <aside class="planning-side" aria-label="Affichage et demandes">
+        {narrow && (
+          <button
+            type="button"
+            class="button button--secondary controls-toggle"
+            aria-expanded={controlsOpen ? 'true' : 'false'}
+            aria-controls="planning-controles planning-periode"
+            onClick={() => setControlsOpen(!controlsOpen)}
+          >
+            <span class="controls-toggle__sign" aria-hidden="true">
+              {controlsOpen ? '−' : '+'}
+            </span>
+            Affichage, enfants, activités et demandes
+          </button>
+        )}
+        <aside id="planning-controles" class="planning-side" aria-label="Affichage et demandes" hidden={folded}>
           <section class="panel" aria-labelledby="longue-periode">
             <h2 id="longue-periode">Faire une demande sur une longue période</h2>
             <p class="actions actions--tight">
@@ -365,7 +384,7 @@ export function PlanningPage({ me }: { me: Me }) {
           )}
         </aside>
         <div class="planning-main">
-          <div class="planning-toolbar">
+          <div id="planning-periode" class="planning-toolbar" hidden={folded}>
             <div class="views" role="group" aria-label="Affichage">
               {VIEWS.map(([v, label]) => (
                 <button
