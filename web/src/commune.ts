@@ -87,7 +87,7 @@ export async function loadCommune(): Promise<Commune> {
     };
     applyTheme(raw);
   } catch (e) {
-    console.warn('Branding de la commune indisponible :', e);
+    console.warn('Branding de la commune indisponible :', e);
   }
   return commune;
 }

@@ -10,6 +10,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { asApiError } from './api';
 import { commune } from './commune';
+import { agree } from './labels';
 import { navigate, useLocation } from './router';
 import { displayName, logOut, setFlash, useSession } from './session';
 
@@ -30,12 +31,14 @@ function current(path: string, s: (typeof sections)[number]): 'page' | 'true' | 
 /** Logs out from anywhere and says so on the home page. */
 export function useLogout() {
   const [busy, setBusy] = useState(false);
+  const session = useSession();
+  const civility = session.state === 'authenticated' ? session.me.civility : null;
   async function logout() {
     if (busy) return;
     setBusy(true);
     try {
       await logOut();
-      setFlash('Vous êtes déconnecté. À bientôt sur le portail !');
+      setFlash(`Vous êtes ${agree(civility, 'déconnecté', 'déconnectée')}. À bientôt sur le portail !`);
       navigate('/');
     } catch (e) {
       window.alert(asApiError(e).detail);

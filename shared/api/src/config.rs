@@ -36,8 +36,8 @@ pub struct Env<'a> {
 /// every e-mail and the portal's "Nous contacter" page (`GET /api/commune`).
 pub const DEFAULT_CONTACT: &str = "Mairie de Villebois – Service enfance jeunesse
 1 place de la Mairie, 12345 Villebois
-Téléphone : 01 23 45 67 89, du lundi au vendredi de 9 h à 12 h et de 14 h à 17 h
-E-mail : enfance@villebois.example";
+Téléphone : 01 23 45 67 89, du lundi au vendredi de 9 h à 12 h et de 14 h à 17 h
+E-mail : enfance@villebois.example";
 
 impl Env<'static> {
     pub fn process() -> Self {
@@ -175,7 +175,8 @@ impl Config {
                     "MARELLE_MAIL_FROM",
                     "Portail Citoyen <nepasrepondre@villebois.example>",
                 )?,
-                contact_text: text("MARELLE_CONTACT_TEXT", DEFAULT_CONTACT)?,
+                // One line in an environment variable: `\n` starts a new one.
+                contact_text: text("MARELLE_CONTACT_TEXT", DEFAULT_CONTACT)?.replace("\\n", "\n"),
                 // A cookie marked Secure is not sent back over plain http by
                 // most clients: only https portals get it by default.
                 public_url: public_url.clone(),
@@ -211,7 +212,10 @@ mod tests {
             ("MARELLE_COMMUNE_NAME", "Mairie de Villebois"),
             ("MARELLE_PUBLIC_URL", "https://famille.villebois.fr/"),
             ("MARELLE_MAIL_FROM", "Portail <nepasrepondre@villebois.fr>"),
-            ("MARELLE_CONTACT_TEXT", "Service enfance"),
+            (
+                "MARELLE_CONTACT_TEXT",
+                "Service enfance\\nTéléphone\u{a0}: 01 23 45 67 89",
+            ),
             ("MARELLE_SECRET", "0123456789abcdef0123456789abcdef"),
         ])
     }
@@ -303,6 +307,10 @@ mod tests {
         let s = c.settings();
         assert_eq!(s.digest_rate, Some(2.5));
         assert_eq!(s.limits.login_per_account.max, 10_000);
-        assert_eq!(c.commune.contact_text, "Service enfance");
+        // `\n` in the variable starts a new line of the contact.
+        assert_eq!(
+            c.commune.contact_text,
+            "Service enfance\nTéléphone\u{a0}: 01 23 45 67 89"
+        );
     }
 }

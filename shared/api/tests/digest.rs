@@ -274,7 +274,7 @@ async fn the_digest_lists_the_status_and_the_agents_message_and_skips_quiet_fami
         "{}",
         mail.text
     );
-    assert!(mail.text.contains("2 de vos demandes ont été traitées :"));
+    assert!(mail.text.contains("2 de vos demandes ont été traitées :"));
     assert!(
         mail.text
             .contains("01/12/2027  Timéo   16:30  Réservation         4/Péri SOIR  Accepté"),

@@ -139,7 +139,7 @@ async fn a_period_over_the_holidays_requests_exactly_the_open_days_then_the_agen
     assert_eq!(acks.len(), 1, "one acknowledgment for the submission");
     let ack = &acks[0];
     assert_eq!(ack.to, "matthieu@exemple.fr");
-    assert!(ack.text.contains("Vos 10 demandes de réservation pour 4/Péri SOIR réalisées le 28/11/2026 à 11:00 sont en cours d'instruction :"), "{}", ack.text);
+    assert!(ack.text.contains("Vos 10 demandes de réservation pour 4/Péri SOIR réalisées le 28/11/2026 à 11:00 sont en cours d'instruction :"), "{}", ack.text);
     for d in ["01/02/2027", "16/03/2027"] {
         assert!(
             ack.text
@@ -621,7 +621,7 @@ async fn bad_planning_input_gets_a_clear_error() {
     assert_eq!(missing.body["errors"][0]["field"], "to");
     assert_eq!(
         missing.body["detail"],
-        "Le paramètre « to » est obligatoire."
+        "Le paramètre « to » est obligatoire."
     );
     let bad_date = w
         .app

@@ -107,7 +107,7 @@ async fn the_accounts_journey_runs_on_dynamodb_and_ses() {
         .to_string();
     let text = raw.replace("=\r\n", "").replace("=3D", "=");
     assert!(
-        text.contains("Portail citoyen : confirmation de cr"),
+        text.contains("Portail citoyen : confirmation de cr"),
         "subject"
     );
     let marker = format!("{PUBLIC_URL}/activation?token=");

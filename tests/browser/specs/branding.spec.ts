@@ -26,7 +26,7 @@ test("a commune's own commune.json replaces name, logo and colours; the contact 
         logo: '/favicon.svg',
         colors: { primary: '#6a1b4d', accent: '#005f5f', nope: 'url(javascript:alert(1))' },
         radius: '0px',
-        contact: 'Mairie de Testville\nTéléphone : 01 02 03 04 05',
+        contact: 'Mairie de Testville\nTéléphone : 01 02 03 04 05',
       }),
     }),
   );

@@ -88,7 +88,7 @@ function Closures({ a, onChanged, onError }: { a: Activity; onChanged: () => Pro
         <Result token={done}>
           <p>
             <strong>
-              Fermeture « {done.closure.label} » enregistrée ({period(done.closure)}) :{' '}
+              Fermeture « {done.closure.label} » enregistrée ({period(done.closure)}) :{' '}
               {plural(done.cancelled, 'réservation annulée', 'réservations annulées')},{' '}
               {plural(done.families, 'famille prévenue', 'familles prévenues')} par e-mail.
             </strong>
@@ -107,7 +107,7 @@ function Closures({ a, onChanged, onError }: { a: Activity; onChanged: () => Pro
             id="fermeture-libelle"
             label="Libellé"
             required
-            hint="Exemple : Grève, Vacances d'hiver"
+            hint="Exemple : Grève, Vacances d'hiver"
             value={text}
             onValue={setText}
             error={err('closure.label')}
@@ -121,7 +121,7 @@ function Closures({ a, onChanged, onError }: { a: Activity; onChanged: () => Pro
       <ConfirmDialog
         id="confirmer-fermeture"
         open={confirming}
-        title="Déclarer cette fermeture ?"
+        title="Déclarer cette fermeture ?"
         confirm="Déclarer la fermeture"
         onConfirm={declare}
         onClose={() => setConfirming(false)}
@@ -200,7 +200,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
           id="inscription-recherche"
           type="search"
           label="Famille de l'enfant"
-          hint="Début du nom (exemple : Martin), puis « Rechercher »."
+          hint="Début du nom (exemple : Martin), puis « Rechercher »."
           value={search}
           onValue={setSearch}
         />
@@ -209,7 +209,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
         </button>
       </form>
       {finding.error && <LoadFailure error={finding.error} />}
-      {found && found.length === 0 && <p role="status">Aucune famille ne commence par « {search.trim()} ».</p>}
+      {found && found.length === 0 && <p role="status">Aucune famille ne commence par « {search.trim()} ».</p>}
 
       <form onSubmit={submit} noValidate aria-labelledby="inscrire" aria-busy={busy ? 'true' : undefined}>
         <ErrorSummary
@@ -221,7 +221,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
           <Choices
             id="inscription-famille"
             legend={`Famille (${plural(found.length, 'résultat', 'résultats')}${moreFound ? ' et plus' : ''})`}
-            hint={moreFound ? 'D’autres familles correspondent : précisez le nom pour les trouver.' : undefined}
+            hint={moreFound ? "D'autres familles correspondent : précisez le nom pour les trouver." : undefined}
             required
             type="radio"
             inline={false}

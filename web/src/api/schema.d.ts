@@ -441,7 +441,7 @@ export interface components {
       message?: string | null;
     };
     /**
-     * @description `standard` : Sans particularité ; `vegetarian` : Végétarien ; `no_meat_no_fish` : Sans viande ni poisson ; `medical` : Régime médical (PAI)
+     * @description `standard` : Sans particularité ; `vegetarian` : Végétarien ; `no_meat_no_fish` : Sans viande ni poisson ; `medical` : Régime médical (PAI)
      * @enum {string}
      */
     Diet: "standard" | "vegetarian" | "no_meat_no_fish" | "medical";
@@ -526,7 +526,7 @@ export interface components {
       fiscal?: null | components["schemas"]["Fiscal"];
     };
     /**
-     * @description `married` : Marié(e) ; `civil_partnership` : Pacsé(e) ; `cohabiting` : Vie maritale ; `single` : Célibataire ; `separated` : Séparé(e) ; `divorced` : Divorcé(e) ; `widowed` : Veuf / Veuve
+     * @description `married` : Marié(e) ; `civil_partnership` : Pacsé(e) ; `cohabiting` : Vie maritale ; `single` : Célibataire ; `separated` : Séparé(e) ; `divorced` : Divorcé(e) ; `widowed` : Veuf / Veuve
      * @enum {string}
      */
     FamilySituation: "married" | "civil_partnership" | "cohabiting" | "single" | "separated" | "divorced" | "widowed";
@@ -782,7 +782,7 @@ export interface components {
       message: string;
     };
     /**
-     * @description `father` : Père ; `mother` : Mère ; `legal_guardian` : Tuteur / Tutrice ; `step_parent` : Beau-parent ; `grandparent` : Grand-parent ; `other` : Autre
+     * @description `father` : Père ; `mother` : Mère ; `legal_guardian` : Tuteur / Tutrice ; `step_parent` : Beau-parent ; `grandparent` : Grand-parent ; `other` : Autre
      * @enum {string}
      */
     Quality: "father" | "mother" | "legal_guardian" | "step_parent" | "grandparent" | "other";
@@ -804,12 +804,12 @@ export interface components {
       message: string;
     };
     /**
-     * @description `caf` : CAF ; `msa` : MSA ; `other` : Autre régime ; `none` : Aucun
+     * @description `caf` : CAF ; `msa` : MSA ; `other` : Autre régime ; `none` : Aucun
      * @enum {string}
      */
     Regime: "caf" | "msa" | "other" | "none";
     /**
-     * @description `grandparent` : Grand-parent ; `uncle_aunt` : Oncle / Tante ; `sibling` : Frère / Sœur ; `neighbour` : Voisin / Voisine ; `family_friend` : Ami(e) de la famille ; `childminder` : Assistant(e) maternel(le) ; `other` : Autre
+     * @description `grandparent` : Grand-parent ; `uncle_aunt` : Oncle / Tante ; `sibling` : Frère / Sœur ; `neighbour` : Voisin / Voisine ; `family_friend` : Ami(e) de la famille ; `childminder` : Assistant(e) maternel(le) ; `other` : Autre
      * @enum {string}
      */
     Relationship: "grandparent" | "uncle_aunt" | "sibling" | "neighbour" | "family_friend" | "childminder" | "other";
@@ -841,7 +841,7 @@ export interface components {
       date?: string | null;
       decided_at?: string | null;
       description: string;
-      /** @description Planning requests: "Etablissement". */
+      /** @description Planning requests: "Établissement". */
       establishment?: string | null;
       family_id: string;
       id: string;
@@ -864,7 +864,7 @@ export interface components {
     /** @enum {string} */
     Role: "parent" | "agent";
     /**
-     * @description `M` : Masculin ; `F` : Féminin
+     * @description `M` : Masculin ; `F` : Féminin
      * @enum {string}
      */
     Sex: "M" | "F";
@@ -1035,7 +1035,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1063,7 +1063,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1094,7 +1094,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1111,7 +1111,7 @@ export interface operations {
           "application/json": components["schemas"]["ActivityList"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1139,7 +1139,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1167,7 +1167,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1211,7 +1211,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1233,7 +1233,7 @@ export interface operations {
           "application/json": components["schemas"]["EnrolmentList"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1273,7 +1273,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1297,7 +1297,7 @@ export interface operations {
           "application/json": components["schemas"]["FamilyList"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1331,7 +1331,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1364,13 +1364,13 @@ export interface operations {
           "application/json": components["schemas"]["ImportReport"];
         };
       };
-      /** @description Fichier non conforme : toutes les lignes en erreur, rien d'importé */
+      /** @description Fichier non conforme : toutes les lignes en erreur, rien d'importé */
       422: {
         content: {
           "application/json": components["schemas"]["ImportReport"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1398,7 +1398,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1414,7 +1414,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Nouveau code ; l'ancien ne fonctionne plus */
+      /** @description Nouveau code ; l'ancien ne fonctionne plus */
       200: {
         content: {
           "application/json": components["schemas"]["CodeAnswer"];
@@ -1426,7 +1426,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1452,7 +1452,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1477,7 +1477,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Lien retiré ; l'historique de la famille le garde, le compte est prévenu par e-mail */
+      /** @description Lien retiré ; l'historique de la famille le garde, le compte est prévenu par e-mail */
       204: {
         content: never;
       };
@@ -1499,7 +1499,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1542,7 +1542,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1576,13 +1576,13 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Un état autre que « pending » demande family_id */
+      /** @description Un état autre que « pending » demande family_id */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1614,7 +1614,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1645,7 +1645,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1693,7 +1693,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1738,7 +1738,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1755,7 +1755,7 @@ export interface operations {
           "application/json": Record<string, never>;
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1772,7 +1772,7 @@ export interface operations {
           "application/json": components["schemas"]["CommuneInfo"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1813,7 +1813,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1847,7 +1847,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1894,7 +1894,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1944,7 +1944,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1991,7 +1991,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2035,7 +2035,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2058,7 +2058,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2077,7 +2077,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Mot de passe changé ; les autres sessions sont fermées */
+      /** @description Mot de passe changé ; les autres sessions sont fermées */
       200: {
         content: {
           "application/json": components["schemas"]["Accepted"];
@@ -2095,7 +2095,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2126,7 +2126,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2163,7 +2163,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2203,7 +2203,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2243,7 +2243,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2255,7 +2255,7 @@ export interface operations {
   submit: {
     parameters: {
       query?: {
-        /** @description Accepté pour la symétrie avec les autres routes des familles ; la famille est celle de l'enfant. */
+        /** @description Accepté pour la symétrie avec les autres routes des familles ; la famille est celle de l'enfant. */
         family_id?: string;
       };
       header?: {
@@ -2269,7 +2269,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Une demande par jour enregistré ; un accusé d'enregistrement part par e-mail */
+      /** @description Une demande par jour enregistré ; un accusé d'enregistrement part par e-mail */
       201: {
         content: {
           "application/json": components["schemas"]["Submitted"];
@@ -2287,7 +2287,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2318,7 +2318,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2334,7 +2334,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Connecté ; le cookie de session est posé, et celui de l'appareil (marelle_device) */
+      /** @description Connecté ; le cookie de session est posé, et celui de l'appareil (marelle_device) */
       200: {
         content: {
           "application/json": components["schemas"]["Me"];
@@ -2358,7 +2358,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2373,7 +2373,7 @@ export interface operations {
       204: {
         content: never;
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2396,7 +2396,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2436,7 +2436,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2478,7 +2478,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

@@ -11,7 +11,7 @@ export function ContactPage() {
   return (
     <Page title="Nous contacter" breadcrumb={[{ label: 'Nous contacter' }]}>
       <div class="prose">
-        <p>Pour toute question sur le {commune.portal_name}, votre dossier famille, les activités de vos enfants ou vos factures :</p>
+        <p>Pour toute question sur le {commune.portal_name}, votre dossier famille, les activités de vos enfants ou vos factures :</p>
         {info.state === 'loading' ? (
           <Loading />
         ) : info.state === 'failed' ? (
@@ -70,7 +70,7 @@ export function NotFoundPage() {
   return (
     <Page title="Page introuvable">
       <div class="prose">
-        <p>L'adresse demandée ne correspond à aucune page du {commune.portal_name}. Si vous l'avez saisie, vérifiez-la ; si vous avez suivi un lien, il est peut-être périmé.</p>
+        <p>L'adresse demandée ne correspond à aucune page du {commune.portal_name}. Si vous l'avez saisie, vérifiez-la ; si vous avez suivi un lien, il est peut-être périmé.</p>
         <p>
           <a href="/">Retour à l'accueil</a>
         </p>

@@ -146,7 +146,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
           <div class="field">
             <label for="demande-raison">Raison</label>
             <p class="hint" id="demande-raison-aide">
-              Facultative (exemple : malade).
+              Facultative (exemple : malade).
             </p>
             <input id="demande-raison" type="text" value={reason} maxLength={200} onInput={(e) => setReason(e.currentTarget.value)} aria-describedby={describedBy('demande-raison-aide')} />
           </div>

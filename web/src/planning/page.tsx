@@ -219,7 +219,7 @@ export function PlanningPage({ me }: { me: Me }) {
     } else if (narrow) {
       const days = shownDays.filter((d) => inMonth(d) && (view !== 'mois' || slotsOf(d).length > 0 || closuresOf(d).length > 0));
       grid = (
-        <ol class="day-list" aria-label={`Planning : ${periodTitle(view, anchor)}`}>
+        <ol class="day-list" aria-label={`Planning : ${periodTitle(view, anchor)}`}>
           {days.length === 0 && <li>Aucune activité sur cette période.</li>}
           {days.map((d) => {
             const slots = slotsOf(d);
@@ -247,7 +247,7 @@ export function PlanningPage({ me }: { me: Me }) {
       grid = (
         <div class="table-wrap">
           <table class="planning planning--month">
-            <caption class="visually-hidden">Planning du mois : {periodTitle(view, anchor)}</caption>
+            <caption class="visually-hidden">Planning du mois : {periodTitle(view, anchor)}</caption>
             <thead>
               <tr>
                 {['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'].map((w) => (
@@ -286,7 +286,7 @@ export function PlanningPage({ me }: { me: Me }) {
       grid = (
         <div class="table-wrap">
           <table class="planning planning--week">
-            <caption class="visually-hidden">Planning de la semaine : {periodTitle(view, anchor)}</caption>
+            <caption class="visually-hidden">Planning de la semaine : {periodTitle(view, anchor)}</caption>
             <thead>
               <tr>
                 <th scope="col">Activité</th>
@@ -301,7 +301,7 @@ export function PlanningPage({ me }: { me: Me }) {
             <tbody>
               {shownActivities.length === 0 && (
                 <tr>
-                  <td colSpan={shownDays.length + 1}>Aucune activité affichée : activez au moins une activité.</td>
+                  <td colSpan={shownDays.length + 1}>Aucune activité affichée : activez au moins une activité.</td>
                 </tr>
               )}
               {shownActivities.map((a) => (
@@ -466,7 +466,7 @@ function Closures({ closed, named = true }: { closed: ClosedActivity[]; named?: 
     <ul class="planning__closures">
       {closed.map((c) => (
         <li key={c.activity_id} class="planning__closed">
-          {named ? `${c.activity} : fermé` : 'Fermé'} ({c.label})
+          {named ? `${c.activity} : fermé` : 'Fermé'} ({c.label})
         </li>
       ))}
     </ul>

@@ -69,16 +69,16 @@ pub fn acknowledgment(
     let when = french_date_time(submitted_at);
     let intro = match (n, decided) {
         (1, false) => format!(
-            "Votre demande {what} pour {activity} réalisée le {when} est en cours d'instruction :"
+            "Votre demande {what} pour {activity} réalisée le {when} est en cours d'instruction :"
         ),
         (1, true) => {
-            format!("Votre demande {what} pour {activity} réalisée le {when} a été acceptée :")
+            format!("Votre demande {what} pour {activity} réalisée le {when} a été acceptée :")
         }
         (_, false) => format!(
-            "Vos {n} demandes {what} pour {activity} réalisées le {when} sont en cours d'instruction :"
+            "Vos {n} demandes {what} pour {activity} réalisées le {when} sont en cours d'instruction :"
         ),
         (_, true) => format!(
-            "Vos {n} demandes {what} pour {activity} réalisées le {when} ont été acceptées :"
+            "Vos {n} demandes {what} pour {activity} réalisées le {when} ont été acceptées :"
         ),
     };
     let informed = Civility::agree(civility, "informé", "informée");
@@ -120,7 +120,7 @@ pub fn cancelled_by_closure(
         greeting: format!("Bonjour {greeting_name},"),
         blocks: vec![
             Block::Paragraph(format!(
-                "En raison d'une fermeture ({reason}), les demandes suivantes sont annulées :"
+                "En raison d'une fermeture ({reason}), les demandes suivantes sont annulées :"
             )),
             Block::Table {
                 headers: headers(),
@@ -216,7 +216,7 @@ mod tests {
         let email = super::super::build(&m, &commune(), "01J", at);
         assert_eq!(email.subject, "Accusé d'enregistrement électronique");
         assert!(email.text.starts_with("Bonjour M. Matthieu BLMAN,"));
-        assert!(email.text.contains("Vos 10 demandes de réservation pour 4/Péri SOIR réalisées le 04/01/2019 à 16:33 sont en cours d'instruction :"));
+        assert!(email.text.contains("Vos 10 demandes de réservation pour 4/Péri SOIR réalisées le 04/01/2019 à 16:33 sont en cours d'instruction :"));
         assert!(
             email
                 .text
@@ -264,7 +264,7 @@ mod tests {
             false,
         );
         let email = super::super::build(&m, &commune(), "01J", at);
-        assert!(email.text.contains("Votre demande de réservation pour 5/ALSH-IS-Matin réalisée le 08/01/2019 à 11:45 est en cours d'instruction :"));
+        assert!(email.text.contains("Votre demande de réservation pour 5/ALSH-IS-Matin réalisée le 08/01/2019 à 11:45 est en cours d'instruction :"));
         assert!(
             email
                 .text

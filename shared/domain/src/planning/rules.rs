@@ -194,21 +194,21 @@ pub fn refusal(blocked: Blocked, date: NaiveDate) -> Refusal {
         Blocked::ReservationPending => (
             "not_reserved",
             format!(
-                "La réservation du {} n'est pas encore acceptée : une absence n'est possible que sur un jour réservé.",
+                "La réservation du {} n'est pas encore acceptée : une absence n'est possible que sur un jour réservé.",
                 fr(date)
             ),
         ),
         Blocked::NotReserved => (
             "not_reserved",
             format!(
-                "Le {} n'est pas réservé : une absence n'est possible que sur un jour réservé.",
+                "Le {} n'est pas réservé : une absence n'est possible que sur un jour réservé.",
                 fr(date)
             ),
         ),
         Blocked::Full => (
             "full",
             format!(
-                "L'activité est complète le {} : vous pouvez demander la liste d'attente.",
+                "L'activité est complète le {} : vous pouvez demander la liste d'attente.",
                 fr(date)
             ),
         ),

@@ -68,7 +68,7 @@ pub async fn lambda_with_clock(clock: std::sync::Arc<dyn marelle_domain::ports::
         ("MARELLE_MAIL_FROM", format!("Portail Citoyen <{from}>")),
         (
             "MARELLE_CONTACT_TEXT",
-            "Service enfance : 02.02.02.02.02".into(),
+            "Service enfance : 02.02.02.02.02".into(),
         ),
         (
             "MARELLE_SECRET",
