@@ -358,7 +358,7 @@ test.describe('at 200 % zoom (640 px of a 1280 px window)', () => {
 
 test('the queue works with the keyboard alone: select a line, accept it, hear the result', async ({ page }) => {
   await page.goto(`/agent/demandes?famille=${data.familyId}&type=reservation`);
-  const box = page.getByRole('checkbox', { name: /^Sélectionner : Ajout de réservation, Famille VASSEUR/ });
+  const box = page.getByRole('checkbox', { name: /^Sélectionner\s: Ajout de réservation, Famille VASSEUR/ });
   await expect(box).toHaveCount(1);
   await box.focus();
   await page.keyboard.press('Space');

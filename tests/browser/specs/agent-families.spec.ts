@@ -117,7 +117,7 @@ test('an invoice is recorded, after the form said what was missing', async ({ pa
     "Le champ « Date d'émission » est obligatoire.",
     'Le champ « Échéance » est obligatoire.',
   ]);
-  await expect(page).toHaveTitle(/^Erreur : /);
+  await expect(page).toHaveTitle(/^Erreur\s: /);
   await expectFieldError(page, 'Code émission', 'Le champ « Code émission » est obligatoire.');
   await summary.getByRole('link', { name: 'Le champ « Référence » est obligatoire.' }).click();
   await expect(form.getByRole('textbox', { name: 'Référence de la facture' })).toBeFocused();

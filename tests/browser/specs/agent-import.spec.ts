@@ -49,7 +49,7 @@ test('a CSV file with broken rows shows every error with its line, and nothing i
   const alert = page.getByRole('alert').filter({ hasText: 'erreurs dans le fichier' });
   await expect(alert).toBeFocused();
   await expect(alert.getByRole('heading')).toHaveText("5 erreurs dans le fichier : rien n'a été importé");
-  await expect(page).toHaveTitle(/^Erreur : Importer un fichier CSV/);
+  await expect(page).toHaveTitle(/^Erreur\s: Importer un fichier CSV/);
   const table = page.getByRole('table', { name: /Erreurs du fichier, ligne par ligne/ });
   await expect(table.getByRole('columnheader')).toHaveText(['Ligne', 'Colonne', 'Message']);
   const rows = table.getByRole('row');

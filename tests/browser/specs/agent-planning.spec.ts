@@ -70,7 +70,7 @@ test('the agent creates "4/Péri SOIR" with its winter closure and enrols Maéva
   await booking.fill('J+2');
   await page.getByRole('button', { name: "Créer l'activité" }).click();
   await expect(page.locator('#erreurs')).toBeFocused();
-  await expect(page).toHaveTitle(/^Erreur : Créer une activité/);
+  await expect(page).toHaveTitle(/^Erreur\s: Créer une activité/);
   await expectFieldError(page, 'Délai de réservation', 'La date limite se compte avant le jour : écrivez « J-2 », pas « J+2 ».');
   await page.locator('#erreurs').getByRole('link').click();
   await expect(booking).toBeFocused();

@@ -27,7 +27,7 @@ test.describe('sign-up form', () => {
     await expect(summary).toHaveAttribute('role', 'alert');
     const rule = 'Le mot de passe doit contenir au moins 8 caractères, dont au moins 1 chiffre, 1 minuscule et 1 majuscule. Il manque : 1 chiffre et 1 majuscule.';
     await expect(summary).toContainText(rule);
-    await expect(page).toHaveTitle(/^Erreur : Créer un compte/);
+    await expect(page).toHaveTitle(/^Erreur\s: Créer un compte/);
     const password = field(page, 'Mot de passe');
     await expectFieldError(page, password, rule);
     // Only the password is wrong.
@@ -97,7 +97,7 @@ test.describe('login', () => {
     await expect(summary).toBeFocused();
     await expect(summary).toContainText('Identifiant ou mot de passe incorrect.');
     await expect(page).toHaveURL(/\/connexion$/);
-    await expect(page).toHaveTitle(/^Erreur : Connexion – /);
+    await expect(page).toHaveTitle(/^Erreur\s: Connexion – /);
     await expect(field(page, 'Mot de passe')).toHaveValue('');
     await expect(page.getByRole('banner').getByRole('link', { name: 'Se connecter' })).toBeVisible();
     expect((await page.request.get('/api/me')).status()).toBe(401);
@@ -155,7 +155,7 @@ test.describe('links from e-mails', () => {
     const alert = page.getByRole('alert');
     await expect(alert).toContainText("Ce lien d'activation n'est pas valide.");
     await expect(alert.getByRole('link', { name: "demandez un nouveau lien d'activation" })).toBeVisible();
-    await expect(page).toHaveTitle(/^Erreur : Activation impossible/);
+    await expect(page).toHaveTitle(/^Erreur\s: Activation impossible/);
   });
 
   test('a reset link without its token says it is incomplete', async ({ page }) => {

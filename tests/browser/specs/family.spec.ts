@@ -86,7 +86,7 @@ test('a new parent links the family file by its subscriber code, active at once'
   const summary = errorSummary(page);
   await expect(summary).toBeFocused();
   await expect(summary).toContainText('Aucun dossier famille ne correspond à ces informations.');
-  await expect(page).toHaveTitle(/^Erreur : Mes abonnements/);
+  await expect(page).toHaveTitle(/^Erreur\s: Mes abonnements/);
 
   // "Annuler" closes the form and gives the focus back to "M'abonner".
   await page.getByRole('button', { name: 'Annuler' }).last().click();
@@ -259,7 +259,7 @@ test.describe('logged in', () => {
     await field(page, 'IBAN').fill('FR14 2004 1010 0505 0001 3M02 606');
     await page.getByRole('button', { name: 'Soumettre la modification' }).last().click();
     await expect(page.getByRole('status').filter({ hasText: 'Votre demande de modification est envoyée' })).toBeFocused();
-    await expect(page.getByText(/Modification en attente de validation : Titulaire : Claire BERNARD ; IBAN : FR14 [•\s]+606 ; BIC : AGRIFRPP/)).toBeVisible();
+    await expect(page.getByText(/Modification en attente de validation\s: Titulaire\s: Claire BERNARD\s; IBAN\s: FR14 [•\s]+606\s; BIC\s: AGRIFRPP/)).toBeVisible();
     await expect(page.getByRole('main')).not.toContainText('FR1420041010050500013M02606');
     await expect(page.getByRole('main')).not.toContainText('2004 1010 0505 0001 3M02');
     await expect(field(page, 'IBAN')).toHaveValue('');
