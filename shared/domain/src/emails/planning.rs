@@ -49,18 +49,20 @@ fn space_link(commune: &Commune) -> Block {
 }
 
 /// "Accusé d'enregistrement électronique": one e-mail per submission,
-/// every day listed. `decided`: automatic activities accepted them at once.
+/// every day listed (all of one activity, named after the first line).
+/// `decided`: automatic activities accepted them at once. The follow-up
+/// agrees with the `civility` ("informée" to "Mme").
 pub fn acknowledgment(
     to: &str,
     greeting_name: &str,
     civility: Option<Civility>,
     commune: &Commune,
-    activity: &str,
     submitted_at: DateTime<Utc>,
     lines: &[RequestLine],
     decided: bool,
 ) -> Message {
     let n = lines.len();
+    let activity = lines.first().map_or("", |l| l.activity.as_str());
     let kind = lines.first().map_or(RequestKind::Reservation, |l| l.kind);
     let what = match kind {
         RequestKind::Absence => "d'absence",
@@ -208,7 +210,6 @@ mod tests {
             "M. Matthieu BLMAN",
             Some(Civility::Monsieur),
             &commune(),
-            "4/Péri SOIR",
             at,
             &lines,
             false,
@@ -258,7 +259,6 @@ mod tests {
             "Mme Sol",
             Some(Civility::Madame),
             &commune(),
-            "5/ALSH-IS-Matin",
             at,
             &[line],
             false,
@@ -297,7 +297,6 @@ mod tests {
                 "Sol",
                 civility,
                 &commune(),
-                "2/Repas Sco",
                 at,
                 std::slice::from_ref(&line),
                 false,
