@@ -57,7 +57,7 @@ test('a CSV file with broken rows shows every error with its line, and nothing i
   await expect(rows.nth(1)).toHaveText(/^2email.*adresse e-mail/);
   await expect(rows.nth(2)).toHaveText(/^3date_naissance.*JJ\/MM\/AAAA/);
   await expect(rows.nth(3)).toHaveText(/^4sexe.*M ou F/);
-  await expect(rows.nth(4)).toHaveText(/^5role.*Rôle « parent » inconnu/);
+  await expect(rows.nth(4)).toHaveText(/^5role.*Rôle\s«\sparent\s»\sinconnu/);
   await expect(rows.nth(5)).toHaveText(/^6portable/);
   // Nothing was written.
   const none = await page.request.get('/api/agent/families?q=Famille%20ROUSSEL');
