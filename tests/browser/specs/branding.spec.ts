@@ -11,6 +11,8 @@ test('the default commune.json names the commune and sets the colours', async ({
   await expect(brand).toBeVisible();
   await expect(brand.locator('img')).toHaveAttribute('src', '/logo.svg');
   expect(await page.evaluate(cssVar('--color-primary'))).toBe('#1f4e8c');
+  // The commune's name after "de", as French says it.
+  await expect(page.getByRole('main')).toContainText('Le Portail Citoyen de la mairie de Villebois vous permet');
   await page.getByRole('link', { name: 'Nous contacter' }).first().click();
   await expect(page.locator('address')).toContainText('Villebois');
 });

@@ -153,6 +153,12 @@ test("the planning's first slot is in the first screen, the controls folded behi
 
   await fold.click();
   await expect(page.getByRole('button', { name: /Semaine suivante/ })).toBeHidden();
+
+  // The absence form's constraints: "d'absence", not "de absence".
+  await page.goto('/planning/demande?type=absence');
+  await page.getByRole('radio', { name: /Maéva/ }).check();
+  await page.getByRole('radio', { name: /2\/Repas Ecoles/ }).check();
+  await expect(page.locator('#contraintes')).toContainText("Les dates d'absence doivent être comprises dans la période de l'inscription");
 });
 
 async function agentPage(browser: Browser): Promise<Page> {
