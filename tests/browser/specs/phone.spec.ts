@@ -127,6 +127,13 @@ test("the planning's first slot is in the first screen, the controls folded behi
   await page.goto('/planning');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Planning');
   expect(await headerHeight(page)).toBeLessThan(120);
+  // The user zone, in the menu, keeps its own colours (not the bar's white links).
+  await menuButton(page).click();
+  const me = page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Mme Inès Telephone' });
+  await expect(me).toBeVisible();
+  expect(await me.evaluate((a) => getComputedStyle(a).color)).not.toBe('rgb(255, 255, 255)');
+  await expect(page.getByRole('navigation', { name: 'Menu principal' }).getByRole('button', { name: 'Se déconnecter' })).toBeVisible();
+  await menuButton(page).click();
   const first = page.locator('button.slot').first();
   await expect(first).toBeVisible();
   const box = await first.boundingBox();
