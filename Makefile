@@ -14,7 +14,7 @@ CHROMIUM  ?= /usr/bin/chromium
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR := never
 
-.PHONY: help run dev build web test test-deps test-rust test-suites test-browser test-infra lint fuzz bench clean
+.PHONY: help run dev build web test test-deps test-rust test-suites test-browser test-infra lint lint-french fuzz bench clean
 
 help:
 	@echo "make run    build and start the portal on http://$(ADDR) with demo data"
@@ -61,7 +61,11 @@ tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
 
 test-deps: $(VENV)/.installed $(CHROMIUM) web/node_modules/.package-lock.json tests/browser/node_modules/.package-lock.json
 
-lint:
+# French typography of the app's texts and messages (web/scripts/french.mjs).
+lint-french: web/node_modules/.package-lock.json
+	cd web && npm run --silent lint:french
+
+lint: lint-french
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 
 import type { Me } from './api';
 import { agentAddress } from './agent-address';
-import { commune } from './commune';
+import { commune, ofCommune } from './commune';
 import { useLogout } from './layout';
 import { NotFoundPage } from './pages/info';
 import { RequireLogin } from './require-login';
@@ -22,11 +22,11 @@ export function AgentsOnlyPage() {
       <div class="prose">
         <div class="notice notice--error">
           <p>
-            <strong>Cette page est réservée aux agents de {commune.name}.</strong> Votre compte citoyen ne donne pas accès au
+            <strong>Cette page est réservée aux agents {ofCommune(commune.name)}.</strong> Votre compte citoyen ne donne pas accès au
             back-office.
           </p>
         </div>
-        <p>Pour vos démarches, rendez-vous dans votre espace :</p>
+        <p>Pour vos démarches, rendez-vous dans votre espace :</p>
         <ul>
           <li>
             <a href="/mon-espace">Mon espace citoyen</a>
@@ -35,7 +35,7 @@ export function AgentsOnlyPage() {
             <a href="/espace-famille">Espace famille</a>
           </li>
         </ul>
-        <p>Vous êtes agent de la collectivité ? Déconnectez-vous, puis connectez-vous avec votre compte agent.</p>
+        <p>Vous êtes agent de la collectivité ? Déconnectez-vous, puis connectez-vous avec votre compte agent.</p>
         <div class="actions">
           <button type="button" class="button button--secondary" onClick={logout} aria-disabled={busy ? 'true' : undefined}>
             Se déconnecter

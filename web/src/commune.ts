@@ -4,11 +4,13 @@
  * ```json
  * { "name": "Mairie de Villebois", "short_name": "Villebois", "logo": "/logo.svg",
  *   "colors": { "primary": "#1f4e8c", "primary_contrast": "#ffffff", "accent": "#a3410b" },
- *   "font": "Marianne, Arial, sans-serif", "radius": "4px", "contact": "…" }
+ *   "font": "Marianne, Arial, sans-serif", "radius": "4px" }
  * ```
  *
  * Each key of `colors` sets the custom property `--color-<key>` (underscores
  * become dashes), so a commune can override any colour of `theme.css`.
+ * The contact is not here: it is the server's (`GET /api/commune`), the
+ * same as at the foot of every e-mail.
  */
 
 export interface Commune {
@@ -16,7 +18,6 @@ export interface Commune {
   short_name: string;
   portal_name: string;
   logo: string;
-  contact: string;
 }
 
 const fallback: Commune = {
@@ -24,10 +25,19 @@ const fallback: Commune = {
   short_name: 'Commune',
   portal_name: 'Portail Citoyen',
   logo: '/logo.svg',
-  contact: '',
 };
 
 export let commune: Commune = fallback;
+
+/**
+ * "de la mairie de Villebois" for "Mairie de Villebois", "de la ville de
+ * Lyon", "d'Orval", "de Villebois": the commune's name after "de".
+ */
+export function ofCommune(name: string): string {
+  const m = /^(mairie|ville|commune|communauté)\b(.*)$/i.exec(name.trim());
+  if (m) return `de la ${m[1]!.toLowerCase()}${m[2]}`;
+  return /^[aeiouyàâéèêëîïôûùh]/i.test(name.trim()) ? `d'${name.trim()}` : `de ${name.trim()}`;
+}
 
 const text = (v: unknown, or: string, max = 500): string =>
   typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, max) : or;
@@ -74,11 +84,10 @@ export async function loadCommune(): Promise<Commune> {
       short_name: text(raw['short_name'], name, 60),
       portal_name: text(raw['portal_name'], fallback.portal_name, 80),
       logo: safeUrl(raw['logo'], fallback.logo),
-      contact: text(raw['contact'], '', 2000),
     };
     applyTheme(raw);
   } catch (e) {
-    console.warn('Branding de la commune indisponible :', e);
+    console.warn('Branding de la commune indisponible :', e);
   }
   return commune;
 }

@@ -46,7 +46,7 @@ export const FAMILY_EVENTS: Record<FamilyEventKind, string> = {
 export const SKIP_REASONS: Record<string, string> = {
   already_decided: 'elle a déjà été traitée',
   not_found: "elle n'existe plus",
-  conflict: 'elle a changé entre-temps ; recommencez',
+  conflict: 'elle a changé entre-temps ; recommencez',
   target_gone: "la personne concernée n'est plus dans le dossier",
   full: "l'activité est complète ce jour-là",
 };
@@ -66,8 +66,8 @@ export const PLANNING_STATES: Record<PlanningState, string> = {
 };
 
 export const VALIDATIONS: Record<'manual' | 'automatic', string> = {
-  manual: 'Manuelle : chaque demande attend la décision d’un agent',
-  automatic: 'Automatique : les demandes sont décidées aussitôt selon les règles',
+  manual: "Manuelle : chaque demande attend la décision d'un agent",
+  automatic: 'Automatique : les demandes sont décidées aussitôt selon les règles',
 };
 
 export const WEEKDAY_NAMES: Record<Weekday, string> = {
@@ -156,3 +156,8 @@ export function labelOf(table: Record<string, string>, code: unknown, none = 'No
 }
 
 export const yesNo = (v: unknown) => (v ? 'Oui' : 'Non');
+
+/** A word agreed with the civility of the parent addressed: "connectée" to "Mme", "connecté" to "M." or when it is unknown. */
+export function agree(civility: Civility | null | undefined, masculine: string, feminine: string): string {
+  return civility === 'Mme' ? feminine : masculine;
+}

@@ -1,12 +1,16 @@
 /**
  * What surrounds every page: skip link, header (commune, who is logged in),
- * main navigation, footer.
+ * main navigation, footer. On narrow screens (under 40rem) the user zone and
+ * the links fold behind the navigation's "Menu" button, closed by default,
+ * and open over the page; on wide screens they are always shown and the
+ * button is not.
  */
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { asApiError } from './api';
 import { commune } from './commune';
+import { agree } from './labels';
 import { navigate, useLocation } from './router';
 import { displayName, logOut, setFlash, useSession } from './session';
 
@@ -27,12 +31,14 @@ function current(path: string, s: (typeof sections)[number]): 'page' | 'true' | 
 /** Logs out from anywhere and says so on the home page. */
 export function useLogout() {
   const [busy, setBusy] = useState(false);
+  const session = useSession();
+  const civility = session.state === 'authenticated' ? session.me.civility : null;
   async function logout() {
     if (busy) return;
     setBusy(true);
     try {
       await logOut();
-      setFlash('Vous êtes déconnecté. À bientôt sur le portail !');
+      setFlash(`Vous êtes ${agree(civility, 'déconnecté', 'déconnectée')}. À bientôt sur le portail !`);
       navigate('/');
     } catch (e) {
       window.alert(asApiError(e).detail);
@@ -43,13 +49,14 @@ export function useLogout() {
   return { busy, logout };
 }
 
-function UserZone() {
+function UserZone({ class: extra = '' }: { class?: string }) {
   const session = useSession();
   const { busy, logout } = useLogout();
-  if (session.state === 'unknown') return <div class="user-zone" />;
+  const cls = `user-zone ${extra}`.trim();
+  if (session.state === 'unknown') return <div class={cls} />;
   if (session.state === 'anonymous') {
     return (
-      <div class="user-zone">
+      <div class={cls}>
         <a class="button button--secondary button--small" href="/connexion">
           Se connecter
         </a>
@@ -60,7 +67,7 @@ function UserZone() {
     );
   }
   return (
-    <div class="user-zone">
+    <div class={cls}>
       <p class="user-zone__name">
         <span class="visually-hidden">Connecté en tant que </span>
         <a href="/mon-espace">{displayName(session.me)}</a>
@@ -79,6 +86,17 @@ export function Layout({ children }: { children: ComponentChildren }) {
   const { path } = useLocation();
   const session = useSession();
   const menu = session.state === 'authenticated' && session.me.role === 'agent' ? [...sections, backOffice] : sections;
+  const [open, setOpen] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
+  // A new page closes the menu (on narrow screens it would hide the page).
+  useEffect(() => setOpen(false), [path]);
+  /** Escape closes the open menu and gives the focus back to its button. */
+  function onKeyDown(e: KeyboardEvent) {
+    if (e.key === 'Escape' && open) {
+      setOpen(false);
+      toggle.current?.focus();
+    }
+  }
   return (
     <>
       <a class="skip-link" href="#contenu">
@@ -94,19 +112,33 @@ export function Layout({ children }: { children: ComponentChildren }) {
             </span>
             <span class="visually-hidden"> – Accueil</span>
           </a>
-          <UserZone />
+          <UserZone class="user-zone--top" />
         </div>
-        <nav class="site-nav" aria-label="Menu principal">
-          <div class="container">
-            <ul>
-              {menu.map((s) => (
-                <li key={s.href}>
-                  <a href={s.href} aria-current={current(path, s)}>
-                    {s.label}
-                  </a>
-                </li>
-              ))}
-            </ul>
+        <nav class="site-nav" aria-label="Menu principal" onKeyDown={onKeyDown}>
+          <button
+            ref={toggle}
+            type="button"
+            class="menu-toggle"
+            aria-expanded={open ? 'true' : 'false'}
+            aria-controls="menu-principal"
+            onClick={() => setOpen(!open)}
+          >
+            <span class="menu-toggle__icon" aria-hidden="true" />
+            Menu
+          </button>
+          <div id="menu-principal" class="site-menu" data-open={open ? 'true' : 'false'}>
+            <UserZone class="user-zone--menu container" />
+            <div class="container">
+              <ul>
+                {menu.map((s) => (
+                  <li key={s.href}>
+                    <a href={s.href} aria-current={current(path, s)}>
+                      {s.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </div>
           </div>
         </nav>
       </header>

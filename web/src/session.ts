@@ -40,7 +40,7 @@ export async function refreshSession(): Promise<void> {
   try {
     set({ state: 'authenticated', me: await accounts.me() });
   } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 401) console.warn('GET /api/me :', e);
+    if (!(e instanceof ApiError) || e.status !== 401) console.warn('GET /api/me :', e);
     set({ state: 'anonymous' });
   }
 }

@@ -58,7 +58,7 @@ fn a_malformed_export_is_refused_in_french_and_nothing_is_written() {
     assert!(!run.status.success());
     let stderr = String::from_utf8(run.stderr).unwrap();
     assert!(
-        stderr.contains("colonne « Description » absente"),
+        stderr.contains("colonne « Description » absente"),
         "{stderr}"
     );
 
@@ -72,7 +72,7 @@ fn a_malformed_export_is_refused_in_french_and_nothing_is_written() {
     assert!(!run.status.success());
     let stderr = String::from_utf8(run.stderr).unwrap();
     assert!(
-        stderr.contains("ligne 14 : date de début illisible « le 3 juillet »"),
+        stderr.contains("ligne 14 : date de début illisible « le 3 juillet »"),
         "{stderr}"
     );
 
@@ -102,7 +102,7 @@ fn an_unknown_school_zone_stops_the_start_in_french() {
     assert!(!out.status.success(), "{err}");
     assert!(
         err.contains(
-            "MARELLE_SCHOOL_ZONE: zone scolaire inconnue « Z » : A, B, C ou Corse attendu"
+            "MARELLE_SCHOOL_ZONE: zone scolaire inconnue « Z » : A, B, C ou Corse attendu"
         ),
         "{err}"
     );
@@ -139,7 +139,7 @@ fn an_unknown_school_zone_stops_the_start_in_french() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
     assert!(!status.success());
     assert!(
-        err.contains("--school-zone : zone scolaire inconnue « D »"),
+        err.contains("--school-zone : zone scolaire inconnue « D »"),
         "{err}"
     );
 }

@@ -88,7 +88,7 @@ async fn the_accounts_journey_works_over_http_and_survives_a_restart() {
         .unwrap();
     assert_eq!(
         mail["subject"],
-        "Portail citoyen : confirmation de création de compte"
+        "Portail citoyen : confirmation de création de compte"
     );
     let text = mail["text"].as_str().unwrap();
     assert!(text.starts_with("Bonjour M. Matthieu Blman,"));

@@ -34,6 +34,13 @@ pub struct Env<'a> {
     get: Lookup<'a>,
 }
 
+/// The commune's contact when `MARELLE_CONTACT_TEXT` is not set: the foot of
+/// every e-mail and the portal's "Nous contacter" page (`GET /api/commune`).
+pub const DEFAULT_CONTACT: &str = "Mairie de Villebois – Service enfance jeunesse
+1 place de la Mairie, 12345 Villebois
+Téléphone : 01 23 45 67 89, du lundi au vendredi de 9 h à 12 h et de 14 h à 17 h
+E-mail : enfance@villebois.example";
+
 impl Env<'static> {
     pub fn process() -> Self {
         Self::lookup(|name| std::env::var(name).ok())
@@ -194,10 +201,8 @@ impl Config {
                     "MARELLE_MAIL_FROM",
                     "Portail Citoyen <nepasrepondre@villebois.example>",
                 )?,
-                contact_text: text(
-                    "MARELLE_CONTACT_TEXT",
-                    "Pour toutes informations complémentaires, vous pouvez contacter notre service au 01.02.03.04.05, du lundi au vendredi de 9h à 12h et de 14h à 17h.",
-                )?,
+                // One line in an environment variable: `\n` starts a new one.
+                contact_text: text("MARELLE_CONTACT_TEXT", DEFAULT_CONTACT)?.replace("\\n", "\n"),
                 // A cookie marked Secure is not sent back over plain http by
                 // most clients: only https portals get it by default.
                 public_url: public_url.clone(),
@@ -235,7 +240,10 @@ mod tests {
             ("MARELLE_COMMUNE_NAME", "Mairie de Villebois"),
             ("MARELLE_PUBLIC_URL", "https://famille.villebois.fr/"),
             ("MARELLE_MAIL_FROM", "Portail <nepasrepondre@villebois.fr>"),
-            ("MARELLE_CONTACT_TEXT", "Service enfance"),
+            (
+                "MARELLE_CONTACT_TEXT",
+                "Service enfance\\nTéléphone\u{a0}: 01 23 45 67 89",
+            ),
             ("MARELLE_SECRET", "0123456789abcdef0123456789abcdef"),
         ])
     }
@@ -327,7 +335,11 @@ mod tests {
         let s = c.settings();
         assert_eq!(s.digest_rate, Some(2.5));
         assert_eq!(s.limits.login_per_account.max, 10_000);
-        assert_eq!(c.commune.contact_text, "Service enfance");
+        // `\n` in the variable starts a new line of the contact.
+        assert_eq!(
+            c.commune.contact_text,
+            "Service enfance\nTéléphone\u{a0}: 01 23 45 67 89"
+        );
     }
 
     #[test]
@@ -345,7 +357,7 @@ mod tests {
         let err = read(&e, &local()).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "MARELLE_SCHOOL_ZONE: zone scolaire inconnue « D » : A, B, C ou Corse attendu"
+            "MARELLE_SCHOOL_ZONE: zone scolaire inconnue « D » : A, B, C ou Corse attendu"
         );
     }
 }

@@ -98,7 +98,7 @@ pub fn document() -> Document {
     doc.info.title = "Marelle".into();
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     doc.info.description = Some(
-        "Portail famille des communes. Erreurs : application/problem+json avec un `code` stable et un `detail` en français.".into(),
+        "Portail famille des communes. Erreurs : application/problem+json avec un `code` stable et un `detail` en français.".into(),
     );
     problems_as_problem_json(&mut doc);
     doc
@@ -142,7 +142,7 @@ fn problems_as_problem_json(doc: &mut Document) {
                 .entry("default".into())
                 .or_insert_with(|| {
                     ResponseBuilder::new()
-                        .description("Erreur : application/problem+json avec un `code` stable")
+                        .description("Erreur : application/problem+json avec un `code` stable")
                         .content("application/problem+json", problem())
                         .build()
                         .into()

@@ -26,7 +26,7 @@ async fn a_parent_signs_up_activates_logs_in_and_out() {
     let mail = app.last_email_to("lea.dupont@exemple.fr").await;
     assert_eq!(
         mail.subject,
-        "Portail citoyen : confirmation de création de compte"
+        "Portail citoyen : confirmation de création de compte"
     );
     assert!(
         mail.text.starts_with("Bonjour Mme Léa Dupont,"),
@@ -174,7 +174,7 @@ async fn a_weak_password_is_refused_naming_what_is_missing() {
     );
     let detail = r.body["detail"].as_str().unwrap();
     assert!(
-        detail.contains("Il manque : 1 chiffre et 1 majuscule."),
+        detail.contains("Il manque : 1 chiffre et 1 majuscule."),
         "{detail}"
     );
     assert!(
@@ -231,7 +231,7 @@ async fn every_missing_field_is_reported_at_once() {
 #[tokio::test]
 async fn a_bad_captcha_is_refused() {
     let app = TestApp::new().await;
-    for bad in ["", "not base64 !", "eyJ0ZXN0Ijp0cnVlfQ=="] {
+    for bad in ["", "not base64 !", "eyJ0ZXN0Ijp0cnVlfQ=="] {
         let r = sign_up_with(&app, |f| f["captcha"] = json!(bad)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         assert!(
@@ -288,7 +288,7 @@ async fn a_duplicate_e_mail_in_another_case_creates_nothing_and_reveals_nothing(
     let notice = app.last_email_to("lea@exemple.fr").await;
     assert_eq!(
         notice.subject,
-        "Portail citoyen : tentative de création de compte"
+        "Portail citoyen : tentative de création de compte"
     );
     let r = app
         .post(
@@ -352,7 +352,7 @@ async fn concurrent_sign_ups_of_one_address_create_one_account() {
         .emails()
         .await
         .into_iter()
-        .filter(|m| m.subject == "Portail citoyen : confirmation de création de compte")
+        .filter(|m| m.subject == "Portail citoyen : confirmation de création de compte")
         .count();
     let notices = app.emails().await.len() - activations;
     assert_eq!(
@@ -461,7 +461,7 @@ async fn malformed_requests_get_a_french_400() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.code(), "unknown_field");
-    assert_eq!(r.body["detail"], "Champ inconnu : « admin ».");
+    assert_eq!(r.body["detail"], "Champ inconnu : « admin ».");
 
     let r = app
         .send(raw("{\"accept_terms\": \"oui\"}", "application/json"))
@@ -739,7 +739,7 @@ async fn a_password_reset_changes_the_password_and_closes_every_session() {
     let mail = app.last_email_to("oubli@exemple.fr").await;
     assert_eq!(
         mail.subject,
-        "Portail citoyen : réinitialisation de votre mot de passe"
+        "Portail citoyen : réinitialisation de votre mot de passe"
     );
     let token = app
         .token_sent_to("oubli@exemple.fr", "/nouveau-mot-de-passe")
@@ -773,7 +773,7 @@ async fn a_password_reset_changes_the_password_and_closes_every_session() {
     app.log_in("oubli@exemple.fr", "Nouveau2026").await;
     assert_eq!(
         app.last_email_to("oubli@exemple.fr").await.subject,
-        "Portail citoyen : votre mot de passe a été modifié"
+        "Portail citoyen : votre mot de passe a été modifié"
     );
 
     let reused = app
@@ -936,4 +936,18 @@ async fn the_openapi_document_lists_the_accounts_routes() {
     ] {
         assert!(doc.body["paths"].get(path).is_some(), "{path}");
     }
+}
+
+#[tokio::test]
+async fn the_commune_contact_is_the_one_at_the_foot_of_the_e_mails() {
+    let app = TestApp::new().await;
+    let r = app.get("/api/commune", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["name"], app.state.commune.name.as_str());
+    let contact = r.body["contact"].as_str().unwrap();
+    assert_eq!(contact, app.state.commune.contact_text.trim());
+
+    app.sign_up("lea.dupont@exemple.fr", PASSWORD).await;
+    let mail = app.last_email_to("lea.dupont@exemple.fr").await;
+    assert!(mail.text.contains(contact), "{}", mail.text);
 }

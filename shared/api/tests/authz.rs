@@ -43,6 +43,7 @@ const CALLERS: [&str; 5] = ["anon", "other", "lone", "agent", "owner"];
 const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     // Accounts: public routes answer everyone alike; the account's own routes need a session.
     ("GET /api/captcha", "", "", "", "2xx 2xx 2xx 2xx 2xx"),
+    ("GET /api/commune", "", "", "", "2xx 2xx 2xx 2xx 2xx"),
     ("POST /api/accounts", "", "", r#"{"civility":"Mme","last_name":"X","first_name":"Y","email":"new@exemple.fr","password":"Motdepasse1","password_confirmation":"Motdepasse1","accept_terms":true,"captcha":"bm9wZQ=="}"#, "422 422 422 422 422"),
     ("POST /api/accounts/activation", "", "", r#"{"token":"not-a-token"}"#, "400 400 400 400 400"),
     ("POST /api/accounts/activation/resend", "", "", r#"{"email":"{owner_email}"}"#, "2xx 2xx 2xx 2xx 2xx"),

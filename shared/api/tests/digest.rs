@@ -275,7 +275,7 @@ async fn the_digest_lists_the_status_and_the_agents_message_and_skips_quiet_fami
         "{}",
         mail.text
     );
-    assert!(mail.text.contains("2 de vos demandes ont été traitées :"));
+    assert!(mail.text.contains("2 de vos demandes ont été traitées :"));
     assert!(
         mail.text
             .contains("01/12/2027  Timéo   16:30  Réservation         4/Péri SOIR  Accepté"),
@@ -505,7 +505,7 @@ async fn the_agent_previews_the_coming_digest_as_it_will_leave_and_nothing_is_se
     assert_eq!(emails[0]["to"], f.email.as_str());
     assert_eq!(emails[0]["subject"], "Accusé de traitement");
     let preview_text = emails[0]["text"].as_str().unwrap().to_string();
-    assert!(preview_text.contains("2 de vos demandes ont été traitées :"));
+    assert!(preview_text.contains("2 de vos demandes ont été traitées :"));
     assert!(preview_text.contains("Plus de place ce jour-là."));
     assert!(emails[0]["html"].as_str().unwrap().contains("<table"));
     assert_eq!(r.body["outbox"], false, "no readable outbox in tests");

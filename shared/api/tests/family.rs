@@ -1294,7 +1294,7 @@ async fn a_message_from_the_commune_counts_as_new_until_read() {
         .app
         .post(
             &format!("/api/agent/requests/{id}/messages"),
-            json!({"message": "Pouvez-vous confirmer ?"}),
+            json!({"message": "Pouvez-vous confirmer ?"}),
             Some(&w.agent),
         )
         .await;

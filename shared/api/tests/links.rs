@@ -73,7 +73,7 @@ async fn an_agent_unlinks_a_former_guardian_who_stops_seeing_the_family_at_once(
         .unlink(
             &w.agent,
             w.family_id(),
-            json!({"account_id": w.parent_id, "reason": "Jugement du 3 mars : plus responsable"}),
+            json!({"account_id": w.parent_id, "reason": "Jugement du 3 mars : plus responsable"}),
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
@@ -107,7 +107,7 @@ async fn an_agent_unlinks_a_former_guardian_who_stops_seeing_the_family_at_once(
     assert_eq!(event["kind"], "account_unlinked");
     assert_eq!(event["account_email"], "lea@exemple.fr");
     assert_eq!(event["by"], "commune");
-    assert_eq!(event["reason"], "Jugement du 3 mars : plus responsable");
+    assert_eq!(event["reason"], "Jugement du 3 mars : plus responsable");
     assert!(
         event["by_name"].as_str().unwrap().contains("MAIRIE"),
         "{event}"
@@ -115,14 +115,14 @@ async fn an_agent_unlinks_a_former_guardian_who_stops_seeing_the_family_at_once(
     let mail = w.app.last_email_to("lea@exemple.fr").await;
     assert_eq!(
         mail.subject,
-        "Portail citoyen : votre compte n'est plus relié à un dossier famille"
+        "Portail citoyen : votre compte n'est plus relié à un dossier famille"
     );
     assert!(
-        mail.text.contains("Motif : Jugement du 3 mars"),
+        mail.text.contains("Motif : Jugement du 3 mars"),
         "{}",
         mail.text
     );
-    assert!(mail.text.contains("« Famille DUPONT »"), "{}", mail.text);
+    assert!(mail.text.contains("« Famille DUPONT »"), "{}", mail.text);
 
     // A second unlink finds no link.
     let r = w

@@ -139,7 +139,7 @@ async fn a_period_over_the_holidays_requests_exactly_the_open_days_then_the_agen
     assert_eq!(acks.len(), 1, "one acknowledgment for the submission");
     let ack = &acks[0];
     assert_eq!(ack.to, "matthieu@exemple.fr");
-    assert!(ack.text.contains("Vos 10 demandes de réservation pour 4/Péri SOIR réalisées le 28/11/2026 à 11:00 sont en cours d'instruction :"), "{}", ack.text);
+    assert!(ack.text.contains("Vos 10 demandes de réservation pour 4/Péri SOIR réalisées le 28/11/2026 à 11:00 sont en cours d'instruction :"), "{}", ack.text);
     for d in ["01/02/2027", "16/03/2027"] {
         assert!(
             ack.text
@@ -621,7 +621,7 @@ async fn bad_planning_input_gets_a_clear_error() {
     assert_eq!(missing.body["errors"][0]["field"], "to");
     assert_eq!(
         missing.body["detail"],
-        "Le paramètre « to » est obligatoire."
+        "Le paramètre « to » est obligatoire."
     );
     let bad_date = w
         .app
@@ -881,7 +881,7 @@ async fn the_planning_tells_per_day_what_may_be_asked_and_until_when() {
     );
     assert_eq!(
         past["reason"],
-        "Ce jour est passé : aucune demande n'est plus possible."
+        "Ce jour est passé : aucune demande n'est plus possible."
     );
     // Reserved on Monday 30: may be cancelled until Sunday 18:00.
     assert_eq!(
@@ -1063,7 +1063,7 @@ async fn re_asking_a_period_whose_days_are_all_pending_says_no_day_is_possible()
     );
     assert_eq!(
         again.body["detail"],
-        "Aucun jour de cette période ne peut être demandé : une réservation est déjà demandée ou acceptée chacun de ces jours."
+        "Aucun jour de cette période ne peut être demandé : une réservation est déjà demandée ou acceptée chacun de ces jours."
     );
     let codes = again.field_codes();
     assert_eq!(codes.len(), 8, "each day with its reason: {codes:?}");

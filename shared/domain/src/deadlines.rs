@@ -86,40 +86,40 @@ enum When {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeadlineRuleError {
     #[error(
-        "La règle de date limite est vide. Exemples : « J-2 12:00 », « J-1 ouvrés 18:00 », « mercredi semaine précédente 18:00 »."
+        "La règle de date limite est vide. Exemples : « J-2 12:00 », « J-1 ouvrés 18:00 », « mercredi semaine précédente 18:00 »."
     )]
     Empty,
-    #[error("Nombre de jours manquant après « J- » : écrivez par exemple « J-2 12:00 ».")]
+    #[error("Nombre de jours manquant après « J- » : écrivez par exemple « J-2 12:00 ».")]
     MissingDays,
-    #[error("« J-x » attend un nombre entier de jours, pas « {0} ».")]
+    #[error("« J-x » attend un nombre entier de jours, pas « {0} ».")]
     BadDays(String),
-    #[error("Le délai ne peut pas dépasser J-{max} (reçu : J-{0}).", max = MAX_DAYS)]
+    #[error("Le délai ne peut pas dépasser J-{max} (reçu : J-{0}).", max = MAX_DAYS)]
     TooManyDays(String),
-    #[error("La date limite se compte avant le jour : écrivez « J-{0} », pas « J+{0} ».")]
+    #[error("La date limite se compte avant le jour : écrivez « J-{0} », pas « J+{0} ».")]
     AfterTheDay(String),
     #[error(
-        "« J-0 ouvrés » n'a pas de sens : pour le jour même, écrivez « J-0 » suivi de l'heure."
+        "« J-0 ouvrés » n'a pas de sens : pour le jour même, écrivez « J-0 » suivi de l'heure."
     )]
     ZeroWorkingDays,
     #[error(
-        "Les jours « ouvrables » comptent le samedi ; Marelle compte en jours « ouvrés » (du lundi au vendredi, hors jours fériés) : écrivez « ouvrés »."
+        "Les jours « ouvrables » comptent le samedi ; Marelle compte en jours « ouvrés » (du lundi au vendredi, hors jours fériés) : écrivez « ouvrés »."
     )]
     Ouvrables,
-    #[error("Heure manquante : terminez la règle par une heure, par exemple « 12:00 ».")]
+    #[error("Heure manquante : terminez la règle par une heure, par exemple « 12:00 ».")]
     MissingTime,
-    #[error("« {0} » n'est pas une heure : écrivez-la HH:MM, par exemple « 08:30 ».")]
+    #[error("« {0} » n'est pas une heure : écrivez-la HH:MM, par exemple « 08:30 ».")]
     BadTime(String),
-    #[error("L'heure « {0} » n'existe pas : les heures vont de 00:00 à 23:59.")]
+    #[error("L'heure « {0} » n'existe pas : les heures vont de 00:00 à 23:59.")]
     TimeOutOfRange(String),
     #[error(
-        "« {0} » n'est ni « J-x » ni un jour de la semaine (lundi, mardi, mercredi, jeudi, vendredi, samedi ou dimanche)."
+        "« {0} » n'est ni « J-x » ni un jour de la semaine (lundi, mardi, mercredi, jeudi, vendredi, samedi ou dimanche)."
     )]
     UnknownWeekday(String),
     #[error(
-        "Après le jour de la semaine, écrivez « semaine précédente » puis l'heure, par exemple « mercredi semaine précédente 18:00 »."
+        "Après le jour de la semaine, écrivez « semaine précédente » puis l'heure, par exemple « mercredi semaine précédente 18:00 »."
     )]
     MissingPreviousWeek,
-    #[error("« {0} » est en trop : la règle se termine par l'heure.")]
+    #[error("« {0} » est en trop : la règle se termine par l'heure.")]
     Unexpected(String),
 }
 
@@ -499,8 +499,8 @@ impl utoipa::PartialSchema for DeadlineRule {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
             .description(Some(
-                "Date limite : « J-n HH:MM » (jours calendaires), « J-n ouvrés HH:MM » \
-                 (jours ouvrés) ou « <jour> semaine précédente HH:MM », heure de Paris.",
+                "Date limite : « J-n HH:MM » (jours calendaires), « J-n ouvrés HH:MM » \
+                 (jours ouvrés) ou « <jour> semaine précédente HH:MM », heure de Paris.",
             ))
             .examples([
                 "J-2 12:00",
@@ -660,7 +660,7 @@ mod tests {
     fn an_empty_rule_is_refused_with_examples() {
         assert_eq!(error(""), DeadlineRuleError::Empty);
         assert_eq!(error("   "), DeadlineRuleError::Empty);
-        assert!(error("").to_string().contains("« J-2 12:00 »"));
+        assert!(error("").to_string().contains("« J-2 12:00 »"));
     }
 
     #[test]
@@ -669,7 +669,7 @@ mod tests {
         assert_eq!(error("J"), DeadlineRuleError::MissingDays);
         assert_eq!(
             error("J-").to_string(),
-            "Nombre de jours manquant après « J- » : écrivez par exemple « J-2 12:00 »."
+            "Nombre de jours manquant après « J- » : écrivez par exemple « J-2 12:00 »."
         );
     }
 
@@ -681,7 +681,7 @@ mod tests {
         );
         assert_eq!(
             error("J-400 12:00").to_string(),
-            "Le délai ne peut pas dépasser J-60 (reçu : J-400)."
+            "Le délai ne peut pas dépasser J-60 (reçu : J-400)."
         );
         assert_eq!(
             error("J-61 12:00"),
@@ -712,7 +712,7 @@ mod tests {
         );
         assert_eq!(
             error("J+2 12:00").to_string(),
-            "La date limite se compte avant le jour : écrivez « J-2 », pas « J+2 »."
+            "La date limite se compte avant le jour : écrivez « J-2 », pas « J+2 »."
         );
     }
 
@@ -748,7 +748,7 @@ mod tests {
         );
         assert_eq!(
             error("J-2 25:00").to_string(),
-            "L'heure « 25:00 » n'existe pas : les heures vont de 00:00 à 23:59."
+            "L'heure « 25:00 » n'existe pas : les heures vont de 00:00 à 23:59."
         );
         assert_eq!(
             error("J-2 24:00"),
@@ -773,7 +773,7 @@ mod tests {
         }
         assert_eq!(
             error("J-2 midi").to_string(),
-            "« midi » n'est pas une heure : écrivez-la HH:MM, par exemple « 08:30 »."
+            "« midi » n'est pas une heure : écrivez-la HH:MM, par exemple « 08:30 »."
         );
     }
 
@@ -793,7 +793,7 @@ mod tests {
         );
         assert_eq!(
             error("jeudredi semaine précédente 18:00").to_string(),
-            "« jeudredi » n'est ni « J-x » ni un jour de la semaine (lundi, mardi, mercredi, jeudi, vendredi, samedi ou dimanche)."
+            "« jeudredi » n'est ni « J-x » ni un jour de la semaine (lundi, mardi, mercredi, jeudi, vendredi, samedi ou dimanche)."
         );
         assert_eq!(
             error("Jour-2 12:00"),

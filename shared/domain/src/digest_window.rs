@@ -191,7 +191,7 @@ impl fmt::Display for Window {
 /// A window id that is not `AAAA-MM-JJT13` or `AAAA-MM-JJT18`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "Identifiant de fenêtre de traitement invalide « {0} » : attendu AAAA-MM-JJT13 ou AAAA-MM-JJT18."
+    "Identifiant de fenêtre de traitement invalide « {0} » : attendu AAAA-MM-JJT13 ou AAAA-MM-JJT18."
 )]
 pub struct WindowIdError(pub String);
 
@@ -551,7 +551,7 @@ mod tests {
         }
         assert_eq!(
             WindowIdError("x".into()).to_string(),
-            "Identifiant de fenêtre de traitement invalide « x » : attendu AAAA-MM-JJT13 ou AAAA-MM-JJT18."
+            "Identifiant de fenêtre de traitement invalide « x » : attendu AAAA-MM-JJT13 ou AAAA-MM-JJT18."
         );
     }
 

@@ -61,7 +61,7 @@ impl fmt::Display for SchoolZone {
 
 /// Why a zone is not one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("zone scolaire inconnue « {0} » : A, B, C ou Corse attendu")]
+#[error("zone scolaire inconnue « {0} » : A, B, C ou Corse attendu")]
 pub struct UnknownZone(pub String);
 
 impl FromStr for SchoolZone {
@@ -117,7 +117,7 @@ impl SchoolHolidays {
 /// Why a calendar file cannot be read; nothing is written then.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
-    #[error("ligne {line} : {reason}")]
+    #[error("ligne {line} : {reason}")]
     Line { line: usize, reason: String },
     #[error("{0}")]
     File(String),
@@ -148,7 +148,7 @@ pub fn parse(text: &str) -> Result<Vec<SchoolHoliday>, CalendarError> {
         .collect();
     if header != ["annee_scolaire", "zone", "vacances", "du", "au"] {
         return Err(CalendarError::File(
-            "en-tête attendu : annee_scolaire;zone;vacances;du;au".into(),
+            "en-tête attendu : annee_scolaire;zone;vacances;du;au".into(),
         ));
     }
     let mut out = Vec::new();
@@ -280,7 +280,7 @@ pub fn from_official(text: &str) -> Result<String, CalendarError> {
     let need = |names: &[&str], shown: &str| {
         column(names).ok_or_else(|| {
             CalendarError::File(format!(
-                "colonne « {shown} » absente : est-ce bien l'export CSV (séparateur « ; ») du calendrier scolaire ?"
+                "colonne « {shown} » absente : est-ce bien l'export CSV (séparateur « ; ») du calendrier scolaire ?"
             ))
         })
     };
@@ -315,7 +315,7 @@ pub fn from_official(text: &str) -> Result<String, CalendarError> {
             line_error(
                 line,
                 format!(
-                    "date de début illisible « {} »",
+                    "date de début illisible « {} »",
                     field(start).chars().take(40).collect::<String>()
                 ),
             )
@@ -324,7 +324,7 @@ pub fn from_official(text: &str) -> Result<String, CalendarError> {
             line_error(
                 line,
                 format!(
-                    "date de fin illisible « {} »",
+                    "date de fin illisible « {} »",
                     field(end).chars().take(40).collect::<String>()
                 ),
             )
@@ -505,14 +505,14 @@ Vacances de Noël;-;2026-12-19;2027-01-04;Corse;Corse;2026-2027\n";
     fn a_malformed_export_is_refused_in_french() {
         let e = from_official("a,b,c\n1,2,3\n").unwrap_err();
         assert!(
-            e.to_string().contains("colonne « Description » absente"),
+            e.to_string().contains("colonne « Description » absente"),
             "{e}"
         );
         let bad_date = "Description;Population;Date de début;Date de fin;Académies;Zones;annee_scolaire\n\
 Vacances de Noël;-;demain;2027-01-04;Paris;Zone C;2026-2027\n";
         assert_eq!(
             from_official(bad_date).unwrap_err().to_string(),
-            "ligne 2 : date de début illisible « demain »"
+            "ligne 2 : date de début illisible « demain »"
         );
         let only_overseas = "Description;Population;Date de début;Date de fin;Académies;Zones;annee_scolaire\n\
 Vacances de Carnaval;-;2027-02-06;2027-02-15;Guadeloupe;Guadeloupe;2026-2027\n";

@@ -45,7 +45,7 @@ pub mod hhmm {
         let text = String::deserialize(d)?;
         NaiveTime::parse_from_str(&text, "%H:%M")
             .or_else(|_| NaiveTime::parse_from_str(&text, "%H:%M:%S"))
-            .map_err(|_| D::Error::custom(format!("heure invalide « {text} » (HH:MM attendu)")))
+            .map_err(|_| D::Error::custom(format!("heure invalide « {text} » (HH:MM attendu)")))
     }
 }
 

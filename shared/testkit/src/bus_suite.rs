@@ -46,7 +46,7 @@ pub async fn a_published_event_is_delivered_whole(f: &BusFixture) {
     let event = Event {
         id: "01JEVENT000000000000000001".into(),
         detail_type: "RequestsSubmitted".into(),
-        detail: json!({"family_id": "F1", "requests": ["R1", "R2"], "note": "Péri SOIR « été »"}),
+        detail: json!({"family_id": "F1", "requests": ["R1", "R2"], "note": "Péri SOIR « été »"}),
     };
     f.bus.publish(vec![event.clone()]).await.unwrap();
     let got = f.delivered.wait_for(1, Duration::from_secs(20)).await;

@@ -47,7 +47,7 @@ fn commune(from: &str) -> Commune {
         name: "Mairie de Villebois".into(),
         public_url: "https://famille.villebois.fr".into(),
         mail_from: from.into(),
-        contact_text: "Service enfance : 02.02.02.02.02, du lundi au vendredi.".into(),
+        contact_text: "Service enfance : 02.02.02.02.02, du lundi au vendredi.".into(),
     }
 }
 
@@ -58,7 +58,7 @@ fn message(to: &str, subject: &str) -> Message {
         greeting: "Bonjour Mme Léa Dupont,".into(),
         blocks: vec![
             Block::Paragraph(
-                "Votre réservation à l'accueil périscolaire « 4/Péri SOIR » coûte 2,50 €.".into(),
+                "Votre réservation à l'accueil périscolaire « 4/Péri SOIR » coûte 2,50 €.".into(),
             ),
             Block::Button {
                 label: "Confirmer".into(),
@@ -112,7 +112,7 @@ pub async fn a_message_arrives_as_multipart_text_and_html_in_utf8(f: &MailFixtur
     assert_eq!(content_type.ctype(), "multipart");
     assert_eq!(content_type.subtype(), Some("alternative"));
     let text = m.body_text(0).unwrap();
-    assert!(text.contains("« 4/Péri SOIR » coûte 2,50 €"), "{text}");
+    assert!(text.contains("« 4/Péri SOIR » coûte 2,50 €"), "{text}");
     assert!(text.contains("https://famille.villebois.fr/activation?token=abc"));
     let html = m.body_html(0).unwrap();
     assert!(html.contains("href=\"https://famille.villebois.fr/activation?token=abc\""));

@@ -80,7 +80,7 @@ fn sks(items: &[Item]) -> Vec<String> {
 
 pub async fn an_item_put_is_read_back_with_every_attribute(f: &StoreFixture) {
     let data = json!({
-        "name": "Léa Dupont — « été »",
+        "name": "Léa Dupont — « été »",
         "empty": "",
         "count": 42,
         "negative": -7,

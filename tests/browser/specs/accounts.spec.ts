@@ -11,7 +11,7 @@ test('a parent signs up, activates the account from the e-mail, logs in and logs
   await page.goto('/');
   await expect(page).toHaveTitle(`Accueil – Portail Citoyen – ${COMMUNE}`);
   await expect(page.getByRole('heading', { name: 'Connectez-vous au Portail Citoyen' })).toBeVisible();
-  await expect(page.getByRole('heading', { name: "Vous n'avez pas encore de compte citoyen ?" })).toBeVisible();
+  await expect(page.getByRole('heading', { name: "Vous n'avez pas encore de compte citoyen ?" })).toBeVisible();
   for (const tile of ['Espace facturation', 'Nous contacter', 'Espace famille']) {
     await expect(page.getByRole('heading', { level: 3, name: tile })).toBeVisible();
   }
@@ -67,7 +67,7 @@ test('a parent signs up, activates the account from the e-mail, logs in and logs
   await expect(facts).toContainText('Léa');
   await expect(facts).toContainText(email);
   await expect(facts).toContainText('Parent (compte citoyen)');
-  await expect(page.getByText('Aucun abonnement. Vous pourrez renseigner votre code abonné dans « Mes abonnements ».')).toBeVisible();
+  await expect(page.getByText('Aucun abonnement. Vous pourrez renseigner votre code abonné dans « Mes abonnements ».')).toBeVisible();
   // The header says who is logged in, on every page.
   const header = page.getByRole('banner');
   await expect(header).toContainText('Mme Léa Durand');
@@ -81,7 +81,7 @@ test('a parent signs up, activates the account from the e-mail, logs in and logs
   // Log out.
   await page.getByRole('main').getByRole('button', { name: 'Se déconnecter' }).click();
   await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole('status')).toContainText('Vous êtes déconnecté.');
+  await expect(page.getByRole('status')).toContainText('Vous êtes déconnectée.');
   await expect(page.getByRole('status')).toBeFocused();
   await expect(header.getByRole('link', { name: 'Se connecter' })).toBeVisible();
   await expect(header).not.toContainText('Léa Durand');
@@ -103,7 +103,7 @@ test('a parent who forgot the password chooses a new one from the e-mailed link'
   await signUpAndActivate(page, { civility: 'Monsieur', lastName: 'Petit', firstName: 'Hugo', email, password: 'Ancien2026' });
 
   await page.goto('/connexion');
-  await page.getByRole('main').getByRole('link', { name: 'Mot de passe oublié ?' }).first().click();
+  await page.getByRole('main').getByRole('link', { name: 'Mot de passe oublié ?' }).first().click();
   const h1 = page.getByRole('heading', { level: 1 });
   await expect(h1).toHaveText('Mot de passe oublié');
   await expect(h1).toBeFocused();
@@ -122,7 +122,7 @@ test('a parent who forgot the password chooses a new one from the e-mailed link'
   await field(page, 'Confirmation du mot de passe').fill('NOUVEAU2026');
   await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
   await expect(errorSummary(page)).toBeFocused();
-  await expect(errorSummary(page)).toContainText('Il manque : 1 minuscule.');
+  await expect(errorSummary(page)).toContainText('Il manque : 1 minuscule.');
 
   await field(page, 'Nouveau mot de passe').fill('Nouveau2026');
   await field(page, 'Confirmation du mot de passe').fill('Nouveau2026');

@@ -122,7 +122,7 @@ const SCREENS: Screen[] = [
       await g.getByRole('textbox', { name: 'Nom', exact: true }).fill('Accessible');
       await g.getByRole('textbox', { name: 'Prénom', exact: true }).fill('Alix');
       await p.getByRole('button', { name: 'Créer la famille' }).click();
-      await expect(p.getByRole('heading', { level: 1 })).toHaveText('Famille créée : Famille ACCESSIBLE');
+      await expect(p.getByRole('heading', { level: 1 })).toHaveText('Famille créée : Famille ACCESSIBLE');
     },
   },
   { path: '/agent/familles/importer', h1: 'Importer un fichier CSV' },
@@ -296,7 +296,7 @@ test.beforeAll(async ({ playwright, baseURL, browser }) => {
   });
   expect(asked.status(), await asked.text()).toBe(201);
   const requests = ((await asked.json()) as { requests: { id: string }[] }).requests;
-  await post(`/api/agent/requests/${requests[1]?.id}/decision`, { decision: 'accepted', message: 'À mercredi !' });
+  await post(`/api/agent/requests/${requests[1]?.id}/decision`, { decision: 'accepted', message: 'À mercredi !' });
   Object.assign(data, {
     activity: activity.id,
     familyId: family.id,
@@ -358,7 +358,7 @@ test.describe('at 200 % zoom (640 px of a 1280 px window)', () => {
 
 test('the queue works with the keyboard alone: select a line, accept it, hear the result', async ({ page }) => {
   await page.goto(`/agent/demandes?famille=${data.familyId}&type=reservation`);
-  const box = page.getByRole('checkbox', { name: /^Sélectionner : Ajout de réservation, Famille VASSEUR/ });
+  const box = page.getByRole('checkbox', { name: /^Sélectionner\s: Ajout de réservation, Famille VASSEUR/ });
   await expect(box).toHaveCount(1);
   await box.focus();
   await page.keyboard.press('Space');

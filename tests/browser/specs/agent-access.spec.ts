@@ -36,7 +36,7 @@ test.describe('a parent', () => {
     ]) {
       await page.goto(path);
       await expect(page.getByRole('heading', { level: 1 }), path).toHaveText('Accès réservé aux agents');
-      await expect(page.getByRole('main')).toContainText('Cette page est réservée aux agents de Mairie de Villebois.');
+      await expect(page.getByRole('main')).toContainText('Cette page est réservée aux agents de la mairie de Villebois.');
       await expect(page.getByRole('main').getByRole('link', { name: 'Mon espace citoyen' })).toBeVisible();
       await expect(page.getByRole('main')).not.toContainText('Code abonné');
     }

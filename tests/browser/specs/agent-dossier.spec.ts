@@ -44,8 +44,8 @@ test('a family created in the back-office subscribes with its code, and its phon
   await page.getByRole('button', { name: 'Créer la famille' }).click();
 
   // The code to give the family, and the guardian's personal code.
-  await expect(h1).toHaveText('Famille créée : Famille LEMOINE');
-  await expect(page.getByRole('status').filter({ hasText: 'Le dossier « Famille LEMOINE » est créé.' })).toBeFocused();
+  await expect(h1).toHaveText('Famille créée : Famille LEMOINE');
+  await expect(page.getByRole('status').filter({ hasText: 'Le dossier « Famille LEMOINE » est créé.' })).toBeFocused();
   const code = (await page.locator('#code-abonne').innerText()).trim();
   expect(code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}$/);
   const codes = page.getByRole('table', { name: 'Codes personnels des responsables' });
@@ -103,7 +103,7 @@ test('a family created in the back-office subscribes with its code, and its phon
 
   // The other tab still offers the decision: the server's 409 is said.
   await late.getByRole('button', { name: 'Refuser', exact: true }).click();
-  await expect(late.getByRole('alert')).toContainText('Cette demande a déjà été traitée (état : acceptée).');
+  await expect(late.getByRole('alert')).toContainText('Cette demande a déjà été traitée (état : acceptée).');
   await expect(late.getByText('Cette demande est acceptée')).toBeVisible();
   await late.close();
 

@@ -77,7 +77,7 @@ test('the subscriber code is renewed, then revoked, each after a confirmation', 
   // Renew, but cancel with Échap: nothing changes, the focus comes back.
   const renew = page.getByRole('button', { name: 'Renouveler le code' });
   await renew.click();
-  const dialog = page.getByRole('dialog', { name: 'Renouveler le code abonné ?' });
+  const dialog = page.getByRole('dialog', { name: 'Renouveler le code abonné ?' });
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole('button', { name: 'Renouveler le code' })).toBeFocused();
   await page.keyboard.press('Escape');
@@ -91,10 +91,10 @@ test('the subscriber code is renewed, then revoked, each after a confirmation', 
   await expect(renewed).toBeFocused();
   const after = (await code.innerText()).trim();
   expect(after).not.toBe(before);
-  await expect(renewed).toContainText(`Nouveau code abonné : ${after}. L'ancien code ne fonctionne plus.`);
+  await expect(renewed).toContainText(`Nouveau code abonné : ${after}. L'ancien code ne fonctionne plus.`);
 
   await page.getByRole('button', { name: 'Révoquer le code' }).click();
-  const revoke = page.getByRole('dialog', { name: 'Révoquer le code abonné ?' });
+  const revoke = page.getByRole('dialog', { name: 'Révoquer le code abonné ?' });
   await revoke.getByRole('button', { name: 'Révoquer le code' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Le code abonné est révoqué' })).toBeFocused();
   await expect(code).toHaveCount(0);
@@ -111,15 +111,15 @@ test('an invoice is recorded, after the form said what was missing', async ({ pa
   const summary = page.locator('#erreurs');
   await expect(summary).toBeFocused();
   await expect(summary.getByRole('link')).toHaveText([
-    'Le champ « Code émission » est obligatoire.',
-    'Le champ « Référence » est obligatoire.',
-    'Le montant doit être un nombre d’euros positif (exemple : 43,50).',
-    "Le champ « Date d'émission » est obligatoire.",
-    'Le champ « Échéance » est obligatoire.',
+    'Le champ « Code émission » est obligatoire.',
+    'Le champ « Référence » est obligatoire.',
+    "Le montant doit être un nombre d'euros positif (exemple : 43,50).",
+    "Le champ « Date d'émission » est obligatoire.",
+    'Le champ « Échéance » est obligatoire.',
   ]);
-  await expect(page).toHaveTitle(/^Erreur : /);
-  await expectFieldError(page, 'Code émission', 'Le champ « Code émission » est obligatoire.');
-  await summary.getByRole('link', { name: 'Le champ « Référence » est obligatoire.' }).click();
+  await expect(page).toHaveTitle(/^Erreur\s: /);
+  await expectFieldError(page, 'Code émission', 'Le champ « Code émission » est obligatoire.');
+  await summary.getByRole('link', { name: 'Le champ « Référence » est obligatoire.' }).click();
   await expect(form.getByRole('textbox', { name: 'Référence de la facture' })).toBeFocused();
 
   // The destination is the only guardian, chosen already.

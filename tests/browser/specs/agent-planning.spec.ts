@@ -71,12 +71,12 @@ test('the agent creates "4/Péri SOIR" with its winter closure and enrols Maéva
 
   // A deadline the rule language does not know: the server explains it beside the field.
   const booking = page.getByRole('textbox', { name: 'Délai de réservation' });
-  await expect(page.getByText('« J-2 ouvrés 12:00 » (deux jours ouvrés avant').first()).toBeVisible();
+  await expect(page.getByText('« J-2 ouvrés 12:00 » (deux jours ouvrés avant').first()).toBeVisible();
   await booking.fill('J+2');
   await page.getByRole('button', { name: "Créer l'activité" }).click();
   await expect(page.locator('#erreurs')).toBeFocused();
-  await expect(page).toHaveTitle(/^Erreur : Créer une activité/);
-  await expectFieldError(page, 'Délai de réservation', 'La date limite se compte avant le jour : écrivez « J-2 », pas « J+2 ».');
+  await expect(page).toHaveTitle(/^Erreur\s: Créer une activité/);
+  await expectFieldError(page, 'Délai de réservation', 'La date limite se compte avant le jour : écrivez « J-2 », pas « J+2 ».');
   await page.locator('#erreurs').getByRole('link').click();
   await expect(booking).toBeFocused();
   await booking.fill('J-2 ouvrés 12:00');
@@ -85,7 +85,7 @@ test('the agent creates "4/Péri SOIR" with its winter closure and enrols Maéva
   await expect(page).toHaveURL(/\/agent\/activites\/[0-9A-Z]+$/);
   activityId = page.url().split('/').pop() as string;
   await expect(h1).toHaveText('4/Péri SOIR');
-  await expect(page.getByRole('status').filter({ hasText: "L'activité « 4/Péri SOIR » est créée." })).toBeFocused();
+  await expect(page.getByRole('status').filter({ hasText: "L'activité « 4/Péri SOIR » est créée." })).toBeFocused();
   await expect(page.getByRole('definition').filter({ hasText: '16:30 – 18:30' })).toBeVisible();
   await expect(page.getByRole('definition').filter({ hasText: 'lundi, mardi, mercredi, jeudi et vendredi' })).toBeVisible();
   await expect(page.getByRole('definition').filter({ hasText: 'J-2 ouvrés 12:00' })).toBeVisible();
@@ -137,7 +137,7 @@ test('the parent asks for Mondays and Tuesdays; the agent accepts a day at once,
   await expect(queue.getByRole('row').nth(1)).toContainText('lun. 01/02/2027 – 4/Péri SOIR (16:30)');
   await expect(queue.getByRole('row').nth(1).getByRole('cell', { name: 'Maéva MARTIN', exact: true })).toBeVisible();
   await page.getByRole('button', { name: 'Tout accepter pour cette activité et ce jour' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Tout accepter pour ce jour ?' });
+  const dialog = page.getByRole('dialog', { name: 'Tout accepter pour ce jour ?' });
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText('Toutes les demandes en attente pour 4/Péri SOIR, lundi 1 février 2027 seront acceptées.');
   await dialog.getByRole('button', { name: 'Tout accepter' }).click();
@@ -161,8 +161,8 @@ test('the parent asks for Mondays and Tuesdays; the agent accepts a day at once,
   // A selection: Monday and Tuesday 1-2 March, with a message.
   await page.goto(`/agent/demandes?activite=${activityId}`);
   await expect(queue.getByRole('row')).toHaveCount(7);
-  await page.getByRole('checkbox', { name: 'Sélectionner : Ajout de réservation, Famille MARTIN, lun. 01/03/2027' }).check();
-  await page.getByRole('checkbox', { name: 'Sélectionner : Ajout de réservation, Famille MARTIN, mar. 02/03/2027' }).check();
+  await page.getByRole('checkbox', { name: 'Sélectionner : Ajout de réservation, Famille MARTIN, lun. 01/03/2027' }).check();
+  await page.getByRole('checkbox', { name: 'Sélectionner : Ajout de réservation, Famille MARTIN, mar. 02/03/2027' }).check();
   await expect(page.getByText('2 demandes sélectionnées.')).toBeVisible();
   await page.getByRole('textbox', { name: 'Message à la famille (facultatif)' }).fill('Bonnes soirées à Maéva.');
   await page.getByRole('button', { name: 'Accepter la sélection' }).click();
@@ -172,13 +172,13 @@ test('the parent asks for Mondays and Tuesdays; the agent accepts a day at once,
   // Decided elsewhere meanwhile: the bulk answer lists it as skipped, with why.
   const elsewhere = await agent.post(`/api/agent/requests/${requests.get('2027-02-09')}/decision`, { data: { decision: 'accepted' } });
   expect(elsewhere.status()).toBe(200);
-  await page.getByRole('checkbox', { name: 'Sélectionner : Ajout de réservation, Famille MARTIN, lun. 08/02/2027' }).check();
-  await page.getByRole('checkbox', { name: 'Sélectionner : Ajout de réservation, Famille MARTIN, mar. 09/02/2027' }).check();
+  await page.getByRole('checkbox', { name: 'Sélectionner : Ajout de réservation, Famille MARTIN, lun. 08/02/2027' }).check();
+  await page.getByRole('checkbox', { name: 'Sélectionner : Ajout de réservation, Famille MARTIN, mar. 09/02/2027' }).check();
   await page.getByRole('button', { name: 'Refuser la sélection' }).click();
   const outcome = page.getByRole('status').filter({ hasText: '1 demande refusée (sélection).' });
   await expect(outcome).toBeFocused();
-  await expect(outcome).toContainText("1 demande n'a pas pu être traitée :");
-  await expect(outcome.getByRole('listitem')).toHaveText('Ajout de réservation – Famille MARTIN – mar. 09/02/2027 : elle a déjà été traitée');
+  await expect(outcome).toContainText("1 demande n'a pas pu être traitée :");
+  await expect(outcome.getByRole('listitem')).toHaveText('Ajout de réservation – Famille MARTIN – mar. 09/02/2027 : elle a déjà été traitée');
   await expect(queue.getByRole('row')).toHaveCount(3);
 
   // The family's side: the message is in the request's history.
@@ -195,11 +195,11 @@ test('a closure over reserved days cancels them, says how many, and the family i
   await form.getByLabel('Au').fill('2027-03-02');
   await form.getByRole('textbox', { name: 'Libellé' }).fill('Grève');
   await form.getByRole('button', { name: 'Déclarer la fermeture' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Déclarer cette fermeture ?' });
+  const dialog = page.getByRole('dialog', { name: 'Déclarer cette fermeture ?' });
   await expect(dialog).toContainText("4/Péri SOIR n'aura pas lieu du lundi 1 mars 2027 au mardi 2 mars 2027 (Grève).");
   await dialog.getByRole('button', { name: 'Déclarer la fermeture' }).click();
   await expect(
-    page.getByRole('status').filter({ hasText: 'Fermeture « Grève » enregistrée (du 01/03/2027 au 02/03/2027) : 2 réservations annulées, 1 famille prévenue par e-mail.' }),
+    page.getByRole('status').filter({ hasText: 'Fermeture « Grève » enregistrée (du 01/03/2027 au 02/03/2027) : 2 réservations annulées, 1 famille prévenue par e-mail.' }),
   ).toBeFocused();
   await expect(page.getByRole('table', { name: 'Fermetures de 4/Péri SOIR' }).getByRole('row', { name: 'Grève 01/03/2027 02/03/2027' })).toBeVisible();
 
@@ -217,7 +217,7 @@ test('a long queue comes in pages, and a whole page selection is accepted at onc
 
   await page.goto(`/agent/demandes?activite=${activityId}`);
   const queue = page.getByRole('table', { name: "Demandes en attente, les plus anciennes d'abord" });
-  await expect(page.getByRole('status').filter({ hasText: 'demandes affichées' })).toHaveText('20 demandes affichées ; d’autres suivent.');
+  await expect(page.getByRole('status').filter({ hasText: 'demandes affichées' })).toHaveText("20 demandes affichées ; d'autres suivent.");
   await expect(queue.getByRole('row')).toHaveCount(21);
   await page.getByRole('button', { name: 'Afficher les demandes suivantes' }).click();
   await expect(queue.getByRole('row')).toHaveCount(pending + 1);

@@ -25,9 +25,9 @@ test.describe('sign-up form', () => {
     const summary = errorSummary(page);
     await expect(summary).toBeFocused();
     await expect(summary).toHaveAttribute('role', 'alert');
-    const rule = 'Le mot de passe doit contenir au moins 8 caractères, dont au moins 1 chiffre, 1 minuscule et 1 majuscule. Il manque : 1 chiffre et 1 majuscule.';
+    const rule = 'Le mot de passe doit contenir au moins 8 caractères, dont au moins 1 chiffre, 1 minuscule et 1 majuscule. Il manque : 1 chiffre et 1 majuscule.';
     await expect(summary).toContainText(rule);
-    await expect(page).toHaveTitle(/^Erreur : Créer un compte/);
+    await expect(page).toHaveTitle(/^Erreur\s: Créer un compte/);
     const password = field(page, 'Mot de passe');
     await expectFieldError(page, password, rule);
     // Only the password is wrong.
@@ -60,7 +60,7 @@ test.describe('sign-up form', () => {
     await expectFieldError(page, field(page, 'Confirmation du mot de passe'), 'La confirmation ne correspond pas au mot de passe.');
     await expect(field(page, 'Mot de passe')).not.toHaveAttribute('aria-invalid', 'true');
     // The captcha was not ticked: said too, next to it.
-    await expect(summary).toContainText('Cochez « Je ne suis pas un robot »');
+    await expect(summary).toContainText('Cochez « Je ne suis pas un robot »');
     await summary.getByRole('link', { name: /Je ne suis pas un robot/ }).click();
     await expect(page.getByRole('checkbox', { name: 'Je ne suis pas un robot' })).toBeFocused();
   });
@@ -71,13 +71,13 @@ test.describe('sign-up form', () => {
     await expect(summary).toBeFocused();
     await expect(summary.getByRole('listitem')).toHaveText([
       'La civilité est obligatoire.',
-      'Le champ « Nom » est obligatoire.',
-      'Le champ « Prénom » est obligatoire.',
+      'Le champ « Nom » est obligatoire.',
+      'Le champ « Prénom » est obligatoire.',
       "L'e-mail est obligatoire.",
       'Le mot de passe est obligatoire.',
       'La confirmation du mot de passe est obligatoire.',
       "Vous devez lire et accepter les conditions d'utilisation.",
-      'Cochez « Je ne suis pas un robot » et attendez la vérification.',
+      'Cochez « Je ne suis pas un robot » et attendez la vérification.',
     ]);
     await expect(page.getByRole('radio', { name: 'Monsieur' })).toHaveAttribute('aria-invalid', 'true');
     await expectFieldError(page, page.getByRole('checkbox', { name: "J'ai lu et j'accepte les Conditions d'utilisation" }), "Vous devez lire et accepter les conditions d'utilisation.");
@@ -97,7 +97,7 @@ test.describe('login', () => {
     await expect(summary).toBeFocused();
     await expect(summary).toContainText('Identifiant ou mot de passe incorrect.');
     await expect(page).toHaveURL(/\/connexion$/);
-    await expect(page).toHaveTitle(/^Erreur : Connexion – /);
+    await expect(page).toHaveTitle(/^Erreur\s: Connexion – /);
     await expect(field(page, 'Mot de passe')).toHaveValue('');
     await expect(page.getByRole('banner').getByRole('link', { name: 'Se connecter' })).toBeVisible();
     expect((await page.request.get('/api/me')).status()).toBe(401);
@@ -155,7 +155,7 @@ test.describe('links from e-mails', () => {
     const alert = page.getByRole('alert');
     await expect(alert).toContainText("Ce lien d'activation n'est pas valide.");
     await expect(alert.getByRole('link', { name: "demandez un nouveau lien d'activation" })).toBeVisible();
-    await expect(page).toHaveTitle(/^Erreur : Activation impossible/);
+    await expect(page).toHaveTitle(/^Erreur\s: Activation impossible/);
   });
 
   test('a reset link without its token says it is incomplete', async ({ page }) => {

@@ -212,7 +212,7 @@ const SCREENS: Screen[] = [
       await page.getByRole('button', { name: 'Ajouter un adulte' }).click();
       await page.getByRole('button', { name: 'Ajouter à la liste' }).first().click();
       await page.getByRole('button', { name: 'Ajouter à la liste' }).last().click();
-      await expect(page.getByText('Le champ « Nom complet » est obligatoire.')).toBeVisible();
+      await expect(page.getByText('Le champ « Nom complet » est obligatoire.')).toBeVisible();
     },
   },
   {
@@ -229,7 +229,7 @@ const SCREENS: Screen[] = [
   { path: () => '/mes-demandes', h1: 'Mes demandes' },
   { path: () => '/mes-demandes?type=reservation&etat=pending', h1: 'Mes demandes', name: 'filtered' },
   { path: () => `/mes-demandes/${ids.change}`, h1: /^Détail de ma demande/, name: 'a dossier change with a message' },
-  { path: () => `/mes-demandes/${ids.absence}`, h1: 'Détail de ma demande : Emma', name: 'an absence' },
+  { path: () => `/mes-demandes/${ids.absence}`, h1: 'Détail de ma demande : Emma', name: 'an absence' },
   { path: () => '/planning?vue=mois&date=2027-02-01', h1: 'Planning', name: 'month' },
   { path: () => '/planning?vue=semaine&date=2027-02-01', h1: 'Planning', name: 'week of 7 days' },
   { path: () => '/planning?vue=semaine5&date=2027-02-01', h1: 'Planning', name: 'week of 5 days' },

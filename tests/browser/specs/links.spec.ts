@@ -15,7 +15,7 @@ import { expectInvalid, logIn, mailTo, outbox, signUpAndActivate, uniqueEmail } 
 test.describe.configure({ mode: 'serial' });
 
 const parentOf = { civility: 'Madame' as const, lastName: 'Delorme', firstName: 'Sophie', email: uniqueEmail('sophie.delorme'), password: 'Delorme2027' };
-const REASON = 'Compte ouvert par erreur : la famille nous a demandé de le retirer.';
+const REASON = 'Compte ouvert par erreur : la famille nous a demandé de le retirer.';
 const WIDTHS = [
   [1280, 800],
   [375, 812],
@@ -52,7 +52,7 @@ test.afterAll(async () => {
 });
 
 const unlinkButton = (page: Page) => page.getByRole('button', { name: `Retirer le lien avec ${parentOf.email}` });
-const unlinkDialog = (page: Page) => page.getByRole('dialog', { name: `Retirer le lien avec ${parentOf.email} ?` });
+const unlinkDialog = (page: Page) => page.getByRole('dialog', { name: `Retirer le lien avec ${parentOf.email} ?` });
 
 test('removing a link needs a reason: the dialog says so, its summary takes the focus, Échap gives up', async ({ page }) => {
   await page.goto(`/agent/familles/${kept.id}`);
@@ -72,9 +72,9 @@ test('removing a link needs a reason: the dialog says so, its summary takes the 
   await dialog.getByRole('button', { name: 'Retirer le lien', exact: true }).click();
   const summary = dialog.locator('#erreurs-lien');
   await expect(summary).toBeFocused();
-  await expect(summary).toContainText('Le champ « Motif » est obligatoire.');
-  await expectInvalid(page, reason, 'Le champ « Motif » est obligatoire.');
-  await summary.getByRole('link', { name: 'Le champ « Motif » est obligatoire.' }).click();
+  await expect(summary).toContainText('Le champ « Motif » est obligatoire.');
+  await expectInvalid(page, reason, 'Le champ « Motif » est obligatoire.');
+  await summary.getByRole('link', { name: 'Le champ « Motif » est obligatoire.' }).click();
   await expect(reason).toBeFocused();
 
   for (const [width, height] of WIDTHS) {
@@ -115,13 +115,13 @@ test.describe('the parent', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mes abonnements');
     const table = page.getByRole('table', { name: /Dossiers famille reliés à votre compte/ });
     await expect(table.getByRole('row')).toHaveCount(3);
-    const leave = page.getByRole('button', { name: `Quitter ce dossier « ${left.label} »` });
+    const leave = page.getByRole('button', { name: `Quitter ce dossier « ${left.label} »` });
 
     // Asked, then given up: nothing changes, the focus comes back.
     await leave.click();
-    const confirm = page.getByRole('group', { name: `Quitter le dossier « ${left.label} » ?` });
+    const confirm = page.getByRole('group', { name: `Quitter le dossier « ${left.label} » ?` });
     await expect(confirm.getByRole('heading')).toBeFocused();
-    await expect(confirm).toContainText('Vous ne verrez plus ce dossier famille ni le planning de ses enfants. Confirmer ?');
+    await expect(confirm).toContainText('Vous ne verrez plus ce dossier famille ni le planning de ses enfants. Confirmer ?');
     for (const [width, height] of WIDTHS) {
       await page.setViewportSize({ width, height });
       await expectAccessible(page, `Mes abonnements, leaving confirmation at ${width} px`, width < 600);
@@ -132,7 +132,7 @@ test.describe('the parent', () => {
 
     await leave.click();
     await confirm.getByRole('button', { name: 'Confirmer' }).click();
-    const status = page.getByRole('status').filter({ hasText: `Vous avez quitté le dossier « ${left.label} ».` });
+    const status = page.getByRole('status').filter({ hasText: `Vous avez quitté le dossier « ${left.label} ».` });
     await expect(status).toBeFocused();
     await expect(table.getByRole('row')).toHaveCount(2);
     await expect(table).toContainText(kept.label);
@@ -202,7 +202,7 @@ test.describe('the parent, unlinked', () => {
     await page.goto('/espace-famille');
     await expect(page.getByRole('heading', { name: "Votre compte n'est relié à aucun dossier famille" })).toBeVisible();
     await page.goto('/mon-espace/abonnements');
-    await expect(page.getByText("Aucun abonnement : votre compte n'est relié à aucun dossier famille.")).toBeVisible();
+    await expect(page.getByText("Aucun abonnement : votre compte n'est relié à aucun dossier famille.")).toBeVisible();
     await expect(page.getByRole('button', { name: /^Quitter ce dossier/ })).toHaveCount(0);
   });
 });

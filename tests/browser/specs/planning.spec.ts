@@ -109,7 +109,7 @@ test.describe('logged in', () => {
     await page.getByRole('radio', { name: 'PETIT Jade' }).check();
     await page.getByRole('radio', { name: '4/Péri SOIR (Ecole Lux)' }).check();
     await expect(page.locator('#contraintes')).toHaveText(
-      "Contraintes : - Les dates de réservation doivent être comprises dans la période de l'inscription (du 01/09/2026 au 03/07/2027)",
+      "Contraintes : - Les dates de réservation doivent être comprises dans la période de l'inscription (du 01/09/2026 au 03/07/2027)",
     );
     for (const day of ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi']) {
       await expect(page.getByRole('checkbox', { name: `${day} (16:30 - 18:30)` })).toBeVisible();
@@ -165,8 +165,8 @@ test.describe('logged in', () => {
     const summary = errorSummary(page);
     await expect(summary).toBeFocused();
     await expect(summary.getByRole('listitem')).toHaveText([
-      'lundi 1 mars 2027 : Une réservation existe déjà le 01/03/2027.',
-      'lundi 8 mars 2027 : Une réservation existe déjà le 08/03/2027.',
+      'lundi 1 mars 2027 : Une réservation existe déjà le 01/03/2027.',
+      'lundi 8 mars 2027 : Une réservation existe déjà le 08/03/2027.',
     ]);
     // …and "Enregistrer seulement les jours possibles" records the others.
     await summary.getByRole('button', { name: 'Enregistrer seulement les jours possibles' }).click();
@@ -246,13 +246,13 @@ test.describe('logged in', () => {
     const soirRow = closedWeek.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /4\/Péri SOIR/ }) });
     await expect(soirRow.getByRole('cell')).toHaveText(Array(5).fill("Fermé (Vacances d'hiver)"));
     await page.goto('/planning?vue=mois&date=2027-02-01');
-    await expect(page.getByText("4/Péri SOIR : fermé (Vacances d'hiver)")).toHaveCount(10);
+    await expect(page.getByText("4/Péri SOIR : fermé (Vacances d'hiver)")).toHaveCount(10);
 
     // The absence in "Mes demandes": the guide's detail.
     const absences = await agentPending(agent, family.id, 'absence');
     expect(absences).toHaveLength(1);
     await page.goto(`/mes-demandes/${(absences[0] as { id: string }).id}`);
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Détail de ma demande : Jade');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Détail de ma demande : Jade');
     const detail = page.getByRole('region', { name: 'Détail de ma demande' });
     await expect(detail.locator('dl')).toHaveText(
       /^Date de début\s*08\/02\/2027\s*Date de fin\s*08\/02\/2027\s*Structure\s*Ecole Lux\s*Activité\s*4\/Péri SOIR \(16:30 - 18:30\)\s*Enfant\s*Jade\s*Raison\s*Rendez-vous médical$/,
@@ -317,7 +317,7 @@ test.describe('logged in', () => {
     await page.getByRole('navigation', { name: 'Planning ou liste' }).getByRole('link', { name: 'Liste' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Liste de mes demandes');
     const table = page.getByRole('table');
-    await expect(table.getByRole('columnheader')).toHaveText(['Prénom', 'Type demande', 'Etablissement', 'Activité', 'Période', 'État']);
+    await expect(table.getByRole('columnheader')).toHaveText(['Prénom', 'Type demande', 'Établissement', 'Activité', 'Période', 'État']);
     await expect(page.getByText('12 résultats')).toBeVisible();
 
     await page.getByRole('combobox', { name: 'Enfants' }).selectOption({ label: 'Hugo PETIT' });

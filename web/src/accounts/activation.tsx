@@ -103,7 +103,7 @@ export function ResendActivationPage() {
           </div>
         ) : (
           <>
-            <p>Indiquez l'e-mail de votre compte citoyen : s'il attend encore son activation, nous y enverrons un nouveau lien.</p>
+            <p>Indiquez l'e-mail de votre compte citoyen : s'il attend encore son activation, nous y enverrons un nouveau lien.</p>
             <RequiredNote />
             <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined}>
               <ErrorSummary error={error} fields={{ email: 'email' }} />

@@ -103,9 +103,9 @@ export function Captcha({ id, error, control }: CaptchaProps) {
     <div class={error ? 'field field--error' : 'field'}>
       <FieldError id={id} message={error} />
       <div class="captcha" id={id} ref={host} />
-      {state === 'loading' && <p class="hint">Chargement de la vérification « Je ne suis pas un robot »…</p>}
+      {state === 'loading' && <p class="hint">Chargement de la vérification « Je ne suis pas un robot »…</p>}
       {state === 'failed' && (
-        <p class="field-error">La vérification « Je ne suis pas un robot » n'a pas pu être chargée. Rechargez la page.</p>
+        <p class="field-error">La vérification « Je ne suis pas un robot » n'a pas pu être chargée. Rechargez la page.</p>
       )}
     </div>
   );

@@ -42,12 +42,12 @@ export function LoginForm({ idPrefix = '', next = '/mon-espace', onError }: Logi
       <ErrorSummary error={error}>
         {error?.code === 'not_activated' && (
           <p>
-            Vous n'avez pas reçu l'e-mail, ou le lien a expiré ? <a href="/nouveau-lien-activation">Recevoir un nouveau lien d'activation</a>
+            Vous n'avez pas reçu l'e-mail, ou le lien a expiré ? <a href="/nouveau-lien-activation">Recevoir un nouveau lien d'activation</a>
           </p>
         )}
         {error?.code === 'invalid_credentials' && (
           <p>
-            <a href="/mot-de-passe-oublie">Mot de passe oublié ?</a>
+            <a href="/mot-de-passe-oublie">Mot de passe oublié ?</a>
           </p>
         )}
       </ErrorSummary>
@@ -73,7 +73,7 @@ export function LoginForm({ idPrefix = '', next = '/mon-espace', onError }: Logi
         <SubmitButton busy={busy} busyText="Connexion en cours…">
           Se connecter
         </SubmitButton>
-        <a href="/mot-de-passe-oublie">Mot de passe oublié ?</a>
+        <a href="/mot-de-passe-oublie">Mot de passe oublié ?</a>
       </div>
     </form>
   );
@@ -92,7 +92,7 @@ export function LoginPage() {
           </div>
         )}
         <LoginForm next={back ?? '/mon-espace'} onError={setHasError} />
-        <h2 class="spaced">Vous n'avez pas encore de compte citoyen ?</h2>
+        <h2 class="spaced">Vous n'avez pas encore de compte citoyen ?</h2>
         <p>
           <a class="button button--accent" href="/inscription">
             Créer un compte

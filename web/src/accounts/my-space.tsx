@@ -36,10 +36,10 @@ export function MySpacePage({ me }: { me: Me }) {
       <section class="panel spaced" aria-labelledby="mes-abonnements">
         <h2 id="mes-abonnements">Mes abonnements</h2>
         {me.families.length === 0 ? (
-          <p>Aucun abonnement. Vous pourrez renseigner votre code abonné dans « Mes abonnements ».</p>
+          <p>Aucun abonnement. Vous pourrez renseigner votre code abonné dans « Mes abonnements ».</p>
         ) : (
           <>
-            <p>Votre compte est relié {me.families.length > 1 ? `à ${me.families.length} dossiers famille` : 'au dossier famille'} :</p>
+            <p>Votre compte est relié {me.families.length > 1 ? `à ${me.families.length} dossiers famille` : 'au dossier famille'} :</p>
             <ul>
               {me.families.map((f) => (
                 <li key={f.family_id}>{f.label || `Dossier ${f.family_id}`}</li>

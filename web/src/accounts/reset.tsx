@@ -53,7 +53,7 @@ export function ForgotPasswordPage() {
           </SuccessBox>
         ) : (
           <>
-            <p>Indiquez l'e-mail de votre compte citoyen : nous vous enverrons un lien pour choisir un nouveau mot de passe.</p>
+            <p>Indiquez l'e-mail de votre compte citoyen : nous vous enverrons un lien pour choisir un nouveau mot de passe.</p>
             <RequiredNote />
             <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined}>
               <ErrorSummary error={error} fields={{ email: 'email' }} />

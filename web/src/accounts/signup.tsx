@@ -25,7 +25,7 @@ const FIELDS: Record<string, string> = {
 };
 
 const DEFAULT_SENT =
-  "Votre demande de création de compte est enregistrée. Un e-mail de confirmation vous a été envoyé : cliquez sur le lien d'activation qu'il contient pour finaliser votre inscription.";
+  "Votre demande de création de compte est enregistrée. Un e-mail de confirmation vous a été envoyé : cliquez sur le lien d'activation qu'il contient pour finaliser votre inscription.";
 let sentMessage = DEFAULT_SENT;
 
 /** Whether the answer means the captcha payload was used up. */
@@ -129,7 +129,7 @@ export function SignUpPage() {
             required
             autoComplete="email"
             spellcheck={false}
-            hint="Exemple : prenom.nom@exemple.fr"
+            hint="Exemple : prenom.nom@exemple.fr"
             value={email}
             onValue={setEmail}
             error={err('email')}
@@ -163,7 +163,7 @@ export function SignUpPage() {
           <InputField
             id="code-abonne"
             label="Code abonné"
-            hint="Facultatif : vous pourrez aussi le renseigner plus tard dans « Mes abonnements »."
+            hint="Facultatif : vous pourrez aussi le renseigner plus tard dans « Mes abonnements »."
             autoComplete="off"
             spellcheck={false}
             value={code}
@@ -214,7 +214,7 @@ export function SignUpSentPage() {
         </div>
         <p>Le lien d'activation est valable 48 heures. Une fois votre compte activé, vous pourrez vous connecter au {commune.portal_name} avec votre e-mail et votre mot de passe.</p>
         <p>
-          Vous ne trouvez pas l'e-mail ? Regardez dans le dossier des courriers indésirables (spam), ou{' '}
+          Vous ne trouvez pas l'e-mail ? Regardez dans le dossier des courriers indésirables (spam), ou{' '}
           <a href="/nouveau-lien-activation">demandez un nouveau lien d'activation</a>.
         </p>
         <p>

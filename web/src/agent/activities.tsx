@@ -18,8 +18,8 @@ import { AgentPage, TableRegion } from './ui';
 
 export const DEADLINE_HELP = (
   <>
-    Exemples : « J-2 12:00 » (deux jours avant, à midi), « J-2 ouvrés 12:00 » (deux jours ouvrés avant, sans les week-ends ni les
-    jours fériés), « mercredi semaine précédente 18:00 ». Laissez vide : pas de délai.
+    Exemples : « J-2 12:00 » (deux jours avant, à midi), « J-2 ouvrés 12:00 » (deux jours ouvrés avant, sans les week-ends ni les
+    jours fériés), « mercredi semaine précédente 18:00 ». Laissez vide : pas de délai.
   </>
 );
 
@@ -163,11 +163,11 @@ export function NewActivityPage() {
     if (!isDate(to)) local.push(required('period.to', 'Au'));
     const cap = capacity.trim();
     if (cap && !/^\d+$/.test(cap)) {
-      local.push({ field: 'capacity', code: 'invalid_capacity', message: 'La capacité est un nombre entier de places (ou vide : sans limite).' });
+      local.push({ field: 'capacity', code: 'invalid_capacity', message: 'La capacité est un nombre entier de places (ou vide : sans limite).' });
     }
     closures.forEach((c, i) => {
-      if (!isDate(c.from)) local.push({ ...required(`closures[${i}].from`, 'Du'), message: `Fermeture ${i + 1} : la date de début est obligatoire.` });
-      if (!isDate(c.to)) local.push({ ...required(`closures[${i}].to`, 'Au'), message: `Fermeture ${i + 1} : la date de fin est obligatoire.` });
+      if (!isDate(c.from)) local.push({ ...required(`closures[${i}].from`, 'Du'), message: `Fermeture ${i + 1} : la date de début est obligatoire.` });
+      if (!isDate(c.to)) local.push({ ...required(`closures[${i}].to`, 'Au'), message: `Fermeture ${i + 1} : la date de fin est obligatoire.` });
     });
     if (local.length) {
       setError(formErrors(local));
@@ -191,7 +191,7 @@ export function NewActivityPage() {
     void run(
       () => agent.createActivity(body),
       (a) => {
-        setFlash(`L'activité « ${a.name} » est créée.`);
+        setFlash(`L'activité « ${a.name} » est créée.`);
         navigate(`/agent/activites/${a.id}`);
       },
     );
@@ -206,7 +206,7 @@ export function NewActivityPage() {
       error.detail,
       error.errors.map((e) => {
         const m = /^closures\[(\d+)\]/.exec(e.field);
-        return m && !e.message.startsWith('Fermeture') ? { ...e, message: `Fermeture ${Number(m[1]) + 1} : ${e.message}` } : e;
+        return m && !e.message.startsWith('Fermeture') ? { ...e, message: `Fermeture ${Number(m[1]) + 1} : ${e.message}` } : e;
       }),
     );
 
@@ -219,12 +219,12 @@ export function NewActivityPage() {
         <section class="form-section" aria-labelledby="act-general">
           <h2 id="act-general">L'activité</h2>
           <div class="bo-grid">
-            <InputField autoComplete="off" id="act-nom" label="Nom de l'activité" required hint="Exemple : 4/Péri SOIR" value={name} onValue={setName} error={err('name')} maxLength={80} />
+            <InputField autoComplete="off" id="act-nom" label="Nom de l'activité" required hint="Exemple : 4/Péri SOIR" value={name} onValue={setName} error={err('name')} maxLength={80} />
             <InputField autoComplete="off"
               id="act-etablissement"
               label="Établissement"
               required
-              hint="Exemple : Ecole Lux"
+              hint="Exemple : Ecole Lux"
               value={establishment}
               onValue={setEstablishment}
               error={err('establishment')}
@@ -257,7 +257,7 @@ export function NewActivityPage() {
           <InputField autoComplete="off"
             id="act-capacite"
             label="Capacité (places par jour)"
-            hint="Facultative : laissez vide pour ne pas limiter les places."
+            hint="Facultative : laissez vide pour ne pas limiter les places."
             inputMode="numeric"
             short
             value={capacity}
@@ -317,7 +317,7 @@ export function NewActivityPage() {
             onChecked={setPublicHolidays}
             error={err('open_on_public_holidays')}
           />
-          <p class="hint">Autres fermetures (ponts, sorties, journées pédagogiques) : l'activité n'a pas lieu ces jours-là.</p>
+          <p class="hint">Autres fermetures (ponts, sorties, journées pédagogiques) : l'activité n'a pas lieu ces jours-là.</p>
           {closures.map((c, i) => (
             <fieldset class="bo-row" key={c.key}>
               <legend>Fermeture {i + 1}</legend>
@@ -326,7 +326,7 @@ export function NewActivityPage() {
                   id={`fermeture-${c.key}-libelle`}
                   label="Libellé"
                   required
-                  hint="Exemple : Vacances d'hiver"
+                  hint="Exemple : Vacances d'hiver"
                   value={c.label}
                   onValue={(v) => setClosure(c.key, { label: v })}
                   error={err(`closures[${i}].label`)}

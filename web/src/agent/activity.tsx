@@ -23,7 +23,7 @@ function CalendarClosures({ a }: { a: ActivityDetail }) {
   return (
     <TableRegion labelledBy="calendrier-legende">
       <table class="bo-table">
-        <caption id="calendrier-legende">Fermetures du calendrier de {a.name} : jours fériés et vacances scolaires</caption>
+        <caption id="calendrier-legende">Fermetures du calendrier de {a.name} : jours fériés et vacances scolaires</caption>
         <thead>
           <tr>
             <th scope="col">Libellé</th>
@@ -118,7 +118,7 @@ function Closures({ a, onChanged, onError }: { a: ActivityDetail; onChanged: () 
         <Result token={done}>
           <p>
             <strong>
-              Fermeture « {done.closure.label} » enregistrée ({period(done.closure)}) :{' '}
+              Fermeture « {done.closure.label} » enregistrée ({period(done.closure)}) :{' '}
               {plural(done.cancelled, 'réservation annulée', 'réservations annulées')},{' '}
               {plural(done.families, 'famille prévenue', 'familles prévenues')} par e-mail.
             </strong>
@@ -137,7 +137,7 @@ function Closures({ a, onChanged, onError }: { a: ActivityDetail; onChanged: () 
             id="fermeture-libelle"
             label="Libellé"
             required
-            hint="Exemple : Grève, Vacances d'hiver"
+            hint="Exemple : Grève, Vacances d'hiver"
             value={text}
             onValue={setText}
             error={err('closure.label')}
@@ -151,7 +151,7 @@ function Closures({ a, onChanged, onError }: { a: ActivityDetail; onChanged: () 
       <ConfirmDialog
         id="confirmer-fermeture"
         open={confirming}
-        title="Déclarer cette fermeture ?"
+        title="Déclarer cette fermeture ?"
         confirm="Déclarer la fermeture"
         onConfirm={declare}
         onClose={() => setConfirming(false)}
@@ -230,7 +230,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
           id="inscription-recherche"
           type="search"
           label="Famille de l'enfant"
-          hint="Début du nom (exemple : Martin), puis « Rechercher »."
+          hint="Début du nom (exemple : Martin), puis « Rechercher »."
           value={search}
           onValue={setSearch}
         />
@@ -239,7 +239,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
         </button>
       </form>
       {finding.error && <LoadFailure error={finding.error} />}
-      {found && found.length === 0 && <p role="status">Aucune famille ne commence par « {search.trim()} ».</p>}
+      {found && found.length === 0 && <p role="status">Aucune famille ne commence par « {search.trim()} ».</p>}
 
       <form onSubmit={submit} noValidate aria-labelledby="inscrire" aria-busy={busy ? 'true' : undefined}>
         <ErrorSummary
@@ -251,7 +251,7 @@ function Enrol({ a, onDone, onError }: { a: Activity; onDone: () => Promise<void
           <Choices
             id="inscription-famille"
             legend={`Famille (${plural(found.length, 'résultat', 'résultats')}${moreFound ? ' et plus' : ''})`}
-            hint={moreFound ? 'D’autres familles correspondent : précisez le nom pour les trouver.' : undefined}
+            hint={moreFound ? "D'autres familles correspondent : précisez le nom pour les trouver." : undefined}
             required
             type="radio"
             inline={false}

@@ -23,7 +23,7 @@ function Email({ n, to, subject, text, when }: { n: number; to: string; subject:
         {subject} — {to}
       </h3>
       {when && <p>Envoyé le {instantLong(when)}</p>}
-      <pre class="email-text" role="region" aria-label={`Texte du courriel : ${subject}`} tabIndex={0}>
+      <pre class="email-text" role="region" aria-label={`Texte du courriel : ${subject}`} tabIndex={0}>
         {text}
       </pre>
     </article>
@@ -37,7 +37,7 @@ export function DigestPreviewPage() {
     <AgentPage title={PREVIEW_TITLE} crumbs={[{ label: PREVIEW_TITLE }]}>
       <p class="lead">
         Les familles reçoivent à 13:00 et à 18:00 un accusé de traitement des demandes traitées depuis
-        l'envoi précédent. Voici ceux de la fenêtre en cours, tels qu'ils partiraient maintenant ; rien n'est envoyé.
+        l'envoi précédent. Voici ceux de la fenêtre en cours, tels qu'ils partiraient maintenant ; rien n'est envoyé.
       </p>
       {preview.error ? (
         <LoadFailure error={preview.error} />
@@ -46,7 +46,7 @@ export function DigestPreviewPage() {
       ) : (
         <>
           <p>
-            <strong>Envoi prévu le {instantLong(p.sends_at)}</strong> :{' '}
+            <strong>Envoi prévu le {instantLong(p.sends_at)}</strong> :{' '}
             {p.families === 0
               ? "aucune demande n'a encore été traitée dans cette fenêtre."
               : `${plural(p.families, 'famille', 'familles')} avec au moins une demande traitée${
@@ -55,7 +55,7 @@ export function DigestPreviewPage() {
           </p>
           {p.outbox && (
             <p>
-              <a href="/agent/boite-envoi">Voir la boîte d'envoi de la démo</a> (les courriels déjà envoyés : accusés
+              <a href="/agent/boite-envoi">Voir la boîte d'envoi de la démo</a> (les courriels déjà envoyés : accusés
               d'enregistrement, accusés de traitement, comptes).
             </p>
           )}
@@ -84,12 +84,12 @@ export function OutboxPage() {
   return (
     <AgentPage title={OUTBOX_TITLE} crumbs={[{ href: '/agent/accuse-de-traitement', label: PREVIEW_TITLE }, { label: OUTBOX_TITLE }]}>
       <p class="lead">
-        En démonstration, le portail n'envoie aucun courriel : il les range dans sa boîte d'envoi, du plus récent au plus
+        En démonstration, le portail n'envoie aucun courriel : il les range dans sa boîte d'envoi, du plus récent au plus
         ancien.
       </p>
       {outbox.error ? (
         outbox.error.status === 404 ? (
-          <p>Ce portail n'a pas de boîte d'envoi consultable : elle n'existe qu'en démonstration.</p>
+          <p>Ce portail n'a pas de boîte d'envoi consultable : elle n'existe qu'en démonstration.</p>
         ) : (
           <LoadFailure error={outbox.error} />
         )

@@ -74,7 +74,7 @@ export function FamiliesPage() {
           id="recherche"
           type="search"
           label="Nom de la famille"
-          hint="Le début du nom suffit (exemple : Martin, ou Famille Martin)."
+          hint="Le début du nom suffit (exemple : Martin, ou Famille Martin)."
           value={text}
           onValue={setText}
         />
@@ -84,18 +84,18 @@ export function FamiliesPage() {
       </form>
 
       <section class="spaced-small" aria-labelledby="resultats">
-        <h2 id="resultats">{q ? `Familles dont le nom commence par « ${q} »` : 'Toutes les familles'}</h2>
+        <h2 id="resultats">{q ? `Familles dont le nom commence par « ${q} »` : 'Toutes les familles'}</h2>
         {error ? (
           <LoadFailure error={error} />
         ) : !items ? (
           <Loading text="Recherche des familles…" />
         ) : items.length === 0 ? (
-          <p role="status">{q ? `Aucune famille ne commence par « ${q} ».` : "Aucune famille n'est encore enregistrée."}</p>
+          <p role="status">{q ? `Aucune famille ne commence par « ${q} ».` : "Aucune famille n'est encore enregistrée."}</p>
         ) : (
           <>
             <p role="status">
               {plural(items.length, 'famille affichée', 'familles affichées')}
-              {search && moreFamilies(search) ? ' ; d’autres suivent' : ''}.
+              {search && moreFamilies(search) ? " ; d'autres suivent" : ''}.
             </p>
             <ul class="bo-list">
               {items.map((f) => (

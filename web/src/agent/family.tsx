@@ -77,7 +77,7 @@ function ChildFacts({ c }: { c: Child }) {
       <ul class="bo-values">
         {AUTHORIZATIONS.map(([k, l]) => (
           <li key={k}>
-            {l} : <strong>{yesNo(c.authorizations[k as keyof Child['authorizations']])}</strong>
+            {l} : <strong>{yesNo(c.authorizations[k as keyof Child['authorizations']])}</strong>
           </li>
         ))}
       </ul>
@@ -87,7 +87,7 @@ function ChildFacts({ c }: { c: Child }) {
         <dd>{labelOf(DIETS, c.health.diet)}</dd>
         <dt>Allergies</dt>
         <dd>{c.health.allergies?.length ? c.health.allergies.join(', ') : 'Aucune'}</dd>
-        <dt>Besoin d’une attention particulière</dt>
+        <dt>Besoin d'une attention particulière</dt>
         <dd>{yesNo(c.health.special_care)}</dd>
       </dl>
       {vaccines.length === 0 ? (
@@ -176,13 +176,13 @@ function PendingChanges({ d }: { d: Dossier }) {
               <ul class="bo-values">
                 {Object.entries(p.changes).map(([f, v]) => (
                   <li key={f}>
-                    {FIELD_LABELS[f] ?? f} : <ValueView field={f} value={v} />
+                    {FIELD_LABELS[f] ?? f} : <ValueView field={f} value={v} />
                   </li>
                 ))}
               </ul>
               <p>
                 <a href={`/agent/demandes/${p.request_id}`}>
-                  Traiter la demande<span class="visually-hidden"> : {pendingWho(d, p)}</span>
+                  Traiter la demande<span class="visually-hidden"> : {pendingWho(d, p)}</span>
                 </a>
               </p>
             </li>
@@ -229,7 +229,7 @@ function SubscriberCode({ d, onChanged }: { d: Dossier; onChanged: () => Promise
       async (code) => {
         await onChanged();
         setDone({
-          text: code ? `Nouveau code abonné : ${code}. L'ancien code ne fonctionne plus.` : 'Le code abonné est révoqué : plus personne ne peut s’abonner avec lui.',
+          text: code ? `Nouveau code abonné : ${code}. L'ancien code ne fonctionne plus.` : "Le code abonné est révoqué : plus personne ne peut s'abonner avec lui.",
           at: Date.now(),
         });
       },
@@ -247,14 +247,14 @@ function SubscriberCode({ d, onChanged }: { d: Dossier; onChanged: () => Promise
       )}
       {d.subscriber_code ? (
         <>
-          <p>À transmettre à la famille pour relier un compte citoyen à ce dossier :</p>
+          <p>À transmettre à la famille pour relier un compte citoyen à ce dossier :</p>
           <p class="bo-code" id="code-abonne">
             {d.subscriber_code}
           </p>
         </>
       ) : (
         <p>
-          <strong>Aucun code abonné</strong> : il a été révoqué. Renouvelez-le pour en donner un nouveau à la famille.
+          <strong>Aucun code abonné</strong> : il a été révoqué. Renouvelez-le pour en donner un nouveau à la famille.
         </p>
       )}
       <div class="actions">
@@ -270,17 +270,17 @@ function SubscriberCode({ d, onChanged }: { d: Dossier; onChanged: () => Promise
       <ConfirmDialog
         id="confirmer-renouveler"
         open={dialog === 'renew'}
-        title="Renouveler le code abonné ?"
+        title="Renouveler le code abonné ?"
         confirm="Renouveler le code"
         onConfirm={() => act('renew')}
         onClose={() => setDialog(null)}
       >
-        <p>Un nouveau code sera créé pour {d.label}. L'ancien code ne fonctionnera plus ; les comptes déjà reliés le restent.</p>
+        <p>Un nouveau code sera créé pour {d.label}. L'ancien code ne fonctionnera plus ; les comptes déjà reliés le restent.</p>
       </ConfirmDialog>
       <ConfirmDialog
         id="confirmer-revoquer"
         open={dialog === 'revoke'}
-        title="Révoquer le code abonné ?"
+        title="Révoquer le code abonné ?"
         confirm="Révoquer le code"
         onConfirm={() => act('revoke')}
         onClose={() => setDialog(null)}
@@ -320,7 +320,7 @@ function InvoiceForm({ d, onError }: { d: Dossier; onError: (on: boolean) => voi
     if (!reference.trim()) local.push(required('reference', 'Référence'));
     const cents = parseEuros(amount);
     if (cents === null || cents <= 0) {
-      local.push({ field: 'amount_cents', code: 'invalid_amount', message: 'Le montant doit être un nombre d’euros positif (exemple : 43,50).' });
+      local.push({ field: 'amount_cents', code: 'invalid_amount', message: "Le montant doit être un nombre d'euros positif (exemple : 43,50)." });
     }
     if (!issued) local.push(required('issued_on', "Date d'émission"));
     if (!due) local.push(required('due_on', 'Échéance'));
@@ -379,7 +379,7 @@ function InvoiceForm({ d, onError }: { d: Dossier; onError: (on: boolean) => voi
             id="facture-montant"
             label="Montant (en euros)"
             required
-            hint="Exemple : 43,50"
+            hint="Exemple : 43,50"
             inputMode="decimal"
             value={amount}
             onValue={setAmount}

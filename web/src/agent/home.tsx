@@ -37,12 +37,12 @@ const SECTIONS = [
   {
     href: '/agent/demandes',
     title: 'Demandes à traiter',
-    text: 'Réservations, absences et modifications de dossier envoyées par les familles : accepter, refuser, répondre.',
+    text: 'Réservations, absences et modifications de dossier envoyées par les familles : accepter, refuser, répondre.',
   },
   {
     href: '/agent/familles',
     title: 'Familles',
-    text: 'Dossiers famille, codes abonnés, création de famille, import d’un fichier CSV, factures.',
+    text: "Dossiers famille, codes abonnés, création de famille, import d'un fichier CSV, factures.",
   },
   {
     href: '/agent/activites',
@@ -84,7 +84,7 @@ export function AgentHomePage({ me }: { me: Me }) {
                 .map((k) => (
                   <li key={k}>
                     <a href={`/agent/demandes?type=${k}`}>
-                      {REQUEST_KINDS[k]} : {c.byKind[k]}
+                      {REQUEST_KINDS[k]} : {c.byKind[k]}
                       {c.more ? ' ou plus' : ''}
                     </a>
                   </li>

@@ -34,9 +34,9 @@ function Errors({ r }: { r: ImportReport }) {
     <section aria-labelledby="erreurs-fichier" class="spaced-small">
       <div class="notice notice--error" role="alert" tabIndex={-1} ref={box}>
         <h2 id="erreurs-fichier" class="notice__title">
-          {plural(r.errors.length, 'erreur dans le fichier', 'erreurs dans le fichier')} : rien n'a été importé
+          {plural(r.errors.length, 'erreur dans le fichier', 'erreurs dans le fichier')} : rien n'a été importé
         </h2>
-        <p>Corrigez chaque ligne citée dans votre tableur, enregistrez le fichier en CSV (UTF-8, séparateur « ; »), puis vérifiez-le à nouveau.</p>
+        <p>Corrigez chaque ligne citée dans votre tableur, enregistrez le fichier en CSV (UTF-8, séparateur « ; »), puis vérifiez-le à nouveau.</p>
       </div>
       <TableRegion labelledBy="erreurs-legende">
         <table class="bo-table">
@@ -76,7 +76,7 @@ export function ImportPage() {
       return;
     }
     if (file.size > IMPORT_MAX_BYTES) {
-      setError(formErrors([{ field: 'file', code: 'too_large', message: 'Le fichier dépasse 8 Mo : découpez-le en plusieurs fichiers.' }]));
+      setError(formErrors([{ field: 'file', code: 'too_large', message: 'Le fichier dépasse 8 Mo : découpez-le en plusieurs fichiers.' }]));
       return;
     }
     void run(
@@ -107,13 +107,13 @@ export function ImportPage() {
         <details class="bo-details">
           <summary>Format du fichier</summary>
           <ul>
-            <li>Fichier texte CSV encodé en UTF-8, colonnes séparées par un point-virgule « ; », 8 Mo au plus.</li>
+            <li>Fichier texte CSV encodé en UTF-8, colonnes séparées par un point-virgule « ; », 8 Mo au plus.</li>
             <li>
-              Première ligne : l'en-tête, avec les colonnes <code class="bo-wrap">{COLUMNS.replaceAll(';', '; ')}</code>.
+              Première ligne : l'en-tête, avec les colonnes <code class="bo-wrap">{COLUMNS.replaceAll(';', '; ')}</code>.
             </li>
-            <li>Une ligne par personne : « responsable » ou « enfant » dans la colonne role ; la colonne famille regroupe les personnes d'un même foyer.</li>
-            <li>Chaque famille a au moins un responsable. Dates de naissance au format JJ/MM/AAAA ; sexe M ou F ; qualité pere, mere, tuteur ou autre.</li>
-            <li>Un fichier déjà importé peut l'être à nouveau : les familles déjà importées (même référence) sont ignorées.</li>
+            <li>Une ligne par personne : « responsable » ou « enfant » dans la colonne role ; la colonne famille regroupe les personnes d'un même foyer.</li>
+            <li>Chaque famille a au moins un responsable. Dates de naissance au format JJ/MM/AAAA ; sexe M ou F ; qualité pere, mere, tuteur ou autre.</li>
+            <li>Un fichier déjà importé peut l'être à nouveau : les familles déjà importées (même référence) sont ignorées.</li>
           </ul>
           <p>
             <a href={`data:text/csv;charset=utf-8,${encodeURIComponent(TEMPLATE)}`} download="modele-familles.csv">
@@ -131,7 +131,7 @@ export function ImportPage() {
             <Req />
           </label>
           <p class="hint" id={hintId('fichier')}>
-            Fichier .csv, UTF-8, séparateur « ; ».
+            Fichier .csv, UTF-8, séparateur « ; ».
           </p>
           <FieldError id="fichier" message={fileError} />
           <input
@@ -161,14 +161,14 @@ export function ImportPage() {
       {checked && checked.errors.length === 0 && (
         <Result token={checked}>
           <p>
-            <strong>Le fichier est valide.</strong> Rien n'est encore importé. L'import créera au plus :
+            <strong>Le fichier est valide.</strong> Rien n'est encore importé. L'import créera au plus :
           </p>
           <Counts r={checked} />
           {checked.skipped > 0 && (
             <p>
               {checked.skipped === 1
-                ? 'Une famille du fichier est déjà importée : elle sera laissée telle quelle.'
-                : `${checked.skipped} familles du fichier sont déjà importées : elles seront laissées telles quelles.`}
+                ? 'Une famille du fichier est déjà importée : elle sera laissée telle quelle.'
+                : `${checked.skipped} familles du fichier sont déjà importées : elles seront laissées telles quelles.`}
             </p>
           )}
           <div class="actions">
@@ -183,14 +183,14 @@ export function ImportPage() {
         <Result token={imported}>
           <p>
             <strong>
-              Import terminé :{' '}
+              Import terminé :{' '}
               {imported.families === imported.skipped
                 ? 'aucune nouvelle famille'
                 : plural(imported.families - imported.skipped, 'famille importée', 'familles importées')}
               {imported.skipped > 0 ? `, ${plural(imported.skipped, 'famille ignorée', 'familles ignorées')} (déjà importée${imported.skipped > 1 ? 's' : ''})` : ''}.
             </strong>
           </p>
-          <p>Le fichier comptait :</p>
+          <p>Le fichier comptait :</p>
           <Counts r={imported} />
           <p>
             <a href="/agent/familles">Voir les familles</a>

@@ -62,7 +62,7 @@ function UnlinkDialog({ familyId, account, onClose, onDone }: UnlinkProps) {
 
   return (
     <dialog ref={ref} id="retirer-lien" class="bo-dialog" aria-labelledby="retirer-lien-titre" aria-describedby="retirer-lien-texte" onClose={onClose}>
-      <h2 id="retirer-lien-titre">Retirer le lien avec {account?.email ?? 'ce compte'} ?</h2>
+      <h2 id="retirer-lien-titre">Retirer le lien avec {account?.email ?? 'ce compte'} ?</h2>
       <p id="retirer-lien-texte">
         Ce compte ne verra plus ce dossier famille ni le planning de ses enfants. Le motif est envoyé par e-mail au compte et gardé dans l'historique du dossier.
       </p>

@@ -111,22 +111,22 @@ function checkChildren(children: ChildRow[]): FieldProblem[] {
 
 function Created({ family, onAgain }: { family: Dossier; onAgain: () => void }) {
   return (
-    <AgentPage title={`Famille créée : ${family.label}`} documentTitle="Famille créée" crumbs={[{ href: '/agent/familles', label: 'Familles' }, { label: 'Famille créée' }]}>
+    <AgentPage title={`Famille créée : ${family.label}`} documentTitle="Famille créée" crumbs={[{ href: '/agent/familles', label: 'Familles' }, { label: 'Famille créée' }]}>
       <Result token={family.id}>
         <p>
-          <strong>Le dossier « {family.label} » est créé.</strong>
+          <strong>Le dossier « {family.label} » est créé.</strong>
         </p>
       </Result>
       <section class="panel panel--tinted" aria-labelledby="code-titre">
         <h2 id="code-titre">Code abonné famille</h2>
-        <p>À transmettre à la famille : il lui permet de relier son compte citoyen à ce dossier.</p>
+        <p>À transmettre à la famille : il lui permet de relier son compte citoyen à ce dossier.</p>
         <p class="bo-code" id="code-abonne">
           {family.subscriber_code ?? 'Aucun code'}
         </p>
       </section>
       <section class="spaced-small" aria-labelledby="codes-perso">
         <h2 id="codes-perso">Codes personnels des responsables</h2>
-        <p>Imprimés sur les factures ; avec les références d'une facture, ils permettent aussi de s'abonner.</p>
+        <p>Imprimés sur les factures ; avec les références d'une facture, ils permettent aussi de s'abonner.</p>
         <TableRegion labelledBy="codes-legende">
           <table class="bo-table">
             <caption id="codes-legende" class="visually-hidden">
@@ -208,7 +208,7 @@ export function NewFamilyPage() {
   const who = (field: string) => {
     const m = /^(guardians|children)\[(\d+)\]/.exec(field);
     if (!m) return '';
-    return `${m[1] === 'guardians' ? 'Responsable' : 'Enfant'} ${Number(m[2]) + 1} : `;
+    return `${m[1] === 'guardians' ? 'Responsable' : 'Enfant'} ${Number(m[2]) + 1} : `;
   };
   const summary = error && new ApiError(error.status, error.code, error.detail, error.errors.map((e) => ({ ...e, message: who(e.field) + e.message })));
   const err = (field: string) => error?.fieldMessage(field);
@@ -276,18 +276,18 @@ export function NewFamilyPage() {
                     id={gid(g, 'email')}
                     type="email"
                     label="E-mail"
-                    hint="Exemple : prenom.nom@exemple.fr"
+                    hint="Exemple : prenom.nom@exemple.fr"
                     value={g.email}
                     onValue={(v) => setG(g.key, { email: v })}
                     error={e('email')}
                     spellcheck={false}
                   />
-                  <InputField autoComplete="off" id={gid(g, 'telephone')} type="tel" label="Téléphone" hint="Exemple : 01 02 03 04 05" value={g.phone} onValue={(v) => setG(g.key, { phone: v })} error={e('phone')} />
+                  <InputField autoComplete="off" id={gid(g, 'telephone')} type="tel" label="Téléphone" hint="Exemple : 01 02 03 04 05" value={g.phone} onValue={(v) => setG(g.key, { phone: v })} error={e('phone')} />
                   <InputField autoComplete="off"
                     id={gid(g, 'portable')}
                     type="tel"
                     label="Téléphone portable"
-                    hint="Exemple : 06 12 34 56 78"
+                    hint="Exemple : 06 12 34 56 78"
                     value={g.mobile}
                     onValue={(v) => setG(g.key, { mobile: v })}
                     error={e('mobile')}
@@ -295,7 +295,7 @@ export function NewFamilyPage() {
                 </div>
                 <fieldset class="bo-subgroup">
                   <legend>Adresse</legend>
-                  <p class="hint">Facultative ; si elle est donnée, l'adresse, le code postal et la ville sont obligatoires.</p>
+                  <p class="hint">Facultative ; si elle est donnée, l'adresse, le code postal et la ville sont obligatoires.</p>
                   <div class="bo-grid">
                     <InputField autoComplete="off" id={gid(g, 'adresse')} label="Adresse" value={g.line1} onValue={(v) => setG(g.key, { line1: v })} error={e('address.line1') ?? e('address')} />
                     <InputField autoComplete="off" id={gid(g, 'adresse2')} label="Complément d'adresse" value={g.line2} onValue={(v) => setG(g.key, { line2: v })} error={e('address.line2')} />

@@ -70,7 +70,7 @@ function Filters({ filter, familyLabel }: { filter: QueueFilter; familyLabel: st
         setMoreChoices(moreFamilies(search));
         if (items.length === 1 && !moreFamilies(search)) navigate(target((items[0] as FamilyLine).id));
         else if (items.length === 0) {
-          setNotFound(`Aucune famille ne commence par « ${family.trim()} ».`);
+          setNotFound(`Aucune famille ne commence par « ${family.trim()} ».`);
           document.getElementById('filtre-famille')?.focus();
         } else setChoices(items);
       },
@@ -95,7 +95,7 @@ function Filters({ filter, familyLabel }: { filter: QueueFilter; familyLabel: st
         <InputField autoComplete="off"
           id="filtre-famille"
           label="Famille"
-          hint={familyLabel ? `Filtre actuel : ${familyLabel}. Début du nom d'une autre famille pour en changer.` : 'Début du nom (exemple : Martin)'}
+          hint={familyLabel ? `Filtre actuel : ${familyLabel}. Début du nom d'une autre famille pour en changer.` : 'Début du nom (exemple : Martin)'}
           value={family}
           onValue={setFamily}
           error={notFound ?? undefined}
@@ -105,7 +105,7 @@ function Filters({ filter, familyLabel }: { filter: QueueFilter; familyLabel: st
         <div class="notice" role="status">
           <p>
             <strong>
-              {choices.length} familles{moreChoices ? ' (au moins)' : ''} correspondent :
+              {choices.length} familles{moreChoices ? ' (au moins)' : ''} correspondent :
             </strong>{' '}
             choisissez-en une{moreChoices ? ', ou précisez le nom' : ''}.
           </p>
@@ -123,7 +123,7 @@ function Filters({ filter, familyLabel }: { filter: QueueFilter; familyLabel: st
           Filtrer
         </button>
         {(filter.kind || filter.family_id || filter.activity_id || filter.date) && <a href="/agent/demandes">Effacer les filtres</a>}
-        {familyLabel && <a href={queueUrl({ ...filter, family_id: undefined })}>Retirer le filtre « {familyLabel} »</a>}
+        {familyLabel && <a href={queueUrl({ ...filter, family_id: undefined })}>Retirer le filtre « {familyLabel} »</a>}
       </div>
     </form>
   );
@@ -151,14 +151,14 @@ function OutcomeNotice({ outcome }: { outcome: Outcome }) {
       </p>
       {answer.skipped.length > 0 && (
         <>
-          <p>{plural(answer.skipped.length, "demande n'a pas pu être traitée", "demandes n'ont pas pu être traitées")} :</p>
+          <p>{plural(answer.skipped.length, "demande n'a pas pu être traitée", "demandes n'ont pas pu être traitées")} :</p>
           <ul>
             {answer.skipped.map((s) => {
               const line = lines.get(s.id);
               const name = line ? `${line.description} – ${line.family_label}${line.date ? ` – ${dayDate(line.date)}` : ''}` : `Demande ${s.id}`;
               return (
                 <li key={s.id}>
-                  {name} : {SKIP_REASONS[s.code] ?? `refusée par le serveur (${s.code})`}
+                  {name} : {SKIP_REASONS[s.code] ?? `refusée par le serveur (${s.code})`}
                 </li>
               );
             })}
@@ -279,7 +279,7 @@ export function QueuePage() {
 
       {filter.activity_id && filter.date && (
         <section class="panel spaced-small" aria-labelledby="jour-titre">
-          <h2 id="jour-titre">Toute la journée : {dayName}</h2>
+          <h2 id="jour-titre">Toute la journée : {dayName}</h2>
           <p>Décider en une fois toutes les réservations et absences en attente pour cette activité ce jour-là.</p>
           <div class="actions">
             <button type="button" class="button" onClick={() => setDayDialog('accepted')}>
@@ -292,7 +292,7 @@ export function QueuePage() {
           <ConfirmDialog
             id="confirmer-jour"
             open={dayDialog !== null}
-            title={dayDialog === 'refused' ? 'Tout refuser pour ce jour ?' : 'Tout accepter pour ce jour ?'}
+            title={dayDialog === 'refused' ? 'Tout refuser pour ce jour ?' : 'Tout accepter pour ce jour ?'}
             confirm={dayDialog === 'refused' ? 'Tout refuser' : 'Tout accepter'}
             onConfirm={() => dayDialog && decideDay(dayDialog)}
             onClose={() => setDayDialog(null)}
@@ -320,7 +320,7 @@ export function QueuePage() {
           <form onSubmit={(e) => e.preventDefault()} noValidate>
             <p role="status">
               {plural(items.length, 'demande affichée', 'demandes affichées')}
-              {next ? ' ; d’autres suivent' : ''}.
+              {next ? " ; d'autres suivent" : ''}.
             </p>
             <TableRegion labelledBy="liste-legende">
               <table class="bo-table">
@@ -359,7 +359,7 @@ export function QueuePage() {
                           aria-describedby={i === 0 && error?.fieldMessage('ids') ? 'erreurs' : undefined}
                         />
                         <label for={`choix-${r.id}`} class="visually-hidden">
-                          Sélectionner : {r.description}, {r.family_label}
+                          Sélectionner : {r.description}, {r.family_label}
                           {r.date ? `, ${dayDate(r.date)}` : ''}
                         </label>
                       </td>
@@ -408,7 +408,7 @@ export function QueuePage() {
               <TextAreaField
                 id="message-selection"
                 label="Message à la famille (facultatif)"
-                hint="Joint à chaque demande traitée ; la famille le lit dans l'historique de sa demande."
+                hint="Joint à chaque demande traitée ; la famille le lit dans l'historique de sa demande."
                 value={message}
                 onValue={setMessage}
                 maxLength={2000}

@@ -68,7 +68,7 @@ function Changes({ r }: { r: RequestDetail }) {
                   <ValueView field={c.field} value={current} />
                   {c.current !== undefined && !same(c.old, c.current) && (
                     <p class="bo-note">
-                      Au moment de la demande : <ValueView field={c.field} value={c.old} />
+                      Au moment de la demande : <ValueView field={c.field} value={c.old} />
                     </p>
                   )}
                 </td>
@@ -112,7 +112,7 @@ function Planning({ r, family }: { r: RequestDetail; family: Dossier | null }) {
       {d.waiting_list && (
         <>
           <dt>Liste d'attente</dt>
-          <dd>Oui : l'activité était complète ce jour-là.</dd>
+          <dd>Oui : l'activité était complète ce jour-là.</dd>
         </>
       )}
     </dl>
@@ -157,7 +157,7 @@ export function RequestPage({ id }: { id: string }) {
       async () => {
         setNote('');
         await req.reload();
-        setDone({ text: 'Message envoyé. La famille le verra dans « Mes demandes ».', at: Date.now() });
+        setDone({ text: 'Message envoyé. La famille le verra dans « Mes demandes ».', at: Date.now() });
       },
     );
   }
@@ -177,7 +177,7 @@ export function RequestPage({ id }: { id: string }) {
   }
   const planning = r.kind === 'reservation' || r.kind === 'absence';
   return (
-    <AgentPage title={title} documentTitle={`Demande : ${r.description}`} error={!!decision.error || !!sending.error} crumbs={crumbs}>
+    <AgentPage title={title} documentTitle={`Demande : ${r.description}`} error={!!decision.error || !!sending.error} crumbs={crumbs}>
       {done && (
         <Result token={done.at}>
           <p>{done.text}</p>
@@ -214,7 +214,7 @@ export function RequestPage({ id }: { id: string }) {
             <TextAreaField
               id="message-decision"
               label="Message à la famille (facultatif)"
-              hint="Joint à la décision ; la famille le lit dans l'historique de sa demande."
+              hint="Joint à la décision ; la famille le lit dans l'historique de sa demande."
               value={message}
               onValue={setMessage}
               maxLength={2000}
@@ -231,7 +231,7 @@ export function RequestPage({ id }: { id: string }) {
         ) : (
           <p>
             Cette demande est <strong>{(REQUEST_STATES[r.state] ?? r.state).toLowerCase()}</strong>
-            {r.decided_at ? ` depuis le ${dateTime(r.decided_at)}` : ''} : il n'y a plus de décision à prendre.
+            {r.decided_at ? ` depuis le ${dateTime(r.decided_at)}` : ''} : il n'y a plus de décision à prendre.
           </p>
         )}
       </section>
@@ -244,7 +244,7 @@ export function RequestPage({ id }: { id: string }) {
             id="message-famille"
             label="Votre message"
             required
-            hint="La famille le voit dans « Mes demandes », compté comme nouveau message."
+            hint="La famille le voit dans « Mes demandes », compté comme nouveau message."
             value={note}
             onValue={setNote}
             maxLength={2000}

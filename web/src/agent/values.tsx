@@ -32,7 +32,7 @@ const KEYS: Record<string, string> = {
   number: 'N° de contrat',
   diet: 'Pratiques alimentaires',
   allergies: 'Allergies',
-  special_care: 'Besoin d’une attention particulière',
+  special_care: "Besoin d'une attention particulière",
   vaccines: 'Vaccins',
   full_name: 'Nom complet',
   mobile: 'Mobile',
@@ -96,7 +96,7 @@ export function ValueView({ field, value }: { field: string; value: unknown }): 
       <ul class="bo-values">
         {entries.map(([k, v]) => (
           <li key={k}>
-            {KEYS[k] ?? k} : <ValueView field={k} value={v} />
+            {KEYS[k] ?? k} : <ValueView field={k} value={v} />
           </li>
         ))}
       </ul>

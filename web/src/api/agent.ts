@@ -154,7 +154,7 @@ export async function importCsv(file: Blob, dryRun: boolean): Promise<ImportRepo
   if ((resp.ok || resp.status === 422) && isReport(body)) return body;
   const problem = (body ?? {}) as { code?: unknown; detail?: unknown };
   const fallback: Record<number, string> = {
-    401: 'Votre session a expiré : reconnectez-vous.',
+    401: 'Votre session a expiré : reconnectez-vous.',
     403: 'Cette page est réservée aux agents de la collectivité.',
     413: 'Le fichier est trop volumineux (8 Mo au plus).',
     415: 'Envoyez un fichier CSV.',

@@ -20,6 +20,9 @@ export type SignUp = Schemas['SignUpForm'];
 /** The captcha's challenges (the ALTCHA widget fetches them itself). */
 export const CAPTCHA_URL: keyof paths = '/api/captcha';
 
+/** The commune and its contact (the same as at the foot of every e-mail). */
+export const communeInfo = () => call('get', '/api/commune');
+
 /** Accounts and sessions. */
 export const accounts = {
   me: () => call('get', '/api/me'),

@@ -131,6 +131,10 @@ export interface paths {
     /** `GET /api/captcha`: a new ALTCHA challenge. */
     get: operations["captcha"];
   };
+  "/api/commune": {
+    /** `GET /api/commune`: public, no session needed. */
+    get: operations["read"];
+  };
   "/api/family": {
     /** `GET /api/family`: the dossier, with the changes waiting for the commune. */
     get: operations["read_family"];
@@ -412,6 +416,16 @@ export interface components {
       /** @description `ABCD-EFGH-JK`. */
       subscriber_code: string;
     };
+    /** @description What the portal shows of its commune. */
+    CommuneInfo: {
+      /**
+       * @description The contact (service, telephone, hours, e-mail), plain text, one
+       * item a line: the same text as at the foot of every e-mail.
+       */
+      contact: string;
+      /** @description "Mairie de Villebois". */
+      name: string;
+    };
     /** @description "Contacts": an adult who may be called or may pick the child up. */
     Contact: {
       emergency_call: boolean;
@@ -464,7 +478,7 @@ export interface components {
       message?: string | null;
     };
     /**
-     * @description `standard` : Sans particularité ; `vegetarian` : Végétarien ; `no_meat_no_fish` : Sans viande ni poisson ; `medical` : Régime médical (PAI)
+     * @description `standard` : Sans particularité ; `vegetarian` : Végétarien ; `no_meat_no_fish` : Sans viande ni poisson ; `medical` : Régime médical (PAI)
      * @enum {string}
      */
     Diet: "standard" | "vegetarian" | "no_meat_no_fish" | "medical";
@@ -572,7 +586,7 @@ export interface components {
       fiscal?: null | components["schemas"]["Fiscal"];
     };
     /**
-     * @description `married` : Marié(e) ; `civil_partnership` : Pacsé(e) ; `cohabiting` : Vie maritale ; `single` : Célibataire ; `separated` : Séparé(e) ; `divorced` : Divorcé(e) ; `widowed` : Veuf / Veuve
+     * @description `married` : Marié(e) ; `civil_partnership` : Pacsé(e) ; `cohabiting` : Vie maritale ; `single` : Célibataire ; `separated` : Séparé(e) ; `divorced` : Divorcé(e) ; `widowed` : Veuf / Veuve
      * @enum {string}
      */
     FamilySituation: "married" | "civil_partnership" | "cohabiting" | "single" | "separated" | "divorced" | "widowed";
@@ -839,7 +853,7 @@ export interface components {
       message: string;
     };
     /**
-     * @description `father` : Père ; `mother` : Mère ; `legal_guardian` : Tuteur / Tutrice ; `step_parent` : Beau-parent ; `grandparent` : Grand-parent ; `other` : Autre
+     * @description `father` : Père ; `mother` : Mère ; `legal_guardian` : Tuteur / Tutrice ; `step_parent` : Beau-parent ; `grandparent` : Grand-parent ; `other` : Autre
      * @enum {string}
      */
     Quality: "father" | "mother" | "legal_guardian" | "step_parent" | "grandparent" | "other";
@@ -861,12 +875,12 @@ export interface components {
       message: string;
     };
     /**
-     * @description `caf` : CAF ; `msa` : MSA ; `other` : Autre régime ; `none` : Aucun
+     * @description `caf` : CAF ; `msa` : MSA ; `other` : Autre régime ; `none` : Aucun
      * @enum {string}
      */
     Regime: "caf" | "msa" | "other" | "none";
     /**
-     * @description `grandparent` : Grand-parent ; `uncle_aunt` : Oncle / Tante ; `sibling` : Frère / Sœur ; `neighbour` : Voisin / Voisine ; `family_friend` : Ami(e) de la famille ; `childminder` : Assistant(e) maternel(le) ; `other` : Autre
+     * @description `grandparent` : Grand-parent ; `uncle_aunt` : Oncle / Tante ; `sibling` : Frère / Sœur ; `neighbour` : Voisin / Voisine ; `family_friend` : Ami(e) de la famille ; `childminder` : Assistant(e) maternel(le) ; `other` : Autre
      * @enum {string}
      */
     Relationship: "grandparent" | "uncle_aunt" | "sibling" | "neighbour" | "family_friend" | "childminder" | "other";
@@ -898,7 +912,7 @@ export interface components {
       date?: string | null;
       decided_at?: string | null;
       description: string;
-      /** @description Planning requests: "Etablissement". */
+      /** @description Planning requests: "Établissement". */
       establishment?: string | null;
       family_id: string;
       id: string;
@@ -926,7 +940,7 @@ export interface components {
      */
     SchoolHolidays: "closed" | "only" | "ignored";
     /**
-     * @description `M` : Masculin ; `F` : Féminin
+     * @description `M` : Masculin ; `F` : Féminin
      * @enum {string}
      */
     Sex: "M" | "F";
@@ -1117,7 +1131,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1145,7 +1159,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1176,7 +1190,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1193,7 +1207,7 @@ export interface operations {
           "application/json": components["schemas"]["ActivityList"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1221,7 +1235,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1249,7 +1263,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1293,7 +1307,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1314,7 +1328,7 @@ export interface operations {
           "application/json": components["schemas"]["DigestPreview"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1336,7 +1350,7 @@ export interface operations {
           "application/json": components["schemas"]["EnrolmentList"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1376,7 +1390,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1400,7 +1414,7 @@ export interface operations {
           "application/json": components["schemas"]["FamilyList"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1434,7 +1448,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1467,13 +1481,13 @@ export interface operations {
           "application/json": components["schemas"]["ImportReport"];
         };
       };
-      /** @description Fichier non conforme : toutes les lignes en erreur, rien d'importé */
+      /** @description Fichier non conforme : toutes les lignes en erreur, rien d'importé */
       422: {
         content: {
           "application/json": components["schemas"]["ImportReport"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1501,7 +1515,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1517,7 +1531,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Nouveau code ; l'ancien ne fonctionne plus */
+      /** @description Nouveau code ; l'ancien ne fonctionne plus */
       200: {
         content: {
           "application/json": components["schemas"]["CodeAnswer"];
@@ -1529,7 +1543,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1555,7 +1569,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1580,7 +1594,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Lien retiré ; l'historique de la famille le garde, le compte est prévenu par e-mail */
+      /** @description Lien retiré ; l'historique de la famille le garde, le compte est prévenu par e-mail */
       204: {
         content: never;
       };
@@ -1602,7 +1616,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1645,7 +1659,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1679,13 +1693,13 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Un état autre que « pending » demande family_id */
+      /** @description Un état autre que « pending » demande family_id */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1717,7 +1731,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1748,7 +1762,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1796,7 +1810,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1841,7 +1855,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1858,7 +1872,24 @@ export interface operations {
           "application/json": Record<string, never>;
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/commune`: public, no session needed. */
+  read: {
+    responses: {
+      /** @description La commune et son contact */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CommuneInfo"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1899,7 +1930,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1933,7 +1964,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1980,7 +2011,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2030,7 +2061,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2077,7 +2108,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2121,7 +2152,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2144,7 +2175,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2163,7 +2194,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Mot de passe changé ; les autres sessions sont fermées */
+      /** @description Mot de passe changé ; les autres sessions sont fermées */
       200: {
         content: {
           "application/json": components["schemas"]["Accepted"];
@@ -2181,7 +2212,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2212,7 +2243,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2249,7 +2280,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2289,7 +2320,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2329,7 +2360,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2341,7 +2372,7 @@ export interface operations {
   submit: {
     parameters: {
       query?: {
-        /** @description Accepté pour la symétrie avec les autres routes des familles ; la famille est celle de l'enfant. */
+        /** @description Accepté pour la symétrie avec les autres routes des familles ; la famille est celle de l'enfant. */
         family_id?: string;
       };
       header?: {
@@ -2355,7 +2386,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Une demande par jour enregistré ; un accusé d'enregistrement part par e-mail */
+      /** @description Une demande par jour enregistré ; un accusé d'enregistrement part par e-mail */
       201: {
         content: {
           "application/json": components["schemas"]["Submitted"];
@@ -2367,13 +2398,13 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Jours refusés, chacun avec sa raison dans `errors` (not_enrolled, closed, deadline_passed, full, not_reserved…). `no_day_possible` : aucun jour d'une période (ou de plusieurs dates) ne peut être demandé, `mode: valid_days` serait refusé aussi ; sinon le code est celui du premier jour refusé. */
+      /** @description Jours refusés, chacun avec sa raison dans `errors` (not_enrolled, closed, deadline_passed, full, not_reserved…). `no_day_possible` : aucun jour d'une période (ou de plusieurs dates) ne peut être demandé, `mode: valid_days` serait refusé aussi ; sinon le code est celui du premier jour refusé. */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2404,7 +2435,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2420,7 +2451,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Connecté ; le cookie de session est posé, et celui de l'appareil (marelle_device) */
+      /** @description Connecté ; le cookie de session est posé, et celui de l'appareil (marelle_device) */
       200: {
         content: {
           "application/json": components["schemas"]["Me"];
@@ -2444,7 +2475,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2459,7 +2490,7 @@ export interface operations {
       204: {
         content: never;
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2482,7 +2513,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2522,7 +2553,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2564,7 +2595,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
+      /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

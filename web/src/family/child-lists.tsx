@@ -25,7 +25,7 @@ export function AllergiesEditor({ value, onChange, pending }: { value: string[];
   function add() {
     const v = text.trim();
     if (v === '') {
-      setError("Saisissez l'allergie à ajouter (exemple : Alimentaires gluten).");
+      setError("Saisissez l'allergie à ajouter (exemple : Alimentaires gluten).");
       focusSoon('allergie-nouvelle');
       return;
     }
@@ -56,7 +56,7 @@ export function AllergiesEditor({ value, onChange, pending }: { value: string[];
                   focusSoon(value.length > 1 ? `allergie-${Math.max(0, i - 1)}-retirer` : 'allergie-nouvelle');
                 }}
               >
-                Retirer<span class="visually-hidden"> l'allergie « {a} »</span>
+                Retirer<span class="visually-hidden"> l'allergie « {a} »</span>
               </button>
             </li>
           ))}
@@ -123,7 +123,7 @@ export function VaccinesEditor({
     const p: Record<string, string> = {};
     const day = parseTypedDay(date);
     const boosterDay = booster.trim() === '' ? null : parseTypedDay(booster);
-    if (name.trim() === '') p['nom'] = 'Le champ « Vaccin » est obligatoire.';
+    if (name.trim() === '') p['nom'] = 'Le champ « Vaccin » est obligatoire.';
     if (!day) p['date'] = 'Indiquez la date de vaccination (JJ/MM/AAAA).';
     else if (day > today()) p['date'] = 'La date de vaccination ne peut pas être dans le futur.';
     if (booster.trim() !== '' && !boosterDay) p['rappel'] = 'La date de rappel doit être une date (JJ/MM/AAAA).';
@@ -166,7 +166,7 @@ export function VaccinesEditor({
                     {v.name}
                     {errs?.map((m) => (
                       <span class="field-error" key={m}>
-                        <span class="visually-hidden">Erreur : </span>
+                        <span class="visually-hidden">Erreur : </span>
                         {m}
                       </span>
                     ))}
@@ -183,7 +183,7 @@ export function VaccinesEditor({
                         focusSoon('vaccin-ajouter');
                       }}
                     >
-                      Retirer<span class="visually-hidden"> le vaccin « {v.name} »</span>
+                      Retirer<span class="visually-hidden"> le vaccin « {v.name} »</span>
                     </button>
                   </td>
                 </tr>
@@ -198,7 +198,7 @@ export function VaccinesEditor({
           <legend>Ajouter un vaccin</legend>
           <InputField id="vaccin-nom" label="Vaccin" required value={name} onValue={setName} error={problems['nom']} maxLength={100} />
           <DateField id="vaccin-date" label="Date de vaccination" required value={date} onValue={setDate} error={problems['date']} />
-          <DateField id="vaccin-rappel" label="Date de rappel" hint="Facultative. Format : JJ/MM/AAAA" value={booster} onValue={setBooster} error={problems['rappel']} />
+          <DateField id="vaccin-rappel" label="Date de rappel" hint="Facultative. Format : JJ/MM/AAAA" value={booster} onValue={setBooster} error={problems['rappel']} />
           <div class="actions">
             <button type="button" class="button" onClick={add}>
               Ajouter à la liste
@@ -256,11 +256,11 @@ export function ContactsEditor({
   }
   function add() {
     const p: Record<string, string> = {};
-    if (c.full_name.trim() === '') p['nom'] = 'Le champ « Nom complet » est obligatoire.';
+    if (c.full_name.trim() === '') p['nom'] = 'Le champ « Nom complet » est obligatoire.';
     const mobile = c.mobile.replace(/[\s.]/g, '');
     const phone = c.phone.replace(/[\s.]/g, '');
-    if (mobile !== '' && !PHONE.test(mobile)) p['mobile'] = 'Le champ « Mobile » doit être un numéro français à 10 chiffres (exemple : 06 12 34 56 78).';
-    if (phone !== '' && !PHONE.test(phone)) p['telephone'] = 'Le champ « Téléphone » doit être un numéro français à 10 chiffres (exemple : 01 23 45 67 89).';
+    if (mobile !== '' && !PHONE.test(mobile)) p['mobile'] = 'Le champ « Mobile » doit être un numéro français à 10 chiffres (exemple : 06 12 34 56 78).';
+    if (phone !== '' && !PHONE.test(phone)) p['telephone'] = 'Le champ « Téléphone » doit être un numéro français à 10 chiffres (exemple : 01 23 45 67 89).';
     setProblems(p);
     const first = Object.keys(p)[0];
     if (first) {
@@ -303,7 +303,7 @@ export function ContactsEditor({
                     {!x.id && <span class="badge">nouveau</span>}
                     {errs?.map((m) => (
                       <span class="field-error" key={m}>
-                        <span class="visually-hidden">Erreur : </span>
+                        <span class="visually-hidden">Erreur : </span>
                         {m}
                       </span>
                     ))}

@@ -63,7 +63,7 @@ function changes(c: Child, d: Draft): { body: Record<string, unknown>; problems:
   if (d.first_name.trim() !== before.first_name) body['first_name'] = d.first_name.trim();
   if (d.birth_date.trim() !== before.birth_date) {
     const day = parseTypedDay(d.birth_date);
-    if (!day) problems.push({ field: 'birth_date', code: 'invalid_date', message: 'La date de naissance est obligatoire, au format JJ/MM/AAAA (exemple : 23/11/2015).' });
+    if (!day) problems.push({ field: 'birth_date', code: 'invalid_date', message: 'La date de naissance est obligatoire, au format JJ/MM/AAAA (exemple : 23/11/2015).' });
     else if (day !== c.birth_date) body['birth_date'] = day;
   }
   if (d.sex !== before.sex) body['sex'] = d.sex;
@@ -256,7 +256,7 @@ function ChildForm({ dossier, child, familyId, onSent }: { dossier: Dossier; chi
           <Checkbox
             id="attention-particuliere"
             label="Nécessite une attention particulière"
-            hint="Cochez cette case si votre enfant a besoin d'une attention particulière : la collectivité vous contactera. Ne donnez pas de détail médical ici."
+            hint="Cochez cette case si votre enfant a besoin d'une attention particulière : la collectivité vous contactera. Ne donnez pas de détail médical ici."
             checked={d.health.special_care}
             onChecked={setIn('health')('special_care')}
             pending={pendIn('health', 'special_care')}

@@ -92,7 +92,7 @@ function FiscalForm({ dossier, familyId, onSent, onStart, active }: FormProps) {
       <InputField
         id="quotient"
         label="Quotient familial"
-        hint="En euros, sans centimes (exemple : 650)."
+        hint="En euros, sans centimes (exemple : 650)."
         value={qf}
         onValue={setQf}
         inputMode="numeric"
@@ -250,7 +250,7 @@ function GuardianForm({ dossier, guardian, familyId, onSent, onStart, active }: 
   const pendingBank = pending.get('bank');
   return (
     <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined} aria-labelledby="responsable-titre">
-      <h2 id="responsable-titre">Responsable : {name}</h2>
+      <h2 id="responsable-titre">Responsable : {name}</h2>
       {pending.size > 0 && <PendingBanner />}
       <ErrorSummary error={error} fields={GUARDIAN_FIELDS} />
       {sent && <SubmittedNotice requestId={sent} />}
@@ -272,10 +272,10 @@ function GuardianForm({ dossier, guardian, familyId, onSent, onStart, active }: 
           />
           <InputField id="nom" label="Nom" required autoComplete="family-name" value={d.last_name} onValue={set('last_name')} error={err('last_name')} pending={pend('last_name')} maxLength={100} />
           <InputField id="prenom" label="Prénom" required autoComplete="given-name" value={d.first_name} onValue={set('first_name')} error={err('first_name')} pending={pend('first_name')} maxLength={100} />
-          <InputField id="email" label="E-mail" type="email" autoComplete="email" spellcheck={false} value={d.email} onValue={set('email')} error={err('email')} pending={pend('email')} hint="Exemple : prenom.nom@exemple.fr" maxLength={254} />
-          <InputField id="telephone" label="Téléphone" type="tel" autoComplete="tel" value={d.phone} onValue={set('phone')} error={err('phone')} pending={pend('phone')} hint="Exemple : 01 23 45 67 89" maxLength={20} />
+          <InputField id="email" label="E-mail" type="email" autoComplete="email" spellcheck={false} value={d.email} onValue={set('email')} error={err('email')} pending={pend('email')} hint="Exemple : prenom.nom@exemple.fr" maxLength={254} />
+          <InputField id="telephone" label="Téléphone" type="tel" autoComplete="tel" value={d.phone} onValue={set('phone')} error={err('phone')} pending={pend('phone')} hint="Exemple : 01 23 45 67 89" maxLength={20} />
           <SelectField id="qualite" label="Qualité" value={d.quality} onValue={set('quality')} options={QUALITIES} empty="Non renseignée" error={err('quality')} pending={pend('quality', QUALITIES)} />
-          <InputField id="portable" label="Téléphone portable" type="tel" autoComplete="tel" value={d.mobile} onValue={set('mobile')} error={err('mobile')} pending={pend('mobile')} hint="Exemple : 06 12 34 56 78" maxLength={20} />
+          <InputField id="portable" label="Téléphone portable" type="tel" autoComplete="tel" value={d.mobile} onValue={set('mobile')} error={err('mobile')} pending={pend('mobile')} hint="Exemple : 06 12 34 56 78" maxLength={20} />
         </div>
         <Checkbox id="accepte-emails" label="Accepte de recevoir des emails" checked={d.accepts_email} onChecked={set('accepts_email')} error={err('accepts_email')} pending={pend('accepts_email')} />
         <Checkbox id="accepte-sms" label="Accepte de recevoir des SMS" checked={d.accepts_sms} onChecked={set('accepts_sms')} error={err('accepts_sms')} pending={pend('accepts_sms')} />
@@ -301,8 +301,8 @@ function GuardianForm({ dossier, guardian, familyId, onSent, onStart, active }: 
           label="IBAN"
           hint={
             guardian.bank
-              ? `IBAN enregistré : ${guardian.bank.iban_masked}. Par sécurité, il n'est jamais réaffiché en entier : pour le changer, saisissez le nouvel IBAN complet ; laissé vide, il reste inchangé.`
-              : 'Exemple : FR76 3000 6000 0112 3456 7890 189'
+              ? `IBAN enregistré : ${guardian.bank.iban_masked}. Par sécurité, il n'est jamais réaffiché en entier : pour le changer, saisissez le nouvel IBAN complet ; laissé vide, il reste inchangé.`
+              : 'Exemple : FR76 3000 6000 0112 3456 7890 189'
           }
           autoComplete="off"
           spellcheck={false}
@@ -311,7 +311,7 @@ function GuardianForm({ dossier, guardian, familyId, onSent, onStart, active }: 
           error={err('bank.iban') ?? err('iban')}
           maxLength={42}
         />
-        <InputField id="bic" label="BIC" hint="8 ou 11 caractères (exemple : AGRIFRPP)" autoComplete="off" spellcheck={false} value={d.bic} onValue={set('bic')} error={err('bank.bic')} maxLength={11} />
+        <InputField id="bic" label="BIC" hint="8 ou 11 caractères (exemple : AGRIFRPP)" autoComplete="off" spellcheck={false} value={d.bic} onValue={set('bic')} error={err('bank.bic')} maxLength={11} />
       </section>
 
       <div class="actions">

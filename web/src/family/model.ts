@@ -57,7 +57,7 @@ export function formatAddress(a: Partial<Address> | null | undefined): string {
 
 export function formatBank(b: Partial<BankView> | null | undefined): string {
   if (!b) return 'Non renseignées';
-  return [b.holder && `Titulaire : ${b.holder}`, b.iban_masked && `IBAN : ${b.iban_masked}`, b.bic && `BIC : ${b.bic}`].filter(Boolean).join(' ; ') || 'Non renseignées';
+  return [b.holder && `Titulaire : ${b.holder}`, b.iban_masked && `IBAN : ${b.iban_masked}`, b.bic && `BIC : ${b.bic}`].filter(Boolean).join(' ; ') || 'Non renseignées';
 }
 
 /** The pending changes of one target, merged (the newest wins), by field. */

@@ -50,7 +50,7 @@ export function PhotoSection({ child, familyId, pendingSince, onSent }: { child:
             body: file,
           });
         } catch {
-          throw new ApiError(0, 'network', "L'envoi de la photo a échoué : vérifiez votre connexion à Internet, puis réessayez.");
+          throw new ApiError(0, 'network', "L'envoi de la photo a échoué : vérifiez votre connexion à Internet, puis réessayez.");
         }
         if (!put.ok) throw new ApiError(put.status, 'upload_failed', "L'envoi de la photo a échoué. Réessayez dans quelques instants.");
         return parent.photoConfirm(familyId, child.id, { upload_id: target.upload_id });

@@ -28,7 +28,7 @@ const BLOCKS = [
   {
     href: '/espace-famille/ma-famille',
     title: 'Dossier famille',
-    text: 'Les responsables et les enfants : informations, adresse, données bancaires, autorisations, données sanitaires, contacts.',
+    text: 'Les responsables et les enfants : informations, adresse, données bancaires, autorisations, données sanitaires, contacts.',
     icon: 'dossier' as const,
   },
   {

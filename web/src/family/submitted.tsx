@@ -11,10 +11,10 @@ export function SubmittedNotice({ requestId, what = 'modification' }: { requestI
   return (
     <div ref={box} class="notice notice--success" role="status" tabIndex={-1}>
       <p>
-        <strong>Votre demande de {what} est envoyée à la collectivité.</strong> Elle sera appliquée après sa validation. En attendant, la nouvelle valeur est affichée à côté de l'actuelle avec la mention « Modification en attente de validation ».
+        <strong>Votre demande de {what} est envoyée à la collectivité.</strong> Elle sera appliquée après sa validation. En attendant, la nouvelle valeur est affichée à côté de l'actuelle avec la mention « Modification en attente de validation ».
       </p>
       <p>
-        <a href={`/mes-demandes/${encodeURIComponent(requestId)}`}>Suivre cette demande dans « Mes demandes »</a>
+        <a href={`/mes-demandes/${encodeURIComponent(requestId)}`}>Suivre cette demande dans « Mes demandes »</a>
       </p>
     </div>
   );

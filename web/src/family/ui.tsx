@@ -11,7 +11,7 @@ export function PendingBanner() {
   return (
     <div class="notice notice--pending">
       <p>
-        <PendingIcon /> <strong>Certains champs sont en demande de modification.</strong> Les nouvelles valeurs, marquées « {PENDING_TEXT} », seront appliquées quand la collectivité les aura validées.
+        <PendingIcon /> <strong>Certains champs sont en demande de modification.</strong> Les nouvelles valeurs, marquées « {PENDING_TEXT} », seront appliquées quand la collectivité les aura validées.
       </p>
     </div>
   );

@@ -1,5 +1,6 @@
 /** `/`: log in or create an account, then the portal's spaces. */
-import { commune } from '../commune';
+import { commune, ofCommune } from '../commune';
+import { agree } from '../labels';
 import { LoginForm } from '../accounts/login';
 import { Page } from '../ui/page';
 import { displayName, useSession } from '../session';
@@ -46,13 +47,15 @@ export function HomePage() {
   return (
     <Page title={`Bienvenue sur le ${commune.portal_name}`} documentTitle="Accueil">
       <p class="lead">
-        Le {commune.portal_name} de {commune.name} vous permet de gérer en ligne le dossier de votre famille, les activités de vos enfants et vos factures.
+        Le {commune.portal_name} {ofCommune(commune.name)} vous permet de gérer en ligne le dossier de votre famille, les activités de vos enfants et vos factures.
       </p>
       {session.state === 'authenticated' ? (
         <div class="home-grid">
           <section class="panel panel--tinted" aria-labelledby="bonjour">
             <h2 id="bonjour">Bonjour {displayName(session.me)}</h2>
-            <p>Vous êtes connecté au {commune.portal_name}.</p>
+            <p>
+              Vous êtes {agree(session.me.civility, 'connecté', 'connectée')} au {commune.portal_name}.
+            </p>
             <p>
               <a class="button" href="/mon-espace">
                 Accéder à mon espace citoyen
@@ -67,11 +70,11 @@ export function HomePage() {
             <LoginForm idPrefix="accueil-" />
           </section>
           <section class="panel panel--tinted" aria-labelledby="creer-titre">
-            <h2 id="creer-titre">Vous n'avez pas encore de compte citoyen ?</h2>
-            <p>Avec un compte citoyen, vous pouvez :</p>
+            <h2 id="creer-titre">Vous n'avez pas encore de compte citoyen ?</h2>
+            <p>Avec un compte citoyen, vous pouvez :</p>
             <ul>
-              <li>consulter et mettre à jour le dossier de votre famille ;</li>
-              <li>réserver les activités de vos enfants ou signaler leurs absences ;</li>
+              <li>consulter et mettre à jour le dossier de votre famille ;</li>
+              <li>réserver les activités de vos enfants ou signaler leurs absences ;</li>
               <li>consulter et payer vos factures en ligne.</li>
             </ul>
             <p>

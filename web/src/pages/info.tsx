@@ -1,14 +1,22 @@
 /** Contact, spaces still to come, unknown address. */
+import { communeInfo } from '../api';
 import { commune } from '../commune';
 import { Page } from '../ui/page';
+import { LoadError, Loading, useLoad } from '../ui/load';
 
+/** The commune's contact: the one configured for the e-mails too (`GET /api/commune`). */
 export function ContactPage() {
-  const lines = commune.contact.split('\n').filter((l) => l.trim() !== '');
+  const info = useLoad(communeInfo);
+  const lines = (info.data?.contact ?? '').split('\n').filter((l) => l.trim() !== '');
   return (
     <Page title="Nous contacter" breadcrumb={[{ label: 'Nous contacter' }]}>
       <div class="prose">
-        <p>Pour toute question sur le {commune.portal_name}, votre dossier famille, les activités de vos enfants ou vos factures :</p>
-        {lines.length > 0 ? (
+        <p>Pour toute question sur le {commune.portal_name}, votre dossier famille, les activités de vos enfants ou vos factures :</p>
+        {info.state === 'loading' ? (
+          <Loading />
+        ) : info.state === 'failed' ? (
+          <LoadError error={info.error} retry={info.reload} />
+        ) : lines.length > 0 ? (
           <address class="panel panel--tinted">
             {lines.map((l, i) => (
               <span key={i}>
@@ -32,7 +40,7 @@ const SPACES = {
   },
   facturation: {
     title: 'Espace facturation',
-    what: 'consulter vos factures, vos opérations et vos règlements, et payer vos factures en ligne',
+    what: 'consulter vos factures, vos opérations et vos règlements et payer vos factures en ligne',
   },
 };
 
@@ -62,7 +70,7 @@ export function NotFoundPage() {
   return (
     <Page title="Page introuvable">
       <div class="prose">
-        <p>L'adresse demandée ne correspond à aucune page du {commune.portal_name}. Si vous l'avez saisie, vérifiez-la ; si vous avez suivi un lien, il est peut-être périmé.</p>
+        <p>L'adresse demandée ne correspond à aucune page du {commune.portal_name}. Si vous l'avez saisie, vérifiez-la ; si vous avez suivi un lien, il est peut-être périmé.</p>
         <p>
           <a href="/">Retour à l'accueil</a>
         </p>

@@ -147,7 +147,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
             <strong>{why}</strong>
           </p>
         )}
-        {action === 'waiting_list' && <p>L'activité est complète ce jour : votre enfant sera inscrit sur la liste d'attente, et la place lui sera proposée si elle se libère.</p>}
+        {action === 'waiting_list' && <p>L'activité est complète ce jour : votre enfant sera inscrit sur la liste d'attente, et la place lui sera proposée si elle se libère.</p>}
         {allowed.length > 1 && (
           <fieldset class="field">
             <legend>Type de demande</legend>
@@ -174,7 +174,7 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
           <div class="field">
             <label for="demande-raison">Raison</label>
             <p class="hint" id="demande-raison-aide">
-              Facultative (exemple : malade).
+              Facultative (exemple : malade).
             </p>
             <input id="demande-raison" type="text" value={reason} maxLength={200} onInput={(e) => setReason(e.currentTarget.value)} aria-describedby={describedBy('demande-raison-aide')} />
           </div>

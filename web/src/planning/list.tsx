@@ -1,6 +1,6 @@
 /**
  * `/planning/liste`: the guide's "Planning / Liste", the reservation and
- * absence requests in a table (Prénom, Type demande, Etablissement,
+ * absence requests in a table (Prénom, Type demande, Établissement,
  * Activité, Période, État), filtered by child. The API lists one kind at a
  * time: both lists are read page by page and merged newest first, showing
  * only what is certain to be in order.
@@ -117,7 +117,7 @@ export function PlanningListPage({ me }: { me: Me }) {
                 <tr>
                   <th scope="col">Prénom</th>
                   <th scope="col">Type demande</th>
-                  <th scope="col">Etablissement</th>
+                  <th scope="col">Établissement</th>
                   <th scope="col">Activité</th>
                   <th scope="col">Période</th>
                   <th scope="col">État</th>
@@ -132,7 +132,7 @@ export function PlanningListPage({ me }: { me: Me }) {
                     <td data-label="Type demande">
                       <a href={`/mes-demandes/${encodeURIComponent(r.id)}`}>{r.description}</a>
                     </td>
-                    <td data-label="Etablissement">{r.establishment ?? '—'}</td>
+                    <td data-label="Établissement">{r.establishment ?? '—'}</td>
                     <td data-label="Activité">{r.activity ?? '—'}</td>
                     <td data-label="Période">{r.date ? `${mediumDay(r.date)} - ${mediumDay(r.date)}` : '-'}</td>
                     <td data-label="État">

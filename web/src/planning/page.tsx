@@ -93,35 +93,32 @@ interface EntryProps {
 
 function Entry({ date, slot, child, colour, onOpen }: EntryProps) {
   const name = child?.first_name ?? 'Enfant';
+  const timing = slot.timing === 'open' ? '' : slot.timing === 'past' ? 'Jour passé' : 'Délai dépassé';
+  // Read as one sentence: « Maéva, 2/Repas Ecoles, de 11:30 à 13:30, Réservé, Jour passé, lundi 7 décembre 2026 ».
+  const label = [name, slot.activity, `de ${slot.start} à ${slot.end}`, stateLabel(slot), timing, longDay(date)].filter(Boolean).join(', ');
   return (
     <button
       type="button"
       id={slotId(date, slot)}
       class={`slot slot--${slot.state} slot--${slot.timing} child-${colour}`}
+      aria-label={label}
       onClick={() => onOpen({ date, slot, childName: name })}
     >
       <span class="slot__child">{name}</span>
-      <span class="slot__activity">
-        <span class="visually-hidden">, </span>
-        {slot.activity}
-      </span>
+      <span class="slot__activity">{slot.activity}</span>
       <span class="slot__hours">
-        <span class="visually-hidden">, </span>
         {slot.start} - {slot.end}
       </span>
       <span class="slot__state">
         <StateIcon state={slot.state} />
-        <span class="visually-hidden">, </span>
         {stateLabel(slot)}
       </span>
-      {slot.timing !== 'open' && (
+      {timing && (
         <span class="slot__timing">
           <TimingIcon timing={slot.timing} />
-          <span class="visually-hidden">, </span>
-          {slot.timing === 'past' ? 'Jour passé' : 'Délai dépassé'}
+          {timing}
         </span>
       )}
-      <span class="visually-hidden">, {longDay(date)}</span>
     </button>
   );
 }
@@ -140,6 +137,10 @@ export function PlanningPage({ me }: { me: Me }) {
   const [done, setDone] = useState<string | null>(null);
   const focusAfter = useRef<string | null>(null);
   const narrow = useNarrow();
+  // On narrow screens the controls above the slots fold behind one button,
+  // closed at first, so that the first screen shows the days.
+  const [controlsOpen, setControlsOpen] = useState(false);
+  const folded = narrow && !controlsOpen;
   const { from, to } = range(view, anchor);
   const planning = useLoad<PlanningView>(family ? () => parent.planning({ family_id: family.family_id, from, to }) : null, [family?.family_id, from, to]);
   const reload = planning.reload;
@@ -221,7 +222,7 @@ export function PlanningPage({ me }: { me: Me }) {
     } else if (narrow) {
       const days = shownDays.filter((d) => inMonth(d) && (view !== 'mois' || slotsOf(d).length > 0 || closuresOf(d).length > 0));
       grid = (
-        <ol class="day-list" aria-label={`Planning : ${periodTitle(view, anchor)}`}>
+        <ol class="day-list" aria-label={`Planning : ${periodTitle(view, anchor)}`}>
           {days.length === 0 && <li>Aucune activité sur cette période.</li>}
           {days.map((d) => {
             const slots = slotsOf(d);
@@ -249,7 +250,7 @@ export function PlanningPage({ me }: { me: Me }) {
       grid = (
         <div class="table-wrap">
           <table class="planning planning--month">
-            <caption class="visually-hidden">Planning du mois : {periodTitle(view, anchor)}</caption>
+            <caption class="visually-hidden">Planning du mois : {periodTitle(view, anchor)}</caption>
             <thead>
               <tr>
                 {['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'].map((w) => (
@@ -288,7 +289,7 @@ export function PlanningPage({ me }: { me: Me }) {
       grid = (
         <div class="table-wrap">
           <table class="planning planning--week">
-            <caption class="visually-hidden">Planning de la semaine : {periodTitle(view, anchor)}</caption>
+            <caption class="visually-hidden">Planning de la semaine : {periodTitle(view, anchor)}</caption>
             <thead>
               <tr>
                 <th scope="col">Activité</th>
@@ -303,7 +304,7 @@ export function PlanningPage({ me }: { me: Me }) {
             <tbody>
               {shownActivities.length === 0 && (
                 <tr>
-                  <td colSpan={shownDays.length + 1}>Aucune activité affichée : activez au moins une activité.</td>
+                  <td colSpan={shownDays.length + 1}>Aucune activité affichée : activez au moins une activité.</td>
                 </tr>
               )}
               {shownActivities.map((a) => (
@@ -331,7 +332,21 @@ export function PlanningPage({ me }: { me: Me }) {
 
     body = (
       <div class="planning-layout">
-        <aside class="planning-side" aria-label="Affichage et demandes">
+        {narrow && (
+          <button
+            type="button"
+            class="button button--secondary controls-toggle"
+            aria-expanded={controlsOpen ? 'true' : 'false'}
+            aria-controls="planning-controles planning-periode"
+            onClick={() => setControlsOpen(!controlsOpen)}
+          >
+            <span class="controls-toggle__sign" aria-hidden="true">
+              {controlsOpen ? '−' : '+'}
+            </span>
+            Affichage, enfants, activités et demandes
+          </button>
+        )}
+        <aside id="planning-controles" class="planning-side" aria-label="Affichage et demandes" hidden={folded}>
           <section class="panel" aria-labelledby="longue-periode">
             <h2 id="longue-periode">Faire une demande sur une longue période</h2>
             <p class="actions actions--tight">
@@ -372,7 +387,7 @@ export function PlanningPage({ me }: { me: Me }) {
           )}
         </aside>
         <div class="planning-main">
-          <div class="planning-toolbar">
+          <div id="planning-periode" class="planning-toolbar" hidden={folded}>
             <div class="views" role="group" aria-label="Affichage">
               {VIEWS.map(([v, label]) => (
                 <button
@@ -454,7 +469,7 @@ function Closures({ closed, named = true }: { closed: ClosedActivity[]; named?: 
     <ul class="planning__closures">
       {closed.map((c) => (
         <li key={c.activity_id} class="planning__closed">
-          {named ? `${c.activity} : fermé` : 'Fermé'} ({c.label})
+          {named ? `${c.activity} : fermé` : 'Fermé'} ({c.label})
         </li>
       ))}
     </ul>

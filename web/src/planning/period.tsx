@@ -142,7 +142,7 @@ export function PeriodRequestPage({ me }: { me: Me }) {
           error.status,
           error.code,
           error.detail,
-          dayProblems.map((e) => ({ ...e, message: `${longDay(e.field)} : ${e.message}` })),
+          dayProblems.map((e) => ({ ...e, message: `${longDay(e.field)} : ${e.message}` })),
         )
       : error,
     [error],
@@ -152,7 +152,7 @@ export function PeriodRequestPage({ me }: { me: Me }) {
   if (!family) body = <NoFamily />;
   else if (planning.state === 'failed') body = <LoadError error={planning.error} />;
   else if (planning.state === 'loading' || dossier.state === 'loading') body = <Loading text="Chargement des inscriptions…" />;
-  else if (children.length === 0) body = <p>Vos enfants ne sont inscrits à aucune activité pour le moment : aucune demande n'est possible.</p>;
+  else if (children.length === 0) body = <p>Vos enfants ne sont inscrits à aucune activité pour le moment : aucune demande n'est possible.</p>;
   else {
     body = (
       <form
@@ -255,7 +255,7 @@ export function PeriodRequestPage({ me }: { me: Me }) {
           ) : (
             <>
               <p id="contraintes">
-                <strong>Contraintes :</strong> - Les dates de {t.verb} doivent être comprises dans la période de l'inscription (
+                <strong>Contraintes :</strong> - Les dates {t.verb === 'absence' ? "d'absence" : `de ${t.verb}`} doivent être comprises dans la période de l'inscription (
                 {periods.map((p, i) => (
                   <span key={p.from}>
                     {i > 0 && ' ou '}du {numericDay(p.from)} au {numericDay(p.to)}
@@ -294,7 +294,7 @@ export function PeriodRequestPage({ me }: { me: Me }) {
                   ))}
                 </fieldset>
               </div>
-              {kind === 'absence' && <InputField id="raison" label="Raison" hint="Facultative (exemple : vacances en famille)." value={reason} onValue={setReason} error={err('reason')} maxLength={200} />}
+              {kind === 'absence' && <InputField id="raison" label="Raison" hint="Facultative (exemple : vacances en famille)." value={reason} onValue={setReason} error={err('reason')} maxLength={200} />}
             </>
           )}
         </section>
@@ -338,7 +338,7 @@ function ResultNotice({ result, kind, boxRef }: { result: Result; kind: Kind; bo
       <h2 class="notice__title">
         {TEXT[kind].done(requests.length)} pour {result.child} – {result.activity}
       </h2>
-      <p>Un accusé d'enregistrement vous est envoyé par e-mail. Les jours demandés :</p>
+      <p>Un accusé d'enregistrement vous est envoyé par e-mail. Les jours demandés :</p>
       <ul class="result-days">
         {requests.map((r) => (
           <li key={r.id}>
@@ -348,11 +348,11 @@ function ResultNotice({ result, kind, boxRef }: { result: Result; kind: Kind; bo
       </ul>
       {refused.length > 0 && (
         <>
-          <p>Les jours suivants n'ont pas été enregistrés :</p>
+          <p>Les jours suivants n'ont pas été enregistrés :</p>
           <ul class="result-days">
             {refused.map((r) => (
               <li key={r.date}>
-                {longDay(r.date)} : {r.message}
+                {longDay(r.date)} : {r.message}
               </li>
             ))}
           </ul>

@@ -39,7 +39,7 @@ function History({ items }: { items: HistoryItem[] }) {
           {h.message && (
             <blockquote class="history__message">
               <p>
-                <span class="visually-hidden">Message {h.by === 'commune' ? 'de la collectivité' : 'de votre famille'} : </span>
+                <span class="visually-hidden">Message {h.by === 'commune' ? 'de la collectivité' : 'de votre famille'} : </span>
                 {h.message}
               </p>
             </blockquote>
@@ -77,7 +77,7 @@ export function RequestDetailPage({ me, id }: { me: Me; id: string }) {
   const planning = r.kind === 'reservation' || r.kind === 'absence';
   const d: PlanningDetails = r.details ?? {};
   return (
-    <Page title={`Détail de ma demande${who ? ` : ${who}` : ''}`} breadcrumb={[...crumbs, { label: `Demande du ${instant(r.created_at)}` }]}>
+    <Page title={`Détail de ma demande${who ? ` : ${who}` : ''}`} breadcrumb={[...crumbs, { label: `Demande du ${instant(r.created_at)}` }]}>
       <dl class="facts">
         <dt>Type de demande</dt>
         <dd>
@@ -122,7 +122,7 @@ export function RequestDetailPage({ me, id }: { me: Me; id: string }) {
             {d.waiting_list && (
               <>
                 <dt>Liste d'attente</dt>
-                <dd>Oui : la réservation sera acceptée si une place se libère.</dd>
+                <dd>Oui : la réservation sera acceptée si une place se libère.</dd>
               </>
             )}
           </dl>

@@ -76,7 +76,7 @@ export function RequestsPage({ me }: { me: Me }) {
     body = (
       <>
         <p ref={count} class="result-count" tabIndex={-1} role="status">
-          {known ? `${total} résultat${total > 1 ? 's' : ''}` : `Page ${index + 1} : demandes ${index * PAGE_SIZE + 1} à ${total}`}
+          {known ? `${total} résultat${total > 1 ? 's' : ''}` : `Page ${index + 1} : demandes ${index * PAGE_SIZE + 1} à ${total}`}
         </p>
         {items.length === 0 ? (
           <p>{kind || state ? 'Aucune demande ne correspond à ces critères.' : "Vous n'avez fait aucune demande pour le moment."}</p>
@@ -107,7 +107,7 @@ export function RequestsPage({ me }: { me: Me }) {
                         Voir le détail
                         <span class="visually-hidden">
                           {' '}
-                          de la demande « {describe(r, dos)} » du {instant(r.created_at)}
+                          de la demande « {describe(r, dos)} » du {instant(r.created_at)}
                         </span>
                       </a>
                     </td>

@@ -74,8 +74,8 @@ export function formatValue(field: string, value: unknown): string {
   }
   if (typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${KEY_LABELS[k] ?? k} : ${formatValue(k, v)}`)
-      .join(' ; ');
+      .map(([k, v]) => `${KEY_LABELS[k] ?? k} : ${formatValue(k, v)}`)
+      .join(' ; ');
   }
   return String(value);
 }

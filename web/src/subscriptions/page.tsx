@@ -51,7 +51,7 @@ function InvoiceForm({ onDone, onCancel, error, run, busy, setError }: FormProps
     ev.preventDefault();
     const problems: FieldProblem[] = [];
     const req = (v: string, field: string, label: string) => {
-      if (v.trim() === '') problems.push({ field: `invoice.${field}`, code: 'required', message: `Le champ « ${label} » est obligatoire.` });
+      if (v.trim() === '') problems.push({ field: `invoice.${field}`, code: 'required', message: `Le champ « ${label} » est obligatoire.` });
     };
     req(emission, 'emission_code', 'Code émission de la facture');
     req(reference, 'reference', 'Référence de la facture');
@@ -104,7 +104,7 @@ function CodeForm({ onDone, onCancel, error, run, busy }: FormProps) {
       <h3 id="avec-code">Avec votre code abonné</h3>
       <p class="hint">Code transmis par votre collectivité</p>
       <ErrorSummary error={error} fields={{ subscriber_code: 'code-abonne' }} />
-      <InputField id="code-abonne" label="Code Abonné" required hint="Exemple : ABCD-EFGH-JK" value={code} onValue={setCode} error={error?.fieldMessage('subscriber_code')} autoComplete="off" spellcheck={false} maxLength={40} />
+      <InputField id="code-abonne" label="Code Abonné" required hint="Exemple : ABCD-EFGH-JK" value={code} onValue={setCode} error={error?.fieldMessage('subscriber_code')} autoComplete="off" spellcheck={false} maxLength={40} />
       <div class="actions">
         <SubmitButton busy={busy} busyText="Recherche en cours…">
           Rechercher<span class="visually-hidden"> avec le code abonné</span>
@@ -207,11 +207,11 @@ export function SubscriptionsPage({ me }: { me: Me }) {
   const hasError = (active === 'invoice' ? invoice.error : code.error) !== null;
   return (
     <Page title="Mes abonnements" error={hasError} breadcrumb={[{ href: '/mon-espace', label: 'Mon espace citoyen' }, { label: 'Mes abonnements' }]}>
-      <p class="lead">Un abonnement relie votre compte citoyen au dossier de votre famille : vous accédez alors à l'espace famille et à l'espace facturation.</p>
+      <p class="lead">Un abonnement relie votre compte citoyen au dossier de votre famille : vous accédez alors à l'espace famille et à l'espace facturation.</p>
       {done && (
         <div ref={doneBox} class="notice notice--success" role="status" tabIndex={-1}>
           <p>
-            <strong>Votre compte est maintenant relié au dossier « {done.label} ».</strong> L'abonnement est actif : vous pouvez dès maintenant accéder à votre espace famille.
+            <strong>Votre compte est maintenant relié au dossier « {done.label} ».</strong> L'abonnement est actif : vous pouvez dès maintenant accéder à votre espace famille.
           </p>
           <p>
             <a class="button" href="/espace-famille">
@@ -223,7 +223,7 @@ export function SubscriptionsPage({ me }: { me: Me }) {
       {left && (
         <div ref={leftBox} key={left.at} class="notice notice--success" role="status" tabIndex={-1}>
           <p>
-            <strong>Vous avez quitté le dossier « {left.label} ».</strong> Votre compte n'y est plus relié : vous ne voyez plus ce dossier famille ni le planning de ses enfants.
+            <strong>Vous avez quitté le dossier « {left.label} ».</strong> Votre compte n'y est plus relié : vous ne voyez plus ce dossier famille ni le planning de ses enfants.
           </p>
         </div>
       )}
@@ -233,7 +233,7 @@ export function SubscriptionsPage({ me }: { me: Me }) {
         {list.state === 'failed' && <LoadError error={list.error} retry={() => void reload()} />}
         {list.state === 'ready' &&
           (list.data.items.length === 0 ? (
-            <p>Aucun abonnement : votre compte n'est relié à aucun dossier famille.</p>
+            <p>Aucun abonnement : votre compte n'est relié à aucun dossier famille.</p>
           ) : (
             <div class="table-wrap">
               <table class="data-table table-stack">
@@ -254,7 +254,7 @@ export function SubscriptionsPage({ me }: { me: Me }) {
                       <td data-label="Abonné depuis le">{instantLong(s.linked_at)}</td>
                       <td>
                         <button type="button" id={`quitter-${s.family_id}`} class="button button--secondary button--small" onClick={() => askLeave(s)}>
-                          Quitter ce dossier<span class="visually-hidden"> « {s.label} »</span>
+                          Quitter ce dossier<span class="visually-hidden"> « {s.label} »</span>
                         </button>
                       </td>
                     </tr>
@@ -266,9 +266,9 @@ export function SubscriptionsPage({ me }: { me: Me }) {
         {leaving && (
           <div class="notice" role="group" aria-labelledby="quitter-titre">
             <h3 id="quitter-titre" class="notice__title" ref={leaveTitle} tabIndex={-1}>
-              Quitter le dossier « {leaving.label} » ?
+              Quitter le dossier « {leaving.label} » ?
             </h3>
-            <p id="quitter-texte">Vous ne verrez plus ce dossier famille ni le planning de ses enfants. Confirmer ?</p>
+            <p id="quitter-texte">Vous ne verrez plus ce dossier famille ni le planning de ses enfants. Confirmer ?</p>
             <ActionError error={leave.error} />
             <div class="actions">
               <button type="button" class="button" aria-describedby="quitter-texte" aria-disabled={leave.busy ? 'true' : undefined} onClick={confirmLeave}>

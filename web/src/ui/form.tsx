@@ -35,7 +35,7 @@ export function FieldError({ id, message }: { id: string; message: string | unde
   if (!message) return null;
   return (
     <p class="field-error" id={errorId(id)}>
-      <span class="visually-hidden">Erreur : </span>
+      <span class="visually-hidden">Erreur : </span>
       {message}
     </p>
   );
@@ -152,7 +152,7 @@ export function InputField(p: InputFieldProps) {
 
 /** A day typed the French way (JJ/MM/AAAA): predictable in every browser and language. */
 export function DateField(p: Omit<InputFieldProps, 'type' | 'inputMode'>) {
-  return <InputField {...p} hint={p.hint ?? 'Format : JJ/MM/AAAA'} autoComplete={p.autoComplete ?? 'off'} maxLength={10} spellcheck={false} />;
+  return <InputField {...p} hint={p.hint ?? 'Format : JJ/MM/AAAA'} autoComplete={p.autoComplete ?? 'off'} maxLength={10} spellcheck={false} />;
 }
 
 type PasswordFieldProps = Omit<InputFieldProps, 'type' | 'after'> & {
@@ -374,7 +374,7 @@ export function formErrors(errors: FieldProblem[]): ApiError | null {
 export const required = (field: string, what: string): FieldProblem => ({
   field,
   code: 'required',
-  message: `Le champ « ${what} » est obligatoire.`,
+  message: `Le champ « ${what} » est obligatoire.`,
 });
 
 /** An action's failure with no field to point at: said at once, focused. */

@@ -11,7 +11,7 @@ import { takeFocusRequest } from '../router';
 import { takeFlash } from '../session';
 
 export function pageTitle(title: string, error = false): string {
-  return `${error ? 'Erreur : ' : ''}${title} – ${commune.portal_name} – ${commune.name}`;
+  return `${error ? 'Erreur : ' : ''}${title} – ${commune.portal_name} – ${commune.name}`;
 }
 
 interface Crumb {

@@ -26,7 +26,7 @@ export function PendingNote({ id, value, children }: { id?: string; value?: stri
         <span class="pending__label">{PENDING_TEXT}</span>
         {value !== undefined && (
           <>
-            {' : '}
+            {' : '}
             <span class="pending__value">{value === '' ? '(vide)' : value}</span>
           </>
         )}

@@ -1,6 +1,7 @@
 //! Citizen accounts: sign-up with activation by e-mail, login, logout,
 //! `GET /api/me`, password reset and change. Agents use the same login.
 
+mod commune;
 mod reset;
 mod session;
 mod signup;
@@ -15,6 +16,7 @@ use utoipa::ToSchema;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
 
+pub use commune::CommuneInfo;
 pub use reset::{PasswordChange, ResetConfirmation, ResetRequest};
 pub use session::{Credentials, Me, MeFamily};
 pub use signup::{Activated, Activation, ActivationResend, SignedUp};
@@ -22,6 +24,7 @@ pub use signup::{Activated, Activation, ActivationResend, SignedUp};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/captcha", get(signup::captcha))
+        .route("/api/commune", get(commune::read))
         .route("/api/accounts", post(signup::sign_up))
         .route("/api/accounts/activation", post(signup::activate))
         .route(
@@ -42,6 +45,7 @@ pub fn router() -> Router<AppState> {
 #[openapi(
     paths(
         signup::captcha,
+        commune::read,
         signup::sign_up,
         signup::activate,
         signup::resend_activation,
@@ -65,6 +69,7 @@ pub fn router() -> Router<AppState> {
         ResetConfirmation,
         PasswordChange,
         Accepted,
+        commune::CommuneInfo,
     )),
     tags((name = "accounts", description = "Comptes citoyens et agents"))
 )]

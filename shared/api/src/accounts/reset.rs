@@ -88,7 +88,7 @@ pub async fn request_reset(
         return Err(ApiError::invalid_fields(vec![FieldError::new(
             "email",
             "invalid_email",
-            "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).",
+            "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).",
         )]));
     };
     let limits = app.settings.limits.reset();
@@ -171,7 +171,7 @@ pub async fn confirm_reset(
 /// Every session closes; the caller gets a new one.
 #[utoipa::path(post, path = "/api/me/password", tag = "accounts", request_body = PasswordChange,
     responses(
-        (status = 200, description = "Mot de passe changé ; les autres sessions sont fermées", body = Accepted),
+        (status = 200, description = "Mot de passe changé ; les autres sessions sont fermées", body = Accepted),
         (status = 401, description = "Pas connecté", body = Problem),
         (status = 422, description = "Mot de passe actuel incorrect (wrong_password) ou nouveau non conforme", body = Problem),
     ))]

@@ -68,7 +68,7 @@ fn bad_credentials() -> ApiError {
 /// `POST /api/session`: log in.
 #[utoipa::path(post, path = "/api/session", tag = "accounts", request_body = Credentials,
     responses(
-        (status = 200, description = "Connecté ; le cookie de session est posé, et celui de l'appareil (marelle_device)", body = Me),
+        (status = 200, description = "Connecté ; le cookie de session est posé, et celui de l'appareil (marelle_device)", body = Me),
         (status = 401, description = "Identifiant ou mot de passe incorrect (invalid_credentials)", body = Problem),
         (status = 403, description = "Compte pas encore activé (not_activated)", body = Problem),
         (status = 429, description = "Trop d'échecs depuis cette adresse ou cet appareil (rate_limited, avec Retry-After)", body = Problem),
@@ -118,7 +118,7 @@ pub async fn log_in(
     if !account.is_active() {
         return Err(ApiError::forbidden(
             "not_activated",
-            "Votre compte n'est pas encore activé : cliquez sur le lien de l'e-mail de confirmation que nous vous avons envoyé.",
+            "Votre compte n'est pas encore activé : cliquez sur le lien de l'e-mail de confirmation que nous vous avons envoyé.",
         ));
     }
     let cookie = sessions::open(&app, &account).await?;

@@ -24,7 +24,7 @@ use crate::http::{captcha, mail};
 
 pub const ACTIVATION_HOURS: i64 = 48;
 
-const SIGNED_UP: &str = "Votre demande de création de compte est enregistrée. Un e-mail de confirmation vous a été envoyé : cliquez sur le lien d'activation qu'il contient pour finaliser votre inscription.";
+const SIGNED_UP: &str = "Votre demande de création de compte est enregistrée. Un e-mail de confirmation vous a été envoyé : cliquez sur le lien d'activation qu'il contient pour finaliser votre inscription.";
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SignedUp {
@@ -174,10 +174,10 @@ pub async fn activate(
             };
             let message = match (&subscription, &account.pending_subscriber_code) {
                 (Some(s), _) => format!(
-                    "Votre compte est activé et relié au dossier « {} ». Vous pouvez vous connecter au Portail Citoyen avec votre e-mail et votre mot de passe.",
+                    "Votre compte est activé et relié au dossier « {} ». Vous pouvez vous connecter au Portail Citoyen avec votre e-mail et votre mot de passe.",
                     s.label
                 ),
-                (None, Some(_)) => "Votre compte est activé. Le code abonné saisi n'a pas été reconnu : vous pourrez le renseigner dans « Mes abonnements ». Vous pouvez vous connecter au Portail Citoyen avec votre e-mail et votre mot de passe.".into(),
+                (None, Some(_)) => "Votre compte est activé. Le code abonné saisi n'a pas été reconnu : vous pourrez le renseigner dans « Mes abonnements ». Vous pouvez vous connecter au Portail Citoyen avec votre e-mail et votre mot de passe.".into(),
                 (None, None) => "Votre compte est activé. Vous pouvez vous connecter au Portail Citoyen avec votre e-mail et votre mot de passe.".into(),
             };
             Ok(Json(Activated {

@@ -155,7 +155,7 @@ pub async fn close(
         to: closure.to.min(activity.period.to),
     };
     let now = app.clock.now();
-    let message = format!("Fermeture : {}", closure.label);
+    let message = format!("Fermeture : {}", closure.label);
     let mut by_family: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut cancelled = 0;
     for date in span.days() {

@@ -154,7 +154,7 @@ pub struct CodeAnswer {
 
 /// `POST /api/agent/families/{id}/subscriber-code`: a new code.
 #[utoipa::path(post, path = "/api/agent/families/{id}/subscriber-code", params(("id" = String, Path)), tag = "agent",
-    responses((status = 200, description = "Nouveau code ; l'ancien ne fonctionne plus", body = CodeAnswer),
+    responses((status = 200, description = "Nouveau code ; l'ancien ne fonctionne plus", body = CodeAnswer),
               (status = 404, description = "Famille inconnue", body = Problem)))]
 pub async fn renew_code(
     State(app): State<AppState>,
@@ -209,7 +209,7 @@ pub const IMPORT_MAX_BYTES: usize = 8 * 1024 * 1024;
     request_body(content = String, content_type = "text/csv"),
     responses(
         (status = 200, description = "Rapport (avec dry_run=true, rien n'est écrit)", body = ImportReport),
-        (status = 422, description = "Fichier non conforme : toutes les lignes en erreur, rien d'importé", body = ImportReport),
+        (status = 422, description = "Fichier non conforme : toutes les lignes en erreur, rien d'importé", body = ImportReport),
     ))]
 pub async fn import_csv(
     State(app): State<AppState>,

@@ -33,7 +33,7 @@ pub struct UnlinkBody {
 #[utoipa::path(post, path = "/api/agent/families/{id}/unlink", tag = "agent", request_body = UnlinkBody,
     params(("id" = String, Path, description = "La famille")),
     responses(
-        (status = 204, description = "Lien retiré ; l'historique de la famille le garde, le compte est prévenu par e-mail"),
+        (status = 204, description = "Lien retiré ; l'historique de la famille le garde, le compte est prévenu par e-mail"),
         (status = 403, description = "Réservé aux agents", body = Problem),
         (status = 404, description = "Famille inconnue, ou compte pas relié à cette famille (not_linked)", body = Problem),
         (status = 422, description = "Motif manquant ou trop long", body = Problem),

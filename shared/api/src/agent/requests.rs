@@ -51,7 +51,7 @@ pub struct QueuePage {
 #[utoipa::path(get, path = "/api/agent/requests", tag = "agent", params(QueueParams),
     responses((status = 200, description = "Demandes", body = QueuePage),
               (status = 403, description = "Réservé aux agents", body = Problem),
-              (status = 422, description = "Un état autre que « pending » demande family_id", body = Problem)))]
+              (status = 422, description = "Un état autre que « pending » demande family_id", body = Problem)))]
 pub async fn queue(
     State(app): State<AppState>,
     Agent(_): Agent,

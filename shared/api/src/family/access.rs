@@ -39,14 +39,14 @@ pub async fn family_of(
         [] => Err(ApiError::new(
             axum::http::StatusCode::NOT_FOUND,
             "no_family",
-            "Aucun dossier famille n'est relié à votre compte. Renseignez votre code abonné dans « Mes abonnements ».",
+            "Aucun dossier famille n'est relié à votre compte. Renseignez votre code abonné dans « Mes abonnements ».",
         )),
         [one] => one
             .str_attr("family_id")
             .map(str::to_string)
             .ok_or_else(|| ApiError::internal("subscription", "no family_id")),
         _ => Err(ApiError::family_required(
-            "Votre compte est relié à plusieurs familles : précisez laquelle (family_id).",
+            "Votre compte est relié à plusieurs familles : précisez laquelle (family_id).",
         )),
     }
 }

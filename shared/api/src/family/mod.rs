@@ -59,7 +59,7 @@ fn patch_error(e: PatchError) -> ApiError {
         PatchError::Invalid(errors) => ApiError::invalid_fields(errors),
         PatchError::NoChange => ApiError::rule(
             "no_change",
-            "Aucune valeur n'a changé : il n'y a rien à soumettre.",
+            "Aucune valeur n'a changé : il n'y a rien à soumettre.",
         ),
     }
 }

@@ -44,7 +44,7 @@ pub fn challenge(app: &AppState) -> ApiResult<serde_json::Value> {
 fn invalid() -> ApiError {
     let mut e = ApiError::rule(
         "invalid_captcha",
-        "La vérification « Je ne suis pas un robot » a échoué ou a expiré. Recommencez-la.",
+        "La vérification « Je ne suis pas un robot » a échoué ou a expiré. Recommencez-la.",
     );
     e.errors.push(crate::http::error::ProblemField {
         field: "captcha".into(),
@@ -79,7 +79,7 @@ pub async fn verify(app: &AppState, payload: &str) -> ApiResult<()> {
         Err(e) if e.is_condition_failed() => {
             let mut e = ApiError::rule(
                 "captcha_reused",
-                "Cette vérification « Je ne suis pas un robot » a déjà servi. Recommencez-la.",
+                "Cette vérification « Je ne suis pas un robot » a déjà servi. Recommencez-la.",
             );
             e.errors.push(crate::http::error::ProblemField {
                 field: "captcha".into(),

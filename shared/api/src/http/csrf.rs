@@ -59,7 +59,7 @@ pub async fn protect(State(app): State<AppState>, req: Request, next: Next) -> R
     if changes_state && !allowed(req.headers(), &app.commune.public_url) {
         return ApiError::forbidden(
             "cross_site_request",
-            "Cette demande vient d'un autre site que le portail : elle est refusée.",
+            "Cette demande vient d'un autre site que le portail : elle est refusée.",
         )
         .into_response();
     }

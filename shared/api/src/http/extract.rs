@@ -56,18 +56,18 @@ pub fn json_problem(path: &str, err: &serde_json::Error) -> ApiError {
                     field_error(
                         &field,
                         "unknown_field",
-                        format!("Champ inconnu : « {field} »."),
+                        format!("Champ inconnu : « {field} »."),
                     )
                 }
                 Complaint::MissingField(name) => field_error(
                     &name,
                     "missing_field",
-                    format!("Le champ « {name} » est obligatoire."),
+                    format!("Le champ « {name} » est obligatoire."),
                 ),
                 Complaint::UnknownVariant { value, .. } => field_error(
                     path,
                     "invalid_value",
-                    format!("La valeur « {value} » n'est pas admise pour le champ « {path} »."),
+                    format!("La valeur « {value} » n'est pas admise pour le champ « {path} »."),
                 ),
                 Complaint::Other => invalid_json_value(path, &msg),
             }
@@ -122,13 +122,13 @@ fn invalid_json_value(path: &str, msg: &str) -> ApiError {
         field_error(
             path,
             "invalid_type",
-            format!("La valeur du champ « {path} » n'est pas valide : {expected} est attendu."),
+            format!("La valeur du champ « {path} » n'est pas valide : {expected} est attendu."),
         )
     } else {
         field_error(
             path,
             "invalid_body",
-            format!("Le champ « {path} » n'est pas valide."),
+            format!("Le champ « {path} » n'est pas valide."),
         )
     }
 }
@@ -211,25 +211,25 @@ fn query_problem(path: &str, msg: &str) -> ApiError {
         Complaint::MissingField(name) => field_error(
             &name,
             "missing_parameter",
-            format!("Le paramètre « {name} » est obligatoire."),
+            format!("Le paramètre « {name} » est obligatoire."),
         ),
         Complaint::UnknownField(name) => field_error(
             &name,
             "unknown_parameter",
-            format!("Paramètre inconnu : « {name} »."),
+            format!("Paramètre inconnu : « {name} »."),
         ),
         Complaint::UnknownVariant { value, allowed } => field_error(
             path,
             "invalid_parameter",
             format!(
-                "La valeur « {value} » n'est pas admise pour le paramètre « {path} » (valeurs admises : {allowed})."
+                "La valeur « {value} » n'est pas admise pour le paramètre « {path} » (valeurs admises : {allowed})."
             ),
         ),
         Complaint::Other => field_error(
             path,
             "invalid_parameter",
             format!(
-                "La valeur du paramètre « {path} » n'est pas valide{}.",
+                "La valeur du paramètre « {path} » n'est pas valide{}.",
                 if path == "from" || path == "to" || path == "date" {
                     " (date AAAA-MM-JJ attendue)"
                 } else {

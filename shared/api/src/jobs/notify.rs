@@ -151,16 +151,12 @@ impl Notifier {
             return Ok(());
         };
         let lines: Vec<RequestLine> = requests.iter().filter_map(line).collect();
-        let activity = lines
-            .first()
-            .map(|l| l.activity.clone())
-            .unwrap_or_default();
         let decided = requests.iter().all(|r| r.state == RequestState::Accepted);
         let message = emails::acknowledgment(
             &account.email,
             &account.greeting_name(),
+            account.civility,
             &self.app.commune,
-            &activity,
             first.created_at,
             &lines,
             decided,

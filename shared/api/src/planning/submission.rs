@@ -172,14 +172,14 @@ pub(super) fn days_asked(
     if days.is_empty() {
         return Err(ApiError::rule(
             "no_days",
-            "Aucun jour de cette période ne correspond : l'activité n'a pas lieu ces jours-là.",
+            "Aucun jour de cette période ne correspond : l'activité n'a pas lieu ces jours-là.",
         ));
     }
     if days.len() > MAX_DAYS {
         return Err(ApiError::rule(
             "too_many_days",
             format!(
-                "Une demande porte sur {MAX_DAYS} jours au plus ({} demandés) : faites-en plusieurs, période par période.",
+                "Une demande porte sur {MAX_DAYS} jours au plus ({} demandés) : faites-en plusieurs, période par période.",
                 days.len()
             ),
         ));

@@ -59,7 +59,7 @@ fn refused_problem(refused: Vec<Refusal>, nothing_possible: bool) -> ApiError {
         ApiError::rule(
             "no_day_possible",
             format!(
-                "Aucun jour de cette période ne peut être demandé : {}",
+                "Aucun jour de cette période ne peut être demandé : {}",
                 common_reason(&refused)
             ),
         )
@@ -89,12 +89,12 @@ fn refused_problem(refused: Vec<Refusal>, nothing_possible: bool) -> ApiError {
 
 /// `POST /api/requests`.
 #[utoipa::path(post, path = "/api/requests", tag = "planning", request_body = Submission,
-    params(("family_id" = Option<String>, Query, description = "Accepté pour la symétrie avec les autres routes des familles ; la famille est celle de l'enfant."),
+    params(("family_id" = Option<String>, Query, description = "Accepté pour la symétrie avec les autres routes des familles ; la famille est celle de l'enfant."),
         ("Idempotency-Key" = Option<String>, Header, description = "Une nouvelle soumission avec la même clé rend la première réponse, sans rien refaire.")),
     responses(
-        (status = 201, description = "Une demande par jour enregistré ; un accusé d'enregistrement part par e-mail", body = Submitted),
+        (status = 201, description = "Une demande par jour enregistré ; un accusé d'enregistrement part par e-mail", body = Submitted),
         (status = 404, description = "Enfant ou activité inconnus (ou d'une autre famille)", body = Problem),
-        (status = 422, description = "Jours refusés, chacun avec sa raison dans `errors` (not_enrolled, closed, deadline_passed, full, not_reserved…). `no_day_possible` : aucun jour d'une période (ou de plusieurs dates) ne peut être demandé, `mode: valid_days` serait refusé aussi ; sinon le code est celui du premier jour refusé.", body = Problem),
+        (status = 422, description = "Jours refusés, chacun avec sa raison dans `errors` (not_enrolled, closed, deadline_passed, full, not_reserved…). `no_day_possible` : aucun jour d'une période (ou de plusieurs dates) ne peut être demandé, `mode: valid_days` serait refusé aussi ; sinon le code est celui du premier jour refusé.", body = Problem),
     ))]
 pub async fn submit(
     State(app): State<AppState>,

@@ -60,7 +60,7 @@ async fn promote_one(app: &AppState, activity: &Activity, date: NaiveDate) -> Ap
         request
             .decide(
                 Decision::Accepted,
-                Some("Une place s'est libérée : la réservation est acceptée."),
+                Some("Une place s'est libérée : la réservation est acceptée."),
                 "system",
                 now,
             )

@@ -55,7 +55,7 @@ pub fn already_decided(e: RequestError) -> ApiError {
         RequestError::AlreadyDecided(s) => ApiError::conflict(
             "already_decided",
             format!(
-                "Cette demande a déjà été traitée (état : {}).",
+                "Cette demande a déjà été traitée (état : {}).",
                 s.label().to_lowercase()
             ),
         ),
@@ -67,7 +67,7 @@ pub fn already_decided(e: RequestError) -> ApiError {
         RequestError::TooManyMessages => ApiError::rule(
             "too_many_messages",
             format!(
-                "Cette demande a atteint le nombre maximal de {MAX_MESSAGES} messages : traitez-la sans message ou contactez la famille autrement."
+                "Cette demande a atteint le nombre maximal de {MAX_MESSAGES} messages : traitez-la sans message ou contactez la famille autrement."
             ),
         ),
     }

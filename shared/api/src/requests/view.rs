@@ -23,7 +23,7 @@ pub struct RequestSummary {
     pub date: Option<NaiveDate>,
     /// Planning requests: the activity's name ("4/Péri SOIR").
     pub activity: Option<String>,
-    /// Planning requests: "Etablissement".
+    /// Planning requests: "Établissement".
     pub establishment: Option<String>,
     /// Planning requests: the activity's start ("16:30").
     pub start: Option<String>,

@@ -43,6 +43,15 @@ impl Civility {
             Civility::Madame => "Mme",
         }
     }
+
+    /// A word agreed with the civility of the person addressed: "informée"
+    /// to "Mme", "informé" to "M." or when the civility is unknown.
+    pub fn agree<'a>(civility: Option<Self>, masculine: &'a str, feminine: &'a str) -> &'a str {
+        match civility {
+            Some(Civility::Madame) => feminine,
+            _ => masculine,
+        }
+    }
 }
 
 /// An e-mail address as typed (trimmed), and its normalized form (lower
@@ -60,7 +69,7 @@ impl Email {
             FieldError::new(
                 "email",
                 "invalid_email",
-                "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).",
+                "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).",
             )
         };
         if s.is_empty() {
@@ -195,7 +204,7 @@ impl Password {
         Err(FieldError::new(
             field,
             "weak_password",
-            format!("{PASSWORD_RULE} Il manque : {}.", french_list(&missing)),
+            format!("{PASSWORD_RULE} Il manque : {}.", french_list(&missing)),
         ))
     }
 
@@ -225,14 +234,14 @@ impl Name {
             return Err(FieldError::new(
                 field,
                 "required",
-                format!("Le champ « {label} » est obligatoire."),
+                format!("Le champ « {label} » est obligatoire."),
             ));
         }
         if s.chars().count() > 100 {
             return Err(FieldError::new(
                 field,
                 "too_long",
-                format!("Le champ « {label} » ne doit pas dépasser 100 caractères."),
+                format!("Le champ « {label} » ne doit pas dépasser 100 caractères."),
             ));
         }
         if s.chars().any(crate::family::fields::is_forbidden_char)
@@ -241,7 +250,7 @@ impl Name {
             return Err(FieldError::new(
                 field,
                 "invalid_characters",
-                format!("Le champ « {label} » contient des caractères non autorisés."),
+                format!("Le champ « {label} » contient des caractères non autorisés."),
             ));
         }
         Ok(Self(s.to_string()))
@@ -330,7 +339,7 @@ impl SignUpForm {
                 errors.push(FieldError::new(
                     "civility",
                     "invalid_civility",
-                    "La civilité doit être « M. » ou « Mme ».",
+                    "La civilité doit être « M. » ou « Mme ».",
                 ));
                 None
             }),
@@ -382,7 +391,7 @@ impl SignUpForm {
             errors.push(FieldError::new(
                 "captcha",
                 "captcha_required",
-                "Cochez « Je ne suis pas un robot » et attendez la vérification.",
+                "Cochez « Je ne suis pas un robot » et attendez la vérification.",
             ));
         }
         match (civility, last_name, first_name, email, password) {
@@ -414,12 +423,12 @@ mod tests {
             .err()
             .map(|e| e.message)
             .unwrap_or_default();
-        assert!(e.ends_with("Il manque : 1 chiffre et 1 majuscule."), "{e}");
+        assert!(e.ends_with("Il manque : 1 chiffre et 1 majuscule."), "{e}");
         let e = Password::parse("password", "aB1")
             .err()
             .map(|e| e.message)
             .unwrap_or_default();
-        assert!(e.ends_with("Il manque : au moins 8 caractères."), "{e}");
+        assert!(e.ends_with("Il manque : au moins 8 caractères."), "{e}");
         let e = Password::parse("password", "12345678")
             .err()
             .map(|e| e.code)

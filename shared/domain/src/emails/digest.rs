@@ -47,8 +47,8 @@ pub fn processing_digest(
     });
     others.sort_by(|a, b| (a.date, &a.time).cmp(&(b.date, &b.time)));
     let intro = match lines.len() {
-        1 => "1 de vos demandes a été traitée :".to_string(),
-        n => format!("{n} de vos demandes ont été traitées :"),
+        1 => "1 de vos demandes a été traitée :".to_string(),
+        n => format!("{n} de vos demandes ont été traitées :"),
     };
     let mut blocks = vec![Block::Paragraph(intro)];
     if !days.is_empty() {
@@ -80,7 +80,7 @@ pub fn processing_digest(
     }
     for l in &others {
         blocks.push(Block::Paragraph(format!(
-            "{} demandée le {} à {} : {}, {}.",
+            "{} demandée le {} à {} : {}, {}.",
             l.kind,
             french_date(l.date),
             l.time,
@@ -95,7 +95,7 @@ pub fn processing_digest(
             (_, false) => l.kind.clone(),
         };
         blocks.push(Block::Paragraph(format!(
-            "Message de la collectivité pour la demande du {} ({about}) : {}",
+            "Message de la collectivité pour la demande du {} ({about}) : {}",
             french_date(l.date),
             l.message.as_deref().unwrap_or_default()
         )));
@@ -183,7 +183,7 @@ mod tests {
         assert_eq!(email.subject, "Accusé de traitement");
         let expected = "Bonjour M. Matthieu BLMAN,
 
-11 de vos demandes ont été traitées :
+11 de vos demandes ont été traitées :
 
 Jour        Enfant  Heure  Type de la demande  Activité     Statut
 15/01/2019  Maéva   12:00  Absence             2/Repas Sco  Accepté
@@ -200,7 +200,7 @@ Jour        Enfant  Heure  Type de la demande  Activité     Statut
 
 Vous pouvez également retrouver l'ensemble de vos demandes depuis votre espace citoyen dans le menu Mes Demandes.
 
-Mon espace citoyen : https://portailtest.villebois.fr/mes-demandes
+Mon espace citoyen : https://portailtest.villebois.fr/mes-demandes
 ";
         assert!(email.text.starts_with(expected), "{}", email.text);
         assert_eq!(email.html.matches("<tr>").count(), 12);
@@ -227,8 +227,8 @@ Mon espace citoyen : https://portailtest.villebois.fr/mes-demandes
         };
         let m = processing_digest("m@x.fr", "Mme Sol", &commune, &[line]);
         let email = super::super::build(&m, &commune, "01J", Utc::now());
-        assert!(email.text.contains("1 de vos demandes a été traitée :"));
-        assert!(email.text.contains("Message de la collectivité pour la demande du 15/01/2019 (Réservation, 2/Repas Sco, Léo) : Le restaurant scolaire est complet."));
+        assert!(email.text.contains("1 de vos demandes a été traitée :"));
+        assert!(email.text.contains("Message de la collectivité pour la demande du 15/01/2019 (Réservation, 2/Repas Sco, Léo) : Le restaurant scolaire est complet."));
     }
 
     #[test]
@@ -268,14 +268,14 @@ Mon espace citoyen : https://portailtest.villebois.fr/mes-demandes
         let email = super::super::build(&m, &commune, "01J", Utc::now());
         let text = &email.text;
         assert!(
-            text.contains("3 de vos demandes ont été traitées :"),
+            text.contains("3 de vos demandes ont été traitées :"),
             "{text}"
         );
         let leo = text.find("10/12/2026  Léo").expect("Léo's day");
         let zoe = text.find("10/12/2026  Zoé").expect("Zoé's day");
         assert!(leo < zoe, "days sorted by child: {text}");
         assert!(
-            text.contains("Modification du dossier demandée le 07/12/2026 à 10:02 : Modification du téléphone de Léa DUPONT, refusée."),
+            text.contains("Modification du dossier demandée le 07/12/2026 à 10:02 : Modification du téléphone de Léa DUPONT, refusée."),
             "{text}"
         );
         assert!(
@@ -283,7 +283,7 @@ Mon espace citoyen : https://portailtest.villebois.fr/mes-demandes
             "a dossier change is not a row of the table: {text}"
         );
         assert!(text.contains(
-            "Message de la collectivité pour la demande du 07/12/2026 (Modification du dossier) : Numéro incomplet."
+            "Message de la collectivité pour la demande du 07/12/2026 (Modification du dossier) : Numéro incomplet."
         ));
         assert_eq!(email.html.matches("<tr>").count(), 3, "header and two days");
     }

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::render::{Block, Message};
+use crate::accounts::Civility;
 use crate::commune::Commune;
 use crate::requests::RequestKind;
 use crate::time::{french_date, french_date_time};
@@ -48,17 +49,20 @@ fn space_link(commune: &Commune) -> Block {
 }
 
 /// "Accusé d'enregistrement électronique": one e-mail per submission,
-/// every day listed. `decided`: automatic activities accepted them at once.
+/// every day listed (all of one activity, named after the first line).
+/// `decided`: automatic activities accepted them at once. The follow-up
+/// agrees with the `civility` ("informée" to "Mme").
 pub fn acknowledgment(
     to: &str,
     greeting_name: &str,
+    civility: Option<Civility>,
     commune: &Commune,
-    activity: &str,
     submitted_at: DateTime<Utc>,
     lines: &[RequestLine],
     decided: bool,
 ) -> Message {
     let n = lines.len();
+    let activity = lines.first().map_or("", |l| l.activity.as_str());
     let kind = lines.first().map_or(RequestKind::Reservation, |l| l.kind);
     let what = match kind {
         RequestKind::Absence => "d'absence",
@@ -67,24 +71,25 @@ pub fn acknowledgment(
     let when = french_date_time(submitted_at);
     let intro = match (n, decided) {
         (1, false) => format!(
-            "Votre demande {what} pour {activity} réalisée le {when} est en cours d'instruction :"
+            "Votre demande {what} pour {activity} réalisée le {when} est en cours d'instruction :"
         ),
         (1, true) => {
-            format!("Votre demande {what} pour {activity} réalisée le {when} a été acceptée :")
+            format!("Votre demande {what} pour {activity} réalisée le {when} a été acceptée :")
         }
         (_, false) => format!(
-            "Vos {n} demandes {what} pour {activity} réalisées le {when} sont en cours d'instruction :"
+            "Vos {n} demandes {what} pour {activity} réalisées le {when} sont en cours d'instruction :"
         ),
         (_, true) => format!(
-            "Vos {n} demandes {what} pour {activity} réalisées le {when} ont été acceptées :"
+            "Vos {n} demandes {what} pour {activity} réalisées le {when} ont été acceptées :"
         ),
     };
+    let informed = Civility::agree(civility, "informé", "informée");
     let follow = if decided {
-        "Elles figurent dès à présent dans votre planning."
+        "Elles figurent dès à présent dans votre planning.".to_string()
     } else if n == 1 {
-        "Nous vous tiendrons informé de son traitement."
+        format!("Nous vous tiendrons {informed} de son traitement.")
     } else {
-        "Nous vous tiendrons informé de leur traitement."
+        format!("Nous vous tiendrons {informed} de leur traitement.")
     };
     Message {
         to: to.into(),
@@ -96,7 +101,7 @@ pub fn acknowledgment(
                 headers: headers(),
                 rows: rows(lines),
             },
-            Block::Paragraph(follow.into()),
+            Block::Paragraph(follow),
             Block::Paragraph("Vous pouvez également visualiser vos demandes depuis votre espace citoyen dans le menu Mes Demandes.".into()),
             space_link(commune),
         ],
@@ -117,7 +122,7 @@ pub fn cancelled_by_closure(
         greeting: format!("Bonjour {greeting_name},"),
         blocks: vec![
             Block::Paragraph(format!(
-                "En raison d'une fermeture ({reason}), les demandes suivantes sont annulées :"
+                "En raison d'une fermeture ({reason}), les demandes suivantes sont annulées :"
             )),
             Block::Table {
                 headers: headers(),
@@ -203,8 +208,8 @@ mod tests {
         let m = acknowledgment(
             "m@x.fr",
             "M. Matthieu BLMAN",
+            Some(Civility::Monsieur),
             &commune(),
-            "4/Péri SOIR",
             at,
             &lines,
             false,
@@ -212,7 +217,7 @@ mod tests {
         let email = super::super::build(&m, &commune(), "01J", at);
         assert_eq!(email.subject, "Accusé d'enregistrement électronique");
         assert!(email.text.starts_with("Bonjour M. Matthieu BLMAN,"));
-        assert!(email.text.contains("Vos 10 demandes de réservation pour 4/Péri SOIR réalisées le 04/01/2019 à 16:33 sont en cours d'instruction :"));
+        assert!(email.text.contains("Vos 10 demandes de réservation pour 4/Péri SOIR réalisées le 04/01/2019 à 16:33 sont en cours d'instruction :"));
         assert!(
             email
                 .text
@@ -252,18 +257,61 @@ mod tests {
         let m = acknowledgment(
             "s@x.fr",
             "Mme Sol",
+            Some(Civility::Madame),
             &commune(),
-            "5/ALSH-IS-Matin",
             at,
             &[line],
             false,
         );
         let email = super::super::build(&m, &commune(), "01J", at);
-        assert!(email.text.contains("Votre demande de réservation pour 5/ALSH-IS-Matin réalisée le 08/01/2019 à 11:45 est en cours d'instruction :"));
+        assert!(email.text.contains("Votre demande de réservation pour 5/ALSH-IS-Matin réalisée le 08/01/2019 à 11:45 est en cours d'instruction :"));
         assert!(
             email
                 .text
-                .contains("Nous vous tiendrons informé de son traitement.")
+                .contains("Nous vous tiendrons informée de son traitement.")
         );
+    }
+
+    #[test]
+    fn the_follow_up_agrees_with_the_civility() {
+        let line = RequestLine {
+            date: NaiveDate::from_ymd_opt(2019, 1, 9).unwrap(),
+            time: "08:00".into(),
+            kind: RequestKind::Absence,
+            activity: "2/Repas Sco".into(),
+        };
+        let at = Utc.with_ymd_and_hms(2019, 1, 8, 10, 45, 0).unwrap();
+        for (civility, expected) in [
+            (
+                Some(Civility::Madame),
+                "Nous vous tiendrons informée de son traitement.",
+            ),
+            (
+                Some(Civility::Monsieur),
+                "Nous vous tiendrons informé de son traitement.",
+            ),
+            (None, "Nous vous tiendrons informé de son traitement."),
+        ] {
+            let m = acknowledgment(
+                "s@x.fr",
+                "Sol",
+                civility,
+                &commune(),
+                at,
+                std::slice::from_ref(&line),
+                false,
+            );
+            let email = super::super::build(&m, &commune(), "01J", at);
+            assert!(
+                email.text.contains(expected),
+                "{civility:?}: {}",
+                email.text
+            );
+            assert!(
+                email
+                    .text
+                    .contains("Votre demande d'absence pour 2/Repas Sco")
+            );
+        }
     }
 }

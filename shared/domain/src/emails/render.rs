@@ -49,7 +49,7 @@ pub fn escape_html(s: &str) -> String {
 }
 
 const FALLBACK: &str =
-    "Si ce bouton ne s'affiche pas correctement, veuillez cliquer sur le lien suivant :";
+    "Si ce bouton ne s'affiche pas correctement, veuillez cliquer sur le lien suivant :";
 const AUTOMATIC: &str = "Ceci est un mail automatique merci de ne pas y répondre.";
 
 fn text_table(headers: &[String], rows: &[Vec<String>]) -> String {
@@ -86,7 +86,7 @@ fn render_text(msg: &Message, commune: &Commune) -> String {
         match block {
             Block::Paragraph(p) => parts.push(p.clone()),
             Block::Button { label, url } => {
-                parts.push(format!("{label} : {url}"));
+                parts.push(format!("{label} : {url}"));
             }
             Block::Table { headers, rows } => parts.push(text_table(headers, rows)),
         }

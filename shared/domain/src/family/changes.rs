@@ -204,7 +204,7 @@ fn bank(b: BankPatch, current: Option<&Bank>) -> Result<Value, Vec<FieldError>> 
         ("", None) => Err(FieldError::new(
             "bank.iban",
             "required",
-            "L'IBAN est obligatoire : aucun n'est encore enregistré.",
+            "L'IBAN est obligatoire : aucun n'est encore enregistré.",
         )),
         (typed, _) => fields::iban("bank.iban", typed),
     };

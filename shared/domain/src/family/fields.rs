@@ -28,21 +28,21 @@ pub fn text(
         return Err(FieldError::new(
             field,
             "required",
-            format!("Le champ « {label} » est obligatoire."),
+            format!("Le champ « {label} » est obligatoire."),
         ));
     }
     if s.chars().count() > max {
         return Err(FieldError::new(
             field,
             "too_long",
-            format!("Le champ « {label} » ne doit pas dépasser {max} caractères."),
+            format!("Le champ « {label} » ne doit pas dépasser {max} caractères."),
         ));
     }
     if s.chars().any(is_forbidden_char) || s.contains(['<', '>']) {
         return Err(FieldError::new(
             field,
             "invalid_characters",
-            format!("Le champ « {label} » contient des caractères non autorisés."),
+            format!("Le champ « {label} » contient des caractères non autorisés."),
         ));
     }
     Ok(s.to_string())
@@ -74,7 +74,7 @@ pub fn phone(field: &str, label: &str, input: &str) -> Result<String, FieldError
             field,
             "invalid_phone",
             format!(
-                "Le champ « {label} » doit être un numéro français à 10 chiffres (exemple : 06 12 34 56 78)."
+                "Le champ « {label} » doit être un numéro français à 10 chiffres (exemple : 06 12 34 56 78)."
             ),
         ));
     }
@@ -111,7 +111,7 @@ pub fn iban(field: &str, input: &str) -> Result<String, FieldError> {
         FieldError::new(
             field,
             "invalid_iban",
-            "L'IBAN n'est pas valide : vérifiez qu'il est complet et sans faute de frappe.",
+            "L'IBAN n'est pas valide : vérifiez qu'il est complet et sans faute de frappe.",
         )
     };
     let b = compact.as_bytes();
@@ -181,7 +181,7 @@ pub fn bic(field: &str, input: &str) -> Result<String, FieldError> {
         Err(FieldError::new(
             field,
             "invalid_bic",
-            "Le BIC doit comporter 8 ou 11 caractères (exemple : AGRIFRPP).",
+            "Le BIC doit comporter 8 ou 11 caractères (exemple : AGRIFRPP).",
         ))
     }
 }

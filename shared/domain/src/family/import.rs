@@ -92,13 +92,13 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ImportPlan, Vec<ImportErr
             errors.push(err(
                 1,
                 required,
-                format!("La colonne « {required} » manque dans l'en-tête."),
+                format!("La colonne « {required} » manque dans l'en-tête."),
             ));
         }
     }
     for h in &headers {
         if !COLUMNS.contains(&h.as_str()) {
-            errors.push(err(1, h, format!("Colonne inconnue : « {h} ».")));
+            errors.push(err(1, h, format!("Colonne inconnue : « {h} ».")));
         }
     }
     if !errors.is_empty() {
@@ -115,7 +115,7 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ImportPlan, Vec<ImportErr
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                errors.push(err(line, "", "Ligne illisible (guillemets non fermés ?)."));
+                errors.push(err(line, "", "Ligne illisible (guillemets non fermés ?)."));
                 continue;
             }
         };
@@ -124,7 +124,7 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ImportPlan, Vec<ImportErr
             errors.push(err(
                 line,
                 "",
-                format!("Le fichier dépasse {MAX_ROWS} lignes : découpez-le."),
+                format!("Le fichier dépasse {MAX_ROWS} lignes : découpez-le."),
             ));
             break;
         }
@@ -174,7 +174,7 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ImportPlan, Vec<ImportErr
                             errors.push(err(
                                 line,
                                 "civilite",
-                                "La civilité doit être « M. » ou « Mme ».",
+                                "La civilité doit être « M. » ou « Mme ».",
                             ));
                             None
                         }
@@ -285,7 +285,7 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ImportPlan, Vec<ImportErr
             other => errors.push(err(
                 line,
                 "role",
-                format!("Rôle « {other} » inconnu : responsable ou enfant."),
+                format!("Rôle « {other} » inconnu : responsable ou enfant."),
             )),
         }
     }
@@ -294,7 +294,7 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ImportPlan, Vec<ImportErr
             errors.push(err(
                 *first_line,
                 "role",
-                format!("La famille « {reference} » n'a aucun responsable."),
+                format!("La famille « {reference} » n'a aucun responsable."),
             ));
         }
     }

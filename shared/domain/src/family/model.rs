@@ -21,7 +21,7 @@ macro_rules! code_enum {
                 utoipa::openapi::schema::ObjectBuilder::new()
                     .schema_type(utoipa::openapi::schema::Type::String)
                     .enum_values(Some([$($code),+]))
-                    .description(Some([$(concat!("`", $code, "` : ", $label)),+].join(" ; ")))
+                    .description(Some([$(concat!("`", $code, "` : ", $label)),+].join(" ; ")))
                     .into()
             }
         }

@@ -265,7 +265,7 @@ fn time(field: &str, s: &str) -> Result<NaiveTime, FieldError> {
         FieldError::new(
             field,
             "invalid_time",
-            "L'heure doit être au format HH:MM (exemple : 16:30).",
+            "L'heure doit être au format HH:MM (exemple : 16:30).",
         )
     })
 }

@@ -132,7 +132,7 @@ pub fn check_open_day(
             date,
             "not_running",
             format!(
-                "L'activité {} n'a lieu que pendant les vacances scolaires : le {} est un jour de classe.",
+                "L'activité {} n'a lieu que pendant les vacances scolaires : le {} est un jour de classe.",
                 activity.name,
                 fr(date)
             ),
@@ -205,21 +205,21 @@ pub fn refusal(blocked: Blocked, date: NaiveDate) -> Refusal {
         Blocked::ReservationPending => (
             "not_reserved",
             format!(
-                "La réservation du {} n'est pas encore acceptée : une absence n'est possible que sur un jour réservé.",
+                "La réservation du {} n'est pas encore acceptée : une absence n'est possible que sur un jour réservé.",
                 fr(date)
             ),
         ),
         Blocked::NotReserved => (
             "not_reserved",
             format!(
-                "Le {} n'est pas réservé : une absence n'est possible que sur un jour réservé.",
+                "Le {} n'est pas réservé : une absence n'est possible que sur un jour réservé.",
                 fr(date)
             ),
         ),
         Blocked::Full => (
             "full",
             format!(
-                "L'activité est complète le {} : vous pouvez demander la liste d'attente.",
+                "L'activité est complète le {} : vous pouvez demander la liste d'attente.",
                 fr(date)
             ),
         ),
@@ -382,7 +382,7 @@ pub fn day_options(
     let reason = if !actions.is_empty() {
         None
     } else if timing == DayTiming::Past {
-        Some("Ce jour est passé : aucune demande n'est plus possible.".to_string())
+        Some("Ce jour est passé : aucune demande n'est plus possible.".to_string())
     } else {
         // The refusal of the request the state leads to; on a pending day,
         // the one that says what is pending.
@@ -802,7 +802,7 @@ mod tests {
             assert_eq!(o.deadline.as_deref(), Some("Jour passé"));
             assert_eq!(
                 o.reason.as_deref(),
-                Some("Ce jour est passé : aucune demande n'est plus possible.")
+                Some("Ce jour est passé : aucune demande n'est plus possible.")
             );
         }
         // Without a rule, today is still open.

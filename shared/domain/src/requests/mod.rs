@@ -379,7 +379,7 @@ mod tests {
     #[test]
     fn messages_from_the_commune_count_and_empty_ones_are_refused() {
         let mut r = request();
-        r.add_message(Actor::Commune, "Pouvez-vous préciser ?", at(10))
+        r.add_message(Actor::Commune, "Pouvez-vous préciser ?", at(10))
             .unwrap();
         r.add_message(Actor::Family, "Oui.", at(11)).unwrap();
         assert_eq!(r.new_messages, 1);

@@ -77,7 +77,7 @@ pub async fn lambda_with(
         ("MARELLE_MAIL_FROM", format!("Portail Citoyen <{from}>")),
         (
             "MARELLE_CONTACT_TEXT",
-            "Service enfance : 02.02.02.02.02".into(),
+            "Service enfance : 02.02.02.02.02".into(),
         ),
         (
             "MARELLE_SECRET",
