@@ -11,11 +11,13 @@ pub fn accounts() -> Router<AppState> {
     crate::accounts::router()
 }
 
-/// `family`: "Mes abonnements", "Dossier famille", "Mes demandes".
+/// `family`: "Mes abonnements", "Dossier famille", "Mes demandes", and,
+/// until billing has a function of its own, "Espace facturation".
 pub fn family() -> Router<AppState> {
     crate::subscriptions::router()
         .merge(crate::family::router())
         .merge(crate::requests::router())
+        .merge(crate::billing::router())
 }
 
 /// `planning`: the children's planning, reservations and absences.
@@ -25,7 +27,7 @@ pub fn planning() -> Router<AppState> {
 
 /// `agent`: the back-office.
 pub fn agent() -> Router<AppState> {
-    crate::agent::router()
+    crate::agent::router().merge(crate::billing::agent_router())
 }
 
 /// Every HTTP function, by name.
