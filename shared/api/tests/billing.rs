@@ -52,6 +52,7 @@ on_both_stores!(
     payment_and_cancel_rules_answer_with_stable_codes,
     bad_invoices_are_refused_and_the_subscription_lookup_still_works,
     parents_cannot_use_the_agent_routes,
+    concurrent_payments_never_overpay_nor_lose_an_update,
 );
 
 struct World {
@@ -540,4 +541,43 @@ async fn parents_cannot_use_the_agent_routes(app: TestApp) {
         w.get(&format!("/api/billing/invoices/{a}")).await["paid_cents"],
         0
     );
+}
+
+async fn concurrent_payments_never_overpay_nor_lose_an_update(app: TestApp) {
+    let w = World::new(app).await;
+    // Four payments of 300 at once on 1000: three fit, whatever the order.
+    let a = w.invoice(json!({"amount_cents": 1000})).await;
+    let answers =
+        futures::future::join_all(["C1", "C2", "C3", "C4"].map(|n| w.pay(&a, n, 300))).await;
+    let created = answers
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .count();
+    for r in answers.iter().filter(|r| r.status != StatusCode::CREATED) {
+        assert!(
+            ["overpayment", "conflict"].contains(&r.code()),
+            "{:?}",
+            r.body
+        );
+    }
+    assert!((1..=3).contains(&created), "{created} created");
+    let detail = w.get(&format!("/api/billing/invoices/{a}")).await;
+    assert_eq!(detail["paid_cents"], 300 * created as i64, "no lost update");
+    assert_eq!(detail["payments"].as_array().unwrap().len(), created);
+
+    // The same number twice at once: one payment.
+    let b = w.invoice(json!({"amount_cents": 1000})).await;
+    let (x, y) = futures::join!(w.pay(&b, "SAME", 100), w.pay(&b, "SAME", 100));
+    let mut statuses = [x.status, y.status];
+    statuses.sort();
+    assert_eq!(
+        statuses[0],
+        StatusCode::CREATED,
+        "{:?} {:?}",
+        x.body,
+        y.body
+    );
+    assert_eq!(statuses[1], StatusCode::CONFLICT);
+    let detail = w.get(&format!("/api/billing/invoices/{b}")).await;
+    assert_eq!(detail["paid_cents"], 100);
 }
