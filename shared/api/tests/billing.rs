@@ -483,6 +483,21 @@ async fn bad_invoices_are_refused_and_the_subscription_lookup_still_works(app: T
         1
     );
 
+    // 200 lines with their longest texts: over the default 64 KiB body.
+    let long = json!({"label": "é".repeat(200), "child": "Ludovic", "activity": "a".repeat(100), "period": "p".repeat(100), "quantity": 1, "unit_price_cents": 5, "amount_cents": 5});
+    let big = w
+        .post_invoice(
+            &w.family,
+            json!({"amount_cents": null, "lines": vec![long; 200]}),
+        )
+        .await;
+    assert_eq!(big.status, StatusCode::CREATED, "{:?}", big.body);
+    let big_id = big.body["id"].as_str().unwrap();
+    let detail = w.get(&format!("/api/billing/invoices/{big_id}")).await;
+    assert_eq!(detail["lines"].as_array().unwrap().len(), 200);
+    assert_eq!(detail["lines"][199]["label"], "é".repeat(200));
+    assert_eq!(detail["amount_cents"], 1000);
+
     // An invoice with only the lookup's fields lets its recipient subscribe.
     let agent_view = w
         .app

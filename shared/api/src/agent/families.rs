@@ -300,6 +300,9 @@ pub struct NewInvoice {
     pub lines: Option<Vec<marelle_domain::billing::InvoiceLine>>,
 }
 
+/// Largest invoice body accepted (200 lines with their longest texts).
+pub const INVOICE_MAX_BYTES: usize = 512 * 1024;
+
 /// The régie of an invoice that names none.
 pub const DEFAULT_SERVICE: &str = "Régie municipale";
 
@@ -418,11 +421,14 @@ pub async fn create_invoice(
         Write::put_new(crate::billing::store::invoice_item(&invoice)?),
     ];
     if !valid.lines.is_empty() {
-        writes.push(Write::put_new(crate::billing::store::lines_item(
-            &invoice.family_id,
-            &id,
-            &valid.lines,
-        )?));
+        let lines = crate::billing::store::lines_item(&invoice.family_id, &id, &valid.lines)?;
+        if lines.approximate_size() > marelle_domain::ports::store::limits::ITEM_BYTES {
+            return Err(ApiError::rule(
+                "invoice_too_large",
+                "Les lignes de cette facture sont trop volumineuses : raccourcissez les libellés.",
+            ));
+        }
+        writes.push(Write::put_new(lines));
     }
     match app.store.transact(writes).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(Created { id }))),
