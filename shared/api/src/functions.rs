@@ -11,18 +11,22 @@ pub fn accounts() -> Router<AppState> {
     crate::accounts::router()
 }
 
-/// `family`: "Mes abonnements", "Dossier famille", "Mes demandes", and,
-/// until billing has a function of its own, "Espace facturation".
+/// `family`: "Mes abonnements", "Dossier famille", "Mes demandes".
 pub fn family() -> Router<AppState> {
     crate::subscriptions::router()
         .merge(crate::family::router())
         .merge(crate::requests::router())
-        .merge(crate::billing::router())
 }
 
 /// `planning`: the children's planning, reservations and absences.
 pub fn planning() -> Router<AppState> {
     crate::planning::router()
+}
+
+/// `billing`: the families' "Espace facturation" (the agents' billing
+/// routes are the back-office's, in `agent`).
+pub fn billing() -> Router<AppState> {
+    crate::billing::router()
 }
 
 /// `agent`: the back-office.
@@ -36,6 +40,7 @@ pub fn all() -> Vec<(&'static str, Router<AppState>)> {
         ("accounts", accounts()),
         ("family", family()),
         ("planning", planning()),
+        ("billing", billing()),
         ("agent", agent()),
     ]
 }
