@@ -483,6 +483,17 @@ async fn bad_invoices_are_refused_and_the_subscription_lookup_still_works(app: T
         1
     );
 
+    // A number is unique in the commune, whichever the family.
+    let first = w.post_invoice(&w.family, json!({"number": "FAC-77"})).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    let twice = w
+        .post_invoice(&w.other_family, json!({"number": "FAC-77"}))
+        .await;
+    assert_eq!(
+        (twice.status, twice.code()),
+        (StatusCode::CONFLICT, "invoice_number_exists")
+    );
+
     // 200 lines with their longest texts: over the default 64 KiB body.
     let long = json!({"label": "é".repeat(200), "child": "Ludovic", "activity": "a".repeat(100), "period": "p".repeat(100), "quantity": 1, "unit_price_cents": 5, "amount_cents": 5});
     let big = w

@@ -20,6 +20,7 @@
 //! | invoice (lookup) | `INVOICE#<emission code>#<reference>` | `INVOICE` | |
 //! | invoice | `FAMILY#<id>` | `B#I#<invoice id>` | GSI1: `BILLINV#<invoice id>` / `<family id>` |
 //! | invoice lines | `FAMILY#<id>` | `B#D#<invoice id>` | |
+//! | invoice number (unique in the commune) | `INVNUM#<number>` | `INVNUM` | |
 //! | payment | `FAMILY#<id>` | `B#P#<invoice id>#<payment number>` | |
 //! | request | `REQ#<id>` | `REQ` | GSI1: `FAMREQ#<family>` / `<id>`; GSI2 (pending only): `PENDING` / `<id>`; GSI3 (decided): `DIGEST#<window>` / `<family>#<id>` |
 //!
@@ -139,6 +140,12 @@ pub fn invoice_lines(family_id: &str, invoice_id: &str) -> crate::ports::Key {
 /// back-office, which knows an invoice by its id alone.
 pub fn invoice_index(invoice_id: &str) -> String {
     format!("BILLINV#{invoice_id}")
+}
+
+/// An invoice number, taken: numbers are unique in the commune (imports
+/// key their rows by it).
+pub fn invoice_number(number: &str) -> crate::ports::Key {
+    crate::ports::Key::new(format!("INVNUM#{number}"), "INVNUM")
 }
 
 /// Sort key prefix of one invoice's payments.

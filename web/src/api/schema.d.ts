@@ -845,7 +845,7 @@ export interface components {
       issuer?: string | null;
       /** @description At most 200. */
       lines?: components["schemas"]["InvoiceLine"][] | null;
-      /** @description The invoice's number (default: its reference). */
+      /** @description The invoice's number, unique in the commune (default: its reference). */
       number?: string | null;
       reference: string;
       /** @description The régie (default: "Régie municipale"). */
@@ -1759,7 +1759,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Une facture a déjà ces références */
+      /** @description Une facture a déjà ces références (`invoice_exists`) ou ce numéro (`invoice_number_exists`) */
       409: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

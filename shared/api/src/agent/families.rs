@@ -290,7 +290,7 @@ pub struct NewInvoice {
     pub amount_cents: Option<i64>,
     pub issued_on: chrono::NaiveDate,
     pub due_on: chrono::NaiveDate,
-    /// The invoice's number (default: its reference).
+    /// The invoice's number, unique in the commune (default: its reference).
     pub number: Option<String>,
     /// The régie (default: "Régie municipale").
     pub service: Option<String>,
@@ -317,7 +317,7 @@ pub struct Created {
 #[utoipa::path(post, path = "/api/agent/invoices", tag = "agent", request_body = NewInvoice,
     responses((status = 201, description = "Facture enregistrée", body = Created),
               (status = 404, description = "Famille ou responsable inconnu", body = Problem),
-              (status = 409, description = "Une facture a déjà ces références", body = Problem),
+              (status = 409, description = "Une facture a déjà ces références (`invoice_exists`) ou ce numéro (`invoice_number_exists`)", body = Problem),
               (status = 422, description = "Montant, lignes ou références non conformes (`amount_mismatch`, `too_many_lines`…)", body = Problem)))]
 pub async fn create_invoice(
     State(app): State<AppState>,
@@ -416,8 +416,15 @@ pub async fn create_invoice(
         line_count: valid.lines.len(),
         version: 1,
     };
+    let mut number = Item::new(keys::invoice_number(&invoice.number));
+    number.set("invoice_id", serde_json::Value::String(id.clone()));
+    number.set(
+        "family_id",
+        serde_json::Value::String(invoice.family_id.clone()),
+    );
     let mut writes = vec![
         Write::put_new(item),
+        Write::put_new(number),
         Write::put_new(crate::billing::store::invoice_item(&invoice)?),
     ];
     if !valid.lines.is_empty() {
@@ -432,6 +439,9 @@ pub async fn create_invoice(
     }
     match app.store.transact(writes).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(Created { id }))),
+        Err(marelle_domain::ports::StoreError::ConditionFailed { index: Some(1) }) => Err(
+            ApiError::conflict("invoice_number_exists", "Une facture porte déjà ce numéro."),
+        ),
         Err(e) if e.is_condition_failed() => Err(ApiError::conflict(
             "invoice_exists",
             "Une facture porte déjà ce code émission et cette référence.",
