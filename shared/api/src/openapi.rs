@@ -31,6 +31,7 @@ use utoipa::openapi::OpenApi as Document;
         crate::billing::operations,
         crate::billing::payments,
         crate::billing::record_payment,
+        crate::billing::family_invoices,
         crate::billing::cancel_invoice,
         crate::agent::requests::queue,
         crate::agent::requests::digest_preview,

@@ -216,6 +216,28 @@ async fn the_ledger_invariant_holds_after_invoices_payments_and_a_cancel(app: Te
     assert_eq!(ops["to_pay_cents"], to_pay);
     assert_eq!(ops_items[0]["nature"], "credit_note");
 
+    // The agent sees the family's invoices as the family does.
+    let family_id = w.family["id"].as_str().unwrap();
+    let r = w
+        .app
+        .get(
+            &format!("/api/agent/families/{family_id}/invoices?nature=to_pay"),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.body["items"][0]["id"], b.as_str());
+    assert_eq!(r.body["to_pay_cents"], 2000);
+    let r = w
+        .app
+        .get(
+            "/api/agent/families/01JUNKNOWN0000000000000000/invoices",
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
     let payments = w.get("/api/billing/payments").await;
     assert_eq!(sum(&payments["items"], "amount_cents"), paid);
 

@@ -77,6 +77,13 @@ export interface paths {
     /** `GET /api/agent/families/{id}`: the whole dossier. */
     get: operations["agent_read_family"];
   };
+  "/api/agent/families/{id}/invoices": {
+    /**
+     * `GET /api/agent/families/{id}/invoices`: a family's invoices, as the
+     * family sees them (to record a payment or cancel one).
+     */
+    get: operations["agent_list_invoices"];
+  };
   "/api/agent/families/{id}/subscriber-code": {
     /** `POST /api/agent/families/{id}/subscriber-code`: a new code. */
     post: operations["renew_code"];
@@ -1618,6 +1625,43 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["DossierView"];
+        };
+      };
+      /** @description Famille inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `GET /api/agent/families/{id}/invoices`: a family's invoices, as the
+   * family sees them (to record a payment or cancel one).
+   */
+  agent_list_invoices: {
+    parameters: {
+      query?: {
+        nature?: components["schemas"]["InvoiceNature"];
+        year?: number;
+        service?: string;
+        page?: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Les factures de la famille, les plus récentes d'abord */
+      200: {
+        content: {
+          "application/json": components["schemas"]["InvoicePage"];
         };
       };
       /** @description Famille inconnue */

@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
 pub fn agent_router() -> Router<AppState> {
     Router::new()
         .route("/api/agent/payments", post(record_payment))
+        .route("/api/agent/families/{id}/invoices", get(family_invoices))
         .route("/api/agent/invoices/{id}/cancel", post(cancel_invoice))
 }
 
@@ -245,7 +246,24 @@ pub async fn invoices(
     UrlQuery(q): UrlQuery<InvoiceParams>,
 ) -> ApiResult<Json<InvoicePage>> {
     let family_id = access::family_of(&app, &p.account_id, q.family_id.as_deref()).await?;
-    let mut all = store::invoices(&app, &family_id).await?;
+    let all = store::invoices(&app, &family_id).await?;
+    Ok(Json(invoice_page(
+        all,
+        q.nature,
+        q.year,
+        q.service.as_deref(),
+        q.page.as_deref(),
+    )?))
+}
+
+/// A family's invoices, filtered and paged, with the totals of them all.
+fn invoice_page(
+    mut all: Vec<Invoice>,
+    nature: Option<InvoiceNature>,
+    year: Option<i32>,
+    service: Option<&str>,
+    page: Option<&str>,
+) -> ApiResult<InvoicePage> {
     all.sort_by(|a, b| {
         b.issued_on
             .cmp(&a.issued_on)
@@ -258,27 +276,67 @@ pub async fn invoices(
     years.sort_by(|a, b| b.cmp(a));
     years.dedup();
     let to_pay_cents = all.iter().map(Invoice::balance_cents).sum();
-    let service = service_filter(q.service.as_deref());
+    let service = service_filter(service);
     let rows: Vec<InvoiceView> = all
         .iter()
-        .filter(|i| match q.nature {
+        .filter(|i| match nature {
             None => true,
             Some(InvoiceNature::ToPay) => i.balance_cents() > 0,
             Some(InvoiceNature::Paid) => i.state() == InvoiceState::Paid,
             Some(InvoiceNature::Cancelled) => i.is_cancelled(),
         })
-        .filter(|i| q.year.is_none_or(|y| i.year() == y))
+        .filter(|i| year.is_none_or(|y| i.year() == y))
         .filter(|i| service.as_ref().is_none_or(|s| &i.service == s))
         .map(InvoiceView::from)
         .collect();
-    let (items, next_page) = paginate(rows, q.page.as_deref())?;
-    Ok(Json(InvoicePage {
+    let (items, next_page) = paginate(rows, page)?;
+    Ok(InvoicePage {
         items,
         next_page,
         services,
         years,
         to_pay_cents,
-    }))
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AgentInvoiceParams {
+    pub nature: Option<InvoiceNature>,
+    pub year: Option<i32>,
+    pub service: Option<String>,
+    pub page: Option<String>,
+}
+
+/// `GET /api/agent/families/{id}/invoices`: a family's invoices, as the
+/// family sees them (to record a payment or cancel one).
+#[utoipa::path(get, path = "/api/agent/families/{id}/invoices", operation_id = "agent_list_invoices", tag = "agent", params(("id" = String, Path), AgentInvoiceParams),
+    responses(
+        (status = 200, description = "Les factures de la famille, les plus récentes d'abord", body = InvoicePage),
+        (status = 404, description = "Famille inconnue", body = Problem),
+    ))]
+pub async fn family_invoices(
+    State(app): State<AppState>,
+    Agent(_): Agent,
+    Path(id): Path<String>,
+    UrlQuery(q): UrlQuery<AgentInvoiceParams>,
+) -> ApiResult<Json<InvoicePage>> {
+    if id.is_empty() || id.len() > 40 {
+        return Err(ApiError::not_found());
+    }
+    app.store
+        .get(&marelle_domain::keys::family(&id))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let all = store::invoices(&app, &id).await?;
+    Ok(Json(invoice_page(
+        all,
+        q.nature,
+        q.year,
+        q.service.as_deref(),
+        q.page.as_deref(),
+    )?))
 }
 
 /// `GET /api/billing/invoices/{id}`: one invoice, its lines and payments.
