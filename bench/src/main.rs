@@ -7,10 +7,14 @@
 //! - `lambda`: stripped size of the accounts Lambda binary and its time
 //!   from process start to its first poll of the Lambda runtime API.
 //!
+//! - `billing`: "Mes factures" and "Mes opérations" of a family with 120
+//!   invoices.
+//!
 //! Figures are printed; nothing here is a pass/fail test.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a tool run by hand
 
+mod billing;
 mod digest;
 mod family_planning;
 mod http;
@@ -25,6 +29,7 @@ async fn main() {
         "http" => http::run().await,
         "lambda" => lambda::run().await,
         "family-planning" => family_planning::run().await,
+        "billing" => billing::run().await,
         "digest" => {
             let arg = |i: usize, default: usize| {
                 std::env::args()
@@ -37,10 +42,13 @@ async fn main() {
         "all" => {
             http::run().await;
             family_planning::run().await;
+            billing::run().await;
             lambda::run().await;
         }
         other => {
-            eprintln!("unknown benchmark {other}: http, family-planning, lambda, digest or all");
+            eprintln!(
+                "unknown benchmark {other}: http, family-planning, billing, lambda, digest or all"
+            );
             std::process::exit(2);
         }
     }

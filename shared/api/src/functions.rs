@@ -23,9 +23,15 @@ pub fn planning() -> Router<AppState> {
     crate::planning::router()
 }
 
+/// `billing`: the families' "Espace facturation" (the agents' billing
+/// routes are the back-office's, in `agent`).
+pub fn billing() -> Router<AppState> {
+    crate::billing::router()
+}
+
 /// `agent`: the back-office.
 pub fn agent() -> Router<AppState> {
-    crate::agent::router()
+    crate::agent::router().merge(crate::billing::agent_router())
 }
 
 /// Every HTTP function, by name.
@@ -34,6 +40,7 @@ pub fn all() -> Vec<(&'static str, Router<AppState>)> {
         ("accounts", accounts()),
         ("family", family()),
         ("planning", planning()),
+        ("billing", billing()),
         ("agent", agent()),
     ]
 }

@@ -10,12 +10,14 @@
 //! - [`jobs`]: work outside requests (event e-mails, the processing digest);
 //! - the features, one module each: [`accounts`], [`subscriptions`],
 //!   [`family`], [`planning`], [`requests`] (the request model every kind
-//!   shares), [`agent`] (the back-office);
+//!   shares), [`billing`] (invoices, payments, the ledger), [`agent`] (the
+//!   back-office);
 //! - [`decisions`]: the one place that registers each request kind's
 //!   effects, so that [`requests`] names no feature.
 
 pub mod accounts;
 pub mod agent;
+pub mod billing;
 pub mod config;
 pub mod decisions;
 pub mod family;

@@ -69,6 +69,10 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("POST /api/requests", "", "family_id={family}", r#"{"kind":"reservation","child_id":"{child}","activity_id":"{activity}","dates":["2027-03-02"]}"#, "401 404 404 403 2xx"),
     ("GET /api/requests", "", "family_id={family}", "", "401 404 404 403 2xx"),
     ("GET /api/requests/{id}", "request", "", "", "401 404 404 403 2xx"),
+    ("GET /api/billing/invoices", "", "family_id={family}", "", "401 404 404 403 2xx"),
+    ("GET /api/billing/invoices/{id}", "invoice", "", "", "401 404 404 403 2xx"),
+    ("GET /api/billing/operations", "", "family_id={family}", "", "401 404 404 403 2xx"),
+    ("GET /api/billing/payments", "", "family_id={family}", "", "401 404 404 403 2xx"),
     // The back-office: agents only.
     ("GET /api/agent/activities", "", "", "", "401 403 403 2xx 403"),
     ("POST /api/agent/activities", "", "", r#"{"name":"Cantine","establishment":"Ecole Lux","start":"11:30","end":"13:30","weekdays":["mon","tue","thu","fri"],"period":{"from":"2026-09-01","to":"2027-07-06"},"validation":"automatic"}"#, "401 403 403 2xx 403"),
@@ -84,6 +88,9 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("DELETE /api/agent/families/{id}/subscriber-code", "family", "", "", "401 403 403 2xx 403"),
     ("POST /api/agent/families/{id}/unlink", "family", "", r#"{"account_id":"{coparent}","reason":"Départ de la famille"}"#, "401 403 403 2xx 403"),
     ("POST /api/agent/invoices", "", "", r#"{"family_id":"{family}","guardian_id":"{guardian}","emission_code":"E1","reference":"R1","amount_cents":1250,"issued_on":"2026-11-01","due_on":"2026-12-01"}"#, "401 403 403 2xx 403"),
+    ("GET /api/agent/families/{id}/invoices", "family", "", "", "401 403 403 2xx 403"),
+    ("POST /api/agent/payments", "", "", r#"{"invoice_id":"{invoice}","method":"cheque","number":"CHQ-1","date":"2026-11-20","amount_cents":100}"#, "401 403 403 2xx 403"),
+    ("POST /api/agent/invoices/{id}/cancel", "invoice2", "", r#"{"reason":"Doublon"}"#, "401 403 403 2xx 403"),
     ("GET /api/agent/requests", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/digest/preview", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/requests/{id}", "request", "", "", "401 403 403 2xx 403"),
@@ -242,6 +249,16 @@ impl World {
             .unwrap();
         assert_eq!(app.send(put).await.status, StatusCode::OK);
 
+        // Two invoices of family A: one takes a payment, the other is cancelled.
+        let mut invoices = Vec::new();
+        for reference in ["RA1", "RA2"] {
+            let r = app
+                .post("/api/agent/invoices", json!({"family_id": family, "guardian_id": guardian, "emission_code": "EA", "reference": reference, "amount_cents": 5000, "issued_on": "2026-11-01", "due_on": "2026-12-01"}), Some(&agent))
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+            invoices.push(r.body["id"].as_str().unwrap().to_string());
+        }
+
         let cookies = BTreeMap::from([
             ("anon", None),
             ("other", Some(other)),
@@ -260,6 +277,8 @@ impl World {
             ("upload", upload),
             ("owner_email", OWNER.to_string()),
             ("coparent", coparent),
+            ("invoice", invoices[0].clone()),
+            ("invoice2", invoices[1].clone()),
         ]);
         Self { app, cookies, ids }
     }
@@ -273,7 +292,7 @@ impl World {
     /// Family A's ids that no other family's caller may see.
     fn secrets(&self) -> Vec<&str> {
         [
-            "family", "child", "guardian", "request", "request2", "upload",
+            "family", "child", "guardian", "request", "request2", "upload", "invoice", "invoice2",
         ]
         .iter()
         .map(|k| self.ids[k].as_str())

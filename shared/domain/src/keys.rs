@@ -18,12 +18,19 @@
 //! | subscriber code | `CODE#<code>` | `CODE` | |
 //! | imported family | `IMPORT#<commune's reference>` | `IMPORT` | |
 //! | invoice (lookup) | `INVOICE#<emission code>#<reference>` | `INVOICE` | |
+//! | invoice | `FAMILY#<id>` | `B#I#<invoice id>` | GSI1: `BILLINV#<invoice id>` / `<family id>` |
+//! | invoice lines | `FAMILY#<id>` | `B#D#<invoice id>` | |
+//! | invoice number (unique in the commune) | `INVNUM#<number>` | `INVNUM` | |
+//! | payment | `FAMILY#<id>` | `B#P#<invoice id>#<payment number>` | |
 //! | request | `REQ#<id>` | `REQ` | GSI1: `FAMREQ#<family>` / `<id>`; GSI2 (pending only): `PENDING` / `<id>`; GSI3 (decided): `DIGEST#<window>` / `<family>#<id>` |
 //!
 //! `GET /api/me` is one query on `ACCOUNT#<id>`: the account and its
 //! subscriptions. `GET /api/family` is one query on `FAMILY#<id>` with
 //! `D#` (the whole dossier and its pending changes), after one read of the
-//! subscription. "Mes demandes" is one query on GSI1 `FAMREQ#<family>`.
+//! subscription. "Mes factures" is one query on `FAMILY#<id>` with `B#I#`,
+//! "Mes règlements" one with `B#P#`, "Mes opérations" one between `B#I#`
+//! and `B#P#…` (invoices, their credit notes, payments); an invoice's lines
+//! are read only with its detail. "Mes demandes" is one query on GSI1 `FAMREQ#<family>`.
 
 pub fn account(id: &str) -> crate::ports::Key {
     crate::ports::Key::new(format!("ACCOUNT#{id}"), "ACCOUNT")
@@ -111,6 +118,49 @@ pub fn invoice_lookup(emission_code: &str, reference: &str) -> crate::ports::Key
     crate::ports::Key::new(format!("INVOICE#{emission_code}#{reference}"), "INVOICE")
 }
 
+/// Sort key prefix of a family's invoices.
+pub const INVOICE_PREFIX: &str = "B#I#";
+/// Sort key prefix of a family's payments.
+pub const PAYMENT_PREFIX: &str = "B#P#";
+/// Sort key bound above every payment (for the ledger's range query).
+pub const PAYMENT_END: &str = "B#P$";
+
+pub fn invoice(family_id: &str, invoice_id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(
+        family_partition(family_id),
+        format!("{INVOICE_PREFIX}{invoice_id}"),
+    )
+}
+
+pub fn invoice_lines(family_id: &str, invoice_id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(family_partition(family_id), format!("B#D#{invoice_id}"))
+}
+
+/// GSI1 partition of an invoice (sort key: its family's id), for the
+/// back-office, which knows an invoice by its id alone.
+pub fn invoice_index(invoice_id: &str) -> String {
+    format!("BILLINV#{invoice_id}")
+}
+
+/// An invoice number, taken: numbers are unique in the commune (imports
+/// key their rows by it).
+pub fn invoice_number(number: &str) -> crate::ports::Key {
+    crate::ports::Key::new(format!("INVNUM#{number}"), "INVNUM")
+}
+
+/// Sort key prefix of one invoice's payments.
+pub fn payments_of(invoice_id: &str) -> String {
+    format!("{PAYMENT_PREFIX}{invoice_id}#")
+}
+
+/// A payment: its number is unique per invoice.
+pub fn payment(family_id: &str, invoice_id: &str, number: &str) -> crate::ports::Key {
+    crate::ports::Key::new(
+        family_partition(family_id),
+        format!("{}{number}", payments_of(invoice_id)),
+    )
+}
+
 pub fn request(id: &str) -> crate::ports::Key {
     crate::ports::Key::new(format!("REQ#{id}"), "REQ")
 }
@@ -188,6 +238,17 @@ mod tests {
         let d = known_device("ab", "A1");
         assert_eq!((d.pk.as_str(), d.sk.as_str()), ("DEVICE#ab", "ACCOUNT#A1"));
         assert_eq!(token("cd").sk, "TOKEN");
+    }
+
+    #[test]
+    fn billing_items_sort_apart_from_the_dossier_and_payments_in_range() {
+        let i = invoice("F1", "01J");
+        let p = payment("F1", "01J", "CHQ 12");
+        assert_eq!(i.pk, p.pk);
+        assert!(!i.sk.starts_with(DOSSIER_PREFIX));
+        assert!(i.sk.as_str() >= INVOICE_PREFIX && p.sk.as_str() < PAYMENT_END);
+        assert!(p.sk.starts_with(&payments_of("01J")));
+        assert!(invoice_lines("F1", "01J").sk.as_str() < INVOICE_PREFIX);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! adapters implement. No I/O, no AWS, no HTTP framework here.
 
 pub mod accounts;
+pub mod billing;
 pub mod calendar;
 pub mod commune;
 pub mod deadlines;

@@ -99,12 +99,37 @@ impl TestApp {
     }
 
     pub async fn with_settings(settings: Settings) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
         let clock = Arc::new(SettableClock::frozen(crate::t0()));
-        let sqlite: Arc<dyn marelle_domain::ports::Store> = Arc::new(
-            SqliteStore::open(dir.path().join("marelle.db"), clock.clone()).expect("store"),
-        );
-        let store = Arc::new(crate::CountingStore::new(sqlite));
+        Self::build(settings, clock, None).await
+    }
+
+    /// The whole API on another store (DynamoDB on moto…), made by `make`
+    /// with the app's clock; the other adapters stay embedded.
+    pub async fn with_store(
+        make: impl FnOnce(Arc<SettableClock>) -> Arc<dyn marelle_domain::ports::Store>,
+    ) -> Self {
+        let settings = Settings {
+            captcha: CaptchaSettings::lowest(),
+            ..Settings::default()
+        };
+        let clock = Arc::new(SettableClock::frozen(crate::t0()));
+        let store = make(clock.clone());
+        Self::build(settings, clock, Some(store)).await
+    }
+
+    async fn build(
+        settings: Settings,
+        clock: Arc<SettableClock>,
+        store: Option<Arc<dyn marelle_domain::ports::Store>>,
+    ) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let inner: Arc<dyn marelle_domain::ports::Store> = match store {
+            Some(store) => store,
+            None => Arc::new(
+                SqliteStore::open(dir.path().join("marelle.db"), clock.clone()).expect("store"),
+            ),
+        };
+        let store = Arc::new(crate::CountingStore::new(inner));
         let outbox =
             Arc::new(Outbox::new(dir.path().join("outbox"), clock.clone()).expect("outbox"));
         let keys = Keys::derive(&Secret::new("test secret"));

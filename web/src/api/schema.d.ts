@@ -77,6 +77,13 @@ export interface paths {
     /** `GET /api/agent/families/{id}`: the whole dossier. */
     get: operations["agent_read_family"];
   };
+  "/api/agent/families/{id}/invoices": {
+    /**
+     * `GET /api/agent/families/{id}/invoices`: a family's invoices, as the
+     * family sees them (to record a payment or cancel one).
+     */
+    get: operations["agent_list_invoices"];
+  };
   "/api/agent/families/{id}/subscriber-code": {
     /** `POST /api/agent/families/{id}/subscriber-code`: a new code. */
     post: operations["renew_code"];
@@ -92,10 +99,22 @@ export interface paths {
   };
   "/api/agent/invoices": {
     /**
-     * `POST /api/agent/invoices`: an invoice record (its references let the
-     * recipient subscribe).
+     * `POST /api/agent/invoices`: an invoice of a family, in its billing
+     * space, and the record of its references that lets the recipient
+     * subscribe with them.
      */
     post: operations["create_invoice"];
+  };
+  "/api/agent/invoices/{id}/cancel": {
+    /**
+     * `POST /api/agent/invoices/{id}/cancel`: cancels an invoice with a credit
+     * note of its amount (the invoice stays, as `cancelled`).
+     */
+    post: operations["cancel_invoice"];
+  };
+  "/api/agent/payments": {
+    /** `POST /api/agent/payments`: a payment received at the town hall. */
+    post: operations["record_payment"];
   };
   "/api/agent/requests": {
     /** `GET /api/agent/requests`: the queue, oldest first. */
@@ -126,6 +145,22 @@ export interface paths {
   "/api/agent/requests/{id}/messages": {
     /** `POST /api/agent/requests/{id}/messages`: a message to the family. */
     post: operations["message"];
+  };
+  "/api/billing/invoices": {
+    /** `GET /api/billing/invoices`: "Mes factures", newest first. */
+    get: operations["list_invoices"];
+  };
+  "/api/billing/invoices/{id}": {
+    /** `GET /api/billing/invoices/{id}`: one invoice, its lines and payments. */
+    get: operations["read_invoice"];
+  };
+  "/api/billing/operations": {
+    /** `GET /api/billing/operations`: "Mes opérations", newest first. */
+    get: operations["list_operations"];
+  };
+  "/api/billing/payments": {
+    /** `GET /api/billing/payments`: "Mes règlements", newest first. */
+    get: operations["list_payments"];
   };
   "/api/captcha": {
     /** `GET /api/captcha`: a new ALTCHA challenge. */
@@ -349,6 +384,9 @@ export interface components {
       ids?: string[];
       message?: string | null;
     };
+    CancelBody: {
+      reason: string;
+    };
     /** @description A changed field, before and after. */
     ChangeLine: {
       /** @description Agents only: the value in the dossier now. */
@@ -452,6 +490,16 @@ export interface components {
     Credentials: {
       email: string;
       password: string;
+    };
+    /** @description An invoice's cancellation: the credit note that balances it. */
+    CreditNote: {
+      /** Format: int64 */
+      amount_cents: number;
+      /** Format: date */
+      date: string;
+      /** @description `AV-<invoice number>`. */
+      number: string;
+      reason: string;
     };
     /**
      * @description A request the family may make on a day of the planning now.
@@ -675,6 +723,44 @@ export interface components {
       company?: string;
       number?: string;
     };
+    InvoiceDetail: components["schemas"]["InvoiceView"] & {
+      lines: components["schemas"]["InvoiceLine"][];
+      payments: components["schemas"]["PaymentView"][];
+    };
+    /** @description One line of an invoice. */
+    InvoiceLine: {
+      activity?: string | null;
+      /** Format: int64 */
+      amount_cents: number;
+      /** @description The child the line is for: first name or id. */
+      child?: string | null;
+      label: string;
+      /** @description The period billed ("Novembre 2026"). */
+      period?: string | null;
+      /** Format: int64 */
+      quantity: number;
+      /** Format: int64 */
+      unit_price_cents: number;
+    };
+    /**
+     * @description The "Nature" filter of "Mes factures".
+     * @enum {string}
+     */
+    InvoiceNature: "to_pay" | "paid" | "cancelled";
+    /** @description "Mes factures", one page. */
+    InvoicePage: {
+      items: components["schemas"]["InvoiceView"][];
+      next_page?: string | null;
+      /** @description Every service the family has invoices from (for the filter). */
+      services: string[];
+      /**
+       * Format: int64
+       * @description Everything the family still has to pay, whatever the filters.
+       */
+      to_pay_cents: number;
+      /** @description Every year the family has invoices in, newest first. */
+      years: number[];
+    };
     InvoiceReferences: {
       /**
        * Format: int64
@@ -687,6 +773,36 @@ export interface components {
       personal_code: string;
       /** @description "Référence de la facture". */
       reference: string;
+    };
+    /**
+     * @description Where an invoice stands.
+     * @enum {string}
+     */
+    InvoiceState: "to_pay" | "partly_paid" | "paid" | "cancelled";
+    InvoiceView: {
+      /** Format: int64 */
+      amount_cents: number;
+      /**
+       * Format: int64
+       * @description Still to pay (0 once cancelled).
+       */
+      balance_cents: number;
+      credit_note?: null | components["schemas"]["CreditNote"];
+      /** Format: date */
+      due_on: string;
+      id: string;
+      /** Format: date */
+      issued_on: string;
+      issuer: string;
+      number: string;
+      /** Format: int64 */
+      paid_cents: number;
+      payable_online: boolean;
+      /** @description A PDF can be downloaded. */
+      pdf: boolean;
+      /** @description The régie. */
+      service: string;
+      state: components["schemas"]["InvoiceState"];
     };
     /** @description The logged-in account and the families it is linked to. */
     Me: {
@@ -770,8 +886,12 @@ export interface components {
       quality?: null | components["schemas"]["Quality"];
     };
     NewInvoice: {
-      /** Format: int64 */
-      amount_cents: number;
+      /**
+       * Format: int64
+       * @description Required without `lines`; with them, their sum (422 `amount_mismatch`
+       * when it differs).
+       */
+      amount_cents?: number | null;
       /** Format: date */
       due_on: string;
       emission_code: string;
@@ -779,12 +899,86 @@ export interface components {
       guardian_id: string;
       /** Format: date */
       issued_on: string;
+      /** @description Default: the commune's name. */
+      issuer?: string | null;
+      /** @description At most 200. */
+      lines?: components["schemas"]["InvoiceLine"][] | null;
+      /** @description The invoice's number, unique in the commune (default: its reference). */
+      number?: string | null;
       reference: string;
+      /** @description The régie (default: "Régie municipale"). */
+      service?: string | null;
+    };
+    NewPayment: {
+      /** Format: int64 */
+      amount_cents: number;
+      /** Format: date */
+      date: string;
+      description?: string | null;
+      invoice_id: string;
+      method: components["schemas"]["PaymentMethod"];
+      /** @description Unique per invoice (cheque number, transfer reference…). */
+      number: string;
+    };
+    /** @description One row of the ledger. */
+    Operation: {
+      /** Format: int64 */
+      credit_cents: number;
+      /** Format: date */
+      date: string;
+      /** Format: int64 */
+      debit_cents: number;
+      description: string;
+      invoice_id: string;
+      nature: components["schemas"]["OperationNature"];
+      /** @description N° opération: the invoice's, the payment's or the credit note's number. */
+      number: string;
+      service: string;
+      /** Format: int64 */
+      to_pay_cents: number;
+    };
+    /** @enum {string} */
+    OperationNature: "invoice" | "payment" | "credit_note";
+    OperationPage: {
+      items: components["schemas"]["Operation"][];
+      next_page?: string | null;
+      /**
+       * Format: int64
+       * @description Σ `to_pay_cents` of every operation, whatever the filters.
+       */
+      to_pay_cents: number;
     };
     PasswordChange: {
       current_password: string;
       password: string;
       password_confirmation: string;
+    };
+    /**
+     * @description How a payment was made.
+     * @enum {string}
+     */
+    PaymentMethod: "cheque" | "cash" | "transfer" | "direct_debit" | "card" | "online" | "other";
+    PaymentPage: {
+      items: components["schemas"]["PaymentView"][];
+      next_page?: string | null;
+    };
+    PaymentRecorded: {
+      /** @description The invoice after the payment. */
+      invoice: components["schemas"]["InvoiceView"];
+      payment: components["schemas"]["PaymentView"];
+    };
+    PaymentView: {
+      /** Format: int64 */
+      amount_cents: number;
+      /** Format: date */
+      date: string;
+      /** @description "Chèque n°…", "Règlement en ligne - Transaction n°…". */
+      description: string;
+      id: string;
+      invoice_id: string;
+      method: components["schemas"]["PaymentMethod"];
+      number: string;
+      service: string;
     };
     PendingView: {
       /** @description New values by field (bank data masked for families). */
@@ -1523,6 +1717,43 @@ export interface operations {
       };
     };
   };
+  /**
+   * `GET /api/agent/families/{id}/invoices`: a family's invoices, as the
+   * family sees them (to record a payment or cancel one).
+   */
+  agent_list_invoices: {
+    parameters: {
+      query?: {
+        nature?: components["schemas"]["InvoiceNature"];
+        year?: number;
+        service?: string;
+        page?: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Les factures de la famille, les plus récentes d'abord */
+      200: {
+        content: {
+          "application/json": components["schemas"]["InvoicePage"];
+        };
+      };
+      /** @description Famille inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   /** `POST /api/agent/families/{id}/subscriber-code`: a new code. */
   renew_code: {
     parameters: {
@@ -1625,8 +1856,9 @@ export interface operations {
     };
   };
   /**
-   * `POST /api/agent/invoices`: an invoice record (its references let the
-   * recipient subscribe).
+   * `POST /api/agent/invoices`: an invoice of a family, in its billing
+   * space, and the record of its references that lets the recipient
+   * subscribe with them.
    */
   create_invoice: {
     requestBody: {
@@ -1647,13 +1879,101 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Une facture a déjà ces références */
+      /** @description Une facture a déjà ces références (`invoice_exists`) ou ce numéro (`invoice_number_exists`) */
       409: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Montant ou références non conformes */
+      /** @description Montant, lignes ou références non conformes (`amount_mismatch`, `too_many_lines`…) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/invoices/{id}/cancel`: cancels an invoice with a credit
+   * note of its amount (the invoice stays, as `cancelled`).
+   */
+  cancel_invoice: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CancelBody"];
+      };
+    };
+    responses: {
+      /** @description Facture annulée, avec son avoir */
+      200: {
+        content: {
+          "application/json": components["schemas"]["InvoiceView"];
+        };
+      };
+      /** @description Facture inconnue (`unknown_invoice`) */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invoice_has_payments`, `invoice_cancelled` */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Motif manquant */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/agent/payments`: a payment received at the town hall. */
+  record_payment: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NewPayment"];
+      };
+    };
+    responses: {
+      /** @description Règlement enregistré */
+      201: {
+        content: {
+          "application/json": components["schemas"]["PaymentRecorded"];
+        };
+      };
+      /** @description Facture inconnue (`unknown_invoice`) */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `payment_exists` (numéro déjà enregistré sur la facture), `invoice_cancelled` */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `overpayment` (plus que le reste à payer), champs non conformes */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1851,6 +2171,139 @@ export interface operations {
       };
       /** @description Message vide (empty_message), trop long (message_too_long) ou de trop (too_many_messages) */
       422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/billing/invoices`: "Mes factures", newest first. */
+  list_invoices: {
+    parameters: {
+      query?: {
+        family_id?: string;
+        nature?: components["schemas"]["InvoiceNature"];
+        /** @description Year of issue. */
+        year?: number;
+        service?: string;
+        page?: string;
+      };
+    };
+    responses: {
+      /** @description Mes factures, les plus récentes d'abord */
+      200: {
+        content: {
+          "application/json": components["schemas"]["InvoicePage"];
+        };
+      };
+      /** @description Réservé aux familles */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Aucune famille, ou une famille d'un autre compte */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/billing/invoices/{id}`: one invoice, its lines and payments. */
+  read_invoice: {
+    parameters: {
+      query?: {
+        family_id?: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description La facture, ses lignes et ses règlements */
+      200: {
+        content: {
+          "application/json": components["schemas"]["InvoiceDetail"];
+        };
+      };
+      /** @description Facture inconnue, ou d'une autre famille */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/billing/operations`: "Mes opérations", newest first. */
+  list_operations: {
+    parameters: {
+      query?: {
+        family_id?: string;
+        nature?: components["schemas"]["OperationNature"];
+        year?: number;
+        service?: string;
+        page?: string;
+      };
+    };
+    responses: {
+      /** @description Factures (crédit), règlements et avoirs (débit), les plus récents d'abord */
+      200: {
+        content: {
+          "application/json": components["schemas"]["OperationPage"];
+        };
+      };
+      /** @description Aucune famille, ou une famille d'un autre compte */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/billing/payments`: "Mes règlements", newest first. */
+  list_payments: {
+    parameters: {
+      query?: {
+        family_id?: string;
+        year?: number;
+        service?: string;
+        page?: string;
+      };
+    };
+    responses: {
+      /** @description Mes règlements, les plus récents d'abord */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PaymentPage"];
+        };
+      };
+      /** @description Aucune famille, ou une famille d'un autre compte */
+      404: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };

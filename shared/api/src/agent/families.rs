@@ -285,28 +285,46 @@ pub struct NewInvoice {
     pub guardian_id: String,
     pub emission_code: String,
     pub reference: String,
-    pub amount_cents: i64,
+    /// Required without `lines`; with them, their sum (422 `amount_mismatch`
+    /// when it differs).
+    pub amount_cents: Option<i64>,
     pub issued_on: chrono::NaiveDate,
     pub due_on: chrono::NaiveDate,
+    /// The invoice's number, unique in the commune (default: its reference).
+    pub number: Option<String>,
+    /// The régie (default: "Régie municipale").
+    pub service: Option<String>,
+    /// Default: the commune's name.
+    pub issuer: Option<String>,
+    /// At most 200.
+    pub lines: Option<Vec<marelle_domain::billing::InvoiceLine>>,
 }
+
+/// Largest invoice body accepted (200 lines with their longest texts).
+pub const INVOICE_MAX_BYTES: usize = 512 * 1024;
+
+/// The régie of an invoice that names none.
+pub const DEFAULT_SERVICE: &str = "Régie municipale";
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Created {
     pub id: String,
 }
 
-/// `POST /api/agent/invoices`: an invoice record (its references let the
-/// recipient subscribe).
+/// `POST /api/agent/invoices`: an invoice of a family, in its billing
+/// space, and the record of its references that lets the recipient
+/// subscribe with them.
 #[utoipa::path(post, path = "/api/agent/invoices", tag = "agent", request_body = NewInvoice,
     responses((status = 201, description = "Facture enregistrée", body = Created),
               (status = 404, description = "Famille ou responsable inconnu", body = Problem),
-              (status = 409, description = "Une facture a déjà ces références", body = Problem),
-              (status = 422, description = "Montant ou références non conformes", body = Problem)))]
+              (status = 409, description = "Une facture a déjà ces références (`invoice_exists`) ou ce numéro (`invoice_number_exists`)", body = Problem),
+              (status = 422, description = "Montant, lignes ou références non conformes (`amount_mismatch`, `too_many_lines`…)", body = Problem)))]
 pub async fn create_invoice(
     State(app): State<AppState>,
     Agent(_): Agent,
     JsonBody(inv): JsonBody<NewInvoice>,
 ) -> ApiResult<impl IntoResponse> {
+    use marelle_domain::billing::rules::{InvoiceFields, validate_new_invoice};
     let clean = |s: &str| {
         s.chars()
             .filter(|c| !c.is_whitespace())
@@ -329,13 +347,26 @@ pub async fn create_invoice(
             "La référence est obligatoire (40 caractères au plus).",
         ));
     }
-    if inv.amount_cents <= 0 {
-        errors.push(marelle_domain::accounts::FieldError::new(
-            "amount_cents",
-            "invalid_amount",
-            "Le montant doit être positif, en centimes.",
-        ));
-    }
+    let valid = validate_new_invoice(&InvoiceFields {
+        number: inv.number.clone().unwrap_or_else(|| reference.clone()),
+        service: inv
+            .service
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SERVICE.to_string()),
+        issuer: inv
+            .issuer
+            .clone()
+            .unwrap_or_else(|| app.commune.name.clone()),
+        amount_cents: inv.amount_cents,
+        lines: inv.lines.clone().unwrap_or_default(),
+    });
+    let valid = match valid {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.extend(e);
+            None
+        }
+    };
     if inv.due_on < inv.issued_on {
         errors.push(marelle_domain::accounts::FieldError::new(
             "due_on",
@@ -343,9 +374,10 @@ pub async fn create_invoice(
             "L'échéance ne peut précéder la date d'émission.",
         ));
     }
-    if !errors.is_empty() {
-        return Err(ApiError::invalid_fields(errors));
-    }
+    let valid = match valid {
+        Some(v) if errors.is_empty() => v,
+        _ => return Err(ApiError::invalid_fields(errors)),
+    };
     let loaded = store::load(&app, &inv.family_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -357,7 +389,7 @@ pub async fn create_invoice(
     let lookup = InvoiceLookup {
         family_id: inv.family_id.clone(),
         guardian_id: guardian.id.clone(),
-        amount_cents: inv.amount_cents,
+        amount_cents: valid.amount_cents,
         personal_code: guardian.personal_code.clone(),
     };
     let mut item = Item::with_data(keys::invoice_lookup(&emission, &reference), &lookup)?;
@@ -370,12 +402,46 @@ pub async fn create_invoice(
         "due_on",
         serde_json::to_value(inv.due_on).unwrap_or_default(),
     );
-    match app
-        .store
-        .put(item, Some(marelle_domain::ports::Condition::NotExists))
-        .await
-    {
+    let invoice = marelle_domain::billing::Invoice {
+        id: id.clone(),
+        family_id: inv.family_id.clone(),
+        number: valid.number,
+        issued_on: inv.issued_on,
+        due_on: inv.due_on,
+        service: valid.service,
+        issuer: valid.issuer,
+        amount_cents: valid.amount_cents,
+        paid_cents: 0,
+        credit_note: None,
+        line_count: valid.lines.len(),
+        version: 1,
+    };
+    let mut number = Item::new(keys::invoice_number(&invoice.number));
+    number.set("invoice_id", serde_json::Value::String(id.clone()));
+    number.set(
+        "family_id",
+        serde_json::Value::String(invoice.family_id.clone()),
+    );
+    let mut writes = vec![
+        Write::put_new(item),
+        Write::put_new(number),
+        Write::put_new(crate::billing::store::invoice_item(&invoice)?),
+    ];
+    if !valid.lines.is_empty() {
+        let lines = crate::billing::store::lines_item(&invoice.family_id, &id, &valid.lines)?;
+        if lines.approximate_size() > marelle_domain::ports::store::limits::ITEM_BYTES {
+            return Err(ApiError::rule(
+                "invoice_too_large",
+                "Les lignes de cette facture sont trop volumineuses : raccourcissez les libellés.",
+            ));
+        }
+        writes.push(Write::put_new(lines));
+    }
+    match app.store.transact(writes).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(Created { id }))),
+        Err(marelle_domain::ports::StoreError::ConditionFailed { index: Some(1) }) => Err(
+            ApiError::conflict("invoice_number_exists", "Une facture porte déjà ce numéro."),
+        ),
         Err(e) if e.is_condition_failed() => Err(ApiError::conflict(
             "invoice_exists",
             "Une facture porte déjà ce code émission et cette référence.",

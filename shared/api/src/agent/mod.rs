@@ -27,7 +27,11 @@ pub fn router() -> Router<AppState> {
             "/api/agent/families/{id}/subscriber-code",
             post(families::renew_code).delete(families::revoke_code),
         )
-        .route("/api/agent/invoices", post(families::create_invoice))
+        .route(
+            "/api/agent/invoices",
+            post(families::create_invoice)
+                .layer(DefaultBodyLimit::max(families::INVOICE_MAX_BYTES)),
+        )
         .route(
             "/api/agent/activities",
             get(activities::list).post(activities::create),
