@@ -195,7 +195,10 @@ pub fn validate_new_invoice(f: &InvoiceFields) -> Result<ValidInvoice, Vec<Field
                 ),
             ));
         }
-        if l.unit_price_cents.abs() > MAX_AMOUNT_CENTS || l.amount_cents.abs() > MAX_AMOUNT_CENTS {
+        // `unsigned_abs`: `i64::MIN.abs()` overflows.
+        if l.unit_price_cents.unsigned_abs() > MAX_AMOUNT_CENTS.unsigned_abs()
+            || l.amount_cents.unsigned_abs() > MAX_AMOUNT_CENTS.unsigned_abs()
+        {
             errors.push(FieldError::new(
                 &format!("lines[{i}].amount_cents"),
                 "invalid_amount",
@@ -212,7 +215,10 @@ pub fn validate_new_invoice(f: &InvoiceFields) -> Result<ValidInvoice, Vec<Field
             amount_cents: l.amount_cents,
         });
     }
-    let sum: i64 = lines.iter().map(|l| l.amount_cents).sum();
+    // Saturating: out-of-bounds amounts are refused above, but still summed.
+    let sum: i64 = lines
+        .iter()
+        .fold(0i64, |acc, l| acc.saturating_add(l.amount_cents));
     let amount_cents = match (f.amount_cents, lines.is_empty()) {
         (Some(a), false) if a != sum => {
             errors.push(FieldError::new(
@@ -501,6 +507,24 @@ mod tests {
         assert_eq!(
             codes(validate_new_invoice(&fields(None, vec![negative]))),
             ["invalid_quantity"]
+        );
+        // The extremes of i64 are refused, not overflowed (found by the fuzz).
+        let mut lowest = line(100);
+        lowest.unit_price_cents = i64::MIN;
+        lowest.amount_cents = i64::MIN;
+        let mut highest = line(100);
+        highest.amount_cents = i64::MAX;
+        assert_eq!(
+            codes(validate_new_invoice(&fields(
+                Some(0),
+                vec![lowest.clone(), lowest, highest]
+            ))),
+            [
+                "invalid_amount",
+                "invalid_amount",
+                "invalid_amount",
+                "amount_mismatch"
+            ]
         );
     }
 
