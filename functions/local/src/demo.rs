@@ -603,10 +603,12 @@ impl Demo<'_> {
                    "period": period, "quantity": quantity, "unit_price_cents": unit,
                    "amount_cents": quantity * unit})
         };
+        // (child, activity, quantity, unit price in cents)
+        type Row<'a> = (&'a str, &'a str, i64, i64);
         let canteen = "Restauration scolaire";
         let care = "Accueil périscolaire";
         // (months back, service, lines)
-        let plan: [(u32, &str, [(&str, &str, i64, i64); 2]); 5] = [
+        let plan: [(u32, &str, [Row; 2]); 5] = [
             (
                 5,
                 canteen,
