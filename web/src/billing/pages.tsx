@@ -146,7 +146,8 @@ function usePages(familyId: string | undefined) {
         count.current?.focus();
       }
     },
-    Pager({ next }: { next: string | null | undefined }) {
+    /** Called as a function (not a component: no remount on each render). */
+    pager({ next }: { next: string | null | undefined }) {
       if (index === 0 && !next) return null;
       return (
         <nav class="pager" aria-label="Pages de résultats">
@@ -178,7 +179,7 @@ function usePages(familyId: string | undefined) {
         </nav>
       );
     },
-    Count({ items, next, what }: { items: number; next: string | null | undefined; what: string }) {
+    counter({ items, next, what }: { items: number; next: string | null | undefined; what: string }) {
       const total = index * PAGE_SIZE + items;
       return (
         <p ref={count} class="result-count" tabIndex={-1} role="status">
@@ -237,7 +238,7 @@ export function InvoicesPage({ me }: { me: Me }) {
         </p>
         <Filters path={HOME} filters={filters} label="Filtrer les factures" />
         <h2>Facture(s)</h2>
-        <pages.Count items={items.length} next={next_page} what="factures" />
+        {pages.counter({ items: items.length, next: next_page, what: 'factures' })}
         {items.length === 0 ? (
           <p>{nature || year || service ? 'Aucune facture ne correspond à ces critères.' : "Vous n'avez aucune facture pour le moment."}</p>
         ) : (
@@ -264,7 +265,7 @@ export function InvoicesPage({ me }: { me: Me }) {
             </table>
           </div>
         )}
-        <pages.Pager next={next_page} />
+        {pages.pager({ next: next_page })}
       </>
     );
   }
@@ -478,7 +479,7 @@ export function OperationsPage({ me }: { me: Me }) {
           Total restant à payer : <strong><Amount cents={to_pay_cents} /></strong>
         </p>
         <Filters key={choices.years.join()} path={`${HOME}/operations`} filters={filters} label="Filtrer les opérations" />
-        <pages.Count items={items.length} next={next_page} what="opérations" />
+        {pages.counter({ items: items.length, next: next_page, what: 'opérations' })}
         {items.length === 0 ? (
           <p>{nature || year || service ? 'Aucune opération ne correspond à ces critères.' : "Vous n'avez aucune opération pour le moment."}</p>
         ) : (
@@ -516,7 +517,7 @@ export function OperationsPage({ me }: { me: Me }) {
             </table>
           </div>
         )}
-        <pages.Pager next={next_page} />
+        {pages.pager({ next: next_page })}
       </>
     );
   }
@@ -553,9 +554,9 @@ export function PaymentsPage({ me }: { me: Me }) {
     body = (
       <>
         <Filters key={choices.years.join()} path={`${HOME}/reglements`} filters={filters} label="Filtrer les règlements" />
-        <pages.Count items={items.length} next={next_page} what="règlements" />
+        {pages.counter({ items: items.length, next: next_page, what: 'règlements' })}
         {items.length === 0 ? <p>{year || service ? 'Aucun règlement ne correspond à ces critères.' : "Vous n'avez aucun règlement pour le moment."}</p> : <PaymentTable items={items} caption="Mes règlements, du plus récent au plus ancien" />}
-        <pages.Pager next={next_page} />
+        {pages.pager({ next: next_page })}
       </>
     );
   }
