@@ -76,6 +76,12 @@ test.describe('the demo parent’s billing space', () => {
     await expect(page.getByRole('heading', { name: /Facture annulée par l'avoir n° AV-/ })).toBeVisible();
     await expect(page.getByText('Erreur de tarif')).toBeVisible();
 
+    // An unknown invoice (or another family's): said, with the way back.
+    await page.goto('/espace-facturation/factures/inconnue');
+    await expect(page.getByRole('alert')).toBeVisible();
+    await page.getByRole('alert').getByRole('link', { name: 'Retour à mes factures' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mes factures');
+
     // Mes opérations: invoices in credit, payments and the credit note in debit.
     await page.getByRole('link', { name: 'Mes opérations' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mes opérations');

@@ -314,6 +314,17 @@ export function InvoiceDetailPage({ me, id }: { me: Me; id: string }) {
   let title = 'Détail de la facture';
   if (!family) body = <NoFamily />;
   else if (detail.state === 'loading') body = <Loading text="Chargement de la facture…" />;
+  else if (detail.state === 'failed' && detail.error.status === 404)
+    body = (
+      <div class="notice notice--error" role="alert">
+        <p>
+          <strong>{detail.error.detail || "Cette facture n'existe pas."}</strong>
+        </p>
+        <p>
+          <a href={HOME}>Retour à mes factures</a>
+        </p>
+      </div>
+    );
   else if (detail.state === 'failed') body = <LoadError error={detail.error} retry={() => void detail.reload()} />;
   else {
     const d = detail.data;
