@@ -7,7 +7,7 @@
  */
 import { type Page, expect, test } from '@playwright/test';
 
-import { DEMO_PARENT, expectAccessible, logIn } from './helpers';
+import { DEMO_AGENT, DEMO_PARENT, agentCreateFamily, apiLogin, expectAccessible, json, logIn, signUpAndActivate, uniqueEmail } from './helpers';
 
 // 51,80 € + 65,50 € (115,50 € less the 50,00 € transfer) + 47,60 €.
 const TO_PAY = /164,90\s€/;
@@ -127,4 +127,38 @@ test.describe('the demo parent’s billing space', () => {
       await expectAccessible(page, 'Mes règlements', narrow);
     });
   }
+
+  test('a family with 21 invoices: two pages of Mes factures, the focus on the count', async ({ page, playwright, baseURL }) => {
+    const agent = await apiLogin(playwright, baseURL as string, DEMO_AGENT);
+    const family = await agentCreateFamily(agent, 'FACTURE');
+    const guardian = (family.guardians[0] as { id: string }).id;
+    for (let n = 0; n < 21; n += 1) {
+      const day = new Date(Date.UTC(2026, 0, 5 + 7 * n)).toISOString().slice(0, 10);
+      const number = `PAGE-${family.id.slice(-6)}-${n + 1}`;
+      await json(
+        await agent.post('/api/agent/invoices', {
+          data: { family_id: family.id, guardian_id: guardian, emission_code: 'PAGES', reference: number, number, amount_cents: 1000 + n, issued_on: day, due_on: day, service: 'Restauration scolaire' },
+        }),
+        'POST /api/agent/invoices',
+        [200, 201],
+      );
+    }
+    await agent.dispose();
+    const parent = { email: uniqueEmail('claire.facture'), password: 'Factures2026' };
+    await signUpAndActivate(page, { civility: 'Madame', lastName: 'Facture', firstName: 'Claire', email: parent.email, password: parent.password });
+    await logIn(page, parent.email, parent.password);
+    await json(await page.request.post('/api/subscriptions', { data: { subscriber_code: family.subscriber_code }, headers: { Origin: baseURL as string } }), 'subscribe', [201]);
+
+    await openInvoices(page);
+    await expect(page.getByRole('status').filter({ hasText: 'Page 1' })).toHaveText('Page 1 : factures 1 à 20');
+    await expect(invoiceRows(page)).toHaveCount(20);
+    await page.getByRole('button', { name: 'Page suivante' }).click();
+    const count = page.locator('.result-count');
+    await expect(count).toHaveText('21 résultats');
+    await expect(count).toBeFocused();
+    await expect(invoiceRows(page)).toHaveCount(1);
+    await expect(invoiceRows(page).first()).toContainText('05/01/2026');
+    await page.getByRole('button', { name: 'Page précédente' }).click();
+    await expect(invoiceRows(page)).toHaveCount(20);
+  });
 });

@@ -210,9 +210,10 @@ export function InvoicesPage({ me }: { me: Me }) {
     family ? () => billing.invoices({ family_id: family.family_id, nature: nature in INVOICE_NATURES ? nature || undefined : undefined, year, service: service || undefined, page: pages.page }) : null,
     [family?.family_id, nature, year, service, pages.page],
   );
+  // Once the new page is in (not on the render that asks for it).
   useEffect(() => {
-    if (list.state === 'ready') pages.shown();
-  }, [list]);
+    if (list.state === 'ready' && !list.loading) pages.shown();
+  }, [list.data]);
 
   let body;
   if (!family) body = <NoFamily />;
@@ -470,9 +471,10 @@ export function OperationsPage({ me }: { me: Me }) {
     family ? () => billing.operations({ family_id: family.family_id, nature: nature in OPERATION_NATURES ? nature || undefined : undefined, year, service: service || undefined, page: pages.page }) : null,
     [family?.family_id, nature, year, service, pages.page],
   );
+  // Once the new page is in (not on the render that asks for it).
   useEffect(() => {
-    if (list.state === 'ready') pages.shown();
-  }, [list]);
+    if (list.state === 'ready' && !list.loading) pages.shown();
+  }, [list.data]);
   const filters: Filter[] = [
     { id: 'nature', param: 'nature', label: 'Nature', all: 'Toutes', options: Object.entries(OPERATION_NATURES).map(([value, label]) => ({ value, label })) },
     { id: 'service', param: 'service', label: 'Service', all: 'Tous les services', options: choices.services.map((s) => ({ value: s, label: s })) },
@@ -549,9 +551,10 @@ export function PaymentsPage({ me }: { me: Me }) {
   const pages = usePages(family?.family_id);
   const choices = useChoices(family?.family_id);
   const list = useLoad<PaymentPage>(family ? () => billing.payments({ family_id: family.family_id, year, service: service || undefined, page: pages.page }) : null, [family?.family_id, year, service, pages.page]);
+  // Once the new page is in (not on the render that asks for it).
   useEffect(() => {
-    if (list.state === 'ready') pages.shown();
-  }, [list]);
+    if (list.state === 'ready' && !list.loading) pages.shown();
+  }, [list.data]);
   const filters: Filter[] = [
     { id: 'service', param: 'service', label: 'Service', all: 'Tous les services', options: choices.services.map((s) => ({ value: s, label: s })) },
     { id: 'annee', param: 'annee', label: 'Année', all: 'Toutes les années', options: yearOptions(choices.years) },
