@@ -12,9 +12,10 @@ import { Layout } from './layout';
 import { ChildrenPage } from './family/children';
 import { GuardiansPage } from './family/guardians';
 import { FamilySpacePage, MyFamilyPage } from './family/space';
+import { InvoiceDetailPage, InvoicesPage, OperationsPage, PaymentsPage } from './billing/pages';
 import { ConditionsPage } from './pages/conditions';
 import { HomePage } from './pages/home';
-import { ComingSoonPage, ContactPage, NotFoundPage } from './pages/info';
+import { ContactPage, NotFoundPage } from './pages/info';
 import { PlanningListPage } from './planning/list';
 import { PlanningPage } from './planning/page';
 import { PeriodRequestPage } from './planning/period';
@@ -85,9 +86,17 @@ function route(path: string): ComponentChildren {
     case '/mes-demandes':
       return <RequireLogin path={path} render={(me) => <RequestsPage me={me} />} />;
     case '/espace-facturation':
-      return <RequireLogin path={path} render={() => <ComingSoonPage space="facturation" />} />;
+      return <RequireLogin path={path} render={(me) => <InvoicesPage me={me} />} />;
+    case '/espace-facturation/operations':
+      return <RequireLogin path={path} render={(me) => <OperationsPage me={me} />} />;
+    case '/espace-facturation/reglements':
+      return <RequireLogin path={path} render={(me) => <PaymentsPage me={me} />} />;
     default:
       if (path === '/agent' || path.startsWith('/agent/')) return agentRoute(path);
+      if (/^\/espace-facturation\/factures\/[^/]+$/.test(path)) {
+        const id = decodeURIComponent(path.slice('/espace-facturation/factures/'.length));
+        return <RequireLogin path={path} render={(me) => <InvoiceDetailPage me={me} id={id} />} />;
+      }
       if (/^\/mes-demandes\/[^/]+$/.test(path)) {
         const id = decodeURIComponent(path.slice('/mes-demandes/'.length));
         return <RequireLogin path={path} render={(me) => <RequestDetailPage me={me} id={id} />} />;

@@ -571,6 +571,153 @@ impl Demo<'_> {
         }
         // A dossier change still waiting for the commune.
         self.change_phone(&hugo, "06 98 76 54 32").await?;
+        let camille = m
+            .guardians
+            .first()
+            .map(|g| g.id.clone())
+            .ok_or_else(|| fail("responsable introuvable"))?;
+        self.invoices(martin, &camille, today).await?;
+        Ok(())
+    }
+
+    /// The Martin family's invoices of the last five months: one paid by
+    /// cheque, one partly paid, one cancelled, two to pay.
+    async fn invoices(&self, family: &str, guardian: &str, today: NaiveDate) -> Result<(), String> {
+        const MONTHS: [&str; 12] = [
+            "Janvier",
+            "Février",
+            "Mars",
+            "Avril",
+            "Mai",
+            "Juin",
+            "Juillet",
+            "Août",
+            "Septembre",
+            "Octobre",
+            "Novembre",
+            "Décembre",
+        ];
+        let first = today.with_day(1).unwrap_or(today);
+        let line = |child: &str, activity: &str, period: &str, quantity: i64, unit: i64| {
+            json!({"label": format!("{activity} – {child}"), "child": child, "activity": activity,
+                   "period": period, "quantity": quantity, "unit_price_cents": unit,
+                   "amount_cents": quantity * unit})
+        };
+        // (child, activity, quantity, unit price in cents)
+        type Row<'a> = (&'a str, &'a str, i64, i64);
+        let canteen = "Restauration scolaire";
+        let care = "Accueil périscolaire";
+        // (months back, service, lines)
+        let plan: [(u32, &str, [Row; 2]); 5] = [
+            (
+                5,
+                canteen,
+                [("Maéva", "Repas", 15, 385), ("Timéo", "Repas", 15, 385)],
+            ),
+            (
+                4,
+                care,
+                [
+                    ("Timéo", "Péri MATIN", 12, 210),
+                    ("Timéo", "Péri SOIR", 10, 280),
+                ],
+            ),
+            (
+                3,
+                care,
+                [
+                    ("Timéo", "Péri MATIN", 14, 210),
+                    ("Maéva", "Péri SOIR", 8, 280),
+                ],
+            ),
+            (
+                2,
+                canteen,
+                [("Maéva", "Repas", 16, 385), ("Timéo", "Repas", 14, 385)],
+            ),
+            (
+                1,
+                care,
+                [
+                    ("Timéo", "Péri SOIR", 11, 280),
+                    ("Maéva", "Péri SOIR", 6, 280),
+                ],
+            ),
+        ];
+        let mut ids = Vec::new();
+        for (n, (back, service, rows)) in plan.into_iter().enumerate() {
+            // Issued early in the month for the month before.
+            let issued = first
+                .checked_sub_months(chrono::Months::new(back - 1))
+                .unwrap_or(first)
+                + Duration::days(4);
+            let issued = issued.min(today);
+            let billed = issued
+                .checked_sub_months(chrono::Months::new(1))
+                .unwrap_or(issued);
+            let period = format!("{} {}", MONTHS[billed.month0() as usize], billed.year());
+            let number = format!("FAC-{}-{:04}", issued.year(), 101 + n);
+            let lines: Vec<Value> = rows
+                .iter()
+                .map(|(child, activity, q, unit)| line(child, activity, &period, *q, *unit))
+                .collect();
+            let body = json!({
+                "family_id": family, "guardian_id": guardian,
+                "emission_code": format!("DEMO{}", issued.format("%Y%m")),
+                "reference": number, "number": number,
+                "issued_on": issued, "due_on": issued + Duration::days(30),
+                "service": service, "issuer": "Mairie de Villebois", "lines": lines,
+            });
+            let new = serde_json::from_value(body).map_err(fail)?;
+            let r = marelle_api::agent::families::create_invoice(
+                State(self.app()),
+                Agent(self.agent.clone()),
+                JsonBody(new),
+            )
+            .await;
+            let created = answer(r, &number).await?;
+            let amount = rows.iter().map(|(_, _, q, unit)| q * unit).sum::<i64>();
+            ids.push((id_of(&created)?, issued, amount));
+        }
+        let pay = |(id, issued, _): &(String, NaiveDate, i64),
+                   number: &str,
+                   method: &str,
+                   amount: i64| {
+            let date = (*issued + Duration::days(12)).min(today);
+            json!({"invoice_id": id, "number": number, "date": date, "method": method,
+                   "amount_cents": amount})
+        };
+        let mut payments = Vec::new();
+        if let Some(paid) = ids.first() {
+            payments.push(pay(paid, "4587123", "cheque", paid.2));
+        }
+        if let Some(partly) = ids.get(3) {
+            payments.push(pay(partly, "VIR-2026-88", "transfer", 5000));
+        }
+        for body in payments {
+            let new = serde_json::from_value(body).map_err(fail)?;
+            let r = marelle_api::billing::record_payment(
+                State(self.app()),
+                Agent(self.agent.clone()),
+                JsonBody(new),
+            )
+            .await;
+            answer(r, "règlement").await?;
+        }
+        if let Some((cancelled, _, _)) = ids.get(1) {
+            let body = serde_json::from_value(json!({
+                "reason": "Erreur de tarif : facture remplacée par la suivante."
+            }))
+            .map_err(fail)?;
+            let r = marelle_api::billing::cancel_invoice(
+                State(self.app()),
+                Agent(self.agent.clone()),
+                Path(cancelled.clone()),
+                JsonBody(body),
+            )
+            .await;
+            answer(r, "annulation").await?;
+        }
         Ok(())
     }
 }

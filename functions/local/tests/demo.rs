@@ -190,3 +190,63 @@ async fn the_demo_is_seeded_once_and_without_demo_there_is_no_outbox() {
     let (_, preview) = get(&agent, &server, "/api/agent/digest/preview").await;
     assert_eq!(preview["outbox"], false);
 }
+
+#[tokio::test]
+async fn the_demo_parent_has_invoices_in_every_state_and_a_balanced_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::serve(dir.path(), &["--demo", "--school-zone", "C"], &[]);
+    let parent = log_in(&server, "parent.demo@villebois.example", "Famille2026").await;
+    let (status, invoices) = get(&parent, &server, "/api/billing/invoices").await;
+    assert_eq!(status, StatusCode::OK, "{invoices}");
+    let items = invoices["items"].as_array().unwrap();
+    assert_eq!(items.len(), 5, "{invoices}");
+    let states: BTreeSet<&str> = items.iter().map(|i| i["state"].as_str().unwrap()).collect();
+    assert_eq!(
+        states,
+        BTreeSet::from(["to_pay", "partly_paid", "paid", "cancelled"])
+    );
+    let to_pay = invoices["to_pay_cents"].as_i64().unwrap();
+    assert!(to_pay > 0);
+    let balances: i64 = items
+        .iter()
+        .map(|i| i["balance_cents"].as_i64().unwrap())
+        .sum();
+    assert_eq!(balances, to_pay);
+    let (status, ops) = get(&parent, &server, "/api/billing/operations").await;
+    assert_eq!(status, StatusCode::OK, "{ops}");
+    let ops_to_pay: i64 = ops["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["to_pay_cents"].as_i64().unwrap())
+        .sum();
+    assert_eq!(ops_to_pay, balances, "{ops}");
+    assert_eq!(ops["to_pay_cents"].as_i64().unwrap(), balances);
+    let (status, payments) = get(&parent, &server, "/api/billing/payments").await;
+    assert_eq!(status, StatusCode::OK, "{payments}");
+    let methods: BTreeSet<&str> = payments["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods, BTreeSet::from(["cheque", "transfer"]));
+    // The paid invoice's detail: its lines (Maéva's and Timéo's meals) and its cheque.
+    let paid = items.iter().find(|i| i["state"] == "paid").unwrap();
+    let id = paid["id"].as_str().unwrap();
+    let (status, detail) = get(&parent, &server, &format!("/api/billing/invoices/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    let children: BTreeSet<&str> = detail["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["child"].as_str().unwrap())
+        .collect();
+    assert_eq!(children, BTreeSet::from(["Maéva", "Timéo"]));
+    assert_eq!(detail["payments"][0]["method"], "cheque");
+    let cancelled = items.iter().find(|i| i["state"] == "cancelled").unwrap();
+    assert!(
+        cancelled["credit_note"]["number"].is_string(),
+        "{cancelled}"
+    );
+}

@@ -103,7 +103,7 @@ const LOGGED_IN: Screen[] = [
   { path: '/', h1: 'Bienvenue sur le Portail Citoyen' },
   { path: '/mon-espace', h1: 'Mon espace citoyen' },
   { path: '/espace-famille', h1: 'Espace famille' },
-  { path: '/espace-facturation', h1: 'Espace facturation' },
+  { path: '/espace-facturation', h1: 'Mes factures' },
   { path: '/connexion', h1: 'Mon espace citoyen', name: 'leads to my space' },
   ...PUBLIC,
 ];

@@ -77,3 +77,19 @@ export const parent = {
   submit: (familyId: string | undefined, body: Schemas['Submission'], idempotencyKey: string) =>
     request<Schemas['Submitted']>('POST', withQuery('/api/requests', { family_id: familyId }), body, { 'Idempotency-Key': idempotencyKey }),
 };
+
+// ---- the billing space ---------------------------------------------------------------
+
+export type InvoiceView = Schemas['InvoiceView'];
+export type InvoiceDetail = Schemas['InvoiceDetail'];
+export type InvoicePage = Schemas['InvoicePage'];
+export type OperationPage = Schemas['OperationPage'];
+export type PaymentPage = Schemas['PaymentPage'];
+
+/** "Votre espace de facturation": invoices, operations, payments of the family shown. */
+export const billing = {
+  invoices: (query: Query<'/api/billing/invoices'>) => call('get', '/api/billing/invoices', { query }),
+  invoice: (familyId: string, id: string) => call('get', '/api/billing/invoices/{id}', { path: { id }, query: { family_id: familyId } }),
+  operations: (query: Query<'/api/billing/operations'>) => call('get', '/api/billing/operations', { query }),
+  payments: (query: Query<'/api/billing/payments'>) => call('get', '/api/billing/payments', { query }),
+};
