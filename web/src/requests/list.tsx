@@ -3,7 +3,7 @@
  * first, with its state and the commune's new messages; filters "type
  * demande" and "État"; 20 a page (`next_page`).
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 
 import { REQUEST_KINDS, REQUEST_STATES } from '../labels';
 import { LoadError, Loading, useLoad } from '../ui/load';
@@ -14,10 +14,10 @@ import type { Dossier } from '../family/model';
 import { FamilyChooser, NoFamily } from '../family/ui';
 import { location, navigate } from '../router';
 import { Page } from '../ui/page';
+import { usePages } from '../ui/pages';
 import { type RequestKind, type RequestPage, type RequestState, type RequestSummary, newMessages } from './model';
 import './requests.css';
 
-export const PAGE_SIZE = 20;
 
 export function childName(dossier: Dossier | null, id: string | null | undefined): string {
   if (!id || !dossier) return '';
@@ -40,23 +40,16 @@ export function RequestsPage({ me }: { me: Me }) {
   const { query } = location();
   const kind = (query.get('type') ?? '') as RequestKind | '';
   const state = (query.get('etat') ?? '') as RequestState | '';
-  const [pages, setPages] = useState<(string | null)[]>([null]);
-  const index = pages.length - 1;
-  const page = pages[index];
-  const list = useLoad<RequestPage>(family ? () => parent.requests({ family_id: family.family_id, kind: kind || undefined, state: state || undefined, page: page ?? undefined }) : null, [family?.family_id, kind, state, page]);
+  const pages = usePages(family?.family_id);
+  const list = useLoad<RequestPage>(
+    family ? () => parent.requests({ family_id: family.family_id, kind: kind || undefined, state: state || undefined, page: pages.page }) : null,
+    [family?.family_id, kind, state, pages.page],
+  );
   const reload = list.reload;
   const [kindChoice, setKindChoice] = useState<string>(kind);
   const [stateChoice, setStateChoice] = useState<string>(state);
-  const count = useRef<HTMLParagraphElement>(null);
-  // Another family: its own first page.
-  useEffect(() => setPages([null]), [family?.family_id]);
-  const moved = useRef(false);
-
   useEffect(() => {
-    if (list.state === 'ready' && moved.current) {
-      moved.current = false;
-      count.current?.focus();
-    }
+    if (list.state === 'ready') pages.shown();
   }, [list]);
 
   function filter(ev: Event) {
@@ -71,13 +64,9 @@ export function RequestsPage({ me }: { me: Me }) {
   else if (list.state === 'failed') body = <LoadError error={list.error} retry={() => void reload()} />;
   else {
     const { items, next_page } = list.data;
-    const known = !next_page;
-    const total = index * PAGE_SIZE + items.length;
     body = (
       <>
-        <p ref={count} class="result-count" tabIndex={-1} role="status">
-          {known ? `${total} résultat${total > 1 ? 's' : ''}` : `Page ${index + 1} : demandes ${index * PAGE_SIZE + 1} à ${total}`}
-        </p>
+        {pages.counter({ items: items.length, next: next_page, what: 'demandes' })}
         {items.length === 0 ? (
           <p>{kind || state ? 'Aucune demande ne correspond à ces critères.' : "Vous n'avez fait aucune demande pour le moment."}</p>
         ) : (
@@ -117,35 +106,7 @@ export function RequestsPage({ me }: { me: Me }) {
             </table>
           </div>
         )}
-        {(index > 0 || next_page) && (
-          <nav class="pager" aria-label="Pages de résultats">
-            {index > 0 && (
-              <button
-                type="button"
-                class="button button--secondary"
-                onClick={() => {
-                  moved.current = true;
-                  setPages(pages.slice(0, -1));
-                }}
-              >
-                Page précédente
-              </button>
-            )}
-            <span>Page {index + 1}</span>
-            {next_page && (
-              <button
-                type="button"
-                class="button button--secondary"
-                onClick={() => {
-                  moved.current = true;
-                  setPages([...pages, next_page]);
-                }}
-              >
-                Page suivante
-              </button>
-            )}
-          </nav>
-        )}
+        {pages.pager({ next: next_page })}
       </>
     );
   }
