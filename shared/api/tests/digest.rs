@@ -500,6 +500,7 @@ async fn the_agent_previews_the_coming_digest_as_it_will_leave_and_nothing_is_se
     assert_eq!(r.body["window"], "2027-06-02T13");
     assert_eq!(r.body["sends_at"], "2027-06-02T13:00:00+02:00");
     assert_eq!(r.body["families"], 2, "both families have a decision");
+    assert_eq!(r.body["more"], false);
     let emails = r.body["emails"].as_array().unwrap();
     assert_eq!(emails.len(), 1, "the family refusing e-mails gets none");
     assert_eq!(emails[0]["to"], f.email.as_str());
@@ -519,4 +520,24 @@ async fn the_agent_previews_the_coming_digest_as_it_will_leave_and_nothing_is_se
     assert_eq!((report.sent, report.skipped), (1, 1));
     let sent = w.app.last_email_to(&f.email).await;
     assert_eq!(sent.text.replace("\r\n", "\n"), preview_text);
+}
+
+#[tokio::test]
+async fn a_preview_stops_reading_after_its_twenty_families_and_says_there_are_more() {
+    let w = World::new().await;
+    let day = d(2027, 6, 2);
+    let n = marelle_api::jobs::digest::PREVIEW_MAX + 1;
+    for i in 0..n {
+        let f = w.family(i, true).await;
+        let ids = w.reserve(&f, &[d(2027, 12, 1)]).await;
+        w.decide_at(paris(day, 9, 0, 0), &ids[&d(2027, 12, 1)], "accepted", None)
+            .await;
+    }
+    w.app.clock.freeze(paris(day, 10, 0, 0));
+    let agent = w.agent().await;
+    let r = w.app.get("/api/agent/digest/preview", Some(&agent)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["families"], n - 1);
+    assert_eq!(r.body["more"], true);
+    assert_eq!(r.body["emails"].as_array().unwrap().len(), n - 1);
 }

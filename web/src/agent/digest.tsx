@@ -49,8 +49,8 @@ export function DigestPreviewPage() {
             <strong>Envoi prévu le {instantLong(p.sends_at)}</strong> :{' '}
             {p.families === 0
               ? "aucune demande n'a encore été traitée dans cette fenêtre."
-              : `${plural(p.families, 'famille', 'familles')} avec au moins une demande traitée${
-                  p.emails.length < p.families ? ` (${plural(p.emails.length, 'courriel montré', 'courriels montrés')})` : ''
+              : `${p.more ? 'Plus de ' : ''}${plural(p.families, 'famille', 'familles')} avec au moins une demande traitée${
+                  p.more || p.emails.length < p.families ? ` (${plural(p.emails.length, 'courriel montré', 'courriels montrés')})` : ''
                 }.`}
           </p>
           {p.outbox && (

@@ -537,8 +537,13 @@ export interface components {
        * left out).
        */
       emails: components["schemas"]["PreviewEmail"][];
-      /** @description Families with a decision in the window so far. */
+      /**
+       * @description Families with a decision in the window so far, up to
+       * [`PREVIEW_MAX`]…
+       */
       families: number;
+      /** @description …and whether there are more. */
+      more: boolean;
       /**
        * @description Whether this portal keeps the e-mails it sends in an outbox agents
        * can read (the local demo).

@@ -445,8 +445,11 @@ pub struct DigestPreview {
     pub window: String,
     /// When it closes and its e-mails leave (RFC 3339).
     pub sends_at: String,
-    /// Families with a decision in the window so far.
+    /// Families with a decision in the window so far, up to
+    /// [`PREVIEW_MAX`]…
     pub families: usize,
+    /// …and whether there are more.
+    pub more: bool,
     /// Their e-mails, at most [`PREVIEW_MAX`] (families without a reader
     /// left out).
     pub emails: Vec<PreviewEmail>,
@@ -462,9 +465,10 @@ pub async fn preview(app: &AppState, now: DateTime<Utc>) -> ApiResult<DigestPrev
     let partition = keys::digest_window(&window.id());
     let mut cursor: Option<Cursor> = None;
     let mut by_family: Vec<(String, Vec<RequestRecord>)> = Vec::new();
-    let mut families = 0usize;
-    let mut last: Option<String> = None;
-    loop {
+    // Reading stops at the first family past the preview's: a city's
+    // window is never read whole for a look at it.
+    let mut more = false;
+    'pages: loop {
         let page = app
             .store
             .query(
@@ -475,17 +479,14 @@ pub async fn preview(app: &AppState, now: DateTime<Utc>) -> ApiResult<DigestPrev
             .await?;
         for item in &page.items {
             let r: RequestRecord = item.data()?;
-            if last.as_deref() != Some(r.family_id.as_str()) {
-                families += 1;
-                last = Some(r.family_id.clone());
-                if by_family.len() < PREVIEW_MAX {
-                    by_family.push((r.family_id.clone(), Vec::new()));
+            let full = by_family.len() == PREVIEW_MAX;
+            match by_family.last_mut() {
+                Some((family, list)) if *family == r.family_id => list.push(r),
+                _ if full => {
+                    more = true;
+                    break 'pages;
                 }
-            }
-            if families <= PREVIEW_MAX
-                && let Some((_, list)) = by_family.last_mut()
-            {
-                list.push(r);
+                _ => by_family.push((r.family_id.clone(), vec![r])),
             }
         }
         cursor = page.cursor;
@@ -509,7 +510,8 @@ pub async fn preview(app: &AppState, now: DateTime<Utc>) -> ApiResult<DigestPrev
     Ok(DigestPreview {
         window: window.id(),
         sends_at: marelle_domain::time::rfc3339(window.end()),
-        families,
+        families: by_family.len(),
+        more,
         emails,
         outbox: app.settings.outbox_readable,
     })
