@@ -56,6 +56,7 @@ pub async fn run(families: usize, per_family: usize) {
         ),
         bus: Arc::new(InProcessBus::new()),
         clock: clock_port.clone(),
+        payments: None,
         ids: Arc::new(IdGenerator::new(clock_port.clone())),
         commune: Commune {
             name: "Mairie de Villebois".into(),

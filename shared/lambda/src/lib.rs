@@ -106,6 +106,7 @@ pub fn app_with_clock(
         )),
         ids: Arc::new(IdGenerator::new(clock.clone())),
         clock,
+        payments: None,
         commune: config.commune.clone(),
         keys: Keys::derive(&config.secret),
         hasher: PasswordHasher::for_this_machine(),

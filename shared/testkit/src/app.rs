@@ -151,6 +151,7 @@ impl TestApp {
             blobs,
             bus: Arc::new(bus.clone()),
             clock: clock.clone(),
+            payments: None,
             ids: Arc::new(IdGenerator::new(clock.clone())),
             commune: commune(),
             keys,

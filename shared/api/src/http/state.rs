@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use marelle_domain::Commune;
-use marelle_domain::ports::{Blobs, Clock, EventBus, IdGenerator, Mailer, Store};
+use marelle_domain::ports::{Blobs, Clock, EventBus, IdGenerator, Mailer, PaymentProvider, Store};
 use marelle_domain::school_calendar::CommuneCalendar;
 use marelle_domain::secrets::{Secret, derive_key};
 
@@ -19,6 +19,8 @@ pub struct App {
     pub blobs: Arc<dyn Blobs>,
     pub bus: Arc<dyn EventBus>,
     pub clock: Arc<dyn Clock>,
+    /// The online payment service; `None`: invoices are not payable online.
+    pub payments: Option<Arc<dyn PaymentProvider>>,
     pub ids: Arc<IdGenerator>,
     pub commune: Commune,
     pub keys: Keys,

@@ -7,6 +7,7 @@ pub mod bus;
 pub mod clock;
 pub mod ids;
 pub mod mailer;
+pub mod payments;
 pub mod store;
 
 pub use blobs::{BlobError, Blobs, PresignedUpload};
@@ -14,6 +15,9 @@ pub use bus::{BusError, Event, EventBus, EventHandler};
 pub use clock::{Clock, SettableClock, SystemClock};
 pub use ids::IdGenerator;
 pub use mailer::{MailError, Mailer, OutgoingEmail};
+pub use payments::{
+    CreatedPayment, PaymentDetail, PaymentError, PaymentOrder, PaymentProvider, PaymentResult,
+};
 pub use store::{
     Condition, Cursor, Index, Item, Key, Page, Query, SkCondition, Store, StoreError, Update, Write,
 };
