@@ -128,6 +128,14 @@ pub fn config(addr: Option<SocketAddr>) -> Result<Config, String> {
     Config::read(&Env::process(), &Runtime::Local { public_url }).map_err(|e| e.to_string())
 }
 
+/// PayFiP when `MARELLE_PAYFIP_NUMCLI` is set (`docs/payfip.md`).
+fn payfip() -> Result<Option<Arc<dyn marelle_domain::ports::payments::PaymentProvider>>, String> {
+    let env = Env::process();
+    Ok(marelle_payfip::from_env(|name| env.optional(name))
+        .map_err(|e| e.to_string())?
+        .map(|client| Arc::new(client) as _))
+}
+
 pub fn build(opts: &Options) -> Result<Local, String> {
     let data = &opts.data;
     private_folder(data)?;
@@ -177,7 +185,7 @@ pub fn build(opts: &Options) -> Result<Local, String> {
         blobs: blobs.clone(),
         bus: Arc::new(bus.clone()),
         clock: clock_port.clone(),
-        payments: None,
+        payments: payfip()?,
         ids: Arc::new(IdGenerator::new(clock_port)),
         commune,
         keys,

@@ -41,6 +41,8 @@ pub struct Config {
     /// through CloudFront and is refused.
     pub origin_secret: Secret,
     pub settings: Settings,
+    /// PayFiP, when `MARELLE_PAYFIP_NUMCLI` is set (`docs/payfip.md`).
+    pub payfip: Option<marelle_payfip::PayfipClient>,
 }
 
 impl Config {
@@ -72,6 +74,8 @@ impl Config {
             )
             .map_err(|e| e.to_string())?,
             settings: portal.settings(),
+            payfip: marelle_payfip::from_env(|name| env.optional(name))
+                .map_err(|e| e.to_string())?,
             commune: portal.commune,
             secret,
         })
@@ -106,7 +110,7 @@ pub fn app_with_clock(
         )),
         ids: Arc::new(IdGenerator::new(clock.clone())),
         clock,
-        payments: None,
+        payments: config.payfip.clone().map(|client| Arc::new(client) as _),
         commune: config.commune.clone(),
         keys: Keys::derive(&config.secret),
         hasher: PasswordHasher::for_this_machine(),
@@ -317,6 +321,25 @@ mod tests {
             let err = Config::from_lookup(|k| e.get(k).map(|v| v.to_string())).unwrap_err();
             assert!(err.contains(missing), "{err}");
         }
+    }
+
+    #[test]
+    fn payfip_is_on_with_a_numcli_and_its_errors_are_named() {
+        let e = env();
+        let off = Config::from_lookup(|k| e.get(k).map(|v| v.to_string())).unwrap();
+        assert!(off.payfip.is_none());
+        let mut e = env();
+        e.insert("MARELLE_PAYFIP_NUMCLI", "012345");
+        e.insert("MARELLE_PAYFIP_MODE", "W");
+        let on = Config::from_lookup(|k| e.get(k).map(|v| v.to_string())).unwrap();
+        let payfip = on.payfip.as_ref().map(|c| c.config().clone());
+        assert_eq!(
+            payfip.map(|c| c.mode),
+            Some(marelle_payfip::Mode::Production)
+        );
+        e.insert("MARELLE_PAYFIP_MODE", "production");
+        let err = Config::from_lookup(|k| e.get(k).map(|v| v.to_string())).unwrap_err();
+        assert!(err.contains("MARELLE_PAYFIP_MODE"), "{err}");
     }
 
     #[test]
