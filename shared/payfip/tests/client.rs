@@ -624,3 +624,62 @@ async fn notify_posts_the_idop_to_the_notification_address() {
     assert!(fake.notify("unknown").await.is_err());
     task.abort();
 }
+
+/// Log lines, kept for a test.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_payers_email_is_never_logged() {
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let fake = server().await;
+    let payfip = client(&fake);
+    let with_mail = PaymentOrder {
+        email: "marie.curie@example.fr".into(),
+        ..order()
+    };
+    let id = created(&payfip, &with_mail).await;
+    fake.fail_next("A2", "L'adresse électronique est incorrecte.");
+    assert!(payfip.create(&with_mail).await.is_err());
+    fake.hang(true);
+    let slow = fake
+        .config(NUMCLI)
+        .map(|c| c.with_timeout(Duration::from_millis(200)))
+        .and_then(PayfipClient::new);
+    let Ok(slow) = slow else {
+        panic!("config");
+    };
+    assert!(matches!(
+        slow.create(&with_mail).await,
+        Err(PaymentError::Timeout)
+    ));
+    fake.hang(false);
+    fake.set_result(&id, "P");
+    assert!(payfip.detail(&id).await.is_ok());
+
+    let text =
+        String::from_utf8_lossy(&logs.0.lock().unwrap_or_else(|p| p.into_inner())).to_string();
+    assert!(text.contains("payfip: transaction created"), "{text}");
+    assert!(text.contains("A2"), "{text}");
+    assert!(!text.contains("marie.curie"), "{text}");
+}
