@@ -336,9 +336,9 @@ pub async fn start(
     if let Err(e) = written {
         release().await;
         return Err(match e {
-            StoreError::ConditionFailed { .. } => unavailable(&PaymentError::Invalid(
-                "transaction id given twice".into(),
-            )),
+            StoreError::ConditionFailed { .. } => {
+                unavailable(&PaymentError::Invalid("transaction id given twice".into()))
+            }
             e => e.into(),
         });
     }
@@ -575,6 +575,12 @@ pub async fn settle(app: &AppState, online: OnlinePayment) -> ApiResult<OnlinePa
                     close(app, &online, OnlineState::Paid, paid_at).await?;
                 }
                 Err(e) => {
+                    // Another call recorded it meanwhile (the invoice read
+                    // after it has nothing left to pay): nothing to do.
+                    let now = reread(app, online.clone()).await?;
+                    if now.state != OnlineState::Pending {
+                        return Ok(now);
+                    }
                     tracing::error!(idop = %online.idop, code = %e.code, "online payment not recorded");
                     return Err(e);
                 }

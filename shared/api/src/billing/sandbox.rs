@@ -22,8 +22,8 @@ use marelle_domain::emails::escape_html;
 use marelle_domain::keys;
 use marelle_domain::ports::store::{Condition, Item, Update};
 use marelle_domain::ports::{
-    Clock, CreatedPayment, IdGenerator, PaymentDetail, PaymentError, PaymentOrder,
-    PaymentProvider, PaymentResult, Store,
+    Clock, CreatedPayment, IdGenerator, PaymentDetail, PaymentError, PaymentOrder, PaymentProvider,
+    PaymentResult, Store,
 };
 use serde::{Deserialize, Serialize};
 
@@ -222,8 +222,7 @@ fn html_page(title: &str, body: &str) -> Response {
 
 /// `GET /api/dev/payfip?idop=`: the payer's page.
 async fn page(State(app): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
-    let q: PageQuery =
-        serde_urlencoded::from_str(&q.unwrap_or_default()).map_err(|_| unknown())?;
+    let q: PageQuery = serde_urlencoded::from_str(&q.unwrap_or_default()).map_err(|_| unknown())?;
     let order = order_of(&app, q.idop).await?;
     let facts = format!(
         "<dl><dt>Objet</dt><dd>{}</dd><dt>Montant</dt><dd>{}</dd><dt>Référence</dt><dd>{}</dd><dt>Transaction</dt><dd>{}</dd></dl>",

@@ -63,7 +63,9 @@ pub fn exempt(path: &str) -> bool {
 
 pub async fn protect(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if changes_state && !exempt(req.uri().path()) && !allowed(req.headers(), &app.commune.public_url)
+    if changes_state
+        && !exempt(req.uri().path())
+        && !allowed(req.headers(), &app.commune.public_url)
     {
         return ApiError::forbidden(
             "cross_site_request",
