@@ -128,6 +128,21 @@ pub fn config(addr: Option<SocketAddr>) -> Result<Config, String> {
     Config::read(&Env::process(), &Runtime::Local { public_url }).map_err(|e| e.to_string())
 }
 
+/// Whether PayFiP is configured (`MARELLE_PAYFIP_NUMCLI`): then the
+/// payment sandbox never plays it.
+fn payfip_configured() -> bool {
+    std::env::var("MARELLE_PAYFIP_NUMCLI").is_ok_and(|v| !v.trim().is_empty())
+}
+
+/// Whether the portal's payment provider is the sandbox (its pages are
+/// served then).
+pub fn sandbox(state: &AppState) -> bool {
+    state
+        .payments
+        .as_ref()
+        .is_some_and(|p| p.name() == "sandbox")
+}
+
 pub fn build(opts: &Options) -> Result<Local, String> {
     let data = &opts.data;
     private_folder(data)?;
@@ -171,13 +186,22 @@ pub fn build(opts: &Options) -> Result<Local, String> {
         Some(_) => PasswordHasher::for_this_machine(),
         None => PasswordHasher::new(1, 1, marelle_api::http::passwords::default_params()),
     };
+    let payments: Option<Arc<dyn marelle_domain::ports::PaymentProvider>> =
+        if (opts.dev || opts.demo) && !payfip_configured() {
+            Some(Arc::new(marelle_api::billing::sandbox::Sandbox::new(
+                store.clone(),
+                clock_port.clone(),
+            )))
+        } else {
+            None
+        };
     let state = Arc::new(App {
         store: store.clone(),
         mailer: outbox.clone(),
         blobs: blobs.clone(),
         bus: Arc::new(bus.clone()),
         clock: clock_port.clone(),
-        payments: None,
+        payments,
         ids: Arc::new(IdGenerator::new(clock_port)),
         commune,
         keys,
