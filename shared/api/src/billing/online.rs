@@ -217,7 +217,7 @@ async fn read_invoice(app: &AppState, family_id: &str, invoice_id: &str) -> ApiR
 /// an invoice's whole balance.
 #[utoipa::path(post, path = "/api/billing/invoices/{id}/payment", operation_id = "pay_invoice_online", tag = "billing", params(("id" = String, Path), FamilyParam),
     responses(
-        (status = 201, description = "Paiement créé : le navigateur va sur `redirect_url`", body = PaymentStarted),
+        (status = 201, description = "Paiement créé : le navigateur va sur `redirect_url`", body = PaymentStarted),
         (status = 404, description = "Facture inconnue, ou d'une autre famille", body = Problem),
         (status = 409, description = "`invoice_settled` (rien à payer), `payment_in_progress` (un paiement est déjà en cours)", body = Problem),
         (status = 422, description = "`not_payable_online` (moins de 1 €, ou pas de paiement en ligne)", body = Problem),
@@ -535,7 +535,7 @@ pub async fn settle(app: &AppState, online: OnlinePayment) -> ApiResult<OnlinePa
                 );
                 return Err(ApiError::conflict(
                     "amount_mismatch",
-                    "Le montant payé ne correspond pas à la facture : le paiement est vérifié par la mairie.",
+                    "Le montant payé ne correspond pas à la facture : le paiement est vérifié par la mairie.",
                 ));
             }
             let paid_at = at.unwrap_or(now);

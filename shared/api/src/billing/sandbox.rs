@@ -248,7 +248,7 @@ async fn page(State(app): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<R
         "Payer en ligne",
         &format!(
             "<h1>Payer en ligne</h1>\
-<p class=\"note\">Bac à sable du portail : aucun paiement réel n'a lieu. Choisissez le résultat du paiement.</p>\
+<p class=\"note\">Bac à sable du portail : aucun paiement réel n'a lieu. Choisissez le résultat du paiement.</p>\
 {facts}\
 <form method=\"post\" action=\"{PAGE_PATH}\"><input type=\"hidden\" name=\"idop\" value=\"{}\">\
 <div class=\"actions\"><button class=\"pay\" type=\"submit\" name=\"resultrans\" value=\"P\">Payer</button>\

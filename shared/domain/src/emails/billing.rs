@@ -34,7 +34,7 @@ pub fn payment_receipt(
         greeting: format!("Bonjour {greeting_name},"),
         blocks: vec![
             Block::Paragraph(format!(
-                "Votre paiement en ligne de {} pour la facture n°{} ({}) a été accepté le {when}. Il est enregistré sur votre espace de facturation :",
+                "Votre paiement en ligne de {} pour la facture n°{} ({}) a été accepté le {when}. Il est enregistré sur votre espace de facturation :",
                 euros(r.amount_cents),
                 r.invoice_number,
                 r.service
