@@ -276,6 +276,25 @@ async fn choose(State(app): State<AppState>, body: Bytes) -> ApiResult<Response>
         .filter(|r| matches!(r.as_str(), "P" | "R" | "A"))
         .ok_or_else(bad_choice)?;
     let order = order_of(&app, choice.idop).await?;
+    pay_as(&app, &order.idop, &result).await?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(
+            header::LOCATION,
+            format!("{}?idop={}", path_of(&order.return_url), order.idop),
+        )],
+    )
+        .into_response())
+}
+
+/// The payer's choice on the sandbox page (`P`, `R` or `A`; the first one
+/// stands), then the notification, as PayFiP's server would send it (the
+/// demo uses it too).
+pub async fn pay_as(app: &AppState, idop: &str, result: &str) -> ApiResult<()> {
+    if !matches!(result, "P" | "R" | "A") {
+        return Err(bad_choice());
+    }
+    let order = order_of(app, Some(idop.to_string())).await?;
     let now = app.clock.now();
     let not_chosen = Condition::Below("chosen".into(), 1);
     match app
@@ -295,22 +314,15 @@ async fn choose(State(app): State<AppState>, body: Bytes) -> ApiResult<Response>
         Err(e) => return Err(e.into()),
     }
     // As PayFiP's server would, before the payer is back.
-    match online::by_idop(&app, &order.idop).await {
+    match online::by_idop(app, &order.idop).await {
         Ok(payment) => {
-            if let Err(e) = online::settle(&app, payment).await {
+            if let Err(e) = online::settle(app, payment).await {
                 tracing::warn!(code = %e.code, "sandbox notification not applied");
             }
         }
         Err(e) => tracing::warn!(code = %e.code, "sandbox notification: unknown payment"),
     }
-    Ok((
-        StatusCode::SEE_OTHER,
-        [(
-            header::LOCATION,
-            format!("{}?idop={}", path_of(&order.return_url), order.idop),
-        )],
-    )
-        .into_response())
+    Ok(())
 }
 
 fn bad_choice() -> ApiError {
