@@ -195,20 +195,25 @@ fn path_of(url: &str) -> String {
     }
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#f4f6fa;color:#1b1b1b}\
-main{max-width:36rem;margin:2rem auto;padding:1.5rem;background:#fff;border:1px solid #c9d1dc;border-radius:8px}\
-h1{font-size:1.5rem;margin-top:0}dl{display:grid;grid-template-columns:auto 1fr;gap:.5rem 1rem}dt{font-weight:600}dd{margin:0}\
+const STYLE: &str = "*{box-sizing:border-box}body{font-family:system-ui,sans-serif;margin:0;background:#f4f6fa;color:#1b1b1b}\
+main{max-width:36rem;width:calc(100% - 2rem);margin:1rem auto;padding:1.5rem;background:#fff;border:1px solid #c9d1dc;border-radius:8px}\
+h1{font-size:1.5rem;margin-top:0}dl{display:grid;grid-template-columns:auto 1fr;gap:.5rem 1rem}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}\
 .note{background:#fff4d6;border-left:4px solid #8a5a00;padding:.5rem .75rem}\
 .actions{display:flex;flex-wrap:wrap;gap:.75rem;margin-top:1.5rem}\
 button{font:inherit;padding:.6rem 1.2rem;border-radius:4px;border:2px solid #1f3b73;cursor:pointer}\
 button.pay{background:#1f3b73;color:#fff}button.other{background:#fff;color:#1f3b73}\
 button:focus-visible,a:focus-visible{outline:3px solid #b34000;outline-offset:2px}\
-a{color:#1f3b73}";
+a{color:#1f3b73}.top{max-width:36rem;margin:1rem auto;padding:0 1.5rem}";
 
-fn html_page(title: &str, body: &str) -> Response {
+fn html_page(commune: &str, title: &str, body: &str) -> Response {
     let html = format!(
-        "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} – Paiement en ligne (bac à sable)</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
-        escape_html(title)
+        "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} – Paiement en ligne (bac à sable) – {}</title><style>{STYLE}</style></head>\
+<body><header class=\"top\"><p>{} · Paiement en ligne (bac à sable)</p></header>\
+<nav aria-label=\"Bac à sable\" class=\"top\"><a href=\"/espace-facturation\">Retour à l'espace facturation</a></nav>\
+<main>{body}</main><footer class=\"top\"><p>Ce service de paiement est celui de démonstration du portail.</p></footer></body></html>",
+        escape_html(title),
+        escape_html(commune),
+        escape_html(commune),
     );
     (
         [(
@@ -238,6 +243,7 @@ async fn page(State(app): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<R
             escape_html(&order.idop)
         );
         return Ok(html_page(
+            &app.commune.name,
             "Paiement terminé",
             &format!(
                 "<h1>Paiement terminé</h1>{facts}<p>Ce paiement est déjà terminé.</p><p><a href=\"{back}\">Revenir au portail</a></p>"
@@ -245,6 +251,7 @@ async fn page(State(app): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<R
         ));
     }
     Ok(html_page(
+        &app.commune.name,
         "Payer en ligne",
         &format!(
             "<h1>Payer en ligne</h1>\
