@@ -707,10 +707,10 @@ impl Demo<'_> {
         // The last one, paid online by the demo parent through the
         // payment sandbox (as on the portal: start, the sandbox's "Payer",
         // its notification).
-        if let Some((online, _, _)) = ids.get(4) {
-            if self.local.state.payments.is_some() {
-                self.pay_online(online).await?;
-            }
+        if let Some((online, _, _)) = ids.get(4)
+            && self.local.state.payments.is_some()
+        {
+            self.pay_online(online).await?;
         }
         if let Some((cancelled, _, _)) = ids.get(1) {
             let body = serde_json::from_value(json!({
