@@ -2328,7 +2328,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Paiement créé : le navigateur va sur `redirect_url` */
+      /** @description Paiement créé : le navigateur va sur `redirect_url` */
       201: {
         content: {
           "application/json": components["schemas"]["PaymentStarted"];
