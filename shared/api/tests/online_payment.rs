@@ -70,6 +70,7 @@ on_both_stores!(
     another_familys_invoice_and_payment_are_not_found,
     the_notification_takes_no_session_and_refuses_bad_input,
     the_poll_settles_lost_notifications_and_abandons_stale_payments,
+    a_payment_taken_after_the_invoice_was_settled_is_kept_apart,
 );
 
 #[tokio::test]
@@ -631,4 +632,46 @@ async fn the_poll_settles_lost_notifications_and_abandons_stale_payments(app: Te
     assert_eq!(r.checked, 0, "{r:?}");
     w.started(&stale).await;
     assert_eq!(w.receipts().await, 1);
+}
+
+async fn a_payment_taken_after_the_invoice_was_settled_is_kept_apart(app: TestApp) {
+    let w = World::new(app).await;
+    let invoice = w.invoice(1500).await;
+    let (online, idop) = w.started(&invoice).await;
+    // Meanwhile, a cheque at the town hall settles the invoice.
+    let r = w
+        .app
+        .post(
+            "/api/agent/payments",
+            json!({"invoice_id": invoice, "method": "cheque", "number": "CHQ9", "date": "2026-11-20", "amount_cents": 1500}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    // Then the payer pays on the payment service's page.
+    assert_eq!(w.choose(&idop, "P").await.status, StatusCode::SEE_OTHER);
+    // The money is taken: the payment says paid, but the ledger holds the
+    // cheque only (never an overpayment), and no receipt says otherwise.
+    assert_eq!(w.state(&online).await, "paid");
+    let detail = w.get(&format!("/api/billing/invoices/{invoice}")).await;
+    assert_eq!(detail["paid_cents"], 1500);
+    assert_eq!(detail["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(detail["payments"][0]["method"], "cheque");
+    assert_eq!(w.receipts().await, 0);
+    let stored = w
+        .app
+        .state
+        .store
+        .get(&keys::online_payment(
+            w.family["id"].as_str().unwrap(),
+            &online,
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.str_attr("not_recorded"), Some("overpayment"));
+    // Replays change nothing.
+    assert_eq!(w.notify(&idop).await.status, StatusCode::OK);
+    let detail = w.get(&format!("/api/billing/invoices/{invoice}")).await;
+    assert_eq!(detail["payments"].as_array().unwrap().len(), 1);
 }

@@ -101,6 +101,11 @@ pub struct OnlinePayment {
     pub created_at: DateTime<Utc>,
     #[serde(default)]
     pub settled_at: Option<DateTime<Utc>>,
+    /// Paid, but not recorded as a règlement: the invoice had nothing left
+    /// to pay by then (its code, `overpayment` or `invoice_cancelled`); the
+    /// commune refunds it or records it by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_recorded: Option<String>,
 }
 
 /// The lookup of an online payment by its `idop`.
@@ -310,6 +315,7 @@ pub async fn start(
         provider: provider.name().to_string(),
         created_at: now,
         settled_at: None,
+        not_recorded: None,
     };
     let writes = (|| -> Result<Vec<Write>, StoreError> {
         Ok(vec![
@@ -580,6 +586,35 @@ pub async fn settle(app: &AppState, online: OnlinePayment) -> ApiResult<OnlinePa
                     let now = reread(app, online.clone()).await?;
                     if now.state != OnlineState::Pending {
                         return Ok(now);
+                    }
+                    if e.code == "overpayment" || e.code == "invoice_cancelled" {
+                        // Paid at the payment service, but the invoice was
+                        // settled or cancelled meanwhile (a cheque at the
+                        // town hall): the money is taken, so the payment is
+                        // `paid`, kept apart from the ledger for the commune
+                        // to refund or record by hand.
+                        tracing::error!(
+                            idop = %online.idop,
+                            invoice = %online.invoice_id,
+                            code = %e.code,
+                            "online payment taken but not recorded: to refund or record by hand"
+                        );
+                        let key = keys::online_payment(&online.family_id, &online.id);
+                        match app
+                            .store
+                            .update(
+                                &key,
+                                close_update(OnlineState::Paid, paid_at)
+                                    .set("not_recorded", e.code.clone()),
+                                Some(pending_condition()),
+                            )
+                            .await
+                        {
+                            Ok(_) => release_lock(app, &online).await,
+                            Err(se) if se.is_condition_failed() => {}
+                            Err(se) => return Err(se.into()),
+                        }
+                        return reread(app, online).await;
                     }
                     tracing::error!(idop = %online.idop, code = %e.code, "online payment not recorded");
                     return Err(e);
