@@ -146,4 +146,18 @@ mod tests {
         ));
         assert!(allowed(&headers(&[]), PORTAL), "not a browser");
     }
+
+    #[test]
+    fn only_the_payment_services_two_addresses_are_exempt() {
+        assert!(exempt("/api/billing/payfip/notification"));
+        assert!(exempt("/api/billing/payfip/return"));
+        for other in [
+            "/api/billing/invoices/01J/payment",
+            "/api/billing/payfip/notification/",
+            "/api/billing/payfip",
+            "/api/session",
+        ] {
+            assert!(!exempt(other), "{other}");
+        }
+    }
 }
