@@ -13,6 +13,7 @@ import { ChildrenPage } from './family/children';
 import { GuardiansPage } from './family/guardians';
 import { FamilySpacePage, MyFamilyPage } from './family/space';
 import { InvoiceDetailPage, InvoicesPage, OperationsPage, PaymentsPage } from './billing/pages';
+import { PaymentOutcomePage } from './billing/payment';
 import { ConditionsPage } from './pages/conditions';
 import { HomePage } from './pages/home';
 import { ContactPage, NotFoundPage } from './pages/info';
@@ -93,6 +94,10 @@ function route(path: string): ComponentChildren {
       return <RequireLogin path={path} render={(me) => <PaymentsPage me={me} />} />;
     default:
       if (path === '/agent' || path.startsWith('/agent/')) return agentRoute(path);
+      if (/^\/espace-facturation\/paiement\/[^/]+$/.test(path)) {
+        const id = decodeURIComponent(path.slice('/espace-facturation/paiement/'.length));
+        return <RequireLogin path={path} render={(me) => <PaymentOutcomePage me={me} id={id} />} />;
+      }
       if (/^\/espace-facturation\/factures\/[^/]+$/.test(path)) {
         const id = decodeURIComponent(path.slice('/espace-facturation/factures/'.length));
         return <RequireLogin path={path} render={(me) => <InvoiceDetailPage me={me} id={id} />} />;

@@ -1,7 +1,10 @@
 //! Lambda `billing`: the families' billing space ("Mes factures", "Mes
-//! opérations", "Mes règlements"), behind API Gateway.
+//! opérations", "Mes règlements", online payment and the payment service's
+//! notification and return), behind API Gateway; and the polling of online
+//! payments, run by an EventBridge Scheduler schedule every two minutes
+//! with the input `{"job": "poll_payments"}`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    marelle_lambda::run_http(marelle_api::functions::billing()).await
+    marelle_lambda::run_billing(marelle_api::functions::billing()).await
 }

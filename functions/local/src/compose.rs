@@ -136,6 +136,15 @@ fn payfip() -> Result<Option<Arc<dyn marelle_domain::ports::payments::PaymentPro
         .map(|client| Arc::new(client) as _))
 }
 
+/// Whether the portal's payment provider is the sandbox (its pages are
+/// served then).
+pub fn sandbox(state: &AppState) -> bool {
+    state
+        .payments
+        .as_ref()
+        .is_some_and(|p| p.name() == "sandbox")
+}
+
 pub fn build(opts: &Options) -> Result<Local, String> {
     let data = &opts.data;
     private_folder(data)?;
@@ -179,13 +188,22 @@ pub fn build(opts: &Options) -> Result<Local, String> {
         Some(_) => PasswordHasher::for_this_machine(),
         None => PasswordHasher::new(1, 1, marelle_api::http::passwords::default_params()),
     };
+    // PayFiP when configured; otherwise, for --dev and --demo only, the
+    // sandbox that plays it.
+    let payments: Option<Arc<dyn marelle_domain::ports::PaymentProvider>> = match payfip()? {
+        Some(payfip) => Some(payfip),
+        None if opts.dev || opts.demo => Some(Arc::new(
+            marelle_api::billing::sandbox::Sandbox::new(store.clone(), clock_port.clone()),
+        )),
+        None => None,
+    };
     let state = Arc::new(App {
         store: store.clone(),
         mailer: outbox.clone(),
         blobs: blobs.clone(),
         bus: Arc::new(bus.clone()),
         clock: clock_port.clone(),
-        payments: payfip()?,
+        payments,
         ids: Arc::new(IdGenerator::new(clock_port)),
         commune,
         keys,

@@ -704,6 +704,14 @@ impl Demo<'_> {
             .await;
             answer(r, "règlement").await?;
         }
+        // The last one, paid online by the demo parent through the
+        // payment sandbox (as on the portal: start, the sandbox's "Payer",
+        // its notification).
+        if let Some((online, _, _)) = ids.get(4)
+            && self.local.state.payments.is_some()
+        {
+            self.pay_online(online).await?;
+        }
         if let Some((cancelled, _, _)) = ids.get(1) {
             let body = serde_json::from_value(json!({
                 "reason": "Erreur de tarif : facture remplacée par la suivante."
@@ -719,6 +727,28 @@ impl Demo<'_> {
             answer(r, "annulation").await?;
         }
         Ok(())
+    }
+}
+
+impl Demo<'_> {
+    /// Pays an invoice online as the demo parent, through the sandbox.
+    async fn pay_online(&self, invoice: &str) -> Result<(), String> {
+        let r = marelle_api::billing::online::start(
+            State(self.app()),
+            Parent(self.parent.clone()),
+            Path(invoice.to_string()),
+            UrlQuery(marelle_api::billing::FamilyParam { family_id: None }),
+        )
+        .await;
+        let started = answer(r, "paiement en ligne").await?;
+        let idop = started["redirect_url"]
+            .as_str()
+            .and_then(|u| u.split_once("idop="))
+            .map(|(_, i)| i.to_string())
+            .ok_or_else(|| fail("paiement en ligne sans transaction"))?;
+        marelle_api::billing::sandbox::pay_as(&self.app(), &idop, "P")
+            .await
+            .map_err(|e| fail(e.detail))
     }
 }
 

@@ -2,7 +2,8 @@
 //! 13:00 and 18:00 Europe/Paris, on the portal's clock (which the dev mode
 //! can move). Off with `--no-schedule`, when an outside scheduler runs
 //! `marelle digest` instead. Beside it, always on, the sweep of uploads
-//! nobody confirmed.
+//! nobody confirmed; and, with an online payment provider, the polling of
+//! online payments every minute.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +49,28 @@ async fn run(
     let after = window.next();
     let current = window_of(app.clock.now());
     if after < current { after } else { current }
+}
+
+/// Every minute, asks the payment service about the online payments still
+/// pending (a notification can be lost) and abandons the stale ones.
+pub async fn online_payments(app: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match marelle_api::jobs::payments::run_once(&app).await {
+            Ok(r) if r.checked > 0 => tracing::info!(
+                checked = r.checked,
+                paid = r.paid,
+                refused = r.refused,
+                abandoned = r.abandoned,
+                pending = r.pending,
+                failed = r.failed,
+                "online payments polled"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e.detail, "polling of online payments failed"),
+        }
+    }
 }
 
 /// How old an unconfirmed upload gets before the sweep removes it: a day,

@@ -201,8 +201,15 @@ pub async fn serve(s: Serve) -> Result<(), String> {
             "development mode: /api/dev routes are open, the captcha is at its lowest difficulty"
         );
     }
+    if compose::sandbox(&local.state) {
+        features = features.merge(marelle_api::billing::sandbox::router());
+        tracing::warn!("online payments go to the sandbox (/api/dev/payfip): nothing is paid");
+    }
     if !s.no_schedule {
         tokio::spawn(crate::schedule::digests(local.state.clone()));
+        if local.state.payments.is_some() {
+            tokio::spawn(crate::schedule::online_payments(local.state.clone()));
+        }
     }
     let api = marelle_api::service(local.state.clone(), features)
         .merge(marelle_embedded::blobs::routes(local.blobs.clone()));

@@ -230,9 +230,36 @@ async fn the_demo_parent_has_invoices_in_every_state_and_a_balanced_ledger() {
         .iter()
         .map(|p| p["method"].as_str().unwrap())
         .collect();
-    assert_eq!(methods, BTreeSet::from(["cheque", "transfer"]));
-    // The paid invoice's detail: its lines (Maéva's and Timéo's meals) and its cheque.
-    let paid = items.iter().find(|i| i["state"] == "paid").unwrap();
+    assert_eq!(methods, BTreeSet::from(["cheque", "transfer", "online"]));
+    // The latest invoice, paid online through the payment sandbox.
+    let latest = &items[0];
+    assert_eq!(latest["state"], "paid", "{latest}");
+    assert_eq!(latest["payable_online"], false);
+    let online = payments["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["method"] == "online")
+        .unwrap();
+    assert_eq!(online["invoice_id"], latest["id"]);
+    assert_eq!(online["amount_cents"], latest["amount_cents"]);
+    assert_eq!(
+        online["description"].as_str().unwrap(),
+        format!(
+            "Règlement en ligne - Transaction n°{}",
+            online["number"].as_str().unwrap()
+        )
+    );
+    // What is left to pay can be paid online.
+    assert!(
+        items
+            .iter()
+            .filter(|i| i["balance_cents"].as_i64().unwrap() >= 100)
+            .all(|i| i["payable_online"] == true),
+        "{invoices}"
+    );
+    // The oldest paid invoice's detail: its lines (Maéva's and Timéo's meals) and its cheque.
+    let paid = items.iter().rfind(|i| i["state"] == "paid").unwrap();
     let id = paid["id"].as_str().unwrap();
     let (status, detail) = get(&parent, &server, &format!("/api/billing/invoices/{id}")).await;
     assert_eq!(status, StatusCode::OK, "{detail}");

@@ -73,6 +73,13 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("GET /api/billing/invoices/{id}", "invoice", "", "", "401 404 404 403 2xx"),
     ("GET /api/billing/operations", "", "family_id={family}", "", "401 404 404 403 2xx"),
     ("GET /api/billing/payments", "", "family_id={family}", "", "401 404 404 403 2xx"),
+    // Online payment: no provider in this world, so the owner's start is refused as not payable;
+    // the payment service's routes take no session (the transaction id decides).
+    ("POST /api/billing/invoices/{id}/payment", "invoice", "", "", "401 404 404 403 422"),
+    ("GET /api/billing/online-payments/{id}", "invoice", "", "", "401 404 404 403 404"),
+    ("POST /api/billing/payfip/notification", "", "", "", "422 422 422 422 422"),
+    ("GET /api/billing/payfip/return", "", "", "", "422 422 422 422 422"),
+    ("POST /api/billing/payfip/return", "", "", "", "422 422 422 422 422"),
     // The back-office: agents only.
     ("GET /api/agent/activities", "", "", "", "401 403 403 2xx 403"),
     ("POST /api/agent/activities", "", "", r#"{"name":"Cantine","establishment":"Ecole Lux","start":"11:30","end":"13:30","weekdays":["mon","tue","thu","fri"],"period":{"from":"2026-09-01","to":"2027-07-06"},"validation":"automatic"}"#, "401 403 403 2xx 403"),

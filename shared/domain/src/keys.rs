@@ -22,6 +22,10 @@
 //! | invoice lines | `FAMILY#<id>` | `B#D#<invoice id>` | |
 //! | invoice number (unique in the commune) | `INVNUM#<number>` | `INVNUM` | |
 //! | payment | `FAMILY#<id>` | `B#P#<invoice id>#<payment number>` | |
+//! | online payment | `FAMILY#<id>` | `B#W#<online payment id>` | GSI2 (pending only): `PAYPENDING` / `<created, RFC 3339 UTC>#<id>` |
+//! | online payment in progress (lock, TTL 20 min) | `FAMILY#<id>` | `B#X#<invoice id>` | |
+//! | online payment by transaction (`idop` unique) | `PAYOP#<idop>` | `PAYOP` | |
+//! | sandbox payment order (TTL) | `SANDBOX#<idop>` | `SANDBOX` | |
 //! | request | `REQ#<id>` | `REQ` | GSI1: `FAMREQ#<family>` / `<id>`; GSI2 (pending only): `PENDING` / `<id>`; GSI3 (decided): `DIGEST#<window>` / `<family>#<id>` |
 //!
 //! `GET /api/me` is one query on `ACCOUNT#<id>`: the account and its
@@ -161,6 +165,33 @@ pub fn payment(family_id: &str, invoice_id: &str, number: &str) -> crate::ports:
     )
 }
 
+/// An online payment of a family (sorts after every payment, out of the
+/// ledger's range).
+pub fn online_payment(family_id: &str, id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(family_partition(family_id), format!("B#W#{id}"))
+}
+
+/// The lock an online payment in progress holds on its invoice (one at a
+/// time per invoice; it lapses with its TTL).
+pub fn online_payment_lock(family_id: &str, invoice_id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(family_partition(family_id), format!("B#X#{invoice_id}"))
+}
+
+/// An online payment by the payment service's transaction id (`idop`):
+/// the notification and the return know nothing else.
+pub fn online_payment_by_idop(idop: &str) -> crate::ports::Key {
+    crate::ports::Key::new(format!("PAYOP#{idop}"), "PAYOP")
+}
+
+/// GSI2 partition of the online payments still pending (the polling job).
+pub const PAYMENTS_PENDING: &str = "PAYPENDING";
+
+/// A payment order the sandbox holds (the sandbox plays the payment
+/// service in demos and tests).
+pub fn sandbox_order(idop: &str) -> crate::ports::Key {
+    crate::ports::Key::new(format!("SANDBOX#{idop}"), "SANDBOX")
+}
+
 pub fn request(id: &str) -> crate::ports::Key {
     crate::ports::Key::new(format!("REQ#{id}"), "REQ")
 }
@@ -249,6 +280,9 @@ mod tests {
         assert!(i.sk.as_str() >= INVOICE_PREFIX && p.sk.as_str() < PAYMENT_END);
         assert!(p.sk.starts_with(&payments_of("01J")));
         assert!(invoice_lines("F1", "01J").sk.as_str() < INVOICE_PREFIX);
+        // Online payments and their locks stay out of the ledger's range.
+        assert!(online_payment("F1", "01K").sk.as_str() > PAYMENT_END);
+        assert!(online_payment_lock("F1", "01J").sk.as_str() > PAYMENT_END);
     }
 
     #[test]

@@ -286,6 +286,77 @@ pub async fn run_digest() -> Result<(), lambda_http::Error> {
     .await
 }
 
+/// What the scheduler sends the `billing` function (besides the HTTP
+/// requests of API Gateway): `{"job": "poll_payments"}`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillingJob {
+    pub job: String,
+}
+
+/// The scheduled polling of online payments.
+pub async fn handle_billing_job(
+    app: &AppState,
+    job: BillingJob,
+) -> Result<serde_json::Value, lambda_http::Error> {
+    if job.job != "poll_payments" {
+        return Err(format!("unknown job {}", job.job).into());
+    }
+    let report = marelle_api::jobs::payments::run_once(app)
+        .await
+        .map_err(|e| lambda_http::Error::from(e.detail))?;
+    tracing::info!(
+        checked = report.checked,
+        paid = report.paid,
+        abandoned = report.abandoned,
+        failed = report.failed,
+        "online payments polled"
+    );
+    Ok(serde_json::to_value(report)?)
+}
+
+/// Runs the `billing` function: API Gateway's requests go to the routes,
+/// the scheduler's `{"job": "poll_payments"}` to the polling job.
+pub async fn run_billing(features: Router<AppState>) -> Result<(), lambda_http::Error> {
+    use lambda_http::Service;
+    init_logging();
+    let config = Config::from_env()?;
+    let sdk = marelle_aws::sdk_config().await;
+    let app = app(&config, &sdk);
+    let router = marelle_api::service(app.clone(), features);
+    let origin_secret = config.origin_secret.clone();
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(
+        move |event: lambda_http::LambdaEvent<serde_json::Value>| {
+            let app = app.clone();
+            let router = router.clone();
+            let origin_secret = origin_secret.clone();
+            async move {
+                let lambda_http::LambdaEvent { payload, context } = event;
+                if payload.get("job").is_some() {
+                    let job: BillingJob = serde_json::from_value(payload)?;
+                    return handle_billing_job(&app, job).await;
+                }
+                let request: lambda_http::request::LambdaRequest = serde_json::from_value(payload)?;
+                let mut adapter =
+                    lambda_http::Adapter::from(tower::service_fn(move |req: Request| {
+                        let router = router.clone();
+                        let origin_secret = origin_secret.clone();
+                        async move {
+                            Ok::<_, std::convert::Infallible>(
+                                handle(router, &origin_secret, req).await,
+                            )
+                        }
+                    }));
+                let response = adapter
+                    .call(lambda_http::LambdaEvent::new(request, context))
+                    .await?;
+                Ok::<_, lambda_http::Error>(serde_json::to_value(response)?)
+            }
+        },
+    ))
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

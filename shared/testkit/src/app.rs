@@ -100,7 +100,31 @@ impl TestApp {
 
     pub async fn with_settings(settings: Settings) -> Self {
         let clock = Arc::new(SettableClock::frozen(crate::t0()));
-        Self::build(settings, clock, None).await
+        Self::build(settings, clock, None, false).await
+    }
+
+    /// The whole API with the payment sandbox as its online payment
+    /// provider (and the sandbox's pages), on the embedded store.
+    pub async fn with_sandbox() -> Self {
+        let settings = Settings {
+            captcha: CaptchaSettings::lowest(),
+            ..Settings::default()
+        };
+        let clock = Arc::new(SettableClock::frozen(crate::t0()));
+        Self::build(settings, clock, None, true).await
+    }
+
+    /// [`TestApp::with_store`] with the payment sandbox.
+    pub async fn with_store_and_sandbox(
+        make: impl FnOnce(Arc<SettableClock>) -> Arc<dyn marelle_domain::ports::Store>,
+    ) -> Self {
+        let settings = Settings {
+            captcha: CaptchaSettings::lowest(),
+            ..Settings::default()
+        };
+        let clock = Arc::new(SettableClock::frozen(crate::t0()));
+        let store = make(clock.clone());
+        Self::build(settings, clock, Some(store), true).await
     }
 
     /// The whole API on another store (DynamoDB on moto…), made by `make`
@@ -114,13 +138,14 @@ impl TestApp {
         };
         let clock = Arc::new(SettableClock::frozen(crate::t0()));
         let store = make(clock.clone());
-        Self::build(settings, clock, Some(store)).await
+        Self::build(settings, clock, Some(store), false).await
     }
 
     async fn build(
         settings: Settings,
         clock: Arc<SettableClock>,
         store: Option<Arc<dyn marelle_domain::ports::Store>>,
+        sandbox: bool,
     ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let inner: Arc<dyn marelle_domain::ports::Store> = match store {
@@ -151,7 +176,12 @@ impl TestApp {
             blobs,
             bus: Arc::new(bus.clone()),
             clock: clock.clone(),
-            payments: None,
+            payments: sandbox.then(|| {
+                Arc::new(marelle_api::billing::sandbox::Sandbox::new(
+                    store.clone(),
+                    clock.clone(),
+                )) as Arc<dyn marelle_domain::ports::PaymentProvider>
+            }),
             ids: Arc::new(IdGenerator::new(clock.clone())),
             commune: commune(),
             keys,
@@ -161,7 +191,11 @@ impl TestApp {
         bus.subscribe(Arc::new(marelle_api::jobs::notify::Notifier::new(
             state.clone(),
         )));
-        let router = marelle_api::service(state.clone(), marelle_api::all_features())
+        let mut features = marelle_api::all_features();
+        if sandbox {
+            features = features.merge(marelle_api::billing::sandbox::router());
+        }
+        let router = marelle_api::service(state.clone(), features)
             .merge(marelle_embedded::blobs::routes(blobs_for_routes));
         Self {
             store,

@@ -2,15 +2,15 @@
  * The billing space of the demo parent (the Martin family, seeded by
  * `--demo` when the suite's server starts): five invoices of the last
  * months, one paid by cheque, one partly paid by transfer, one cancelled,
- * two to pay. Mes factures and its filters, an invoice's detail, Mes
+ * one to pay, and the latest paid online through the payment sandbox. Mes factures and its filters, an invoice's detail, Mes
  * opérations, Mes règlements; axe on each at 1280 px and 375 px.
  */
 import { type Page, expect, test } from '@playwright/test';
 
 import { DEMO_AGENT, DEMO_PARENT, agentCreateFamily, apiLogin, expectAccessible, json, logIn, signUpAndActivate, uniqueEmail } from './helpers';
 
-// 51,80 € + 65,50 € (115,50 € less the 50,00 € transfer) + 47,60 €.
-const TO_PAY = /164,90\s€/;
+// 51,80 € + 65,50 € (115,50 € less the 50,00 € transfer); the 47,60 € of the latest are paid online.
+const TO_PAY = /117,30\s€/;
 
 const invoiceRows = (page: Page) => page.getByRole('table', { name: /Mes factures/ }).locator('tbody tr');
 
@@ -30,17 +30,19 @@ test.describe('the demo parent’s billing space', () => {
     for (const state of ['À payer', 'Partiellement payée', 'Payée', 'Annulée']) {
       await expect(invoiceRows(page).getByText(state, { exact: true }).first()).toBeVisible();
     }
-    // No online payment nor download yet: no button leading nowhere.
-    await expect(page.getByRole('button', { name: /Payer en ligne|Télécharger/ })).toHaveCount(0);
+    // Online payment (the demo's sandbox) on the two invoices left to pay; no download yet.
+    await expect(page.getByRole('button', { name: /Payer en ligne/ })).toHaveCount(2);
+    await expect(page.getByRole('button', { name: /Télécharger/ })).toHaveCount(0);
     await expect(page.getByRole('link', { name: /Payer en ligne|Télécharger/ })).toHaveCount(0);
 
-    // Nature "Payées": the one paid by cheque.
+    // Nature "Payées": the one paid by cheque, the one paid online.
     await page.getByLabel('Nature').selectOption({ label: 'Payées' });
     await page.getByRole('button', { name: 'Filtrer' }).click();
     await expect(page).toHaveURL(/nature=paid/);
-    await expect(invoiceRows(page)).toHaveCount(1);
+    await expect(invoiceRows(page)).toHaveCount(2);
     await expect(invoiceRows(page).first()).toContainText('Payée');
-    await expect(invoiceRows(page).first()).toContainText('Restauration scolaire');
+    await expect(invoiceRows(page).last()).toContainText('Payée');
+    await expect(invoiceRows(page).last()).toContainText('Restauration scolaire');
     // The total to pay does not depend on the filters.
     await expect(page.getByText('Total restant à payer')).toContainText(TO_PAY);
 
@@ -55,9 +57,9 @@ test.describe('the demo parent’s billing space', () => {
     await expect(rows.first()).toBeVisible();
     for (const date of await rows.locator('td[data-label="Date"]').allTextContents()) expect(date).toMatch(new RegExp(`/${year}$`));
 
-    // The paid invoice's detail: Maéva's and Timéo's meals, the cheque.
+    // The oldest paid invoice's detail: Maéva's and Timéo's meals, the cheque.
     await page.goto('/espace-facturation?nature=paid');
-    await invoiceRows(page).first().getByRole('link', { name: /Voir le détail/ }).click();
+    await invoiceRows(page).last().getByRole('link', { name: /Voir le détail/ }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Facture n° FAC-/);
     const lines = page.getByRole('table', { name: /Lignes de la facture/ });
     await expect(lines.locator('tbody tr')).toHaveCount(2);
@@ -86,19 +88,20 @@ test.describe('the demo parent’s billing space', () => {
     await page.getByRole('link', { name: 'Mes opérations' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mes opérations');
     const ops = page.getByRole('table', { name: /Mes opérations/ });
-    await expect(ops.locator('tbody tr')).toHaveCount(8);
+    await expect(ops.locator('tbody tr')).toHaveCount(9);
     await expect(ops).toContainText('4587123');
     await expect(page.getByText('Total restant à payer')).toContainText(TO_PAY);
     await page.getByLabel('Nature').selectOption({ label: 'Règlements' });
     await page.getByRole('button', { name: 'Filtrer' }).click();
     await expect(page).toHaveURL(/\/espace-facturation\/operations\?nature=payment/);
-    await expect(ops.locator('tbody tr')).toHaveCount(2);
+    await expect(ops.locator('tbody tr')).toHaveCount(3);
 
-    // Mes règlements: the cheque and the transfer.
+    // Mes règlements: the cheque, the transfer and the online payment.
     await page.getByRole('link', { name: 'Mes règlements' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mes règlements');
     const payments = page.getByRole('table', { name: /Mes règlements/ });
-    await expect(payments.locator('tbody tr')).toHaveCount(2);
+    await expect(payments.locator('tbody tr')).toHaveCount(3);
+    await expect(payments.locator('tbody tr', { hasText: 'Règlement en ligne - Transaction n°' })).toContainText(/47,60\s€/);
     const cheque = payments.locator('tbody tr', { hasText: 'Chèque' });
     await expect(cheque).toContainText('4587123');
     await expect(cheque).toContainText(/115,50\s€/);

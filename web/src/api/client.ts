@@ -92,4 +92,9 @@ export const billing = {
   invoice: (familyId: string, id: string) => call('get', '/api/billing/invoices/{id}', { path: { id }, query: { family_id: familyId } }),
   operations: (query: Query<'/api/billing/operations'>) => call('get', '/api/billing/operations', { query }),
   payments: (query: Query<'/api/billing/payments'>) => call('get', '/api/billing/payments', { query }),
+  /** Starts the online payment of an invoice's whole balance: the browser then goes to `redirect_url`. */
+  payOnline: (familyId: string, id: string) => call('post', '/api/billing/invoices/{id}/payment', { path: { id }, query: { family_id: familyId } }),
+  onlinePayment: (familyId: string, id: string) => call('get', '/api/billing/online-payments/{id}', { path: { id }, query: { family_id: familyId } }),
 };
+
+export type OnlinePaymentView = Schemas['OnlinePaymentView'];

@@ -154,9 +154,40 @@ export interface paths {
     /** `GET /api/billing/invoices/{id}`: one invoice, its lines and payments. */
     get: operations["read_invoice"];
   };
+  "/api/billing/invoices/{id}/payment": {
+    /**
+     * `POST /api/billing/invoices/{id}/payment`: starts the online payment of
+     * an invoice's whole balance.
+     */
+    post: operations["pay_invoice_online"];
+  };
+  "/api/billing/online-payments/{id}": {
+    /**
+     * `GET /api/billing/online-payments/{id}`: where an online payment stands
+     * (the page the parent comes back to polls it).
+     */
+    get: operations["read_online_payment"];
+  };
   "/api/billing/operations": {
     /** `GET /api/billing/operations`: "Mes opérations", newest first. */
     get: operations["list_operations"];
+  };
+  "/api/billing/payfip/notification": {
+    /**
+     * `POST /api/billing/payfip/notification`: the payment service says a
+     * transaction ended (server to server, no session, no origin check: the
+     * result is read back from the service).
+     */
+    post: operations["payfip_notification"];
+  };
+  "/api/billing/payfip/return": {
+    /**
+     * `GET /api/billing/payfip/return?idop=`: the payer's browser comes back
+     * from the payment service; 303 to the outcome page.
+     */
+    get: operations["payfip_return"];
+    /** `POST /api/billing/payfip/return` (form `idop`): the same, posted. */
+    post: operations["payfip_return_post"];
   };
   "/api/billing/payments": {
     /** `GET /api/billing/payments`: "Mes règlements", newest first. */
@@ -925,6 +956,26 @@ export interface components {
       /** @description Unique per invoice (cheque number, transfer reference…). */
       number: string;
     };
+    /** @description What the notification answers. */
+    NotificationAnswer: {
+      state: components["schemas"]["OnlineState"];
+    };
+    OnlinePaymentView: {
+      /** Format: int64 */
+      amount_cents: number;
+      id: string;
+      invoice_id: string;
+      invoice_number: string;
+      service: string;
+      /** Format: date-time */
+      settled_at?: string | null;
+      state: components["schemas"]["OnlineState"];
+    };
+    /**
+     * @description Where an online payment stands.
+     * @enum {string}
+     */
+    OnlineState: "pending" | "paid" | "refused" | "abandoned";
     /** @description One row of the ledger. */
     Operation: {
       /** Format: int64 */
@@ -971,6 +1022,11 @@ export interface components {
       /** @description The invoice after the payment. */
       invoice: components["schemas"]["InvoiceView"];
       payment: components["schemas"]["PaymentView"];
+    };
+    PaymentStarted: {
+      online_payment_id: string;
+      /** @description The payment service's page: the browser goes there. */
+      redirect_url: string;
     };
     PaymentView: {
       /** Format: int64 */
@@ -2258,6 +2314,98 @@ export interface operations {
       };
     };
   };
+  /**
+   * `POST /api/billing/invoices/{id}/payment`: starts the online payment of
+   * an invoice's whole balance.
+   */
+  pay_invoice_online: {
+    parameters: {
+      query?: {
+        family_id?: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Paiement créé : le navigateur va sur `redirect_url` */
+      201: {
+        content: {
+          "application/json": components["schemas"]["PaymentStarted"];
+        };
+      };
+      /** @description Facture inconnue, ou d'une autre famille */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invoice_settled` (rien à payer), `payment_in_progress` (un paiement est déjà en cours) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `not_payable_online` (moins de 1 €, ou pas de paiement en ligne) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `payment_service_unavailable` */
+      502: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `payment_service_unavailable` */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `GET /api/billing/online-payments/{id}`: where an online payment stands
+   * (the page the parent comes back to polls it).
+   */
+  read_online_payment: {
+    parameters: {
+      query?: {
+        family_id?: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Le paiement en ligne et son état */
+      200: {
+        content: {
+          "application/json": components["schemas"]["OnlinePaymentView"];
+        };
+      };
+      /** @description Paiement inconnu, ou d'une autre famille */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   /** `GET /api/billing/operations`: "Mes opérations", newest first. */
   list_operations: {
     parameters: {
@@ -2278,6 +2426,113 @@ export interface operations {
       };
       /** @description Aucune famille, ou une famille d'un autre compte */
       404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/billing/payfip/notification`: the payment service says a
+   * transaction ended (server to server, no session, no origin check: the
+   * result is read back from the service).
+   */
+  payfip_notification: {
+    /** @description `idop=<transaction>` */
+    requestBody: {
+      content: {
+        "application/x-www-form-urlencoded": string;
+      };
+    };
+    responses: {
+      /** @description Pris en compte (les répétitions aussi) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["NotificationAnswer"];
+        };
+      };
+      /** @description Transaction inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `idop` manquant */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `GET /api/billing/payfip/return?idop=`: the payer's browser comes back
+   * from the payment service; 303 to the outcome page.
+   */
+  payfip_return: {
+    parameters: {
+      query: {
+        idop: string;
+      };
+    };
+    responses: {
+      /** @description Vers la page du résultat du paiement */
+      303: {
+        content: never;
+      };
+      /** @description Transaction inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `idop` manquant */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/billing/payfip/return` (form `idop`): the same, posted. */
+  payfip_return_post: {
+    /** @description `idop=<transaction>` */
+    requestBody: {
+      content: {
+        "application/x-www-form-urlencoded": string;
+      };
+    };
+    responses: {
+      /** @description Vers la page du résultat du paiement */
+      303: {
+        content: never;
+      };
+      /** @description Transaction inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `idop` manquant */
+      422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };

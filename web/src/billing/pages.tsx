@@ -15,6 +15,7 @@ import { location, navigate } from '../router';
 import { LoadError, Loading, useLoad } from '../ui/load';
 import { Page } from '../ui/page';
 import { usePages } from '../ui/pages';
+import { PayOnlineButton } from './payment';
 import './billing.css';
 
 const HOME = '/espace-facturation';
@@ -198,7 +199,7 @@ export function InvoicesPage({ me }: { me: Me }) {
               </thead>
               <tbody>
                 {items.map((i) => (
-                  <InvoiceRow key={i.id} invoice={i} />
+                  <InvoiceRow key={i.id} invoice={i} familyId={family.family_id} />
                 ))}
               </tbody>
             </table>
@@ -215,7 +216,7 @@ export function InvoicesPage({ me }: { me: Me }) {
   );
 }
 
-function InvoiceRow({ invoice: i }: { invoice: InvoiceView }) {
+function InvoiceRow({ invoice: i, familyId }: { invoice: InvoiceView; familyId: string }) {
   return (
     <tr>
       <td data-label="Date">{numericDay(i.issued_on)}</td>
@@ -239,6 +240,7 @@ function InvoiceRow({ invoice: i }: { invoice: InvoiceView }) {
             de la facture n° {i.number} du {numericDay(i.issued_on)}
           </span>
         </a>
+        {i.payable_online && <PayOnlineButton familyId={familyId} invoiceId={i.id} number={i.number} small />}
       </td>
     </tr>
   );
@@ -296,6 +298,11 @@ export function InvoiceDetailPage({ me, id }: { me: Me; id: string }) {
             <InvoiceStateText state={d.state} />
           </dd>
         </dl>
+        {d.payable_online && (
+          <p class="pay-online-line">
+            <PayOnlineButton familyId={family.family_id} invoiceId={d.id} number={d.number} />
+          </p>
+        )}
         {d.credit_note && (
           <div class="notice">
             <h2 class="notice__title">Facture annulée par l'avoir n° {d.credit_note.number}</h2>

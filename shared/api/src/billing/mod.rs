@@ -4,6 +4,8 @@
 //! (`crate::agent::families`). Online payment, imports and PDFs come on top
 //! of this ledger.
 
+pub mod online;
+pub mod sandbox;
 pub mod store;
 
 use axum::Json;
@@ -29,10 +31,6 @@ use crate::http::state::AppState;
 /// Rows of one page of a billing list.
 pub const PAGE_SIZE: usize = 20;
 
-/// Whether an online payment provider is configured (none yet: online
-/// payment is the next slice).
-const ONLINE_PROVIDER: bool = false;
-
 /// The parents' routes.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -40,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/billing/invoices/{id}", get(invoice))
         .route("/api/billing/operations", get(operations))
         .route("/api/billing/payments", get(payments))
+        .merge(online::router())
 }
 
 /// The back-office's routes.
@@ -71,8 +70,9 @@ pub struct InvoiceView {
     pub credit_note: Option<CreditNote>,
 }
 
-impl From<&Invoice> for InvoiceView {
-    fn from(i: &Invoice) -> Self {
+impl InvoiceView {
+    /// `online`: an online payment provider is configured.
+    pub fn of(i: &Invoice, online: bool) -> Self {
         Self {
             id: i.id.clone(),
             number: i.number.clone(),
@@ -85,7 +85,7 @@ impl From<&Invoice> for InvoiceView {
             balance_cents: i.balance_cents(),
             state: i.state(),
             pdf: false,
-            payable_online: i.payable_online(ONLINE_PROVIDER),
+            payable_online: i.payable_online(online),
             credit_note: i.credit_note.clone(),
         }
     }
@@ -249,6 +249,7 @@ pub async fn invoices(
     let all = store::invoices(&app, &family_id).await?;
     Ok(Json(invoice_page(
         all,
+        app.payments.is_some(),
         q.nature,
         q.year,
         q.service.as_deref(),
@@ -259,6 +260,7 @@ pub async fn invoices(
 /// A family's invoices, filtered and paged, with the totals of them all.
 fn invoice_page(
     mut all: Vec<Invoice>,
+    online: bool,
     nature: Option<InvoiceNature>,
     year: Option<i32>,
     service: Option<&str>,
@@ -287,7 +289,7 @@ fn invoice_page(
         })
         .filter(|i| year.is_none_or(|y| i.year() == y))
         .filter(|i| service.as_ref().is_none_or(|s| &i.service == s))
-        .map(InvoiceView::from)
+        .map(|i| InvoiceView::of(i, online))
         .collect();
     let (items, next_page) = paginate(rows, page)?;
     Ok(InvoicePage {
@@ -332,6 +334,7 @@ pub async fn family_invoices(
     let all = store::invoices(&app, &id).await?;
     Ok(Json(invoice_page(
         all,
+        app.payments.is_some(),
         q.nature,
         q.year,
         q.service.as_deref(),
@@ -355,7 +358,7 @@ pub async fn invoice(
     let (invoice, lines, mut payments) = store::detail(&app, &family_id, &id).await?;
     payments.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| b.number.cmp(&a.number)));
     Ok(Json(InvoiceDetail {
-        invoice: InvoiceView::from(&invoice),
+        invoice: InvoiceView::of(&invoice, app.payments.is_some()),
         lines,
         payments: payments.iter().map(PaymentView::from).collect(),
     }))
@@ -476,7 +479,7 @@ pub async fn record_payment(
         StatusCode::CREATED,
         Json(PaymentRecorded {
             payment: PaymentView::from(&payment),
-            invoice: InvoiceView::from(&invoice),
+            invoice: InvoiceView::of(&invoice, app.payments.is_some()),
         }),
     ))
 }
@@ -505,5 +508,5 @@ pub async fn cancel_invoice(
     let reason = rules::validate_reason(&body.reason).map_err(ApiError::invalid_fields)?;
     let today = marelle_domain::time::local_date(app.clock.now());
     let invoice = store::cancel(&app, &id, today, &reason).await?;
-    Ok(Json(InvoiceView::from(&invoice)))
+    Ok(Json(InvoiceView::of(&invoice, app.payments.is_some())))
 }

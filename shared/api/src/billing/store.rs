@@ -187,6 +187,23 @@ pub async fn record_payment(
     invoice_id: &str,
     make: impl Fn(&Invoice) -> Payment,
 ) -> ApiResult<(Invoice, Payment)> {
+    record_payment_with(app, invoice_id, make, &[]).await
+}
+
+/// The code of the error [`record_payment_with`] answers when one of its
+/// `extra` writes' conditions fails.
+pub const EXTRA_CONDITION_FAILED: &str = "extra_condition_failed";
+
+/// [`record_payment`], with `extra` writes in the same transaction (an
+/// online payment's state, conditioned on `pending`): when one of their
+/// conditions fails, nothing is written and the error's code is
+/// [`EXTRA_CONDITION_FAILED`].
+pub async fn record_payment_with(
+    app: &AppState,
+    invoice_id: &str,
+    make: impl Fn(&Invoice) -> Payment,
+    extra: &[Write],
+) -> ApiResult<(Invoice, Payment)> {
     let mut invoice = find(app, invoice_id).await?;
     for _ in 0..ATTEMPTS {
         let payment = make(&invoice);
@@ -196,7 +213,7 @@ pub async fn record_payment(
             keys::payment(&invoice.family_id, &invoice.id, &payment.number),
             &payment,
         )?;
-        let writes = vec![
+        let mut writes = vec![
             Write::put_new(item),
             Write::Update {
                 key: key.clone(),
@@ -206,6 +223,7 @@ pub async fn record_payment(
                 condition: Some(Condition::VersionIs(invoice.version)),
             },
         ];
+        writes.extend(extra.iter().cloned());
         match app.store.transact(writes).await {
             Ok(()) => {
                 invoice.paid_cents += payment.amount_cents;
@@ -213,6 +231,12 @@ pub async fn record_payment(
                 return Ok((invoice, payment));
             }
             Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(payment_exists()),
+            Err(StoreError::ConditionFailed { index: Some(i) }) if i >= 2 => {
+                return Err(ApiError::conflict(
+                    EXTRA_CONDITION_FAILED,
+                    "Ce règlement a déjà été pris en compte.",
+                ));
+            }
             Err(StoreError::ConditionFailed { .. }) | Err(StoreError::Contention) => {
                 invoice = read(app, &key).await?;
             }

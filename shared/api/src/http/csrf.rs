@@ -54,9 +54,19 @@ pub fn allowed(headers: &HeaderMap, public_url: &str) -> bool {
     )
 }
 
+/// Paths the payment service posts to, from its own server or its own
+/// page: they use no session, and what they say is checked with the
+/// payment service itself (`crate::billing::online`).
+pub fn exempt(path: &str) -> bool {
+    path == crate::billing::online::NOTIFICATION_PATH || path == crate::billing::online::RETURN_PATH
+}
+
 pub async fn protect(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if changes_state && !allowed(req.headers(), &app.commune.public_url) {
+    if changes_state
+        && !exempt(req.uri().path())
+        && !allowed(req.headers(), &app.commune.public_url)
+    {
         return ApiError::forbidden(
             "cross_site_request",
             "Cette demande vient d'un autre site que le portail : elle est refusée.",
@@ -135,5 +145,19 @@ mod tests {
             PORTAL
         ));
         assert!(allowed(&headers(&[]), PORTAL), "not a browser");
+    }
+
+    #[test]
+    fn only_the_payment_services_two_addresses_are_exempt() {
+        assert!(exempt("/api/billing/payfip/notification"));
+        assert!(exempt("/api/billing/payfip/return"));
+        for other in [
+            "/api/billing/invoices/01J/payment",
+            "/api/billing/payfip/notification/",
+            "/api/billing/payfip",
+            "/api/session",
+        ] {
+            assert!(!exempt(other), "{other}");
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! Background work, outside any HTTP request: the e-mails sent from bus
-//! events (`notify`) and the twice-daily processing digest (`digest`).
+//! events (`notify`), the twice-daily processing digest (`digest`) and the
+//! polling of online payments (`payments`).
 
 pub mod digest;
 pub mod notify;
+pub mod payments;

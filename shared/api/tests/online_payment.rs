@@ -1,0 +1,677 @@
+//! Online payment through the sandbox, over the in-process API, on the
+//! embedded store and on DynamoDB (moto): paid, refused and abandoned
+//! flows, a result applied exactly once whatever the notifications,
+//! returns and polls, one payment at a time per invoice, the polling job,
+//! the receipt e-mail, and bad input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
+use std::sync::Arc;
+
+use aws_config::Region;
+use aws_sdk_dynamodb::config::Credentials;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use chrono::Duration;
+use marelle_domain::keys;
+use marelle_domain::ports::store::Update;
+use marelle_testkit::{TestApp, TestResponse, moto, unique_name};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "Motdepasse1";
+const PARENT: &str = "matthieu@exemple.fr";
+const RECEIPT: &str = "Confirmation de votre paiement en ligne";
+
+async fn dynamo_app(sandbox: bool) -> TestApp {
+    let config = marelle_aws::loader()
+        .endpoint_url(moto::endpoint())
+        .region(Region::new("eu-west-3"))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
+        .load()
+        .await;
+    let client = aws_sdk_dynamodb::Client::new(&config);
+    let table = unique_name("online");
+    marelle_aws::create_table(&client, &table).await.unwrap();
+    let make = |clock: Arc<marelle_domain::ports::SettableClock>| {
+        Arc::new(marelle_aws::DynamoStore::new(client, table, clock))
+            as Arc<dyn marelle_domain::ports::Store>
+    };
+    if sandbox {
+        TestApp::with_store_and_sandbox(make).await
+    } else {
+        TestApp::with_store(make).await
+    }
+}
+
+/// Each scenario once on the embedded store, once on DynamoDB.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod embedded {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(marelle_testkit::TestApp::with_sandbox().await).await
+            })*
+        }
+        mod dynamodb {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::dynamo_app(true).await).await
+            })*
+        }
+    };
+}
+
+on_both_stores!(
+    a_paid_payment_is_recorded_once_with_its_receipt,
+    refused_and_abandoned_payments_leave_the_invoice_to_pay,
+    three_notifications_a_return_and_a_poll_record_one_payment,
+    a_second_payment_waits_for_the_one_in_progress,
+    settled_and_small_invoices_are_not_payable_online,
+    another_familys_invoice_and_payment_are_not_found,
+    the_notification_takes_no_session_and_refuses_bad_input,
+    the_poll_settles_lost_notifications_and_abandons_stale_payments,
+    a_payment_taken_after_the_invoice_was_settled_is_kept_apart,
+);
+
+#[tokio::test]
+async fn without_a_provider_nothing_is_payable_online() {
+    no_provider(TestApp::new().await).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_provider_nothing_is_payable_online_on_dynamodb() {
+    no_provider(dynamo_app(false).await).await
+}
+
+struct World {
+    app: TestApp,
+    agent: String,
+    parent: String,
+    family: Value,
+    other_parent: String,
+    n: std::cell::Cell<u32>,
+}
+
+impl World {
+    async fn new(app: TestApp) -> Self {
+        let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
+        let parent = app.parent(PARENT, PASSWORD).await;
+        let family = app.dupont_family(&agent).await;
+        let r = app
+            .subscribe(&parent, family["subscriber_code"].as_str().unwrap())
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let other_parent = app.parent("marc@exemple.fr", PASSWORD).await;
+        let other_family = app.create_family(&agent, json!({
+            "guardians": [{"civility": "M.", "last_name": "BERNARD", "first_name": "Marc", "email": "marc@exemple.fr", "quality": "father"}],
+            "children": [{"first_name": "Zoé", "last_name": "BERNARD", "birth_date": "2017-04-02", "sex": "F"}]
+        })).await;
+        let r = app
+            .subscribe(
+                &other_parent,
+                other_family["subscriber_code"].as_str().unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        Self {
+            app,
+            agent,
+            parent,
+            family,
+            other_parent,
+            n: std::cell::Cell::new(0),
+        }
+    }
+
+    /// A new invoice of the family, of `amount` cents.
+    async fn invoice(&self, amount: i64) -> String {
+        self.n.set(self.n.get() + 1);
+        let body = json!({
+            "family_id": self.family["id"], "guardian_id": self.family["guardians"][0]["id"],
+            "emission_code": "E2026", "reference": format!("R{}", self.n.get()),
+            "number": format!("2026-11-{:04}", self.n.get()),
+            "amount_cents": amount, "issued_on": "2026-10-31", "due_on": "2026-11-30",
+            "service": "Périscolaire"
+        });
+        let r = self
+            .app
+            .post("/api/agent/invoices", body, Some(&self.agent))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["id"].as_str().unwrap().into()
+    }
+
+    async fn start(&self, invoice: &str) -> TestResponse {
+        self.app
+            .call(
+                Method::POST,
+                &format!("/api/billing/invoices/{invoice}/payment"),
+                None,
+                Some(&self.parent),
+            )
+            .await
+    }
+
+    /// Starts a payment: (online payment id, idop).
+    async fn started(&self, invoice: &str) -> (String, String) {
+        let r = self.start(invoice).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let url = r.body["redirect_url"].as_str().unwrap();
+        let idop = url.split_once("idop=").map(|(_, i)| i.to_string()).unwrap();
+        assert!(url.starts_with("/api/dev/payfip?"), "{url}");
+        (r.body["online_payment_id"].as_str().unwrap().into(), idop)
+    }
+
+    /// A form POST, as a browser on another site or a server would send it.
+    async fn form(&self, path: &str, body: &str, origin: Option<&str>) -> TestResponse {
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(o) = origin {
+            req = req.header(header::ORIGIN, o);
+        }
+        self.app
+            .send(req.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
+    /// The payer's choice on the sandbox page (which notifies the portal).
+    async fn choose(&self, idop: &str, result: &str) -> TestResponse {
+        self.form(
+            "/api/dev/payfip",
+            &format!("idop={idop}&resultrans={result}"),
+            Some(marelle_testkit::app::ORIGIN),
+        )
+        .await
+    }
+
+    /// The payer's choice kept by the sandbox, with no notification (lost).
+    async fn choose_silently(&self, idop: &str, result: &str) {
+        self.app
+            .state
+            .store
+            .update(
+                &keys::sandbox_order(idop),
+                Update::new()
+                    .set("result", result)
+                    .set("at", "2026-11-28T10:01:00Z")
+                    .add("chosen", 1),
+                None,
+            )
+            .await
+            .unwrap();
+    }
+
+    async fn notify(&self, idop: &str) -> TestResponse {
+        self.form(
+            "/api/billing/payfip/notification",
+            &format!("idop={idop}"),
+            Some("https://www.payfip.gouv.fr"),
+        )
+        .await
+    }
+
+    async fn back(&self, idop: &str) -> TestResponse {
+        self.app
+            .get(&format!("/api/billing/payfip/return?idop={idop}"), None)
+            .await
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let r = self.app.get(path, Some(&self.parent)).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {:?}", r.body);
+        r.body
+    }
+
+    async fn state(&self, online: &str) -> String {
+        self.get(&format!("/api/billing/online-payments/{online}"))
+            .await["state"]
+            .as_str()
+            .unwrap()
+            .into()
+    }
+
+    async fn receipts(&self) -> usize {
+        self.app
+            .emails()
+            .await
+            .iter()
+            .filter(|e| e.subject == RECEIPT)
+            .count()
+    }
+}
+
+async fn a_paid_payment_is_recorded_once_with_its_receipt(app: TestApp) {
+    let w = World::new(app).await;
+    let invoice = w.invoice(4250).await;
+    let detail = w.get(&format!("/api/billing/invoices/{invoice}")).await;
+    assert_eq!(detail["payable_online"], true);
+
+    let (online, idop) = w.started(&invoice).await;
+    assert_eq!(w.state(&online).await, "pending");
+
+    // The sandbox's page shows what is paid, and the three choices.
+    let page = w
+        .app
+        .get(&format!("/api/dev/payfip?idop={idop}"), None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.body.as_str().unwrap();
+    assert!(html.contains("42,50\u{a0}€"), "{html}");
+    assert!(html.contains("Facture 2026-11-0001 Périscolaire"));
+    for button in ["Payer", "Refuser", "Abandonner"] {
+        assert!(html.contains(&format!(">{button}</button>")), "{button}");
+    }
+
+    let r = w.choose(&idop, "P").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{:?}", r.body);
+    let location = r.headers[header::LOCATION].to_str().unwrap();
+    assert_eq!(location, format!("/api/billing/payfip/return?idop={idop}"));
+    // The notification came before the payer is back.
+    assert_eq!(w.state(&online).await, "paid");
+    let r = w.back(&idop).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers[header::LOCATION].to_str().unwrap(),
+        format!("/espace-facturation/paiement/{online}")
+    );
+
+    let view = w
+        .get(&format!("/api/billing/online-payments/{online}"))
+        .await;
+    assert_eq!(view["invoice_id"], invoice.as_str());
+    assert_eq!(view["amount_cents"], 4250);
+    assert!(view["settled_at"].is_string());
+
+    let detail = w.get(&format!("/api/billing/invoices/{invoice}")).await;
+    assert_eq!(detail["state"], "paid");
+    assert_eq!(detail["balance_cents"], 0);
+    assert_eq!(detail["payable_online"], false);
+    let payments = w.get("/api/billing/payments").await;
+    let items = payments["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["method"], "online");
+    assert_eq!(items[0]["number"], idop.as_str());
+    assert_eq!(
+        items[0]["description"],
+        format!("Règlement en ligne - Transaction n°{idop}")
+    );
+    let ops = w.get("/api/billing/operations").await;
+    assert_eq!(ops["to_pay_cents"], 0);
+    assert!(
+        ops["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["debit_cents"] == 4250)
+    );
+
+    assert_eq!(w.receipts().await, 1);
+    let mail = w.app.last_email_to(PARENT).await;
+    assert_eq!(mail.subject, RECEIPT);
+    assert!(mail.text.contains("2026-11-0001"), "{}", mail.text);
+    assert!(mail.text.contains("42,50\u{a0}€"));
+    assert!(mail.text.contains(&format!("n°{idop}")));
+    assert!(mail.text.contains("/espace-facturation/reglements"));
+
+    // Replays change nothing.
+    assert_eq!(w.notify(&idop).await.status, StatusCode::OK);
+    assert_eq!(w.back(&idop).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.get("/api/billing/payments").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(w.receipts().await, 1);
+    // A paid invoice cannot be paid again.
+    assert_eq!(w.start(&invoice).await.code(), "invoice_settled");
+}
+
+async fn refused_and_abandoned_payments_leave_the_invoice_to_pay(app: TestApp) {
+    let w = World::new(app).await;
+    let invoice = w.invoice(1800).await;
+    let (online, idop) = w.started(&invoice).await;
+    assert_eq!(w.choose(&idop, "R").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(w.state(&online).await, "refused");
+
+    // The lock is released: the parent may try again at once.
+    let (online2, idop2) = w.started(&invoice).await;
+    assert_ne!(idop, idop2);
+    assert_eq!(w.choose(&idop2, "A").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(w.state(&online2).await, "abandoned");
+    // A second choice on the sandbox does not change the first one.
+    w.choose(&idop2, "P").await;
+    assert_eq!(w.state(&online2).await, "abandoned");
+
+    let detail = w.get(&format!("/api/billing/invoices/{invoice}")).await;
+    assert_eq!(detail["state"], "to_pay");
+    assert_eq!(detail["balance_cents"], 1800);
+    assert_eq!(detail["payable_online"], true);
+    assert!(detail["payments"].as_array().unwrap().is_empty());
+    assert_eq!(w.receipts().await, 0);
+    // The POST return works as the GET one.
+    let r = w
+        .form(
+            "/api/billing/payfip/return",
+            &format!("idop={idop2}"),
+            Some("https://www.payfip.gouv.fr"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{:?}", r.body);
+    assert_eq!(
+        r.headers[header::LOCATION].to_str().unwrap(),
+        format!("/espace-facturation/paiement/{online2}")
+    );
+}
+
+async fn three_notifications_a_return_and_a_poll_record_one_payment(app: TestApp) {
+    let w = World::new(app).await;
+    let invoice = w.invoice(2500).await;
+    let (online, idop) = w.started(&invoice).await;
+    w.choose_silently(&idop, "P").await;
+    // Old enough for the poll to look at it.
+    w.app.clock.advance(Duration::minutes(3));
+    let (n1, n2, n3, back, poll) = tokio::join!(
+        w.notify(&idop),
+        w.notify(&idop),
+        w.notify(&idop),
+        w.back(&idop),
+        marelle_api::jobs::payments::run_once(&w.app.state),
+    );
+    for n in [&n1, &n2, &n3] {
+        assert_eq!(n.status, StatusCode::OK, "{:?}", n.body);
+        assert_eq!(n.body["state"], "paid");
+    }
+    assert_eq!(back.status, StatusCode::SEE_OTHER);
+    let poll = poll.unwrap();
+    assert_eq!(poll.checked, 1, "{poll:?}");
+
+    let detail = w.get(&format!("/api/billing/invoices/{invoice}")).await;
+    assert_eq!(detail["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(detail["paid_cents"], 2500);
+    assert_eq!(detail["state"], "paid");
+    assert_eq!(w.state(&online).await, "paid");
+    assert_eq!(w.receipts().await, 1);
+    // And again, one by one.
+    w.notify(&idop).await;
+    w.back(&idop).await;
+    marelle_api::jobs::payments::run_once(&w.app.state)
+        .await
+        .unwrap();
+    let detail = w.get(&format!("/api/billing/invoices/{invoice}")).await;
+    assert_eq!(detail["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(detail["paid_cents"], 2500);
+    assert_eq!(w.receipts().await, 1);
+}
+
+async fn a_second_payment_waits_for_the_one_in_progress(app: TestApp) {
+    let w = World::new(app).await;
+    let invoice = w.invoice(3000).await;
+    let (first, _) = w.started(&invoice).await;
+    let r = w.start(&invoice).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.code(), "payment_in_progress");
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("déjà en cours"),
+        "{:?}",
+        r.body
+    );
+    // Two at once: one starts, the other is told to wait.
+    let other = w.invoice(3000).await;
+    let (a, b) = tokio::join!(w.start(&other), w.start(&other));
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [201, 409]);
+
+    // Twenty minutes later the lock has lapsed.
+    w.app.clock.advance(Duration::minutes(21));
+    let (second, _) = w.started(&invoice).await;
+    assert_ne!(first, second);
+}
+
+async fn settled_and_small_invoices_are_not_payable_online(app: TestApp) {
+    let w = World::new(app).await;
+    // Paid by cheque: nothing left to pay.
+    let paid = w.invoice(1000).await;
+    let r = w
+        .app
+        .post(
+            "/api/agent/payments",
+            json!({"invoice_id": paid, "method": "cheque", "number": "CHQ1", "date": "2026-11-20", "amount_cents": 1000}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let r = w.start(&paid).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.code(), "invoice_settled");
+    // Cancelled.
+    let cancelled = w.invoice(1000).await;
+    let r = w
+        .app
+        .post(
+            &format!("/api/agent/invoices/{cancelled}/cancel"),
+            json!({"reason": "Facture émise en double"}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(w.start(&cancelled).await.code(), "invoice_settled");
+    // Less than 1 € left.
+    let small = w.invoice(1000).await;
+    w.app
+        .post(
+            "/api/agent/payments",
+            json!({"invoice_id": small, "method": "cash", "number": "ESP1", "date": "2026-11-20", "amount_cents": 950}),
+            Some(&w.agent),
+        )
+        .await;
+    let r = w.start(&small).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.code(), "not_payable_online");
+    let list = w.get("/api/billing/invoices").await;
+    for i in list["items"].as_array().unwrap() {
+        assert_eq!(i["payable_online"], false, "{i}");
+    }
+    // Nothing was started.
+    assert_eq!(w.receipts().await, 0);
+}
+
+async fn no_provider(app: TestApp) {
+    let w = World::new(app).await;
+    let invoice = w.invoice(1000).await;
+    let detail = w.get(&format!("/api/billing/invoices/{invoice}")).await;
+    assert_eq!(detail["payable_online"], false);
+    let r = w.start(&invoice).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.code(), "not_payable_online");
+    // No sandbox pages either.
+    let r = w.app.get("/api/dev/payfip?idop=X", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+async fn another_familys_invoice_and_payment_are_not_found(app: TestApp) {
+    let w = World::new(app).await;
+    let invoice = w.invoice(1000).await;
+    let r = w
+        .app
+        .call(
+            Method::POST,
+            &format!("/api/billing/invoices/{invoice}/payment"),
+            None,
+            Some(&w.other_parent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+    let (online, _) = w.started(&invoice).await;
+    let r = w
+        .app
+        .get(
+            &format!("/api/billing/online-payments/{online}"),
+            Some(&w.other_parent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Unknown ids, and ids that are not ids.
+    for id in ["01JUNKNOWN", "a%23b", &"x".repeat(300)] {
+        let r = w
+            .app
+            .get(
+                &format!("/api/billing/online-payments/{id}"),
+                Some(&w.parent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{id}");
+        let r = w.start(id).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{id}");
+    }
+}
+
+async fn the_notification_takes_no_session_and_refuses_bad_input(app: TestApp) {
+    let w = World::new(app).await;
+    let invoice = w.invoice(1200).await;
+    let (online, idop) = w.started(&invoice).await;
+    w.choose_silently(&idop, "P").await;
+    // From PayFiP's server: no cookie, its own origin.
+    let r = w.notify(&idop).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["state"], "paid");
+    assert_eq!(w.state(&online).await, "paid");
+    // No Origin at all (a server).
+    let r = w
+        .form(
+            "/api/billing/payfip/notification",
+            &format!("idop={idop}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    let cases: [(&str, u16, &str); 6] = [
+        ("idop=01JUNKNOWN", 404, "unknown_payment"),
+        ("", 422, "invalid_idop"),
+        ("idop=", 422, "invalid_idop"),
+        ("other=1", 422, "invalid_idop"),
+        ("idop=a%23b", 404, "unknown_payment"),
+        ("idop=%FF%FE", 404, "unknown_payment"),
+    ];
+    for (body, status, code) in cases {
+        let r = w.form("/api/billing/payfip/notification", body, None).await;
+        assert_eq!(r.status.as_u16(), status, "{body}: {:?}", r.body);
+        assert_eq!(r.code(), code, "{body}");
+    }
+    let long = format!("idop={}", "A".repeat(200));
+    let r = w
+        .form("/api/billing/payfip/notification", &long, None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let huge = format!("idop={}", "A".repeat(5000));
+    let r = w
+        .form("/api/billing/payfip/notification", &huge, None)
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // The return, the same.
+    assert_eq!(
+        w.app.get("/api/billing/payfip/return", None).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(w.back("01JUNKNOWN").await.status, StatusCode::NOT_FOUND);
+    // The sandbox page and choice.
+    assert_eq!(
+        w.app
+            .get("/api/dev/payfip?idop=01JUNKNOWN", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        w.choose(&idop, "Z").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+async fn the_poll_settles_lost_notifications_and_abandons_stale_payments(app: TestApp) {
+    let w = World::new(app).await;
+    let lost = w.invoice(2000).await;
+    let stale = w.invoice(3000).await;
+    let (lost_online, lost_idop) = w.started(&lost).await;
+    let (stale_online, _) = w.started(&stale).await;
+    w.choose_silently(&lost_idop, "P").await;
+
+    // Too early: the notification may still come.
+    w.app.clock.advance(Duration::seconds(60));
+    let r = marelle_api::jobs::payments::run_once(&w.app.state)
+        .await
+        .unwrap();
+    assert_eq!(r.checked, 0, "{r:?}");
+    assert_eq!(w.state(&lost_online).await, "pending");
+
+    w.app.clock.advance(Duration::minutes(2));
+    let r = marelle_api::jobs::payments::run_once(&w.app.state)
+        .await
+        .unwrap();
+    assert_eq!((r.checked, r.paid, r.pending), (2, 1, 1), "{r:?}");
+    assert_eq!(w.state(&lost_online).await, "paid");
+    assert_eq!(w.receipts().await, 1);
+    let detail = w.get(&format!("/api/billing/invoices/{lost}")).await;
+    assert_eq!(detail["state"], "paid");
+
+    // Twenty minutes without a result: abandoned, the invoice free again.
+    w.app.clock.advance(Duration::minutes(18));
+    let r = marelle_api::jobs::payments::run_once(&w.app.state)
+        .await
+        .unwrap();
+    assert_eq!((r.checked, r.abandoned), (1, 1), "{r:?}");
+    assert_eq!(w.state(&stale_online).await, "abandoned");
+    let r = marelle_api::jobs::payments::run_once(&w.app.state)
+        .await
+        .unwrap();
+    assert_eq!(r.checked, 0, "{r:?}");
+    w.started(&stale).await;
+    assert_eq!(w.receipts().await, 1);
+}
+
+async fn a_payment_taken_after_the_invoice_was_settled_is_kept_apart(app: TestApp) {
+    let w = World::new(app).await;
+    let invoice = w.invoice(1500).await;
+    let (online, idop) = w.started(&invoice).await;
+    // Meanwhile, a cheque at the town hall settles the invoice.
+    let r = w
+        .app
+        .post(
+            "/api/agent/payments",
+            json!({"invoice_id": invoice, "method": "cheque", "number": "CHQ9", "date": "2026-11-20", "amount_cents": 1500}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    // Then the payer pays on the payment service's page.
+    assert_eq!(w.choose(&idop, "P").await.status, StatusCode::SEE_OTHER);
+    // The money is taken: the payment says paid, but the ledger holds the
+    // cheque only (never an overpayment), and no receipt says otherwise.
+    assert_eq!(w.state(&online).await, "paid");
+    let detail = w.get(&format!("/api/billing/invoices/{invoice}")).await;
+    assert_eq!(detail["paid_cents"], 1500);
+    assert_eq!(detail["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(detail["payments"][0]["method"], "cheque");
+    assert_eq!(w.receipts().await, 0);
+    let stored = w
+        .app
+        .state
+        .store
+        .get(&keys::online_payment(
+            w.family["id"].as_str().unwrap(),
+            &online,
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.str_attr("not_recorded"), Some("overpayment"));
+    // Replays change nothing.
+    assert_eq!(w.notify(&idop).await.status, StatusCode::OK);
+    let detail = w.get(&format!("/api/billing/invoices/{invoice}")).await;
+    assert_eq!(detail["payments"].as_array().unwrap().len(), 1);
+}

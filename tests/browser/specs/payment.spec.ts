@@ -1,0 +1,145 @@
+/**
+ * Online payment through the portal's payment sandbox (`--dev --demo`
+ * without PayFiP). The commune (API) records three invoices for a new
+ * family, so that the demo family's invoices, which billing.spec.ts counts,
+ * stay as they are; a new parent pays one ("Payer"): it is paid in Mes
+ * factures, Mes opérations and Mes règlements, with the receipt e-mail in
+ * the outbox; a refused and an abandoned payment leave the others to pay.
+ * Axe on the sandbox's page and the outcome page at 1280 px and 375 px.
+ */
+import { type Page, expect, test } from '@playwright/test';
+
+import { DEMO_AGENT, agentCreateFamily, apiLogin, expectAccessible, json, logIn, mailTo, signUpAndActivate, uniqueEmail } from './helpers';
+
+const invoiceRows = (page: Page) => page.getByRole('table', { name: /Mes factures/ }).locator('tbody tr');
+const payButton = (page: Page, number: string) => page.getByRole('button', { name: `Payer en ligne la facture n° ${number}` });
+
+/** Checks a page with axe at 1280 px, then at 375 px (back to 1280 after). */
+async function accessibleAtBothWidths(page: Page, what: string): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expectAccessible(page, `${what} (1280 px)`, false);
+  await page.setViewportSize({ width: 375, height: 812 });
+  await expectAccessible(page, `${what} (375 px)`, true);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/** From Mes factures to the sandbox's page for `number`. */
+async function startPayment(page: Page, number: string, amount: RegExp): Promise<void> {
+  await page.goto('/espace-facturation');
+  await expect(invoiceRows(page).first()).toBeVisible();
+  await payButton(page, number).click();
+  await expect(page).toHaveURL(/\/api\/dev\/payfip\?idop=/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Payer en ligne');
+  await expect(page.getByText(amount)).toBeVisible();
+  await expect(page.getByText(`Facture ${number}`)).toBeVisible();
+}
+
+test('a parent pays an invoice online through the sandbox; refused and abandoned ones stay to pay', async ({ page, playwright, baseURL }) => {
+  const agent = await apiLogin(playwright, baseURL as string, DEMO_AGENT);
+  const family = await agentCreateFamily(agent, 'PAIEMENT');
+  const guardian = (family.guardians[0] as { id: string }).id;
+  const suffix = family.id.slice(-6);
+  const numbers = [1, 2, 3].map((n) => `PAY-${suffix}-${n}`);
+  const amounts = [2350, 1800, 1200];
+  for (const [n, number] of numbers.entries()) {
+    await json(
+      await agent.post('/api/agent/invoices', {
+        data: {
+          family_id: family.id,
+          guardian_id: guardian,
+          emission_code: 'PAYONLINE',
+          reference: number,
+          number,
+          amount_cents: amounts[n],
+          issued_on: `2026-11-0${n + 1}`,
+          due_on: '2026-12-15',
+          service: 'Restauration scolaire',
+        },
+      }),
+      'POST /api/agent/invoices',
+      [201],
+    );
+  }
+  await agent.dispose();
+  const parent = { email: uniqueEmail('lea.paiement'), password: 'Paiement2026' };
+  await signUpAndActivate(page, { civility: 'Madame', lastName: 'Paiement', firstName: 'Léa', email: parent.email, password: parent.password });
+  await logIn(page, parent.email, parent.password);
+  await json(await page.request.post('/api/subscriptions', { data: { subscriber_code: family.subscriber_code }, headers: { Origin: baseURL as string } }), 'subscribe', [201]);
+
+  // Paid: the sandbox's page, "Payer", back on the outcome page.
+  await startPayment(page, numbers[0], /23,50\s€/);
+  await accessibleAtBothWidths(page, 'la page du bac à sable de paiement');
+  await page.getByRole('button', { name: 'Payer', exact: true }).click();
+  await expect(page).toHaveURL(/\/espace-facturation\/paiement\/[^/]+$/);
+  await expect(page.getByRole('heading', { name: 'Votre paiement a été accepté' })).toBeVisible();
+  await expect(page.getByText(`n° ${numbers[0]}`)).toBeVisible();
+  await accessibleAtBothWidths(page, 'le résultat du paiement en ligne');
+
+  // Paid in Mes factures (no more "Payer en ligne" on it), Mes opérations, Mes règlements.
+  await page.getByRole('link', { name: 'Retour à mes factures' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mes factures');
+  await expect(payButton(page, numbers[0])).toHaveCount(0);
+  await expect(payButton(page, numbers[1])).toBeVisible();
+  await expect(invoiceRows(page).getByText('Payée', { exact: true })).toHaveCount(1);
+  await expect(page.getByText('Total restant à payer')).toContainText(/30,00\s€/);
+  await page.getByRole('link', { name: 'Mes opérations' }).click();
+  const ops = page.getByRole('table', { name: /Mes opérations/ });
+  await expect(ops.locator('tbody tr', { hasText: 'Règlement en ligne - Transaction n°' })).toContainText(/23,50\s€/);
+  await page.getByRole('link', { name: 'Mes règlements' }).click();
+  const payments = page.getByRole('table', { name: /Mes règlements/ });
+  await expect(payments.locator('tbody tr')).toHaveCount(1);
+  await expect(payments).toContainText('Règlement en ligne - Transaction n°');
+  await expect(payments).toContainText('Paiement en ligne');
+
+  // The receipt e-mail.
+  const receipt = await mailTo(page.request, parent.email, /Confirmation de votre paiement en ligne/);
+  expect(receipt.text).toContain(numbers[0]);
+  expect(receipt.text).toMatch(/23,50\s€/);
+  expect(receipt.text).toContain('/espace-facturation/reglements');
+
+  // Refused: the invoice stays to pay, and can be paid again.
+  await startPayment(page, numbers[1], /18,00\s€/);
+  await page.getByRole('button', { name: 'Refuser' }).click();
+  await expect(page.getByRole('heading', { name: 'Votre paiement a été refusé' })).toBeVisible();
+  await accessibleAtBothWidths(page, 'un paiement refusé');
+
+  // Abandoned: the same.
+  await startPayment(page, numbers[2], /12,00\s€/);
+  await page.getByRole('button', { name: 'Abandonner' }).click();
+  await expect(page.getByRole('heading', { name: 'Votre paiement a été abandonné' })).toBeVisible();
+
+  await page.goto('/espace-facturation');
+  await expect(invoiceRows(page)).toHaveCount(3);
+  await expect(invoiceRows(page).getByText('À payer', { exact: true })).toHaveCount(2);
+  await expect(payButton(page, numbers[1])).toBeVisible();
+  await expect(payButton(page, numbers[2])).toBeVisible();
+  await expect(page.getByText('Total restant à payer')).toContainText(/30,00\s€/);
+  await page.goto('/espace-facturation/reglements');
+  await expect(page.getByRole('table', { name: /Mes règlements/ }).locator('tbody tr')).toHaveCount(1);
+});
+
+test('a second start while a payment is in progress is refused in French', async ({ page, playwright, baseURL }) => {
+  const agent = await apiLogin(playwright, baseURL as string, DEMO_AGENT);
+  const family = await agentCreateFamily(agent, 'ENCOURS');
+  const guardian = (family.guardians[0] as { id: string }).id;
+  const number = `WAIT-${family.id.slice(-6)}`;
+  await json(
+    await agent.post('/api/agent/invoices', {
+      data: { family_id: family.id, guardian_id: guardian, emission_code: 'PAYWAIT', reference: number, number, amount_cents: 990, issued_on: '2026-11-03', due_on: '2026-12-15', service: 'Accueil périscolaire' },
+    }),
+    'POST /api/agent/invoices',
+    [201],
+  );
+  await agent.dispose();
+  const parent = { email: uniqueEmail('noe.encours'), password: 'Paiement2026' };
+  await signUpAndActivate(page, { civility: 'Monsieur', lastName: 'Encours', firstName: 'Noé', email: parent.email, password: parent.password });
+  await logIn(page, parent.email, parent.password);
+  await json(await page.request.post('/api/subscriptions', { data: { subscriber_code: family.subscriber_code }, headers: { Origin: baseURL as string } }), 'subscribe', [201]);
+
+  // A first payment left on the sandbox's page.
+  await startPayment(page, number, /9,90\s€/);
+  await page.goto('/espace-facturation');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mes factures');
+  await payButton(page, number).click();
+  await expect(page.getByRole('alert')).toContainText('déjà en cours');
+});
