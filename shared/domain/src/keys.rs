@@ -22,6 +22,9 @@
 //! | invoice lines | `FAMILY#<id>` | `B#D#<invoice id>` | |
 //! | invoice number (unique in the commune) | `INVNUM#<number>` | `INVNUM` | |
 //! | payment | `FAMILY#<id>` | `B#P#<invoice id>#<payment number>` | |
+//! | invoice PDF given by the commune | `FAMILY#<id>` | `B#F#<invoice id>` | |
+//! | régie | `REGIES` | `REGIE#<id>` | |
+//! | régie name (unique in the commune) | `REGIES` | `NAME#<name, lower case>` | |
 //! | request | `REQ#<id>` | `REQ` | GSI1: `FAMREQ#<family>` / `<id>`; GSI2 (pending only): `PENDING` / `<id>`; GSI3 (decided): `DIGEST#<window>` / `<family>#<id>` |
 //!
 //! `GET /api/me` is one query on `ACCOUNT#<id>`: the account and its
@@ -134,6 +137,31 @@ pub fn invoice(family_id: &str, invoice_id: &str) -> crate::ports::Key {
 
 pub fn invoice_lines(family_id: &str, invoice_id: &str) -> crate::ports::Key {
     crate::ports::Key::new(family_partition(family_id), format!("B#D#{invoice_id}"))
+}
+
+/// The marker of an invoice's PDF given by the commune (the PDF itself is
+/// in the blob store, at [`invoice_pdf_blob`]).
+pub fn invoice_pdf(family_id: &str, invoice_id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(family_partition(family_id), format!("B#F#{invoice_id}"))
+}
+
+/// The blob key of an invoice's PDF, beside the family's other files.
+pub fn invoice_pdf_blob(family_id: &str, invoice_id: &str) -> String {
+    format!("families/{family_id}/invoices/{invoice_id}.pdf")
+}
+
+/// The partition of the commune's régies (a bounded list).
+pub const REGIES: &str = "REGIES";
+/// Sort key prefix of a régie.
+pub const REGIE_PREFIX: &str = "REGIE#";
+
+pub fn regie(id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(REGIES, format!("{REGIE_PREFIX}{id}"))
+}
+
+/// A régie's name, taken (names are compared in lower case).
+pub fn regie_name(name: &str) -> crate::ports::Key {
+    crate::ports::Key::new(REGIES, format!("NAME#{}", name.to_lowercase()))
 }
 
 /// GSI1 partition of an invoice (sort key: its family's id), for the
