@@ -198,7 +198,7 @@ export function InvoicesPage({ me }: { me: Me }) {
               </thead>
               <tbody>
                 {items.map((i) => (
-                  <InvoiceRow key={i.id} invoice={i} />
+                  <InvoiceRow key={i.id} invoice={i} familyId={family.family_id} />
                 ))}
               </tbody>
             </table>
@@ -215,7 +215,22 @@ export function InvoicesPage({ me }: { me: Me }) {
   );
 }
 
-function InvoiceRow({ invoice: i }: { invoice: InvoiceView }) {
+/** The invoice's PDF (rendered by the portal, or the commune's own). */
+export function pdfHref(familyId: string, id: string): string {
+  return withQuery(`/api/billing/invoices/${encodeURIComponent(id)}/pdf`, { family_id: familyId });
+}
+
+function PdfLink({ familyId, invoice: i, big }: { familyId: string; invoice: Pick<InvoiceView, 'id' | 'number' | 'pdf'>; big?: boolean }) {
+  if (!i.pdf) return null;
+  return (
+    <a class={`button button--secondary${big ? '' : ' button--small'}`} href={pdfHref(familyId, i.id)} download={`facture-${i.number}.pdf`}>
+      Télécharger
+      <span class="visually-hidden"> la facture n° {i.number} (PDF)</span>
+    </a>
+  );
+}
+
+function InvoiceRow({ invoice: i, familyId }: { invoice: InvoiceView; familyId: string }) {
   return (
     <tr>
       <td data-label="Date">{numericDay(i.issued_on)}</td>
@@ -238,7 +253,8 @@ function InvoiceRow({ invoice: i }: { invoice: InvoiceView }) {
             {' '}
             de la facture n° {i.number} du {numericDay(i.issued_on)}
           </span>
-        </a>
+        </a>{' '}
+        <PdfLink familyId={familyId} invoice={i} />
       </td>
     </tr>
   );
@@ -296,6 +312,9 @@ export function InvoiceDetailPage({ me, id }: { me: Me; id: string }) {
             <InvoiceStateText state={d.state} />
           </dd>
         </dl>
+        <p>
+          <PdfLink familyId={family.family_id} invoice={d} big />
+        </p>
         {d.credit_note && (
           <div class="notice">
             <h2 class="notice__title">Facture annulée par l'avoir n° {d.credit_note.number}</h2>

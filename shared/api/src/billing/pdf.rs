@@ -162,7 +162,7 @@ fn header(c: &mut Content, doc: &InvoiceDocument<'_>) -> f32 {
         10.0,
         MARGIN,
         y,
-        &fit(&format!("Régie : {}", inv.service), REGULAR, 10.0, 280.0),
+        &fit(&format!("Régie : {}", inv.service), REGULAR, 10.0, 280.0),
     );
     right(c, REGULAR, 10.0, RIGHT, y, &format!("N° {}", inv.number));
     y -= 14.0;
@@ -173,7 +173,7 @@ fn header(c: &mut Content, doc: &InvoiceDocument<'_>) -> f32 {
             10.0,
             MARGIN,
             y,
-            &fit(&format!("Émetteur : {}", inv.issuer), REGULAR, 10.0, 280.0),
+            &fit(&format!("Émetteur : {}", inv.issuer), REGULAR, 10.0, 280.0),
         );
     }
     right(
@@ -228,7 +228,7 @@ fn header(c: &mut Content, doc: &InvoiceDocument<'_>) -> f32 {
     }
     if let Some(note) = &inv.credit_note {
         let t = format!(
-            "Facture annulée le {} (avoir {}) : {}",
+            "Facture annulée le {} (avoir {}) : {}",
             date(note.date),
             note.number,
             note.reason
@@ -327,7 +327,7 @@ fn totals(c: &mut Content, y: f32, doc: &InvoiceDocument<'_>) {
     text(c, BOLD, 11.0, MARGIN, y, "Comment régler cette facture");
     y -= 16.0;
     let online = format!(
-        "En ligne, sur le portail famille (Espace facturation) : {}",
+        "En ligne, sur le portail famille (Espace facturation) : {}",
         doc.portal_link
     );
     text(
@@ -341,11 +341,11 @@ fn totals(c: &mut Content, y: f32, doc: &InvoiceDocument<'_>) {
     y -= 13.0;
     let regie = match doc.regie_email {
         Some(email) => format!(
-            "Ou auprès de la régie « {} » : {email}",
+            "Ou auprès de la régie « {} » : {email}",
             doc.invoice.service
         ),
         None => format!(
-            "Ou auprès de la régie « {} », à la mairie.",
+            "Ou auprès de la régie « {} », à la mairie.",
             doc.invoice.service
         ),
     };
@@ -583,7 +583,7 @@ mod tests {
         assert_eq!(pages, 1);
         for expected in [
             "FAC-2026-0042",
-            "Régie : Restauration scolaire",
+            "Régie : Restauration scolaire",
             "Émise le 31/10/2026",
             "À payer avant le 30/11/2026",
             "DUPONT Matthieu",
@@ -596,8 +596,9 @@ mod tests {
             "1 230,00 €",
             "regie@villebois.fr",
         ] {
+            let expected = expected.replace('\u{a0}', " ");
             assert!(
-                text.contains(expected),
+                text.contains(&expected),
                 "{expected:?} missing from {text:?}"
             );
         }
