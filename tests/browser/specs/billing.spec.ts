@@ -30,9 +30,10 @@ test.describe('the demo parent’s billing space', () => {
     for (const state of ['À payer', 'Partiellement payée', 'Payée', 'Annulée']) {
       await expect(invoiceRows(page).getByText(state, { exact: true }).first()).toBeVisible();
     }
-    // No online payment nor download yet: no button leading nowhere.
-    await expect(page.getByRole('button', { name: /Payer en ligne|Télécharger/ })).toHaveCount(0);
-    await expect(page.getByRole('link', { name: /Payer en ligne|Télécharger/ })).toHaveCount(0);
+    // No online payment yet: no button leading nowhere. Every invoice downloads as a PDF.
+    await expect(page.getByRole('button', { name: /Payer en ligne/ })).toHaveCount(0);
+    await expect(page.getByRole('link', { name: /Payer en ligne/ })).toHaveCount(0);
+    await expect(invoiceRows(page).getByRole('link', { name: /^Télécharger la facture n° FAC-/ })).toHaveCount(5);
 
     // Nature "Payées": the one paid by cheque.
     await page.getByLabel('Nature').selectOption({ label: 'Payées' });
