@@ -80,6 +80,7 @@ use utoipa::openapi::OpenApi as Document;
         crate::billing::NewPayment,
         crate::billing::PaymentRecorded,
         crate::billing::CancelBody,
+        crate::billing::documents::PdfFile,
         crate::billing::regies::RegieView,
         crate::billing::regies::RegieList,
         crate::billing::regies::NewRegie,

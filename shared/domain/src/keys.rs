@@ -277,6 +277,23 @@ mod tests {
         assert!(i.sk.as_str() >= INVOICE_PREFIX && p.sk.as_str() < PAYMENT_END);
         assert!(p.sk.starts_with(&payments_of("01J")));
         assert!(invoice_lines("F1", "01J").sk.as_str() < INVOICE_PREFIX);
+        // The PDF marker is in none of the parents' list queries.
+        let pdf = invoice_pdf("F1", "01J");
+        assert_eq!(pdf.pk, i.pk);
+        assert!(pdf.sk.as_str() < INVOICE_PREFIX && !pdf.sk.starts_with(DOSSIER_PREFIX));
+        assert_eq!(
+            invoice_pdf_blob("F1", "01J"),
+            "families/F1/invoices/01J.pdf"
+        );
+    }
+
+    #[test]
+    fn regies_and_their_names_share_a_partition_apart() {
+        let r = regie("01R");
+        let n = regie_name("Restauration Scolaire");
+        assert_eq!(r.pk, n.pk);
+        assert!(r.sk.starts_with(REGIE_PREFIX) && !n.sk.starts_with(REGIE_PREFIX));
+        assert_eq!(n, regie_name("restauration scolaire"));
     }
 
     #[test]

@@ -1021,6 +1021,11 @@ export interface components {
       number: string;
       service: string;
     };
+    /**
+     * Format: binary
+     * @description A PDF file, in the contract (a binary body).
+     */
+    PdfFile: string;
     PendingView: {
       /** @description New values by field (bank data masked for families). */
       changes: Record<string, never>;
@@ -2022,7 +2027,7 @@ export interface operations {
     /** @description Le PDF, 5 Mo au plus */
     requestBody: {
       content: {
-        "application/pdf": number[];
+        "application/pdf": components["schemas"]["PdfFile"];
       };
     };
     responses: {
@@ -2481,7 +2486,7 @@ export interface operations {
       /** @description La facture en PDF, rendue par le portail (`Content-Disposition: attachment`) */
       200: {
         content: {
-          "application/pdf": number[];
+          "application/pdf": components["schemas"]["PdfFile"];
         };
       };
       /** @description Vers le PDF déposé par la commune (lien valable 5 minutes) */

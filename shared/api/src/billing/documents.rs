@@ -24,6 +24,11 @@ pub const MAX_PDF_BYTES: usize = 5 * 1024 * 1024;
 /// How long a link to a stored PDF works.
 pub const LINK_SECS: u64 = 300;
 
+/// A PDF file, in the contract (a binary body).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PdfFile(pub Vec<u8>);
+
 /// The marker of a PDF given by the commune.
 #[derive(Debug, Serialize, Deserialize)]
 struct StoredPdf {
@@ -54,7 +59,7 @@ fn file_name(number: &str) -> String {
 /// `GET /api/billing/invoices/{id}/pdf`: the invoice as a PDF.
 #[utoipa::path(get, path = "/api/billing/invoices/{id}/pdf", operation_id = "download_invoice_pdf", tag = "billing", params(("id" = String, Path), FamilyParam),
     responses(
-        (status = 200, description = "La facture en PDF, rendue par le portail (`Content-Disposition: attachment`)", content_type = "application/pdf", body = Vec<u8>),
+        (status = 200, description = "La facture en PDF, rendue par le portail (`Content-Disposition: attachment`)", content_type = "application/pdf", body = PdfFile),
         (status = 303, description = "Vers le PDF déposé par la commune (lien valable 5 minutes)"),
         (status = 404, description = "Facture inconnue, ou d'une autre famille", body = Problem),
     ))]
@@ -166,7 +171,7 @@ fn too_large() -> ApiError {
 /// `PUT /api/agent/invoices/{id}/pdf`: the commune's own PDF of an
 /// invoice; the parents download it instead of the rendered one.
 #[utoipa::path(put, path = "/api/agent/invoices/{id}/pdf", operation_id = "upload_invoice_pdf", tag = "agent", params(("id" = String, Path)),
-    request_body(content = Vec<u8>, content_type = "application/pdf", description = "Le PDF, 5 Mo au plus"),
+    request_body(content = PdfFile, content_type = "application/pdf", description = "Le PDF, 5 Mo au plus"),
     responses(
         (status = 204, description = "PDF enregistré"),
         (status = 404, description = "Facture inconnue (`unknown_invoice`)", body = Problem),
