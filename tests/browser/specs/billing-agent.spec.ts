@@ -86,14 +86,18 @@ test('an agent records a cheque on an invoice and cancels another', async ({ pag
   await expect(invoiceRow(page, cancelled)).toContainText('Annulée');
   await expect(invoiceRow(page, cancelled).getByRole('button', { name: /Annuler la facture/ })).toHaveCount(0);
 
-  // Its PDF panel, at phone width.
+  // The commune's own PDF: refused when it is not one, then taken.
   await invoiceRow(page, paid).getByRole('button', { name: `Déposer le PDF de la facture n° ${paid}` }).click();
   const pdf = page.getByRole('region', { name: `Déposer le PDF de la facture n° ${paid}` });
   await pdf.getByLabel(/Fichier PDF/).setInputFiles({ name: 'facture.pdf', mimeType: 'application/pdf', buffer: Buffer.from('pas un pdf') });
   await pdf.getByRole('button', { name: 'Déposer le PDF' }).click();
   await expect(pdf.locator('#pdf-fichier-erreur')).toContainText("Le fichier n'est pas un PDF.");
+  await pdf.getByLabel(/Fichier PDF/).setInputFiles({ name: 'facture.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% la facture de la commune\n%%EOF\n') });
+  await pdf.getByRole('button', { name: 'Déposer le PDF' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `PDF de la facture n° ${paid} déposé` })).toBeVisible();
+  await invoiceRow(page, paid).getByRole('button', { name: `Déposer le PDF de la facture n° ${paid}` }).click();
   await page.setViewportSize({ width: 375, height: 800 });
-  await expectAccessible(page, 'a family page with its invoices, on a phone', true);
+  await expectAccessible(page, 'a family page with its invoices and a panel open, on a phone', true);
   await agent.dispose();
 });
 
