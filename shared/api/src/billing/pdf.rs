@@ -605,6 +605,34 @@ mod tests {
     }
 
     #[test]
+    fn a_cancelled_invoice_says_so_and_leaves_nothing_to_pay() {
+        let mut inv = invoice();
+        inv.paid_cents = 0;
+        inv.credit_note = Some(marelle_domain::billing::CreditNote {
+            number: "AV-FAC-2026-0042".into(),
+            date: NaiveDate::from_ymd_opt(2026, 11, 5).unwrap(),
+            reason: "Erreur de tarif".into(),
+            amount_cents: inv.amount_cents,
+        });
+        let a = address();
+        let mut d = doc(&inv, &[], &a);
+        d.regie_email = None;
+        let (_, text) = extract(&render(&d));
+        for expected in [
+            "Facture annulée le 05/11/2026 (avoir AV-FAC-2026-0042)",
+            "Erreur de tarif",
+            "Aucun détail de ligne.",
+            "0,00 €",
+            "à la mairie.",
+        ] {
+            assert!(
+                text.contains(expected),
+                "{expected:?} missing from {text:?}"
+            );
+        }
+    }
+
+    #[test]
     fn two_hundred_lines_take_several_pages_each_numbered() {
         let inv = invoice();
         let lines: Vec<InvoiceLine> = (1..=200).map(line).collect();
