@@ -576,7 +576,28 @@ impl Demo<'_> {
             .first()
             .map(|g| g.id.clone())
             .ok_or_else(|| fail("responsable introuvable"))?;
+        self.regies().await?;
         self.invoices(martin, &camille, today).await?;
+        Ok(())
+    }
+
+    /// The commune's two régies, the services the demo invoices come from.
+    async fn regies(&self) -> Result<(), String> {
+        for body in [
+            json!({"name": "Restauration scolaire", "numcli": "000001",
+                   "email": "restauration@villebois.fr"}),
+            json!({"name": "Accueil périscolaire", "email": "periscolaire@villebois.fr"}),
+        ] {
+            let name = body["name"].as_str().unwrap_or_default().to_string();
+            let new = serde_json::from_value(body).map_err(fail)?;
+            let r = marelle_api::billing::regies::create_regie(
+                State(self.app()),
+                Agent(self.agent.clone()),
+                JsonBody(new),
+            )
+            .await;
+            answer(r, &name).await?;
+        }
         Ok(())
     }
 

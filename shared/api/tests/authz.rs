@@ -38,7 +38,8 @@ const OWNER: &str = "owner@exemple.fr";
 const CALLERS: [&str; 5] = ["anon", "other", "lone", "agent", "owner"];
 
 /// `(METHOD path, id filling {id}, query, body, expected: anon other lone agent owner)`.
-/// A body starting with `csv:` is sent as `text/csv`.
+/// A body starting with `csv:` is sent as `text/csv`, one starting with
+/// `pdf:` as `application/pdf`.
 #[rustfmt::skip]
 const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     // Accounts: public routes answer everyone alike; the account's own routes need a session.
@@ -71,6 +72,7 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("GET /api/requests/{id}", "request", "", "", "401 404 404 403 2xx"),
     ("GET /api/billing/invoices", "", "family_id={family}", "", "401 404 404 403 2xx"),
     ("GET /api/billing/invoices/{id}", "invoice", "", "", "401 404 404 403 2xx"),
+    ("GET /api/billing/invoices/{id}/pdf", "invoice", "", "", "401 404 404 403 2xx"),
     ("GET /api/billing/operations", "", "family_id={family}", "", "401 404 404 403 2xx"),
     ("GET /api/billing/payments", "", "family_id={family}", "", "401 404 404 403 2xx"),
     // Online payment: no provider in this world, so the owner's start is refused as not payable;
@@ -98,6 +100,10 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("GET /api/agent/families/{id}/invoices", "family", "", "", "401 403 403 2xx 403"),
     ("POST /api/agent/payments", "", "", r#"{"invoice_id":"{invoice}","method":"cheque","number":"CHQ-1","date":"2026-11-20","amount_cents":100}"#, "401 403 403 2xx 403"),
     ("POST /api/agent/invoices/{id}/cancel", "invoice2", "", r#"{"reason":"Doublon"}"#, "401 403 403 2xx 403"),
+    ("PUT /api/agent/invoices/{id}/pdf", "invoice2", "", "pdf:%PDF-1.4\n%%EOF\n", "401 403 403 2xx 403"),
+    ("GET /api/agent/regies", "", "", "", "401 403 403 2xx 403"),
+    ("POST /api/agent/regies", "", "", r#"{"name":"Accueil périscolaire","numcli":"123456","email":"regie@villebois.fr"}"#, "401 403 403 2xx 403"),
+    ("PATCH /api/agent/regies/{id}", "regie", "", r#"{"numcli":"654321"}"#, "401 403 403 2xx 403"),
     ("GET /api/agent/requests", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/digest/preview", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/requests/{id}", "request", "", "", "401 403 403 2xx 403"),
@@ -266,6 +272,16 @@ impl World {
             invoices.push(r.body["id"].as_str().unwrap().to_string());
         }
 
+        let r = app
+            .post(
+                "/api/agent/regies",
+                json!({"name": "Restauration scolaire"}),
+                Some(&agent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let regie = r.body["id"].as_str().unwrap().to_string();
+
         let cookies = BTreeMap::from([
             ("anon", None),
             ("other", Some(other)),
@@ -286,6 +302,7 @@ impl World {
             ("coparent", coparent),
             ("invoice", invoices[0].clone()),
             ("invoice2", invoices[1].clone()),
+            ("regie", regie),
         ]);
         Self { app, cookies, ids }
     }
@@ -331,7 +348,10 @@ impl World {
         if let Some(cookie) = &self.cookies[caller] {
             req = req.header(header::COOKIE, cookie);
         }
-        let req = if let Some(csv) = body.strip_prefix("csv:") {
+        let req = if let Some(pdf) = body.strip_prefix("pdf:") {
+            req.header(header::CONTENT_TYPE, "application/pdf")
+                .body(Body::from(pdf.to_string()))
+        } else if let Some(csv) = body.strip_prefix("csv:") {
             req.header(header::CONTENT_TYPE, "text/csv")
                 .body(Body::from(csv.to_string()))
         } else if body.is_empty() {

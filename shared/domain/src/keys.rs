@@ -26,6 +26,9 @@
 //! | online payment in progress (lock, TTL 20 min) | `FAMILY#<id>` | `B#X#<invoice id>` | |
 //! | online payment by transaction (`idop` unique) | `PAYOP#<idop>` | `PAYOP` | |
 //! | sandbox payment order (TTL) | `SANDBOX#<idop>` | `SANDBOX` | |
+//! | invoice PDF given by the commune | `FAMILY#<id>` | `B#F#<invoice id>` | |
+//! | régie | `REGIES` | `REGIE#<id>` | |
+//! | régie name (unique in the commune) | `REGIES` | `NAME#<name, lower case>` | |
 //! | request | `REQ#<id>` | `REQ` | GSI1: `FAMREQ#<family>` / `<id>`; GSI2 (pending only): `PENDING` / `<id>`; GSI3 (decided): `DIGEST#<window>` / `<family>#<id>` |
 //!
 //! `GET /api/me` is one query on `ACCOUNT#<id>`: the account and its
@@ -138,6 +141,31 @@ pub fn invoice(family_id: &str, invoice_id: &str) -> crate::ports::Key {
 
 pub fn invoice_lines(family_id: &str, invoice_id: &str) -> crate::ports::Key {
     crate::ports::Key::new(family_partition(family_id), format!("B#D#{invoice_id}"))
+}
+
+/// The marker of an invoice's PDF given by the commune (the PDF itself is
+/// in the blob store, at [`invoice_pdf_blob`]).
+pub fn invoice_pdf(family_id: &str, invoice_id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(family_partition(family_id), format!("B#F#{invoice_id}"))
+}
+
+/// The blob key of an invoice's PDF, beside the family's other files.
+pub fn invoice_pdf_blob(family_id: &str, invoice_id: &str) -> String {
+    format!("families/{family_id}/invoices/{invoice_id}.pdf")
+}
+
+/// The partition of the commune's régies (a bounded list).
+pub const REGIES: &str = "REGIES";
+/// Sort key prefix of a régie.
+pub const REGIE_PREFIX: &str = "REGIE#";
+
+pub fn regie(id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(REGIES, format!("{REGIE_PREFIX}{id}"))
+}
+
+/// A régie's name, taken (names are compared in lower case).
+pub fn regie_name(name: &str) -> crate::ports::Key {
+    crate::ports::Key::new(REGIES, format!("NAME#{}", name.to_lowercase()))
 }
 
 /// GSI1 partition of an invoice (sort key: its family's id), for the
@@ -283,6 +311,23 @@ mod tests {
         // Online payments and their locks stay out of the ledger's range.
         assert!(online_payment("F1", "01K").sk.as_str() > PAYMENT_END);
         assert!(online_payment_lock("F1", "01J").sk.as_str() > PAYMENT_END);
+        // The PDF marker is in none of the parents' list queries.
+        let pdf = invoice_pdf("F1", "01J");
+        assert_eq!(pdf.pk, i.pk);
+        assert!(pdf.sk.as_str() < INVOICE_PREFIX && !pdf.sk.starts_with(DOSSIER_PREFIX));
+        assert_eq!(
+            invoice_pdf_blob("F1", "01J"),
+            "families/F1/invoices/01J.pdf"
+        );
+    }
+
+    #[test]
+    fn regies_and_their_names_share_a_partition_apart() {
+        let r = regie("01R");
+        let n = regie_name("Restauration Scolaire");
+        assert_eq!(r.pk, n.pk);
+        assert!(r.sk.starts_with(REGIE_PREFIX) && !n.sk.starts_with(REGIE_PREFIX));
+        assert_eq!(n, regie_name("restauration scolaire"));
     }
 
     #[test]

@@ -141,6 +141,31 @@ impl TestApp {
         Self::build(settings, clock, Some(store), false).await
     }
 
+    /// The whole API on another store and another blob store (DynamoDB
+    /// and S3 on moto…); the other adapters stay embedded.
+    pub async fn with_store_and_blobs(
+        make: impl FnOnce(Arc<SettableClock>) -> Arc<dyn marelle_domain::ports::Store>,
+        blobs: Arc<dyn marelle_domain::ports::Blobs>,
+    ) -> Self {
+        let mut app = Self::with_store(make).await;
+        let state = Arc::new(App {
+            store: app.state.store.clone(),
+            mailer: app.state.mailer.clone(),
+            blobs,
+            bus: app.state.bus.clone(),
+            clock: app.state.clock.clone(),
+            payments: app.state.payments.clone(),
+            ids: app.state.ids.clone(),
+            commune: app.state.commune.clone(),
+            keys: app.state.keys.clone(),
+            hasher: app.state.hasher.clone(),
+            settings: app.state.settings.clone(),
+        });
+        app.router = marelle_api::service(state.clone(), marelle_api::all_features());
+        app.state = state;
+        app
+    }
+
     async fn build(
         settings: Settings,
         clock: Arc<SettableClock>,

@@ -186,6 +186,7 @@ const SCREENS: Screen[] = [
     },
   },
   { path: '/agent/activites', h1: 'Activités', act: async (p) => expect(p.getByRole('table')).toBeVisible() },
+  { path: '/agent/regies', h1: 'Régies', act: async (p) => expect(p.getByRole('table')).toBeVisible() },
   { path: '/agent/activites/nouvelle', h1: 'Créer une activité' },
   {
     path: '/agent/activites/nouvelle',

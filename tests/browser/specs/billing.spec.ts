@@ -30,10 +30,10 @@ test.describe('the demo parent’s billing space', () => {
     for (const state of ['À payer', 'Partiellement payée', 'Payée', 'Annulée']) {
       await expect(invoiceRows(page).getByText(state, { exact: true }).first()).toBeVisible();
     }
-    // Online payment (the demo's sandbox) on the two invoices left to pay; no download yet.
+    // Online payment (the demo's sandbox) on the two invoices left to pay; every invoice downloads as a PDF.
     await expect(page.getByRole('button', { name: /Payer en ligne/ })).toHaveCount(2);
-    await expect(page.getByRole('button', { name: /Télécharger/ })).toHaveCount(0);
-    await expect(page.getByRole('link', { name: /Payer en ligne|Télécharger/ })).toHaveCount(0);
+    await expect(page.getByRole('link', { name: /Payer en ligne/ })).toHaveCount(0);
+    await expect(invoiceRows(page).getByRole('link', { name: /^Télécharger la facture n° FAC-/ })).toHaveCount(5);
 
     // Nature "Payées": the one paid by cheque, the one paid online.
     await page.getByLabel('Nature').selectOption({ label: 'Payées' });

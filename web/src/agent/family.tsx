@@ -16,6 +16,7 @@ import { dateTime, euros, fullName, parseEuros, shortDate } from './format';
 import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 import { FamilyHistory, LinkedAccounts } from './links';
 import { ValueView, addressText } from './values';
+import { FamilyInvoices } from './billing';
 
 const none = <span class="bo-muted">Non renseigné</span>;
 const text = (v: string | null | undefined) => (v && v.trim() ? v : none);
@@ -466,6 +467,8 @@ export function FamilyPage({ id }: { id: string }) {
           </article>
         ))}
       </section>
+
+      <FamilyInvoices familyId={d.id} />
 
       <InvoiceForm d={d} onError={setFormError} />
     </AgentPage>

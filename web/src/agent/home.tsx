@@ -42,12 +42,17 @@ const SECTIONS = [
   {
     href: '/agent/familles',
     title: 'Familles',
-    text: "Dossiers famille, codes abonnés, création de famille, import d'un fichier CSV, factures.",
+    text: "Dossiers famille, codes abonnés, création de famille, import d'un fichier CSV, factures et règlements.",
   },
   {
     href: '/agent/activites',
     title: 'Activités',
     text: 'Activités, fermetures (vacances, grèves) et inscriptions des enfants.',
+  },
+  {
+    href: '/agent/regies',
+    title: 'Régies',
+    text: 'Les régies qui émettent les factures : nom, numéro client PayFiP, e-mail de contact.',
   },
   {
     href: '/agent/accuse-de-traitement',

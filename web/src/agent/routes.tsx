@@ -15,6 +15,7 @@ import { FamiliesPage } from './families';
 import { FamilyPage } from './family';
 import { DigestPreviewPage, OutboxPage } from './digest';
 import { AgentHomePage } from './home';
+import { RegiesPage } from './billing';
 import { ImportPage } from './import';
 import { NewFamilyPage } from './new-family';
 import { QueuePage } from './queue';
@@ -44,6 +45,8 @@ function page(path: string): ((me: Me) => ComponentChildren) | null {
       return id ? () => <ActivityPage id={id} /> : () => <ActivitiesPage />;
     case 'accuse-de-traitement':
       return id ? null : () => <DigestPreviewPage />;
+    case 'regies':
+      return id ? null : () => <RegiesPage />;
     case 'boite-envoi':
       return id ? null : () => <OutboxPage />;
     default:

@@ -4,7 +4,7 @@
  * only. Errors are the `ApiError` of ./http.
  */
 import { type Schemas, call, withQuery } from './core';
-import { ApiError } from './http';
+import { ApiError, toError } from './http';
 export type { PlanningDetails } from './client';
 import type { paths } from './schema';
 
@@ -104,6 +104,14 @@ export const agent = {
   unlink: (id: string, accountId: string, reason: string) =>
     call('post', '/api/agent/families/{id}/unlink', { path: { id }, body: { account_id: accountId, reason } }),
   createInvoice: (body: NewInvoice) => call('post', '/api/agent/invoices', { body }),
+  familyInvoices: (id: string, page?: string | null) =>
+    call('get', '/api/agent/families/{id}/invoices', { path: { id }, query: { page: page ?? undefined } }),
+  recordPayment: (body: Schemas['NewPayment']) => call('post', '/api/agent/payments', { body }),
+  cancelInvoice: (id: string, reason: string) => call('post', '/api/agent/invoices/{id}/cancel', { path: { id }, body: { reason } }),
+
+  regies: () => call('get', '/api/agent/regies'),
+  createRegie: (body: Schemas['NewRegie']) => call('post', '/api/agent/regies', { body }),
+  updateRegie: (id: string, body: Schemas['RegiePatch']) => call('patch', '/api/agent/regies/{id}', { path: { id }, body }),
 
   activities: () => call('get', '/api/agent/activities'),
   activity: (id: string) => call('get', '/api/agent/activities/{id}', { path: { id } }),
@@ -115,6 +123,29 @@ export const agent = {
 
   digestPreview: () => call('get', '/api/agent/digest/preview'),
 };
+
+export type AgentInvoice = Schemas['InvoiceView'];
+export type Regie = Schemas['RegieView'];
+export type PaymentMethod = Schemas['PaymentMethod'];
+
+/** Largest invoice PDF the server takes. */
+export const PDF_MAX_BYTES = 5 * 1024 * 1024;
+
+/** `PUT /api/agent/invoices/{id}/pdf`: the commune's own PDF of an invoice (its body is the file). */
+export async function uploadInvoicePdf(id: string, file: Blob): Promise<void> {
+  let resp: Response;
+  try {
+    resp = await fetch(`/api/agent/invoices/${encodeURIComponent(id)}/pdf`, {
+      method: 'PUT',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/pdf' },
+      body: file,
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'Le portail ne répond pas. Vérifiez votre connexion à Internet, puis réessayez.');
+  }
+  if (!resp.ok) throw await toError(resp);
+}
 
 /** The import route: its body is a CSV file, not JSON, so it is sent here rather than by `call`. */
 const IMPORT_PATH: keyof paths = '/api/agent/families/import';

@@ -74,7 +74,7 @@ function isFieldProblem(v: unknown): v is FieldProblem {
   return typeof o['field'] === 'string' && typeof o['message'] === 'string';
 }
 
-async function toError(resp: Response): Promise<ApiError> {
+export async function toError(resp: Response): Promise<ApiError> {
   const retryAfter = parseRetryAfter(resp.headers.get('Retry-After'));
   let code = `http_${resp.status}`;
   let detail = statusDetail[resp.status] ?? "Une erreur inattendue s'est produite. Réessayez plus tard.";

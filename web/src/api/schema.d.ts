@@ -112,9 +112,29 @@ export interface paths {
      */
     post: operations["cancel_invoice"];
   };
+  "/api/agent/invoices/{id}/pdf": {
+    /**
+     * `PUT /api/agent/invoices/{id}/pdf`: the commune's own PDF of an
+     * invoice; the parents download it instead of the rendered one.
+     */
+    put: operations["upload_invoice_pdf"];
+  };
   "/api/agent/payments": {
     /** `POST /api/agent/payments`: a payment received at the town hall. */
     post: operations["record_payment"];
+  };
+  "/api/agent/regies": {
+    /** `GET /api/agent/regies`: the commune's régies. */
+    get: operations["list_regies"];
+    /** `POST /api/agent/regies`: a new régie. */
+    post: operations["create_regie"];
+  };
+  "/api/agent/regies/{id}": {
+    /**
+     * `PATCH /api/agent/regies/{id}`: renames, sets its numcli or e-mail,
+     * deactivates or reactivates a régie.
+     */
+    patch: operations["update_regie"];
   };
   "/api/agent/requests": {
     /** `GET /api/agent/requests`: the queue, oldest first. */
@@ -160,6 +180,10 @@ export interface paths {
      * an invoice's whole balance.
      */
     post: operations["pay_invoice_online"];
+  };
+  "/api/billing/invoices/{id}/pdf": {
+    /** `GET /api/billing/invoices/{id}/pdf`: the invoice as a PDF. */
+    get: operations["download_invoice_pdf"];
   };
   "/api/billing/online-payments/{id}": {
     /**
@@ -834,7 +858,10 @@ export interface components {
       /** Format: int64 */
       paid_cents: number;
       payable_online: boolean;
-      /** @description A PDF can be downloaded. */
+      /**
+       * @description A PDF can be downloaded (always: the commune's own when given,
+       * otherwise rendered by the portal).
+       */
       pdf: boolean;
       /** @description The régie. */
       service: string;
@@ -956,6 +983,15 @@ export interface components {
       /** @description Unique per invoice (cheque number, transfer reference…). */
       number: string;
     };
+    NewRegie: {
+      /** @description Default true. */
+      active?: boolean | null;
+      /** @description Empty or absent: none. */
+      email?: string | null;
+      name: string;
+      /** @description `^[0-9]{6}$`; empty or absent: none. */
+      numcli?: string | null;
+    };
     /** @description What the notification answers. */
     NotificationAnswer: {
       state: components["schemas"]["OnlineState"];
@@ -1041,6 +1077,11 @@ export interface components {
       number: string;
       service: string;
     };
+    /**
+     * Format: binary
+     * @description A PDF file, in the contract (a binary body).
+     */
+    PdfFile: string;
     PendingView: {
       /** @description New values by field (bank data masked for families). */
       changes: Record<string, never>;
@@ -1128,6 +1169,27 @@ export interface components {
       /** Format: date */
       date: string;
       message: string;
+    };
+    RegieList: {
+      /** @description By name. */
+      items: components["schemas"]["RegieView"][];
+    };
+    /** @description Absent fields stay as they are; an empty `numcli` or `email` removes it. */
+    RegiePatch: {
+      active?: boolean | null;
+      email?: string | null;
+      name?: string | null;
+      numcli?: string | null;
+    };
+    RegieView: {
+      active: boolean;
+      /** @description The régie's contact e-mail, printed on invoices. */
+      email?: string | null;
+      id: string;
+      /** @description The name invoices carry as their `service`. */
+      name: string;
+      /** @description PayFiP client number (6 digits), when the régie takes online payments. */
+      numcli?: string | null;
     };
     /**
      * @description `caf` : CAF ; `msa` : MSA ; `other` : Autre régime ; `none` : Aucun
@@ -2008,6 +2070,53 @@ export interface operations {
       };
     };
   };
+  /**
+   * `PUT /api/agent/invoices/{id}/pdf`: the commune's own PDF of an
+   * invoice; the parents download it instead of the rendered one.
+   */
+  upload_invoice_pdf: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    /** @description Le PDF, 5 Mo au plus */
+    requestBody: {
+      content: {
+        "application/pdf": components["schemas"]["PdfFile"];
+      };
+    };
+    responses: {
+      /** @description PDF enregistré */
+      204: {
+        content: never;
+      };
+      /** @description Facture inconnue (`unknown_invoice`) */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `pdf_too_large` (plus de 5 Mo) */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `not_a_pdf` (le fichier ne commence pas par `%PDF-`) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   /** `POST /api/agent/payments`: a payment received at the town hall. */
   record_payment: {
     requestBody: {
@@ -2035,6 +2144,111 @@ export interface operations {
         };
       };
       /** @description `overpayment` (plus que le reste à payer), champs non conformes */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/regies`: the commune's régies. */
+  list_regies: {
+    responses: {
+      /** @description Les régies de la commune, par nom */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RegieList"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/agent/regies`: a new régie. */
+  create_regie: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NewRegie"];
+      };
+    };
+    responses: {
+      /** @description Régie créée */
+      201: {
+        content: {
+          "application/json": components["schemas"]["RegieView"];
+        };
+      };
+      /** @description `regie_exists` (nom déjà pris) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_name`, `invalid_numcli`, `invalid_email`, `too_many_regies` */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `PATCH /api/agent/regies/{id}`: renames, sets its numcli or e-mail,
+   * deactivates or reactivates a régie.
+   */
+  update_regie: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RegiePatch"];
+      };
+    };
+    responses: {
+      /** @description Régie modifiée */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RegieView"];
+        };
+      };
+      /** @description `unknown_regie` */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `regie_exists` (nom déjà pris), ou modifiée entre-temps */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_name`, `invalid_numcli`, `invalid_email` */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2360,6 +2574,41 @@ export interface operations {
       };
       /** @description `payment_service_unavailable` */
       503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/billing/invoices/{id}/pdf`: the invoice as a PDF. */
+  download_invoice_pdf: {
+    parameters: {
+      query?: {
+        family_id?: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description La facture en PDF, rendue par le portail (`Content-Disposition: attachment`) */
+      200: {
+        content: {
+          "application/pdf": components["schemas"]["PdfFile"];
+        };
+      };
+      /** @description Vers le PDF déposé par la commune (lien valable 5 minutes) */
+      303: {
+        content: never;
+      };
+      /** @description Facture inconnue, ou d'une autre famille */
+      404: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };

@@ -216,6 +216,21 @@ export function InvoicesPage({ me }: { me: Me }) {
   );
 }
 
+/** The invoice's PDF (rendered by the portal, or the commune's own). */
+export function pdfHref(familyId: string, id: string): string {
+  return withQuery(`/api/billing/invoices/${encodeURIComponent(id)}/pdf`, { family_id: familyId });
+}
+
+function PdfLink({ familyId, invoice: i, big }: { familyId: string; invoice: Pick<InvoiceView, 'id' | 'number' | 'pdf'>; big?: boolean }) {
+  if (!i.pdf) return null;
+  return (
+    <a class={`button button--secondary${big ? '' : ' button--small'}`} href={pdfHref(familyId, i.id)} download={`facture-${i.number}.pdf`}>
+      Télécharger
+      <span class="visually-hidden"> la facture n° {i.number} (PDF)</span>
+    </a>
+  );
+}
+
 function InvoiceRow({ invoice: i, familyId }: { invoice: InvoiceView; familyId: string }) {
   return (
     <tr>
@@ -239,7 +254,8 @@ function InvoiceRow({ invoice: i, familyId }: { invoice: InvoiceView; familyId: 
             {' '}
             de la facture n° {i.number} du {numericDay(i.issued_on)}
           </span>
-        </a>
+        </a>{' '}
+        <PdfLink familyId={familyId} invoice={i} />
         {i.payable_online && <PayOnlineButton familyId={familyId} invoiceId={i.id} number={i.number} small />}
       </td>
     </tr>
@@ -298,6 +314,9 @@ export function InvoiceDetailPage({ me, id }: { me: Me; id: string }) {
             <InvoiceStateText state={d.state} />
           </dd>
         </dl>
+        <p>
+          <PdfLink familyId={family.family_id} invoice={d} big />
+        </p>
         {d.payable_online && (
           <p class="pay-online-line">
             <PayOnlineButton familyId={family.family_id} invoiceId={d.id} number={d.number} />

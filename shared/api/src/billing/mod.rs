@@ -6,14 +6,18 @@
 
 pub mod online;
 pub mod sandbox;
+pub mod documents;
+pub mod pdf;
+pub mod regies;
 pub mod store;
 
 use axum::Json;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use chrono::NaiveDate;
 use marelle_domain::billing::rules::{self, PaymentFields};
 use marelle_domain::billing::{
@@ -36,6 +40,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/billing/invoices", get(invoices))
         .route("/api/billing/invoices/{id}", get(invoice))
+        .route("/api/billing/invoices/{id}/pdf", get(documents::download))
         .route("/api/billing/operations", get(operations))
         .route("/api/billing/payments", get(payments))
         .merge(online::router())
@@ -47,6 +52,15 @@ pub fn agent_router() -> Router<AppState> {
         .route("/api/agent/payments", post(record_payment))
         .route("/api/agent/families/{id}/invoices", get(family_invoices))
         .route("/api/agent/invoices/{id}/cancel", post(cancel_invoice))
+        .route(
+            "/api/agent/invoices/{id}/pdf",
+            put(documents::upload).layer(DefaultBodyLimit::max(documents::MAX_PDF_BYTES)),
+        )
+        .route(
+            "/api/agent/regies",
+            get(regies::list_regies).post(regies::create_regie),
+        )
+        .route("/api/agent/regies/{id}", patch(regies::update_regie))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -63,7 +77,8 @@ pub struct InvoiceView {
     /// Still to pay (0 once cancelled).
     pub balance_cents: i64,
     pub state: InvoiceState,
-    /// A PDF can be downloaded.
+    /// A PDF can be downloaded (always: the commune's own when given,
+    /// otherwise rendered by the portal).
     pub pdf: bool,
     pub payable_online: bool,
     /// The credit note of a cancelled invoice.
@@ -84,7 +99,7 @@ impl InvoiceView {
             paid_cents: i.paid_cents,
             balance_cents: i.balance_cents(),
             state: i.state(),
-            pdf: false,
+            pdf: true,
             payable_online: i.payable_online(online),
             credit_note: i.credit_note.clone(),
         }

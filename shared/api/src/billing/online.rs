@@ -262,6 +262,11 @@ pub async fn start(
         .data()?;
     let now = app.clock.now();
     let online_id = app.ids.next();
+    // The invoice's régie's PayFiP client number; none: the one the
+    // provider was configured with (`MARELLE_PAYFIP_NUMCLI`).
+    let numcli = super::regies::numcli_for(&app, &invoice.service)
+        .await?
+        .unwrap_or_default();
     let lock_key = keys::online_payment_lock(&family_id, &invoice.id);
     let lock = Item::with_data(
         lock_key.clone(),
@@ -289,7 +294,7 @@ pub async fn start(
         year: invoice.year(),
         amount_cents,
         email: account.email.clone(),
-        numcli: app.settings.payfip_numcli.clone().unwrap_or_default(),
+        numcli,
         object: object_of(&invoice),
         reference: reference_of(&invoice),
         notify_url: app.commune.link(NOTIFICATION_PATH),

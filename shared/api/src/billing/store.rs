@@ -28,9 +28,10 @@ pub fn invoice_item(inv: &Invoice) -> ApiResult<Item> {
     )
 }
 
+/// The item of an invoice's lines.
 #[derive(Debug, Serialize, Deserialize)]
-struct Lines {
-    lines: Vec<InvoiceLine>,
+pub struct Lines {
+    pub lines: Vec<InvoiceLine>,
 }
 
 /// The item holding an invoice's lines.

@@ -100,9 +100,6 @@ pub struct Settings {
     pub outbox_readable: bool,
     /// Public holidays observed and school zone: the days activities close.
     pub calendar: CommuneCalendar,
-    /// The régie's PayFiP client number (`MARELLE_PAYFIP_NUMCLI`), sent
-    /// with each online payment.
-    pub payfip_numcli: Option<String>,
 }
 
 impl Default for Settings {
@@ -115,7 +112,6 @@ impl Default for Settings {
             digest_rate: Some(10.0),
             outbox_readable: false,
             calendar: CommuneCalendar::default(),
-            payfip_numcli: None,
         }
     }
 }

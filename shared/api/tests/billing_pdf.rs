@@ -1,0 +1,374 @@
+//! Invoice PDFs over the in-process API: the rendered one, the commune's
+//! own given by an agent (a 303 to a 5-minute link), and the limits of the
+//! upload, on SQLite with the folder blob store and on DynamoDB with S3
+//! (moto), with the same scenarios.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
+use std::sync::Arc;
+
+use aws_config::Region;
+use aws_sdk_dynamodb::config::Credentials;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use marelle_api::http::extract::ClientIp;
+use marelle_testkit::app::ORIGIN;
+use marelle_testkit::{TestApp, moto, unique_name};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "Motdepasse1";
+
+async fn dynamo_s3_app() -> TestApp {
+    let config = marelle_aws::loader()
+        .endpoint_url(moto::endpoint())
+        .region(Region::new("eu-west-3"))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
+        .load()
+        .await;
+    let client = aws_sdk_dynamodb::Client::new(&config);
+    let table = unique_name("pdf");
+    marelle_aws::create_table(&client, &table).await.unwrap();
+    let s3 = marelle_aws::s3_client(&config);
+    let bucket = unique_name("invoices");
+    s3.create_bucket()
+        .bucket(&bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest3)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    TestApp::with_store_and_blobs(
+        |clock| Arc::new(marelle_aws::DynamoStore::new(client, table, clock)),
+        Arc::new(marelle_aws::S3Blobs::new(s3, bucket)),
+    )
+    .await
+}
+
+/// Each scenario once on SQLite + folder, once on DynamoDB + S3.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod embedded {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(marelle_testkit::TestApp::new().await).await
+            })*
+        }
+        mod dynamodb {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::dynamo_s3_app().await).await
+            })*
+        }
+    };
+}
+
+on_both_stores!(
+    an_invoice_downloads_as_a_rendered_pdf,
+    a_pdf_given_by_the_commune_replaces_the_rendered_one,
+    another_familys_pdf_is_not_found_and_parents_cannot_upload,
+    uploads_must_be_pdfs_of_at_most_five_megabytes,
+);
+
+struct World {
+    app: TestApp,
+    agent: String,
+    parent: String,
+    other_parent: String,
+    family: Value,
+}
+
+/// A raw answer: status, headers and bytes.
+struct Raw {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    bytes: Vec<u8>,
+}
+
+impl World {
+    async fn new(app: TestApp) -> Self {
+        let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
+        let parent = app.parent("matthieu@exemple.fr", PASSWORD).await;
+        let family = app.dupont_family(&agent).await;
+        let r = app
+            .subscribe(&parent, family["subscriber_code"].as_str().unwrap())
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let other_parent = app.parent("marc@exemple.fr", PASSWORD).await;
+        let other = app.create_family(&agent, json!({
+            "guardians": [{"civility": "M.", "last_name": "BERNARD", "first_name": "Marc", "email": "marc@exemple.fr", "quality": "father"}],
+            "children": [{"first_name": "Zoé", "last_name": "BERNARD", "birth_date": "2017-04-02", "sex": "F"}]
+        })).await;
+        let r = app
+            .subscribe(&other_parent, other["subscriber_code"].as_str().unwrap())
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        Self {
+            app,
+            agent,
+            parent,
+            other_parent,
+            family,
+        }
+    }
+
+    /// An invoice of the family with two lines; its id.
+    async fn invoice(&self, number: &str) -> String {
+        let r = self
+            .app
+            .post(
+                "/api/agent/invoices",
+                json!({
+                    "family_id": self.family["id"], "guardian_id": self.family["guardians"][0]["id"],
+                    "emission_code": "E2026", "reference": number, "number": number,
+                    "amount_cents": 2150, "issued_on": "2026-10-31", "due_on": "2026-11-30",
+                    "service": "Accueil périscolaire", "issuer": "Mairie de Villebois",
+                    "lines": [
+                        {"label": "Péri SOIR", "child": "Léa", "activity": "Péri SOIR", "period": "Octobre 2026", "quantity": 5, "unit_price_cents": 280, "amount_cents": 1400},
+                        {"label": "Péri MATIN", "child": "Léa", "activity": "Péri MATIN", "period": "Octobre 2026", "quantity": 3, "unit_price_cents": 250, "amount_cents": 750}
+                    ]
+                }),
+                Some(&self.agent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["id"].as_str().unwrap().to_string()
+    }
+
+    async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: &str,
+        body: Vec<u8>,
+        length: Option<usize>,
+    ) -> Raw {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::COOKIE, cookie);
+        if let Some(n) = length {
+            req = req
+                .header(header::CONTENT_TYPE, "application/pdf")
+                .header(header::CONTENT_LENGTH, n);
+        }
+        let mut req = req.body(Body::from(body)).unwrap();
+        req.extensions_mut().insert(ClientIp(self.app.ip));
+        let resp = self.app.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Raw {
+            status,
+            headers,
+            bytes,
+        }
+    }
+
+    async fn download(&self, id: &str, cookie: &str) -> Raw {
+        self.raw(
+            Method::GET,
+            &format!("/api/billing/invoices/{id}/pdf"),
+            cookie,
+            Vec::new(),
+            None,
+        )
+        .await
+    }
+
+    async fn upload(&self, id: &str, cookie: &str, pdf: Vec<u8>) -> Raw {
+        let n = pdf.len();
+        self.raw(
+            Method::PUT,
+            &format!("/api/agent/invoices/{id}/pdf"),
+            cookie,
+            pdf,
+            Some(n),
+        )
+        .await
+    }
+
+    /// The bytes behind a presigned link: the portal's own blob route, or
+    /// S3 (moto) over HTTP.
+    async fn fetch(&self, url: &str) -> Vec<u8> {
+        if let Some(path) = url.strip_prefix(ORIGIN) {
+            let r = self.raw(Method::GET, path, "", Vec::new(), None).await;
+            assert_eq!(r.status, StatusCode::OK);
+            r.bytes
+        } else {
+            let r = reqwest::get(url).await.unwrap();
+            assert_eq!(r.status(), reqwest::StatusCode::OK, "{url}");
+            r.bytes().await.unwrap().to_vec()
+        }
+    }
+}
+
+fn text_of(pdf: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(pdf).expect("a PDF that parses");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).unwrap().replace('\u{a0}', " ")
+}
+
+async fn an_invoice_downloads_as_a_rendered_pdf(app: TestApp) {
+    let w = World::new(app).await;
+    let id = w.invoice("FAC-2026-0007").await;
+    let r = w
+        .app
+        .post(
+            "/api/agent/regies",
+            json!({"name": "Accueil périscolaire", "email": "periscolaire@villebois.fr"}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let r = w.download(&id, &w.parent).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.bytes)
+    );
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(
+        r.headers[header::CONTENT_DISPOSITION],
+        "attachment; filename=\"facture-FAC-2026-0007.pdf\""
+    );
+    assert!(r.bytes.starts_with(b"%PDF-"));
+    let text = text_of(&r.bytes);
+    for expected in [
+        "Mairie de Villebois",
+        "FAC-2026-0007",
+        "Régie : Accueil périscolaire",
+        "DUPONT",
+        "Péri SOIR",
+        "Octobre 2026",
+        "21,50 €",
+        "periscolaire@villebois.fr",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing in {text:?}");
+    }
+    // Every invoice says a PDF is there.
+    let list = w.app.get("/api/billing/invoices", Some(&w.parent)).await;
+    assert_eq!(list.body["items"][0]["pdf"], true);
+}
+
+async fn a_pdf_given_by_the_commune_replaces_the_rendered_one(app: TestApp) {
+    let w = World::new(app).await;
+    let id = w.invoice("FAC-2026-0008").await;
+    let given = b"%PDF-1.4\n% la facture de la commune\n%%EOF\n".to_vec();
+    let r = w.upload(&id, &w.agent, given.clone()).await;
+    assert_eq!(
+        r.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        String::from_utf8_lossy(&r.bytes)
+    );
+    let r = w.download(&id, &w.parent).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let location = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert_eq!(w.fetch(&location).await, given);
+    // A second upload replaces the first.
+    let again = b"%PDF-1.7\n% corrigee\n%%EOF\n".to_vec();
+    assert_eq!(
+        w.upload(&id, &w.agent, again.clone()).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let r = w.download(&id, &w.parent).await;
+    let location = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert_eq!(w.fetch(&location).await, again);
+}
+
+async fn another_familys_pdf_is_not_found_and_parents_cannot_upload(app: TestApp) {
+    let w = World::new(app).await;
+    let id = w.invoice("FAC-2026-0009").await;
+    let r = w.download(&id, &w.other_parent).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!String::from_utf8_lossy(&r.bytes).contains("FAC-2026-0009"));
+    for unknown in ["01JZZZZZZZZZZZZZZZZZZZZZZZ", "a%23b", "x"] {
+        assert_eq!(
+            w.download(unknown, &w.parent).await.status,
+            StatusCode::NOT_FOUND,
+            "{unknown}"
+        );
+    }
+    // Agents use their own routes; parents cannot give a PDF.
+    assert_eq!(
+        w.download(&id, &w.agent).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = w.upload(&id, &w.parent, b"%PDF-1.4\n".to_vec()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // … so the rendered one is still what the family gets.
+    assert_eq!(w.download(&id, &w.parent).await.status, StatusCode::OK);
+}
+
+async fn uploads_must_be_pdfs_of_at_most_five_megabytes(app: TestApp) {
+    let w = World::new(app).await;
+    let id = w.invoice("FAC-2026-0010").await;
+    let code = |r: &Raw| -> String {
+        serde_json::from_slice::<Value>(&r.bytes).unwrap()["code"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let r = w
+        .upload(&id, &w.agent, b"<html>pas un pdf</html>".to_vec())
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(code(&r), "not_a_pdf");
+    let r = w.upload(&id, &w.agent, Vec::new()).await;
+    assert_eq!(code(&r), "not_a_pdf");
+    // Refused from its Content-Length, before reading…
+    let r = w
+        .raw(
+            Method::PUT,
+            &format!("/api/agent/invoices/{id}/pdf"),
+            &w.agent,
+            b"%PDF-".to_vec(),
+            Some(5 * 1024 * 1024 + 1),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(code(&r), "pdf_too_large");
+    // … and while reading, when the length is not announced.
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(5 * 1024 * 1024 + 1, b' ');
+    let stream = futures::stream::iter(
+        big.chunks(64 * 1024)
+            .map(|c| Ok::<_, std::io::Error>(axum::body::Bytes::copy_from_slice(c)))
+            .collect::<Vec<_>>(),
+    );
+    let mut req = Request::builder()
+        .method(Method::PUT)
+        .uri(format!("/api/agent/invoices/{id}/pdf"))
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::COOKIE, &w.agent)
+        .body(Body::from_stream(stream))
+        .unwrap();
+    req.extensions_mut().insert(ClientIp(w.app.ip));
+    let resp = w.app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // Exactly 5 MB is fine; an unknown invoice is not.
+    big.truncate(5 * 1024 * 1024);
+    assert_eq!(
+        w.upload(&id, &w.agent, big.clone()).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let r = w.upload("01JZZZZZZZZZZZZZZZZZZZZZZZ", &w.agent, big).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(code(&r), "unknown_invoice");
+    // Nothing refused was stored: the family gets the last good one.
+    let r = w.download(&id, &w.parent).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
