@@ -2,6 +2,7 @@
 //! blocks and handed unchanged to the outbox or to SES.
 
 mod accounts;
+pub mod billing;
 pub mod digest;
 pub mod planning;
 mod render;
