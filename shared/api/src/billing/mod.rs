@@ -4,6 +4,7 @@
 //! (`crate::agent::families`). Online payment, imports and PDFs come on top
 //! of this ledger.
 
+pub mod import;
 pub mod store;
 
 use axum::Json;
@@ -48,6 +49,18 @@ pub fn agent_router() -> Router<AppState> {
         .route("/api/agent/payments", post(record_payment))
         .route("/api/agent/families/{id}/invoices", get(family_invoices))
         .route("/api/agent/invoices/{id}/cancel", post(cancel_invoice))
+        .route(
+            "/api/agent/invoices/import",
+            post(import::import_invoices).layer(axum::extract::DefaultBodyLimit::max(
+                marelle_domain::billing::import::MAX_FILE_BYTES,
+            )),
+        )
+        .route(
+            "/api/agent/payments/import",
+            post(import::import_payments).layer(axum::extract::DefaultBodyLimit::max(
+                marelle_domain::billing::import::MAX_FILE_BYTES,
+            )),
+        )
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -46,6 +46,7 @@ pub const PAYMENT_COLUMNS: [&str; 6] = ["numero", "date", "facture", "mode", "li
 
 /// One error of a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = BillingImportError)]
 pub struct ImportError {
     /// 1 is the header line.
     pub line: u64,
