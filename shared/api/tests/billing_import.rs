@@ -335,8 +335,14 @@ async fn every_broken_row_is_named_and_nothing_is_written(app: TestApp) {
         .iter()
         .map(|e| e["message"].as_str().unwrap())
         .collect();
-    assert!(messages[0].contains("« INCONNUE »"), "{messages:?}");
-    assert!(messages[1].contains("« FAC-PRISE »"), "{messages:?}");
+    assert!(
+        messages[0].contains("«\u{a0}INCONNUE\u{a0}»"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("«\u{a0}FAC-PRISE\u{a0}»"),
+        "{messages:?}"
+    );
     let mine = w.app.get("/api/billing/invoices", Some(&w.parent)).await;
     let numbers: Vec<&str> = mine.body["items"]
         .as_array()

@@ -98,8 +98,8 @@ impl BillingImportReport {
         let errors = errors.sorted();
         let n = errors.len();
         let detail = match n {
-            1 => "Le fichier a 1 erreur : rien n'a été importé.".to_string(),
-            n => format!("Le fichier a {n} erreurs : rien n'a été importé."),
+            1 => "Le fichier a 1 erreur : rien n'a été importé.".to_string(),
+            n => format!("Le fichier a {n} erreurs : rien n'a été importé."),
         };
         let mut r = Self::new(dry_run);
         r.errors = errors.errors;
@@ -250,7 +250,7 @@ fn difference(
         (status = 200, description = "Rapport (avec dry_run=true, le défaut, rien n'est écrit)", body = BillingImportReport),
         (status = 413, description = "Fichier de plus de 10 Mo", body = Problem),
         (status = 415, description = "Pas en text/csv (`unsupported_media_type`)", body = Problem),
-        (status = 422, description = "Fichier non conforme (`invalid_import`) : toutes les erreurs, rien d'importé", body = BillingImportReport),
+        (status = 422, description = "Fichier non conforme (`invalid_import`) : toutes les erreurs, rien d'importé", body = BillingImportReport),
     ))]
 pub async fn import_invoices(
     State(app): State<AppState>,
@@ -283,7 +283,7 @@ pub async fn import_invoices(
                 inv.family.field(),
                 "unknown_family",
                 format!(
-                    "Aucune famille n'a la {} « {} ».",
+                    "Aucune famille n'a la {} « {} ».",
                     match inv.family {
                         FamilyRef::Reference(_) => "référence ou le code abonné",
                         FamilyRef::Id(_) => "référence Marelle",
@@ -307,7 +307,7 @@ pub async fn import_invoices(
                         "numero",
                         "conflicting_number",
                         format!(
-                            "Une autre facture porte déjà le numéro « {} » ({what} diffère).",
+                            "Une autre facture porte déjà le numéro « {} » ({what} diffère).",
                             inv.number
                         ),
                     )),
@@ -315,7 +315,7 @@ pub async fn import_invoices(
                         inv.line,
                         "numero",
                         "conflicting_number",
-                        format!("Le numéro « {} » est déjà pris.", inv.number),
+                        format!("Le numéro « {} » est déjà pris.", inv.number),
                     )),
                 }
             }
@@ -504,7 +504,7 @@ async fn send_new_invoice_emails(
         (status = 200, description = "Rapport (avec dry_run=true, le défaut, rien n'est écrit)", body = BillingImportReport),
         (status = 413, description = "Fichier de plus de 10 Mo", body = Problem),
         (status = 415, description = "Pas en text/csv (`unsupported_media_type`)", body = Problem),
-        (status = 422, description = "Fichier non conforme (`invalid_import`) : toutes les erreurs, rien d'importé", body = BillingImportReport),
+        (status = 422, description = "Fichier non conforme (`invalid_import`) : toutes les erreurs, rien d'importé", body = BillingImportReport),
     ))]
 pub async fn import_payments(
     State(app): State<AppState>,
@@ -556,7 +556,7 @@ pub async fn import_payments(
                 "facture",
                 "unknown_invoice",
                 format!(
-                    "Aucune facture ne porte le numéro « {} ».",
+                    "Aucune facture ne porte le numéro « {} ».",
                     p.invoice_number
                 ),
             ));
@@ -575,7 +575,7 @@ pub async fn import_payments(
                     "numero",
                     "conflicting_number",
                     format!(
-                        "Un autre règlement porte déjà le numéro « {} » sur la facture « {} » ({} le {}).",
+                        "Un autre règlement porte déjà le numéro « {} » sur la facture « {} » ({} le {}).",
                         p.number,
                         p.invoice_number,
                         euros(stored.amount_cents),
@@ -590,7 +590,7 @@ pub async fn import_payments(
                 p.line,
                 "facture",
                 "invoice_cancelled",
-                format!("La facture « {} » est annulée.", p.invoice_number),
+                format!("La facture « {} » est annulée.", p.invoice_number),
             ));
             continue;
         }
@@ -613,7 +613,7 @@ pub async fn import_payments(
                 "montant",
                 "overpayment",
                 format!(
-                    "Le règlement de {} dépasse le reste à payer de la facture « {} » ({}{earlier}).",
+                    "Le règlement de {} dépasse le reste à payer de la facture « {} » ({}{earlier}).",
                     euros(p.amount_cents),
                     p.invoice_number,
                     euros(balance.max(0))

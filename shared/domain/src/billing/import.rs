@@ -246,7 +246,7 @@ fn read_rows(bytes: &[u8], columns: &[&str], errors: &mut ImportErrors) -> Optio
             "",
             "file_too_large",
             format!(
-                "Le fichier dépasse {} Mo : découpez-le.",
+                "Le fichier dépasse {} Mo : découpez-le.",
                 MAX_FILE_BYTES / 1024 / 1024
             ),
         ));
@@ -258,7 +258,7 @@ fn read_rows(bytes: &[u8], columns: &[&str], errors: &mut ImportErrors) -> Optio
             1,
             "",
             "invalid_encoding",
-            "Le fichier doit être encodé en UTF-8 (enregistrez-le en « CSV UTF-8 »).",
+            "Le fichier doit être encodé en UTF-8 (enregistrez-le en « CSV UTF-8 »).",
         ));
         return None;
     };
@@ -277,7 +277,7 @@ fn read_rows(bytes: &[u8], columns: &[&str], errors: &mut ImportErrors) -> Optio
                 "",
                 "invalid_header",
                 format!(
-                    "Le fichier est vide ou son en-tête est illisible : la première ligne doit être « {} ».",
+                    "Le fichier est vide ou son en-tête est illisible : la première ligne doit être « {} ».",
                     columns.join(";")
                 ),
             ));
@@ -302,7 +302,7 @@ fn read_rows(bytes: &[u8], columns: &[&str], errors: &mut ImportErrors) -> Optio
                 h,
                 "invalid_header",
                 format!(
-                    "Colonne inconnue : « {h} » (attendu : « {expected} » en colonne {}).",
+                    "Colonne inconnue : « {h} » (attendu : « {expected} » en colonne {}).",
                     i + 1
                 ),
             )),
@@ -311,7 +311,7 @@ fn read_rows(bytes: &[u8], columns: &[&str], errors: &mut ImportErrors) -> Optio
                 expected,
                 "invalid_header",
                 format!(
-                    "La colonne {} doit être « {expected} », pas « {h} » (les colonnes sont dans l'ordre « {} »).",
+                    "La colonne {} doit être « {expected} », pas « {h} » (les colonnes sont dans l'ordre « {} »).",
                     i + 1,
                     columns.join(";")
                 ),
@@ -320,7 +320,7 @@ fn read_rows(bytes: &[u8], columns: &[&str], errors: &mut ImportErrors) -> Optio
                 1,
                 expected,
                 "invalid_header",
-                format!("La colonne « {expected} » manque dans l'en-tête."),
+                format!("La colonne « {expected} » manque dans l'en-tête."),
             )),
         }
     }
@@ -329,7 +329,7 @@ fn read_rows(bytes: &[u8], columns: &[&str], errors: &mut ImportErrors) -> Optio
             1,
             h,
             "invalid_header",
-            format!("Colonne inconnue : « {h} »."),
+            format!("Colonne inconnue : « {h} »."),
         ));
     }
     if errors.len() > header_errors {
@@ -345,7 +345,7 @@ fn read_rows(bytes: &[u8], columns: &[&str], errors: &mut ImportErrors) -> Optio
                     line,
                     "",
                     "unreadable_line",
-                    "Ligne illisible (guillemets non fermés ?).",
+                    "Ligne illisible (guillemets non fermés ?).",
                 ));
                 continue;
             }
@@ -359,7 +359,7 @@ fn read_rows(bytes: &[u8], columns: &[&str], errors: &mut ImportErrors) -> Optio
                 line,
                 "",
                 "too_many_rows",
-                format!("Le fichier dépasse {MAX_ROWS} lignes : découpez-le."),
+                format!("Le fichier dépasse {MAX_ROWS} lignes : découpez-le."),
             ));
             return None;
         }
@@ -369,7 +369,7 @@ fn read_rows(bytes: &[u8], columns: &[&str], errors: &mut ImportErrors) -> Optio
                 "",
                 "invalid_columns",
                 format!(
-                    "{} colonnes au lieu de {} (séparateur : point-virgule).",
+                    "{} colonnes au lieu de {} (séparateur : point-virgule).",
                     record.len(),
                     columns.len()
                 ),
@@ -413,7 +413,7 @@ impl Row<'_> {
                 name,
                 "text_too_long",
                 format!(
-                    "« {name} » a {} caractères : {max} au plus.",
+                    "« {name} » a {} caractères : {max} au plus.",
                     v.chars().count()
                 ),
             );
@@ -423,7 +423,7 @@ impl Row<'_> {
             self.fail(
                 name,
                 "invalid_text",
-                format!("« {name} » contient des caractères de contrôle."),
+                format!("« {name} » contient des caractères de contrôle."),
             );
             return None;
         }
@@ -438,7 +438,7 @@ impl Row<'_> {
             self.fail(
                 name,
                 "missing_field",
-                format!("« {name} » est obligatoire."),
+                format!("« {name} » est obligatoire."),
             );
         }
         v
@@ -459,7 +459,7 @@ impl Row<'_> {
             self.fail(
                 name,
                 "missing_field",
-                format!("« {name} » est obligatoire."),
+                format!("« {name} » est obligatoire."),
             );
             return None;
         }
@@ -468,7 +468,7 @@ impl Row<'_> {
             self.fail(
                 name,
                 "invalid_number",
-                format!("Numéro « {shown} » non conforme : {MAX_NUMBER} caractères au plus, lettres, chiffres, espaces et - _ / ."),
+                format!("Numéro « {shown} » non conforme : {MAX_NUMBER} caractères au plus, lettres, chiffres, espaces et - _ / ."),
             );
             return None;
         }
@@ -481,7 +481,7 @@ impl Row<'_> {
             self.fail(
                 name,
                 "missing_field",
-                format!("« {name} » est obligatoire."),
+                format!("« {name} » est obligatoire."),
             );
             return None;
         }
@@ -491,7 +491,7 @@ impl Row<'_> {
             self.fail(
                 name,
                 "invalid_date",
-                format!("Date « {shown} » non reconnue : JJ/MM/AAAA ou AAAA-MM-JJ."),
+                format!("Date « {shown} » non reconnue : JJ/MM/AAAA ou AAAA-MM-JJ."),
             );
         }
         d
@@ -503,7 +503,7 @@ impl Row<'_> {
             self.fail(
                 name,
                 "missing_field",
-                format!("« {name} » est obligatoire."),
+                format!("« {name} » est obligatoire."),
             );
             return None;
         }
@@ -514,7 +514,7 @@ impl Row<'_> {
                 name,
                 "invalid_amount",
                 format!(
-                    "Montant « {shown} » non reconnu : en euros, par exemple 6,50 (au plus {}).",
+                    "Montant « {shown} » non reconnu : en euros, par exemple 6,50 (au plus {}).",
                     euros(MAX_AMOUNT_CENTS)
                 ),
             );
@@ -550,7 +550,7 @@ pub fn parse_invoices(bytes: &[u8]) -> Result<Vec<ImportedInvoice>, ImportErrors
                     row.fail(
                         "famille",
                         "missing_field",
-                        "Indiquez la famille : « famille » (sa référence ou son code abonné) ou « famille_id ».".into(),
+                        "Indiquez la famille : « famille » (sa référence ou son code abonné) ou « famille_id ».".into(),
                     );
                 }
                 None
@@ -575,7 +575,7 @@ pub fn parse_invoices(bytes: &[u8]) -> Result<Vec<ImportedInvoice>, ImportErrors
                         "quantite",
                         "invalid_quantity",
                         format!(
-                            "Quantité « {shown} » non conforme : un nombre entier de 0 à {MAX_QUANTITY}."
+                            "Quantité « {shown} » non conforme : un nombre entier de 0 à {MAX_QUANTITY}."
                         ),
                     );
                     None
@@ -667,7 +667,7 @@ pub fn parse_invoices(bytes: &[u8]) -> Result<Vec<ImportedInvoice>, ImportErrors
                         field,
                         "inconsistent_invoice",
                         format!(
-                            "La facture « {number} » a « {first} » pour « {field} » à la ligne {} : toutes ses lignes doivent concorder.",
+                            "La facture « {number} » a « {first} » pour « {field} » à la ligne {} : toutes ses lignes doivent concorder.",
                             inv.line
                         ),
                     ));
@@ -678,7 +678,7 @@ pub fn parse_invoices(bytes: &[u8]) -> Result<Vec<ImportedInvoice>, ImportErrors
                         *line,
                         "numero",
                         "too_many_lines",
-                        format!("La facture « {number} » a plus de {MAX_LINES} lignes."),
+                        format!("La facture « {number} » a plus de {MAX_LINES} lignes."),
                     ));
                     continue;
                 }
@@ -694,7 +694,7 @@ pub fn parse_invoices(bytes: &[u8]) -> Result<Vec<ImportedInvoice>, ImportErrors
                 "montant",
                 "invalid_amount",
                 format!(
-                    "La facture « {} » totalise {} : son montant doit être compris entre 0,01 € et {}.",
+                    "La facture « {} » totalise {} : son montant doit être compris entre 0,01 € et {}.",
                     inv.number,
                     euros(inv.amount_cents),
                     euros(MAX_AMOUNT_CENTS)
@@ -730,7 +730,7 @@ pub fn parse_payments(bytes: &[u8]) -> Result<Vec<ImportedPayment>, ImportErrors
         let invoice_number = row.number("facture");
         let method = match row.raw("mode") {
             "" => {
-                row.fail("mode", "missing_field", "« mode » est obligatoire.".into());
+                row.fail("mode", "missing_field", "« mode » est obligatoire.".into());
                 None
             }
             m => {
@@ -741,7 +741,7 @@ pub fn parse_payments(bytes: &[u8]) -> Result<Vec<ImportedPayment>, ImportErrors
                         "mode",
                         "invalid_method",
                         format!(
-                            "Mode « {shown} » inconnu : cheque, especes, virement, prelevement, carte, en_ligne ou autre."
+                            "Mode « {shown} » inconnu : cheque, especes, virement, prelevement, carte, en_ligne ou autre."
                         ),
                     );
                 }
@@ -776,7 +776,7 @@ pub fn parse_payments(bytes: &[u8]) -> Result<Vec<ImportedPayment>, ImportErrors
                 "numero",
                 "duplicate_payment",
                 format!(
-                    "Le règlement « {number} » de la facture « {invoice_number} » figure déjà à la ligne {first}."
+                    "Le règlement « {number} » de la facture « {invoice_number} » figure déjà à la ligne {first}."
                 ),
             ));
             continue;
@@ -939,7 +939,7 @@ mod tests {
         let unknown = INVOICE_HEADER.replace("enfant", "eleve");
         let e = parse_invoices(unknown.as_bytes()).unwrap_err();
         assert_eq!(codes(&e), vec![(1, "eleve", "invalid_header")]);
-        assert!(e.errors[0].message.contains("« eleve »"));
+        assert!(e.errors[0].message.contains("« eleve »"));
         let commas = PAYMENT_HEADER.replace(';', ",");
         let e = parse_payments(commas.as_bytes()).unwrap_err();
         assert_eq!(codes(&e), vec![(1, "", "invalid_header")]);

@@ -30,11 +30,11 @@ pub fn new_invoices(
     let (subject, intro) = match invoices.len() {
         1 => (
             "Nouvelle facture disponible".to_string(),
-            "Une nouvelle facture est disponible dans votre espace de facturation :".to_string(),
+            "Une nouvelle facture est disponible dans votre espace de facturation :".to_string(),
         ),
         n => (
             "Nouvelles factures disponibles".to_string(),
-            format!("{n} nouvelles factures sont disponibles dans votre espace de facturation :"),
+            format!("{n} nouvelles factures sont disponibles dans votre espace de facturation :"),
         ),
     };
     let total: i64 = invoices.iter().map(|i| i.amount_cents).sum();
@@ -58,7 +58,7 @@ pub fn new_invoices(
         },
     ];
     if invoices.len() > 1 {
-        blocks.push(Block::Paragraph(format!("Total : {}.", euros(total))));
+        blocks.push(Block::Paragraph(format!("Total : {}.", euros(total))));
     }
     blocks.push(Block::Paragraph(
         "Vous pouvez consulter, télécharger et régler vos factures depuis votre espace citoyen dans le menu Mes factures.".into(),
@@ -125,7 +125,7 @@ mod tests {
         assert!(email.text.contains("6,50\u{a0}€"));
         assert!(email.text.contains("1234,50\u{a0}€"));
         assert!(email.text.contains("15/11/2026"));
-        assert!(email.text.contains("Total : 1241,00\u{a0}€."));
+        assert!(email.text.contains("Total : 1241,00\u{a0}€."));
         assert!(
             email
                 .text
