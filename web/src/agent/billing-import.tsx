@@ -86,7 +86,6 @@ function Counts({ r, kind }: { r: BillingImportReport; kind: BillingImportKind }
       {kind === 'invoices' && r.created > 0 && <li>{plural(r.lines, 'ligne de facture', 'lignes de facture')}</li>}
       {r.created > 0 && <li>{plural(r.families, 'famille concernée', 'familles concernées')}</li>}
       <li>{unchanged}</li>
-      {!r.dry_run && kind === 'invoices' && <li>{plural(r.emails, 'courriel envoyé aux familles', 'courriels envoyés aux familles')}</li>}
     </ul>
   );
 }
@@ -97,7 +96,32 @@ export function BillingImportPage() {
   const [checked, setChecked] = useState<BillingImportReport | null>(null);
   const [imported, setImported] = useState<BillingImportReport | null>(null);
   const [importing, setImporting] = useState(false);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const { busy, error, setError, run } = useSubmit();
+
+  /**
+   * The real import: a request writes part of a large file and says how
+   * many invoices remain; the same file is sent again until none do (what
+   * is written is then unchanged), the progress shown as it goes.
+   */
+  async function importAll(f: File, plan: BillingImportReport | null): Promise<BillingImportReport> {
+    const total = plan?.created ?? 0;
+    let first: BillingImportReport | null = null;
+    let created = 0;
+    let lines = 0;
+    for (let round = 0; round < 200; round++) {
+      const r = await importBilling(kind, f, false);
+      if (r.errors.length > 0) return r;
+      first ??= r;
+      created += r.created;
+      lines += r.lines;
+      setProgress({ done: created, total: Math.max(total, created + r.remaining) });
+      if (r.remaining === 0 || r.created === 0) {
+        return { ...r, created, lines, unchanged: first.unchanged, families: plan?.families ?? r.families };
+      }
+    }
+    throw new Error("L'import n'a pas pu aboutir. Réessayez plus tard.");
+  }
 
   function reset() {
     setChecked(null);
@@ -115,8 +139,9 @@ export function BillingImportPage() {
       return;
     }
     setImporting(!dryRun);
+    setProgress(null);
     void run(
-      () => importBilling(kind, file, dryRun),
+      () => (dryRun ? importBilling(kind, file, true) : importAll(file, checked)),
       (report) => {
         setImporting(false);
         if (dryRun) {
@@ -211,7 +236,11 @@ export function BillingImportPage() {
       </form>
 
       <p role="status" aria-live="polite" class="bo-muted">
-        {importing ? "Import en cours : chaque facture est enregistrée avec ses lignes. Ne fermez pas cette page." : ''}
+        {importing
+          ? progress
+            ? `Import en cours : ${progress.done} sur ${progress.total} enregistrés. Ne fermez pas cette page.`
+            : 'Import en cours. Ne fermez pas cette page.'
+          : ''}
       </p>
 
       {checked && checked.errors.length === 0 && (
@@ -234,6 +263,7 @@ export function BillingImportPage() {
         <Result token={imported}>
           <p>
             <strong>Import terminé.</strong>
+            {kind === 'invoices' && imported.created > 0 && ' Les familles concernées reçoivent un courriel qui liste leurs nouvelles factures.'}
           </p>
           <Counts r={imported} kind={kind} />
         </Result>

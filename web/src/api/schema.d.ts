@@ -413,8 +413,6 @@ export interface components {
       /** @description In French, when the file has errors. */
       detail?: string | null;
       dry_run: boolean;
-      /** @description "New invoices" e-mails sent (0 in a dry run). */
-      emails: number;
       /** @description Every error, by line (at most 1,000 listed). */
       errors: components["schemas"]["BillingImportError"][];
       /** @description Families concerned by what is created. */
@@ -423,6 +421,11 @@ export interface components {
       lines: number;
       /** @description Errors found beyond those listed. */
       more_errors: number;
+      /**
+       * @description Invoices left to write by this request (checked, not yet written):
+       * send the same file again to carry on. 0 when the import is complete.
+       */
+      remaining: number;
       /** @description Already stored, identical: left as they are. */
       unchanged: number;
     };
@@ -1996,7 +1999,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Fichier non conforme (`invalid_import`) : toutes les erreurs, rien d'importé */
+      /** @description Fichier non conforme (`invalid_import`) : toutes les erreurs, rien d'importé */
       422: {
         content: {
           "application/json": components["schemas"]["BillingImportReport"];
@@ -2134,7 +2137,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Fichier non conforme (`invalid_import`) : toutes les erreurs, rien d'importé */
+      /** @description Fichier non conforme (`invalid_import`) : toutes les erreurs, rien d'importé */
       422: {
         content: {
           "application/json": components["schemas"]["BillingImportReport"];
