@@ -8,6 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { Choices, describedBy, errorId, ErrorSummary, FieldError, formErrors, hintId, Req, useSubmit } from '../ui/form';
+import { ApiError } from '../api/http';
 import { BILLING_IMPORT_MAX_BYTES, type BillingImportKind, type BillingImportReport, importBilling } from '../api/agent';
 import { plural } from './format';
 import { AgentPage, Result, TableRegion } from './ui';
@@ -116,11 +117,16 @@ export function BillingImportPage() {
       created += r.created;
       lines += r.lines;
       setProgress({ done: created, total: Math.max(total, created + r.remaining) });
-      if (r.remaining === 0 || r.created === 0) {
+      if (r.remaining === 0) {
         return { ...r, created, lines, unchanged: first.unchanged, families: plan?.families ?? r.families };
       }
+      if (r.created === 0) break;
     }
-    throw new Error("L'import n'a pas pu aboutir. Réessayez plus tard.");
+    throw new ApiError(
+      0,
+      'import_stalled',
+      `L'import n'avance plus (${created} enregistrés) : importez à nouveau le même fichier dans quelques minutes, il reprendra là où il s'est arrêté.`,
+    );
   }
 
   function reset() {
