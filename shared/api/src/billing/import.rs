@@ -78,8 +78,9 @@ pub struct BillingImportReport {
     pub lines: usize,
     /// Families concerned by what is created.
     pub families: usize,
-    /// Invoices left to write by this request (checked, not yet written):
-    /// send the same file again to carry on. 0 when the import is complete.
+    /// Invoices (payments) left to write by this request (checked, not yet
+    /// written): send the same file again to carry on. 0 when the import is
+    /// complete.
     pub remaining: usize,
     /// Every error, by line (at most 1,000 listed).
     pub errors: Vec<ImportError>,
@@ -618,12 +619,20 @@ pub async fn import_payments(
     for (p, invoice_id) in new {
         by_invoice.entry(invoice_id).or_default().push(p);
     }
-    let results: Vec<ApiResult<(usize, usize)>> = futures::stream::iter(by_invoice)
+    // Bounded like invoices: what the budget leaves is `remaining`, and the
+    // same file again carries on (what is recorded is then unchanged).
+    let deadline = std::time::Instant::now() + WRITE_BUDGET;
+    let results: Vec<ApiResult<(usize, usize, usize)>> = futures::stream::iter(by_invoice)
         .map(|(invoice_id, payments)| {
             let app = app.clone();
             async move {
-                let (mut created, mut unchanged) = (0, 0);
-                for p in payments {
+                let (mut created, mut unchanged, mut skipped) = (0, 0, 0);
+                let count = payments.len();
+                for (i, p) in payments.into_iter().enumerate() {
+                    if std::time::Instant::now() > deadline {
+                        skipped = count - i;
+                        break;
+                    }
                     let id = app.ids.next();
                     let r = store::record_payment(&app, &invoice_id, |inv| Payment {
                         id: id.clone(),
@@ -642,16 +651,17 @@ pub async fn import_payments(
                         Err(e) => return Err(e),
                     }
                 }
-                Ok((created, unchanged))
+                Ok((created, unchanged, skipped))
             }
         })
         .buffer_unordered(PARALLEL)
         .collect()
         .await;
     for r in results {
-        let (c, u) = r?;
+        let (c, u, k) = r?;
         report.created += c;
         report.unchanged += u;
+        report.remaining += k;
     }
     Ok((StatusCode::OK, Json(report)))
 }
