@@ -422,8 +422,9 @@ export interface components {
       /** @description Errors found beyond those listed. */
       more_errors: number;
       /**
-       * @description Invoices left to write by this request (checked, not yet written):
-       * send the same file again to carry on. 0 when the import is complete.
+       * @description Invoices (payments) left to write by this request (checked, not yet
+       * written): send the same file again to carry on. 0 when the import is
+       * complete.
        */
       remaining: number;
       /** @description Already stored, identical: left as they are. */
