@@ -9,12 +9,15 @@
 //!
 //! - `billing`: "Mes factures" and "Mes opérations" of a family with 120
 //!   invoices.
+//! - `billing-import`: the import of 20,000 invoice lines (seconds, the
+//!   server's peak memory).
 //!
 //! Figures are printed; nothing here is a pass/fail test.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a tool run by hand
 
 mod billing;
+mod billing_import;
 mod digest;
 mod family_planning;
 mod http;
@@ -30,6 +33,7 @@ async fn main() {
         "lambda" => lambda::run().await,
         "family-planning" => family_planning::run().await,
         "billing" => billing::run().await,
+        "billing-import" => billing_import::run().await,
         "digest" => {
             let arg = |i: usize, default: usize| {
                 std::env::args()
@@ -43,11 +47,12 @@ async fn main() {
             http::run().await;
             family_planning::run().await;
             billing::run().await;
+            billing_import::run().await;
             lambda::run().await;
         }
         other => {
             eprintln!(
-                "unknown benchmark {other}: http, family-planning, billing, lambda, digest or all"
+                "unknown benchmark {other}: http, family-planning, billing, billing-import, lambda, digest or all"
             );
             std::process::exit(2);
         }

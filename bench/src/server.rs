@@ -110,6 +110,29 @@ impl Server {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// The server's process id (to read its memory).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Posts a CSV file; returns the status, the answer and the seconds taken.
+    pub async fn post_csv(&self, path: &str, cookie: &str, body: String) -> (u16, Value, f64) {
+        let start = std::time::Instant::now();
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", cookie)
+            .header("origin", &self.base)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let v = r.json().await.unwrap_or(Value::Null);
+        (status, v, start.elapsed().as_secs_f64())
+    }
+
     pub async fn post(&self, path: &str, cookie: &str, body: Value) -> Value {
         let (status, v) = self
             .call(reqwest::Method::POST, path, cookie, Some(body))

@@ -99,6 +99,8 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("POST /api/agent/invoices", "", "", r#"{"family_id":"{family}","guardian_id":"{guardian}","emission_code":"E1","reference":"R1","amount_cents":1250,"issued_on":"2026-11-01","due_on":"2026-12-01"}"#, "401 403 403 2xx 403"),
     ("GET /api/agent/families/{id}/invoices", "family", "", "", "401 403 403 2xx 403"),
     ("POST /api/agent/payments", "", "", r#"{"invoice_id":"{invoice}","method":"cheque","number":"CHQ-1","date":"2026-11-20","amount_cents":100}"#, "401 403 403 2xx 403"),
+    ("POST /api/agent/invoices/import", "", "dry_run=true", "csv:", "401 403 403 4xx 403"),
+    ("POST /api/agent/payments/import", "", "dry_run=true", "csv:", "401 403 403 4xx 403"),
     ("POST /api/agent/invoices/{id}/cancel", "invoice2", "", r#"{"reason":"Doublon"}"#, "401 403 403 2xx 403"),
     ("PUT /api/agent/invoices/{id}/pdf", "invoice2", "", "pdf:%PDF-1.4\n%%EOF\n", "401 403 403 2xx 403"),
     ("GET /api/agent/regies", "", "", "", "401 403 403 2xx 403"),

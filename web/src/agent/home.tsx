@@ -55,6 +55,11 @@ const SECTIONS = [
     text: 'Les régies qui émettent les factures : nom, numéro client PayFiP, e-mail de contact.',
   },
   {
+    href: '/agent/import-factures',
+    title: 'Importer des factures ou des règlements',
+    text: 'Fichiers CSV du logiciel de facturation : vérification ligne par ligne, puis import.',
+  },
+  {
     href: '/agent/accuse-de-traitement',
     title: "Voir l'accusé de traitement de la prochaine fenêtre",
     text: "Les courriels de 13:00 ou de 18:00, tels qu'ils partiraient maintenant.",

@@ -11,6 +11,7 @@ import { agentAddress } from '../agent-address';
 import { NotFoundPage } from '../pages/info';
 import { ActivitiesPage, NewActivityPage } from './activities';
 import { ActivityPage } from './activity';
+import { BillingImportPage } from './billing-import';
 import { FamiliesPage } from './families';
 import { FamilyPage } from './family';
 import { DigestPreviewPage, OutboxPage } from './digest';
@@ -47,6 +48,8 @@ function page(path: string): ((me: Me) => ComponentChildren) | null {
       return id ? null : () => <DigestPreviewPage />;
     case 'regies':
       return id ? null : () => <RegiesPage />;
+    case 'import-factures':
+      return id ? null : () => <BillingImportPage />;
     case 'boite-envoi':
       return id ? null : () => <OutboxPage />;
     default:

@@ -199,6 +199,65 @@ export async function importCsv(file: Blob, dryRun: boolean): Promise<ImportRepo
   );
 }
 
+// ---- billing imports ------------------------------------------------------------
+
+export type BillingImportReport = Schemas['BillingImportReport'];
+export type BillingImportKind = 'invoices' | 'payments';
+
+const BILLING_IMPORT_PATHS: Record<BillingImportKind, keyof paths> = {
+  invoices: '/api/agent/invoices/import',
+  payments: '/api/agent/payments/import',
+};
+
+/** Largest invoices or payments file the server takes. */
+export const BILLING_IMPORT_MAX_BYTES = 10 * 1024 * 1024;
+
+function isBillingReport(v: unknown): v is BillingImportReport {
+  return !!v && typeof v === 'object' && 'dry_run' in v && 'created' in v && Array.isArray((v as BillingImportReport).errors);
+}
+
+/**
+ * `POST /api/agent/invoices/import` or `…/payments/import`: the file as
+ * `text/csv`. A file with errors comes back as a report (422
+ * `invalid_import`) like a good one (200); other failures are an `ApiError`.
+ */
+export async function importBilling(kind: BillingImportKind, file: Blob, dryRun: boolean): Promise<BillingImportReport> {
+  let resp: Response;
+  try {
+    resp = await fetch(withQuery(BILLING_IMPORT_PATHS[kind], { dry_run: dryRun }), {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'Content-Type': 'text/csv; charset=utf-8' },
+      body: file,
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'Le portail ne répond pas. Vérifiez votre connexion à Internet, puis réessayez.');
+  }
+  let body: unknown = null;
+  if ((resp.headers.get('Content-Type') ?? '').includes('json')) {
+    try {
+      body = await resp.json();
+    } catch {
+      body = null;
+    }
+  }
+  if ((resp.ok || resp.status === 422) && isBillingReport(body)) return body;
+  const problem = (body ?? {}) as { code?: unknown; detail?: unknown };
+  const fallback: Record<number, string> = {
+    401: 'Votre session a expiré : reconnectez-vous.',
+    403: 'Cette page est réservée aux agents de la collectivité.',
+    413: 'Le fichier est trop volumineux (10 Mo au plus).',
+    415: 'Envoyez un fichier CSV.',
+  };
+  throw new ApiError(
+    resp.status,
+    typeof problem.code === 'string' ? problem.code : `http_${resp.status}`,
+    typeof problem.detail === 'string' && problem.detail
+      ? problem.detail
+      : (fallback[resp.status] ?? "L'import n'a pas pu aboutir. Réessayez plus tard."),
+  );
+}
+
 // ---- family search ------------------------------------------------------------
 
 /** Where a family search stands: its queries and their next pages. */

@@ -105,6 +105,13 @@ export interface paths {
      */
     post: operations["create_invoice"];
   };
+  "/api/agent/invoices/import": {
+    /**
+     * `POST /api/agent/invoices/import`: invoices with their lines, from a
+     * CSV file (`text/csv`, one row per line of invoice).
+     */
+    post: operations["import_invoices"];
+  };
   "/api/agent/invoices/{id}/cancel": {
     /**
      * `POST /api/agent/invoices/{id}/cancel`: cancels an invoice with a credit
@@ -122,6 +129,13 @@ export interface paths {
   "/api/agent/payments": {
     /** `POST /api/agent/payments`: a payment received at the town hall. */
     post: operations["record_payment"];
+  };
+  "/api/agent/payments/import": {
+    /**
+     * `POST /api/agent/payments/import`: payments (règlements) of invoices,
+     * from a CSV file (`text/csv`, one row per payment).
+     */
+    post: operations["import_payments"];
   };
   "/api/agent/regies": {
     /** `GET /api/agent/regies`: the commune's régies. */
@@ -424,6 +438,52 @@ export interface components {
       bic: string;
       holder: string;
       iban_masked: string;
+    };
+    /** @description One error of a file. */
+    BillingImportError: {
+      /**
+       * @description `invalid_encoding`, `invalid_header`, `missing_field`, `invalid_date`,
+       * `invalid_amount`, `invalid_quantity`, `invalid_number`, `invalid_method`,
+       * `text_too_long`, `too_many_lines`, `too_many_rows`, `inconsistent_invoice`,
+       * `duplicate_payment`, `unreadable_line`, and from the store's checks
+       * `unknown_family`, `unknown_invoice`, `conflicting_number`, `overpayment`,
+       * `invoice_cancelled`.
+       */
+      code: string;
+      /** @description The column, empty for the whole line or file. */
+      field: string;
+      /**
+       * Format: int64
+       * @description 1 is the header line.
+       */
+      line: number;
+      message: string;
+    };
+    /** @description What an import did, or would do with `dry_run`. */
+    BillingImportReport: {
+      /** @description `invalid_import` when the file has errors. */
+      code?: string | null;
+      /** @description Invoices (or payments) new in the file: created, or to be created. */
+      created: number;
+      /** @description In French, when the file has errors. */
+      detail?: string | null;
+      dry_run: boolean;
+      /** @description Every error, by line (at most 1,000 listed). */
+      errors: components["schemas"]["BillingImportError"][];
+      /** @description Families concerned by what is created. */
+      families: number;
+      /** @description Lines of the invoices created (0 for payments). */
+      lines: number;
+      /** @description Errors found beyond those listed. */
+      more_errors: number;
+      /**
+       * @description Invoices (payments) left to write by this request (checked, not yet
+       * written): send the same file again to carry on. 0 when the import is
+       * complete.
+       */
+      remaining: number;
+      /** @description Already stored, identical: left as they are. */
+      unchanged: number;
     };
     BulkAnswer: {
       decided: string[];
@@ -2023,6 +2083,56 @@ export interface operations {
     };
   };
   /**
+   * `POST /api/agent/invoices/import`: invoices with their lines, from a
+   * CSV file (`text/csv`, one row per line of invoice).
+   */
+  import_invoices: {
+    parameters: {
+      query?: {
+        /** @description Only check the file (default: true). */
+        dry_run?: boolean;
+      };
+    };
+    /** @description famille;famille_id;numero;date;echeance;service;emetteur;code_emission;reference;libelle;enfant;quantite;montant */
+    requestBody: {
+      content: {
+        "text/csv": string;
+      };
+    };
+    responses: {
+      /** @description Rapport (avec dry_run=true, le défaut, rien n'est écrit) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BillingImportReport"];
+        };
+      };
+      /** @description Fichier de plus de 10 Mo */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Pas en text/csv (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Fichier non conforme (`invalid_import`) : toutes les erreurs, rien d'importé */
+      422: {
+        content: {
+          "application/json": components["schemas"]["BillingImportReport"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
    * `POST /api/agent/invoices/{id}/cancel`: cancels an invoice with a credit
    * note of its amount (the invoice stays, as `cancelled`).
    */
@@ -2147,6 +2257,56 @@ export interface operations {
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/payments/import`: payments (règlements) of invoices,
+   * from a CSV file (`text/csv`, one row per payment).
+   */
+  import_payments: {
+    parameters: {
+      query?: {
+        /** @description Only check the file (default: true). */
+        dry_run?: boolean;
+      };
+    };
+    /** @description numero;date;facture;mode;libelle;montant */
+    requestBody: {
+      content: {
+        "text/csv": string;
+      };
+    };
+    responses: {
+      /** @description Rapport (avec dry_run=true, le défaut, rien n'est écrit) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BillingImportReport"];
+        };
+      };
+      /** @description Fichier de plus de 10 Mo */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Pas en text/csv (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Fichier non conforme (`invalid_import`) : toutes les erreurs, rien d'importé */
+      422: {
+        content: {
+          "application/json": components["schemas"]["BillingImportReport"];
         };
       };
       /** @description Erreur : application/problem+json avec un `code` stable */

@@ -4,11 +4,12 @@
 //! (`crate::agent::families`). Online payment, imports and PDFs come on top
 //! of this ledger.
 
-pub mod online;
-pub mod sandbox;
 pub mod documents;
+pub mod import;
+pub mod online;
 pub mod pdf;
 pub mod regies;
+pub mod sandbox;
 pub mod store;
 
 use axum::Json;
@@ -61,6 +62,18 @@ pub fn agent_router() -> Router<AppState> {
             get(regies::list_regies).post(regies::create_regie),
         )
         .route("/api/agent/regies/{id}", patch(regies::update_regie))
+        .route(
+            "/api/agent/invoices/import",
+            post(import::import_invoices).layer(DefaultBodyLimit::max(
+                marelle_domain::billing::import::MAX_FILE_BYTES,
+            )),
+        )
+        .route(
+            "/api/agent/payments/import",
+            post(import::import_payments).layer(DefaultBodyLimit::max(
+                marelle_domain::billing::import::MAX_FILE_BYTES,
+            )),
+        )
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

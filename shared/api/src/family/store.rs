@@ -305,7 +305,18 @@ pub async fn create(
         let mut writes = creation_writes(app, &record, family)?;
         let code_index = 1;
         let extra_start = writes.len();
-        writes.extend(extra.iter().cloned());
+        // An import marker records the family it made: invoices imported
+        // later name the family by the same reference.
+        writes.extend(extra.iter().cloned().map(|w| match w {
+            Write::Put {
+                mut item,
+                condition,
+            } if item.pk().starts_with("IMPORT#") => {
+                item.set("family_id", serde_json::Value::String(record.id.clone()));
+                Write::Put { item, condition }
+            }
+            w => w,
+        }));
         match app.store.transact(writes).await {
             Ok(()) => return Ok(record),
             Err(marelle_domain::ports::StoreError::ConditionFailed { index: Some(i) })

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::Duration;
 use marelle_domain::accounts::Account;
+use marelle_domain::emails::billing::{NewInvoiceLine, new_invoices};
 use marelle_domain::emails::planning::{self as emails, RequestLine};
 use marelle_domain::keys;
 use marelle_domain::ports::store::{Condition, Index, Item, Key, Query, Update};
@@ -54,6 +55,12 @@ struct Cancelled {
     family_id: String,
     request_ids: Vec<String>,
     reason: String,
+}
+
+#[derive(Deserialize)]
+struct InvoicesImported {
+    family_id: String,
+    invoice_ids: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -223,6 +230,49 @@ impl Notifier {
     }
 }
 
+impl Notifier {
+    /// "Nouvelle facture disponible": the invoices an import created for
+    /// one family, in one e-mail to each of its accounts.
+    async fn invoices_imported(&self, event: &Event) -> ApiResult<()> {
+        let i: InvoicesImported = serde_json::from_value(event.detail.clone())
+            .map_err(|e| ApiError::internal("event", e))?;
+        let keys: Vec<Key> = i
+            .invoice_ids
+            .iter()
+            .map(|id| keys::invoice(&i.family_id, id))
+            .collect();
+        let lines: Vec<NewInvoiceLine> = self
+            .app
+            .store
+            .get_many(&keys)
+            .await?
+            .iter()
+            .map(|item| {
+                let inv: marelle_domain::billing::Invoice = item.data()?;
+                Ok(NewInvoiceLine {
+                    number: inv.number,
+                    service: inv.service,
+                    amount_cents: inv.amount_cents,
+                    due_on: inv.due_on,
+                })
+            })
+            .collect::<ApiResult<_>>()?;
+        if lines.is_empty() {
+            return Ok(());
+        }
+        for account in self.family_accounts(&i.family_id).await? {
+            let message = new_invoices(
+                &account.email,
+                &account.greeting_name(),
+                &self.app.commune,
+                &lines,
+            );
+            self.send_once(event, &message).await?;
+        }
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl EventHandler for Notifier {
     async fn handle(&self, event: &Event) -> Result<(), String> {
@@ -230,6 +280,7 @@ impl EventHandler for Notifier {
             "RequestsSubmitted" => self.acknowledge(event).await,
             "ReservationsCancelled" => self.cancelled(event).await,
             "PlaceGiven" => self.given(event).await,
+            "InvoicesImported" => self.invoices_imported(event).await,
             _ => Ok(()),
         };
         result.map_err(|e| format!("{}: {}", e.code, e.detail))

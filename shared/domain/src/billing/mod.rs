@@ -5,6 +5,7 @@
 //! The ledger's invariant, for every family: Σ invoice balances = Σ the
 //! operations' `to_pay_cents` = Σ invoiced − Σ paid − Σ credited.
 
+pub mod import;
 pub mod ledger;
 pub mod rules;
 

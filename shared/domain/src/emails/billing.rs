@@ -1,4 +1,5 @@
-//! The billing e-mails: the receipt of an online payment.
+//! The billing e-mails: the receipt of an online payment, and (in
+//! `new_invoices`) the invoices an import created.
 
 use chrono::{DateTime, Utc};
 
@@ -6,6 +7,8 @@ use super::render::{Block, Message};
 use crate::billing::rules::euros;
 use crate::commune::Commune;
 use crate::time::french_date_time;
+
+pub use super::new_invoices::{NewInvoiceLine, new_invoices};
 
 /// What the receipt of an online payment says.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,667 @@
+//! Invoices and payments imported from the commune's finance software (CSV,
+//! formats in `docs/billing-import.md`).
+//!
+//! The whole file is checked before anything is written: the fields (in the
+//! domain), then the families, the invoice numbers and the payments already
+//! stored, each in batch reads (never one read per row). With any error,
+//! the answer is 422 `invalid_import` listing them and nothing is written.
+//! A real import then writes each new invoice with its lines and its
+//! number's uniqueness item in one small transaction (many at once), so
+//! the same file imported again finds every number taken and identical:
+//! all `unchanged`, nothing written, no e-mail. One `InvoicesImported`
+//! event per family whose invoices were created makes the `notify`
+//! consumer send it one "new invoices" e-mail.
+//!
+//! Synchronous, in bounded requests: a request checks the whole file (a
+//! fraction of a second for 20,000 lines, see `make bench`) and writes at
+//! most [`WRITE_CHUNK`] invoices or starts writing for [`WRITE_BUDGET`]; the report's
+//! `remaining` tells the caller to send the same file again, which carries
+//! on (the invoices written are then `unchanged`). The back-office page
+//! does so by itself and shows the progress. Well within API Gateway's
+//! 29 s and a Lambda's memory.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use futures::StreamExt;
+use marelle_domain::billing::import::{
+    self, FamilyRef, ImportError, ImportErrors, ImportedInvoice, ImportedPayment,
+};
+use marelle_domain::billing::rules::euros;
+use marelle_domain::billing::{Invoice, InvoiceLine, Payment};
+use marelle_domain::family::codes;
+use marelle_domain::keys;
+use marelle_domain::ports::store::{Item, Key, Write};
+use marelle_domain::ports::{Event, StoreError};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::store;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{Agent, UrlQuery};
+use crate::http::state::AppState;
+
+/// Store calls in flight at once while writing.
+const PARALLEL: usize = 32;
+
+/// Invoices one request writes (a family's invoices are kept together
+/// past it, up to twice as many). The others are answered as `remaining`: the same
+/// file sent again carries on, what is written being then `unchanged`.
+pub const WRITE_CHUNK: usize = 1_000;
+
+/// Time one request spends writing, at most (API Gateway answers within
+/// 29 s, and the writes in flight when it runs out still finish); what
+/// is left is `remaining` too.
+const WRITE_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BillingImportParams {
+    /// Only check the file (default: true).
+    pub dry_run: Option<bool>,
+}
+
+/// What an import did, or would do with `dry_run`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BillingImportReport {
+    pub dry_run: bool,
+    /// Invoices (or payments) new in the file: created, or to be created.
+    pub created: usize,
+    /// Already stored, identical: left as they are.
+    pub unchanged: usize,
+    /// Lines of the invoices created (0 for payments).
+    pub lines: usize,
+    /// Families concerned by what is created.
+    pub families: usize,
+    /// Invoices (payments) left to write by this request (checked, not yet
+    /// written): send the same file again to carry on. 0 when the import is
+    /// complete.
+    pub remaining: usize,
+    /// Every error, by line (at most 1,000 listed).
+    pub errors: Vec<ImportError>,
+    /// Errors found beyond those listed.
+    pub more_errors: usize,
+    /// `invalid_import` when the file has errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// In French, when the file has errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl BillingImportReport {
+    fn new(dry_run: bool) -> Self {
+        Self {
+            dry_run,
+            created: 0,
+            unchanged: 0,
+            lines: 0,
+            families: 0,
+            remaining: 0,
+            errors: Vec::new(),
+            more_errors: 0,
+            code: None,
+            detail: None,
+        }
+    }
+
+    fn invalid(dry_run: bool, errors: ImportErrors) -> (StatusCode, Json<Self>) {
+        let errors = errors.sorted();
+        let n = errors.len();
+        let detail = match n {
+            1 => "Le fichier a 1 erreur : rien n'a été importé.".to_string(),
+            n => format!("Le fichier a {n} erreurs : rien n'a été importé."),
+        };
+        let mut r = Self::new(dry_run);
+        r.errors = errors.errors;
+        r.more_errors = errors.more;
+        r.code = Some("invalid_import".into());
+        r.detail = Some(detail);
+        (StatusCode::UNPROCESSABLE_ENTITY, Json(r))
+    }
+}
+
+fn require_csv(headers: &HeaderMap) -> ApiResult<()> {
+    let csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv") || v.starts_with("text/plain"));
+    if csv {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Envoyez le fichier en text/csv.",
+        ))
+    }
+}
+
+/// The family ids the file's references name (missing: unknown). A
+/// reference is looked up as an import reference and as a subscriber code,
+/// an id as a family record: one batch read for all.
+async fn resolve_families(
+    app: &AppState,
+    refs: &HashSet<FamilyRef>,
+) -> ApiResult<HashMap<FamilyRef, String>> {
+    let mut wanted: Vec<(Key, FamilyRef)> = Vec::new();
+    for r in refs {
+        match r {
+            FamilyRef::Reference(v) => {
+                wanted.push((keys::imported(v), r.clone()));
+                if let Some(code) = codes::normalize_code(v) {
+                    wanted.push((keys::subscriber_code(&code), r.clone()));
+                }
+            }
+            FamilyRef::Id(id) if !id.contains('#') => {
+                wanted.push((keys::family(id), r.clone()));
+            }
+            FamilyRef::Id(_) => {}
+        }
+    }
+    let by_key: HashMap<Key, FamilyRef> = wanted.iter().cloned().collect();
+    let keys: Vec<Key> = wanted.into_iter().map(|(k, _)| k).collect();
+    let mut found = HashMap::new();
+    for item in app.store.get_many(&keys).await? {
+        let Some(r) = by_key.get(&item.key()) else {
+            continue;
+        };
+        let family_id = match r {
+            FamilyRef::Id(id) => Some(id.clone()),
+            FamilyRef::Reference(_) => item.str_attr("family_id").map(str::to_string),
+        };
+        if let Some(family_id) = family_id {
+            // An import reference wins over a subscriber code.
+            if item.pk().starts_with("IMPORT#") || !found.contains_key(r) {
+                found.insert(r.clone(), family_id);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The invoices stored under these numbers: number → (invoice id, family id).
+async fn numbers_taken(
+    app: &AppState,
+    numbers: impl Iterator<Item = &String>,
+) -> ApiResult<HashMap<String, (String, String)>> {
+    let keys: Vec<Key> = numbers.map(|n| keys::invoice_number(n)).collect();
+    let mut taken = HashMap::new();
+    for item in app.store.get_many(&keys).await? {
+        let number = item.pk().strip_prefix("INVNUM#").unwrap_or_default();
+        if let (Some(i), Some(f)) = (item.str_attr("invoice_id"), item.str_attr("family_id")) {
+            taken.insert(number.to_string(), (i.to_string(), f.to_string()));
+        }
+    }
+    Ok(taken)
+}
+
+/// Invoices (and their lines) by id, in batch reads.
+async fn stored_invoices(
+    app: &AppState,
+    ids: &[(String, String)],
+    with_lines: bool,
+) -> ApiResult<(HashMap<String, Invoice>, HashMap<String, Vec<InvoiceLine>>)> {
+    let mut keys = Vec::with_capacity(ids.len() * 2);
+    for (invoice_id, family_id) in ids {
+        keys.push(keys::invoice(family_id, invoice_id));
+        if with_lines {
+            keys.push(keys::invoice_lines(family_id, invoice_id));
+        }
+    }
+    let (mut invoices, mut lines) = (HashMap::new(), HashMap::new());
+    for item in app.store.get_many(&keys).await? {
+        if let Some(id) = item.sk().strip_prefix(keys::INVOICE_PREFIX) {
+            invoices.insert(id.to_string(), item.data::<Invoice>()?);
+        } else if let Some(id) = item.sk().strip_prefix("B#D#") {
+            let l: StoredLines = item.data()?;
+            lines.insert(id.to_string(), l.lines);
+        }
+    }
+    Ok((invoices, lines))
+}
+
+#[derive(Deserialize)]
+struct StoredLines {
+    lines: Vec<InvoiceLine>,
+}
+
+/// What an invoice of the file differs from the stored one in, if it does.
+fn difference(
+    inv: &ImportedInvoice,
+    family_id: &str,
+    stored: &Invoice,
+    lines: &[InvoiceLine],
+) -> Option<&'static str> {
+    if stored.family_id != family_id {
+        Some("la famille")
+    } else if stored.issued_on != inv.issued_on {
+        Some("la date")
+    } else if stored.due_on != inv.due_on {
+        Some("l'échéance")
+    } else if stored.service != inv.service {
+        Some("le service")
+    } else if stored.issuer != inv.issuer {
+        Some("l'émetteur")
+    } else if stored.amount_cents != inv.amount_cents {
+        Some("le montant")
+    } else if lines != inv.lines.as_slice() {
+        Some("les lignes")
+    } else {
+        None
+    }
+}
+
+/// `POST /api/agent/invoices/import`: invoices with their lines, from a
+/// CSV file (`text/csv`, one row per line of invoice).
+#[utoipa::path(post, path = "/api/agent/invoices/import", tag = "agent", params(BillingImportParams),
+    request_body(content = String, content_type = "text/csv",
+        description = "famille;famille_id;numero;date;echeance;service;emetteur;code_emission;reference;libelle;enfant;quantite;montant"),
+    responses(
+        (status = 200, description = "Rapport (avec dry_run=true, le défaut, rien n'est écrit)", body = BillingImportReport),
+        (status = 413, description = "Fichier de plus de 10 Mo", body = Problem),
+        (status = 415, description = "Pas en text/csv (`unsupported_media_type`)", body = Problem),
+        (status = 422, description = "Fichier non conforme (`invalid_import`) : toutes les erreurs, rien d'importé", body = BillingImportReport),
+    ))]
+pub async fn import_invoices(
+    State(app): State<AppState>,
+    Agent(_): Agent,
+    UrlQuery(p): UrlQuery<BillingImportParams>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<impl IntoResponse> {
+    require_csv(&headers)?;
+    let dry_run = p.dry_run.unwrap_or(true);
+    let invoices = match import::parse_invoices(&body) {
+        Ok(v) => v,
+        Err(errors) => return Ok(BillingImportReport::invalid(dry_run, errors)),
+    };
+    drop(body);
+    let mut errors = ImportErrors::default();
+
+    let refs: HashSet<FamilyRef> = invoices.iter().map(|i| i.family.clone()).collect();
+    let families = resolve_families(&app, &refs).await?;
+    let taken = numbers_taken(&app, invoices.iter().map(|i| &i.number)).await?;
+    let existing: Vec<(String, String)> = taken.values().cloned().collect();
+    let (stored, stored_lines) = stored_invoices(&app, &existing, true).await?;
+
+    let mut new: Vec<(ImportedInvoice, String)> = Vec::new();
+    let mut report = BillingImportReport::new(dry_run);
+    for inv in invoices {
+        let Some(family_id) = families.get(&inv.family).cloned() else {
+            errors.push(ImportError::new(
+                inv.line,
+                inv.family.field(),
+                "unknown_family",
+                format!(
+                    "Aucune famille n'a la {} « {} ».",
+                    match inv.family {
+                        FamilyRef::Reference(_) => "référence ou le code abonné",
+                        FamilyRef::Id(_) => "référence Marelle",
+                    },
+                    inv.family.value()
+                ),
+            ));
+            continue;
+        };
+        match taken.get(&inv.number) {
+            None => new.push((inv, family_id)),
+            Some((invoice_id, _)) => {
+                let same = stored.get(invoice_id).map(|s| {
+                    let lines = stored_lines.get(invoice_id).map_or(&[][..], Vec::as_slice);
+                    difference(&inv, &family_id, s, lines)
+                });
+                match same {
+                    Some(None) => report.unchanged += 1,
+                    Some(Some(what)) => errors.push(ImportError::new(
+                        inv.line,
+                        "numero",
+                        "conflicting_number",
+                        format!(
+                            "Une autre facture porte déjà le numéro « {} » ({what} diffère).",
+                            inv.number
+                        ),
+                    )),
+                    None => errors.push(ImportError::new(
+                        inv.line,
+                        "numero",
+                        "conflicting_number",
+                        format!("Le numéro « {} » est déjà pris.", inv.number),
+                    )),
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(BillingImportReport::invalid(dry_run, errors));
+    }
+    report.lines = new.iter().map(|(i, _)| i.lines.len()).sum();
+    report.families = new
+        .iter()
+        .map(|(_, f)| f.as_str())
+        .collect::<HashSet<_>>()
+        .len();
+    if dry_run {
+        report.created = new.len();
+        return Ok((StatusCode::OK, Json(report)));
+    }
+
+    // A family's invoices together, so that it gets one e-mail.
+    new.sort_by(|a, b| (&a.1, a.0.line).cmp(&(&b.1, b.0.line)));
+    let mut cut = new.len().min(WRITE_CHUNK);
+    while cut < new.len() && cut < 2 * WRITE_CHUNK && cut > 0 && new[cut].1 == new[cut - 1].1 {
+        cut += 1;
+    }
+    let rest = new.split_off(cut);
+    let created = write_invoices(&app, new).await?;
+    report.remaining = rest.len() + created.skipped;
+    report.unchanged += created.raced;
+    report.created = created.invoices.len();
+    report.lines = created.invoices.iter().map(|i| i.line_count).sum();
+    let mut by_family: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for i in &created.invoices {
+        by_family
+            .entry(i.family_id.clone())
+            .or_default()
+            .push(i.id.clone());
+    }
+    report.families = by_family.len();
+    publish_imported(&app, by_family).await;
+    Ok((StatusCode::OK, Json(report)))
+}
+
+enum Outcome {
+    Written(Box<Invoice>),
+    Raced,
+    Skipped,
+}
+
+struct Written {
+    invoices: Vec<Invoice>,
+    /// Numbers another import took between the check and the write.
+    raced: usize,
+    /// Left unwritten: the time budget ran out.
+    skipped: usize,
+}
+
+/// Writes each invoice with its lines and its number in one transaction,
+/// [`PARALLEL`] at a time. A number taken meanwhile leaves that invoice out.
+async fn write_invoices(app: &AppState, new: Vec<(ImportedInvoice, String)>) -> ApiResult<Written> {
+    let mut built = Vec::with_capacity(new.len());
+    for (inv, family_id) in new {
+        let invoice = Invoice {
+            id: app.ids.next(),
+            family_id,
+            number: inv.number,
+            issued_on: inv.issued_on,
+            due_on: inv.due_on,
+            service: inv.service,
+            issuer: inv.issuer,
+            amount_cents: inv.amount_cents,
+            paid_cents: 0,
+            credit_note: None,
+            line_count: inv.lines.len(),
+            version: 1,
+        };
+        let mut number = Item::new(keys::invoice_number(&invoice.number));
+        number.set("invoice_id", serde_json::Value::String(invoice.id.clone()));
+        number.set(
+            "family_id",
+            serde_json::Value::String(invoice.family_id.clone()),
+        );
+        let writes = vec![
+            Write::put_new(number),
+            Write::put_new(store::invoice_item(&invoice)?),
+            Write::put_new(store::lines_item(
+                &invoice.family_id,
+                &invoice.id,
+                &inv.lines,
+            )?),
+        ];
+        built.push((invoice, writes));
+    }
+    let deadline = std::time::Instant::now() + WRITE_BUDGET;
+    let results: Vec<Result<Outcome, StoreError>> = futures::stream::iter(built)
+        .map(|(invoice, writes)| async move {
+            if std::time::Instant::now() > deadline {
+                return Ok(Outcome::Skipped);
+            }
+            match app.store.transact(writes).await {
+                Ok(()) => Ok(Outcome::Written(Box::new(invoice))),
+                Err(StoreError::ConditionFailed { index: Some(0) }) => Ok(Outcome::Raced),
+                Err(e) => Err(e),
+            }
+        })
+        .buffer_unordered(PARALLEL)
+        .collect()
+        .await;
+    let mut written = Written {
+        invoices: Vec::new(),
+        raced: 0,
+        skipped: 0,
+    };
+    for r in results {
+        match r? {
+            Outcome::Written(i) => written.invoices.push(*i),
+            Outcome::Raced => written.raced += 1,
+            Outcome::Skipped => written.skipped += 1,
+        }
+    }
+    written.invoices.sort_by(|a, b| a.number.cmp(&b.number));
+    Ok(written)
+}
+
+/// One `InvoicesImported` event per family whose invoices were created:
+/// the `notify` consumer sends the family's "new invoices" e-mail from it
+/// (once per event and recipient), never this request.
+async fn publish_imported(app: &AppState, by_family: BTreeMap<String, Vec<String>>) {
+    let events: Vec<Event> = by_family
+        .into_iter()
+        .map(|(family_id, invoice_ids)| Event {
+            id: app.ids.next(),
+            detail_type: "InvoicesImported".into(),
+            detail: serde_json::json!({"family_id": family_id, "invoice_ids": invoice_ids}),
+        })
+        .collect();
+    if let Err(e) = app.bus.publish(events).await {
+        // The invoices stand; the families see them in Mes factures.
+        tracing::error!(error = %e, "InvoicesImported not published: no new invoice e-mail");
+    }
+}
+
+/// `POST /api/agent/payments/import`: payments (règlements) of invoices,
+/// from a CSV file (`text/csv`, one row per payment).
+#[utoipa::path(post, path = "/api/agent/payments/import", tag = "agent", params(BillingImportParams),
+    request_body(content = String, content_type = "text/csv",
+        description = "numero;date;facture;mode;libelle;montant"),
+    responses(
+        (status = 200, description = "Rapport (avec dry_run=true, le défaut, rien n'est écrit)", body = BillingImportReport),
+        (status = 413, description = "Fichier de plus de 10 Mo", body = Problem),
+        (status = 415, description = "Pas en text/csv (`unsupported_media_type`)", body = Problem),
+        (status = 422, description = "Fichier non conforme (`invalid_import`) : toutes les erreurs, rien d'importé", body = BillingImportReport),
+    ))]
+pub async fn import_payments(
+    State(app): State<AppState>,
+    Agent(_): Agent,
+    UrlQuery(p): UrlQuery<BillingImportParams>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<impl IntoResponse> {
+    require_csv(&headers)?;
+    let dry_run = p.dry_run.unwrap_or(true);
+    let payments = match import::parse_payments(&body) {
+        Ok(v) => v,
+        Err(errors) => return Ok(BillingImportReport::invalid(dry_run, errors)),
+    };
+    drop(body);
+    let mut errors = ImportErrors::default();
+    let numbers: HashSet<&String> = payments.iter().map(|p| &p.invoice_number).collect();
+    let taken = numbers_taken(&app, numbers.into_iter()).await?;
+    let ids: Vec<(String, String)> = taken.values().cloned().collect();
+    let (invoices, _) = stored_invoices(&app, &ids, false).await?;
+    let payment_keys: Vec<Key> = payments
+        .iter()
+        .filter_map(|p| {
+            taken
+                .get(&p.invoice_number)
+                .map(|(i, f)| keys::payment(f, i, &p.number))
+        })
+        .collect();
+    let recorded: HashMap<Key, Payment> = app
+        .store
+        .get_many(&payment_keys)
+        .await?
+        .into_iter()
+        .map(|i| Ok((i.key(), i.data::<Payment>()?)))
+        .collect::<ApiResult<_>>()?;
+
+    let mut report = BillingImportReport::new(dry_run);
+    // What the file's earlier payments already take off each invoice.
+    let mut pending: HashMap<String, (i64, Vec<u64>)> = HashMap::new();
+    let mut new: Vec<(ImportedPayment, String)> = Vec::new();
+    let mut families = HashSet::new();
+    for p in payments {
+        let Some(invoice) = taken
+            .get(&p.invoice_number)
+            .and_then(|(i, _)| invoices.get(i))
+        else {
+            errors.push(ImportError::new(
+                p.line,
+                "facture",
+                "unknown_invoice",
+                format!(
+                    "Aucune facture ne porte le numéro « {} ».",
+                    p.invoice_number
+                ),
+            ));
+            continue;
+        };
+        let key = keys::payment(&invoice.family_id, &invoice.id, &p.number);
+        if let Some(stored) = recorded.get(&key) {
+            if stored.amount_cents == p.amount_cents
+                && stored.date == p.date
+                && stored.method == p.method
+            {
+                report.unchanged += 1;
+            } else {
+                errors.push(ImportError::new(
+                    p.line,
+                    "numero",
+                    "conflicting_number",
+                    format!(
+                        "Un autre règlement porte déjà le numéro « {} » sur la facture « {} » ({} le {}).",
+                        p.number,
+                        p.invoice_number,
+                        euros(stored.amount_cents),
+                        stored.date.format("%d/%m/%Y")
+                    ),
+                ));
+            }
+            continue;
+        }
+        if invoice.is_cancelled() {
+            errors.push(ImportError::new(
+                p.line,
+                "facture",
+                "invoice_cancelled",
+                format!("La facture « {} » est annulée.", p.invoice_number),
+            ));
+            continue;
+        }
+        let (already, lines) = pending.entry(invoice.id.clone()).or_default();
+        let balance = invoice.balance_cents() - *already;
+        if p.amount_cents > balance {
+            let earlier = match lines.as_slice() {
+                [] => String::new(),
+                [one] => format!(", après le règlement de la ligne {one}"),
+                more => format!(
+                    ", après les règlements des lignes {}",
+                    more.iter()
+                        .map(u64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            errors.push(ImportError::new(
+                p.line,
+                "montant",
+                "overpayment",
+                format!(
+                    "Le règlement de {} dépasse le reste à payer de la facture « {} » ({}{earlier}).",
+                    euros(p.amount_cents),
+                    p.invoice_number,
+                    euros(balance.max(0))
+                ),
+            ));
+            continue;
+        }
+        *already += p.amount_cents;
+        lines.push(p.line);
+        families.insert(invoice.family_id.clone());
+        new.push((p, invoice.id.clone()));
+    }
+    if !errors.is_empty() {
+        return Ok(BillingImportReport::invalid(dry_run, errors));
+    }
+    report.families = families.len();
+    if dry_run {
+        report.created = new.len();
+        return Ok((StatusCode::OK, Json(report)));
+    }
+    // One invoice's payments in order (each checks the invoice as it is);
+    // invoices in parallel.
+    let mut by_invoice: BTreeMap<String, Vec<ImportedPayment>> = BTreeMap::new();
+    for (p, invoice_id) in new {
+        by_invoice.entry(invoice_id).or_default().push(p);
+    }
+    // Bounded like invoices: what the budget leaves is `remaining`, and the
+    // same file again carries on (what is recorded is then unchanged).
+    let deadline = std::time::Instant::now() + WRITE_BUDGET;
+    let results: Vec<ApiResult<(usize, usize, usize)>> = futures::stream::iter(by_invoice)
+        .map(|(invoice_id, payments)| {
+            let app = app.clone();
+            async move {
+                let (mut created, mut unchanged, mut skipped) = (0, 0, 0);
+                let count = payments.len();
+                for (i, p) in payments.into_iter().enumerate() {
+                    if std::time::Instant::now() > deadline {
+                        skipped = count - i;
+                        break;
+                    }
+                    let id = app.ids.next();
+                    let r = store::record_payment(&app, &invoice_id, |inv| Payment {
+                        id: id.clone(),
+                        invoice_id: inv.id.clone(),
+                        number: p.number.clone(),
+                        date: p.date,
+                        method: p.method,
+                        amount_cents: p.amount_cents,
+                        service: inv.service.clone(),
+                        description: p.description.clone(),
+                    })
+                    .await;
+                    match r {
+                        Ok(_) => created += 1,
+                        Err(e) if e.code == "payment_exists" => unchanged += 1,
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok((created, unchanged, skipped))
+            }
+        })
+        .buffer_unordered(PARALLEL)
+        .collect()
+        .await;
+    for r in results {
+        let (c, u, k) = r?;
+        report.created += c;
+        report.unchanged += u;
+        report.remaining += k;
+    }
+    Ok((StatusCode::OK, Json(report)))
+}
