@@ -483,7 +483,14 @@ impl Demo<'_> {
 
         // Today: what is pending, what the commune decides in this window
         // (its processing e-mail is the next one), the waiting list.
-        clock.set(now - Duration::minutes(30));
+        // Half an hour ago, but never before this window opened (at 13:05
+        // the decisions of 12:35 would be in the window already sent).
+        let window_start = marelle_domain::digest_window::window_of(now).start();
+        clock.set(
+            (now - Duration::minutes(30))
+                .max(window_start + Duration::seconds(1))
+                .min(now),
+        );
         let next_monday = nth(today + Duration::days(1), chrono::Weekday::Mon, 0);
         let coming = self
             .ask(
