@@ -3,49 +3,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code
 
-use std::sync::Arc;
+#[macro_use]
+mod common;
 
-use aws_config::Region;
-use aws_sdk_dynamodb::config::Credentials;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use marelle_testkit::{TestApp, TestResponse, moto, unique_name};
+use marelle_testkit::{TestApp, TestResponse};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Motdepasse1";
 const INVOICES: &str = "famille;famille_id;numero;date;echeance;service;emetteur;code_emission;reference;libelle;enfant;quantite;montant\n";
 const PAYMENTS: &str = "numero;date;facture;mode;libelle;montant\n";
-
-async fn dynamo_app() -> TestApp {
-    let config = marelle_aws::loader()
-        .endpoint_url(moto::endpoint())
-        .region(Region::new("eu-west-3"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
-        .load()
-        .await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    let table = unique_name("billimport");
-    marelle_aws::create_table(&client, &table).await.unwrap();
-    TestApp::with_store(|clock| Arc::new(marelle_aws::DynamoStore::new(client, table, clock))).await
-}
-
-/// Each scenario once on the embedded store, once on DynamoDB.
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod embedded {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(marelle_testkit::TestApp::new().await).await
-            })*
-        }
-        mod dynamodb {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::dynamo_app().await).await
-            })*
-        }
-    };
-}
 
 on_both_stores!(
     a_valid_file_creates_invoices_shown_in_mes_factures_and_mails_each_family_once,
@@ -498,7 +466,7 @@ async fn header_encoding_authorisation_and_size_are_refused_cleanly(app: TestApp
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement, run by hand"]
 async fn twenty_thousand_lines_on_moto() {
-    let app = dynamo_app().await;
+    let app = common::dynamo_app("billimport").await;
     let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
     let mut families = String::from("famille;role;civilite;nom;prenom;date_naissance;sexe;email\n");
     for f in 0..500 {

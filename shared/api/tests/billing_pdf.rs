@@ -5,69 +5,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code
 
-use std::sync::Arc;
+#[macro_use]
+mod common;
 
-use aws_config::Region;
-use aws_sdk_dynamodb::config::Credentials;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use marelle_api::http::extract::ClientIp;
+use marelle_testkit::TestApp;
 use marelle_testkit::app::ORIGIN;
-use marelle_testkit::{TestApp, moto, unique_name};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "Motdepasse1";
 
-async fn dynamo_s3_app() -> TestApp {
-    let config = marelle_aws::loader()
-        .endpoint_url(moto::endpoint())
-        .region(Region::new("eu-west-3"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
-        .load()
-        .await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    let table = unique_name("pdf");
-    marelle_aws::create_table(&client, &table).await.unwrap();
-    let s3 = marelle_aws::s3_client(&config);
-    let bucket = unique_name("invoices");
-    s3.create_bucket()
-        .bucket(&bucket)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest3)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    TestApp::with_store_and_blobs(
-        |clock| Arc::new(marelle_aws::DynamoStore::new(client, table, clock)),
-        Arc::new(marelle_aws::S3Blobs::new(s3, bucket)),
-    )
-    .await
-}
-
-/// Each scenario once on SQLite + folder, once on DynamoDB + S3.
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod embedded {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(marelle_testkit::TestApp::new().await).await
-            })*
-        }
-        mod dynamodb {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::dynamo_s3_app().await).await
-            })*
-        }
-    };
-}
-
 on_both_stores!(
+    embedded: marelle_testkit::TestApp::new().await,
+    dynamodb: crate::common::dynamo_s3_app("pdf").await;
     an_invoice_downloads_as_a_rendered_pdf,
     a_pdf_given_by_the_commune_replaces_the_rendered_one,
     another_familys_pdf_is_not_found_and_parents_cannot_upload,

@@ -6,62 +6,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code
 
-use std::sync::Arc;
+#[macro_use]
+mod common;
 
-use aws_config::Region;
-use aws_sdk_dynamodb::config::Credentials;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use chrono::Duration;
 use marelle_domain::keys;
 use marelle_domain::ports::store::Update;
-use marelle_testkit::{TestApp, TestResponse, moto, unique_name};
+use marelle_testkit::{TestApp, TestResponse};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Motdepasse1";
 const PARENT: &str = "matthieu@exemple.fr";
 const RECEIPT: &str = "Confirmation de votre paiement en ligne";
 
-async fn dynamo_app(sandbox: bool) -> TestApp {
-    let config = marelle_aws::loader()
-        .endpoint_url(moto::endpoint())
-        .region(Region::new("eu-west-3"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
-        .load()
-        .await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    let table = unique_name("online");
-    marelle_aws::create_table(&client, &table).await.unwrap();
-    let make = |clock: Arc<marelle_domain::ports::SettableClock>| {
-        Arc::new(marelle_aws::DynamoStore::new(client, table, clock))
-            as Arc<dyn marelle_domain::ports::Store>
-    };
-    if sandbox {
-        TestApp::with_store_and_sandbox(make).await
-    } else {
-        TestApp::with_store(make).await
-    }
-}
-
-/// Each scenario once on the embedded store, once on DynamoDB.
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod embedded {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(marelle_testkit::TestApp::with_sandbox().await).await
-            })*
-        }
-        mod dynamodb {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::dynamo_app(true).await).await
-            })*
-        }
-    };
-}
-
 on_both_stores!(
+    embedded: marelle_testkit::TestApp::with_sandbox().await,
+    dynamodb: crate::common::dynamo_sandbox_app("online").await;
     a_paid_payment_is_recorded_once_with_its_receipt,
     refused_and_abandoned_payments_leave_the_invoice_to_pay,
     three_notifications_a_return_and_a_poll_record_one_payment,
@@ -80,7 +42,7 @@ async fn without_a_provider_nothing_is_payable_online() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_provider_nothing_is_payable_online_on_dynamodb() {
-    no_provider(dynamo_app(false).await).await
+    no_provider(common::dynamo_app("online").await).await
 }
 
 struct World {

@@ -3,44 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code
 
-use std::sync::Arc;
+#[macro_use]
+mod common;
 
-use aws_config::Region;
-use aws_sdk_dynamodb::config::Credentials;
 use axum::http::{Method, StatusCode};
 use marelle_api::billing::regies;
-use marelle_testkit::{TestApp, moto, unique_name};
+use marelle_testkit::TestApp;
 use serde_json::{Value, json};
-
-async fn dynamo_app() -> TestApp {
-    let config = marelle_aws::loader()
-        .endpoint_url(moto::endpoint())
-        .region(Region::new("eu-west-3"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
-        .load()
-        .await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    let table = unique_name("regies");
-    marelle_aws::create_table(&client, &table).await.unwrap();
-    TestApp::with_store(|clock| Arc::new(marelle_aws::DynamoStore::new(client, table, clock))).await
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod embedded {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(marelle_testkit::TestApp::new().await).await
-            })*
-        }
-        mod dynamodb {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::dynamo_app().await).await
-            })*
-        }
-    };
-}
 
 on_both_stores!(
     regies_are_created_listed_and_edited,

@@ -1,0 +1,91 @@
+//! What the billing tests share: the DynamoDB (and S3) stores on moto, and
+//! the macro that runs each scenario once on the embedded store and once
+//! on DynamoDB. Each test file uses part of it.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // test code
+
+use std::sync::Arc;
+
+use aws_config::{Region, SdkConfig};
+use aws_sdk_dynamodb::config::Credentials;
+use marelle_domain::ports::{SettableClock, Store};
+use marelle_testkit::{TestApp, moto, unique_name};
+
+/// The SDK's configuration for moto.
+pub async fn moto_config() -> SdkConfig {
+    marelle_aws::loader()
+        .endpoint_url(moto::endpoint())
+        .region(Region::new("eu-west-3"))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
+        .load()
+        .await
+}
+
+/// A fresh table named after `prefix`, and a maker of its store for
+/// `TestApp::with_store*`.
+pub async fn dynamo_store(
+    config: &SdkConfig,
+    prefix: &str,
+) -> impl FnOnce(Arc<SettableClock>) -> Arc<dyn Store> + use<> {
+    let client = aws_sdk_dynamodb::Client::new(config);
+    let table = unique_name(prefix);
+    marelle_aws::create_table(&client, &table).await.unwrap();
+    move |clock| Arc::new(marelle_aws::DynamoStore::new(client, table, clock)) as Arc<dyn Store>
+}
+
+/// The portal on a fresh DynamoDB table (blobs in a folder).
+pub async fn dynamo_app(prefix: &str) -> TestApp {
+    let config = moto_config().await;
+    TestApp::with_store(dynamo_store(&config, prefix).await).await
+}
+
+/// The portal on a fresh DynamoDB table and a fresh S3 bucket.
+pub async fn dynamo_s3_app(prefix: &str) -> TestApp {
+    let config = moto_config().await;
+    let store = dynamo_store(&config, prefix).await;
+    let s3 = marelle_aws::s3_client(&config);
+    let bucket = unique_name(prefix);
+    s3.create_bucket()
+        .bucket(&bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest3)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    TestApp::with_store_and_blobs(store, Arc::new(marelle_aws::S3Blobs::new(s3, bucket))).await
+}
+
+/// The portal on a fresh DynamoDB table, paying online through the sandbox.
+pub async fn dynamo_sandbox_app(prefix: &str) -> TestApp {
+    let config = moto_config().await;
+    TestApp::with_store_and_sandbox(dynamo_store(&config, prefix).await).await
+}
+
+/// Each scenario (an `async fn(TestApp)`) once on the embedded store, once
+/// on DynamoDB; the two apps are given, or the plain ones.
+macro_rules! on_both_stores {
+    (embedded: $embedded:expr, dynamodb: $dynamodb:expr; $($name:ident),* $(,)?) => {
+        mod embedded {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name($embedded).await
+            })*
+        }
+        mod dynamodb {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($dynamodb).await
+            })*
+        }
+    };
+    ($($name:ident),* $(,)?) => {
+        on_both_stores!(
+            embedded: marelle_testkit::TestApp::new().await,
+            dynamodb: $crate::common::dynamo_app("billing").await;
+            $($name),*
+        );
+    };
+}
