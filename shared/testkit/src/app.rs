@@ -166,6 +166,31 @@ impl TestApp {
         app
     }
 
+    /// The same portal paying online through `provider` (PayFiP's adapter
+    /// against its test server…).
+    pub fn with_payment_provider(
+        mut self,
+        provider: Arc<dyn marelle_domain::ports::PaymentProvider>,
+    ) -> Self {
+        let s = &self.state;
+        let state = Arc::new(App {
+            store: s.store.clone(),
+            mailer: s.mailer.clone(),
+            blobs: s.blobs.clone(),
+            bus: s.bus.clone(),
+            clock: s.clock.clone(),
+            payments: Some(provider),
+            ids: s.ids.clone(),
+            commune: s.commune.clone(),
+            keys: s.keys.clone(),
+            hasher: s.hasher.clone(),
+            settings: s.settings.clone(),
+        });
+        self.router = marelle_api::service(state.clone(), marelle_api::all_features());
+        self.state = state;
+        self
+    }
+
     async fn build(
         settings: Settings,
         clock: Arc<SettableClock>,
