@@ -5,13 +5,14 @@
  * lists every error with its line and column; "Importer" writes it. The
  * same file imported again changes nothing.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 
 import { Choices, describedBy, errorId, ErrorSummary, FieldError, formErrors, hintId, Req, useSubmit } from '../ui/form';
 import { ApiError } from '../api/http';
 import { BILLING_IMPORT_MAX_BYTES, type BillingImportKind, type BillingImportReport, importBilling } from '../api/agent';
 import { plural } from './format';
-import { AgentPage, Result, TableRegion } from './ui';
+import { ImportErrors } from './import-errors';
+import { AgentPage, Result } from './ui';
 
 const FORMATS: Record<BillingImportKind, { label: string; columns: string; template: string; file: string }> = {
   invoices: {
@@ -33,44 +34,6 @@ VIR-88;03/11/2026;FAC-2026-0001;virement;Virement CAF;22,00
     file: 'modele-reglements.csv',
   },
 };
-
-function Errors({ r }: { r: BillingImportReport }) {
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => box.current?.focus(), [r]);
-  const total = r.errors.length + r.more_errors;
-  return (
-    <section aria-labelledby="erreurs-fichier" class="spaced-small">
-      <div class="notice notice--error" role="alert" tabIndex={-1} ref={box}>
-        <h2 id="erreurs-fichier" class="notice__title">
-          {plural(total, 'erreur dans le fichier', 'erreurs dans le fichier')} : rien n'a été importé
-        </h2>
-        <p>Corrigez chaque ligne citée dans le logiciel de facturation ou le tableur, enregistrez le fichier en CSV (UTF-8, séparateur « ; »), puis vérifiez-le à nouveau.</p>
-        {r.more_errors > 0 && <p>Seules les {r.errors.length} premières erreurs sont listées.</p>}
-      </div>
-      <TableRegion labelledBy="erreurs-legende">
-        <table class="bo-table">
-          <caption id="erreurs-legende">Erreurs du fichier, ligne par ligne (la ligne 1 est l'en-tête)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Ligne</th>
-              <th scope="col">Colonne</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.errors.map((e, i) => (
-              <tr key={i}>
-                <td>{e.line}</td>
-                <td>{e.field || <span class="bo-muted">Ligne entière</span>}</td>
-                <td>{e.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableRegion>
-    </section>
-  );
-}
 
 function Counts({ r, kind }: { r: BillingImportReport; kind: BillingImportKind }) {
   const created =
@@ -275,7 +238,7 @@ export function BillingImportPage() {
         </Result>
       )}
 
-      {failed && <Errors r={report} />}
+      {failed && <ImportErrors errors={report.errors} more={report.more_errors} source="le logiciel de facturation ou le tableur" />}
     </AgentPage>
   );
 }

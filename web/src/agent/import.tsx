@@ -4,12 +4,13 @@
  * lists every error with its line; "Importer" writes it. Importing the
  * same file again skips the families already imported.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 
 import { describedBy, errorId, ErrorSummary, FieldError, formErrors, hintId, Req, useSubmit } from '../ui/form';
 import { IMPORT_MAX_BYTES, type ImportReport, importCsv } from '../api/agent';
 import { plural } from './format';
-import { AgentPage, Result, TableRegion } from './ui';
+import { ImportErrors } from './import-errors';
+import { AgentPage, Result } from './ui';
 
 const COLUMNS = 'famille;role;civilite;nom;prenom;date_naissance;sexe;email;telephone;portable;adresse;code_postal;ville;qualite';
 const TEMPLATE = `${COLUMNS}
@@ -24,42 +25,6 @@ function Counts({ r }: { r: ImportReport }) {
       <li>{plural(r.guardians, 'responsable', 'responsables')}</li>
       <li>{plural(r.children, 'enfant', 'enfants')}</li>
     </ul>
-  );
-}
-
-function Errors({ r }: { r: ImportReport }) {
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => box.current?.focus(), [r]);
-  return (
-    <section aria-labelledby="erreurs-fichier" class="spaced-small">
-      <div class="notice notice--error" role="alert" tabIndex={-1} ref={box}>
-        <h2 id="erreurs-fichier" class="notice__title">
-          {plural(r.errors.length, 'erreur dans le fichier', 'erreurs dans le fichier')} : rien n'a été importé
-        </h2>
-        <p>Corrigez chaque ligne citée dans votre tableur, enregistrez le fichier en CSV (UTF-8, séparateur « ; »), puis vérifiez-le à nouveau.</p>
-      </div>
-      <TableRegion labelledBy="erreurs-legende">
-        <table class="bo-table">
-          <caption id="erreurs-legende">Erreurs du fichier, ligne par ligne (la ligne 1 est l'en-tête)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Ligne</th>
-              <th scope="col">Colonne</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.errors.map((e, i) => (
-              <tr key={i}>
-                <td>{e.line}</td>
-                <td>{e.field || <span class="bo-muted">Ligne entière</span>}</td>
-                <td>{e.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableRegion>
-    </section>
   );
 }
 
@@ -198,7 +163,7 @@ export function ImportPage() {
         </Result>
       )}
 
-      {failed && <Errors r={report} />}
+      {failed && <ImportErrors errors={report.errors} source="votre tableur" />}
     </AgentPage>
   );
 }
