@@ -158,14 +158,14 @@ function isReport(v: unknown): v is ImportReport {
 }
 
 /**
- * `POST /api/agent/families/import`: the file as `text/csv`. A file with
- * errors comes back as a report (422) like a good one (200); other
- * failures are an `ApiError`.
+ * POSTs a CSV file (`text/csv`) to an import route. A file with errors
+ * comes back as a report (422) like a good one (200); other failures are an
+ * `ApiError`, explained in French (`maxBytes`: the route's size limit).
  */
-export async function importCsv(file: Blob, dryRun: boolean): Promise<ImportReport> {
+async function postCsv<R>(path: string, file: Blob, dryRun: boolean, isReport: (v: unknown) => v is R, maxBytes: number): Promise<R> {
   let resp: Response;
   try {
-    resp = await fetch(withQuery(IMPORT_PATH, { dry_run: dryRun }), {
+    resp = await fetch(withQuery(path, { dry_run: dryRun }), {
       method: 'POST',
       credentials: 'same-origin',
       headers: { Accept: 'application/json', 'Content-Type': 'text/csv; charset=utf-8' },
@@ -187,7 +187,7 @@ export async function importCsv(file: Blob, dryRun: boolean): Promise<ImportRepo
   const fallback: Record<number, string> = {
     401: 'Votre session a expiré : reconnectez-vous.',
     403: 'Cette page est réservée aux agents de la collectivité.',
-    413: 'Le fichier est trop volumineux (8 Mo au plus).',
+    413: `Le fichier est trop volumineux (${maxBytes / (1024 * 1024)} Mo au plus).`,
     415: 'Envoyez un fichier CSV.',
   };
   throw new ApiError(
@@ -197,6 +197,11 @@ export async function importCsv(file: Blob, dryRun: boolean): Promise<ImportRepo
       ? problem.detail
       : (fallback[resp.status] ?? "L'import n'a pas pu aboutir. Réessayez plus tard."),
   );
+}
+
+/** `POST /api/agent/families/import`: the file as `text/csv`. */
+export function importCsv(file: Blob, dryRun: boolean): Promise<ImportReport> {
+  return postCsv(IMPORT_PATH, file, dryRun, isReport, IMPORT_MAX_BYTES);
 }
 
 // ---- billing imports ------------------------------------------------------------
@@ -218,44 +223,10 @@ function isBillingReport(v: unknown): v is BillingImportReport {
 
 /**
  * `POST /api/agent/invoices/import` or `…/payments/import`: the file as
- * `text/csv`. A file with errors comes back as a report (422
- * `invalid_import`) like a good one (200); other failures are an `ApiError`.
+ * `text/csv`; a file with errors is a report too (422 `invalid_import`).
  */
-export async function importBilling(kind: BillingImportKind, file: Blob, dryRun: boolean): Promise<BillingImportReport> {
-  let resp: Response;
-  try {
-    resp = await fetch(withQuery(BILLING_IMPORT_PATHS[kind], { dry_run: dryRun }), {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { Accept: 'application/json', 'Content-Type': 'text/csv; charset=utf-8' },
-      body: file,
-    });
-  } catch {
-    throw new ApiError(0, 'network', 'Le portail ne répond pas. Vérifiez votre connexion à Internet, puis réessayez.');
-  }
-  let body: unknown = null;
-  if ((resp.headers.get('Content-Type') ?? '').includes('json')) {
-    try {
-      body = await resp.json();
-    } catch {
-      body = null;
-    }
-  }
-  if ((resp.ok || resp.status === 422) && isBillingReport(body)) return body;
-  const problem = (body ?? {}) as { code?: unknown; detail?: unknown };
-  const fallback: Record<number, string> = {
-    401: 'Votre session a expiré : reconnectez-vous.',
-    403: 'Cette page est réservée aux agents de la collectivité.',
-    413: 'Le fichier est trop volumineux (10 Mo au plus).',
-    415: 'Envoyez un fichier CSV.',
-  };
-  throw new ApiError(
-    resp.status,
-    typeof problem.code === 'string' ? problem.code : `http_${resp.status}`,
-    typeof problem.detail === 'string' && problem.detail
-      ? problem.detail
-      : (fallback[resp.status] ?? "L'import n'a pas pu aboutir. Réessayez plus tard."),
-  );
+export function importBilling(kind: BillingImportKind, file: Blob, dryRun: boolean): Promise<BillingImportReport> {
+  return postCsv(BILLING_IMPORT_PATHS[kind], file, dryRun, isBillingReport, BILLING_IMPORT_MAX_BYTES);
 }
 
 // ---- family search ------------------------------------------------------------
