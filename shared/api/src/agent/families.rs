@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use marelle_domain::family::import::{self, ImportError};
 use marelle_domain::family::{NewFamily, codes};
@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::family::store;
 use crate::family::view::{self, DossierView, SubscriberView};
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::extract::{Agent, JsonBody, UrlQuery};
+use crate::http::extract::{Agent, JsonBody, UrlQuery, require_csv};
 use crate::http::state::AppState;
 use crate::subscriptions::InvoiceLookup;
 
@@ -218,17 +218,7 @@ pub async fn import_csv(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
-    let csv = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/csv") || v.starts_with("text/plain"));
-    if !csv {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Envoyez le fichier en text/csv.",
-        ));
-    }
+    require_csv(&headers)?;
     let dry_run = p.dry_run.unwrap_or(true);
     let today = marelle_domain::time::local_date(app.clock.now());
     let plan = match import::parse(&body, today) {

@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use futures::StreamExt;
 use marelle_domain::billing::import::{
@@ -41,8 +41,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::store;
-use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::extract::{Agent, UrlQuery};
+use crate::http::error::{ApiResult, Problem};
+use crate::http::extract::{Agent, UrlQuery, require_csv};
 use crate::http::state::AppState;
 
 /// Store calls in flight at once while writing.
@@ -123,22 +123,6 @@ impl BillingImportReport {
         r.code = Some("invalid_import".into());
         r.detail = Some(detail);
         (StatusCode::UNPROCESSABLE_ENTITY, Json(r))
-    }
-}
-
-fn require_csv(headers: &HeaderMap) -> ApiResult<()> {
-    let csv = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/csv") || v.starts_with("text/plain"));
-    if csv {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Envoyez le fichier en text/csv.",
-        ))
     }
 }
 

@@ -332,3 +332,21 @@ where
         Ok(Agent(current))
     }
 }
+
+/// A CSV upload's body must say it is CSV (`text/csv`, or `text/plain` as
+/// some browsers send it): 415 `unsupported_media_type` otherwise.
+pub fn require_csv(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    let csv = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv") || v.starts_with("text/plain"));
+    if csv {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Envoyez le fichier en text/csv.",
+        ))
+    }
+}
