@@ -453,7 +453,8 @@ impl Row<'_> {
             .any(|e| e.field == name)
     }
 
-    fn number(&mut self, name: &str) -> Option<String> {
+    /// The field's value, or `missing_field` when it is empty.
+    fn present(&mut self, name: &str) -> Option<String> {
         let v = self.raw(name).to_string();
         if v.is_empty() {
             self.fail(
@@ -463,6 +464,11 @@ impl Row<'_> {
             );
             return None;
         }
+        Some(v)
+    }
+
+    fn number(&mut self, name: &str) -> Option<String> {
+        let v = self.present(name)?;
         if !valid_number(&v) {
             let shown: String = v.chars().take(MAX_NUMBER + 5).collect();
             self.fail(
@@ -476,15 +482,7 @@ impl Row<'_> {
     }
 
     fn date(&mut self, name: &str) -> Option<NaiveDate> {
-        let v = self.raw(name).to_string();
-        if v.is_empty() {
-            self.fail(
-                name,
-                "missing_field",
-                format!("« {name} » est obligatoire."),
-            );
-            return None;
-        }
+        let v = self.present(name)?;
         let d = parse_date(&v);
         if d.is_none() {
             let shown: String = v.chars().take(20).collect();
@@ -498,15 +496,7 @@ impl Row<'_> {
     }
 
     fn amount(&mut self, name: &str) -> Option<i64> {
-        let v = self.raw(name).to_string();
-        if v.is_empty() {
-            self.fail(
-                name,
-                "missing_field",
-                format!("« {name} » est obligatoire."),
-            );
-            return None;
-        }
+        let v = self.present(name)?;
         let a = parse_amount(&v);
         if a.is_none() {
             let shown: String = v.chars().take(20).collect();
