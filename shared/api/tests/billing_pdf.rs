@@ -25,7 +25,11 @@ on_both_stores!(
     an_invoice_downloads_as_a_rendered_pdf,
     a_pdf_given_by_the_commune_replaces_the_rendered_one,
     another_familys_pdf_is_not_found_and_parents_cannot_upload,
-    uploads_must_be_pdfs_of_at_most_five_megabytes,
+    uploads_must_be_pdfs_of_at_most_ten_megabytes,
+    a_pdf_uploaded_in_two_steps_is_what_the_family_downloads,
+    a_non_pdf_uploaded_in_two_steps_is_refused_and_nothing_is_kept,
+    an_oversized_declaration_gets_no_grant,
+    a_grant_works_once_for_its_own_invoice_and_only_for_agents,
 );
 
 struct World {
@@ -168,6 +172,208 @@ impl World {
     }
 }
 
+impl World {
+    /// Asks for a grant to upload `size` bytes of the invoice's PDF.
+    async fn grant(&self, id: &str, size: usize, cookie: &str) -> marelle_testkit::TestResponse {
+        self.app
+            .post(
+                &format!("/api/agent/invoices/{id}/pdf/upload"),
+                json!({ "size": size }),
+                Some(cookie),
+            )
+            .await
+    }
+
+    /// PUTs `bytes` to a grant's URL with its headers, as the browser does:
+    /// the portal's own upload route, or S3 (moto) over HTTP.
+    async fn put_to(&self, grant: &Value, bytes: &[u8]) -> u16 {
+        let target = &grant["upload"];
+        assert_eq!(target["method"], "PUT");
+        let url = target["url"].as_str().unwrap();
+        let headers: Vec<(String, String)> =
+            serde_json::from_value(target["headers"].clone()).unwrap();
+        if let Some(path) = url.strip_prefix(ORIGIN) {
+            let mut req = Request::builder().method(Method::PUT).uri(path);
+            for (k, v) in &headers {
+                req = req.header(k, v);
+            }
+            self.app
+                .send(req.body(Body::from(bytes.to_vec())).unwrap())
+                .await
+                .status
+                .as_u16()
+        } else {
+            let mut req = reqwest::Client::new().put(url).body(bytes.to_vec());
+            for (k, v) in &headers {
+                req = req.header(k, v);
+            }
+            req.send().await.unwrap().status().as_u16()
+        }
+    }
+
+    async fn confirm(
+        &self,
+        id: &str,
+        upload_id: &Value,
+        cookie: &str,
+    ) -> marelle_testkit::TestResponse {
+        self.app
+            .post(
+                &format!("/api/agent/invoices/{id}/pdf/confirm"),
+                json!({ "upload_id": upload_id }),
+                Some(cookie),
+            )
+            .await
+    }
+
+    /// Whether the blob store holds an object under `key`.
+    async fn stored(&self, key: &str) -> bool {
+        match self.app.state.blobs.head(key).await {
+            Ok(_) => true,
+            Err(marelle_domain::ports::BlobError::NotFound) => false,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// The staged and the checked keys of a two-step upload.
+    fn upload_keys(&self, invoice: &str, upload_id: &Value) -> [String; 2] {
+        let checked = format!(
+            "families/{}/invoices/{invoice}-{}.pdf",
+            self.family["id"].as_str().unwrap(),
+            upload_id.as_str().unwrap()
+        );
+        [format!("staging/{checked}"), checked]
+    }
+}
+
+async fn a_pdf_uploaded_in_two_steps_is_what_the_family_downloads(app: TestApp) {
+    let w = World::new(app).await;
+    let id = w.invoice("FAC-2026-0011").await;
+    let mut given = b"%PDF-1.7\n% la facture de la commune, en deux temps\n".to_vec();
+    // Larger than what the gateway lets through in one request.
+    given.resize(6 * 1024 * 1024, b' ');
+    given.extend_from_slice(b"\n%%EOF\n");
+    let g = w.grant(&id, given.len(), &w.agent).await;
+    assert_eq!(g.status, StatusCode::CREATED, "{:?}", g.body);
+    let upload_id = g.body["upload_id"].clone();
+    assert!((200..300).contains(&w.put_to(&g.body, &given).await));
+    let [staged, checked] = w.upload_keys(&id, &upload_id);
+    assert!(w.stored(&staged).await);
+    let r = w.confirm(&id, &upload_id, &w.agent).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    assert!(!w.stored(&staged).await, "the staged upload is removed");
+    assert!(w.stored(&checked).await);
+    let r = w.download(&id, &w.parent).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let location = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert_eq!(w.fetch(&location).await, given);
+    // A direct upload then replaces it, and the replaced file goes.
+    let direct = b"%PDF-1.4\n% directe\n%%EOF\n".to_vec();
+    assert_eq!(
+        w.upload(&id, &w.agent, direct.clone()).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert!(!w.stored(&checked).await, "the replaced PDF is removed");
+    let r = w.download(&id, &w.parent).await;
+    let location = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert_eq!(w.fetch(&location).await, direct);
+}
+
+async fn a_non_pdf_uploaded_in_two_steps_is_refused_and_nothing_is_kept(app: TestApp) {
+    let w = World::new(app).await;
+    let id = w.invoice("FAC-2026-0012").await;
+    let html = b"<html>pas un pdf</html>".to_vec();
+    let g = w.grant(&id, html.len(), &w.agent).await;
+    assert_eq!(g.status, StatusCode::CREATED, "{:?}", g.body);
+    let upload_id = g.body["upload_id"].clone();
+    assert!((200..300).contains(&w.put_to(&g.body, &html).await));
+    let r = w.confirm(&id, &upload_id, &w.agent).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.code(), "not_a_pdf");
+    for key in w.upload_keys(&id, &upload_id) {
+        assert!(!w.stored(&key).await, "{key} left behind");
+    }
+    // The family still gets the rendered invoice.
+    let r = w.download(&id, &w.parent).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.bytes.starts_with(b"%PDF-"));
+    // Confirming before anything was sent says so, and the grant stays.
+    let pdf = b"%PDF-1.4\n".repeat(10);
+    let g = w.grant(&id, pdf.len(), &w.agent).await;
+    let r = w.confirm(&id, &g.body["upload_id"], &w.agent).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.code(), "pdf_missing");
+    assert!((200..300).contains(&w.put_to(&g.body, &pdf).await));
+    let r = w.confirm(&id, &g.body["upload_id"], &w.agent).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+}
+
+async fn an_oversized_declaration_gets_no_grant(app: TestApp) {
+    let w = World::new(app).await;
+    let id = w.invoice("FAC-2026-0013").await;
+    for size in [0, 10 * 1024 * 1024 + 1] {
+        let r = w.grant(&id, size, &w.agent).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{size}");
+        assert_eq!(r.code(), "pdf_too_large");
+        assert!(r.body.get("upload_id").is_none());
+    }
+    let r = w.grant("01JZZZZZZZZZZZZZZZZZZZZZZZ", 100, &w.agent).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.code(), "unknown_invoice");
+    let r = w
+        .app
+        .post(
+            &format!("/api/agent/invoices/{id}/pdf/upload"),
+            json!({ "size": 100, "content_type": "text/html" }),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    // Exactly 10 MB may be declared.
+    let r = w.grant(&id, 10 * 1024 * 1024, &w.agent).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+}
+
+async fn a_grant_works_once_for_its_own_invoice_and_only_for_agents(app: TestApp) {
+    let w = World::new(app).await;
+    let id = w.invoice("FAC-2026-0014").await;
+    let other = w.invoice("FAC-2026-0015").await;
+    let pdf = b"%PDF-1.4\n% une fois\n%%EOF\n".to_vec();
+    // Parents have no grant to ask for, nor to confirm.
+    assert_eq!(
+        w.grant(&id, pdf.len(), &w.parent).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let g = w.grant(&id, pdf.len(), &w.agent).await;
+    let upload_id = g.body["upload_id"].clone();
+    assert!((200..300).contains(&w.put_to(&g.body, &pdf).await));
+    assert_eq!(
+        w.confirm(&id, &upload_id, &w.parent).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Another invoice's id with this grant: unknown.
+    let r = w.confirm(&other, &upload_id, &w.agent).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    for bogus in [json!("01JZZZZZZZZZZZZZZZZZZZZZZZ"), json!("a#b")] {
+        assert_eq!(
+            w.confirm(&id, &bogus, &w.agent).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    let r = w.confirm(&id, &upload_id, &w.agent).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    // Used twice: unknown, and the first one stays.
+    let r = w.confirm(&id, &upload_id, &w.agent).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.code(), "not_found");
+    let r = w.download(&id, &w.parent).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let location = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert_eq!(w.fetch(&location).await, pdf);
+    // The other invoice still has its rendered PDF.
+    assert_eq!(w.download(&other, &w.parent).await.status, StatusCode::OK);
+}
+
 fn text_of(pdf: &[u8]) -> String {
     let doc = lopdf::Document::load_mem(pdf).expect("a PDF that parses");
     let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
@@ -267,7 +473,7 @@ async fn another_familys_pdf_is_not_found_and_parents_cannot_upload(app: TestApp
     assert_eq!(w.download(&id, &w.parent).await.status, StatusCode::OK);
 }
 
-async fn uploads_must_be_pdfs_of_at_most_five_megabytes(app: TestApp) {
+async fn uploads_must_be_pdfs_of_at_most_ten_megabytes(app: TestApp) {
     let w = World::new(app).await;
     let id = w.invoice("FAC-2026-0010").await;
     let code = |r: &Raw| -> String {
@@ -290,14 +496,14 @@ async fn uploads_must_be_pdfs_of_at_most_five_megabytes(app: TestApp) {
             &format!("/api/agent/invoices/{id}/pdf"),
             &w.agent,
             b"%PDF-".to_vec(),
-            Some(5 * 1024 * 1024 + 1),
+            Some(10 * 1024 * 1024 + 1),
         )
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(code(&r), "pdf_too_large");
     // … and while reading, when the length is not announced.
     let mut big = b"%PDF-1.4\n".to_vec();
-    big.resize(5 * 1024 * 1024 + 1, b' ');
+    big.resize(10 * 1024 * 1024 + 1, b' ');
     let stream = futures::stream::iter(
         big.chunks(64 * 1024)
             .map(|c| Ok::<_, std::io::Error>(axum::body::Bytes::copy_from_slice(c)))
@@ -313,8 +519,8 @@ async fn uploads_must_be_pdfs_of_at_most_five_megabytes(app: TestApp) {
     req.extensions_mut().insert(ClientIp(w.app.ip));
     let resp = w.app.router.clone().oneshot(req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    // Exactly 5 MB is fine; an unknown invoice is not.
-    big.truncate(5 * 1024 * 1024);
+    // Exactly 10 MB is fine; an unknown invoice is not.
+    big.truncate(10 * 1024 * 1024);
     assert_eq!(
         w.upload(&id, &w.agent, big.clone()).await.status,
         StatusCode::NO_CONTENT

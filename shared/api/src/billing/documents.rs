@@ -1,26 +1,36 @@
 //! Invoice PDFs: the parents download one (the commune's own when an agent
 //! gave it, through a 5-minute presigned link; otherwise rendered by
 //! Marelle at each download, so it always shows what is still to pay);
-//! agents give the commune's own.
+//! agents give the commune's own: in two steps (a presigned upload, then a
+//! confirmation that checks what was stored), or in one `PUT` for
+//! integrations (limited by the gateway to about 4 MB on AWS).
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chrono::Duration;
 use marelle_domain::billing::{Invoice, InvoiceLine};
 use marelle_domain::keys;
-use marelle_domain::ports::store::Item;
+use marelle_domain::ports::BlobError;
+use marelle_domain::ports::blobs::STAGING_PREFIX;
+use marelle_domain::ports::store::{Condition, Item, Key};
 use serde::{Deserialize, Serialize};
 
 use super::pdf::{self, InvoiceDocument};
 use super::{FamilyParam, regies, store};
+use crate::family::UploadTarget;
 use crate::family::access;
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::extract::{Agent, Parent, UrlQuery};
+use crate::http::extract::{Agent, ClientIp, JsonBody, Parent, UrlQuery};
+use crate::http::ratelimit::{self, Scope};
 use crate::http::state::AppState;
 
-/// The largest PDF an agent may give: 5 MB.
-pub const MAX_PDF_BYTES: usize = 5 * 1024 * 1024;
+/// The largest PDF an agent may give: 10 MB.
+pub const MAX_PDF_BYTES: usize = 10 * 1024 * 1024;
+/// How long a presigned upload URL for a PDF works, in seconds.
+pub const UPLOAD_URL_SECS: u64 = 300;
 /// How long a link to a stored PDF works.
 pub const LINK_SECS: u64 = 300;
 
@@ -160,22 +170,62 @@ async fn render(
     Ok(pdf::render(&doc))
 }
 
-fn too_large() -> ApiError {
+fn too_large(status: StatusCode) -> ApiError {
     ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
+        status,
         "pdf_too_large",
         format!("Le PDF dépasse {} Mo.", MAX_PDF_BYTES / (1024 * 1024)),
     )
 }
 
+fn not_a_pdf() -> ApiError {
+    ApiError::rule("not_a_pdf", "Le fichier n'est pas un PDF.")
+}
+
+/// The checks every PDF given by the commune passes, whatever the way it
+/// came: its size, and that it is a PDF.
+fn check_pdf(bytes: &[u8], status_if_large: StatusCode) -> ApiResult<()> {
+    if bytes.len() > MAX_PDF_BYTES {
+        return Err(too_large(status_if_large));
+    }
+    if !bytes.starts_with(b"%PDF-") {
+        return Err(not_a_pdf());
+    }
+    Ok(())
+}
+
+/// Makes the checked PDF stored at `blob` the invoice's: the parents get it
+/// from now on; the one it replaces is removed when it was elsewhere.
+async fn attach(app: &AppState, invoice: &Invoice, blob: String, size: usize) -> ApiResult<()> {
+    let key = keys::invoice_pdf(&invoice.family_id, &invoice.id);
+    let previous = match app.store.get(&key).await? {
+        Some(item) => item.data::<StoredPdf>().ok().map(|p| p.blob),
+        None => None,
+    };
+    let marker = StoredPdf {
+        blob: blob.clone(),
+        size,
+        uploaded_at: app.clock.now(),
+    };
+    app.store.put(Item::with_data(key, &marker)?, None).await?;
+    if let Some(old) = previous
+        && old != blob
+        && let Err(e) = app.blobs.delete(&old).await
+    {
+        tracing::warn!(error = %e, blob = %old, "replaced invoice pdf left in the blob store");
+    }
+    Ok(())
+}
+
 /// `PUT /api/agent/invoices/{id}/pdf`: the commune's own PDF of an
 /// invoice; the parents download it instead of the rendered one.
 #[utoipa::path(put, path = "/api/agent/invoices/{id}/pdf", operation_id = "upload_invoice_pdf", tag = "agent", params(("id" = String, Path)),
-    request_body(content = PdfFile, content_type = "application/pdf", description = "Le PDF, 5 Mo au plus"),
+    description = "Pour les intégrations : le PDF dans le corps de la requête. Sur AWS, la passerelle limite ce corps à environ 4 Mo ; l'envoi en deux temps (`POST …/pdf/upload` puis `POST …/pdf/confirm`) n'a pas cette limite.",
+    request_body(content = PdfFile, content_type = "application/pdf", description = "Le PDF, 10 Mo au plus"),
     responses(
         (status = 204, description = "PDF enregistré"),
         (status = 404, description = "Facture inconnue (`unknown_invoice`)", body = Problem),
-        (status = 413, description = "`pdf_too_large` (plus de 5 Mo)", body = Problem),
+        (status = 413, description = "`pdf_too_large` (plus de 10 Mo)", body = Problem),
         (status = 422, description = "`not_a_pdf` (le fichier ne commence pas par `%PDF-`)", body = Problem),
     ))]
 pub async fn upload(
@@ -190,14 +240,12 @@ pub async fn upload(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_PDF_BYTES as u64) {
-        return Err(too_large());
+        return Err(too_large(StatusCode::PAYLOAD_TOO_LARGE));
     }
     let bytes = axum::body::to_bytes(body, MAX_PDF_BYTES)
         .await
-        .map_err(|_| too_large())?;
-    if !bytes.starts_with(b"%PDF-") {
-        return Err(ApiError::rule("not_a_pdf", "Le fichier n'est pas un PDF."));
-    }
+        .map_err(|_| too_large(StatusCode::PAYLOAD_TOO_LARGE))?;
+    check_pdf(&bytes, StatusCode::PAYLOAD_TOO_LARGE)?;
     if !valid_id(&id) {
         return Err(store::invoice_not_found());
     }
@@ -208,18 +256,204 @@ pub async fn upload(
         .put(&blob, bytes.to_vec(), "application/pdf")
         .await
         .map_err(|e| ApiError::unavailable("invoice pdf", e))?;
-    let marker = StoredPdf {
-        blob,
-        size,
-        uploaded_at: app.clock.now(),
+    attach(&app, &invoice, blob, size).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PdfUpload {
+    /// The PDF's size in bytes, at most 10 MB.
+    pub size: u64,
+}
+
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct PdfUploadAnswer {
+    /// To give back to `POST /api/agent/invoices/{id}/pdf/confirm`.
+    pub upload_id: String,
+    pub upload: UploadTarget,
+}
+
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PdfConfirm {
+    pub upload_id: String,
+}
+
+/// A grant to upload one invoice's PDF, until it is confirmed (or expires
+/// after an hour).
+#[derive(Debug, Serialize, Deserialize)]
+struct PdfUploadRecord {
+    invoice_id: String,
+    family_id: String,
+    account_id: String,
+    /// Where the browser uploads: under the staging prefix, never served.
+    key: String,
+}
+
+fn grant_key(upload_id: &str) -> Key {
+    Key::new(format!("UPLOAD#{upload_id}"), "INVOICE_PDF")
+}
+
+/// `POST /api/agent/invoices/{id}/pdf/upload`: where to upload the
+/// commune's PDF of an invoice.
+#[utoipa::path(post, path = "/api/agent/invoices/{id}/pdf/upload", operation_id = "start_invoice_pdf_upload", tag = "agent", params(("id" = String, Path)),
+    request_body = PdfUpload,
+    responses(
+        (status = 201, description = "Adresse d'envoi (valable 5 minutes, pour un seul envoi de la taille annoncée, en `application/pdf`)", body = PdfUploadAnswer),
+        (status = 404, description = "Facture inconnue (`unknown_invoice`)", body = Problem),
+        (status = 422, description = "`pdf_too_large` (taille nulle ou de plus de 10 Mo)", body = Problem),
+        (status = 429, description = "Trop d'adresses d'envoi demandées (`rate_limited`)", body = Problem),
+    ))]
+pub async fn start_upload(
+    State(app): State<AppState>,
+    Agent(a): Agent,
+    ip: ClientIp,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<PdfUpload>,
+) -> ApiResult<impl IntoResponse> {
+    if body.size == 0 || body.size > MAX_PDF_BYTES as u64 {
+        return Err(too_large(StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    ratelimit::hit_both(
+        &app,
+        Scope::Upload,
+        ip.0,
+        &a.account_id,
+        app.settings.limits.upload(),
+    )
+    .await?;
+    if !valid_id(&id) {
+        return Err(store::invoice_not_found());
+    }
+    let invoice = store::find(&app, &id).await?;
+    let upload_id = app.ids.next();
+    let key = format!(
+        "{STAGING_PREFIX}{}",
+        checked_blob(&invoice.family_id, &invoice.id, &upload_id)
+    );
+    let record = PdfUploadRecord {
+        invoice_id: invoice.id.clone(),
+        family_id: invoice.family_id.clone(),
+        account_id: a.account_id.clone(),
+        key: key.clone(),
     };
+    let expires = app.clock.now() + Duration::hours(1);
     app.store
         .put(
-            Item::with_data(keys::invoice_pdf(&invoice.family_id, &invoice.id), &marker)?,
-            None,
+            Item::with_data(grant_key(&upload_id), &record)?.expires_at(expires.timestamp()),
+            Some(Condition::NotExists),
         )
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    let upload = app
+        .blobs
+        .presign_upload(&key, "application/pdf", body.size, UPLOAD_URL_SECS)
+        .await
+        .map_err(|e| ApiError::unavailable("presign", e))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PdfUploadAnswer {
+            upload_id,
+            upload: UploadTarget {
+                url: upload.url,
+                method: upload.method,
+                headers: upload.headers,
+            },
+        }),
+    ))
+}
+
+/// Where a PDF uploaded in two steps is kept once checked (its staging key
+/// is this under the staging prefix, which the upload URL cannot leave).
+fn checked_blob(family_id: &str, invoice_id: &str, upload_id: &str) -> String {
+    format!("families/{family_id}/invoices/{invoice_id}-{upload_id}.pdf")
+}
+
+/// `POST /api/agent/invoices/{id}/pdf/confirm`: the PDF is uploaded;
+/// checked here (size, content), it becomes the invoice's.
+#[utoipa::path(post, path = "/api/agent/invoices/{id}/pdf/confirm", operation_id = "confirm_invoice_pdf_upload", tag = "agent", params(("id" = String, Path)),
+    request_body = PdfConfirm,
+    responses(
+        (status = 204, description = "PDF enregistré"),
+        (status = 404, description = "Envoi inconnu, expiré, déjà confirmé ou pour une autre facture (`not_found`)", body = Problem),
+        (status = 422, description = "`pdf_missing` (rien n'a été reçu), `pdf_too_large` (plus de 10 Mo) ou `not_a_pdf` (le fichier ne commence pas par `%PDF-`)", body = Problem),
+    ))]
+pub async fn confirm_upload(
+    State(app): State<AppState>,
+    Agent(a): Agent,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<PdfConfirm>,
+) -> ApiResult<StatusCode> {
+    if !valid_id(&body.upload_id) || !valid_id(&id) {
+        return Err(ApiError::not_found());
+    }
+    let grant = grant_key(&body.upload_id);
+    let record: PdfUploadRecord = app
+        .store
+        .get(&grant)
+        .await?
+        .ok_or_else(ApiError::not_found)?
+        .data()?;
+    if record.invoice_id != id || record.account_id != a.account_id {
+        return Err(ApiError::not_found());
+    }
+    let staged = record.key.as_str();
+    let checked = checked_blob(&record.family_id, &record.invoice_id, &body.upload_id);
+    if staged != format!("{STAGING_PREFIX}{checked}") {
+        return Err(ApiError::internal("pdf upload grant", staged));
+    }
+    match app.blobs.head(staged).await {
+        Ok(_) => {}
+        Err(BlobError::NotFound) => {
+            return Err(ApiError::rule(
+                "pdf_missing",
+                "Le PDF n'a pas été reçu. Envoyez-le de nouveau.",
+            ));
+        }
+        Err(e) => return Err(ApiError::unavailable("blob head", e)),
+    }
+    // One confirmation per grant, even two at once.
+    match app.store.delete(&grant, Some(Condition::Exists)).await {
+        Ok(()) => {}
+        Err(e) if e.is_condition_failed() => return Err(ApiError::not_found()),
+        Err(e) => return Err(e.into()),
+    }
+    // The check runs on a copy the upload URL cannot reach: what is
+    // checked is what the families will get.
+    let outcome = check_and_attach(&app, staged, &checked, &record).await;
+    let _ = app.blobs.delete(staged).await;
+    if outcome.is_err() {
+        let _ = app.blobs.delete(&checked).await;
+    }
+    outcome.map(|()| StatusCode::NO_CONTENT)
+}
+
+async fn check_and_attach(
+    app: &AppState,
+    staged: &str,
+    checked: &str,
+    record: &PdfUploadRecord,
+) -> ApiResult<()> {
+    app.blobs
+        .copy(staged, checked)
+        .await
+        .map_err(|e| ApiError::unavailable("blob copy", e))?;
+    let info = app
+        .blobs
+        .head(checked)
+        .await
+        .map_err(|e| ApiError::unavailable("blob head", e))?;
+    if info.size > MAX_PDF_BYTES as u64 {
+        return Err(too_large(StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    let bytes = app
+        .blobs
+        .get(checked)
+        .await
+        .map_err(|e| ApiError::unavailable("blob get", e))?;
+    check_pdf(&bytes, StatusCode::UNPROCESSABLE_ENTITY)?;
+    let invoice = store::find(app, &record.invoice_id).await?;
+    attach(app, &invoice, checked.to_string(), bytes.len()).await
 }
 
 #[cfg(test)]

@@ -58,6 +58,14 @@ pub fn agent_router() -> Router<AppState> {
             put(documents::upload).layer(DefaultBodyLimit::max(documents::MAX_PDF_BYTES)),
         )
         .route(
+            "/api/agent/invoices/{id}/pdf/upload",
+            post(documents::start_upload),
+        )
+        .route(
+            "/api/agent/invoices/{id}/pdf/confirm",
+            post(documents::confirm_upload),
+        )
+        .route(
             "/api/agent/regies",
             get(regies::list_regies).post(regies::create_regie),
         )
