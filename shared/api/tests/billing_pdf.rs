@@ -30,6 +30,9 @@ on_both_stores!(
     a_non_pdf_uploaded_in_two_steps_is_refused_and_nothing_is_kept,
     an_oversized_declaration_gets_no_grant,
     a_grant_works_once_for_its_own_invoice_and_only_for_agents,
+    the_communes_logo_is_drawn_on_rendered_invoices_until_removed,
+    bad_logos_are_refused_and_nothing_is_stored,
+    a_broken_stored_logo_never_breaks_a_download,
 );
 
 struct World {
@@ -372,6 +375,228 @@ async fn a_grant_works_once_for_its_own_invoice_and_only_for_agents(app: TestApp
     assert_eq!(w.fetch(&location).await, pdf);
     // The other invoice still has its rendered PDF.
     assert_eq!(w.download(&other, &w.parent).await.status, StatusCode::OK);
+}
+
+const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
+const JPEG: &[u8] = include_bytes!("fixtures/logo.jpg");
+
+/// A 40×20 PNG, half transparent.
+fn png_logo() -> Vec<u8> {
+    marelle_api::billing::image::fixtures::png(40, 20, 6, 8, &[], |x, y| {
+        vec![27, 94, 155, if (x + y) % 2 == 0 { 255 } else { 0 }]
+    })
+}
+
+impl World {
+    async fn put_logo(
+        &self,
+        cookie: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> marelle_testkit::TestResponse {
+        let req = Request::builder()
+            .method(Method::PUT)
+            .uri("/api/agent/commune/logo")
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::CONTENT_LENGTH, bytes.len())
+            .body(Body::from(bytes.to_vec()))
+            .unwrap();
+        self.app.send(req).await
+    }
+
+    async fn logo(&self, cookie: &str) -> Raw {
+        self.raw(
+            Method::GET,
+            "/api/agent/commune/logo",
+            cookie,
+            Vec::new(),
+            None,
+        )
+        .await
+    }
+
+    /// The rendered PDF of an invoice, checked to be one that parses.
+    async fn rendered(&self, id: &str) -> Vec<u8> {
+        let r = self.download(id, &self.parent).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.bytes.starts_with(b"%PDF-"));
+        assert!(text_of(&r.bytes).contains("Mairie de Villebois"));
+        r.bytes
+    }
+}
+
+/// The image XObjects of a PDF: (width, height).
+fn images_of(pdf: &[u8]) -> Vec<(i64, i64)> {
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
+    let mut found: Vec<(i64, i64)> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .filter(|s| {
+            s.dict
+                .get(b"Subtype")
+                .and_then(|v| v.as_name())
+                .is_ok_and(|n| n == b"Image")
+        })
+        .map(|s| {
+            let n = |k: &[u8]| s.dict.get(k).and_then(|v| v.as_i64()).unwrap();
+            (n(b"Width"), n(b"Height"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+async fn the_communes_logo_is_drawn_on_rendered_invoices_until_removed(app: TestApp) {
+    let w = World::new(app).await;
+    let id = w.invoice("FAC-2026-0020").await;
+    assert!(images_of(&w.rendered(&id).await).is_empty());
+    let r = w.logo(&w.agent).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(String::from_utf8_lossy(&r.bytes).contains("no_logo"));
+
+    let png = png_logo();
+    let r = w.put_logo(&w.agent, "image/png", &png).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let r = w.logo(&w.agent).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "image/png");
+    assert_eq!(r.bytes, png);
+    // The PNG and its alpha as a soft mask.
+    let pdf = w.rendered(&id).await;
+    assert!(String::from_utf8_lossy(&pdf).contains("/Subtype /Image"));
+    assert_eq!(images_of(&pdf), vec![(40, 20), (40, 20)]);
+
+    // A JPEG replaces it, whatever type the browser said.
+    let r = w.put_logo(&w.agent, "image/png", JPEG).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let r = w.logo(&w.agent).await;
+    assert_eq!(r.headers[header::CONTENT_TYPE], "image/jpeg");
+    assert_eq!(images_of(&w.rendered(&id).await), vec![(60, 30)]);
+
+    // Parents neither see nor change it.
+    assert_eq!(w.logo(&w.parent).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        w.put_logo(&w.parent, "image/png", &png).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = w
+        .raw(
+            Method::DELETE,
+            "/api/agent/commune/logo",
+            &w.parent,
+            Vec::new(),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(w.logo(&w.agent).await.bytes, JPEG);
+
+    // Removed: invoices are as before.
+    let r = w
+        .raw(
+            Method::DELETE,
+            "/api/agent/commune/logo",
+            &w.agent,
+            Vec::new(),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(w.logo(&w.agent).await.status, StatusCode::NOT_FOUND);
+    assert!(images_of(&w.rendered(&id).await).is_empty());
+    let r = w
+        .raw(
+            Method::DELETE,
+            "/api/agent/commune/logo",
+            &w.agent,
+            Vec::new(),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+}
+
+async fn bad_logos_are_refused_and_nothing_is_stored(app: TestApp) {
+    let w = World::new(app).await;
+    let huge = marelle_api::billing::image::fixtures::png(3000, 3000, 0, 8, &[], |_, _| vec![0]);
+    let mut heavy = png_logo();
+    heavy.resize(600 * 1024, 0);
+    let cases: [(&str, &[u8], StatusCode, &str); 5] = [
+        (
+            "image/gif",
+            GIF,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "logo_type",
+        ),
+        (
+            "image/png",
+            b"<!doctype html><html>logo.png</html>",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "logo_type",
+        ),
+        (
+            "image/png",
+            &huge,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "logo_dimensions",
+        ),
+        (
+            "image/png",
+            &heavy,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "logo_too_large",
+        ),
+        (
+            "image/png",
+            &png_logo()[..60],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "logo_unreadable",
+        ),
+    ];
+    for (content_type, bytes, status, code) in &cases {
+        let r = w.put_logo(&w.agent, content_type, bytes).await;
+        assert_eq!(r.status, *status, "{code}: {:?}", r.body);
+        assert_eq!(r.code(), *code);
+        assert_eq!(
+            w.logo(&w.agent).await.status,
+            StatusCode::NOT_FOUND,
+            "{code}"
+        );
+    }
+    assert!(matches!(
+        w.app.state.blobs.head("commune/logo").await,
+        Err(marelle_domain::ports::BlobError::NotFound)
+    ));
+    // Refused files leave a good logo in place.
+    let good = png_logo();
+    assert_eq!(
+        w.put_logo(&w.agent, "image/png", &good).await.status,
+        StatusCode::NO_CONTENT
+    );
+    for (content_type, bytes, status, _) in &cases {
+        assert_eq!(
+            w.put_logo(&w.agent, content_type, bytes).await.status,
+            *status
+        );
+    }
+    assert_eq!(w.logo(&w.agent).await.bytes, good);
+}
+
+async fn a_broken_stored_logo_never_breaks_a_download(app: TestApp) {
+    let w = World::new(app).await;
+    let id = w.invoice("FAC-2026-0021").await;
+    let mut broken = png_logo();
+    broken.truncate(50);
+    w.app
+        .state
+        .blobs
+        .put("commune/logo", broken, "image/png")
+        .await
+        .unwrap();
+    assert!(images_of(&w.rendered(&id).await).is_empty());
 }
 
 fn text_of(pdf: &[u8]) -> String {

@@ -158,6 +158,7 @@ async fn render(
         None => (String::new(), None),
     };
     let link = app.commune.link("/espace-facturation");
+    let logo = super::logo::for_pdf(app).await;
     let doc = InvoiceDocument {
         commune: &app.commune.name,
         portal_link: &link,
@@ -166,6 +167,7 @@ async fn render(
         lines,
         family_name: &name,
         address: address.as_ref(),
+        logo: logo.as_ref(),
     };
     Ok(pdf::render(&doc))
 }

@@ -5,7 +5,9 @@
 //! of this ledger.
 
 pub mod documents;
+pub mod image;
 pub mod import;
+pub mod logo;
 pub mod online;
 pub mod pdf;
 pub mod regies;
@@ -64,6 +66,13 @@ pub fn agent_router() -> Router<AppState> {
         .route(
             "/api/agent/invoices/{id}/pdf/confirm",
             post(documents::confirm_upload),
+        )
+        .route(
+            "/api/agent/commune/logo",
+            put(logo::put_logo)
+                .get(logo::get_logo)
+                .delete(logo::delete_logo)
+                .layer(DefaultBodyLimit::max(image::MAX_LOGO_BYTES)),
         )
         .route(
             "/api/agent/regies",

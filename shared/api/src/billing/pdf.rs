@@ -5,7 +5,9 @@
 use chrono::NaiveDate;
 use marelle_domain::billing::{Invoice, InvoiceLine};
 use marelle_domain::family::model::Address;
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+
+use super::image::{ImageData, PdfImage};
 
 /// Everything the rendered invoice shows.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +23,8 @@ pub struct InvoiceDocument<'a> {
     /// "DUPONT Matthieu".
     pub family_name: &'a str,
     pub address: Option<&'a Address>,
+    /// The commune's logo, drawn top left beside its name.
+    pub logo: Option<&'a PdfImage>,
 }
 
 const WIDTH: f32 = 595.0;
@@ -32,6 +36,11 @@ const BOTTOM: f32 = 90.0;
 const ROW: f32 = 15.0;
 const REGULAR: Name<'static> = Name(b"F1");
 const BOLD: Name<'static> = Name(b"F2");
+const LOGO: Name<'static> = Name(b"Im1");
+/// The box the logo fits in, aspect kept: about 40 mm × 20 mm.
+const LOGO_BOX: (f32, f32) = (113.0, 57.0);
+/// The top of the logo.
+const LOGO_TOP: f32 = HEIGHT - 38.0;
 
 /// Table columns: left edge (text) or right edge (numbers), width.
 const COL_CHILD: (f32, f32) = (MARGIN, 85.0);
@@ -87,7 +96,12 @@ fn assemble(doc: &InvoiceDocument<'_>, pages: Vec<Content>, inv: &Invoice) -> Ve
     let bold = Ref::new(4);
     let info = Ref::new(5);
     let page_ids: Vec<Ref> = (0..n).map(|i| Ref::new(6 + 2 * i as i32)).collect();
+    let logo = Ref::new(6 + 2 * n as i32);
+    let logo_mask = Ref::new(7 + 2 * n as i32);
     let mut pdf = Pdf::new();
+    if let Some(image) = doc.logo {
+        write_image(&mut pdf, image, logo, logo_mask);
+    }
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree)
         .kids(page_ids.iter().copied())
@@ -113,14 +127,71 @@ fn assemble(doc: &InvoiceDocument<'_>, pages: Vec<Content>, inv: &Invoice) -> Ve
         p.parent(tree)
             .media_box(Rect::new(0.0, 0.0, WIDTH, HEIGHT))
             .contents(content_id);
-        p.resources()
-            .fonts()
-            .pair(REGULAR, regular)
-            .pair(BOLD, bold);
+        let mut resources = p.resources();
+        resources.fonts().pair(REGULAR, regular).pair(BOLD, bold);
+        if doc.logo.is_some() {
+            resources.x_objects().pair(LOGO, logo);
+        }
+        resources.finish();
         p.finish();
         pdf.stream(content_id, &content.finish());
     }
     pdf.finish()
+}
+
+/// The logo as an image XObject (and its alpha as a soft mask).
+fn write_image(pdf: &mut Pdf, image: &PdfImage, id: Ref, mask: Ref) {
+    let (w, h) = (image.width as i32, image.height as i32);
+    match &image.data {
+        ImageData::Jpeg {
+            bytes,
+            components,
+            inverted,
+        } => {
+            let mut x = pdf.image_xobject(id, bytes);
+            x.filter(Filter::DctDecode);
+            x.width(w).height(h).bits_per_component(8);
+            match components {
+                1 => x.color_space().device_gray(),
+                4 => x.color_space().device_cmyk(),
+                _ => x.color_space().device_rgb(),
+            }
+            if *inverted {
+                x.decode([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
+            }
+        }
+        ImageData::Flate {
+            samples,
+            components,
+            alpha,
+        } => {
+            let mut x = pdf.image_xobject(id, samples);
+            x.filter(Filter::FlateDecode);
+            x.width(w).height(h).bits_per_component(8);
+            if *components == 1 {
+                x.color_space().device_gray();
+            } else {
+                x.color_space().device_rgb();
+            }
+            if alpha.is_some() {
+                x.s_mask(mask);
+            }
+            x.finish();
+            if let Some(alpha) = alpha {
+                let mut m = pdf.image_xobject(mask, alpha);
+                m.filter(Filter::FlateDecode);
+                m.width(w).height(h).bits_per_component(8);
+                m.color_space().device_gray();
+            }
+        }
+    }
+}
+
+/// The logo's size on the page: fit in [`LOGO_BOX`], aspect kept.
+fn logo_size(image: &PdfImage) -> (f32, f32) {
+    let (w, h) = (image.width as f32, image.height as f32);
+    let scale = (LOGO_BOX.0 / w).min(LOGO_BOX.1 / h);
+    (w * scale, h * scale)
 }
 
 fn date(d: NaiveDate) -> String {
@@ -146,14 +217,20 @@ pub fn euros(cents: i64) -> String {
 fn header(c: &mut Content, doc: &InvoiceDocument<'_>) -> f32 {
     let inv = doc.invoice;
     let mut y = HEIGHT - 60.0;
-    text(
-        c,
-        BOLD,
-        16.0,
-        MARGIN,
-        y,
-        &fit(doc.commune, BOLD, 16.0, 280.0),
-    );
+    // With a logo, the commune's block stands beside it.
+    let (x0, max) = match doc.logo {
+        Some(image) => {
+            let (w, h) = logo_size(image);
+            c.save_state();
+            c.transform([w, 0.0, 0.0, h, MARGIN, LOGO_TOP - h]);
+            c.x_object(LOGO);
+            c.restore_state();
+            let x0 = MARGIN + w + 12.0;
+            (x0, 390.0 - x0)
+        }
+        None => (MARGIN, 280.0),
+    };
+    text(c, BOLD, 16.0, x0, y, &fit(doc.commune, BOLD, 16.0, max));
     right(c, BOLD, 20.0, RIGHT, y, "FACTURE");
     y -= 18.0;
     text(
@@ -186,14 +263,7 @@ fn header(c: &mut Content, doc: &InvoiceDocument<'_>) -> f32 {
     );
     y -= 14.0;
     if let Some(email) = doc.regie_email {
-        text(
-            c,
-            REGULAR,
-            10.0,
-            MARGIN,
-            y,
-            &fit(email, REGULAR, 10.0, 280.0),
-        );
+        text(c, REGULAR, 10.0, x0, y, &fit(email, REGULAR, 10.0, max));
     }
     right(
         c,
@@ -552,6 +622,7 @@ mod tests {
             lines,
             family_name: "DUPONT Matthieu",
             address: Some(address),
+            logo: None,
         }
     }
 
@@ -659,5 +730,101 @@ mod tests {
         assert_eq!(win_ansi("é€œ漢"), vec![0xE9, 0x80, 0x9C, b'?']);
         assert_eq!(euros(-1_234_567), "-12\u{a0}345,67\u{a0}€");
         assert_eq!(euros(5), "0,05\u{a0}€");
+    }
+
+    /// The image XObjects of a PDF (a soft mask is one too): (width,
+    /// height, has a soft mask), sorted.
+    fn images(bytes: &[u8]) -> Vec<(i64, i64, bool)> {
+        let pdf = lopdf::Document::load_mem(bytes).expect("a PDF that parses");
+        pdf.objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .filter(|s| {
+                s.dict
+                    .get(b"Subtype")
+                    .and_then(|v| v.as_name())
+                    .is_ok_and(|n| n == b"Image")
+            })
+            .map(|s| {
+                let n = |k: &[u8]| s.dict.get(k).and_then(|v| v.as_i64()).unwrap();
+                (n(b"Width"), n(b"Height"), s.dict.get(b"SMask").is_ok())
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    fn with_logo(logo: &PdfImage, lines: usize) -> Vec<u8> {
+        let inv = invoice();
+        let lines: Vec<InvoiceLine> = (1..=lines).map(line).collect();
+        let a = address();
+        let mut d = doc(&inv, &lines, &a);
+        d.logo = Some(logo);
+        render(&d)
+    }
+
+    #[test]
+    fn png_and_jpeg_logos_are_drawn_as_images_beside_the_commune() {
+        use crate::billing::image::{decode, fixtures::png};
+        let rgba = png(80, 40, 6, 8, &[], |x, _| vec![20, 90, 160, (x * 3) as u8]);
+        let palette = png(
+            30,
+            30,
+            3,
+            4,
+            &[(b"PLTE", vec![0, 0, 0, 255, 255, 255]), (b"tRNS", vec![0])],
+            |x, y| vec![((x + y) % 2) as u8],
+        );
+        let jpeg = include_bytes!("../../tests/fixtures/logo.jpg");
+        for (bytes, size, masked) in [
+            (rgba, (80, 40), true),
+            (palette, (30, 30), true),
+            (jpeg.to_vec(), (60, 30), false),
+        ] {
+            let logo = decode(&bytes).unwrap();
+            let pdf = with_logo(&logo, 3);
+            assert!(pdf.starts_with(b"%PDF-"));
+            let mut expected = vec![(size.0, size.1, masked)];
+            if masked {
+                // … and its soft mask.
+                expected.insert(0, (size.0, size.1, false));
+            }
+            assert_eq!(images(&pdf), expected, "{size:?}");
+            let (_, text) = extract(&pdf);
+            assert!(text.contains("Mairie de Villebois"), "{text}");
+            assert!(text.contains("Régie : Restauration scolaire"), "{text}");
+        }
+        // Several pages share the one image.
+        let logo = decode(include_bytes!("../../tests/fixtures/logo.jpg")).unwrap();
+        let pdf = with_logo(&logo, 200);
+        let (pages, _) = extract(&pdf);
+        assert!(pages > 1);
+        assert_eq!(images(&pdf).len(), 1);
+    }
+
+    #[test]
+    fn without_a_logo_there_is_no_image() {
+        let inv = invoice();
+        let a = address();
+        let pdf = render(&doc(&inv, &[], &a));
+        assert!(images(&pdf).is_empty());
+        assert!(!String::from_utf8_lossy(&pdf).contains("/Image"));
+    }
+
+    #[test]
+    fn the_logo_fits_its_box_with_its_aspect() {
+        let img = |w, h| PdfImage {
+            width: w,
+            height: h,
+            data: ImageData::Jpeg {
+                bytes: Vec::new(),
+                components: 3,
+                inverted: false,
+            },
+        };
+        let (w, h) = logo_size(&img(2000, 100));
+        assert!((w - LOGO_BOX.0).abs() < 0.01 && (h - 5.65).abs() < 0.01);
+        let (w, h) = logo_size(&img(10, 100));
+        assert!((h - LOGO_BOX.1).abs() < 0.01 && (w - 5.7).abs() < 0.01);
     }
 }
