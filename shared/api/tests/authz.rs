@@ -39,7 +39,7 @@ const CALLERS: [&str; 5] = ["anon", "other", "lone", "agent", "owner"];
 
 /// `(METHOD path, id filling {id}, query, body, expected: anon other lone agent owner)`.
 /// A body starting with `csv:` is sent as `text/csv`, one starting with
-/// `pdf:` as `application/pdf`.
+/// `pdf:` as `application/pdf`; `png:` sends a small PNG as `image/png`.
 #[rustfmt::skip]
 const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     // Accounts: public routes answer everyone alike; the account's own routes need a session.
@@ -103,6 +103,11 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("POST /api/agent/payments/import", "", "dry_run=true", "csv:", "401 403 403 4xx 403"),
     ("POST /api/agent/invoices/{id}/cancel", "invoice2", "", r#"{"reason":"Doublon"}"#, "401 403 403 2xx 403"),
     ("PUT /api/agent/invoices/{id}/pdf", "invoice2", "", "pdf:%PDF-1.4\n%%EOF\n", "401 403 403 2xx 403"),
+    ("POST /api/agent/invoices/{id}/pdf/upload", "invoice2", "", r#"{"size":20}"#, "401 403 403 2xx 403"),
+    ("POST /api/agent/invoices/{id}/pdf/confirm", "invoice2", "", r#"{"upload_id":"{pdfupload}"}"#, "401 403 403 2xx 403"),
+    ("PUT /api/agent/commune/logo", "", "", "png:", "401 403 403 2xx 403"),
+    ("GET /api/agent/commune/logo", "", "", "", "401 403 403 2xx 403"),
+    ("DELETE /api/agent/commune/logo", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/regies", "", "", "", "401 403 403 2xx 403"),
     ("POST /api/agent/regies", "", "", r#"{"name":"Accueil périscolaire","numcli":"123456","email":"regie@villebois.fr"}"#, "401 403 403 2xx 403"),
     ("PATCH /api/agent/regies/{id}", "regie", "", r#"{"numcli":"654321"}"#, "401 403 403 2xx 403"),
@@ -274,6 +279,27 @@ impl World {
             invoices.push(r.body["id"].as_str().unwrap().to_string());
         }
 
+        // The commune's PDF of the second invoice, uploaded and waiting for
+        // its confirmation.
+        let pdf = b"%PDF-1.4\n% en attente\n";
+        let r = app
+            .post(
+                &format!("/api/agent/invoices/{}/pdf/upload", invoices[1]),
+                json!({"size": pdf.len()}),
+                Some(&agent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let pdfupload = r.body["upload_id"].as_str().unwrap().to_string();
+        let url = r.body["upload"]["url"].as_str().unwrap();
+        let put = Request::builder()
+            .method(Method::PUT)
+            .uri(url.strip_prefix(ORIGIN).unwrap())
+            .header(header::CONTENT_TYPE, "application/pdf")
+            .body(Body::from(pdf.to_vec()))
+            .unwrap();
+        assert_eq!(app.send(put).await.status, StatusCode::OK);
+
         let r = app
             .post(
                 "/api/agent/regies",
@@ -305,6 +331,7 @@ impl World {
             ("invoice", invoices[0].clone()),
             ("invoice2", invoices[1].clone()),
             ("regie", regie),
+            ("pdfupload", pdfupload),
         ]);
         Self { app, cookies, ids }
     }
@@ -350,7 +377,12 @@ impl World {
         if let Some(cookie) = &self.cookies[caller] {
             req = req.header(header::COOKIE, cookie);
         }
-        let req = if let Some(pdf) = body.strip_prefix("pdf:") {
+        let req = if body == "png:" {
+            let png =
+                marelle_api::billing::image::fixtures::png(2, 2, 2, 8, &[], |_, _| vec![9, 9, 9]);
+            req.header(header::CONTENT_TYPE, "image/png")
+                .body(Body::from(png))
+        } else if let Some(pdf) = body.strip_prefix("pdf:") {
             req.header(header::CONTENT_TYPE, "application/pdf")
                 .body(Body::from(pdf.to_string()))
         } else if let Some(csv) = body.strip_prefix("csv:") {

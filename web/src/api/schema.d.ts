@@ -44,6 +44,20 @@ export interface paths {
      */
     post: operations["close"];
   };
+  "/api/agent/commune/logo": {
+    /** `GET /api/agent/commune/logo`: the logo as it was given. */
+    get: operations["get_commune_logo"];
+    /**
+     * `PUT /api/agent/commune/logo`: the commune's logo, replacing the one
+     * before.
+     */
+    put: operations["put_commune_logo"];
+    /**
+     * `DELETE /api/agent/commune/logo`: invoices go back to the commune's
+     * name alone.
+     */
+    delete: operations["delete_commune_logo"];
+  };
   "/api/agent/digest/preview": {
     /**
      * `GET /api/agent/digest/preview`: the processing e-mails the window still
@@ -123,8 +137,23 @@ export interface paths {
     /**
      * `PUT /api/agent/invoices/{id}/pdf`: the commune's own PDF of an
      * invoice; the parents download it instead of the rendered one.
+     * @description Pour les intégrations : le PDF dans le corps de la requête. Sur AWS, la passerelle limite ce corps à environ 4 Mo ; l'envoi en deux temps (`POST …/pdf/upload` puis `POST …/pdf/confirm`) n'a pas cette limite.
      */
     put: operations["upload_invoice_pdf"];
+  };
+  "/api/agent/invoices/{id}/pdf/confirm": {
+    /**
+     * `POST /api/agent/invoices/{id}/pdf/confirm`: the PDF is uploaded;
+     * checked here (size, content), it becomes the invoice's.
+     */
+    post: operations["confirm_invoice_pdf_upload"];
+  };
+  "/api/agent/invoices/{id}/pdf/upload": {
+    /**
+     * `POST /api/agent/invoices/{id}/pdf/upload`: where to upload the
+     * commune's PDF of an invoice.
+     */
+    post: operations["start_invoice_pdf_upload"];
   };
   "/api/agent/payments": {
     /** `POST /api/agent/payments`: a payment received at the town hall. */
@@ -821,6 +850,11 @@ export interface components {
       event: components["schemas"]["HistoryEvent"];
       message?: string | null;
     };
+    /**
+     * Format: binary
+     * @description An image file, in the contract (a binary body).
+     */
+    ImageFile: string;
     ImportError: {
       field: string;
       /**
@@ -1137,11 +1171,26 @@ export interface components {
       number: string;
       service: string;
     };
+    PdfConfirm: {
+      upload_id: string;
+    };
     /**
      * Format: binary
      * @description A PDF file, in the contract (a binary body).
      */
     PdfFile: string;
+    PdfUpload: {
+      /**
+       * Format: int64
+       * @description The PDF's size in bytes, at most 10 MB.
+       */
+      size: number;
+    };
+    PdfUploadAnswer: {
+      upload: components["schemas"]["UploadTarget"];
+      /** @description To give back to `POST /api/agent/invoices/{id}/pdf/confirm`. */
+      upload_id: string;
+    };
     PendingView: {
       /** @description New values by field (bank data masked for families). */
       changes: Record<string, never>;
@@ -1692,6 +1741,89 @@ export interface operations {
       };
     };
   };
+  /** `GET /api/agent/commune/logo`: the logo as it was given. */
+  get_commune_logo: {
+    responses: {
+      /** @description Le logo (`image/png` ou `image/jpeg`) */
+      200: {
+        content: {
+          "image/png": components["schemas"]["ImageFile"];
+        };
+      };
+      /** @description `no_logo` (aucun logo donné) */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `PUT /api/agent/commune/logo`: the commune's logo, replacing the one
+   * before.
+   */
+  put_commune_logo: {
+    /** @description Une image PNG ou JPEG (`image/jpeg`), 512 Ko et 2000 × 2000 pixels au plus ; son type est lu dans le fichier */
+    requestBody: {
+      content: {
+        "image/png": components["schemas"]["ImageFile"];
+      };
+    };
+    responses: {
+      /** @description Logo enregistré : il apparaît en haut des factures PDF */
+      204: {
+        content: never;
+      };
+      /** @description `logo_too_large` (plus de 512 Ko) */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `logo_type` (ni PNG ni JPEG) */
+      415: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `logo_dimensions` (plus de 2000 × 2000 pixels) ou `logo_unreadable` (image abîmée ou PNG entrelacé) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `DELETE /api/agent/commune/logo`: invoices go back to the commune's
+   * name alone.
+   */
+  delete_commune_logo: {
+    responses: {
+      /** @description Logo supprimé (ou il n'y en avait pas) */
+      204: {
+        content: never;
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   /**
    * `GET /api/agent/digest/preview`: the processing e-mails the window still
    * open would send if it closed now ("Voir l'accusé de traitement de la
@@ -2183,6 +2315,7 @@ export interface operations {
   /**
    * `PUT /api/agent/invoices/{id}/pdf`: the commune's own PDF of an
    * invoice; the parents download it instead of the rendered one.
+   * @description Pour les intégrations : le PDF dans le corps de la requête. Sur AWS, la passerelle limite ce corps à environ 4 Mo ; l'envoi en deux temps (`POST …/pdf/upload` puis `POST …/pdf/confirm`) n'a pas cette limite.
    */
   upload_invoice_pdf: {
     parameters: {
@@ -2190,7 +2323,7 @@ export interface operations {
         id: string;
       };
     };
-    /** @description Le PDF, 5 Mo au plus */
+    /** @description Le PDF, 10 Mo au plus */
     requestBody: {
       content: {
         "application/pdf": components["schemas"]["PdfFile"];
@@ -2207,7 +2340,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `pdf_too_large` (plus de 5 Mo) */
+      /** @description `pdf_too_large` (plus de 10 Mo) */
       413: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2215,6 +2348,94 @@ export interface operations {
       };
       /** @description `not_a_pdf` (le fichier ne commence pas par `%PDF-`) */
       422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/invoices/{id}/pdf/confirm`: the PDF is uploaded;
+   * checked here (size, content), it becomes the invoice's.
+   */
+  confirm_invoice_pdf_upload: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PdfConfirm"];
+      };
+    };
+    responses: {
+      /** @description PDF enregistré */
+      204: {
+        content: never;
+      };
+      /** @description Envoi inconnu, expiré, déjà confirmé ou pour une autre facture (`not_found`) */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `pdf_missing` (rien n'a été reçu), `pdf_too_large` (plus de 10 Mo) ou `not_a_pdf` (le fichier ne commence pas par `%PDF-`) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/invoices/{id}/pdf/upload`: where to upload the
+   * commune's PDF of an invoice.
+   */
+  start_invoice_pdf_upload: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PdfUpload"];
+      };
+    };
+    responses: {
+      /** @description Adresse d'envoi (valable 5 minutes, pour un seul envoi de la taille annoncée, en `application/pdf`) */
+      201: {
+        content: {
+          "application/json": components["schemas"]["PdfUploadAnswer"];
+        };
+      };
+      /** @description Facture inconnue (`unknown_invoice`) */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `pdf_too_large` (taille nulle ou de plus de 10 Mo) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Trop d'adresses d'envoi demandées (`rate_limited`) */
+      429: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
