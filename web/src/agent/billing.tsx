@@ -1,12 +1,23 @@
 /**
  * The back-office's billing: a family's invoices on its page (record a
  * payment, cancel an invoice, give the commune's own PDF) and the
- * commune's régies (`/agent/regies`).
+ * commune's régies (`/agent/regies`), with the logo printed on the invoices.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { ApiError, type FieldProblem } from '../api';
-import { type AgentInvoice, type PaymentMethod, type Regie, PDF_MAX_BYTES, agent, uploadInvoicePdf } from '../api/agent';
+import {
+  type AgentInvoice,
+  type PaymentMethod,
+  type Regie,
+  LOGO_MAX_BYTES,
+  PDF_MAX_BYTES,
+  agent,
+  communeLogo,
+  deleteCommuneLogo,
+  putCommuneLogo,
+  uploadInvoicePdf,
+} from '../api/agent';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { ActionError, ErrorSummary, FieldError, formErrors, InputField, required, Req, RequiredNote, SelectField, SubmitButton, TextAreaField, useSubmit } from '../ui/form';
 import { euros, parseEuros, shortDate } from './format';
@@ -297,7 +308,7 @@ function PdfForm({ invoice, onDone, onClose }: ActionProps) {
     const problem = !file
       ? required('file', 'Fichier PDF')
       : file.size > PDF_MAX_BYTES
-        ? { field: 'file', code: 'pdf_too_large', message: 'Le PDF dépasse 5 Mo.' }
+        ? { field: 'file', code: 'pdf_too_large', message: 'Le PDF dépasse 10 Mo.' }
         : null;
     if (problem) {
       setError(formErrors([problem]));
@@ -324,7 +335,7 @@ function PdfForm({ invoice, onDone, onClose }: ActionProps) {
             <Req />
           </label>
           <p class="hint" id="pdf-fichier-aide">
-            5 Mo au plus.
+            10 Mo au plus.
           </p>
           <FieldError id="pdf-fichier" message={fieldError} />
           <input
@@ -410,6 +421,130 @@ function RegieForm({ regie, onDone, onClose }: { regie: Regie | null; onDone: (t
   );
 }
 
+// ---- the commune's logo ----------------------------------------------------------
+
+const LOGO_TYPES = ['image/png', 'image/jpeg'];
+
+/** The logo printed at the top of the invoices the portal renders. */
+function LogoSection() {
+  const logo = useLoad(() => communeLogo(), []);
+  const [url, setUrl] = useState<string | null>(null);
+  const [file, setFile] = useState<File | null>(null);
+  const [done, setDone] = useState<{ text: string; at: number } | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const { busy, error, setError, run } = useSubmit();
+  const fieldError = error?.fieldMessage('file');
+
+  useEffect(() => {
+    if (!logo.data) {
+      setUrl(null);
+      return;
+    }
+    const u = URL.createObjectURL(logo.data);
+    setUrl(u);
+    return () => URL.revokeObjectURL(u);
+  }, [logo.data]);
+
+  async function finished(text: string) {
+    await logo.reload();
+    setDone({ text, at: Date.now() });
+  }
+
+  function submit(ev: Event) {
+    ev.preventDefault();
+    setDone(null);
+    const problem = !file
+      ? required('file', 'Image du logo')
+      : !LOGO_TYPES.includes(file.type)
+        ? { field: 'file', code: 'logo_type', message: 'Le logo doit être une image PNG ou JPEG.' }
+        : file.size > LOGO_MAX_BYTES
+          ? { field: 'file', code: 'logo_too_large', message: 'Le logo ne doit pas dépasser 512 Ko.' }
+          : null;
+    if (problem) {
+      setError(formErrors([problem]));
+      input.current?.focus();
+      return;
+    }
+    void run(
+      () => putCommuneLogo(file as File),
+      () => {
+        setFile(null);
+        if (input.current) input.current.value = '';
+        void finished('Logo enregistré : il apparaît en haut des factures PDF.');
+      },
+      (e) => {
+        if (e.code.startsWith('logo_')) setError(new ApiError(e.status, e.code, e.detail, [{ field: 'file', code: e.code, message: e.detail }]));
+        input.current?.focus();
+      },
+    );
+  }
+
+  function remove() {
+    setConfirming(false);
+    setDone(null);
+    void run(
+      () => deleteCommuneLogo(),
+      () => void finished('Logo supprimé : les factures PDF portent le nom de la commune seul.'),
+    );
+  }
+
+  const has = !!logo.data;
+  return (
+    <section class="form-section spaced-small" aria-labelledby="logo-titre">
+      <h2 id="logo-titre">Logo des factures</h2>
+      <p>Les factures PDF produites par le portail portent le logo de la commune en haut à gauche, à côté de son nom.</p>
+      {done && (
+        <Result token={done.at}>
+          <p>{done.text}</p>
+        </Result>
+      )}
+      {logo.error ? (
+        <LoadFailure error={logo.error} />
+      ) : logo.state === 'loading' ? (
+        <Loading text="Chargement du logo…" />
+      ) : has && url ? (
+        <p>
+          <img src={url} alt="Logo actuel de la commune" class="bo-logo" />
+        </p>
+      ) : (
+        <p>Aucun logo : les factures portent le nom de la commune seul.</p>
+      )}
+      <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined}>
+        {fieldError ? <ErrorSummary error={error} id="logo-erreurs" fields={{ file: 'logo-fichier' }} /> : <ActionError error={error} />}
+        <div class={`field${fieldError ? ' field--error' : ''}`}>
+          <label for="logo-fichier">{has ? 'Nouveau logo' : 'Image du logo'}</label>
+          <p class="hint" id="logo-fichier-aide">
+            PNG ou JPEG, 512 Ko au plus ; il apparaît en haut des factures PDF.
+          </p>
+          <FieldError id="logo-fichier" message={fieldError} />
+          <input
+            ref={input}
+            type="file"
+            id="logo-fichier"
+            name="logo-fichier"
+            accept="image/png,image/jpeg,.png,.jpg,.jpeg"
+            aria-invalid={fieldError ? 'true' : undefined}
+            aria-describedby={fieldError ? 'logo-fichier-aide logo-fichier-erreur' : 'logo-fichier-aide'}
+            onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+          />
+        </div>
+        <div class="actions">
+          <SubmitButton busy={busy}>{has ? 'Remplacer' : 'Enregistrer le logo'}</SubmitButton>
+          {has && (
+            <button type="button" class="button button--secondary" onClick={() => setConfirming(true)}>
+              Supprimer<span class="visually-hidden"> le logo</span>
+            </button>
+          )}
+        </div>
+      </form>
+      <ConfirmDialog id="confirmer-logo" open={confirming} title="Supprimer le logo ?" confirm="Oui, supprimer le logo" onConfirm={remove} onClose={() => setConfirming(false)}>
+        <p>Les factures PDF porteront le nom de la commune seul.</p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
 /** `/agent/regies`: the commune's régies. */
 export function RegiesPage() {
   const list = useLoad(() => agent.regies(), [], { keep: true });
@@ -486,6 +621,7 @@ export function RegiesPage() {
         </TableRegion>
       )}
       {editing ? <RegieForm key={editing.id} regie={editing} onDone={finished} onClose={() => setEditing(null)} /> : <RegieForm key="nouvelle" regie={null} onDone={finished} />}
+      <LogoSection />
     </AgentPage>
   );
 }

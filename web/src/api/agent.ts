@@ -129,16 +129,55 @@ export type Regie = Schemas['RegieView'];
 export type PaymentMethod = Schemas['PaymentMethod'];
 
 /** Largest invoice PDF the server takes. */
-export const PDF_MAX_BYTES = 5 * 1024 * 1024;
+export const PDF_MAX_BYTES = 10 * 1024 * 1024;
 
-/** `PUT /api/agent/invoices/{id}/pdf`: the commune's own PDF of an invoice (its body is the file). */
+/**
+ * The commune's own PDF of an invoice, in two steps: the portal gives a
+ * short-lived upload address, the file goes there (S3 on AWS, so no
+ * gateway limit), then the portal checks what it received and keeps it.
+ */
 export async function uploadInvoicePdf(id: string, file: Blob): Promise<void> {
+  const grant = await call('post', '/api/agent/invoices/{id}/pdf/upload', { path: { id }, body: { size: file.size } });
+  let put: Response;
+  try {
+    put = await fetch(grant.upload.url, {
+      method: grant.upload.method || 'PUT',
+      headers: Object.fromEntries(grant.upload.headers),
+      body: file,
+    });
+  } catch {
+    throw new ApiError(0, 'network', "L'envoi du PDF a échoué : vérifiez votre connexion à Internet, puis réessayez.");
+  }
+  if (!put.ok) throw new ApiError(put.status, 'upload_failed', "L'envoi du PDF a échoué. Réessayez dans quelques instants.");
+  await call('post', '/api/agent/invoices/{id}/pdf/confirm', { path: { id }, body: { upload_id: grant.upload_id } });
+}
+
+/** Largest logo the server takes. */
+export const LOGO_MAX_BYTES = 512 * 1024;
+
+const LOGO_PATH: keyof paths = '/api/agent/commune/logo';
+
+/** The commune's logo, or `null` when none was given. */
+export async function communeLogo(): Promise<Blob | null> {
   let resp: Response;
   try {
-    resp = await fetch(`/api/agent/invoices/${encodeURIComponent(id)}/pdf`, {
+    resp = await fetch(LOGO_PATH, { credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, 'network', 'Le portail ne répond pas. Vérifiez votre connexion à Internet, puis réessayez.');
+  }
+  if (resp.status === 404) return null;
+  if (!resp.ok) throw await toError(resp);
+  return resp.blob();
+}
+
+/** `PUT /api/agent/commune/logo`: the body is the image. */
+export async function putCommuneLogo(file: Blob): Promise<void> {
+  let resp: Response;
+  try {
+    resp = await fetch(LOGO_PATH, {
       method: 'PUT',
       credentials: 'same-origin',
-      headers: { Accept: 'application/json', 'Content-Type': 'application/pdf' },
+      headers: { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream' },
       body: file,
     });
   } catch {
@@ -146,6 +185,8 @@ export async function uploadInvoicePdf(id: string, file: Blob): Promise<void> {
   }
   if (!resp.ok) throw await toError(resp);
 }
+
+export const deleteCommuneLogo = () => call('delete', '/api/agent/commune/logo');
 
 /** The import route: its body is a CSV file, not JSON, so it is sent here rather than by `call`. */
 const IMPORT_PATH: keyof paths = '/api/agent/families/import';

@@ -137,7 +137,7 @@ export interface paths {
     /**
      * `PUT /api/agent/invoices/{id}/pdf`: the commune's own PDF of an
      * invoice; the parents download it instead of the rendered one.
-     * @description Pour les intégrations : le PDF dans le corps de la requête. Sur AWS, la passerelle limite ce corps à environ 4 Mo ; l'envoi en deux temps (`POST …/pdf/upload` puis `POST …/pdf/confirm`) n'a pas cette limite.
+     * @description Pour les intégrations : le PDF dans le corps de la requête. Sur AWS, la passerelle limite ce corps à environ 4 Mo ; l'envoi en deux temps (`POST …/pdf/upload` puis `POST …/pdf/confirm`) n'a pas cette limite.
      */
     put: operations["upload_invoice_pdf"];
   };
@@ -1769,14 +1769,14 @@ export interface operations {
    * before.
    */
   put_commune_logo: {
-    /** @description Une image PNG ou JPEG (`image/jpeg`), 512 Ko et 2000 × 2000 pixels au plus ; son type est lu dans le fichier */
+    /** @description Une image PNG ou JPEG (`image/jpeg`), 512 Ko et 2000 × 2000 pixels au plus ; son type est lu dans le fichier */
     requestBody: {
       content: {
         "image/png": components["schemas"]["ImageFile"];
       };
     };
     responses: {
-      /** @description Logo enregistré : il apparaît en haut des factures PDF */
+      /** @description Logo enregistré : il apparaît en haut des factures PDF */
       204: {
         content: never;
       };
@@ -2315,7 +2315,7 @@ export interface operations {
   /**
    * `PUT /api/agent/invoices/{id}/pdf`: the commune's own PDF of an
    * invoice; the parents download it instead of the rendered one.
-   * @description Pour les intégrations : le PDF dans le corps de la requête. Sur AWS, la passerelle limite ce corps à environ 4 Mo ; l'envoi en deux temps (`POST …/pdf/upload` puis `POST …/pdf/confirm`) n'a pas cette limite.
+   * @description Pour les intégrations : le PDF dans le corps de la requête. Sur AWS, la passerelle limite ce corps à environ 4 Mo ; l'envoi en deux temps (`POST …/pdf/upload` puis `POST …/pdf/confirm`) n'a pas cette limite.
    */
   upload_invoice_pdf: {
     parameters: {
@@ -2428,7 +2428,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `pdf_too_large` (taille nulle ou de plus de 10 Mo) */
+      /** @description `pdf_too_large` (plus de 10 Mo) ou `not_a_pdf` (fichier vide) */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

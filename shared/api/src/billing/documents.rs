@@ -222,7 +222,7 @@ async fn attach(app: &AppState, invoice: &Invoice, blob: String, size: usize) ->
 /// `PUT /api/agent/invoices/{id}/pdf`: the commune's own PDF of an
 /// invoice; the parents download it instead of the rendered one.
 #[utoipa::path(put, path = "/api/agent/invoices/{id}/pdf", operation_id = "upload_invoice_pdf", tag = "agent", params(("id" = String, Path)),
-    description = "Pour les intégrations : le PDF dans le corps de la requête. Sur AWS, la passerelle limite ce corps à environ 4 Mo ; l'envoi en deux temps (`POST …/pdf/upload` puis `POST …/pdf/confirm`) n'a pas cette limite.",
+    description = "Pour les intégrations : le PDF dans le corps de la requête. Sur AWS, la passerelle limite ce corps à environ 4 Mo ; l'envoi en deux temps (`POST …/pdf/upload` puis `POST …/pdf/confirm`) n'a pas cette limite.",
     request_body(content = PdfFile, content_type = "application/pdf", description = "Le PDF, 10 Mo au plus"),
     responses(
         (status = 204, description = "PDF enregistré"),
@@ -304,7 +304,7 @@ fn grant_key(upload_id: &str) -> Key {
     responses(
         (status = 201, description = "Adresse d'envoi (valable 5 minutes, pour un seul envoi de la taille annoncée, en `application/pdf`)", body = PdfUploadAnswer),
         (status = 404, description = "Facture inconnue (`unknown_invoice`)", body = Problem),
-        (status = 422, description = "`pdf_too_large` (taille nulle ou de plus de 10 Mo)", body = Problem),
+        (status = 422, description = "`pdf_too_large` (plus de 10 Mo) ou `not_a_pdf` (fichier vide)", body = Problem),
         (status = 429, description = "Trop d'adresses d'envoi demandées (`rate_limited`)", body = Problem),
     ))]
 pub async fn start_upload(
@@ -314,7 +314,11 @@ pub async fn start_upload(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<PdfUpload>,
 ) -> ApiResult<impl IntoResponse> {
-    if body.size == 0 || body.size > MAX_PDF_BYTES as u64 {
+    // An empty file is no PDF, as in the direct upload.
+    if body.size == 0 {
+        return Err(not_a_pdf());
+    }
+    if body.size > MAX_PDF_BYTES as u64 {
         return Err(too_large(StatusCode::UNPROCESSABLE_ENTITY));
     }
     ratelimit::hit_both(

@@ -45,7 +45,7 @@ fn refusal(e: ImageError) -> ApiError {
         ImageError::TooBig(w, h) => ApiError::rule(
             "logo_dimensions",
             format!(
-                "Le logo mesure {w} × {h} pixels : il ne doit pas dépasser {MAX_LOGO_SIDE} × {MAX_LOGO_SIDE} pixels."
+                "Le logo mesure {w} × {h} pixels : il ne doit pas dépasser {MAX_LOGO_SIDE} × {MAX_LOGO_SIDE} pixels."
             ),
         ),
         ImageError::Invalid(_) => ApiError::rule(
@@ -66,9 +66,9 @@ fn no_logo() -> ApiError {
 /// `PUT /api/agent/commune/logo`: the commune's logo, replacing the one
 /// before.
 #[utoipa::path(put, path = "/api/agent/commune/logo", operation_id = "put_commune_logo", tag = "agent",
-    request_body(content = ImageFile, content_type = "image/png", description = "Une image PNG ou JPEG (`image/jpeg`), 512 Ko et 2000 × 2000 pixels au plus ; son type est lu dans le fichier"),
+    request_body(content = ImageFile, content_type = "image/png", description = "Une image PNG ou JPEG (`image/jpeg`), 512 Ko et 2000 × 2000 pixels au plus ; son type est lu dans le fichier"),
     responses(
-        (status = 204, description = "Logo enregistré : il apparaît en haut des factures PDF"),
+        (status = 204, description = "Logo enregistré : il apparaît en haut des factures PDF"),
         (status = 413, description = "`logo_too_large` (plus de 512 Ko)", body = Problem),
         (status = 415, description = "`logo_type` (ni PNG ni JPEG)", body = Problem),
         (status = 422, description = "`logo_dimensions` (plus de 2000 × 2000 pixels) ou `logo_unreadable` (image abîmée ou PNG entrelacé)", body = Problem),

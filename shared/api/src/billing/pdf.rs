@@ -237,9 +237,9 @@ fn header(c: &mut Content, doc: &InvoiceDocument<'_>) -> f32 {
         c,
         REGULAR,
         10.0,
-        MARGIN,
+        x0,
         y,
-        &fit(&format!("Régie : {}", inv.service), REGULAR, 10.0, 280.0),
+        &fit(&format!("Régie : {}", inv.service), REGULAR, 10.0, max),
     );
     right(c, REGULAR, 10.0, RIGHT, y, &format!("N° {}", inv.number));
     y -= 14.0;
@@ -248,9 +248,9 @@ fn header(c: &mut Content, doc: &InvoiceDocument<'_>) -> f32 {
             c,
             REGULAR,
             10.0,
-            MARGIN,
+            x0,
             y,
-            &fit(&format!("Émetteur : {}", inv.issuer), REGULAR, 10.0, 280.0),
+            &fit(&format!("Émetteur : {}", inv.issuer), REGULAR, 10.0, max),
         );
     }
     right(
@@ -792,7 +792,8 @@ mod tests {
             assert_eq!(images(&pdf), expected, "{size:?}");
             let (_, text) = extract(&pdf);
             assert!(text.contains("Mairie de Villebois"), "{text}");
-            assert!(text.contains("Régie : Restauration scolaire"), "{text}");
+            let regie = "Régie : Restauration scolaire".replace('\u{a0}', " ");
+            assert!(text.contains(&regie), "{text}");
         }
         // Several pages share the one image.
         let logo = decode(include_bytes!("../../tests/fixtures/logo.jpg")).unwrap();
