@@ -2,14 +2,18 @@
  * The back-office's billing: on a family's page the agent records a cheque
  * on one invoice (a payment above the balance is refused next to the
  * amount) and cancels another (a reason, a confirmation); on the Régies
- * page they add, edit and deactivate a régie. The demo parent downloads an
- * invoice's PDF from Mes factures. Axe at 1280 px and 375 px on the agent
+ * page they add, edit and deactivate a régie, and give the commune's logo
+ * (a GIF is refused), which the demo parent's invoice PDF then carries;
+ * the logo is removed at the end. The demo parent downloads an invoice's
+ * PDF from Mes factures. Axe at 1280 px and 375 px on the agent
  * pages. The invoices are this spec's own (a family it creates), so the
- * demo ones billing.spec.ts counts stay as they are.
+ * demo ones billing.spec.ts counts stay as they are. The commune's PDF is
+ * sent in two steps (an upload address, then a confirmation): a refused
+ * file shows the same message as before.
  */
 import { readFileSync } from 'node:fs';
 
-import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
+import { type APIRequestContext, type Browser, type Page, type PlaywrightWorkerArgs, expect, test } from '@playwright/test';
 
 import { apiWith, createFamily, ensureShared, expectAccessible, sharedState } from './agent-helpers';
 import { json } from './helpers';
@@ -79,7 +83,7 @@ test('an agent records a cheque on an invoice and cancels another', async ({ pag
   await expect(cancel.locator('#annulation-motif-erreur')).toBeVisible();
   await cancel.getByRole('textbox', { name: /Motif/ }).fill('Facture en double.');
   await cancel.getByRole('button', { name: 'Annuler la facture', exact: true }).click();
-  const dialog = page.getByRole('dialog', { name: `Annuler la facture n° ${cancelled} ?` });
+  const dialog = page.getByRole('dialog', { name: `Annuler la facture n° ${cancelled} ?` });
   await expect(dialog).toBeVisible();
   await dialog.getByRole('button', { name: 'Oui, annuler la facture' }).click();
   await expect(page.getByRole('status').filter({ hasText: `Facture n° ${cancelled} annulée par l'avoir n° AV-${cancelled}` })).toBeVisible();
@@ -116,7 +120,7 @@ test('an agent adds, edits and deactivates a régie', async ({ page }) => {
   await form.getByRole('textbox', { name: /numcli/ }).fill('123456');
   await form.getByRole('textbox', { name: /E-mail/ }).fill('pw@villebois.fr');
   await form.getByRole('button', { name: 'Ajouter la régie' }).click();
-  await expect(page.getByRole('status').filter({ hasText: `Régie « ${name} » ajoutée.` })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: `Régie « ${name} » ajoutée.` })).toBeVisible();
   const row = page.getByRole('table', { name: /Régies de la commune/ }).getByRole('row', { name: new RegExp(name) });
   await expect(row).toContainText('123456');
   await expect(row).toContainText('Active');
@@ -127,10 +131,10 @@ test('an agent adds, edits and deactivates a régie', async ({ page }) => {
   await expect(form.locator('#regie-nom-erreur')).toContainText('Une régie porte déjà ce nom.');
 
   await row.getByRole('button', { name: `Modifier la régie ${name}` }).click();
-  const edit = page.getByRole('region', { name: `Modifier la régie « ${name} »` });
+  const edit = page.getByRole('region', { name: `Modifier la régie « ${name} »` });
   await edit.getByRole('textbox', { name: /E-mail/ }).fill('cantine@villebois.fr');
   await edit.getByRole('button', { name: 'Enregistrer' }).click();
-  await expect(page.getByRole('status').filter({ hasText: `Régie « ${name} » modifiée.` })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: `Régie « ${name} » modifiée.` })).toBeVisible();
   await expect(row).toContainText('cantine@villebois.fr');
 
   await row.getByRole('button', { name: `Désactiver la régie ${name}` }).click();
@@ -156,4 +160,61 @@ test('the demo parent downloads an invoice’s PDF from Mes factures', async ({ 
   expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
   expect(bytes.toString('latin1')).toContain(number);
   await context.close();
+});
+
+/** A 24×12 PNG, half transparent. */
+const LOGO = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAABgAAAAMCAYAAAB4MH11AAAAKElEQVR4nGOQjpv9Hw0zoGGK5Ck2YGRYQFUD0eVHLSDKgqGfioa2BQDzPMYACJq5VwAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** The demo parent's first invoice PDF, downloaded from Mes factures. */
+async function parentPdf(browser: Browser, playwright: PlaywrightWorkerArgs['playwright'], baseURL: string): Promise<string> {
+  const state = await ensureShared(playwright, baseURL, 'parent');
+  const context = await browser.newContext({ storageState: state });
+  const page = await context.newPage();
+  await page.goto('/espace-facturation');
+  const link = page.getByRole('table', { name: /Mes factures/ }).getByRole('link', { name: /^Télécharger la facture n° FAC-/ }).first();
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const bytes = readFileSync(await download.path()).toString('latin1');
+  await context.close();
+  return bytes;
+}
+
+test('an agent gives the commune’s logo, which the invoices then carry', async ({ page, browser, playwright, baseURL }) => {
+  await page.goto('/agent/regies');
+  const section = page.getByRole('region', { name: 'Logo des factures' });
+  await expect(section).toContainText('PNG ou JPEG, 512 Ko au plus');
+  // Not a PNG nor a JPEG: refused at the field.
+  await section.locator('#logo-fichier').setInputFiles({ name: 'logo.gif', mimeType: 'image/gif', buffer: Buffer.from('GIF89a') });
+  await section.getByRole('button', { name: /Enregistrer le logo|Remplacer/ }).click();
+  await expect(section.locator('#logo-fichier-erreur')).toContainText('Le logo doit être une image PNG ou JPEG.');
+  // An HTML page named .png: the server reads the bytes.
+  await section.locator('#logo-fichier').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: Buffer.from('<!doctype html><p>logo</p>') });
+  await section.getByRole('button', { name: /Enregistrer le logo|Remplacer/ }).click();
+  await expect(section.locator('#logo-fichier-erreur')).toContainText('Le logo doit être une image PNG ou JPEG.');
+
+  await section.locator('#logo-fichier').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: LOGO });
+  await section.getByRole('button', { name: /Enregistrer le logo|Remplacer/ }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Logo enregistré : il apparaît en haut des factures PDF.' })).toBeVisible();
+  const img = section.getByRole('img', { name: 'Logo actuel de la commune' });
+  await expect(img).toBeVisible();
+  expect(await img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(24);
+  await expect(section.getByRole('button', { name: 'Remplacer' })).toBeVisible();
+  await expectAccessible(page, 'the régies page with the logo', false);
+
+  const pdf = await parentPdf(browser, playwright, baseURL as string);
+  expect(pdf.startsWith('%PDF-')).toBe(true);
+  expect(pdf).toContain('/Image');
+
+  // Removed, after a confirmation: the invoices go back to the name alone.
+  await section.getByRole('button', { name: 'Supprimer le logo' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Supprimer le logo ?' });
+  await dialog.getByRole('button', { name: 'Oui, supprimer le logo' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Logo supprimé' })).toBeVisible();
+  await expect(section).toContainText('Aucun logo');
+  await expect(img).toHaveCount(0);
+  const plain = await parentPdf(browser, playwright, baseURL as string);
+  expect(plain.startsWith('%PDF-')).toBe(true);
+  expect(plain).not.toContain('/Image');
 });
