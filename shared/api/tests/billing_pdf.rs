@@ -30,6 +30,7 @@ on_both_stores!(
     a_non_pdf_uploaded_in_two_steps_is_refused_and_nothing_is_kept,
     an_oversized_declaration_gets_no_grant,
     a_grant_works_once_for_its_own_invoice_and_only_for_agents,
+    a_grant_expires_after_an_hour_and_grants_are_rate_limited,
     the_communes_logo_is_drawn_on_rendered_invoices_until_removed,
     bad_logos_are_refused_and_nothing_is_stored,
     a_broken_stored_logo_never_breaks_a_download,
@@ -375,6 +376,32 @@ async fn a_grant_works_once_for_its_own_invoice_and_only_for_agents(app: TestApp
     assert_eq!(w.fetch(&location).await, pdf);
     // The other invoice still has its rendered PDF.
     assert_eq!(w.download(&other, &w.parent).await.status, StatusCode::OK);
+}
+
+async fn a_grant_expires_after_an_hour_and_grants_are_rate_limited(app: TestApp) {
+    let w = World::new(app).await;
+    let id = w.invoice("FAC-2026-0016").await;
+    let pdf = b"%PDF-1.4\n% trop tard\n%%EOF\n".to_vec();
+    let g = w.grant(&id, pdf.len(), &w.agent).await;
+    assert!((200..300).contains(&w.put_to(&g.body, &pdf).await));
+    w.app.clock.advance(chrono::Duration::minutes(61));
+    let r = w.confirm(&id, &g.body["upload_id"], &w.agent).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+    // The family still gets the rendered invoice.
+    assert_eq!(w.download(&id, &w.parent).await.status, StatusCode::OK);
+    // Grants are counted as photo grants are: 30 per account, then 429.
+    let mut limited = None;
+    for i in 0..40 {
+        let r = w.grant(&id, 100, &w.agent).await;
+        if r.status != StatusCode::CREATED {
+            limited = Some((i, r));
+            break;
+        }
+    }
+    let (i, r) = limited.expect("grants are limited");
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.code(), "rate_limited");
+    assert!(i >= 20, "limited after {i} grants");
 }
 
 const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
