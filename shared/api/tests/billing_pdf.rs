@@ -597,6 +597,18 @@ async fn bad_logos_are_refused_and_nothing_is_stored(app: TestApp) {
         w.app.state.blobs.head("commune/logo").await,
         Err(marelle_domain::ports::BlobError::NotFound)
     ));
+    // Just under 512 KB (noise does not compress) is taken.
+    let noise = marelle_api::billing::image::fixtures::png(360, 360, 6, 8, &[], |x, y| {
+        let n = (x * 7919 + y * 104_729).wrapping_mul(2_654_435_761);
+        n.to_be_bytes().to_vec()
+    });
+    assert!(
+        noise.len() > 400 * 1024 && noise.len() <= 512 * 1024,
+        "{}",
+        noise.len()
+    );
+    let r = w.put_logo(&w.agent, "image/png", &noise).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
     // Refused files leave a good logo in place.
     let good = png_logo();
     assert_eq!(
