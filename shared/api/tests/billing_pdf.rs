@@ -627,6 +627,10 @@ async fn bad_logos_are_refused_and_nothing_is_stored(app: TestApp) {
 async fn a_broken_stored_logo_never_breaks_a_download(app: TestApp) {
     let w = World::new(app).await;
     let id = w.invoice("FAC-2026-0021").await;
+    let r = w.put_logo(&w.agent, "image/png", &png_logo()).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(images_of(&w.rendered(&id).await).len(), 2);
+    // Damaged in the store, then gone from it behind the portal's back.
     let mut broken = png_logo();
     broken.truncate(50);
     w.app
@@ -635,6 +639,8 @@ async fn a_broken_stored_logo_never_breaks_a_download(app: TestApp) {
         .put("commune/logo", broken, "image/png")
         .await
         .unwrap();
+    assert!(images_of(&w.rendered(&id).await).is_empty());
+    w.app.state.blobs.delete("commune/logo").await.unwrap();
     assert!(images_of(&w.rendered(&id).await).is_empty());
 }
 

@@ -156,6 +156,12 @@ pub fn invoice_pdf_blob(family_id: &str, invoice_id: &str) -> String {
 
 /// The partition of the commune's régies (a bounded list).
 pub const REGIES: &str = "REGIES";
+/// The marker saying the commune's logo is in the blob store (at
+/// `commune/logo`): one item, alone in its partition.
+pub fn commune_logo() -> crate::ports::Key {
+    crate::ports::Key::new("COMMUNE", "LOGO")
+}
+
 /// Sort key prefix of a régie.
 pub const REGIE_PREFIX: &str = "REGIE#";
 

@@ -1,14 +1,19 @@
 //! The commune's logo, printed at the top of the invoices Marelle renders:
 //! agents give it (PNG or JPEG, 512 KB and 2000 × 2000 pixels at most),
-//! see it and remove it. It is one object of the blob store, read at each
-//! rendering (no cache: a replaced logo shows on the next download, and a
-//! download costs one blob read more).
+//! see it and remove it. It is one object of the blob store, with a marker
+//! item in the table saying it is there (so that no logo is a GetItem that
+//! finds nothing, rather than a blob read that S3 answers 403 to a function
+//! that may not list the bucket). Read at each rendering, no cache: a
+//! replaced logo shows on the next download.
 
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use marelle_domain::keys;
 use marelle_domain::ports::BlobError;
+use marelle_domain::ports::store::Item;
+use serde::{Deserialize, Serialize};
 
 use super::image::{self, Format, ImageError, MAX_LOGO_BYTES, MAX_LOGO_SIDE, PdfImage};
 use crate::http::error::{ApiError, ApiResult, Problem};
@@ -17,6 +22,18 @@ use crate::http::state::AppState;
 
 /// Where the logo is kept.
 pub const LOGO_KEY: &str = "commune/logo";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct LogoMarker {
+    content_type: String,
+    size: usize,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Whether a logo was given.
+async fn given(app: &AppState) -> ApiResult<bool> {
+    Ok(app.store.get(&keys::commune_logo()).await?.is_some())
+}
 
 /// An image file, in the contract (a binary body).
 #[derive(utoipa::ToSchema)]
@@ -91,10 +108,19 @@ pub async fn put_logo(
         .map_err(|_| too_large())?;
     let format = Format::sniff(&bytes).ok_or_else(wrong_type)?;
     image::decode(&bytes).map_err(refusal)?;
+    let size = bytes.len();
     app.blobs
         .put(LOGO_KEY, bytes.to_vec(), format.content_type())
         .await
         .map_err(|e| ApiError::unavailable("commune logo", e))?;
+    let marker = LogoMarker {
+        content_type: format.content_type().to_string(),
+        size,
+        updated_at: app.clock.now(),
+    };
+    app.store
+        .put(Item::with_data(keys::commune_logo(), &marker)?, None)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -105,6 +131,9 @@ pub async fn put_logo(
         (status = 404, description = "`no_logo` (aucun logo donné)", body = Problem),
     ))]
 pub async fn get_logo(State(app): State<AppState>, Agent(_): Agent) -> ApiResult<Response> {
+    if !given(&app).await? {
+        return Err(no_logo());
+    }
     let bytes = match app.blobs.get(LOGO_KEY).await {
         Ok(b) => b,
         Err(BlobError::NotFound) => return Err(no_logo()),
@@ -135,6 +164,7 @@ pub async fn get_logo(State(app): State<AppState>, Agent(_): Agent) -> ApiResult
         (status = 204, description = "Logo supprimé (ou il n'y en avait pas)"),
     ))]
 pub async fn delete_logo(State(app): State<AppState>, Agent(_): Agent) -> ApiResult<StatusCode> {
+    app.store.delete(&keys::commune_logo(), None).await?;
     match app.blobs.delete(LOGO_KEY).await {
         Ok(()) | Err(BlobError::NotFound) => Ok(StatusCode::NO_CONTENT),
         Err(e) => Err(ApiError::unavailable("commune logo", e)),
@@ -144,6 +174,14 @@ pub async fn delete_logo(State(app): State<AppState>, Agent(_): Agent) -> ApiRes
 /// The logo for a rendered invoice; none when none is given, and none
 /// (with a warning) when it cannot be read: a download never fails for it.
 pub async fn for_pdf(app: &AppState) -> Option<PdfImage> {
+    match given(app).await {
+        Ok(true) => {}
+        Ok(false) => return None,
+        Err(e) => {
+            tracing::warn!(error = ?e, "commune logo marker unreadable, invoice rendered without it");
+            return None;
+        }
+    }
     let bytes = match app.blobs.get(LOGO_KEY).await {
         Ok(b) => b,
         Err(BlobError::NotFound) => return None,
