@@ -411,6 +411,10 @@ pub async fn confirm_upload(
     match app.blobs.head(staged).await {
         Ok(_) => {}
         Err(BlobError::NotFound) => {
+            // Confirmed meanwhile (its staged file is then gone): used.
+            if app.store.get(&grant).await?.is_none() {
+                return Err(ApiError::not_found());
+            }
             return Err(ApiError::rule(
                 "pdf_missing",
                 "Le PDF n'a pas été reçu. Envoyez-le de nouveau.",
