@@ -312,7 +312,7 @@ fn validate(b: &SettleBody) -> ApiResult<(SettleAction, Option<String>, Option<S
             errors.push(FieldError::new(
                 "action",
                 "invalid_action",
-                "Choisissez « remboursé » (refunded) ou « affecté à une autre facture » (recorded).",
+                "Choisissez « remboursé » (refunded) ou « affecté à une autre facture » (recorded).",
             ));
             None
         }
@@ -379,7 +379,7 @@ fn already_settled() -> ApiError {
 fn not_to_review() -> ApiError {
     ApiError::conflict(
         "not_to_review",
-        "Ce paiement en ligne a été enregistré sur sa facture : il n'y a rien à régulariser.",
+        "Ce paiement en ligne a été enregistré sur sa facture : il n'y a rien à régulariser.",
     )
 }
 
@@ -473,7 +473,7 @@ pub async fn settle(
                 return Err(ApiError::invalid_fields(vec![FieldError::new(
                     "invoice_id",
                     "invoice_of_another_family",
-                    "Cette facture est celle d'une autre famille : choisissez une facture de la famille qui a payé.",
+                    "Cette facture est celle d'une autre famille : choisissez une facture de la famille qui a payé.",
                 )]));
             }
             review.invoice_id = Some(target.id.clone());
