@@ -36,6 +36,7 @@ on_both_stores!(
     a_payment_not_recorded_is_listed_then_refunded,
     a_payment_not_recorded_is_recorded_on_another_invoice,
     settling_refuses_bad_bodies_and_other_families_invoices,
+    payments_to_review_are_paged_oldest_first,
 );
 
 #[tokio::test]
@@ -1018,4 +1019,48 @@ async fn settling_refuses_bad_bodies_and_other_families_invoices(app: TestApp) {
         .get(&format!("{TO_REVIEW}?family_id=nothing"), Some(&w.agent))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+async fn payments_to_review_are_paged_oldest_first(app: TestApp) {
+    let w = World::new(app).await;
+    let mut ids = Vec::new();
+    for amount in [1100, 1200, 1300] {
+        let invoice = w.invoice(amount).await;
+        let (online, _) = w.not_recorded(&invoice, amount, false).await;
+        ids.push(online);
+        w.app.clock.advance(Duration::minutes(1));
+    }
+    let first = w.agent_get(&format!("{TO_REVIEW}?limit=2")).await;
+    let got: Vec<&str> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, [ids[0].as_str(), ids[1].as_str()]);
+    let next = first["next_page"].as_str().expect("a next page");
+    let second = w
+        .agent_get(&format!("{TO_REVIEW}?limit=2&page={}", urlencode(next)))
+        .await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_eq!(second["items"][0]["id"], ids[2].as_str());
+    assert_eq!(second["items"][0]["amount_cents"], 1300);
+    // The default page holds them all; another family has none.
+    let all = w.agent_get(TO_REVIEW).await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 3);
+    assert_eq!(all["next_page"], Value::Null);
+    let other = w.other_family["id"].as_str().unwrap();
+    let theirs = w.agent_get(&format!("{TO_REVIEW}?family_id={other}")).await;
+    assert_eq!(theirs["items"], json!([]));
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
