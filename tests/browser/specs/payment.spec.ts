@@ -8,7 +8,8 @@
  * Axe on the sandbox's page and the outcome page at 1280 px and 375 px.
  * A payment taken after a cheque settled its invoice is not recorded: the
  * parent is told the commune refunds or applies it, the agent sees it
- * counted on the back-office home, marks it refunded, and the count goes.
+ * counted on the back-office home, marks it refunded, and the count goes;
+ * one taken after a cancellation is applied to another open invoice.
  */
 import { type Page, expect, test } from '@playwright/test';
 
@@ -229,5 +230,63 @@ test('a payment taken after a cheque settled the invoice is told to the parent, 
   await bo.goto('/agent');
   await expect(bo.getByRole('heading', { name: 'Demandes en attente' })).toBeVisible();
   await expect(bo.getByRole('link', { name: /^(Plus de )?\d+ paiements? en ligne à régulariser$/ })).toHaveCount(0);
+  await context.close();
+});
+
+test('an agent applies a payment taken after a cancellation to another open invoice of the family', async ({ page, browser, playwright, baseURL }) => {
+  const agent = await apiLogin(playwright, baseURL as string, DEMO_AGENT);
+  const family = await agentCreateFamily(agent, 'AFFECTATION');
+  const guardian = (family.guardians[0] as { id: string }).id;
+  const [cancelled, open] = [1, 2].map((n) => `AFF-${family.id.slice(-6)}-${n}`);
+  const ids: string[] = [];
+  for (const [number, cents] of [
+    [cancelled, 1500],
+    [open, 4000],
+  ] as const) {
+    const created: { id: string } = await json(
+      await agent.post('/api/agent/invoices', {
+        data: { family_id: family.id, guardian_id: guardian, emission_code: 'PAYAPPLY', reference: number, number, amount_cents: cents, issued_on: '2026-11-05', due_on: '2026-12-15', service: 'Accueil périscolaire' },
+      }),
+      'POST /api/agent/invoices',
+      [201],
+    );
+    ids.push(created.id);
+  }
+  const parent = { email: uniqueEmail('hugo.affect'), password: 'Paiement2026' };
+  await signUpAndActivate(page, { civility: 'Monsieur', lastName: 'Affectation', firstName: 'Hugo', email: parent.email, password: parent.password });
+  await logIn(page, parent.email, parent.password);
+  await json(await page.request.post('/api/subscriptions', { data: { subscriber_code: family.subscriber_code }, headers: { Origin: baseURL as string } }), 'subscribe', [201]);
+
+  // The invoice is cancelled while the parent is on the payment page.
+  await startPayment(page, cancelled, /15,00\s€/);
+  await json(await agent.post(`/api/agent/invoices/${ids[0]}/cancel`, { data: { reason: 'Facturée deux fois' } }), 'cancel', [200]);
+  await agent.dispose();
+  await page.getByRole('button', { name: 'Payer', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Votre paiement a été reçu' })).toBeVisible();
+
+  const storageState = await ensureShared(playwright, baseURL as string, 'agent');
+  const context = await browser.newContext({ baseURL, storageState, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  const bo = await context.newPage();
+  await bo.goto('/agent/paiements-en-ligne');
+  const row = bo.getByRole('table', { name: /Paiements en ligne à régulariser/ }).getByRole('row', { name: new RegExp(cancelled) });
+  await expect(row).toContainText('La facture avait été annulée');
+  await row.getByRole('button', { name: new RegExp(`de la facture n° ${cancelled}$`) }).click();
+  await bo.getByRole('radio', { name: 'Affecté à une autre facture de la famille' }).check();
+  const select = bo.getByRole('combobox', { name: 'Facture' });
+  await expect(select.locator('option')).toHaveCount(2);
+  await select.selectOption({ label: `n° ${open}, Accueil périscolaire, reste à payer 40,00\u00a0€` });
+  await accessibleAtBothWidths(bo, "l'affectation d'un paiement à une autre facture");
+  await bo.getByRole('button', { name: 'Enregistrer la régularisation' }).click();
+  const done = bo.getByRole('status').filter({ hasText: `affecté à la facture n° ${open}` });
+  await expect(done).toBeFocused();
+  await expect(done).toContainText(/Reste à payer\s:\s25,00\s€/);
+  await expect(bo.getByRole('table', { name: /Paiements en ligne à régulariser/ }).getByRole('row', { name: new RegExp(cancelled) })).toHaveCount(0);
+
+  // The family's invoice is partly paid by it.
+  await bo.goto(`/agent/familles/${family.id}`);
+  const invoiceRow = bo.getByRole('table', { name: /Factures de la famille/ }).getByRole('row', { name: new RegExp(open) });
+  await expect(invoiceRow).toContainText('Partiellement payée');
+  await expect(invoiceRow).toContainText(/25,00\s€/);
+  await expect(bo.getByRole('region', { name: /paiements? en ligne à régulariser$/ })).toHaveCount(0);
   await context.close();
 });
