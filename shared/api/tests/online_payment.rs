@@ -861,7 +861,7 @@ async fn a_payment_not_recorded_is_recorded_on_another_invoice(app: TestApp) {
     let r = w
         .settle(
             &online,
-            json!({"action": "recorded", "invoice_id": target, "note": "Accord de la famille"}),
+            json!({"action": "recorded", "invoice_id": target, "note": "Accord de la famille\npar téléphone"}),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
@@ -872,7 +872,7 @@ async fn a_payment_not_recorded_is_recorded_on_another_invoice(app: TestApp) {
     let s = &r.body["online_payment"]["settlement"];
     assert_eq!(s["action"], "recorded");
     assert_eq!(s["invoice_id"], target.as_str());
-    assert_eq!(s["note"], "Accord de la famille");
+    assert_eq!(s["note"], "Accord de la famille\npar téléphone");
 
     // The ledger: the target's balance is lower, the invariant holds.
     let detail = w.get(&format!("/api/billing/invoices/{target}")).await;
@@ -921,6 +921,11 @@ async fn settling_refuses_bad_bodies_and_other_families_invoices(app: TestApp) {
         (
             json!({"action": "refunded"}),
             "refund_reference_required",
+            "note",
+        ),
+        (
+            json!({"action": "refunded", "note": "VIR\u{7}1"}),
+            "invalid_note",
             "note",
         ),
         (

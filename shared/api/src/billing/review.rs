@@ -329,10 +329,10 @@ fn validate(b: &SettleBody) -> ApiResult<(SettleAction, Option<String>, Option<S
             "note_too_long",
             format!("La note ne doit pas dépasser {MAX_NOTE} caractères."),
         ));
-    } else if note
-        .as_ref()
-        .is_some_and(|n| n.chars().any(char::is_control))
-    {
+    } else if note.as_ref().is_some_and(|n| {
+        n.chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    }) {
         errors.push(FieldError::new(
             "note",
             "invalid_note",
