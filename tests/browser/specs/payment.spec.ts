@@ -13,7 +13,6 @@
  */
 import { type Page, expect, test } from '@playwright/test';
 
-import { ensureShared, sharedState } from './agent-helpers';
 import { DEMO_AGENT, agentCreateFamily, apiLogin, expectAccessible, json, logIn, mailTo, signUpAndActivate, uniqueEmail } from './helpers';
 
 const invoiceRows = (page: Page) => page.getByRole('table', { name: /Mes factures/ }).locator('tbody tr');
@@ -175,16 +174,15 @@ test('a payment taken after a cheque settled the invoice is told to the parent, 
     'POST /api/agent/payments',
     [201],
   );
-  await agent.dispose();
   await page.getByRole('button', { name: 'Payer', exact: true }).click();
   await expect(page).toHaveURL(/\/espace-facturation\/paiement\/[^/]+$/);
   await expect(page.getByRole('heading', { name: 'Votre paiement a été reçu' })).toBeVisible();
   await expect(page.getByText(/la mairie vous remboursera, ou l'affectera à une autre de vos factures/)).toBeVisible();
   await accessibleAtBothWidths(page, 'un paiement en ligne reçu mais non enregistré');
 
-  // The agent, in another window: the count on the home, the page, "Remboursé".
-  const storageState = await ensureShared(playwright, baseURL as string, 'agent');
-  const context = await browser.newContext({ baseURL, storageState, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  // The agent, in another window (their login of this test): the count on the home, the page, "Remboursé".
+  const context = await browser.newContext({ baseURL, storageState: await agent.storageState(), locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  await agent.dispose();
   const bo = await context.newPage();
   await bo.goto('/agent');
   const count = bo.getByRole('link', { name: '1 paiement en ligne à régulariser' });
@@ -260,12 +258,11 @@ test('an agent applies a payment taken after a cancellation to another open invo
   // The invoice is cancelled while the parent is on the payment page.
   await startPayment(page, cancelled, /15,00\s€/);
   await json(await agent.post(`/api/agent/invoices/${ids[0]}/cancel`, { data: { reason: 'Facturée deux fois' } }), 'cancel', [200]);
-  await agent.dispose();
   await page.getByRole('button', { name: 'Payer', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Votre paiement a été reçu' })).toBeVisible();
 
-  const storageState = await ensureShared(playwright, baseURL as string, 'agent');
-  const context = await browser.newContext({ baseURL, storageState, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  const context = await browser.newContext({ baseURL, storageState: await agent.storageState(), locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  await agent.dispose();
   const bo = await context.newPage();
   await bo.goto('/agent/paiements-en-ligne');
   const row = bo.getByRole('table', { name: /Paiements en ligne à régulariser/ }).getByRole('row', { name: new RegExp(cancelled) });
