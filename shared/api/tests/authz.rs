@@ -109,6 +109,9 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("GET /api/agent/commune/logo", "", "", "", "401 403 403 2xx 403"),
     ("DELETE /api/agent/commune/logo", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/regies", "", "", "", "401 403 403 2xx 403"),
+    // No online payment is to review in this world: the agent's settle answers 404.
+    ("GET /api/agent/online-payments", "", "", "", "401 403 403 2xx 403"),
+    ("POST /api/agent/online-payments/{id}/settle", "invoice", "", r#"{"action":"refunded","note":"VIR-1"}"#, "401 403 403 404 403"),
     ("POST /api/agent/regies", "", "", r#"{"name":"Accueil périscolaire","numcli":"123456","email":"regie@villebois.fr"}"#, "401 403 403 2xx 403"),
     ("PATCH /api/agent/regies/{id}", "regie", "", r#"{"numcli":"654321"}"#, "401 403 403 2xx 403"),
     ("GET /api/agent/requests", "", "", "", "401 403 403 2xx 403"),

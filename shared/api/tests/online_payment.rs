@@ -33,6 +33,10 @@ on_both_stores!(
     the_notification_takes_no_session_and_refuses_bad_input,
     the_poll_settles_lost_notifications_and_abandons_stale_payments,
     a_payment_taken_after_the_invoice_was_settled_is_kept_apart,
+    a_payment_not_recorded_is_listed_then_refunded,
+    a_payment_not_recorded_is_recorded_on_another_invoice,
+    settling_refuses_bad_bodies_and_other_families_invoices,
+    payments_to_review_are_paged_oldest_first,
 );
 
 #[tokio::test]
@@ -51,6 +55,7 @@ struct World {
     parent: String,
     family: Value,
     other_parent: String,
+    other_family: Value,
     n: std::cell::Cell<u32>,
 }
 
@@ -81,6 +86,7 @@ impl World {
             parent,
             family,
             other_parent,
+            other_family,
             n: std::cell::Cell::new(0),
         }
     }
@@ -636,4 +642,430 @@ async fn a_payment_taken_after_the_invoice_was_settled_is_kept_apart(app: TestAp
     assert_eq!(w.notify(&idop).await.status, StatusCode::OK);
     let detail = w.get(&format!("/api/billing/invoices/{invoice}")).await;
     assert_eq!(detail["payments"].as_array().unwrap().len(), 1);
+}
+
+const TO_REVIEW: &str = "/api/agent/online-payments";
+
+impl World {
+    /// A payment taken after its invoice was settled by a cheque (or
+    /// cancelled): (online payment id, idop).
+    async fn not_recorded(&self, invoice: &str, amount: i64, cancel: bool) -> (String, String) {
+        let (online, idop) = self.started(invoice).await;
+        let r = if cancel {
+            self.app
+                .post(
+                    &format!("/api/agent/invoices/{invoice}/cancel"),
+                    json!({"reason": "Erreur de facturation"}),
+                    Some(&self.agent),
+                )
+                .await
+        } else {
+            self.app
+                .post(
+                    "/api/agent/payments",
+                    json!({"invoice_id": invoice, "method": "cheque", "number": "CHQ9", "date": "2026-11-20", "amount_cents": amount}),
+                    Some(&self.agent),
+                )
+                .await
+        };
+        assert!(r.status.is_success(), "{:?}", r.body);
+        assert_eq!(self.choose(&idop, "P").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(self.state(&online).await, "paid");
+        (online, idop)
+    }
+
+    async fn agent_get(&self, path: &str) -> Value {
+        let r = self.app.get(path, Some(&self.agent)).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {:?}", r.body);
+        r.body
+    }
+
+    async fn settle(&self, online: &str, body: Value) -> TestResponse {
+        self.app
+            .post(
+                &format!("/api/agent/online-payments/{online}/settle"),
+                body,
+                Some(&self.agent),
+            )
+            .await
+    }
+
+    /// The family's ledger invariant: Σ balances = Σ to pay of the
+    /// operations = invoiced − paid − credited; answers Σ balances.
+    async fn invariant(&self) -> i64 {
+        let sum = |v: &Value, f: &str| -> i64 {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i[f].as_i64().unwrap())
+                .sum()
+        };
+        let invoices = self.get("/api/billing/invoices").await;
+        let ops = self.get("/api/billing/operations").await;
+        let balances = sum(&invoices["items"], "balance_cents");
+        let to_pay = sum(&ops["items"], "to_pay_cents");
+        assert_eq!(balances, to_pay);
+        assert_eq!(
+            to_pay,
+            sum(&ops["items"], "credit_cents") - sum(&ops["items"], "debit_cents")
+        );
+        assert_eq!(invoices["to_pay_cents"], balances);
+        balances
+    }
+}
+
+async fn a_payment_not_recorded_is_listed_then_refunded(app: TestApp) {
+    let w = World::new(app).await;
+    // Nothing to review at first.
+    let list = w.agent_get(TO_REVIEW).await;
+    assert_eq!(list["items"], json!([]));
+    let invoice = w.invoice(1500).await;
+    let (online, idop) = w.not_recorded(&invoice, 1500, false).await;
+    let family_id = w.family["id"].as_str().unwrap();
+
+    // The parent is told the commune refunds it or applies it.
+    let view = w
+        .get(&format!("/api/billing/online-payments/{online}"))
+        .await;
+    assert_eq!(view["not_recorded"], "overpayment");
+
+    // The back-office lists it, with its family, invoice and reason.
+    let list = w.agent_get(TO_REVIEW).await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{list:?}");
+    let row = &items[0];
+    assert_eq!(row["id"], online.as_str());
+    assert_eq!(row["family_id"], family_id);
+    assert!(!row["family_label"].as_str().unwrap().is_empty());
+    assert_eq!(row["invoice"]["id"], invoice.as_str());
+    assert_eq!(row["invoice"]["amount_cents"], 1500);
+    assert_eq!(row["invoice"]["balance_cents"], 0);
+    assert_eq!(row["invoice"]["state"], "paid");
+    assert_eq!(row["amount_cents"], 1500);
+    assert_eq!(row["idop"], idop.as_str());
+    assert!(row["transaction"].is_string(), "{row:?}");
+    assert!(row["paid_at"].is_string());
+    assert_eq!(row["reason_code"], "overpayment");
+    assert_eq!(row["reason"], "La facture était déjà réglée");
+    assert_eq!(row["settlement"], Value::Null);
+    // Also on the family's own list; nothing settled yet.
+    let mine = w
+        .agent_get(&format!("{TO_REVIEW}?family_id={family_id}"))
+        .await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+    let settled = w.agent_get(&format!("{TO_REVIEW}?state=settled")).await;
+    assert_eq!(settled["items"], json!([]));
+
+    // A parent may neither list nor settle.
+    let r = w.app.get(TO_REVIEW, Some(&w.parent)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = w
+        .app
+        .post(
+            &format!("{TO_REVIEW}/{online}/settle"),
+            json!({"action": "refunded", "note": "VIR-1"}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // An id of nothing.
+    let r = w
+        .settle("nothing", json!({"action": "refunded", "note": "VIR-1"}))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+    assert_eq!(r.body["code"], "unknown_online_payment");
+
+    // Two agents at once: one settles it, the other is told.
+    let note = "Remboursement par virement n° 2026-118";
+    let (a, b) = tokio::join!(
+        w.settle(&online, json!({"action": "refunded", "note": note})),
+        w.settle(&online, json!({"action": "refunded", "note": "autre"})),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{a:?} {b:?}"
+    );
+    let (ok, other) = if a.status == StatusCode::OK {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    assert_eq!(other.body["code"], "already_settled");
+    assert_eq!(
+        ok.body["online_payment"]["settlement"]["action"],
+        "refunded"
+    );
+    assert_eq!(ok.body["payment"], Value::Null);
+    let kept_note = ok.body["online_payment"]["settlement"]["note"].clone();
+    // Settled twice: 409.
+    let r = w
+        .settle(&online, json!({"action": "refunded", "note": note}))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.body["code"], "already_settled");
+
+    // It left the list, and keeps who, when and the note.
+    let list = w.agent_get(TO_REVIEW).await;
+    assert_eq!(list["items"], json!([]));
+    let settled = w.agent_get(&format!("{TO_REVIEW}?state=settled")).await;
+    let items = settled["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    let s = &items[0]["settlement"];
+    assert_eq!(s["action"], "refunded");
+    assert_eq!(s["note"], kept_note);
+    assert!(s["by_name"].as_str().unwrap().len() > 1, "{s:?}");
+    assert!(s["at"].is_string());
+    // No ledger change: the cheque only.
+    let detail = w.get(&format!("/api/billing/invoices/{invoice}")).await;
+    assert_eq!(detail["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(w.invariant().await, 0);
+}
+
+async fn a_payment_not_recorded_is_recorded_on_another_invoice(app: TestApp) {
+    let w = World::new(app).await;
+    let first = w.invoice(1500).await;
+    let small = w.invoice(1000).await;
+    let target = w.invoice(4000).await;
+    // This time the invoice was cancelled before the payer paid.
+    let (online, idop) = w.not_recorded(&first, 1500, true).await;
+    let list = w.agent_get(TO_REVIEW).await;
+    assert_eq!(list["items"][0]["reason_code"], "invoice_cancelled");
+    assert_eq!(list["items"][0]["reason"], "La facture avait été annulée");
+    assert_eq!(w.invariant().await, 5000);
+
+    // More than the invoice's balance: refused as a manual payment is.
+    let r = w
+        .settle(&online, json!({"action": "recorded", "invoice_id": small}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    assert_eq!(r.body["code"], "overpayment");
+    // The cancelled invoice itself: refused.
+    let r = w
+        .settle(&online, json!({"action": "recorded", "invoice_id": first}))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    assert_eq!(r.body["code"], "invoice_cancelled");
+    // An invoice of nothing.
+    let r = w
+        .settle(
+            &online,
+            json!({"action": "recorded", "invoice_id": "nothing"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body["code"], "unknown_invoice");
+
+    let r = w
+        .settle(
+            &online,
+            json!({"action": "recorded", "invoice_id": target, "note": "Accord de la famille\npar téléphone"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["invoice"]["id"], target.as_str());
+    assert_eq!(r.body["invoice"]["balance_cents"], 2500);
+    assert_eq!(r.body["payment"]["method"], "online");
+    assert_eq!(r.body["payment"]["number"], idop.as_str());
+    let s = &r.body["online_payment"]["settlement"];
+    assert_eq!(s["action"], "recorded");
+    assert_eq!(s["invoice_id"], target.as_str());
+    assert_eq!(s["note"], "Accord de la famille\npar téléphone");
+
+    // The ledger: the target's balance is lower, the invariant holds.
+    let detail = w.get(&format!("/api/billing/invoices/{target}")).await;
+    assert_eq!(detail["balance_cents"], 2500);
+    assert_eq!(detail["payments"][0]["method"], "online");
+    assert!(
+        detail["payments"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains(&idop)
+    );
+    assert_eq!(w.invariant().await, 1000 + 2500);
+    // It left the list; settling it again is a conflict, and writes nothing.
+    assert_eq!(w.agent_get(TO_REVIEW).await["items"], json!([]));
+    let r = w
+        .settle(&online, json!({"action": "recorded", "invoice_id": small}))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.body["code"], "already_settled");
+    let r = w
+        .settle(&online, json!({"action": "refunded", "note": "x"}))
+        .await;
+    assert_eq!(r.body["code"], "already_settled");
+    assert_eq!(w.invariant().await, 1000 + 2500);
+    let family_id = w.family["id"].as_str().unwrap();
+    let mine = w
+        .agent_get(&format!("{TO_REVIEW}?family_id={family_id}&state=settled"))
+        .await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+    let mine = w
+        .agent_get(&format!("{TO_REVIEW}?family_id={family_id}"))
+        .await;
+    assert_eq!(mine["items"], json!([]));
+}
+
+async fn settling_refuses_bad_bodies_and_other_families_invoices(app: TestApp) {
+    let w = World::new(app).await;
+    let invoice = w.invoice(1500).await;
+    let (online, _) = w.not_recorded(&invoice, 1500, false).await;
+    let bad = [
+        (
+            json!({"action": "lost", "note": "x"}),
+            "invalid_action",
+            "action",
+        ),
+        (
+            json!({"action": "refunded"}),
+            "refund_reference_required",
+            "note",
+        ),
+        (
+            json!({"action": "refunded", "note": "VIR\u{7}1"}),
+            "invalid_note",
+            "note",
+        ),
+        (
+            json!({"action": "refunded", "note": "   "}),
+            "refund_reference_required",
+            "note",
+        ),
+        (
+            json!({"action": "refunded", "note": "x".repeat(501)}),
+            "note_too_long",
+            "note",
+        ),
+        (
+            json!({"action": "recorded"}),
+            "invoice_required",
+            "invoice_id",
+        ),
+        (
+            json!({"action": "recorded", "invoice_id": invoice, "note": "é".repeat(501)}),
+            "note_too_long",
+            "note",
+        ),
+    ];
+    for (body, code, field) in bad {
+        let r = w.settle(&online, body.clone()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {:?}",
+            r.body
+        );
+        assert_eq!(r.body["code"], code, "{body}: {:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], field, "{:?}", r.body);
+        let detail = r.body["detail"].as_str().unwrap();
+        assert!(
+            detail.ends_with('.') && !detail.contains("expected"),
+            "{detail}"
+        );
+    }
+    // 500 characters are fine (checked as characters, not bytes).
+    let other_invoice = {
+        let body = json!({
+            "family_id": w.other_family["id"], "guardian_id": w.other_family["guardians"][0]["id"],
+            "emission_code": "E2026", "reference": "RB1", "number": "2026-11-9001",
+            "amount_cents": 5000, "issued_on": "2026-10-31", "due_on": "2026-11-30",
+            "service": "Périscolaire"
+        });
+        let r = w
+            .app
+            .post("/api/agent/invoices", body, Some(&w.agent))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["id"].as_str().unwrap().to_string()
+    };
+    // Another family's invoice: 422 (the agent may see every family; the
+    // invoice exists, it is the wrong one).
+    let r = w
+        .settle(
+            &online,
+            json!({"action": "recorded", "invoice_id": other_invoice, "note": "é".repeat(500)}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    assert_eq!(r.body["code"], "invoice_of_another_family");
+    let r = w
+        .app
+        .get(
+            &format!(
+                "/api/billing/invoices/{other_invoice}?family_id={}",
+                w.other_family["id"].as_str().unwrap()
+            ),
+            Some(&w.other_parent),
+        )
+        .await;
+    assert_eq!(
+        r.body["balance_cents"], 5000,
+        "nothing written: {:?}",
+        r.body
+    );
+    // Still to review after every refusal.
+    assert_eq!(
+        w.agent_get(TO_REVIEW).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Bad query parameters.
+    for q in ["?limit=0", "?limit=51", "?state=lost", "?page=forged"] {
+        let r = w.app.get(&format!("{TO_REVIEW}{q}"), Some(&w.agent)).await;
+        assert!(r.status.is_client_error(), "{q}: {:?}", r.status);
+        assert!(r.body["detail"].is_string(), "{q}");
+    }
+    let r = w
+        .app
+        .get(&format!("{TO_REVIEW}?family_id=nothing"), Some(&w.agent))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+async fn payments_to_review_are_paged_oldest_first(app: TestApp) {
+    let w = World::new(app).await;
+    let mut ids = Vec::new();
+    for amount in [1100, 1200, 1300] {
+        let invoice = w.invoice(amount).await;
+        let (online, _) = w.not_recorded(&invoice, amount, false).await;
+        ids.push(online);
+        w.app.clock.advance(Duration::minutes(1));
+    }
+    let first = w.agent_get(&format!("{TO_REVIEW}?limit=2")).await;
+    let got: Vec<&str> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, [ids[0].as_str(), ids[1].as_str()]);
+    let next = first["next_page"].as_str().expect("a next page");
+    let second = w
+        .agent_get(&format!("{TO_REVIEW}?limit=2&page={}", urlencode(next)))
+        .await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_eq!(second["items"][0]["id"], ids[2].as_str());
+    assert_eq!(second["items"][0]["amount_cents"], 1300);
+    // The default page holds them all; another family has none.
+    let all = w.agent_get(TO_REVIEW).await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 3);
+    assert_eq!(all["next_page"], Value::Null);
+    let other = w.other_family["id"].as_str().unwrap();
+    let theirs = w.agent_get(&format!("{TO_REVIEW}?family_id={other}")).await;
+    assert_eq!(theirs["items"], json!([]));
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

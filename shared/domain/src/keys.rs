@@ -22,9 +22,10 @@
 //! | invoice lines | `FAMILY#<id>` | `B#D#<invoice id>` | |
 //! | invoice number (unique in the commune) | `INVNUM#<number>` | `INVNUM` | |
 //! | payment | `FAMILY#<id>` | `B#P#<invoice id>#<payment number>` | |
-//! | online payment | `FAMILY#<id>` | `B#W#<online payment id>` | GSI2 (pending only): `PAYPENDING` / `<created, RFC 3339 UTC>#<id>` |
+//! | online payment | `FAMILY#<id>` | `B#W#<online payment id>` | GSI2: while pending `PAYPENDING` / `<created, RFC 3339 UTC>#<id>`; paid but not recorded `PAYREVIEW` / `<paid at>#<id>`; then settled by an agent `PAYREVIEWED` / `<settled at>#<id>` |
 //! | online payment in progress (lock, TTL 20 min) | `FAMILY#<id>` | `B#X#<invoice id>` | |
 //! | online payment by transaction (`idop` unique) | `PAYOP#<idop>` | `PAYOP` | |
+//! | online payment not recorded, by id (for the back-office) | `PAYW#<online payment id>` | `PAYW` | |
 //! | sandbox payment order (TTL) | `SANDBOX#<idop>` | `SANDBOX` | |
 //! | invoice PDF given by the commune | `FAMILY#<id>` | `B#F#<invoice id>` | |
 //! | régie | `REGIES` | `REGIE#<id>` | |
@@ -217,8 +218,26 @@ pub fn online_payment_by_idop(idop: &str) -> crate::ports::Key {
     crate::ports::Key::new(format!("PAYOP#{idop}"), "PAYOP")
 }
 
+/// An online payment taken but not recorded, by its id alone (the
+/// back-office settles it knowing nothing else): holds its family.
+pub fn online_payment_by_id(id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(format!("PAYW#{id}"), "PAYW")
+}
+
+/// Sort-key prefix of a family's online payments.
+pub const ONLINE_PAYMENT_PREFIX: &str = "B#W#";
+
 /// GSI2 partition of the online payments still pending (the polling job).
 pub const PAYMENTS_PENDING: &str = "PAYPENDING";
+
+/// GSI2 partition of the online payments taken but not recorded (the
+/// invoice was settled or cancelled meanwhile), for an agent to refund or
+/// apply to another invoice: oldest first.
+pub const PAYMENTS_TO_REVIEW: &str = "PAYREVIEW";
+
+/// GSI2 partition of those an agent settled (refunded, or recorded on
+/// another invoice): their history.
+pub const PAYMENTS_REVIEWED: &str = "PAYREVIEWED";
 
 /// A payment order the sandbox holds (the sandbox plays the payment
 /// service in demos and tests).

@@ -187,6 +187,7 @@ const SCREENS: Screen[] = [
   },
   { path: '/agent/activites', h1: 'Activités', act: async (p) => expect(p.getByRole('table')).toBeVisible() },
   { path: '/agent/regies', h1: 'Régies', act: async (p) => expect(p.getByRole('table')).toBeVisible() },
+  { path: '/agent/paiements-en-ligne', h1: 'Paiements en ligne à régulariser', act: async (p) => expect(p.getByRole('button', { name: 'À régulariser' })).toBeVisible() },
   { path: '/agent/activites/nouvelle', h1: 'Créer une activité' },
   {
     path: '/agent/activites/nouvelle',

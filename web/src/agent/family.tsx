@@ -17,6 +17,7 @@ import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 import { FamilyHistory, LinkedAccounts } from './links';
 import { ValueView, addressText } from './values';
 import { FamilyInvoices } from './billing';
+import { FamilyOnlinePayments } from './online-payments';
 
 const none = <span class="bo-muted">Non renseigné</span>;
 const text = (v: string | null | undefined) => (v && v.trim() ? v : none);
@@ -468,6 +469,7 @@ export function FamilyPage({ id }: { id: string }) {
         ))}
       </section>
 
+      <FamilyOnlinePayments familyId={d.id} />
       <FamilyInvoices familyId={d.id} />
 
       <InvoiceForm d={d} onError={setFormError} />

@@ -6,6 +6,7 @@ import { displayName } from '../session';
 import { type QueueItem, type RequestKind, agent } from '../api/agent';
 import { plural } from './format';
 import { AgentPage } from './ui';
+import { ONLINE_PAYMENTS_PAGE, countToReview, toReviewText } from './online-payments';
 
 /** Pages of the queue read to count it (20 requests each). */
 const COUNT_PAGES = 10;
@@ -55,6 +56,11 @@ const SECTIONS = [
     text: 'Les régies qui émettent les factures : nom, numéro client PayFiP, e-mail de contact.',
   },
   {
+    href: ONLINE_PAYMENTS_PAGE,
+    title: 'Paiements en ligne à régulariser',
+    text: "Paiements en ligne encaissés alors que la facture était déjà réglée ou annulée : remboursement ou affectation à une autre facture.",
+  },
+  {
     href: '/agent/import-factures',
     title: 'Importer des factures ou des règlements',
     text: 'Fichiers CSV du logiciel de facturation : vérification ligne par ligne, puis import.',
@@ -69,6 +75,8 @@ const SECTIONS = [
 export function AgentHomePage({ me }: { me: Me }) {
   const counts = useLoad(countPending);
   const c = counts.data;
+  const payments = useLoad(countToReview);
+  const p = payments.data;
   return (
     <AgentPage title="Back-office">
       <p class="lead">Bonjour {displayName(me)}.</p>
@@ -108,6 +116,23 @@ export function AgentHomePage({ me }: { me: Me }) {
           </>
         )}
       </section>
+
+      {payments.error ? (
+        <LoadFailure error={payments.error} />
+      ) : (
+        p &&
+        p.count > 0 && (
+          <section class="panel panel--tinted spaced-small" aria-labelledby="paiements-en-ligne">
+            <h2 id="paiements-en-ligne">Paiements en ligne</h2>
+            <p>
+              <a href={ONLINE_PAYMENTS_PAGE}>
+                <strong>{toReviewText(p.count, p.more)}</strong>
+              </a>
+            </p>
+            <p>Encaissés alors que leur facture était déjà réglée ou annulée : à rembourser ou à affecter à une autre facture.</p>
+          </section>
+        )
+      )}
 
       <h2 class="spaced">Rubriques</h2>
       <ul class="tiles">

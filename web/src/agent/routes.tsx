@@ -19,6 +19,7 @@ import { AgentHomePage } from './home';
 import { RegiesPage } from './billing';
 import { ImportPage } from './import';
 import { NewFamilyPage } from './new-family';
+import { OnlinePaymentsPage } from './online-payments';
 import { QueuePage } from './queue';
 import { RequestPage } from './request';
 
@@ -50,6 +51,8 @@ function page(path: string): ((me: Me) => ComponentChildren) | null {
       return id ? null : () => <RegiesPage />;
     case 'import-factures':
       return id ? null : () => <BillingImportPage />;
+    case 'paiements-en-ligne':
+      return id ? null : () => <OnlinePaymentsPage />;
     case 'boite-envoi':
       return id ? null : () => <OutboxPage />;
     default:

@@ -108,6 +108,12 @@ export const agent = {
     call('get', '/api/agent/families/{id}/invoices', { path: { id }, query: { page: page ?? undefined } }),
   recordPayment: (body: Schemas['NewPayment']) => call('post', '/api/agent/payments', { body }),
   cancelInvoice: (id: string, reason: string) => call('post', '/api/agent/invoices/{id}/cancel', { path: { id }, body: { reason } }),
+  openInvoices: (id: string, page?: string | null) =>
+    call('get', '/api/agent/families/{id}/invoices', { path: { id }, query: { nature: 'to_pay', page: page ?? undefined } }),
+  onlinePayments: (q: { state: ReviewState; family_id?: string; limit?: number }, page?: string | null) =>
+    call('get', '/api/agent/online-payments', { query: { ...q, page: page ?? undefined } }),
+  settleOnlinePayment: (id: string, body: Schemas['SettleBody']) =>
+    call('post', '/api/agent/online-payments/{id}/settle', { path: { id }, body }),
 
   regies: () => call('get', '/api/agent/regies'),
   createRegie: (body: Schemas['NewRegie']) => call('post', '/api/agent/regies', { body }),
@@ -125,6 +131,8 @@ export const agent = {
 };
 
 export type AgentInvoice = Schemas['InvoiceView'];
+export type OnlinePaymentReview = Schemas['OnlinePaymentReview'];
+export type ReviewState = Schemas['ReviewState'];
 export type Regie = Schemas['RegieView'];
 export type PaymentMethod = Schemas['PaymentMethod'];
 

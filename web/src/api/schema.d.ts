@@ -155,6 +155,20 @@ export interface paths {
      */
     post: operations["start_invoice_pdf_upload"];
   };
+  "/api/agent/online-payments": {
+    /**
+     * `GET /api/agent/online-payments`: the online payments taken but not
+     * recorded, to review (oldest first) or settled.
+     */
+    get: operations["agent_list_online_payments"];
+  };
+  "/api/agent/online-payments/{id}/settle": {
+    /**
+     * `POST /api/agent/online-payments/{id}/settle`: refunded outside the
+     * portal, or recorded on another open invoice of the same family.
+     */
+    post: operations["agent_settle_online_payment"];
+  };
   "/api/agent/payments": {
     /** `POST /api/agent/payments`: a payment received at the town hall. */
     post: operations["record_payment"];
@@ -1090,12 +1104,45 @@ export interface components {
     NotificationAnswer: {
       state: components["schemas"]["OnlineState"];
     };
+    /** @description One online payment taken but not recorded. */
+    OnlinePaymentReview: {
+      /**
+       * Format: int64
+       * @description What the payer paid.
+       */
+      amount_cents: number;
+      family_id: string;
+      family_label: string;
+      id: string;
+      /** @description The payment service's transaction (PayFiP `idop`). */
+      idop: string;
+      invoice: components["schemas"]["ReviewedInvoice"];
+      /** Format: date-time */
+      paid_at?: string | null;
+      /** @description "La facture était déjà réglée", "La facture avait été annulée". */
+      reason: string;
+      /** @description `overpayment` (already settled) or `invoice_cancelled`. */
+      reason_code: string;
+      settlement?: null | components["schemas"]["Review"];
+      /** @description The authorisation number (PayFiP `numauto`), when known. */
+      transaction?: string | null;
+    };
+    OnlinePaymentReviewPage: {
+      items: components["schemas"]["OnlinePaymentReview"][];
+      next_page?: string | null;
+    };
     OnlinePaymentView: {
       /** Format: int64 */
       amount_cents: number;
       id: string;
       invoice_id: string;
       invoice_number: string;
+      /**
+       * @description Paid, but not recorded on the invoice, which had nothing left to pay
+       * by then: `overpayment` (settled meanwhile) or `invoice_cancelled`;
+       * the commune refunds the payer or applies it to another invoice.
+       */
+      not_recorded?: string | null;
       service: string;
       /** Format: date-time */
       settled_at?: string | null;
@@ -1358,6 +1405,39 @@ export interface components {
     ResetRequest: {
       email: string;
     };
+    /** @description The settlement, as stored on the online payment (and shown). */
+    Review: {
+      action: components["schemas"]["SettleAction"];
+      /** Format: date-time */
+      at: string;
+      by_account_id: string;
+      /** @description The agent's name then. */
+      by_name: string;
+      /** @description `recorded`: the invoice it paid. */
+      invoice_id?: string | null;
+      invoice_number?: string | null;
+      /** @description The refund's reference, or the agent's note. */
+      note?: string | null;
+    };
+    /**
+     * @description Which list.
+     * @enum {string}
+     */
+    ReviewState: "to_review" | "settled";
+    /** @description The invoice an online payment was meant for, as it is now. */
+    ReviewedInvoice: {
+      /** Format: int64 */
+      amount_cents: number;
+      /**
+       * Format: int64
+       * @description Still to pay now (0: settled or cancelled).
+       */
+      balance_cents: number;
+      id: string;
+      number: string;
+      service: string;
+      state?: null | components["schemas"]["InvoiceState"];
+    };
     /** @enum {string} */
     Role: "parent" | "agent";
     /**
@@ -1365,6 +1445,27 @@ export interface components {
      * @enum {string}
      */
     SchoolHolidays: "closed" | "only" | "ignored";
+    /**
+     * @description How an agent settled it.
+     * @enum {string}
+     */
+    SettleAction: "refunded" | "recorded";
+    SettleBody: {
+      /** @description `refunded` or `recorded`. */
+      action: components["schemas"]["SettleAction"];
+      /** @description `recorded`: the open invoice of the same family it pays. */
+      invoice_id?: string | null;
+      /**
+       * @description Up to 500 characters; required for `refunded` (the refund's
+       * reference).
+       */
+      note?: string | null;
+    };
+    Settled: {
+      invoice?: null | components["schemas"]["InvoiceView"];
+      online_payment: components["schemas"]["OnlinePaymentReview"];
+      payment?: null | components["schemas"]["PaymentView"];
+    };
     /**
      * @description `M` : Masculin ; `F` : Féminin
      * @enum {string}
@@ -2436,6 +2537,115 @@ export interface operations {
       };
       /** @description Trop d'adresses d'envoi demandées (`rate_limited`) */
       429: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `GET /api/agent/online-payments`: the online payments taken but not
+   * recorded, to review (oldest first) or settled.
+   */
+  agent_list_online_payments: {
+    parameters: {
+      query?: {
+        /** @description `to_review` (default) or `settled`. */
+        state?: components["schemas"]["ReviewState"];
+        /** @description One family's (its file in the back-office). */
+        family_id?: string;
+        /** @description Rows of a page, 1 to 50 (20 by default). */
+        limit?: number;
+        page?: string;
+      };
+    };
+    responses: {
+      /** @description Paiements en ligne encaissés mais non enregistrés, les plus anciens d'abord */
+      200: {
+        content: {
+          "application/json": components["schemas"]["OnlinePaymentReviewPage"];
+        };
+      };
+      /** @description `invalid_page`, paramètre inconnu */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Famille inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_limit` (1 à 50) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/online-payments/{id}/settle`: refunded outside the
+   * portal, or recorded on another open invoice of the same family.
+   */
+  agent_settle_online_payment: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SettleBody"];
+      };
+    };
+    responses: {
+      /** @description Paiement régularisé */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Settled"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `unknown_online_payment`, `unknown_invoice` */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `already_settled` (déjà régularisé), `not_to_review`, `invoice_cancelled`, `payment_exists` */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_action`, `refund_reference_required`, `note_too_long`, `invoice_required`, `invoice_of_another_family`, `overpayment` */
+      422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };

@@ -55,6 +55,11 @@ const OUTCOMES = {
   paid: { title: 'Votre paiement a été accepté', tone: 'notice--success', text: 'Merci : le règlement est enregistré sur votre facture. Un e-mail de confirmation vous a été envoyé.' },
   refused: { title: 'Votre paiement a été refusé', tone: 'notice--error', text: "Aucune somme n'a été prélevée. La facture reste à payer : vous pouvez recommencer le paiement." },
   abandoned: { title: 'Votre paiement a été abandonné', tone: 'notice--error', text: "Aucune somme n'a été prélevée. La facture reste à payer : vous pouvez recommencer le paiement." },
+  not_recorded: {
+    title: 'Votre paiement a été reçu',
+    tone: '',
+    text: "Mais cette facture avait déjà été réglée ou annulée entre-temps : votre paiement n'a pas pu lui être appliqué. Vous n'avez rien à faire : la mairie vous remboursera, ou l'affectera à une autre de vos factures, et vous en informera.",
+  },
   pending: { title: 'Votre paiement est en cours de traitement', tone: '', text: "Le service de paiement ne nous a pas encore donné de résultat. Cette page se met à jour d'elle-même ; vous pouvez aussi revenir plus tard sur Mes factures." },
 } as const;
 
@@ -84,7 +89,7 @@ export function PaymentOutcomePage({ me, id }: { me: Me; id: string }) {
   else if (loaded.state === 'failed') body = <LoadError error={loaded.error} retry={() => void loaded.reload()} />;
   else {
     const p = loaded.data;
-    const o = OUTCOMES[p.state] ?? OUTCOMES.pending;
+    const o = p.state === 'paid' && p.not_recorded ? OUTCOMES.not_recorded : (OUTCOMES[p.state] ?? OUTCOMES.pending);
     body = (
       <>
         <div class={`notice ${o.tone}`} role="status">
@@ -113,7 +118,7 @@ export function PaymentOutcomePage({ me, id }: { me: Me; id: string }) {
           <li>
             <a href={HOME}>Retour à mes factures</a>
           </li>
-          {p.state === 'paid' && (
+          {p.state === 'paid' && !p.not_recorded && (
             <li>
               <a href={`${HOME}/reglements`}>Mes règlements</a>
             </li>

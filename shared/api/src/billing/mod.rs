@@ -11,6 +11,7 @@ pub mod logo;
 pub mod online;
 pub mod pdf;
 pub mod regies;
+pub mod review;
 pub mod sandbox;
 pub mod store;
 
@@ -79,6 +80,11 @@ pub fn agent_router() -> Router<AppState> {
             get(regies::list_regies).post(regies::create_regie),
         )
         .route("/api/agent/regies/{id}", patch(regies::update_regie))
+        .route("/api/agent/online-payments", get(review::list))
+        .route(
+            "/api/agent/online-payments/{id}/settle",
+            post(review::settle),
+        )
         .route(
             "/api/agent/invoices/import",
             post(import::import_invoices).layer(DefaultBodyLimit::max(

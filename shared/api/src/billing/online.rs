@@ -106,13 +106,21 @@ pub struct OnlinePayment {
     /// commune refunds it or records it by hand.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_recorded: Option<String>,
+    /// The payment service's authorisation number (PayFiP `numauto`), kept
+    /// for a payment not recorded (the commune's refund quotes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction: Option<String>,
+    /// How an agent settled a payment not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<super::review::Review>,
 }
 
-/// The lookup of an online payment by its `idop`.
+/// The lookup of an online payment by its `idop` (and of one not recorded
+/// by its id).
 #[derive(Debug, Serialize, Deserialize)]
-struct ByIdop {
-    family_id: String,
-    online_payment_id: String,
+pub struct ByIdop {
+    pub family_id: String,
+    pub online_payment_id: String,
 }
 
 /// The lock on an invoice while a payment is in progress.
@@ -121,8 +129,9 @@ struct Lock {
     online_payment_id: String,
 }
 
-/// `PAYPENDING` index sort key: the creation instant, sortable, then the id.
-fn pending_sk(created_at: DateTime<Utc>, id: &str) -> String {
+/// `PAYPENDING` (and `PAYREVIEW`) index sort key: an instant, sortable,
+/// then the id.
+pub fn pending_sk(created_at: DateTime<Utc>, id: &str) -> String {
     format!("{}#{id}", instant(created_at))
 }
 
@@ -147,6 +156,10 @@ pub struct OnlinePaymentView {
     pub amount_cents: i64,
     pub state: OnlineState,
     pub settled_at: Option<DateTime<Utc>>,
+    /// Paid, but not recorded on the invoice, which had nothing left to pay
+    /// by then: `overpayment` (settled meanwhile) or `invoice_cancelled`;
+    /// the commune refunds the payer or applies it to another invoice.
+    pub not_recorded: Option<String>,
 }
 
 impl From<&OnlinePayment> for OnlinePaymentView {
@@ -159,6 +172,7 @@ impl From<&OnlinePayment> for OnlinePaymentView {
             amount_cents: o.amount_cents,
             state: o.state,
             settled_at: o.settled_at,
+            not_recorded: o.not_recorded.clone(),
         }
     }
 }
@@ -321,6 +335,8 @@ pub async fn start(
         created_at: now,
         settled_at: None,
         not_recorded: None,
+        transaction: None,
+        review: None,
     };
     let writes = (|| -> Result<Vec<Write>, StoreError> {
         Ok(vec![
@@ -386,7 +402,7 @@ pub async fn read(
     Ok(Json(OnlinePaymentView::from(&online)))
 }
 
-async fn load(app: &AppState, family_id: &str, id: &str) -> ApiResult<Option<OnlinePayment>> {
+pub async fn load(app: &AppState, family_id: &str, id: &str) -> ApiResult<Option<OnlinePayment>> {
     Ok(app
         .store
         .get(&keys::online_payment(family_id, id))
@@ -536,7 +552,9 @@ pub async fn settle(app: &AppState, online: OnlinePayment) -> ApiResult<OnlinePa
             close(app, &online, state, now).await?;
             reread(app, online).await
         }
-        PaymentResult::Paid { at, .. } => {
+        PaymentResult::Paid {
+            at, authorisation, ..
+        } => {
             if let Some(amount) = detail.amount_cents.filter(|a| *a != online.amount_cents) {
                 tracing::error!(
                     idop = %online.idop,
@@ -604,18 +622,36 @@ pub async fn settle(app: &AppState, online: OnlinePayment) -> ApiResult<OnlinePa
                             code = %e.code,
                             "online payment taken but not recorded: to refund or record by hand"
                         );
+                        // It leaves `PAYPENDING` for `PAYREVIEW`: the
+                        // back-office lists it with one query.
                         let key = keys::online_payment(&online.family_id, &online.id);
+                        let update = Update::new()
+                            .set("state", OnlineState::Paid.as_str())
+                            .set("settled_at", marelle_domain::time::rfc3339(paid_at))
+                            .set("not_recorded", e.code.clone())
+                            .set("transaction", authorisation.clone())
+                            .set("GSI2PK", keys::PAYMENTS_TO_REVIEW)
+                            .set("GSI2SK", pending_sk(paid_at, &online.id));
+                        let lookup = Item::with_data(
+                            keys::online_payment_by_id(&online.id),
+                            &ByIdop {
+                                family_id: online.family_id.clone(),
+                                online_payment_id: online.id.clone(),
+                            },
+                        )?;
                         match app
                             .store
-                            .update(
-                                &key,
-                                close_update(OnlineState::Paid, paid_at)
-                                    .set("not_recorded", e.code.clone()),
-                                Some(pending_condition()),
-                            )
+                            .transact(vec![
+                                Write::Update {
+                                    key,
+                                    update,
+                                    condition: Some(pending_condition()),
+                                },
+                                Write::put(lookup),
+                            ])
                             .await
                         {
-                            Ok(_) => release_lock(app, &online).await,
+                            Ok(()) => release_lock(app, &online).await,
                             Err(se) if se.is_condition_failed() => {}
                             Err(se) => return Err(se.into()),
                         }
