@@ -6,6 +6,7 @@
 
 pub mod documents;
 pub mod import;
+pub mod import_jobs;
 pub mod online;
 pub mod pdf;
 pub mod regies;
