@@ -298,7 +298,7 @@ pub(crate) async fn check_invoices(
                 inv.family.field(),
                 "unknown_family",
                 format!(
-                    "Aucune famille n'a la {} « {} ».",
+                    "Aucune famille n'a la {} « {} ».",
                     match inv.family {
                         FamilyRef::Reference(_) => "référence ou le code abonné",
                         FamilyRef::Id(_) => "référence Marelle",
@@ -322,7 +322,7 @@ pub(crate) async fn check_invoices(
                         "numero",
                         "conflicting_number",
                         format!(
-                            "Une autre facture porte déjà le numéro « {} » ({what} diffère).",
+                            "Une autre facture porte déjà le numéro « {} » ({what} diffère).",
                             inv.number
                         ),
                     )),
@@ -330,7 +330,7 @@ pub(crate) async fn check_invoices(
                         inv.line,
                         "numero",
                         "conflicting_number",
-                        format!("Le numéro « {} » est déjà pris.", inv.number),
+                        format!("Le numéro « {} » est déjà pris.", inv.number),
                     )),
                 }
             }

@@ -220,7 +220,7 @@ fn as_seen(mut job: ImportJob, now: DateTime<Utc>) -> ImportJob {
     if job.state == ImportState::Running && stale {
         job.state = ImportState::Failed;
         job.error = Some(
-            "L'import s'est interrompu. Relancez-le avec le même fichier : ce qui est déjà importé ne le sera pas deux fois."
+            "L'import s'est interrompu. Relancez-le avec le même fichier : ce qui est déjà importé ne le sera pas deux fois."
                 .into(),
         );
     }
@@ -245,7 +245,7 @@ fn file_missing() -> ApiError {
 fn already_started() -> ApiError {
     ApiError::conflict(
         "import_already_started",
-        "Cet import est déjà lancé : suivez sa progression ci-dessous.",
+        "Cet import est déjà lancé : suivez sa progression ci-dessous.",
     )
 }
 
@@ -688,7 +688,7 @@ impl ImportWorker {
                     finish_failed(
                         app,
                         &job,
-                        "L'import s'est arrêté sur une erreur du service. Relancez-le avec le même fichier : ce qui est déjà importé ne le sera pas deux fois.",
+                        "L'import s'est arrêté sur une erreur du service. Relancez-le avec le même fichier : ce qui est déjà importé ne le sera pas deux fois.",
                     )
                     .await;
                     Ok(())
@@ -939,7 +939,7 @@ fn changed_meanwhile(errors: ImportErrors) -> String {
     let first = errors
         .errors
         .first()
-        .map(|e| format!(" Ligne {} : {}", e.line, e.message))
+        .map(|e| format!(" Ligne {} : {}", e.line, e.message))
         .unwrap_or_default();
     format!(
         "Le fichier ne correspond plus à ce qui est enregistré ({} erreur{}).{first} Vérifiez-le de nouveau.",
