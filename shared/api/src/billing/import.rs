@@ -401,7 +401,7 @@ pub(crate) fn by_family(invoices: &[Invoice]) -> BTreeMap<String, Vec<String>> {
         (status = 200, description = "Rapport (avec dry_run=true, le défaut, rien n'est écrit)", body = BillingImportReport),
         (status = 413, description = "Fichier de plus de 10 Mo", body = Problem),
         (status = 415, description = "Pas en text/csv (`unsupported_media_type`)", body = Problem),
-        (status = 422, description = "Fichier non conforme (`invalid_import`) : toutes les erreurs, rien d'importé", body = BillingImportReport),
+        (status = 422, description = "Fichier non conforme (`invalid_import`) : toutes les erreurs, rien d'importé", body = BillingImportReport),
     ))]
 pub async fn import_invoices(
     State(app): State<AppState>,

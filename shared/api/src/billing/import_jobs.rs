@@ -382,7 +382,7 @@ async fn dry_run(
         (status = 200, description = "Ce que l'import ferait (rien n'est écrit)", body = BillingImportReport),
         (status = 404, description = "Import inconnu ou expiré", body = Problem),
         (status = 413, description = "Fichier de plus de 10 Mo (`file_too_large`)", body = Problem),
-        (status = 422, description = "Fichier non conforme (`invalid_import`, toutes les erreurs) ; ou fichier pas reçu (`import_file_missing`, un Problem)", body = BillingImportReport),
+        (status = 422, description = "Fichier non conforme (`invalid_import`, toutes les erreurs) ; ou fichier pas reçu (`import_file_missing`, un Problem)", body = BillingImportReport),
     ))]
 pub async fn check(
     State(app): State<AppState>,
@@ -402,11 +402,11 @@ pub async fn check(
 #[utoipa::path(post, path = "/api/agent/imports/{id}/start", tag = "agent",
     params(("id" = String, Path, description = "L'import")),
     responses(
-        (status = 202, description = "Import lancé : suivre `GET /api/agent/imports/{id}`", body = ImportJob),
+        (status = 202, description = "Import lancé : suivre `GET /api/agent/imports/{id}`", body = ImportJob),
         (status = 404, description = "Import inconnu ou expiré", body = Problem),
         (status = 409, description = "Déjà lancé (`import_already_started`) ou un autre import en cours (`import_running`)", body = Problem),
         (status = 413, description = "Fichier de plus de 10 Mo (`file_too_large`)", body = Problem),
-        (status = 422, description = "Fichier non conforme (`invalid_import`, toutes les erreurs, rien n'est écrit) ; ou pas reçu (`import_file_missing`)", body = BillingImportReport),
+        (status = 422, description = "Fichier non conforme (`invalid_import`, toutes les erreurs, rien n'est écrit) ; ou pas reçu (`import_file_missing`)", body = BillingImportReport),
     ))]
 pub async fn start(
     State(app): State<AppState>,
