@@ -12,13 +12,19 @@
 //! event per family whose invoices were created makes the `notify`
 //! consumer send it one "new invoices" e-mail.
 //!
-//! Synchronous, in bounded requests: a request checks the whole file (a
-//! fraction of a second for 20,000 lines, see `make bench`) and writes at
-//! most [`WRITE_CHUNK`] invoices or starts writing for [`WRITE_BUDGET`]; the report's
-//! `remaining` tells the caller to send the same file again, which carries
-//! on (the invoices written are then `unchanged`). The back-office page
-//! does so by itself and shows the progress. Well within API Gateway's
-//! 29 s and a Lambda's memory.
+//! Two ways in, one check and one writer ([`check_invoices`],
+//! [`write_invoice_chunk`], [`check_payments`], [`write_payment_chunk`]):
+//! - the direct routes here (`text/csv` body, for scripts): a request
+//!   checks the whole file (a fraction of a second for 20,000 lines, see
+//!   `make bench`) and writes at most [`WRITE_CHUNK`] invoices or starts
+//!   writing for [`WRITE_BUDGET`]; the report's `remaining` tells the caller
+//!   to send the same file again, which carries on (the invoices written
+//!   are then `unchanged`). Well within API Gateway's 29 s and a Lambda's
+//!   memory; one `InvoicesImported` per family and request;
+//! - background imports ([`super::import_jobs`]): the file uploaded by a
+//!   presigned URL, then written chunk by chunk through the event bus with
+//!   the same functions, and one `InvoicesImported` per family for the
+//!   whole import. The back-office page uses these.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -53,10 +59,10 @@ const PARALLEL: usize = 32;
 /// file sent again carries on, what is written being then `unchanged`.
 pub const WRITE_CHUNK: usize = 1_000;
 
-/// Time one request spends writing, at most (API Gateway answers within
+/// Time one request (or chunk) spends writing, at most (API Gateway answers within
 /// 29 s, and the writes in flight when it runs out still finish); what
 /// is left is `remaining` too.
-const WRITE_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+pub const WRITE_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
