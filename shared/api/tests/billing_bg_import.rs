@@ -43,6 +43,7 @@ on_both_stores!(
     payments_are_imported_in_the_background,
     starting_twice_or_beside_a_running_import_is_refused,
     parents_unknown_ids_missing_files_and_large_sizes_are_refused,
+    a_chunk_whose_file_is_gone_fails_the_import_in_french_and_frees_the_commune,
 );
 
 mod chunks {
@@ -448,5 +449,66 @@ async fn a_family_spread_over_three_chunks_gets_one_email_and_duplicates_count_o
         mails[0].1.contains(&format!("{total} nouvelles factures")),
         "{}",
         mails[0].1
+    );
+}
+
+async fn a_chunk_whose_file_is_gone_fails_the_import_in_french_and_frees_the_commune(app: TestApp) {
+    let w = World::new(app).await;
+    let now = w.app.clock.now();
+    // A running import (as `start` records it) whose file is no longer there.
+    let job = |id: &str| {
+        json!({"PK": "IMPORTS", "SK": format!("JOB#{id}"), "id": id, "kind": "invoices",
+               "state": "running", "rows": 4, "rows_done": 0, "total": 2, "done": 0,
+               "created": 0, "unchanged": 0, "lines": 0, "families": 0,
+               "started_by": "agent", "started_at": now.to_rfc3339(), "finished_at": null,
+               "error": null, "chunk": 0, "chunk_size": 1000, "attempts": 0,
+               "updated_at": now.to_rfc3339()})
+    };
+    let store = &w.app.state.store;
+    for id in ["01JOBGONE00000000000000000", "01JOBSTALE0000000000000000"] {
+        let item =
+            marelle_domain::ports::store::Item::from_attrs(job(id).as_object().unwrap().clone())
+                .unwrap();
+        store.put(item, None).await.unwrap();
+    }
+    let mut lock = marelle_domain::ports::store::Item::new(marelle_domain::ports::store::Key::new(
+        "IMPORTS", "RUNNING",
+    ))
+    .expires_at(now.timestamp() + 900);
+    lock.set("import_id", json!("01JOBGONE00000000000000000"));
+    store.put(lock, None).await.unwrap();
+
+    let worker = marelle_api::billing::import_jobs::ImportWorker::new(w.app.state.clone());
+    let event = Event {
+        id: "01JOBGONE00000000000000000-0".into(),
+        detail_type: "BillingImportChunk".into(),
+        detail: json!({"import_id": "01JOBGONE00000000000000000", "chunk": 0}),
+    };
+    worker.handle(&event).await.unwrap();
+    let gone = w.finished("01JOBGONE00000000000000000").await;
+    assert_eq!(gone["state"], "failed", "{gone}");
+    assert_eq!(
+        gone["error"],
+        "Le fichier de l'import n'est plus disponible. Envoyez-le de nouveau."
+    );
+    assert!(gone["finished_at"].is_string());
+    // The commune is free: another import starts.
+    let id = w.upload("invoices", &w.invoices("APRES", 1)).await;
+    let r = w.start(&id).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+    assert_eq!(w.finished(&id).await["state"], "done");
+
+    // A running import that has not moved for a quarter of an hour broke off.
+    let stale = w.finished("01JOBSTALE0000000000000000").await;
+    assert_eq!(stale["state"], "running");
+    w.app.clock.advance(chrono::Duration::minutes(16));
+    let stale = w.finished("01JOBSTALE0000000000000000").await;
+    assert_eq!(stale["state"], "failed", "{stale}");
+    assert!(
+        stale["error"]
+            .as_str()
+            .unwrap()
+            .contains("Relancez-le avec le même fichier"),
+        "{stale}"
     );
 }
