@@ -424,12 +424,6 @@ pub async fn start(
         Err(errors) => return Ok(BillingImportReport::invalid(false, errors).into_response()),
     };
     drop(bytes);
-    // The job reads a copy the upload URL cannot write to.
-    let work = work_blob(&id);
-    app.blobs
-        .copy(&staged, &work)
-        .await
-        .map_err(|e| ApiError::unavailable("blob copy", e))?;
     let now = app.clock.now();
     let job = ImportJob {
         id: id.clone(),
@@ -470,6 +464,12 @@ pub async fn start(
         Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(already_started()),
         Err(StoreError::ConditionFailed { .. }) => return Err(running()),
         Err(e) => return Err(e.into()),
+    }
+    // The job reads a copy the upload URL cannot write to.
+    if let Err(e) = app.blobs.copy(&staged, &work_blob(&id)).await {
+        let message = "L'import n'a pas pu démarrer. Réessayez dans quelques instants.";
+        finish_failed(&app, &job, message).await;
+        return Err(ApiError::unavailable("blob copy", e));
     }
     if let Err(e) = app.bus.publish(vec![chunk_event(&id, 0)]).await {
         let message = "L'import n'a pas pu démarrer. Réessayez dans quelques instants.";
