@@ -44,6 +44,7 @@ on_both_stores!(
     starting_twice_or_beside_a_running_import_is_refused,
     parents_unknown_ids_missing_files_and_large_sizes_are_refused,
     a_chunk_whose_file_is_gone_fails_the_import_in_french_and_frees_the_commune,
+    a_chunk_that_keeps_failing_is_retried_then_fails_the_import,
 );
 
 mod chunks {
@@ -510,5 +511,58 @@ async fn a_chunk_whose_file_is_gone_fails_the_import_in_french_and_frees_the_com
             .unwrap()
             .contains("Relancez-le avec le même fichier"),
         "{stale}"
+    );
+}
+
+async fn a_chunk_that_keeps_failing_is_retried_then_fails_the_import(app: TestApp) {
+    let w = World::new(app).await;
+    let now = w.app.clock.now();
+    let id = "01JOBRETRY0000000000000000";
+    let job = json!({"PK": "IMPORTS", "SK": format!("JOB#{id}"), "id": id, "kind": "payments",
+           "state": "running", "rows": 1, "rows_done": 0, "total": 1, "done": 0,
+           "created": 0, "unchanged": 0, "lines": 0, "families": 0,
+           "started_by": "agent", "started_at": now.to_rfc3339(), "finished_at": null,
+           "error": null, "chunk": 0, "chunk_size": 1000, "attempts": 0,
+           "updated_at": now.to_rfc3339()});
+    w.app
+        .state
+        .store
+        .put(
+            marelle_domain::ports::store::Item::from_attrs(job.as_object().unwrap().clone())
+                .unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+    // The file cannot be read (a folder stands where it should be): the
+    // blob store fails, which may pass.
+    w.app
+        .state
+        .blobs
+        .put(&format!("imports/{id}.csv/x"), b"x".to_vec(), "text/csv")
+        .await
+        .unwrap();
+    let worker = marelle_api::billing::import_jobs::ImportWorker::new(w.app.state.clone());
+    let event = Event {
+        id: format!("{id}-0"),
+        detail_type: "BillingImportChunk".into(),
+        detail: json!({"import_id": id, "chunk": 0}),
+    };
+    for attempt in 1..=2 {
+        assert!(
+            worker.handle(&event).await.is_err(),
+            "attempt {attempt}: delivered again"
+        );
+        assert_eq!(w.finished(id).await["state"], "running");
+    }
+    worker.handle(&event).await.unwrap();
+    let failed = w.finished(id).await;
+    assert_eq!(failed["state"], "failed", "{failed}");
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("L'import s'est arrêté sur une erreur du service."),
+        "{failed}"
     );
 }
