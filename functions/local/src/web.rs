@@ -188,6 +188,9 @@ pub async fn serve(s: Serve) -> Result<(), String> {
     local.bus.subscribe(std::sync::Arc::new(
         marelle_api::jobs::notify::Notifier::new(local.state.clone()),
     ));
+    local.bus.subscribe(std::sync::Arc::new(
+        marelle_api::billing::import_jobs::ImportWorker::new(local.state.clone()),
+    ));
     if s.demo {
         crate::demo::seed(&local).await?;
     }

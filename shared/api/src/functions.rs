@@ -23,10 +23,11 @@ pub fn planning() -> Router<AppState> {
     crate::planning::router()
 }
 
-/// `billing`: the families' "Espace facturation" (the agents' billing
-/// routes are the back-office's, in `agent`).
+/// `billing`: the families' "Espace facturation", and the agents'
+/// background imports (the function runs their chunks too); the agents'
+/// other billing routes are the back-office's, in `agent`.
 pub fn billing() -> Router<AppState> {
-    crate::billing::router()
+    crate::billing::router().merge(crate::billing::import_jobs::router())
 }
 
 /// `agent`: the back-office.

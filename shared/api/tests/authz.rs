@@ -101,6 +101,11 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("POST /api/agent/payments", "", "", r#"{"invoice_id":"{invoice}","method":"cheque","number":"CHQ-1","date":"2026-11-20","amount_cents":100}"#, "401 403 403 2xx 403"),
     ("POST /api/agent/invoices/import", "", "dry_run=true", "csv:", "401 403 403 4xx 403"),
     ("POST /api/agent/payments/import", "", "dry_run=true", "csv:", "401 403 403 4xx 403"),
+    ("POST /api/agent/imports", "", "", r#"{"kind":"invoices","size":100}"#, "401 403 403 2xx 403"),
+    ("GET /api/agent/imports", "", "", "", "401 403 403 2xx 403"),
+    ("GET /api/agent/imports/{id}", "import", "", "", "401 403 403 2xx 403"),
+    ("POST /api/agent/imports/{id}/check", "import", "", "", "401 403 403 4xx 403"),
+    ("POST /api/agent/imports/{id}/start", "import", "", "", "401 403 403 4xx 403"),
     ("POST /api/agent/invoices/{id}/cancel", "invoice2", "", r#"{"reason":"Doublon"}"#, "401 403 403 2xx 403"),
     ("PUT /api/agent/invoices/{id}/pdf", "invoice2", "", "pdf:%PDF-1.4\n%%EOF\n", "401 403 403 2xx 403"),
     ("POST /api/agent/invoices/{id}/pdf/upload", "invoice2", "", r#"{"size":20}"#, "401 403 403 2xx 403"),
@@ -313,6 +318,17 @@ impl World {
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let regie = r.body["id"].as_str().unwrap().to_string();
 
+        // A background import granted, its file not sent.
+        let r = app
+            .post(
+                "/api/agent/imports",
+                json!({"kind": "invoices", "size": 100}),
+                Some(&agent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let import = r.body["import_id"].as_str().unwrap().to_string();
+
         let cookies = BTreeMap::from([
             ("anon", None),
             ("other", Some(other)),
@@ -335,6 +351,7 @@ impl World {
             ("invoice2", invoices[1].clone()),
             ("regie", regie),
             ("pdfupload", pdfupload),
+            ("import", import),
         ]);
         Self { app, cookies, ids }
     }

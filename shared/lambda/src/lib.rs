@@ -315,8 +315,22 @@ pub async fn handle_billing_job(
     Ok(serde_json::to_value(report)?)
 }
 
+/// An EventBridge event for the `billing` function: a background import's
+/// chunk (`BillingImportChunk`), written by the import worker. An error
+/// fails the invocation: Lambda tries it again (the third failure marks the
+/// import failed, in the worker).
+pub async fn handle_billing_event(
+    app: &AppState,
+    payload: &serde_json::Value,
+) -> Result<serde_json::Value, lambda_http::Error> {
+    let worker = marelle_api::billing::import_jobs::ImportWorker::new(app.clone());
+    handle_event(&worker, payload).await?;
+    Ok(serde_json::Value::Null)
+}
+
 /// Runs the `billing` function: API Gateway's requests go to the routes,
-/// the scheduler's `{"job": "poll_payments"}` to the polling job.
+/// the scheduler's `{"job": "poll_payments"}` to the polling job, the
+/// bus's events (`detail-type`) to the import worker.
 pub async fn run_billing(features: Router<AppState>) -> Result<(), lambda_http::Error> {
     use lambda_http::Service;
     init_logging();
@@ -335,6 +349,9 @@ pub async fn run_billing(features: Router<AppState>) -> Result<(), lambda_http::
                 if payload.get("job").is_some() {
                     let job: BillingJob = serde_json::from_value(payload)?;
                     return handle_billing_job(&app, job).await;
+                }
+                if payload.get("detail-type").is_some() {
+                    return handle_billing_event(&app, &payload).await;
                 }
                 let request: lambda_http::request::LambdaRequest = serde_json::from_value(payload)?;
                 let mut adapter =

@@ -141,6 +141,16 @@ impl TestApp {
         Self::build(settings, clock, Some(store), false).await
     }
 
+    /// [`TestApp::with_store`] with other settings.
+    pub async fn with_store_and_settings(
+        make: impl FnOnce(Arc<SettableClock>) -> Arc<dyn marelle_domain::ports::Store>,
+        settings: Settings,
+    ) -> Self {
+        let clock = Arc::new(SettableClock::frozen(crate::t0()));
+        let store = make(clock.clone());
+        Self::build(settings, clock, Some(store), false).await
+    }
+
     /// The whole API on another store and another blob store (DynamoDB
     /// and S3 on moto…); the other adapters stay embedded.
     pub async fn with_store_and_blobs(
@@ -241,6 +251,9 @@ impl TestApp {
         bus.subscribe(Arc::new(marelle_api::jobs::notify::Notifier::new(
             state.clone(),
         )));
+        bus.subscribe(Arc::new(
+            marelle_api::billing::import_jobs::ImportWorker::new(state.clone()),
+        ));
         let mut features = marelle_api::all_features();
         if sandbox {
             features = features.merge(marelle_api::billing::sandbox::router());

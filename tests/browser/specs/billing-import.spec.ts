@@ -1,8 +1,11 @@
 /**
- * Back-office: invoices and payments from the finance software's CSV files.
- * A broken file lists every error with its line and column and imports
- * nothing; a good one is checked, imported, and the counts shown; the same
- * file again leaves everything unchanged. Axe at 1280 and 375 px.
+ * Back-office: invoices and payments from the finance software's CSV files,
+ * uploaded to the portal's storage, checked, then imported in the
+ * background. A broken file lists every error with its line and column and
+ * imports nothing; a good one is checked, imported while the page shows the
+ * progress, and the counts shown once done; the same file again leaves
+ * everything unchanged; the "Derniers imports" table keeps how it ended
+ * after a reload. Axe at 1280 and 375 px.
  */
 import { expect, test } from '@playwright/test';
 
@@ -85,11 +88,25 @@ test('a good invoices file is checked, imported with its counts, and a second im
     '0 facture déjà importée, inchangée',
   ]);
   await checked.getByRole('button', { name: 'Importer' }).click();
+  // The import runs on the server; the page follows it.
   const imported = page.getByRole('status').filter({ hasText: 'Import terminé' });
   await expect(imported).toBeFocused();
   await expect(imported.getByRole('listitem').first()).toHaveText('2 factures créées');
   await expect(imported).toContainText('3 lignes de facture');
+  await expect(imported).toContainText('1 famille concernée');
+  const progress = page.getByRole('progressbar', { name: /Progression de l'import/ });
+  await expect(progress).toHaveAttribute('value', '3');
+  await expect(progress).toHaveAttribute('aria-valuetext', '3 lignes sur 3');
   await expectAccessible(page, 'the billing import done', false);
+
+  // Back later: the last imports say how it ended.
+  await page.reload();
+  const last = page.getByRole('table', { name: /Les 20 derniers imports/ });
+  await expect(last.getByRole('columnheader')).toHaveText(['Lancé le', 'Contenu', 'État', 'Lignes', 'Créés', 'Inchangés', 'Terminé le']);
+  await expect(last.getByRole('row').nth(1)).toContainText('Factures');
+  await expect(last.getByRole('row').nth(1)).toContainText('Terminé');
+  await expect(last.getByRole('row').nth(1)).toContainText('3 lignes sur 3');
+  await expectAccessible(page, 'the last billing imports', false);
 
   const list = await page.request.get(`/api/agent/families/${family.id}/invoices`);
   const items = ((await list.json()) as { items: { number: string; amount_cents: number }[] }).items;

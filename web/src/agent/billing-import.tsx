@@ -1,18 +1,30 @@
 /**
  * `/agent/import-factures`: invoices (with their lines) or payments from a
  * CSV file of the commune's finance software (formats in
- * docs/billing-import.md). "Vérifier" reads it without writing anything and
- * lists every error with its line and column; "Importer" writes it. The
- * same file imported again changes nothing.
+ * docs/billing-import.md). The file is sent to the portal's storage, then
+ * "Vérifier" reads it without writing anything and lists every error with
+ * its line and column; "Importer" starts the import, which runs on the
+ * server: the page shows its progress, and an agent who leaves and comes
+ * back finds it (and the last imports) here. The same file imported again
+ * changes nothing.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { Choices, describedBy, errorId, ErrorSummary, FieldError, formErrors, hintId, Req, useSubmit } from '../ui/form';
-import { ApiError } from '../api/http';
-import { BILLING_IMPORT_MAX_BYTES, type BillingImportKind, type BillingImportReport, importBilling } from '../api/agent';
-import { plural } from './format';
+import {
+  BILLING_IMPORT_MAX_BYTES,
+  type BillingImportKind,
+  type BillingImportReport,
+  checkImport,
+  type ImportJob,
+  imports,
+  isImportJob,
+  startImport,
+  uploadImport,
+} from '../api/agent';
+import { dateTime, plural } from './format';
 import { ImportErrors } from './import-errors';
-import { AgentPage, Result } from './ui';
+import { AgentPage, Result, StateBadge, TableRegion } from './ui';
 
 const FORMATS: Record<BillingImportKind, { label: string; columns: string; template: string; file: string }> = {
   invoices: {
@@ -35,7 +47,9 @@ VIR-88;03/11/2026;FAC-2026-0001;virement;Virement CAF;22,00
   },
 };
 
-function Counts({ r, kind }: { r: BillingImportReport; kind: BillingImportKind }) {
+type CountsOf = Pick<BillingImportReport, 'dry_run' | 'created' | 'unchanged' | 'lines' | 'families'>;
+
+function Counts({ r, kind }: { r: CountsOf; kind: BillingImportKind }) {
   const created =
     kind === 'invoices'
       ? plural(r.created, r.dry_run ? 'facture à créer' : 'facture créée', r.dry_run ? 'factures à créer' : 'factures créées')
@@ -48,57 +62,144 @@ function Counts({ r, kind }: { r: BillingImportReport; kind: BillingImportKind }
     <ul>
       <li>{created}</li>
       {kind === 'invoices' && r.created > 0 && <li>{plural(r.lines, 'ligne de facture', 'lignes de facture')}</li>}
-      {r.created > 0 && <li>{plural(r.families, 'famille concernée', 'familles concernées')}</li>}
+      {r.created > 0 && r.families > 0 && <li>{plural(r.families, 'famille concernée', 'familles concernées')}</li>}
       <li>{unchanged}</li>
     </ul>
+  );
+}
+
+/** "12 000". */
+const count = (n: number) => n.toLocaleString('fr-FR');
+
+/** "12 000 lignes sur 20 000". */
+const rowsText = (j: ImportJob) => `${count(j.rows_done)} ${j.rows_done > 1 ? 'lignes' : 'ligne'} sur ${count(j.rows)}`;
+
+const STATES: Record<ImportJob['state'], string> = {
+  pending: 'Pas lancé',
+  running: 'En cours',
+  done: 'Terminé',
+  failed: 'Échoué',
+};
+
+const BADGES: Record<ImportJob['state'], string> = {
+  pending: 'pending',
+  running: 'pending',
+  done: 'accepted',
+  failed: 'refused',
+};
+
+const KINDS: Record<BillingImportKind, string> = { invoices: 'Factures', payments: 'Règlements' };
+
+/** How often a running import is asked where it is. */
+const POLL_MS = 1000;
+
+function LastImports({ items }: { items: ImportJob[] }) {
+  return (
+    <section aria-labelledby="derniers-imports">
+      <h2 id="derniers-imports">Derniers imports</h2>
+      {items.length === 0 ? (
+        <p>Aucun import n'a encore été lancé.</p>
+      ) : (
+        <TableRegion labelledBy="derniers-imports-legende">
+          <table class="bo-table">
+            <caption id="derniers-imports-legende">Les 20 derniers imports, du plus récent au plus ancien</caption>
+            <thead>
+              <tr>
+                <th scope="col">Lancé le</th>
+                <th scope="col">Contenu</th>
+                <th scope="col">État</th>
+                <th scope="col">Lignes</th>
+                <th scope="col">Créés</th>
+                <th scope="col">Inchangés</th>
+                <th scope="col">Terminé le</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((j) => (
+                <tr key={j.id}>
+                  <th scope="row">{dateTime(j.started_at)}</th>
+                  <td>{KINDS[j.kind]}</td>
+                  <td>
+                    <StateBadge state={BADGES[j.state]} text={STATES[j.state]} />
+                    {j.error && <p class="bo-muted">{j.error}</p>}
+                  </td>
+                  <td>{rowsText(j)}</td>
+                  <td>{count(j.created)}</td>
+                  <td>{j.state === 'done' ? count(j.unchanged) : ''}</td>
+                  <td>{dateTime(j.finished_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableRegion>
+      )}
+    </section>
   );
 }
 
 export function BillingImportPage() {
   const [kind, setKind] = useState<BillingImportKind>('invoices');
   const [file, setFile] = useState<File | null>(null);
+  /** The uploaded file's import, until another file or kind is chosen. */
+  const [importId, setImportId] = useState<string | null>(null);
   const [checked, setChecked] = useState<BillingImportReport | null>(null);
-  const [imported, setImported] = useState<BillingImportReport | null>(null);
-  const [importing, setImporting] = useState(false);
-  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [refused, setRefused] = useState<BillingImportReport | null>(null);
+  const [job, setJob] = useState<ImportJob | null>(null);
+  const [last, setLast] = useState<ImportJob[] | null>(null);
   const { busy, error, setError, run } = useSubmit();
+  const timer = useRef<number | undefined>(undefined);
 
-  /**
-   * The real import: a request writes part of a large file and says how
-   * many invoices remain; the same file is sent again until none do (what
-   * is written is then unchanged), the progress shown as it goes.
-   */
-  async function importAll(f: File, plan: BillingImportReport | null): Promise<BillingImportReport> {
-    const total = plan?.created ?? 0;
-    let first: BillingImportReport | null = null;
-    let created = 0;
-    let lines = 0;
-    for (let round = 0; round < 200; round++) {
-      const r = await importBilling(kind, f, false);
-      if (r.errors.length > 0) return r;
-      first ??= r;
-      created += r.created;
-      lines += r.lines;
-      setProgress({ done: created, total: Math.max(total, created + r.remaining) });
-      if (r.remaining === 0) {
-        return { ...r, created, lines, unchanged: first.unchanged, families: plan?.families ?? r.families };
-      }
-      if (r.created === 0) break;
+  async function refreshList() {
+    try {
+      const list = await imports.list();
+      setLast(list.items);
+      return list.items;
+    } catch {
+      setLast((l) => l ?? []);
+      return [];
     }
-    throw new ApiError(
-      0,
-      'import_stalled',
-      `L'import n'avance plus (${created} enregistrés) : importez à nouveau le même fichier dans quelques minutes, il reprendra là où il s'est arrêté.`,
-    );
   }
 
+  /** Asks where the import is every second until it ends. */
+  function follow(id: string) {
+    window.clearTimeout(timer.current);
+    const tick = async () => {
+      try {
+        const j = await imports.get(id);
+        setJob(j);
+        if (j.state === 'running') {
+          timer.current = window.setTimeout(() => void tick(), POLL_MS);
+        } else {
+          void refreshList();
+        }
+      } catch {
+        timer.current = window.setTimeout(() => void tick(), 5 * POLL_MS);
+      }
+    };
+    timer.current = window.setTimeout(() => void tick(), POLL_MS);
+  }
+
+  useEffect(() => {
+    // Back on the page: the import still running is followed again.
+    void refreshList().then((items) => {
+      const running = items.find((j) => j.state === 'running');
+      if (running) {
+        setKind(running.kind);
+        setJob(running);
+        follow(running.id);
+      }
+    });
+    return () => window.clearTimeout(timer.current);
+  }, []);
+
   function reset() {
+    setImportId(null);
     setChecked(null);
-    setImported(null);
+    setRefused(null);
     setError(null);
   }
 
-  function send(dryRun: boolean) {
+  function verify() {
     if (!file) {
       setError(formErrors([{ field: 'file', code: 'required', message: 'Choisissez le fichier CSV à importer.' }]));
       return;
@@ -107,26 +208,46 @@ export function BillingImportPage() {
       setError(formErrors([{ field: 'file', code: 'too_large', message: 'Le fichier dépasse 10 Mo : découpez-le en plusieurs fichiers.' }]));
       return;
     }
-    setImporting(!dryRun);
-    setProgress(null);
     void run(
-      () => (dryRun ? importBilling(kind, file, true) : importAll(file, checked)),
+      async () => {
+        // The same file is sent once, checked as many times as asked.
+        const id = importId ?? (await uploadImport(kind, file));
+        setImportId(id);
+        return checkImport(id);
+      },
       (report) => {
-        setImporting(false);
-        if (dryRun) {
-          setImported(null);
-          setChecked(report);
+        setJob(null);
+        setRefused(null);
+        setChecked(report);
+      },
+    );
+  }
+
+  function start() {
+    if (!importId) return;
+    const id = importId;
+    void run(
+      () => startImport(id),
+      (answer) => {
+        setChecked(null);
+        if (isImportJob(answer)) {
+          setRefused(null);
+          setImportId(null);
+          setJob(answer);
+          follow(answer.id);
+          void refreshList();
         } else {
-          setChecked(null);
-          setImported(report);
+          // The file no longer passes (what is stored changed meanwhile).
+          setRefused(answer);
         }
       },
-    ).finally(() => setImporting(false));
+    );
   }
 
   const fileError = error?.fieldMessage('file');
-  const report = imported ?? checked;
+  const report = refused ?? checked;
   const failed = report && report.errors.length > 0;
+  const running = job?.state === 'running';
   const format = FORMATS[kind];
   return (
     <AgentPage title="Importer des factures ou des règlements" error={!!error || !!failed}>
@@ -159,7 +280,7 @@ export function BillingImportPage() {
         </details>
       </div>
 
-      <form onSubmit={(e) => (e.preventDefault(), send(true))} noValidate aria-busy={busy ? 'true' : undefined} class="panel spaced-small">
+      <form onSubmit={(e) => (e.preventDefault(), verify())} noValidate aria-busy={busy ? 'true' : undefined} class="panel spaced-small">
         <ErrorSummary error={error} fields={{ file: 'fichier' }} />
         <Choices
           id="type-fichier"
@@ -199,18 +320,10 @@ export function BillingImportPage() {
         </div>
         <div class="actions">
           <button type="submit" class="button" aria-disabled={busy ? 'true' : undefined}>
-            {busy && !importing ? 'Vérification en cours…' : 'Vérifier'}
+            {busy && !checked ? 'Vérification en cours…' : 'Vérifier'}
           </button>
         </div>
       </form>
-
-      <p role="status" aria-live="polite" class="bo-muted">
-        {importing
-          ? progress
-            ? `Import en cours : ${progress.done} sur ${progress.total} enregistrés. Ne fermez pas cette page.`
-            : 'Import en cours. Ne fermez pas cette page.'
-          : ''}
-      </p>
 
       {checked && checked.errors.length === 0 && (
         <Result token={checked}>
@@ -220,25 +333,48 @@ export function BillingImportPage() {
           <Counts r={checked} kind={kind} />
           {checked.created > 0 && (
             <div class="actions">
-              <button type="button" class="button" onClick={() => send(false)} aria-disabled={busy ? 'true' : undefined}>
-                {importing ? 'Import en cours…' : 'Importer'}
+              <button type="button" class="button" onClick={start} aria-disabled={busy ? 'true' : undefined}>
+                {busy ? 'Lancement…' : 'Importer'}
               </button>
             </div>
           )}
         </Result>
       )}
 
-      {imported && imported.errors.length === 0 && (
-        <Result token={imported}>
+      {job && job.state !== 'pending' && (
+        <section aria-labelledby="import-en-cours" class="panel spaced-small">
+          <h2 id="import-en-cours">{running ? 'Import en cours' : job.state === 'done' ? 'Import terminé' : "L'import a échoué"}</h2>
+          <label for="progression">Progression de l'import ({KINDS[job.kind].toLowerCase()})</label>
+          <progress id="progression" max={Math.max(job.rows, 1)} value={job.rows_done} aria-valuetext={rowsText(job)}>
+            {rowsText(job)}
+          </progress>
+          <p role="status" aria-live="polite">
+            {running
+              ? `Import en cours : ${rowsText(job)}. Vous pouvez quitter cette page : l'import continue et vous retrouverez son état ici.`
+              : ''}
+          </p>
+          {job.state === 'failed' && (
+            <div class="notice notice--error" role="alert">
+              <p>
+                <strong>L'import s'est arrêté.</strong> {job.error}
+              </p>
+            </div>
+          )}
+        </section>
+      )}
+
+      {job && job.state === 'done' && (
+        <Result token={job.id}>
           <p>
             <strong>Import terminé.</strong>
-            {kind === 'invoices' && imported.created > 0 && ' Les familles concernées reçoivent un courriel qui liste leurs nouvelles factures.'}
+            {job.kind === 'invoices' && job.created > 0 && ' Les familles concernées reçoivent un courriel qui liste leurs nouvelles factures.'}
           </p>
-          <Counts r={imported} kind={kind} />
+          <Counts r={{ ...job, dry_run: false }} kind={job.kind} />
         </Result>
       )}
 
       {failed && <ImportErrors errors={report.errors} more={report.more_errors} source="le logiciel de facturation ou le tableur" />}
+      {last && <LastImports items={last} />}
     </AgentPage>
   );
 }

@@ -278,6 +278,69 @@ export function importBilling(kind: BillingImportKind, file: Blob, dryRun: boole
   return postCsv(BILLING_IMPORT_PATHS[kind], file, dryRun, isBillingReport, BILLING_IMPORT_MAX_BYTES);
 }
 
+// ---- background billing imports ------------------------------------------------
+
+export type ImportJob = Schemas['ImportJob'];
+
+export const imports = {
+  list: () => call('get', '/api/agent/imports'),
+  get: (id: string) => call('get', '/api/agent/imports/{id}', { path: { id } }),
+};
+
+/**
+ * Sends the file where the server says (`POST /api/agent/imports`, then a
+ * PUT to the presigned URL): the import's id.
+ */
+export async function uploadImport(kind: BillingImportKind, file: Blob): Promise<string> {
+  const target = await call('post', '/api/agent/imports', { body: { kind, size: file.size } });
+  let put: Response;
+  try {
+    put = await fetch(target.upload.url, {
+      method: target.upload.method || 'PUT',
+      headers: Object.fromEntries(target.upload.headers),
+      body: file,
+    });
+  } catch {
+    throw new ApiError(0, 'network', "L'envoi du fichier a échoué : vérifiez votre connexion à Internet, puis réessayez.");
+  }
+  if (!put.ok) throw new ApiError(put.status, 'upload_failed', "L'envoi du fichier a échoué. Réessayez dans quelques instants.");
+  return target.import_id;
+}
+
+function isJob(v: unknown): v is ImportJob {
+  return !!v && typeof v === 'object' && 'state' in v && 'rows_done' in v;
+}
+
+/**
+ * `POST /api/agent/imports/{id}/check` or `…/start`: the report (a file
+ * with errors is a report too, 422 `invalid_import`), or the job started.
+ */
+async function postImport(path: string): Promise<BillingImportReport | ImportJob> {
+  let resp: Response;
+  try {
+    resp = await fetch(path, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'Le portail ne répond pas. Vérifiez votre connexion à Internet, puis réessayez.');
+  }
+  if (resp.ok || resp.status === 422) {
+    const body: unknown = await resp
+      .clone()
+      .json()
+      .catch(() => null);
+    if (isBillingReport(body) || (resp.ok && isJob(body))) return body;
+  }
+  throw await toError(resp);
+}
+
+export const checkImport = (id: string) => postImport(`/api/agent/imports/${encodeURIComponent(id)}/check`) as Promise<BillingImportReport>;
+export const startImport = (id: string) => postImport(`/api/agent/imports/${encodeURIComponent(id)}/start`);
+export const isImportJob = isJob;
+
 // ---- family search ------------------------------------------------------------
 
 /** Where a family search stands: its queries and their next pages. */

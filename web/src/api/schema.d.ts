@@ -111,6 +111,30 @@ export interface paths {
      */
     post: operations["unlink"];
   };
+  "/api/agent/imports": {
+    /** `GET /api/agent/imports`: the last imports started. */
+    get: operations["list"];
+    /** `POST /api/agent/imports`: where to upload a file to import. */
+    post: operations["create"];
+  };
+  "/api/agent/imports/{id}": {
+    /** `GET /api/agent/imports/{id}`: where an import is. */
+    get: operations["show"];
+  };
+  "/api/agent/imports/{id}/check": {
+    /**
+     * `POST /api/agent/imports/{id}/check`: the uploaded file checked, as a
+     * dry run of the direct routes; nothing is written.
+     */
+    post: operations["check"];
+  };
+  "/api/agent/imports/{id}/start": {
+    /**
+     * `POST /api/agent/imports/{id}/start`: checks the file again and starts
+     * the import in the background.
+     */
+    post: operations["start"];
+  };
   "/api/agent/invoices": {
     /**
      * `POST /api/agent/invoices`: an invoice of a family, in its billing
@@ -878,6 +902,47 @@ export interface components {
       line: number;
       message: string;
     };
+    /** @description An import, as stored and as answered. */
+    ImportJob: {
+      /**
+       * Format: int64
+       * @description Chunks written so far.
+       */
+      chunk: number;
+      /** @description Created by this import (so far, while running). */
+      created: number;
+      /** @description Invoices (payments) done. */
+      done: number;
+      /** @description Why it failed, in French. */
+      error?: string | null;
+      /** @description Families whose invoices (payments) were created. */
+      families: number;
+      /** Format: date-time */
+      finished_at?: string | null;
+      id: string;
+      kind: components["schemas"]["ImportKind"];
+      /** @description Lines of the invoices created. */
+      lines: number;
+      /** @description Rows of the file (header left out). */
+      rows: number;
+      /** @description Rows done: already stored or written. */
+      rows_done: number;
+      /** Format: date-time */
+      started_at?: string | null;
+      /** @description Who started it (account id). */
+      started_by: string;
+      state: components["schemas"]["ImportState"];
+      /** @description Invoices (or payments) in the file. */
+      total: number;
+      /** @description Already stored, identical: left as they are. */
+      unchanged: number;
+    };
+    /** @enum {string} */
+    ImportKind: "invoices" | "payments";
+    ImportList: {
+      /** @description The last 20 imports started, newest first. */
+      items: components["schemas"]["ImportJob"][];
+    };
     ImportReport: {
       children: number;
       dry_run: boolean;
@@ -886,6 +951,24 @@ export interface components {
       guardians: number;
       /** @description Families already imported under the same reference, left as they are. */
       skipped: number;
+    };
+    ImportRequest: {
+      kind: components["schemas"]["ImportKind"];
+      /**
+       * Format: int64
+       * @description The file's size in bytes, at most 10 MB.
+       */
+      size: number;
+    };
+    /** @enum {string} */
+    ImportState: "pending" | "running" | "done" | "failed";
+    ImportUploadAnswer: {
+      import_id: string;
+      /**
+       * @description Where to PUT the file (`text/csv`, the size announced), once, within
+       * 5 minutes.
+       */
+      upload: components["schemas"]["UploadTarget"];
     };
     Insurance: {
       company?: string;
@@ -2261,6 +2344,180 @@ export interface operations {
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/imports`: the last imports started. */
+  list: {
+    responses: {
+      /** @description Les 20 derniers imports lancés, du plus récent au plus ancien */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ImportList"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/agent/imports`: where to upload a file to import. */
+  create: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ImportRequest"];
+      };
+    };
+    responses: {
+      /** @description Adresse d'envoi du fichier (PUT, `text/csv`, la taille annoncée, une fois, 5 minutes) */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ImportUploadAnswer"];
+        };
+      };
+      /** @description Fichier de plus de 10 Mo (`file_too_large`) */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Fichier vide (`file_empty`) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/imports/{id}`: where an import is. */
+  show: {
+    parameters: {
+      path: {
+        /** @description L'import */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description L'import (`pending` tant qu'il n'est pas lancé) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ImportJob"];
+        };
+      };
+      /** @description Import inconnu ou expiré */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/imports/{id}/check`: the uploaded file checked, as a
+   * dry run of the direct routes; nothing is written.
+   */
+  check: {
+    parameters: {
+      path: {
+        /** @description L'import */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Ce que l'import ferait (rien n'est écrit) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BillingImportReport"];
+        };
+      };
+      /** @description Import inconnu ou expiré */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Fichier de plus de 10 Mo (`file_too_large`) */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Fichier non conforme (`invalid_import`, toutes les erreurs) ; ou fichier pas reçu (`import_file_missing`, un Problem) */
+      422: {
+        content: {
+          "application/json": components["schemas"]["BillingImportReport"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/imports/{id}/start`: checks the file again and starts
+   * the import in the background.
+   */
+  start: {
+    parameters: {
+      path: {
+        /** @description L'import */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Import lancé : suivre `GET /api/agent/imports/{id}` */
+      202: {
+        content: {
+          "application/json": components["schemas"]["ImportJob"];
+        };
+      };
+      /** @description Import inconnu ou expiré */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Déjà lancé (`import_already_started`) ou un autre import en cours (`import_running`) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Fichier de plus de 10 Mo (`file_too_large`) */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Fichier non conforme (`invalid_import`, toutes les erreurs, rien n'est écrit) ; ou pas reçu (`import_file_missing`) */
+      422: {
+        content: {
+          "application/json": components["schemas"]["BillingImportReport"];
         };
       };
       /** @description Erreur : application/problem+json avec un `code` stable */

@@ -12,13 +12,19 @@
 //! event per family whose invoices were created makes the `notify`
 //! consumer send it one "new invoices" e-mail.
 //!
-//! Synchronous, in bounded requests: a request checks the whole file (a
-//! fraction of a second for 20,000 lines, see `make bench`) and writes at
-//! most [`WRITE_CHUNK`] invoices or starts writing for [`WRITE_BUDGET`]; the report's
-//! `remaining` tells the caller to send the same file again, which carries
-//! on (the invoices written are then `unchanged`). The back-office page
-//! does so by itself and shows the progress. Well within API Gateway's
-//! 29 s and a Lambda's memory.
+//! Two ways in, one check and one writer ([`check_invoices`],
+//! [`write_invoice_chunk`], [`check_payments`], [`write_payment_chunk`]):
+//! - the direct routes here (`text/csv` body, for scripts): a request
+//!   checks the whole file (a fraction of a second for 20,000 lines, see
+//!   `make bench`) and writes at most [`WRITE_CHUNK`] invoices or starts
+//!   writing for [`WRITE_BUDGET`]; the report's `remaining` tells the caller
+//!   to send the same file again, which carries on (the invoices written
+//!   are then `unchanged`). Well within API Gateway's 29 s and a Lambda's
+//!   memory; one `InvoicesImported` per family and request;
+//! - background imports ([`super::import_jobs`]): the file uploaded by a
+//!   presigned URL, then written chunk by chunk through the event bus with
+//!   the same functions, and one `InvoicesImported` per family for the
+//!   whole import. The back-office page uses these.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -53,10 +59,10 @@ const PARALLEL: usize = 32;
 /// file sent again carries on, what is written being then `unchanged`.
 pub const WRITE_CHUNK: usize = 1_000;
 
-/// Time one request spends writing, at most (API Gateway answers within
+/// Time one request (or chunk) spends writing, at most (API Gateway answers within
 /// 29 s, and the writes in flight when it runs out still finish); what
 /// is left is `remaining` too.
-const WRITE_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+pub const WRITE_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -95,7 +101,7 @@ pub struct BillingImportReport {
 }
 
 impl BillingImportReport {
-    fn new(dry_run: bool) -> Self {
+    pub(crate) fn new(dry_run: bool) -> Self {
         Self {
             dry_run,
             created: 0,
@@ -110,7 +116,7 @@ impl BillingImportReport {
         }
     }
 
-    fn invalid(dry_run: bool, errors: ImportErrors) -> (StatusCode, Json<Self>) {
+    pub(crate) fn invalid(dry_run: bool, errors: ImportErrors) -> (StatusCode, Json<Self>) {
         let errors = errors.sorted();
         let n = errors.len();
         let detail = match n {
@@ -241,6 +247,157 @@ fn difference(
     }
 }
 
+/// A checked invoices file: what it would create, what is already stored.
+pub(crate) struct InvoicePlan {
+    /// Invoices to create, with their family's id.
+    pub new: Vec<(ImportedInvoice, String)>,
+    /// Already stored, identical.
+    pub unchanged: usize,
+    /// Invoices in the file.
+    pub total: usize,
+    /// Rows (lines of invoice) in the file.
+    pub rows: usize,
+}
+
+impl InvoicePlan {
+    pub fn lines(&self) -> usize {
+        self.new.iter().map(|(i, _)| i.lines.len()).sum()
+    }
+
+    pub fn families(&self) -> usize {
+        self.new
+            .iter()
+            .map(|(_, f)| f.as_str())
+            .collect::<HashSet<_>>()
+            .len()
+    }
+}
+
+/// Checks a whole invoices file against what is stored: every error, or
+/// what an import would do.
+pub(crate) async fn check_invoices(
+    app: &AppState,
+    body: &[u8],
+) -> ApiResult<Result<InvoicePlan, ImportErrors>> {
+    let invoices = match import::parse_invoices(body) {
+        Ok(v) => v,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let mut errors = ImportErrors::default();
+
+    let refs: HashSet<FamilyRef> = invoices.iter().map(|i| i.family.clone()).collect();
+    let families = resolve_families(app, &refs).await?;
+    let taken = numbers_taken(app, invoices.iter().map(|i| &i.number)).await?;
+    let existing: Vec<(String, String)> = taken.values().cloned().collect();
+    let (stored, stored_lines) = stored_invoices(app, &existing, true).await?;
+
+    let mut plan = InvoicePlan {
+        new: Vec::new(),
+        unchanged: 0,
+        total: invoices.len(),
+        rows: invoices.iter().map(|i| i.lines.len()).sum(),
+    };
+    for inv in invoices {
+        let Some(family_id) = families.get(&inv.family).cloned() else {
+            errors.push(ImportError::new(
+                inv.line,
+                inv.family.field(),
+                "unknown_family",
+                format!(
+                    "Aucune famille n'a la {} « {} ».",
+                    match inv.family {
+                        FamilyRef::Reference(_) => "référence ou le code abonné",
+                        FamilyRef::Id(_) => "référence Marelle",
+                    },
+                    inv.family.value()
+                ),
+            ));
+            continue;
+        };
+        match taken.get(&inv.number) {
+            None => plan.new.push((inv, family_id)),
+            Some((invoice_id, _)) => {
+                let same = stored.get(invoice_id).map(|s| {
+                    let lines = stored_lines.get(invoice_id).map_or(&[][..], Vec::as_slice);
+                    difference(&inv, &family_id, s, lines)
+                });
+                match same {
+                    Some(None) => plan.unchanged += 1,
+                    Some(Some(what)) => errors.push(ImportError::new(
+                        inv.line,
+                        "numero",
+                        "conflicting_number",
+                        format!(
+                            "Une autre facture porte déjà le numéro « {} » ({what} diffère).",
+                            inv.number
+                        ),
+                    )),
+                    None => errors.push(ImportError::new(
+                        inv.line,
+                        "numero",
+                        "conflicting_number",
+                        format!("Le numéro « {} » est déjà pris.", inv.number),
+                    )),
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(Ok(plan))
+    } else {
+        Ok(Err(errors))
+    }
+}
+
+/// What writing one chunk of invoices did.
+pub(crate) struct InvoiceChunk {
+    pub written: Written,
+    /// Invoices checked but left for a next chunk.
+    pub remaining: usize,
+    /// Their rows.
+    pub remaining_rows: usize,
+}
+
+/// Writes at most `chunk` of the plan's new invoices (a family's invoices
+/// kept together past it, up to twice as many) or for [`WRITE_BUDGET`].
+pub(crate) async fn write_invoice_chunk(
+    app: &AppState,
+    mut new: Vec<(ImportedInvoice, String)>,
+    chunk: usize,
+) -> ApiResult<InvoiceChunk> {
+    // A family's invoices together, so that it gets one e-mail.
+    new.sort_by(|a, b| (&a.1, a.0.line).cmp(&(&b.1, b.0.line)));
+    let chunk = chunk.max(1);
+    let mut cut = new.len().min(chunk);
+    while cut < new.len()
+        && cut < chunk.saturating_mul(2)
+        && cut > 0
+        && new[cut].1 == new[cut - 1].1
+    {
+        cut += 1;
+    }
+    let rest = new.split_off(cut);
+    let written = write_invoices(app, new).await?;
+    Ok(InvoiceChunk {
+        remaining: rest.len() + written.skipped.len(),
+        remaining_rows: rest.iter().map(|(i, _)| i.lines.len()).sum::<usize>()
+            + written.skipped.iter().sum::<usize>(),
+        written,
+    })
+}
+
+/// The created invoices' ids, by family.
+pub(crate) fn by_family(invoices: &[Invoice]) -> BTreeMap<String, Vec<String>> {
+    let mut by_family: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for i in invoices {
+        by_family
+            .entry(i.family_id.clone())
+            .or_default()
+            .push(i.id.clone());
+    }
+    by_family
+}
+
 /// `POST /api/agent/invoices/import`: invoices with their lines, from a
 /// CSV file (`text/csv`, one row per line of invoice).
 #[utoipa::path(post, path = "/api/agent/invoices/import", tag = "agent", params(BillingImportParams),
@@ -261,116 +418,49 @@ pub async fn import_invoices(
 ) -> ApiResult<impl IntoResponse> {
     require_csv(&headers)?;
     let dry_run = p.dry_run.unwrap_or(true);
-    let invoices = match import::parse_invoices(&body) {
-        Ok(v) => v,
+    let checked = check_invoices(&app, &body).await?;
+    drop(body);
+    let plan = match checked {
+        Ok(plan) => plan,
         Err(errors) => return Ok(BillingImportReport::invalid(dry_run, errors)),
     };
-    drop(body);
-    let mut errors = ImportErrors::default();
-
-    let refs: HashSet<FamilyRef> = invoices.iter().map(|i| i.family.clone()).collect();
-    let families = resolve_families(&app, &refs).await?;
-    let taken = numbers_taken(&app, invoices.iter().map(|i| &i.number)).await?;
-    let existing: Vec<(String, String)> = taken.values().cloned().collect();
-    let (stored, stored_lines) = stored_invoices(&app, &existing, true).await?;
-
-    let mut new: Vec<(ImportedInvoice, String)> = Vec::new();
     let mut report = BillingImportReport::new(dry_run);
-    for inv in invoices {
-        let Some(family_id) = families.get(&inv.family).cloned() else {
-            errors.push(ImportError::new(
-                inv.line,
-                inv.family.field(),
-                "unknown_family",
-                format!(
-                    "Aucune famille n'a la {} « {} ».",
-                    match inv.family {
-                        FamilyRef::Reference(_) => "référence ou le code abonné",
-                        FamilyRef::Id(_) => "référence Marelle",
-                    },
-                    inv.family.value()
-                ),
-            ));
-            continue;
-        };
-        match taken.get(&inv.number) {
-            None => new.push((inv, family_id)),
-            Some((invoice_id, _)) => {
-                let same = stored.get(invoice_id).map(|s| {
-                    let lines = stored_lines.get(invoice_id).map_or(&[][..], Vec::as_slice);
-                    difference(&inv, &family_id, s, lines)
-                });
-                match same {
-                    Some(None) => report.unchanged += 1,
-                    Some(Some(what)) => errors.push(ImportError::new(
-                        inv.line,
-                        "numero",
-                        "conflicting_number",
-                        format!(
-                            "Une autre facture porte déjà le numéro « {} » ({what} diffère).",
-                            inv.number
-                        ),
-                    )),
-                    None => errors.push(ImportError::new(
-                        inv.line,
-                        "numero",
-                        "conflicting_number",
-                        format!("Le numéro « {} » est déjà pris.", inv.number),
-                    )),
-                }
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Ok(BillingImportReport::invalid(dry_run, errors));
-    }
-    report.lines = new.iter().map(|(i, _)| i.lines.len()).sum();
-    report.families = new
-        .iter()
-        .map(|(_, f)| f.as_str())
-        .collect::<HashSet<_>>()
-        .len();
+    report.unchanged = plan.unchanged;
+    report.lines = plan.lines();
+    report.families = plan.families();
     if dry_run {
-        report.created = new.len();
+        report.created = plan.new.len();
         return Ok((StatusCode::OK, Json(report)));
     }
-
-    // A family's invoices together, so that it gets one e-mail.
-    new.sort_by(|a, b| (&a.1, a.0.line).cmp(&(&b.1, b.0.line)));
-    let mut cut = new.len().min(WRITE_CHUNK);
-    while cut < new.len() && cut < 2 * WRITE_CHUNK && cut > 0 && new[cut].1 == new[cut - 1].1 {
-        cut += 1;
-    }
-    let rest = new.split_off(cut);
-    let created = write_invoices(&app, new).await?;
-    report.remaining = rest.len() + created.skipped;
+    let chunk = write_invoice_chunk(&app, plan.new, WRITE_CHUNK).await?;
+    let created = chunk.written;
+    report.remaining = chunk.remaining;
     report.unchanged += created.raced;
     report.created = created.invoices.len();
     report.lines = created.invoices.iter().map(|i| i.line_count).sum();
-    let mut by_family: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for i in &created.invoices {
-        by_family
-            .entry(i.family_id.clone())
-            .or_default()
-            .push(i.id.clone());
-    }
+    let by_family = by_family(&created.invoices);
     report.families = by_family.len();
-    publish_imported(&app, by_family).await;
+    let events = by_family
+        .into_iter()
+        .map(|(family_id, invoice_ids)| imported_event(app.ids.next(), family_id, invoice_ids))
+        .collect();
+    publish_imported(&app, events).await;
     Ok((StatusCode::OK, Json(report)))
 }
 
 enum Outcome {
     Written(Box<Invoice>),
     Raced,
-    Skipped,
+    /// Left unwritten, with its number of lines.
+    Skipped(usize),
 }
 
-struct Written {
-    invoices: Vec<Invoice>,
+pub(crate) struct Written {
+    pub invoices: Vec<Invoice>,
     /// Numbers another import took between the check and the write.
-    raced: usize,
-    /// Left unwritten: the time budget ran out.
-    skipped: usize,
+    pub raced: usize,
+    /// Left unwritten (the time budget ran out): their numbers of lines.
+    pub skipped: Vec<usize>,
 }
 
 /// Writes each invoice with its lines and its number in one transaction,
@@ -413,7 +503,7 @@ async fn write_invoices(app: &AppState, new: Vec<(ImportedInvoice, String)>) -> 
     let results: Vec<Result<Outcome, StoreError>> = futures::stream::iter(built)
         .map(|(invoice, writes)| async move {
             if std::time::Instant::now() > deadline {
-                return Ok(Outcome::Skipped);
+                return Ok(Outcome::Skipped(invoice.line_count));
             }
             match app.store.transact(writes).await {
                 Ok(()) => Ok(Outcome::Written(Box::new(invoice))),
@@ -427,31 +517,35 @@ async fn write_invoices(app: &AppState, new: Vec<(ImportedInvoice, String)>) -> 
     let mut written = Written {
         invoices: Vec::new(),
         raced: 0,
-        skipped: 0,
+        skipped: Vec::new(),
     };
     for r in results {
         match r? {
             Outcome::Written(i) => written.invoices.push(*i),
             Outcome::Raced => written.raced += 1,
-            Outcome::Skipped => written.skipped += 1,
+            Outcome::Skipped(lines) => written.skipped.push(lines),
         }
     }
     written.invoices.sort_by(|a, b| a.number.cmp(&b.number));
     Ok(written)
 }
 
+/// The event telling a family its new invoices.
+pub(crate) fn imported_event(id: String, family_id: String, invoice_ids: Vec<String>) -> Event {
+    Event {
+        id,
+        detail_type: "InvoicesImported".into(),
+        detail: serde_json::json!({"family_id": family_id, "invoice_ids": invoice_ids}),
+    }
+}
+
 /// One `InvoicesImported` event per family whose invoices were created:
 /// the `notify` consumer sends the family's "new invoices" e-mail from it
 /// (once per event and recipient), never this request.
-async fn publish_imported(app: &AppState, by_family: BTreeMap<String, Vec<String>>) {
-    let events: Vec<Event> = by_family
-        .into_iter()
-        .map(|(family_id, invoice_ids)| Event {
-            id: app.ids.next(),
-            detail_type: "InvoicesImported".into(),
-            detail: serde_json::json!({"family_id": family_id, "invoice_ids": invoice_ids}),
-        })
-        .collect();
+pub(crate) async fn publish_imported(app: &AppState, events: Vec<Event>) {
+    if events.is_empty() {
+        return;
+    }
     if let Err(e) = app.bus.publish(events).await {
         // The invoices stand; the families see them in Mes factures.
         tracing::error!(error = %e, "InvoicesImported not published: no new invoice e-mail");
@@ -478,16 +572,51 @@ pub async fn import_payments(
 ) -> ApiResult<impl IntoResponse> {
     require_csv(&headers)?;
     let dry_run = p.dry_run.unwrap_or(true);
-    let payments = match import::parse_payments(&body) {
-        Ok(v) => v,
+    let checked = check_payments(&app, &body).await?;
+    drop(body);
+    let plan = match checked {
+        Ok(plan) => plan,
         Err(errors) => return Ok(BillingImportReport::invalid(dry_run, errors)),
     };
-    drop(body);
+    let mut report = BillingImportReport::new(dry_run);
+    report.unchanged = plan.unchanged;
+    report.families = plan.families;
+    if dry_run {
+        report.created = plan.new.len();
+        return Ok((StatusCode::OK, Json(report)));
+    }
+    let chunk = write_payment_chunk(&app, plan.new, usize::MAX).await?;
+    report.created = chunk.created;
+    report.unchanged += chunk.unchanged;
+    report.remaining = chunk.remaining;
+    Ok((StatusCode::OK, Json(report)))
+}
+
+/// A checked payments file.
+pub(crate) struct PaymentPlan {
+    /// Payments to record, with their invoice's id, in file order.
+    pub new: Vec<(ImportedPayment, String)>,
+    pub unchanged: usize,
+    /// Families concerned by what is to record.
+    pub families: usize,
+    /// Payments in the file.
+    pub total: usize,
+}
+
+/// Checks a whole payments file against what is stored.
+pub(crate) async fn check_payments(
+    app: &AppState,
+    body: &[u8],
+) -> ApiResult<Result<PaymentPlan, ImportErrors>> {
+    let payments = match import::parse_payments(body) {
+        Ok(v) => v,
+        Err(errors) => return Ok(Err(errors)),
+    };
     let mut errors = ImportErrors::default();
     let numbers: HashSet<&String> = payments.iter().map(|p| &p.invoice_number).collect();
-    let taken = numbers_taken(&app, numbers.into_iter()).await?;
+    let taken = numbers_taken(app, numbers.into_iter()).await?;
     let ids: Vec<(String, String)> = taken.values().cloned().collect();
-    let (invoices, _) = stored_invoices(&app, &ids, false).await?;
+    let (invoices, _) = stored_invoices(app, &ids, false).await?;
     let payment_keys: Vec<Key> = payments
         .iter()
         .filter_map(|p| {
@@ -504,7 +633,8 @@ pub async fn import_payments(
         .map(|i| Ok((i.key(), i.data::<Payment>()?)))
         .collect::<ApiResult<_>>()?;
 
-    let mut report = BillingImportReport::new(dry_run);
+    let total = payments.len();
+    let mut unchanged = 0;
     // What the file's earlier payments already take off each invoice.
     let mut pending: HashMap<String, (i64, Vec<u64>)> = HashMap::new();
     let mut new: Vec<(ImportedPayment, String)> = Vec::new();
@@ -531,7 +661,7 @@ pub async fn import_payments(
                 && stored.date == p.date
                 && stored.method == p.method
             {
-                report.unchanged += 1;
+                unchanged += 1;
             } else {
                 errors.push(ImportError::new(
                     p.line,
@@ -590,23 +720,50 @@ pub async fn import_payments(
         new.push((p, invoice.id.clone()));
     }
     if !errors.is_empty() {
-        return Ok(BillingImportReport::invalid(dry_run, errors));
+        return Ok(Err(errors));
     }
-    report.families = families.len();
-    if dry_run {
-        report.created = new.len();
-        return Ok((StatusCode::OK, Json(report)));
-    }
-    // One invoice's payments in order (each checks the invoice as it is);
-    // invoices in parallel.
+    Ok(Ok(PaymentPlan {
+        new,
+        unchanged,
+        families: families.len(),
+        total,
+    }))
+}
+
+/// What writing one chunk of payments did.
+pub(crate) struct PaymentChunk {
+    pub created: usize,
+    /// Recorded meanwhile (by another import): left as they are.
+    pub unchanged: usize,
+    /// Checked, left for a next chunk.
+    pub remaining: usize,
+}
+
+/// Records about `chunk` of the plan's payments (whole invoices: one
+/// invoice's payments in order, each checking the invoice as it is;
+/// invoices in parallel), for at most [`WRITE_BUDGET`].
+pub(crate) async fn write_payment_chunk(
+    app: &AppState,
+    new: Vec<(ImportedPayment, String)>,
+    chunk: usize,
+) -> ApiResult<PaymentChunk> {
     let mut by_invoice: BTreeMap<String, Vec<ImportedPayment>> = BTreeMap::new();
     for (p, invoice_id) in new {
         by_invoice.entry(invoice_id).or_default().push(p);
     }
+    let (mut now, mut later, mut taken) = (Vec::new(), 0, 0);
+    for (invoice_id, payments) in by_invoice {
+        if taken >= chunk {
+            later += payments.len();
+        } else {
+            taken += payments.len();
+            now.push((invoice_id, payments));
+        }
+    }
     // Bounded like invoices: what the budget leaves is `remaining`, and the
     // same file again carries on (what is recorded is then unchanged).
     let deadline = std::time::Instant::now() + WRITE_BUDGET;
-    let results: Vec<ApiResult<(usize, usize, usize)>> = futures::stream::iter(by_invoice)
+    let results: Vec<ApiResult<(usize, usize, usize)>> = futures::stream::iter(now)
         .map(|(invoice_id, payments)| {
             let app = app.clone();
             async move {
@@ -641,11 +798,16 @@ pub async fn import_payments(
         .buffer_unordered(PARALLEL)
         .collect()
         .await;
+    let mut done = PaymentChunk {
+        created: 0,
+        unchanged: 0,
+        remaining: later,
+    };
     for r in results {
         let (c, u, k) = r?;
-        report.created += c;
-        report.unchanged += u;
-        report.remaining += k;
+        done.created += c;
+        done.unchanged += u;
+        done.remaining += k;
     }
-    Ok((StatusCode::OK, Json(report)))
+    Ok(done)
 }

@@ -7,6 +7,7 @@
 pub mod documents;
 pub mod image;
 pub mod import;
+pub mod import_jobs;
 pub mod logo;
 pub mod online;
 pub mod pdf;

@@ -100,6 +100,8 @@ pub struct Settings {
     pub outbox_readable: bool,
     /// Public holidays observed and school zone: the days activities close.
     pub calendar: CommuneCalendar,
+    /// Invoices (payments) one chunk of a background import writes.
+    pub import_chunk: usize,
 }
 
 impl Default for Settings {
@@ -112,6 +114,7 @@ impl Default for Settings {
             digest_rate: Some(10.0),
             outbox_readable: false,
             calendar: CommuneCalendar::default(),
+            import_chunk: crate::billing::import::WRITE_CHUNK,
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct Lambda {
     pub from: String,
     pub sdk: aws_config::SdkConfig,
     pub bus: String,
+    /// The documents bucket's name (not created: a test that needs it does).
+    pub bucket: String,
 }
 
 pub async fn lambda() -> Lambda {
@@ -70,7 +72,7 @@ pub async fn lambda_with(
         .unwrap();
     let mut env = vec![
         ("MARELLE_TABLE", table),
-        ("MARELLE_BUCKET", bucket),
+        ("MARELLE_BUCKET", bucket.clone()),
         ("MARELLE_EVENT_BUS", bus.clone()),
         ("MARELLE_COMMUNE_NAME", "Mairie de Villebois".into()),
         ("MARELLE_PUBLIC_URL", PUBLIC_URL.into()),
@@ -105,6 +107,7 @@ pub async fn lambda_with(
         from,
         sdk,
         bus,
+        bucket,
     }
 }
 
