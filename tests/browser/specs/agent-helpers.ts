@@ -67,9 +67,20 @@ export function sharedState(who: 'agent' | 'parent'): string {
   return statePath(`${who}-${process.env.MARELLE_PORT ?? 'run'}`);
 }
 
+/**
+ * The shared login, made when missing, and made again when the portal no
+ * longer knows it: a spec that moved the clock by weeks may have let it
+ * expire, and the spec files after it would then get 401.
+ */
 export async function ensureShared(playwright: PlaywrightWorkerArgs['playwright'], baseURL: string, who: 'agent' | 'parent'): Promise<string> {
   const path = sharedState(who);
-  if (!existsSync(path)) await saveLogin(playwright, baseURL, who === 'agent' ? AGENT : DEMO_PARENT, `${who}-${process.env.MARELLE_PORT ?? 'run'}`);
+  if (existsSync(path)) {
+    const api = await apiWith(playwright, baseURL, path);
+    const status = (await api.get('/api/me')).status();
+    await api.dispose();
+    if (status === 200) return path;
+  }
+  await saveLogin(playwright, baseURL, who === 'agent' ? AGENT : DEMO_PARENT, `${who}-${process.env.MARELLE_PORT ?? 'run'}`);
   return path;
 }
 
