@@ -527,24 +527,37 @@ async fn a_large_file_is_written_over_several_requests_of_the_same_file() {
     assert_eq!(r.body["created"], total, "{:?}", r.body);
     assert_eq!(r.body["remaining"], 0);
 
-    let r = w.import("invoices", false, &file).await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    assert_eq!(
-        r.body["created"],
-        2 * chunk,
-        "one family: kept together up to twice the chunk"
-    );
-    assert_eq!(r.body["remaining"], 100);
-    let r = w.import("invoices", false, &file).await;
-    assert_eq!(r.body["created"], 100, "{:?}", r.body);
-    assert_eq!(r.body["unchanged"], 2 * chunk);
-    assert_eq!(r.body["remaining"], 0);
+    // The first request stops at twice the chunk (one family is kept
+    // together up to it), or sooner when its 10 s of writing run out on a
+    // busy machine: each request then says what is left, and the same file
+    // again carries on until nothing is.
+    let mut created = 0;
+    let mut requests = 0;
+    loop {
+        let r = w.import("invoices", false, &file).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let now = r.body["created"].as_u64().unwrap() as usize;
+        assert!(
+            now <= 2 * chunk,
+            "one family: kept together up to twice the chunk"
+        );
+        assert_eq!(r.body["unchanged"], created, "{:?}", r.body);
+        created += now;
+        requests += 1;
+        assert_eq!(r.body["remaining"], total - created, "{:?}", r.body);
+        if created == total {
+            break;
+        }
+        assert!(now > 0 && requests < 20, "{:?}", r.body);
+    }
+    assert!(requests >= 2, "more than one request's worth");
     let r = w.import("invoices", false, &file).await;
     assert_eq!(r.body["created"], 0);
     assert_eq!(r.body["unchanged"], total);
 
     let mine = w.app.get("/api/billing/invoices", Some(&w.parent)).await;
     assert_eq!(mine.body["to_pay_cents"], total as i64 * 100);
-    // One e-mail per request that created invoices for the family.
-    assert_eq!(invoice_mails(&w.app).await.len(), 2);
+    // One e-mail per request that created invoices for the family (the
+    // background import sends one for the whole file).
+    assert_eq!(invoice_mails(&w.app).await.len(), requests);
 }
