@@ -54,10 +54,7 @@ use crate::http::state::AppState;
 /// Store calls in flight at once while writing.
 const PARALLEL: usize = 32;
 
-/// Invoices one request writes (a family's invoices are kept together
-/// past it, up to twice as many). The others are answered as `remaining`: the same
-/// file sent again carries on, what is written being then `unchanged`.
-pub const WRITE_CHUNK: usize = 1_000;
+pub use marelle_domain::billing::import::WRITE_CHUNK;
 
 /// Time one request (or chunk) spends writing, at most (API Gateway answers within
 /// 29 s, and the writes in flight when it runs out still finish); what

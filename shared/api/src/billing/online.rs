@@ -112,7 +112,35 @@ pub struct OnlinePayment {
     pub transaction: Option<String>,
     /// How an agent settled a payment not recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review: Option<super::review::Review>,
+    pub review: Option<Review>,
+}
+
+/// How an agent settled it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SettleAction {
+    /// Refunded to the payer outside the portal.
+    Refunded,
+    /// Recorded as a règlement of another invoice of the family.
+    Recorded,
+}
+
+/// The settlement, as stored on the online payment (and shown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Review {
+    pub action: SettleAction,
+    /// The refund's reference, or the agent's note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub by_account_id: String,
+    /// The agent's name then.
+    pub by_name: String,
+    pub at: DateTime<Utc>,
+    /// `recorded`: the invoice it paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_number: Option<String>,
 }
 
 /// The lookup of an online payment by its `idop` (and of one not recorded

@@ -22,7 +22,7 @@ use marelle_domain::ports::store::{Condition, Cursor, Index, Query, Update, Writ
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::online::{self, OnlinePayment};
+use super::online::{self, OnlinePayment, Review, SettleAction};
 use super::{InvoiceView, PaymentView, store};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{Agent, JsonBody, UrlQuery};
@@ -45,34 +45,6 @@ pub enum ReviewState {
     ToReview,
     /// Settled by an agent.
     Settled,
-}
-
-/// How an agent settled it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SettleAction {
-    /// Refunded to the payer outside the portal.
-    Refunded,
-    /// Recorded as a règlement of another invoice of the family.
-    Recorded,
-}
-
-/// The settlement, as stored on the online payment (and shown).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Review {
-    pub action: SettleAction,
-    /// The refund's reference, or the agent's note.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    pub by_account_id: String,
-    /// The agent's name then.
-    pub by_name: String,
-    pub at: DateTime<Utc>,
-    /// `recorded`: the invoice it paid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_number: Option<String>,
 }
 
 /// The invoice an online payment was meant for, as it is now.

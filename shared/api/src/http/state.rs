@@ -114,7 +114,7 @@ impl Default for Settings {
             digest_rate: Some(10.0),
             outbox_readable: false,
             calendar: CommuneCalendar::default(),
-            import_chunk: crate::billing::import::WRITE_CHUNK,
+            import_chunk: marelle_domain::billing::import::WRITE_CHUNK,
         }
     }
 }

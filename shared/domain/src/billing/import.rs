@@ -19,6 +19,12 @@ use super::{
 
 /// Largest file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+/// Invoices one request (or one chunk of a background import) writes; a
+/// family's invoices are kept together past it, up to twice as many. The
+/// others are answered as `remaining`: the same file sent again carries
+/// on, what is written being then `unchanged`.
+pub const WRITE_CHUNK: usize = 1_000;
 /// Rows of a file (header excluded), at most.
 pub const MAX_ROWS: usize = 50_000;
 /// Errors listed, at most (the rest are counted).
