@@ -4,7 +4,7 @@
  * only. Errors are the `ApiError` of ./http.
  */
 import { type Schemas, call, withQuery } from './core';
-import { ApiError, toError } from './http';
+import { ApiError, sendToUpload, toError } from './http';
 export type { PlanningDetails } from './client';
 import type { paths } from './schema';
 
@@ -146,17 +146,7 @@ export const PDF_MAX_BYTES = 10 * 1024 * 1024;
  */
 export async function uploadInvoicePdf(id: string, file: Blob): Promise<void> {
   const grant = await call('post', '/api/agent/invoices/{id}/pdf/upload', { path: { id }, body: { size: file.size } });
-  let put: Response;
-  try {
-    put = await fetch(grant.upload.url, {
-      method: grant.upload.method || 'PUT',
-      headers: Object.fromEntries(grant.upload.headers),
-      body: file,
-    });
-  } catch {
-    throw new ApiError(0, 'network', "L'envoi du PDF a échoué : vérifiez votre connexion à Internet, puis réessayez.");
-  }
-  if (!put.ok) throw new ApiError(put.status, 'upload_failed', "L'envoi du PDF a échoué. Réessayez dans quelques instants.");
+  await sendToUpload(grant.upload, file, 'du PDF');
   await call('post', '/api/agent/invoices/{id}/pdf/confirm', { path: { id }, body: { upload_id: grant.upload_id } });
 }
 
@@ -293,17 +283,7 @@ export const imports = {
  */
 export async function uploadImport(kind: BillingImportKind, file: Blob): Promise<string> {
   const target = await call('post', '/api/agent/imports', { body: { kind, size: file.size } });
-  let put: Response;
-  try {
-    put = await fetch(target.upload.url, {
-      method: target.upload.method || 'PUT',
-      headers: Object.fromEntries(target.upload.headers),
-      body: file,
-    });
-  } catch {
-    throw new ApiError(0, 'network', "L'envoi du fichier a échoué : vérifiez votre connexion à Internet, puis réessayez.");
-  }
-  if (!put.ok) throw new ApiError(put.status, 'upload_failed', "L'envoi du fichier a échoué. Réessayez dans quelques instants.");
+  await sendToUpload(target.upload, file, 'du fichier');
   return target.import_id;
 }
 

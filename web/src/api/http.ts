@@ -143,3 +143,28 @@ export function asApiError(e: unknown): ApiError {
   console.error(e);
   return new ApiError(0, 'client', "Une erreur inattendue s'est produite. Rechargez la page, puis réessayez.");
 }
+
+/** Where the portal says to send a file (a presigned URL on AWS). */
+export interface UploadTarget {
+  url: string;
+  method?: string;
+  headers: [string, string][];
+}
+
+/**
+ * Sends `file` to the address the portal gave (`what`: « de la photo »,
+ * « du PDF »…, for the French messages); the portal checks it when told.
+ */
+export async function sendToUpload(target: UploadTarget, file: Blob, what: string): Promise<void> {
+  let put: Response;
+  try {
+    put = await fetch(target.url, {
+      method: target.method || 'PUT',
+      headers: Object.fromEntries(target.headers),
+      body: file,
+    });
+  } catch {
+    throw new ApiError(0, 'network', `L'envoi ${what} a échoué : vérifiez votre connexion à Internet, puis réessayez.`);
+  }
+  if (!put.ok) throw new ApiError(put.status, 'upload_failed', `L'envoi ${what} a échoué. Réessayez dans quelques instants.`);
+}

@@ -6,7 +6,7 @@
  */
 import { useRef, useState } from 'preact/hooks';
 
-import { ApiError, parent } from '../api';
+import { ApiError, parent, sendToUpload } from '../api';
 import { FieldError, describedBy, errorId, hintId, useSubmit } from '../ui/form';
 import type { Child } from './model';
 import { SubmittedNotice } from './submitted';
@@ -42,17 +42,7 @@ export function PhotoSection({ child, familyId, pendingSince, onSent }: { child:
     void run(
       async () => {
         const target = await parent.photoUpload(familyId, child.id, { content_type: file.type, size: file.size });
-        let put: Response;
-        try {
-          put = await fetch(target.upload.url, {
-            method: target.upload.method || 'PUT',
-            headers: Object.fromEntries(target.upload.headers),
-            body: file,
-          });
-        } catch {
-          throw new ApiError(0, 'network', "L'envoi de la photo a échoué : vérifiez votre connexion à Internet, puis réessayez.");
-        }
-        if (!put.ok) throw new ApiError(put.status, 'upload_failed', "L'envoi de la photo a échoué. Réessayez dans quelques instants.");
+        await sendToUpload(target.upload, file, 'de la photo');
         return parent.photoConfirm(familyId, child.id, { upload_id: target.upload_id });
       },
       (res) => {
