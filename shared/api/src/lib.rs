@@ -20,6 +20,7 @@ pub mod agent;
 pub mod billing;
 pub mod config;
 pub mod decisions;
+pub mod documents;
 pub mod family;
 pub mod functions;
 pub mod http;
