@@ -95,12 +95,11 @@ pub async fn list(
         .filter(|e| e.period.to >= today)
         .map(|e| (e.child_id, e.activity_id))
         .collect();
-    let mut children: Vec<(String, String)> = dossier
+    let children: Vec<(String, String)> = dossier
         .children
         .iter()
         .map(|c| (c.id.clone(), c.first_name.clone()))
         .collect();
-    children.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
     let required = |child_id: &str, activities: &[String]| {
         activities
             .iter()

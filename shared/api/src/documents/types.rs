@@ -143,7 +143,7 @@ async fn checked(
             return Err(ApiError::invalid_fields(vec![FieldError::new(
                 "mandatory_for",
                 "unknown_activity",
-                format!("L'activité « {missing} » n'existe pas."),
+                format!("L'activité « {missing} » n'existe pas."),
             )]));
         }
     }
@@ -278,7 +278,7 @@ pub async fn update_type(
     {
         Ok(()) => Ok(Json(DocumentTypeView::from(&new))),
         Err(StoreError::ConditionFailed { .. }) => Err(ApiError::changed_meanwhile(
-            "Ce type de document a été modifié entre-temps : rechargez la page.",
+            "Ce type de document a été modifié entre-temps : rechargez la page.",
         )),
         Err(e) => Err(e.into()),
     }

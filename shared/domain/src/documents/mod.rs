@@ -49,7 +49,7 @@ pub enum Validity {
 }
 
 /// The French message of `invalid_validity`, listing the accepted forms.
-pub const INVALID_VALIDITY: &str = "Validité non reconnue : indiquez « semester » (jusqu'au 30/06 ou au 31/12), « year » (jusqu'au 31/12), « school_year » (jusqu'au 31/08), « months:N » (N mois, de 1 à 60), « until:AAAA-MM-JJ » (date fixe) ou « permanent ».";
+pub const INVALID_VALIDITY: &str = "Validité non reconnue : indiquez « semester » (jusqu'au 30/06 ou au 31/12), « year » (jusqu'au 31/12), « school_year » (jusqu'au 31/08), « months:N » (N mois, de 1 à 60), « until:AAAA-MM-JJ » (date fixe) ou « permanent ».";
 
 impl Validity {
     /// Parses the contract's form (surrounding spaces ignored).
