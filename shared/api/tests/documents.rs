@@ -399,7 +399,7 @@ async fn the_parents_table_says_what_is_mandatory_for_whom(app: TestApp) {
     assert_eq!(app.store.calls(), calls, "a constant number of store calls");
     // The session, the family's selection, the types, the dossier, the
     // enrolments.
-    assert!(calls <= 6, "{calls} store calls");
+    assert_eq!(calls, 5, "{calls} store calls");
     let rows = r.body["items"].as_array().unwrap();
     assert_eq!(rows.len(), 1 + 2 * 7);
     assert_eq!(rows[0]["type_id"], address.as_str());
@@ -411,6 +411,15 @@ async fn the_parents_table_says_what_is_mandatory_for_whom(app: TestApp) {
     let r = app.get("/api/documents", Some(&parent)).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["items"].as_array().unwrap().len(), 15);
+
+    // Once Zoé's enrolment has ended, nothing is mandatory any more.
+    app.clock.advance(chrono::Duration::days(250));
+    let parent = app.log_in("matthieu@exemple.fr", PASSWORD).await;
+    let r = app.get(&path, Some(&parent)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let rows = r.body["items"].as_array().unwrap();
+    assert_eq!(rows.len(), 15);
+    assert!(rows.iter().all(|r| r["mandatory"] == false), "{rows:?}");
 }
 
 async fn another_familys_table_is_not_found(app: TestApp) {

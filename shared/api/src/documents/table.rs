@@ -64,11 +64,12 @@ pub struct DocumentTable {
 
 /// `GET /api/documents`: the family's supporting documents.
 ///
-/// Store calls, whatever the number of types and children: the session,
-/// the family's selection (one read), the types (one query), the dossier
-/// (one query, for the children's names) and the enrolments (one query,
-/// as the planning reads them). Rows: at most 100 types × the family's
-/// children.
+/// Five store calls, whatever the number of types and children: the
+/// session (one read), the family's selection (one read, or one query
+/// when `family_id` is left out), the types (one query), the dossier (one
+/// query, for the children's names) and the enrolments (one query, as the
+/// planning reads them); `tests/documents.rs` counts them. Rows: at most
+/// 100 types × the family's children.
 #[utoipa::path(get, path = "/api/documents", operation_id = "list_documents", tag = "documents", params(DocumentParams),
     responses(
         (status = 200, description = "Les pièces justificatives demandées à la famille", body = DocumentTable),
