@@ -322,11 +322,12 @@ export interface paths {
   "/api/documents": {
     /**
      * `GET /api/documents`: the family's supporting documents.
-     * @description Store calls, whatever the number of types and children: the session,
-     * the family's selection (one read), the types (one query), the dossier
-     * (one query, for the children's names) and the enrolments (one query,
-     * as the planning reads them). Rows: at most 100 types × the family's
-     * children.
+     * @description Five store calls, whatever the number of types and children: the
+     * session (one read), the family's selection (one read, or one query
+     * when `family_id` is left out), the types (one query), the dossier (one
+     * query, for the children's names) and the enrolments (one query, as the
+     * planning reads them); `tests/documents.rs` counts them. Rows: at most
+     * 100 types × the family's children.
      */
     get: operations["list_documents"];
   };
@@ -3959,11 +3960,12 @@ export interface operations {
   };
   /**
    * `GET /api/documents`: the family's supporting documents.
-   * @description Store calls, whatever the number of types and children: the session,
-   * the family's selection (one read), the types (one query), the dossier
-   * (one query, for the children's names) and the enrolments (one query,
-   * as the planning reads them). Rows: at most 100 types × the family's
-   * children.
+   * @description Five store calls, whatever the number of types and children: the
+   * session (one read), the family's selection (one read, or one query
+   * when `family_id` is left out), the types (one query), the dossier (one
+   * query, for the children's names) and the enrolments (one query, as the
+   * planning reads them); `tests/documents.rs` counts them. Rows: at most
+   * 100 types × the family's children.
    */
   list_documents: {
     parameters: {
