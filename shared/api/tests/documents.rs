@@ -178,6 +178,15 @@ async fn bad_types_are_refused_and_nothing_is_written(app: TestApp) {
             "L'activité « pas-une-activite » n'existe pas.",
         ),
         (
+            with(
+                "mandatory_for",
+                json!((0..51).map(|i| format!("a{i}")).collect::<Vec<_>>()),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_activities",
+            "Un document est obligatoire pour 50 activités au plus.",
+        ),
+        (
             with("help", json!("é".repeat(501))),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_help",

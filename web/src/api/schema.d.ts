@@ -2206,7 +2206,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `invalid_name`, `invalid_validity`, `unknown_activity`, `invalid_help`, `too_many_document_types` */
+      /** @description `invalid_name`, `invalid_validity`, `unknown_activity`, `too_many_activities`, `invalid_help`, `too_many_document_types` */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2266,7 +2266,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `invalid_name`, `invalid_validity`, `unknown_activity`, `invalid_help` */
+      /** @description `invalid_name`, `invalid_validity`, `unknown_activity`, `too_many_activities`, `invalid_help` */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

@@ -8,7 +8,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use marelle_domain::accounts::FieldError;
 use marelle_domain::documents::{self, DocumentType, Scope, TypeFields};
 use marelle_domain::keys;
 use marelle_domain::ports::store::{Condition, Item, StoreError, Write};
@@ -140,10 +139,8 @@ async fn checked(
             .map(|a| a.id)
             .collect();
         if let Some(missing) = fields.mandatory_for.iter().find(|id| !found.contains(*id)) {
-            return Err(ApiError::invalid_fields(vec![FieldError::new(
-                "mandatory_for",
-                "unknown_activity",
-                format!("L'activité « {missing} » n'existe pas."),
+            return Err(ApiError::invalid_fields(vec![documents::unknown_activity(
+                missing,
             )]));
         }
     }
@@ -172,7 +169,7 @@ pub async fn list_types(
         (status = 201, description = "Type de document créé", body = CreatedDocumentType),
         (status = 400, description = "Corps illisible ou champ inconnu", body = Problem),
         (status = 403, description = "Réservé aux agents", body = Problem),
-        (status = 422, description = "`invalid_name`, `invalid_validity`, `unknown_activity`, `invalid_help`, `too_many_document_types`", body = Problem),
+        (status = 422, description = "`invalid_name`, `invalid_validity`, `unknown_activity`, `too_many_activities`, `invalid_help`, `too_many_document_types`", body = Problem),
     ))]
 pub async fn create_type(
     State(app): State<AppState>,
@@ -217,7 +214,7 @@ pub async fn create_type(
         (status = 403, description = "Réservé aux agents", body = Problem),
         (status = 404, description = "`unknown_document_type`", body = Problem),
         (status = 409, description = "Modifié entre-temps", body = Problem),
-        (status = 422, description = "`invalid_name`, `invalid_validity`, `unknown_activity`, `invalid_help`", body = Problem),
+        (status = 422, description = "`invalid_name`, `invalid_validity`, `unknown_activity`, `too_many_activities`, `invalid_help`", body = Problem),
     ))]
 pub async fn update_type(
     State(app): State<AppState>,

@@ -155,6 +155,15 @@ fn clean(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// 422 `unknown_activity`: `id` is no activity of the commune.
+pub fn unknown_activity(id: &str) -> FieldError {
+    FieldError::new(
+        "mandatory_for",
+        "unknown_activity",
+        format!("L'activité « {id} » n'existe pas."),
+    )
+}
+
 /// A type's checked fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypeFields {
@@ -189,14 +198,15 @@ pub fn validate(
             ids.push(id.clone());
         }
     }
-    if ids.len() > MAX_MANDATORY_FOR || ids.iter().any(|i| i.is_empty() || i.len() > 40) {
+    if ids.len() > MAX_MANDATORY_FOR {
         errors.push(FieldError::new(
             "mandatory_for",
-            "unknown_activity",
-            format!(
-                "Indiquez au plus {MAX_MANDATORY_FOR} activités existantes pour lesquelles ce document est obligatoire."
-            ),
+            "too_many_activities",
+            format!("Un document est obligatoire pour {MAX_MANDATORY_FOR} activités au plus."),
         ));
+    } else if let Some(bad) = ids.iter().find(|i| i.is_empty() || i.len() > 40) {
+        // Such an id names no activity: no need to look it up.
+        errors.push(unknown_activity(bad));
     }
     let help = help.trim().to_string();
     if help.chars().count() > MAX_HELP
@@ -470,15 +480,23 @@ mod tests {
         let many: Vec<String> = (0..51).map(|i| format!("a{i}")).collect();
         assert_eq!(
             codes(validate("A", "year", &many, "")),
-            ["unknown_activity"]
+            ["too_many_activities"]
         );
         assert!(validate("A", "year", &many[..50], "").is_ok());
+        assert_eq!(
+            codes(validate("A", "year", &["".into()], "")),
+            ["unknown_activity"]
+        );
+        assert_eq!(
+            codes(validate("A", "year", &["x".repeat(41)], "")),
+            ["unknown_activity"]
+        );
         assert_eq!(
             codes(validate("", "months:0", &many, &"x".repeat(501))),
             [
                 "invalid_name",
                 "invalid_validity",
-                "unknown_activity",
+                "too_many_activities",
                 "invalid_help"
             ]
         );
