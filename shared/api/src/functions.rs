@@ -35,6 +35,12 @@ pub fn agent() -> Router<AppState> {
     crate::agent::router().merge(crate::billing::agent_router())
 }
 
+/// `documents`: the families' supporting documents and the agents'
+/// document types.
+pub fn documents() -> Router<AppState> {
+    crate::documents::router()
+}
+
 /// Every HTTP function, by name.
 pub fn all() -> Vec<(&'static str, Router<AppState>)> {
     vec![
@@ -43,5 +49,6 @@ pub fn all() -> Vec<(&'static str, Router<AppState>)> {
         ("planning", planning()),
         ("billing", billing()),
         ("agent", agent()),
+        ("documents", documents()),
     ]
 }

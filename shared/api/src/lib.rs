@@ -10,8 +10,8 @@
 //! - [`jobs`]: work outside requests (event e-mails, the processing digest);
 //! - the features, one module each: [`accounts`], [`subscriptions`],
 //!   [`family`], [`planning`], [`requests`] (the request model every kind
-//!   shares), [`billing`] (invoices, payments, the ledger), [`agent`] (the
-//!   back-office);
+//!   shares), [`billing`] (invoices, payments, the ledger), [`documents`]
+//!   (supporting documents and their types), [`agent`] (the back-office);
 //! - [`decisions`]: the one place that registers each request kind's
 //!   effects, so that [`requests`] names no feature.
 
@@ -20,6 +20,7 @@ pub mod agent;
 pub mod billing;
 pub mod config;
 pub mod decisions;
+pub mod documents;
 pub mod family;
 pub mod functions;
 pub mod http;

@@ -119,6 +119,11 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("POST /api/agent/online-payments/{id}/settle", "invoice", "", r#"{"action":"refunded","note":"VIR-1"}"#, "401 403 403 404 403"),
     ("POST /api/agent/regies", "", "", r#"{"name":"Accueil périscolaire","numcli":"123456","email":"regie@villebois.fr"}"#, "401 403 403 2xx 403"),
     ("PATCH /api/agent/regies/{id}", "regie", "", r#"{"numcli":"654321"}"#, "401 403 403 2xx 403"),
+    // Supporting documents: types are the agents'; the table is the family's.
+    ("GET /api/agent/document-types", "", "", "", "401 403 403 2xx 403"),
+    ("POST /api/agent/document-types", "", "", r#"{"name":"Carnet de vaccination","scope":"child","validity":"permanent"}"#, "401 403 403 2xx 403"),
+    ("PATCH /api/agent/document-types/{id}", "doctype", "", r#"{"help":"Les pages des vaccins."}"#, "401 403 403 2xx 403"),
+    ("GET /api/documents", "", "family_id={family}", "", "401 404 404 403 2xx"),
     ("GET /api/agent/requests", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/digest/preview", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/requests/{id}", "request", "", "", "401 403 403 2xx 403"),
@@ -318,6 +323,16 @@ impl World {
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let regie = r.body["id"].as_str().unwrap().to_string();
 
+        let r = app
+            .post(
+                "/api/agent/document-types",
+                json!({"name": "Justificatif de domicile", "scope": "family", "validity": "months:3"}),
+                Some(&agent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let doctype = r.body["id"].as_str().unwrap().to_string();
+
         // A background import granted, its file not sent.
         let r = app
             .post(
@@ -350,6 +365,7 @@ impl World {
             ("invoice", invoices[0].clone()),
             ("invoice2", invoices[1].clone()),
             ("regie", regie),
+            ("doctype", doctype),
             ("pdfupload", pdfupload),
             ("import", import),
         ]);

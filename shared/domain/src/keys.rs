@@ -30,6 +30,7 @@
 //! | invoice PDF given by the commune | `FAMILY#<id>` | `B#F#<invoice id>` | |
 //! | régie | `REGIES` | `REGIE#<id>` | |
 //! | régie name (unique in the commune) | `REGIES` | `NAME#<name, lower case>` | |
+//! | document type (pièce justificative asked for) | `DOCTYPES` | `DOCTYPE#<id>` | |
 //! | request | `REQ#<id>` | `REQ` | GSI1: `FAMREQ#<family>` / `<id>`; GSI2 (pending only): `PENDING` / `<id>`; GSI3 (decided): `DIGEST#<window>` / `<family>#<id>` |
 //!
 //! `GET /api/me` is one query on `ACCOUNT#<id>`: the account and its
@@ -173,6 +174,16 @@ pub fn regie(id: &str) -> crate::ports::Key {
 /// A régie's name, taken (names are compared in lower case).
 pub fn regie_name(name: &str) -> crate::ports::Key {
     crate::ports::Key::new(REGIES, format!("NAME#{}", name.to_lowercase()))
+}
+
+/// The partition of the commune's document types (a bounded list, read
+/// by one query).
+pub const DOCUMENT_TYPES: &str = "DOCTYPES";
+/// Sort key prefix of a document type.
+pub const DOCUMENT_TYPE_PREFIX: &str = "DOCTYPE#";
+
+pub fn document_type(id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(DOCUMENT_TYPES, format!("{DOCUMENT_TYPE_PREFIX}{id}"))
 }
 
 /// GSI1 partition of an invoice (sort key: its family's id), for the

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod commune;
 pub mod deadlines;
 pub mod digest_window;
+pub mod documents;
 pub mod emails;
 pub mod family;
 pub mod keys;

@@ -315,6 +315,77 @@ async fn the_family_file_runs_through_the_family_and_agent_functions() {
 }
 
 #[tokio::test]
+async fn the_documents_function_serves_the_types_and_the_parents_table() {
+    use marelle_domain::accounts::Role;
+    let l = lambda().await;
+    for (role, email, password) in [
+        (Role::Agent, "agent@villebois.fr", "Agentmairie1"),
+        (Role::Parent, "lea.dupont@exemple.fr", "Motdepasse1"),
+    ] {
+        marelle_api::accounts::create_active_account(
+            &l.app, role, None, "Léa", "DUPONT", email, password,
+        )
+        .await
+        .unwrap();
+    }
+    let agent = session_of(&l, "agent@villebois.fr", "Agentmairie1").await;
+    let parent = session_of(&l, "lea.dupont@exemple.fr", "Motdepasse1").await;
+    let ev = |name: &str, extra: &[(&str, &str)]| {
+        let mut pairs: Vec<(&str, &str)> = vec![
+            ("AGENT_SESSION", agent.as_str()),
+            ("PARENT_SESSION", parent.as_str()),
+        ];
+        pairs.extend_from_slice(extra);
+        event_with(name, &pairs)
+    };
+    let created = call(&l.agent, &ev("agent/post-families.json", &[])).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let code = created.body["subscriber_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let child = created.body["children"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sub = call(
+        &l.family,
+        &ev(
+            "family/post-subscriptions.json",
+            &[("SUBSCRIBER_CODE", &code)],
+        ),
+    )
+    .await;
+    assert_eq!(sub.status, StatusCode::CREATED, "{}", sub.body);
+
+    let bad = call(
+        &l.documents,
+        &ev("documents/post-document-types-bad-validity.json", &[]),
+    )
+    .await;
+    assert_eq!(
+        (bad.status, bad.body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_validity"))
+    );
+    let made = call(&l.documents, &ev("documents/post-document-types.json", &[])).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let table = call(&l.documents, &ev("documents/get-documents.json", &[])).await;
+    assert_eq!(table.status, StatusCode::OK, "{}", table.body);
+    assert_eq!(
+        table.body["items"],
+        json!([{"type_id": made.body["id"], "name": "Carnet de vaccination",
+                "child_id": child, "child": "Ludovic", "validity": "permanent",
+                "mandatory": false, "document_id": null, "file_name": null,
+                "state": "missing", "expires_on": null, "message": null,
+                "help": "Les pages des vaccins, avec le nom de l'enfant.",
+                "expires_soon": false}])
+    );
+    // Each function serves its own routes only.
+    let elsewhere = call(&l.agent, &ev("documents/post-document-types.json", &[])).await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn a_request_that_did_not_come_through_cloudfront_is_refused() {
     let l = lambda().await;
     let mut e = event("get-captcha.json");

@@ -66,6 +66,19 @@ export interface paths {
      */
     get: operations["digest_preview"];
   };
+  "/api/agent/document-types": {
+    /** `GET /api/agent/document-types`: the commune's document types. */
+    get: operations["list_document_types"];
+    /** `POST /api/agent/document-types`: a new document type. */
+    post: operations["create_document_type"];
+  };
+  "/api/agent/document-types/{id}": {
+    /**
+     * `PATCH /api/agent/document-types/{id}`: changes any field; `active:
+     * false` withdraws the type (it is never deleted).
+     */
+    patch: operations["update_document_type"];
+  };
   "/api/agent/enrolments": {
     /** `GET /api/agent/enrolments?activity_id=`: who is enrolled. */
     get: operations["enrolments"];
@@ -305,6 +318,18 @@ export interface paths {
   "/api/commune": {
     /** `GET /api/commune`: public, no session needed. */
     get: operations["read"];
+  };
+  "/api/documents": {
+    /**
+     * `GET /api/documents`: the family's supporting documents.
+     * @description Five store calls, whatever the number of types and children: the
+     * session (one read), the family's selection (one read, or one query
+     * when `family_id` is left out), the types (one query), the dossier (one
+     * query, for the children's names) and the enrolments (one query, as the
+     * planning reads them); `tests/documents.rs` counts them. Rows: at most
+     * 100 types × the family's children.
+     */
+    get: operations["list_documents"];
   };
   "/api/family": {
     /** `GET /api/family`: the dossier, with the changes waiting for the commune. */
@@ -669,6 +694,9 @@ export interface components {
     Created: {
       id: string;
     };
+    CreatedDocumentType: {
+      id: string;
+    };
     Credentials: {
       email: string;
       password: string;
@@ -735,6 +763,85 @@ export interface components {
       sends_at: string;
       /** @description The open window, `2026-11-28T13`. */
       window: string;
+    };
+    /** @description One row of the table. */
+    DocumentRow: {
+      /** @description The child's first name; null for a family's document. */
+      child?: string | null;
+      /** @description Null for a family's document. */
+      child_id?: string | null;
+      /** @description The row's document, once one is sent. */
+      document_id?: string | null;
+      /**
+       * Format: date
+       * @description Last valid day of an accepted document (null: permanent, or none).
+       */
+      expires_on?: string | null;
+      /**
+       * @description Accepted and ending within 30 days (today and the 30th day
+       * included).
+       */
+      expires_soon: boolean;
+      file_name?: string | null;
+      /** @description The commune's help text (may be empty). */
+      help: string;
+      /**
+       * @description The child (for a family's document: any child) is enrolled in an
+       * activity that requires it.
+       */
+      mandatory: boolean;
+      /** @description The agent's reason, for a refused document. */
+      message?: string | null;
+      name: string;
+      state: components["schemas"]["DocumentState"];
+      type_id: string;
+      /**
+       * @description `semester`, `year`, `school_year`, `months:N`, `until:YYYY-MM-DD`
+       * or `permanent`.
+       */
+      validity: string;
+    };
+    /**
+     * @description Where a row of the parents' table stands.
+     * @enum {string}
+     */
+    DocumentState: "missing" | "pending" | "accepted" | "refused" | "expired";
+    DocumentTable: {
+      /**
+       * @description Mandatory and missing first, then by child (the family's documents
+       * before the children's), then by name.
+       */
+      items: components["schemas"]["DocumentRow"][];
+    };
+    DocumentTypeList: {
+      /** @description By name, withdrawn ones included. */
+      items: components["schemas"]["DocumentTypeView"][];
+    };
+    /** @description Absent fields stay as they are; `active: false` withdraws the type. */
+    DocumentTypePatch: {
+      active?: boolean | null;
+      help?: string | null;
+      mandatory_for?: string[] | null;
+      name?: string | null;
+      scope?: null | components["schemas"]["Scope"];
+      validity?: string | null;
+    };
+    DocumentTypeView: {
+      /** @description False: withdrawn, no longer asked for. */
+      active: boolean;
+      /** @description Shown to parents beside the document (may be empty). */
+      help: string;
+      id: string;
+      /** @description Activities whose enrolled children must provide it. */
+      mandatory_for: string[];
+      name: string;
+      scope: components["schemas"]["Scope"];
+      /**
+       * @description `semester`, `year`, `school_year`, `months:N` (1–60),
+       * `until:YYYY-MM-DD` or `permanent`.
+       * @example school_year
+       */
+      validity: string;
     };
     DossierView: {
       children: components["schemas"]["ChildView"][];
@@ -1109,6 +1216,22 @@ export interface components {
       insurance?: null | components["schemas"]["Insurance"];
       last_name: string;
       sex: components["schemas"]["Sex"];
+    };
+    NewDocumentType: {
+      /** @description Default true. */
+      active?: boolean | null;
+      /** @description 500 characters at most. */
+      help?: string | null;
+      /** @description Existing activity ids (50 at most); absent: none. */
+      mandatory_for?: string[] | null;
+      /** @description 1 to 100 characters. */
+      name: string;
+      scope: components["schemas"]["Scope"];
+      /**
+       * @description `semester`, `year`, `school_year`, `months:N` (1–60),
+       * `until:YYYY-MM-DD` or `permanent`.
+       */
+      validity: string;
     };
     NewEnrolment: {
       activity_id: string;
@@ -1528,6 +1651,11 @@ export interface components {
      * @enum {string}
      */
     SchoolHolidays: "closed" | "only" | "ignored";
+    /**
+     * @description Whom a document is about.
+     * @enum {string}
+     */
+    Scope: "child" | "family";
     /**
      * @description How an agent settled it.
      * @enum {string}
@@ -2019,6 +2147,129 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["DigestPreview"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/document-types`: the commune's document types. */
+  list_document_types: {
+    responses: {
+      /** @description Les types de pièces justificatives, par nom */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DocumentTypeList"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/agent/document-types`: a new document type. */
+  create_document_type: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NewDocumentType"];
+      };
+    };
+    responses: {
+      /** @description Type de document créé */
+      201: {
+        content: {
+          "application/json": components["schemas"]["CreatedDocumentType"];
+        };
+      };
+      /** @description Corps illisible ou champ inconnu */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_name`, `invalid_validity`, `unknown_activity`, `too_many_activities`, `invalid_help`, `too_many_document_types` */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `PATCH /api/agent/document-types/{id}`: changes any field; `active:
+   * false` withdraws the type (it is never deleted).
+   */
+  update_document_type: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DocumentTypePatch"];
+      };
+    };
+    responses: {
+      /** @description Type de document modifié */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DocumentTypeView"];
+        };
+      };
+      /** @description Corps illisible ou champ inconnu */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `unknown_document_type` */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Modifié entre-temps */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_name`, `invalid_validity`, `unknown_activity`, `too_many_activities`, `invalid_help` */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
       /** @description Erreur : application/problem+json avec un `code` stable */
@@ -3697,6 +3948,49 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["CommuneInfo"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `GET /api/documents`: the family's supporting documents.
+   * @description Five store calls, whatever the number of types and children: the
+   * session (one read), the family's selection (one read, or one query
+   * when `family_id` is left out), the types (one query), the dossier (one
+   * query, for the children's names) and the enrolments (one query, as the
+   * planning reads them); `tests/documents.rs` counts them. Rows: at most
+   * 100 types × the family's children.
+   */
+  list_documents: {
+    parameters: {
+      query?: {
+        /** @description Required when the account is linked to several families. */
+        family_id?: string;
+      };
+    };
+    responses: {
+      /** @description Les pièces justificatives demandées à la famille */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DocumentTable"];
+        };
+      };
+      /** @description Réservé aux familles */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Aucune famille, ou une famille d'un autre compte */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
       /** @description Erreur : application/problem+json avec un `code` stable */

@@ -9,10 +9,11 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use marelle_domain::accounts::{Email, FieldError};
 use marelle_domain::keys;
-use marelle_domain::ports::store::{Condition, Item, Query, StoreError, Write};
+use marelle_domain::ports::store::{Condition, Item, StoreError, Write};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::http::bounded::{self, clean};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{Agent, JsonBody};
 use crate::http::state::AppState;
@@ -85,11 +86,6 @@ pub struct RegiePatch {
     pub active: Option<bool>,
 }
 
-/// A name, trimmed and with single spaces.
-fn clean(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// Checks a régie's fields, each error on its field.
 pub fn validate(
     name: &str,
@@ -134,19 +130,8 @@ pub fn validate(
 
 /// Every régie of the commune, by name (one query; bounded).
 pub async fn list(app: &AppState) -> ApiResult<Vec<Regie>> {
-    let page = app
-        .store
-        .query(
-            Query::new(keys::REGIES)
-                .begins_with(keys::REGIE_PREFIX)
-                .limit(MAX_REGIES + 10),
-        )
-        .await?;
-    let mut all = page
-        .items
-        .iter()
-        .map(|i| i.data::<Regie>().map_err(ApiError::from))
-        .collect::<ApiResult<Vec<_>>>()?;
+    let mut all: Vec<Regie> =
+        bounded::list(app, keys::REGIES, keys::REGIE_PREFIX, MAX_REGIES).await?;
     all.sort_by_key(|r| r.name.to_lowercase());
     Ok(all)
 }

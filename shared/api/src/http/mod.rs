@@ -3,6 +3,7 @@
 //! rate limits, the captcha, password hashing, e-mail sending and the
 //! application state. Nothing here knows a feature.
 
+pub mod bounded;
 pub mod captcha;
 pub mod csrf;
 pub mod error;

@@ -1,0 +1,504 @@
+//! Pièces justificatives: the documents a commune asks families for (per
+//! child or per family), how long each one is valid from the day it is
+//! sent, and the state of a row of the parents' table. Pure: no I/O.
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::accounts::FieldError;
+
+/// Characters of a type's name, at most.
+pub const MAX_NAME: usize = 100;
+/// Characters of a type's help text, at most.
+pub const MAX_HELP: usize = 500;
+/// Activities that can make one type mandatory, at most.
+pub const MAX_MANDATORY_FOR: usize = 50;
+/// Months a `months:N` validity may last, at most.
+pub const MAX_MONTHS: u32 = 60;
+/// An accepted document "expires soon" when it ends within this many days.
+pub const EXPIRES_SOON_DAYS: i64 = 30;
+
+/// Whom a document is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// One document per child ("Carnet de vaccination", "PAI").
+    Child,
+    /// One document for the whole family ("Justificatif de domicile").
+    Family,
+}
+
+/// How long a document is valid, from the day it is sent. Written as the
+/// contract's strings: `semester`, `year`, `school_year`, `months:N`
+/// (1–60), `until:YYYY-MM-DD`, `permanent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Validity {
+    /// To the end of the half-year of the day sent (30/06 or 31/12).
+    Semester,
+    /// To 31/12 of the day sent.
+    Year,
+    /// To the 31/08 that follows the day sent (the day itself if 31/08).
+    SchoolYear,
+    /// N months after the day sent, clamped to the end of a shorter month.
+    Months(u32),
+    /// To a fixed date, whenever sent.
+    Until(NaiveDate),
+    /// Never expires.
+    Permanent,
+}
+
+/// The French message of `invalid_validity`, listing the accepted forms.
+pub const INVALID_VALIDITY: &str = "Validité non reconnue : indiquez « semester » (jusqu'au 30/06 ou au 31/12), « year » (jusqu'au 31/12), « school_year » (jusqu'au 31/08), « months:N » (N mois, de 1 à 60), « until:AAAA-MM-JJ » (date fixe) ou « permanent ».";
+
+impl Validity {
+    /// Parses the contract's form (surrounding spaces ignored).
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let bad = || FieldError::new("validity", "invalid_validity", INVALID_VALIDITY);
+        let s = s.trim();
+        match s {
+            "semester" => return Ok(Self::Semester),
+            "year" => return Ok(Self::Year),
+            "school_year" => return Ok(Self::SchoolYear),
+            "permanent" => return Ok(Self::Permanent),
+            _ => {}
+        }
+        if let Some(n) = s.strip_prefix("months:") {
+            if n.is_empty() || n.len() > 2 || !n.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            return match n.parse::<u32>() {
+                Ok(n) if (1..=MAX_MONTHS).contains(&n) => Ok(Self::Months(n)),
+                _ => Err(bad()),
+            };
+        }
+        if let Some(d) = s.strip_prefix("until:") {
+            if d.len() != 10 {
+                return Err(bad());
+            }
+            return NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map(Self::Until)
+                .map_err(|_| bad());
+        }
+        Err(bad())
+    }
+
+    /// The last day a document sent on `sent_on` is valid (`None`: never
+    /// expires).
+    pub fn expires_on(&self, sent_on: NaiveDate) -> Option<NaiveDate> {
+        let y = sent_on.year();
+        match *self {
+            Self::Semester => {
+                if sent_on.month() <= 6 {
+                    NaiveDate::from_ymd_opt(y, 6, 30)
+                } else {
+                    NaiveDate::from_ymd_opt(y, 12, 31)
+                }
+            }
+            Self::Year => NaiveDate::from_ymd_opt(y, 12, 31),
+            Self::SchoolYear => {
+                if sent_on.month() <= 8 {
+                    NaiveDate::from_ymd_opt(y, 8, 31)
+                } else {
+                    NaiveDate::from_ymd_opt(y + 1, 8, 31)
+                }
+            }
+            Self::Months(n) => sent_on.checked_add_months(Months::new(n)),
+            Self::Until(d) => Some(d),
+            Self::Permanent => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Validity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Semester => f.write_str("semester"),
+            Self::Year => f.write_str("year"),
+            Self::SchoolYear => f.write_str("school_year"),
+            Self::Months(n) => write!(f, "months:{n}"),
+            Self::Until(d) => write!(f, "until:{}", d.format("%Y-%m-%d")),
+            Self::Permanent => f.write_str("permanent"),
+        }
+    }
+}
+
+impl Serialize for Validity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Validity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(|e| serde::de::Error::custom(e.message))
+    }
+}
+
+/// A kind of document the commune asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentType {
+    pub id: String,
+    pub name: String,
+    pub scope: Scope,
+    pub validity: Validity,
+    /// Activities whose enrolled children must provide it.
+    pub mandatory_for: Vec<String>,
+    pub help: String,
+    /// Withdrawn types (false) are no longer asked for.
+    pub active: bool,
+}
+
+/// A name, trimmed and with single spaces.
+fn clean(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// 422 `unknown_activity`: `id` is no activity of the commune.
+pub fn unknown_activity(id: &str) -> FieldError {
+    FieldError::new(
+        "mandatory_for",
+        "unknown_activity",
+        format!("L'activité « {id} » n'existe pas."),
+    )
+}
+
+/// A type's checked fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeFields {
+    pub name: String,
+    pub validity: Validity,
+    pub mandatory_for: Vec<String>,
+    pub help: String,
+}
+
+/// Checks a type's fields, each error on its field. `mandatory_for` is
+/// deduplicated (order kept); whether its ids are activities is the
+/// caller's to check.
+pub fn validate(
+    name: &str,
+    validity: &str,
+    mandatory_for: &[String],
+    help: &str,
+) -> Result<TypeFields, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = clean(name);
+    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            "name",
+            "invalid_name",
+            format!("Indiquez le nom du document ({MAX_NAME} caractères au plus)."),
+        ));
+    }
+    let validity = Validity::parse(validity).map_err(|e| errors.push(e)).ok();
+    let mut ids: Vec<String> = Vec::new();
+    for id in mandatory_for {
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+    }
+    if ids.len() > MAX_MANDATORY_FOR {
+        errors.push(FieldError::new(
+            "mandatory_for",
+            "too_many_activities",
+            format!("Un document est obligatoire pour {MAX_MANDATORY_FOR} activités au plus."),
+        ));
+    } else if let Some(bad) = ids.iter().find(|i| i.is_empty() || i.len() > 40) {
+        // Such an id names no activity: no need to look it up.
+        errors.push(unknown_activity(bad));
+    }
+    let help = help.trim().to_string();
+    if help.chars().count() > MAX_HELP
+        || help
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        errors.push(FieldError::new(
+            "help",
+            "invalid_help",
+            format!("L'aide compte {MAX_HELP} caractères au plus."),
+        ));
+    }
+    match validity {
+        Some(validity) if errors.is_empty() => Ok(TypeFields {
+            name,
+            validity,
+            mandatory_for: ids,
+            help,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Where a row of the parents' table stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentState {
+    /// Nothing sent ("à fournir").
+    Missing,
+    /// Sent, waiting for an agent ("en attente").
+    Pending,
+    /// Accepted and still valid ("acceptée").
+    Accepted,
+    /// Refused, with the agent's reason ("refusée").
+    Refused,
+    /// Accepted, but past its last valid day ("expirée").
+    Expired,
+}
+
+/// What is known of the row's latest document, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    Pending,
+    Refused,
+    Accepted { expires_on: Option<NaiveDate> },
+}
+
+/// The state of a row on `today`, and whether it expires soon: accepted
+/// and its last valid day between `today` and `today + 30 days`, both
+/// included (a document valid through today is still accepted).
+pub fn row_state(sent: Option<Sent>, today: NaiveDate) -> (DocumentState, bool) {
+    match sent {
+        None => (DocumentState::Missing, false),
+        Some(Sent::Pending) => (DocumentState::Pending, false),
+        Some(Sent::Refused) => (DocumentState::Refused, false),
+        Some(Sent::Accepted { expires_on: None }) => (DocumentState::Accepted, false),
+        Some(Sent::Accepted {
+            expires_on: Some(end),
+        }) => {
+            if end < today {
+                (DocumentState::Expired, false)
+            } else {
+                let soon = (end - today).num_days() <= EXPIRES_SOON_DAYS;
+                (DocumentState::Accepted, soon)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    fn ends(validity: &str, sent: &str) -> Option<NaiveDate> {
+        Validity::parse(validity)
+            .ok()
+            .and_then(|v| v.expires_on(d(sent)))
+    }
+
+    #[test]
+    fn each_validity_reads_and_writes_the_contract_form() {
+        for s in [
+            "semester",
+            "year",
+            "school_year",
+            "months:1",
+            "months:60",
+            "until:2027-08-31",
+            "permanent",
+        ] {
+            assert_eq!(
+                Validity::parse(s).map(|v| v.to_string()).ok(),
+                Some(s.to_string()),
+                "{s}"
+            );
+        }
+        assert_eq!(
+            Validity::parse(" months:12 ").ok(),
+            Some(Validity::Months(12))
+        );
+        let json = serde_json::to_string(&Validity::Months(3)).unwrap_or_default();
+        assert_eq!(json, "\"months:3\"");
+        assert_eq!(
+            serde_json::from_str::<Validity>("\"until:2026-12-31\"").ok(),
+            Some(Validity::Until(d("2026-12-31")))
+        );
+        assert!(serde_json::from_str::<Validity>("\"months:0\"").is_err());
+    }
+
+    #[test]
+    fn bad_validities_are_refused_with_the_accepted_forms() {
+        for s in [
+            "months:0",
+            "months:61",
+            "months:",
+            "months:-1",
+            "months:+3",
+            "months:007",
+            "until:2026-02-30",
+            "until:2026-2-3",
+            "until:",
+            "monthly",
+            "Year",
+            "",
+        ] {
+            let e = Validity::parse(s).err();
+            assert_eq!(
+                e.as_ref().map(|e| e.code.as_str()),
+                Some("invalid_validity"),
+                "{s}"
+            );
+            assert_eq!(e.as_ref().map(|e| e.field.as_str()), Some("validity"));
+            let message = e.map(|e| e.message).unwrap_or_default();
+            for form in [
+                "semester",
+                "year",
+                "school_year",
+                "months:N",
+                "until:AAAA-MM-JJ",
+                "permanent",
+            ] {
+                assert!(message.contains(form), "{message}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_semester_runs_to_the_end_of_its_half_year() {
+        assert_eq!(ends("semester", "2026-01-01"), Some(d("2026-06-30")));
+        assert_eq!(ends("semester", "2026-06-30"), Some(d("2026-06-30")));
+        assert_eq!(ends("semester", "2026-07-01"), Some(d("2026-12-31")));
+        assert_eq!(ends("semester", "2026-12-31"), Some(d("2026-12-31")));
+    }
+
+    #[test]
+    fn a_year_runs_to_the_31st_of_december() {
+        assert_eq!(ends("year", "2026-01-01"), Some(d("2026-12-31")));
+        assert_eq!(ends("year", "2026-12-31"), Some(d("2026-12-31")));
+        assert_eq!(ends("year", "2027-01-01"), Some(d("2027-12-31")));
+    }
+
+    #[test]
+    fn a_school_year_runs_to_the_next_31st_of_august() {
+        assert_eq!(ends("school_year", "2026-09-10"), Some(d("2027-08-31")));
+        assert_eq!(ends("school_year", "2027-03-01"), Some(d("2027-08-31")));
+        assert_eq!(ends("school_year", "2027-08-31"), Some(d("2027-08-31")));
+        assert_eq!(ends("school_year", "2027-09-01"), Some(d("2028-08-31")));
+        assert_eq!(ends("school_year", "2026-12-31"), Some(d("2027-08-31")));
+        assert_eq!(ends("school_year", "2027-01-01"), Some(d("2027-08-31")));
+    }
+
+    #[test]
+    fn months_are_added_and_clamped_to_the_end_of_the_month() {
+        assert_eq!(ends("months:3", "2026-03-15"), Some(d("2026-06-15")));
+        assert_eq!(ends("months:1", "2027-01-31"), Some(d("2027-02-28")));
+        assert_eq!(
+            ends("months:1", "2028-01-31"),
+            Some(d("2028-02-29")),
+            "leap year"
+        );
+        assert_eq!(ends("months:13", "2027-01-31"), Some(d("2028-02-29")));
+        assert_eq!(ends("months:12", "2028-02-29"), Some(d("2029-02-28")));
+        assert_eq!(ends("months:60", "2026-12-31"), Some(d("2031-12-31")));
+    }
+
+    #[test]
+    fn until_is_fixed_and_permanent_never_ends() {
+        assert_eq!(
+            ends("until:2027-07-06", "2026-09-01"),
+            Some(d("2027-07-06"))
+        );
+        assert_eq!(
+            ends("until:2027-07-06", "2030-01-01"),
+            Some(d("2027-07-06"))
+        );
+        assert_eq!(ends("permanent", "2026-09-01"), None);
+    }
+
+    #[test]
+    fn the_row_state_and_expires_soon_boundaries() {
+        let today = d("2026-12-01");
+        let accepted = |end: &str| {
+            row_state(
+                Some(Sent::Accepted {
+                    expires_on: Some(d(end)),
+                }),
+                today,
+            )
+        };
+        assert_eq!(row_state(None, today), (DocumentState::Missing, false));
+        assert_eq!(
+            row_state(Some(Sent::Pending), today),
+            (DocumentState::Pending, false)
+        );
+        assert_eq!(
+            row_state(Some(Sent::Refused), today),
+            (DocumentState::Refused, false)
+        );
+        assert_eq!(
+            row_state(Some(Sent::Accepted { expires_on: None }), today),
+            (DocumentState::Accepted, false)
+        );
+        // Valid through today: accepted, expiring soon; yesterday: expired.
+        assert_eq!(accepted("2026-12-01"), (DocumentState::Accepted, true));
+        assert_eq!(accepted("2026-11-30"), (DocumentState::Expired, false));
+        // 30 days ahead is soon, 31 is not.
+        assert_eq!(accepted("2026-12-31"), (DocumentState::Accepted, true));
+        assert_eq!(accepted("2027-01-01"), (DocumentState::Accepted, false));
+    }
+
+    #[test]
+    fn fields_are_checked_each_on_its_own() {
+        let ok = validate(
+            "  Carnet   de vaccination ",
+            "permanent",
+            &["a".into(), "b".into(), "a".into()],
+            "  Les pages des vaccins. ",
+        );
+        assert_eq!(
+            ok.ok(),
+            Some(TypeFields {
+                name: "Carnet de vaccination".into(),
+                validity: Validity::Permanent,
+                mandatory_for: vec!["a".into(), "b".into()],
+                help: "Les pages des vaccins.".into(),
+            })
+        );
+        let codes = |r: Result<TypeFields, Vec<FieldError>>| -> Vec<String> {
+            r.err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| e.code)
+                .collect()
+        };
+        assert_eq!(codes(validate("", "year", &[], "")), ["invalid_name"]);
+        assert_eq!(
+            codes(validate(&"x".repeat(101), "year", &[], "")),
+            ["invalid_name"]
+        );
+        assert!(validate(&"x".repeat(100), "year", &[], "").is_ok());
+        assert_eq!(
+            codes(validate("A", "year", &[], &"é".repeat(501))),
+            ["invalid_help"]
+        );
+        assert!(validate("A", "year", &[], &"é".repeat(500)).is_ok());
+        let many: Vec<String> = (0..51).map(|i| format!("a{i}")).collect();
+        assert_eq!(
+            codes(validate("A", "year", &many, "")),
+            ["too_many_activities"]
+        );
+        assert!(validate("A", "year", &many[..50], "").is_ok());
+        assert_eq!(
+            codes(validate("A", "year", &["".into()], "")),
+            ["unknown_activity"]
+        );
+        assert_eq!(
+            codes(validate("A", "year", &["x".repeat(41)], "")),
+            ["unknown_activity"]
+        );
+        assert_eq!(
+            codes(validate("", "months:0", &many, &"x".repeat(501))),
+            [
+                "invalid_name",
+                "invalid_validity",
+                "too_many_activities",
+                "invalid_help"
+            ]
+        );
+    }
+}
