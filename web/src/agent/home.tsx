@@ -51,6 +51,11 @@ const SECTIONS = [
     text: 'Activités, fermetures (vacances, grèves) et inscriptions des enfants.',
   },
   {
+    href: '/agent/pieces-justificatives',
+    title: 'Pièces justificatives',
+    text: 'Les documents demandés aux familles : validité, activités qui les rendent obligatoires, aide.',
+  },
+  {
     href: '/agent/regies',
     title: 'Régies',
     text: 'Les régies qui émettent les factures : nom, numéro client PayFiP, e-mail de contact.',

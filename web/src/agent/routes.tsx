@@ -15,6 +15,7 @@ import { BillingImportPage } from './billing-import';
 import { FamiliesPage } from './families';
 import { FamilyPage } from './family';
 import { DigestPreviewPage, OutboxPage } from './digest';
+import { DocumentTypesPage } from './document-types';
 import { AgentHomePage } from './home';
 import { RegiesPage } from './billing';
 import { ImportPage } from './import';
@@ -53,6 +54,8 @@ function page(path: string): ((me: Me) => ComponentChildren) | null {
       return id ? null : () => <BillingImportPage />;
     case 'paiements-en-ligne':
       return id ? null : () => <OnlinePaymentsPage />;
+    case 'pieces-justificatives':
+      return id ? null : () => <DocumentTypesPage />;
     case 'boite-envoi':
       return id ? null : () => <OutboxPage />;
     default:

@@ -119,6 +119,11 @@ export const agent = {
   createRegie: (body: Schemas['NewRegie']) => call('post', '/api/agent/regies', { body }),
   updateRegie: (id: string, body: Schemas['RegiePatch']) => call('patch', '/api/agent/regies/{id}', { path: { id }, body }),
 
+  documentTypes: () => call('get', '/api/agent/document-types'),
+  createDocumentType: (body: Schemas['NewDocumentType']) => call('post', '/api/agent/document-types', { body }),
+  updateDocumentType: (id: string, body: Schemas['DocumentTypePatch']) =>
+    call('patch', '/api/agent/document-types/{id}', { path: { id }, body }),
+
   activities: () => call('get', '/api/agent/activities'),
   activity: (id: string) => call('get', '/api/agent/activities/{id}', { path: { id } }),
   createActivity: (body: NewActivity) => call('post', '/api/agent/activities', { body }),
@@ -135,6 +140,8 @@ export type OnlinePaymentReview = Schemas['OnlinePaymentReview'];
 export type ReviewState = Schemas['ReviewState'];
 export type Regie = Schemas['RegieView'];
 export type PaymentMethod = Schemas['PaymentMethod'];
+export type DocumentType = Schemas['DocumentTypeView'];
+export type DocumentScope = Schemas['Scope'];
 
 /** Largest invoice PDF the server takes. */
 export const PDF_MAX_BYTES = 10 * 1024 * 1024;
