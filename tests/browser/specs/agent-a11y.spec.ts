@@ -188,6 +188,22 @@ const SCREENS: Screen[] = [
   { path: '/agent/activites', h1: 'Activités', act: async (p) => expect(p.getByRole('table')).toBeVisible() },
   { path: '/agent/regies', h1: 'Régies', act: async (p) => expect(p.getByRole('table')).toBeVisible() },
   { path: '/agent/paiements-en-ligne', h1: 'Paiements en ligne à régulariser', act: async (p) => expect(p.getByRole('button', { name: 'À régulariser' })).toBeVisible() },
+  {
+    path: '/agent/pieces-justificatives',
+    h1: 'Pièces justificatives',
+    act: async (p) => expect(p.getByRole('heading', { name: 'Ajouter une pièce justificative' })).toBeVisible(),
+  },
+  {
+    path: '/agent/pieces-justificatives',
+    h1: 'Pièces justificatives',
+    name: 'with errors',
+    act: async (p) => {
+      await p.getByRole('combobox', { name: 'Validité' }).selectOption('months');
+      await p.getByRole('textbox', { name: 'Nombre de mois' }).fill('0');
+      await p.getByRole('button', { name: 'Ajouter la pièce' }).click();
+      await summaryFocused('piece-erreurs')(p);
+    },
+  },
   { path: '/agent/activites/nouvelle', h1: 'Créer une activité' },
   {
     path: '/agent/activites/nouvelle',

@@ -35,6 +35,7 @@ test.describe('a parent', () => {
       '/agent/activites/01J00000000000000000000000',
       '/agent/regies',
       '/agent/paiements-en-ligne',
+      '/agent/pieces-justificatives',
     ]) {
       await page.goto(path);
       await expect(page.getByRole('heading', { level: 1 }), path).toHaveText('Accès réservé aux agents');
