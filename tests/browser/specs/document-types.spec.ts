@@ -4,9 +4,10 @@
  * year, mandatory for the demo's canteen) and "Justificatif de domicile"
  * (the family, 3 months); an empty name and 0 months are refused at their
  * fields, with a summary that takes the focus; the agent edits one, withdraws
- * it (no longer asked for the parents) and restores it. The demo parent's
- * table (`GET /api/documents`) then holds the rows, the canteen children's
- * ones mandatory.
+ * it (no longer asked for the parents) and restores it; a third is valid
+ * until a fixed date (an impossible date refused), then made permanent.
+ * The demo parent's table (`GET /api/documents`) then holds the rows, the
+ * canteen children's ones mandatory.
  */
 import { type Page, type PlaywrightWorkerArgs, expect, test } from '@playwright/test';
 
@@ -24,6 +25,7 @@ const PAGE = '/agent/pieces-justificatives';
 const INSURANCE = "Attestation d'assurance extra-scolaire";
 const HOME = 'Justificatif de domicile';
 const HOME_EDITED = 'Justificatif de domicile de moins de 3 mois';
+const CAF = 'Attestation CAF / quotient familial';
 /** The demo's canteen, where Maéva and Timéo MARTIN are enrolled. */
 const CANTEEN = '2/Repas Écoles';
 
@@ -126,6 +128,33 @@ test('an agent edits a document, withdraws it and restores it', async ({ page, p
   await row(page, HOME_EDITED).getByRole('button', { name: `Rétablir la pièce ${HOME_EDITED}` }).click();
   await expect(success(page)).toHaveText(`Pièce « ${HOME_EDITED} » rétablie : elle est de nouveau demandée aux familles.`);
   await expect(row(page, HOME_EDITED).getByRole('cell').nth(4)).toHaveText(/Active/);
+});
+
+test('a document valid until a fixed date shows it, and the form gives it back', async ({ page }) => {
+  await page.goto(PAGE);
+  const form = page.getByRole('region', { name: 'Ajouter une pièce justificative' });
+  await form.getByRole('textbox', { name: 'Nom du document' }).fill(CAF);
+  await form.getByRole('radio', { name: 'La famille' }).check();
+  await form.getByRole('combobox', { name: 'Validité' }).selectOption('until');
+  await form.getByRole('textbox', { name: "Valable jusqu'au" }).fill('31/02/2027');
+  await form.getByRole('button', { name: 'Ajouter la pièce' }).click();
+  await expect(page.locator('#piece-erreurs')).toBeFocused();
+  await expectFieldError(page, "Valable jusqu'au", 'Indiquez la date de fin de validité au format JJ/MM/AAAA.');
+
+  await form.getByRole('textbox', { name: "Valable jusqu'au" }).fill('31/08/2027');
+  await form.getByRole('button', { name: 'Ajouter la pièce' }).click();
+  await expect(success(page)).toHaveText(`Pièce « ${CAF} » ajoutée.`);
+  await expect(row(page, CAF).getByRole('cell').nth(1)).toHaveText("Jusqu'au 31/08/2027");
+
+  await page.getByRole('button', { name: `Modifier la pièce ${CAF}`, exact: true }).click();
+  const edit = page.getByRole('region', { name: `Modifier la pièce « ${CAF} »` });
+  await expect(edit.getByRole('combobox', { name: 'Validité' })).toHaveValue('until');
+  await expect(edit.getByRole('textbox', { name: "Valable jusqu'au" })).toHaveValue('31/08/2027');
+  await edit.getByRole('combobox', { name: 'Validité' }).selectOption('permanent');
+  await expect(edit.getByRole('textbox', { name: "Valable jusqu'au" })).toHaveCount(0);
+  await edit.getByRole('button', { name: 'Enregistrer' }).click();
+  await expect(success(page)).toHaveText(`Pièce « ${CAF} » modifiée.`);
+  await expect(row(page, CAF).getByRole('cell').nth(1)).toHaveText('Permanente');
 });
 
 test("the demo parent's table holds the documents, the canteen children's mandatory", async ({ playwright, baseURL }) => {
