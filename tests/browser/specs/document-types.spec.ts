@@ -52,7 +52,9 @@ async function parentRows(playwright: PlaywrightWorkerArgs['playwright'], baseUR
 }
 
 test('an agent is refused an empty name and 0 months, at the fields', async ({ page }) => {
-  await page.goto(PAGE);
+  await page.goto('/agent');
+  await page.getByRole('link', { name: 'Pièces justificatives', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`${PAGE}$`));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Pièces justificatives');
   const form = page.getByRole('region', { name: 'Ajouter une pièce justificative' });
   await expect(form.getByRole('textbox', { name: 'Nombre de mois' })).toHaveCount(0);
