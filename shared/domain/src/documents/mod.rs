@@ -38,7 +38,8 @@ pub enum Validity {
     Semester,
     /// To 31/12 of the day sent.
     Year,
-    /// To the 31/08 that follows the day sent (the day itself if 31/08).
+    /// To 31/08 ending the school year it is sent for: the coming one when
+    /// sent from 1 July on.
     SchoolYear,
     /// N months after the day sent, clamped to the end of a shorter month.
     Months(u32),
@@ -97,7 +98,10 @@ impl Validity {
             }
             Self::Year => NaiveDate::from_ymd_opt(y, 12, 31),
             Self::SchoolYear => {
-                if sent_on.month() <= 8 {
+                // From July on, a document is sent for the school year to
+                // come (communes ask for it before la rentrée): it runs to
+                // the end of that one, not to the coming 31 August.
+                if sent_on.month() <= 6 {
                     NaiveDate::from_ymd_opt(y, 8, 31)
                 } else {
                     NaiveDate::from_ymd_opt(y + 1, 8, 31)
@@ -374,10 +378,14 @@ mod tests {
     }
 
     #[test]
-    fn a_school_year_runs_to_the_next_31st_of_august() {
+    fn a_school_year_runs_to_the_31st_of_august_ending_it_the_summer_counting_for_the_next() {
         assert_eq!(ends("school_year", "2026-09-10"), Some(d("2027-08-31")));
         assert_eq!(ends("school_year", "2027-03-01"), Some(d("2027-08-31")));
-        assert_eq!(ends("school_year", "2027-08-31"), Some(d("2027-08-31")));
+        assert_eq!(ends("school_year", "2027-06-30"), Some(d("2027-08-31")));
+        // Sent in the summer: for the school year to come.
+        assert_eq!(ends("school_year", "2027-07-01"), Some(d("2028-08-31")));
+        assert_eq!(ends("school_year", "2027-08-25"), Some(d("2028-08-31")));
+        assert_eq!(ends("school_year", "2027-08-31"), Some(d("2028-08-31")));
         assert_eq!(ends("school_year", "2027-09-01"), Some(d("2028-08-31")));
         assert_eq!(ends("school_year", "2026-12-31"), Some(d("2027-08-31")));
         assert_eq!(ends("school_year", "2027-01-01"), Some(d("2027-08-31")));
