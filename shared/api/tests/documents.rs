@@ -720,7 +720,7 @@ async fn a_document_is_sent_refused_sent_again_and_accepted(app: TestApp) {
     assert_eq!(r.body["state"], "pending");
     assert_eq!(
         r.body["description"],
-        "Pièce justificative : Carnet de vaccination (Zoé)"
+        "Pièce justificative : Carnet de vaccination (Zoé)"
     );
     let doc = &r.body["details"]["document"];
     assert_eq!(doc["id"], document_id.as_str());

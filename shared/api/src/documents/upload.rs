@@ -340,7 +340,7 @@ pub async fn start(
         (Scope::Family, Some(_)) => {
             return Err(ApiError::rule(
                 "child_not_allowed",
-                "Ce document concerne toute la famille : n'indiquez pas d'enfant.",
+                "Ce document concerne toute la famille : n'indiquez pas d'enfant.",
             ));
         }
         _ => {}
@@ -357,7 +357,7 @@ pub async fn start(
     if !valid_file_name(&body.file_name) {
         return Err(ApiError::rule(
             "invalid_file_name",
-            "Le nom du fichier doit compter 255 caractères au plus, sans « / », « \\ » ni caractère de contrôle.",
+            "Le nom du fichier doit compter 255 caractères au plus, sans « / », « \\ » ni caractère de contrôle.",
         ));
     }
     if let Some(child_id) = &body.child_id {
@@ -434,7 +434,7 @@ fn final_blob(family_id: &str, document_id: &str, content_type: &str) -> String 
     responses(
         (status = 201, description = "Document transmis à la collectivité", body = DocumentSent),
         (status = 404, description = "Envoi inconnu, expiré ou déjà confirmé", body = Problem),
-        (status = 422, description = "`document_missing` (rien n'a été reçu : l'envoi peut être recommencé), `document_too_large`, `document_file_type` (le contenu ne correspond pas au type annoncé), `document_unsafe` (PDF avec du JavaScript, un fichier joint, un lancement de programme ou des objets compressés)", body = Problem),
+        (status = 422, description = "`document_missing` (rien n'a été reçu : l'envoi peut être recommencé), `document_too_large`, `document_file_type` (le contenu ne correspond pas au type annoncé), `document_unsafe` (PDF avec du JavaScript, un fichier joint, un lancement de programme ou des objets compressés)", body = Problem),
     ))]
 pub async fn confirm(
     State(app): State<AppState>,
@@ -538,7 +538,7 @@ async fn check_and_record(
         return Err(ApiError::rule(
             "document_unsafe",
             format!(
-                "Ce PDF contient {found} : il ne peut pas être accepté. Enregistrez-le de nouveau en PDF simple (« Imprimer en PDF ») et renvoyez-le."
+                "Ce PDF contient {found} : il ne peut pas être accepté. Enregistrez-le de nouveau en PDF simple (« Imprimer en PDF ») et renvoyez-le."
             ),
         ));
     }
@@ -563,8 +563,8 @@ async fn check_and_record(
     let now = app.clock.now();
     let request_id = app.ids.next();
     let description = match &child_name {
-        Some(n) => format!("Pièce justificative : {} ({n})", doc_type.name),
-        None => format!("Pièce justificative : {}", doc_type.name),
+        Some(n) => format!("Pièce justificative : {} ({n})", doc_type.name),
+        None => format!("Pièce justificative : {}", doc_type.name),
     };
     let mut record = RequestRecord::new(
         request_id.clone(),
