@@ -10,7 +10,6 @@ use axum::response::IntoResponse;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use marelle_domain::documents::{DocumentType, Scope};
 use marelle_domain::keys;
-use marelle_domain::ports::BlobError;
 use marelle_domain::ports::Index;
 use marelle_domain::ports::blobs::STAGING_PREFIX;
 use marelle_domain::ports::store::{Condition, Item, Key, Query, Write};
@@ -24,6 +23,7 @@ use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{ClientIp, JsonBody, Parent, UrlQuery};
 use crate::http::ratelimit::{self, Scope as RateScope};
 use crate::http::sessions::CurrentAccount;
+use crate::http::staged::Staged;
 use crate::http::state::AppState;
 use crate::requests::kind::{Effects, KindEffects};
 use crate::requests::view::KindDetail;
@@ -459,62 +459,35 @@ pub async fn confirm(
     if staged != format!("{STAGING_PREFIX}{checked}") {
         return Err(ApiError::internal("document upload grant", staged));
     }
-    match app.blobs.head(&staged).await {
-        Ok(_) => {}
-        Err(BlobError::NotFound) => {
-            if app.store.get(&grant_key).await?.is_none() {
-                return Err(ApiError::not_found());
-            }
-            return Err(ApiError::rule(
+    let upload = Staged {
+        grant: &grant_key,
+        staged: &staged,
+        checked: &checked,
+        max_bytes: MAX_DOCUMENT_BYTES,
+        missing: || {
+            ApiError::rule(
                 "document_missing",
                 "Le document n'a pas été reçu. Envoyez-le de nouveau.",
-            ));
-        }
-        Err(e) => return Err(ApiError::unavailable("blob head", e)),
-    }
-    // One confirmation per grant, even two at once.
-    match app.store.delete(&grant_key, Some(Condition::Exists)).await {
-        Ok(()) => {}
-        Err(e) if e.is_condition_failed() => return Err(ApiError::not_found()),
-        Err(e) => return Err(e.into()),
-    }
-    // Checked on a copy the upload URL cannot reach: what is checked is
-    // what the commune will see.
-    let outcome = check_and_record(&app, &grant, &staged, &checked).await;
-    let _ = app.blobs.delete(&staged).await;
-    if outcome.is_err() {
-        let _ = app.blobs.delete(&checked).await;
-    }
-    let sent = outcome?;
+            )
+        },
+        too_large,
+    };
+    let (app_ref, grant_ref, kept) = (&app, &grant, checked.as_str());
+    let sent = upload
+        .confirm(app_ref, |bytes| async move {
+            check_and_record(app_ref, grant_ref, kept, bytes).await
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(sent)))
 }
 
+/// Checks the copy's content and records the document and its request.
 async fn check_and_record(
     app: &AppState,
     grant: &Grant,
-    staged: &str,
     checked: &str,
+    bytes: Vec<u8>,
 ) -> ApiResult<DocumentSent> {
-    app.blobs
-        .copy(staged, checked)
-        .await
-        .map_err(|e| ApiError::unavailable("blob copy", e))?;
-    let info = app
-        .blobs
-        .head(checked)
-        .await
-        .map_err(|e| ApiError::unavailable("blob head", e))?;
-    if info.size == 0 || info.size > MAX_DOCUMENT_BYTES {
-        return Err(too_large());
-    }
-    let bytes = app
-        .blobs
-        .get(checked)
-        .await
-        .map_err(|e| ApiError::unavailable("blob get", e))?;
-    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
-        return Err(too_large());
-    }
     match sniff(&bytes) {
         Ok(found) if found == grant.content_type => {}
         Ok(found) => {
