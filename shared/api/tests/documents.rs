@@ -1061,3 +1061,33 @@ async fn a_new_file_cancels_the_pending_one(app: TestApp) {
     assert_eq!(d.row().await["state"], "accepted");
     assert_eq!(d.row().await["document_id"], third_doc.as_str());
 }
+
+/// The size limit is the commune's setting (10 MB unless set): checked at
+/// the grant and again on the file received.
+#[tokio::test]
+async fn the_size_limit_is_the_communes_setting() {
+    use marelle_api::http::state::{CaptchaSettings, Settings};
+    let app = TestApp::with_settings(Settings {
+        captcha: CaptchaSettings::lowest(),
+        document_max_bytes: 1024 * 1024,
+        ..Settings::default()
+    })
+    .await;
+    let d = Docs::new(app).await;
+    let r = d
+        .grant(
+            json!({"type_id": d.vaccines, "child_id": d.zoe, "file_name": "carnet.pdf",
+                      "content_type": "application/pdf", "size": 1024 * 1024 + 1}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.code(), "document_too_large");
+    assert_eq!(
+        r.body["detail"],
+        "Le document ne doit pas dépasser 1\u{a0}Mo. Réduisez-le avant de l'envoyer."
+    );
+    let mut pdf = PDF.to_vec();
+    pdf.resize(1024 * 1024, b' ');
+    let r = d.send("application/pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+}

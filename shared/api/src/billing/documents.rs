@@ -413,13 +413,13 @@ pub async fn confirm_upload(
         staged,
         checked: &checked,
         max_bytes: MAX_PDF_BYTES as u64,
-        missing: || {
+        missing: &|| {
             ApiError::rule(
                 "pdf_missing",
                 "Le PDF n'a pas été reçu. Envoyez-le de nouveau.",
             )
         },
-        too_large: || too_large(StatusCode::UNPROCESSABLE_ENTITY),
+        too_large: &|| too_large(StatusCode::UNPROCESSABLE_ENTITY),
     };
     let (app_ref, kept) = (&app, checked.clone());
     upload

@@ -30,8 +30,6 @@ use crate::requests::view::KindDetail;
 
 use super::table::DocumentParams;
 
-/// The largest document accepted: 10 MB.
-pub const MAX_DOCUMENT_BYTES: u64 = 10 * 1024 * 1024;
 /// How long an upload URL or a link works, in seconds.
 pub const URL_SECS: u64 = 300;
 /// The longest file name kept.
@@ -140,7 +138,7 @@ pub struct DocumentUpload {
     pub file_name: String,
     /// `application/pdf`, `image/jpeg` or `image/png`.
     pub content_type: String,
-    /// In bytes, 1 to 10 MB.
+    /// In bytes, 1 to 10 MB (the commune may set another limit).
     pub size: u64,
 }
 
@@ -196,10 +194,13 @@ fn accepted_types() -> ApiError {
     file_type_error("Le document doit être un PDF, une image JPEG ou une image PNG.")
 }
 
-fn too_large() -> ApiError {
+fn too_large(max_bytes: u64) -> ApiError {
     ApiError::rule(
         "document_too_large",
-        "Le document ne doit pas dépasser 10 Mo. Réduisez-le avant de l'envoyer.",
+        format!(
+            "Le document ne doit pas dépasser {}\u{a0}Mo. Réduisez-le avant de l'envoyer.",
+            max_bytes.div_ceil(1024 * 1024)
+        ),
     )
 }
 
@@ -351,8 +352,8 @@ pub async fn start(
     ) {
         return Err(accepted_types());
     }
-    if body.size == 0 || body.size > MAX_DOCUMENT_BYTES {
-        return Err(too_large());
+    if body.size == 0 || body.size > app.settings.document_max_bytes {
+        return Err(too_large(app.settings.document_max_bytes));
     }
     if !valid_file_name(&body.file_name) {
         return Err(ApiError::rule(
@@ -459,18 +460,19 @@ pub async fn confirm(
     if staged != format!("{STAGING_PREFIX}{checked}") {
         return Err(ApiError::internal("document upload grant", staged));
     }
+    let max_bytes = app.settings.document_max_bytes;
     let upload = Staged {
         grant: &grant_key,
         staged: &staged,
         checked: &checked,
-        max_bytes: MAX_DOCUMENT_BYTES,
-        missing: || {
+        max_bytes,
+        missing: &|| {
             ApiError::rule(
                 "document_missing",
                 "Le document n'a pas été reçu. Envoyez-le de nouveau.",
             )
         },
-        too_large,
+        too_large: &|| too_large(max_bytes),
     };
     let (app_ref, grant_ref, kept) = (&app, &grant, checked.as_str());
     let sent = upload

@@ -23,9 +23,9 @@ pub struct Staged<'a> {
     /// The most bytes kept.
     pub max_bytes: u64,
     /// Nothing was received (the grant is kept for a retry).
-    pub missing: fn() -> ApiError,
+    pub missing: &'a (dyn Fn() -> ApiError + Sync),
     /// Over `max_bytes`.
-    pub too_large: fn() -> ApiError,
+    pub too_large: &'a (dyn Fn() -> ApiError + Sync),
 }
 
 impl Staged<'_> {
