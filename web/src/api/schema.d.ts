@@ -881,7 +881,7 @@ export interface components {
       file_name: string;
       /**
        * Format: int64
-       * @description In bytes, 1 to 10 MB.
+       * @description In bytes, 1 to 10 MB (the commune may set another limit).
        */
       size: number;
       type_id: string;
@@ -4119,7 +4119,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `document_missing` (rien n'a été reçu : l'envoi peut être recommencé), `document_too_large`, `document_file_type` (le contenu ne correspond pas au type annoncé), `document_unsafe` (PDF avec du JavaScript, un fichier joint, un lancement de programme ou des objets compressés) */
+      /** @description `document_missing` (rien n'a été reçu : l'envoi peut être recommencé), `document_too_large`, `document_file_type` (le contenu ne correspond pas au type annoncé), `document_unsafe` (PDF avec du JavaScript, un fichier joint, un lancement de programme ou des objets compressés) */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
