@@ -130,6 +130,7 @@ use utoipa::openapi::OpenApi as Document;
         crate::documents::upload::DocumentConfirm,
         crate::documents::upload::DocumentSent,
         crate::documents::upload::DocumentLink,
+        crate::requests::view::AttachedDocument,
         crate::documents::table::DocumentTable,
         marelle_domain::documents::Scope,
         marelle_domain::documents::DocumentState,

@@ -722,7 +722,7 @@ async fn a_document_is_sent_refused_sent_again_and_accepted(app: TestApp) {
         r.body["description"],
         "Pièce justificative : Carnet de vaccination (Zoé)"
     );
-    let doc = &r.body["details"]["document"];
+    let doc = &r.body["document"];
     assert_eq!(doc["id"], document_id.as_str());
     assert_eq!(doc["name"], "Carnet de vaccination");
     assert_eq!(doc["file_name"], "carnet.pdf");

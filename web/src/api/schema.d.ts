@@ -518,6 +518,18 @@ export interface components {
       glasses?: boolean;
       hearing?: boolean;
     };
+    /** @description The file a request carries (a supporting document). */
+    AttachedDocument: {
+      file_name: string;
+      id: string;
+      /** @description The document type's name ("Carnet de vaccination"). */
+      name: string;
+      /**
+       * @description Agents only: a link valid 5 minutes (`GET /api/documents/{id}/link`
+       * gives a fresh one).
+       */
+      url?: string | null;
+    };
     /** @description The guide's five authorizations. */
     Authorizations: {
       hospitalization?: boolean;
@@ -1611,13 +1623,14 @@ export interface components {
      * @enum {string}
      */
     Relationship: "grandparent" | "uncle_aunt" | "sibling" | "neighbour" | "family_friend" | "childminder" | "other";
-    RequestDetail: components["schemas"]["RequestSummary"] & {
+    RequestDetail: components["schemas"]["RequestSummary"] & ({
       /** @description Dossier changes only. */
       changes?: components["schemas"]["ChangeLine"][];
       /** @description Kind-specific details (a reservation's activity and day…). */
       details?: unknown;
+      document?: null | components["schemas"]["AttachedDocument"];
       history: components["schemas"]["HistoryView"][];
-    };
+    });
     /** @enum {string} */
     RequestKind: "reservation" | "absence" | "dossier_change" | "document" | "creche_application";
     RequestPage: {

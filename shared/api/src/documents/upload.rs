@@ -26,7 +26,7 @@ use crate::http::sessions::CurrentAccount;
 use crate::http::staged::Staged;
 use crate::http::state::AppState;
 use crate::requests::kind::{Effects, KindEffects};
-use crate::requests::view::KindDetail;
+use crate::requests::view::{AttachedDocument, KindDetail};
 
 use super::table::DocumentParams;
 
@@ -714,7 +714,7 @@ impl KindEffects for DocumentReview {
         r: &RequestRecord,
         for_agent: bool,
     ) -> ApiResult<KindDetail> {
-        let mut details = r.details.clone();
+        let mut document = None;
         if let Ok(id) = document_id_of(r)
             && let Some(item) = app.store.get(&keys::document(&r.family_id, &id)).await?
         {
@@ -724,16 +724,17 @@ impl KindEffects for DocumentReview {
             } else {
                 None
             };
-            if let Value::Object(map) = &mut details {
-                map.insert(
-                    "document".into(),
-                    json!({ "id": doc.id, "name": doc.type_name, "file_name": doc.file_name, "url": url }),
-                );
-            }
+            document = Some(AttachedDocument {
+                id: doc.id,
+                name: doc.type_name,
+                file_name: doc.file_name,
+                url,
+            });
         }
         Ok(KindDetail {
             changes: Vec::new(),
-            details,
+            details: r.details.clone(),
+            document,
         })
     }
 }
