@@ -127,6 +127,9 @@ pub struct Config {
     /// `MARELLE_SCHOOL_ZONE` (A, B, C or Corse; unset: no school holidays)
     /// and `MARELLE_ALSACE_MOSELLE` (Vendredi saint and Saint-Étienne).
     pub calendar: CommuneCalendar,
+    /// `MARELLE_DOCUMENT_MAX_MB`: the largest supporting document, in MB
+    /// (1 to 25; 10).
+    pub document_max_mb: u64,
 }
 
 /// `MARELLE_SCHOOL_ZONE` and `MARELLE_ALSACE_MOSELLE`.
@@ -194,6 +197,18 @@ impl Config {
                 reason: "a whole number from 1 expected".into(),
             });
         }
+        let document_max_mb = env
+            .parsed::<u64>(
+                "MARELLE_DOCUMENT_MAX_MB",
+                "a whole number of MB from 1 to 25",
+            )?
+            .unwrap_or(10);
+        if !(1..=25).contains(&document_max_mb) {
+            return Err(ConfigError::Invalid {
+                name: "MARELLE_DOCUMENT_MAX_MB".into(),
+                reason: "a whole number of MB from 1 to 25 expected".into(),
+            });
+        }
         Ok(Self {
             commune: Commune {
                 name: text("MARELLE_COMMUNE_NAME", "Mairie de Villebois")?,
@@ -214,6 +229,7 @@ impl Config {
             digest_rate,
             rate_limit_factor,
             calendar: calendar(env)?,
+            document_max_mb,
         })
     }
 
@@ -225,6 +241,7 @@ impl Config {
             limits: RateLimits::scaled(self.rate_limit_factor),
             digest_rate: Some(self.digest_rate),
             calendar: self.calendar,
+            document_max_bytes: self.document_max_mb * 1024 * 1024,
             ..Settings::default()
         }
     }
@@ -353,6 +370,15 @@ mod tests {
         assert_eq!(c.calendar.school_zone, Some(SchoolZone::C));
         assert_eq!(c.calendar.holidays, HolidayRules::ALSACE_MOSELLE);
         assert_eq!(c.settings().calendar, c.calendar);
+        assert_eq!(c.settings().document_max_bytes, 10 * 1024 * 1024);
+        e.insert("MARELLE_DOCUMENT_MAX_MB", "4");
+        assert_eq!(
+            read(&e, &local()).unwrap().settings().document_max_bytes,
+            4 * 1024 * 1024
+        );
+        e.insert("MARELLE_DOCUMENT_MAX_MB", "26");
+        assert!(read(&e, &local()).is_err());
+        e.remove("MARELLE_DOCUMENT_MAX_MB");
         e.insert("MARELLE_SCHOOL_ZONE", "D");
         let err = read(&e, &local()).unwrap_err();
         assert_eq!(

@@ -15,7 +15,8 @@ pub fn effects(kind: RequestKind) -> &'static dyn KindEffects {
     match kind {
         RequestKind::Reservation | RequestKind::Absence => &crate::planning::decision::PlanningDay,
         RequestKind::DossierChange => &crate::family::changes::DossierChange,
-        RequestKind::Document | RequestKind::CrecheApplication => &NoEffects,
+        RequestKind::Document => &crate::documents::upload::DocumentReview,
+        RequestKind::CrecheApplication => &NoEffects,
     }
 }
 

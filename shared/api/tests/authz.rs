@@ -124,6 +124,9 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("POST /api/agent/document-types", "", "", r#"{"name":"Carnet de vaccination","scope":"child","validity":"permanent"}"#, "401 403 403 2xx 403"),
     ("PATCH /api/agent/document-types/{id}", "doctype", "", r#"{"help":"Les pages des vaccins."}"#, "401 403 403 2xx 403"),
     ("GET /api/documents", "", "family_id={family}", "", "401 404 404 403 2xx"),
+    ("POST /api/documents", "", "family_id={family}", r#"{"type_id":"{doctype}","child_id":null,"file_name":"domicile.pdf","content_type":"application/pdf","size":100}"#, "401 404 404 403 2xx"),
+    ("POST /api/documents/confirm", "", "", r#"{"upload_id":"{docupload}"}"#, "401 404 404 403 2xx"),
+    ("GET /api/documents/{id}/link", "document", "", "", "401 404 404 2xx 2xx"),
     ("GET /api/agent/requests", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/digest/preview", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/requests/{id}", "request", "", "", "401 403 403 2xx 403"),
@@ -333,6 +336,58 @@ impl World {
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let doctype = r.body["id"].as_str().unwrap().to_string();
 
+        // A supporting document sent, and another uploaded and waiting for
+        // its confirmation.
+        // (A child's: the family's, confirmed by the matrix, would take
+        // the row's place and cancel it.)
+        let r = app
+            .post(
+                "/api/agent/document-types",
+                json!({"name": "Carnet de vaccination", "scope": "child", "validity": "permanent"}),
+                Some(&agent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let vaccines = r.body["id"].as_str().unwrap().to_string();
+        let mut sent = Vec::new();
+        for (confirm, type_id, child_id) in [
+            (true, vaccines.as_str(), Value::String(child.clone())),
+            (false, doctype.as_str(), Value::Null),
+        ] {
+            let r = app
+                .post(
+                    &format!("/api/documents?family_id={family}"),
+                    json!({"type_id": type_id, "child_id": child_id, "file_name": "domicile.pdf",
+                           "content_type": "application/pdf", "size": pdf.len()}),
+                    Some(&owner),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+            let upload_id = r.body["upload_id"].as_str().unwrap().to_string();
+            let url = r.body["upload"]["url"].as_str().unwrap();
+            let put = Request::builder()
+                .method(Method::PUT)
+                .uri(url.strip_prefix(ORIGIN).unwrap())
+                .header(header::CONTENT_TYPE, "application/pdf")
+                .body(Body::from(pdf.to_vec()))
+                .unwrap();
+            assert_eq!(app.send(put).await.status, StatusCode::OK);
+            if confirm {
+                let r = app
+                    .post(
+                        "/api/documents/confirm",
+                        json!({"upload_id": upload_id}),
+                        Some(&owner),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+                sent.push(r.body["document_id"].as_str().unwrap().to_string());
+            } else {
+                sent.push(upload_id);
+            }
+        }
+        let [document, docupload] = <[String; 2]>::try_from(sent).unwrap();
+
         // A background import granted, its file not sent.
         let r = app
             .post(
@@ -366,6 +421,8 @@ impl World {
             ("invoice2", invoices[1].clone()),
             ("regie", regie),
             ("doctype", doctype),
+            ("document", document),
+            ("docupload", docupload),
             ("pdfupload", pdfupload),
             ("import", import),
         ]);
@@ -381,7 +438,16 @@ impl World {
     /// Family A's ids that no other family's caller may see.
     fn secrets(&self) -> Vec<&str> {
         [
-            "family", "child", "guardian", "request", "request2", "upload", "invoice", "invoice2",
+            "family",
+            "child",
+            "guardian",
+            "request",
+            "request2",
+            "upload",
+            "invoice",
+            "invoice2",
+            "document",
+            "docupload",
         ]
         .iter()
         .map(|k| self.ids[k].as_str())

@@ -7,17 +7,28 @@
 #[macro_use]
 mod common;
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use marelle_domain::ports::BlobError;
+use marelle_domain::ports::store::Key;
 use marelle_testkit::TestApp;
 use serde_json::{Value, json};
 
 on_both_stores!(
+    embedded: marelle_testkit::TestApp::new().await,
+    dynamodb: crate::common::dynamo_s3_app("docs").await;
     types_are_created_listed_and_changed,
     bad_types_are_refused_and_nothing_is_written,
     the_list_of_types_is_bounded,
     the_parents_table_says_what_is_mandatory_for_whom,
     another_familys_table_is_not_found,
     parents_cannot_touch_types_and_agents_have_no_table,
+    a_document_is_sent_refused_sent_again_and_accepted,
+    bad_declarations_get_no_grant,
+    bad_files_are_refused_and_nothing_is_kept,
+    a_grant_works_once_even_twice_at_once,
+    other_families_documents_are_not_found,
+    a_new_file_cancels_the_pending_one,
 );
 
 const PASSWORD: &str = "Motdepasse1";
@@ -408,7 +419,7 @@ async fn the_parents_table_says_what_is_mandatory_for_whom(app: TestApp) {
     assert_eq!(app.store.calls(), calls, "a constant number of store calls");
     // The session, the family's selection, the types, the dossier, the
     // enrolments.
-    assert_eq!(calls, 5, "{calls} store calls");
+    assert_eq!(calls, 6, "{calls} store calls");
     let rows = r.body["items"].as_array().unwrap();
     assert_eq!(rows.len(), 1 + 2 * 7);
     assert_eq!(rows[0]["type_id"], address.as_str());
@@ -502,4 +513,581 @@ async fn parents_cannot_touch_types_and_agents_have_no_table(app: TestApp) {
     assert_eq!(r.code(), "parents_only");
     let r = app.get("/api/documents", None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, b'I', b'H', b'D', b'R', 0, 0, 0,
+    1,
+];
+
+/// A family with two children, a child-scope type and a family-scope one.
+struct Docs {
+    app: TestApp,
+    agent: String,
+    parent: String,
+    family_id: String,
+    zoe: String,
+    vaccines: String,
+    insurance: String,
+}
+
+impl Docs {
+    async fn new(app: TestApp) -> Self {
+        let agent = agent(&app).await;
+        let (parent, family) = two_children(&app, &agent).await;
+        let vaccines = create(
+            &app,
+            &agent,
+            json!({"name": "Carnet de vaccination", "scope": "child", "validity": "months:12"}),
+        )
+        .await;
+        let insurance = create(
+            &app,
+            &agent,
+            json!({"name": "Attestation d'assurance", "scope": "family", "validity": "permanent"}),
+        )
+        .await;
+        Self {
+            zoe: child_id(&family, "Zoé"),
+            family_id: family["id"].as_str().unwrap().to_string(),
+            app,
+            agent,
+            parent,
+            vaccines,
+            insurance,
+        }
+    }
+
+    async fn grant(&self, body: Value) -> marelle_testkit::TestResponse {
+        self.app
+            .post("/api/documents", body, Some(&self.parent))
+            .await
+    }
+
+    async fn grant_ok(&self, content_type: &str, size: usize) -> Value {
+        let r = self
+            .grant(json!({"type_id": self.vaccines, "child_id": self.zoe,
+                          "file_name": "carnet.pdf", "content_type": content_type, "size": size}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body
+    }
+
+    /// PUTs `bytes` to a grant's URL with its headers, as the browser does.
+    async fn put_to(&self, grant: &Value, bytes: &[u8]) {
+        let target = &grant["upload"];
+        assert_eq!(target["method"], "PUT");
+        let url = target["url"].as_str().unwrap();
+        let headers: Vec<(String, String)> =
+            serde_json::from_value(target["headers"].clone()).unwrap();
+        let status = if let Some(path) = url.strip_prefix(marelle_testkit::app::ORIGIN) {
+            let mut req = Request::builder().method(Method::PUT).uri(path);
+            for (k, v) in &headers {
+                req = req.header(k, v);
+            }
+            self.app
+                .send(req.body(Body::from(bytes.to_vec())).unwrap())
+                .await
+                .status
+                .as_u16()
+        } else {
+            let mut req = reqwest::Client::new().put(url).body(bytes.to_vec());
+            for (k, v) in &headers {
+                req = req.header(k, v);
+            }
+            req.send().await.unwrap().status().as_u16()
+        };
+        assert!((200..300).contains(&status), "upload: {status}");
+    }
+
+    async fn confirm(&self, grant: &Value) -> marelle_testkit::TestResponse {
+        self.app
+            .post(
+                "/api/documents/confirm",
+                json!({"upload_id": grant["upload_id"]}),
+                Some(&self.parent),
+            )
+            .await
+    }
+
+    /// Grants, uploads `bytes` declared as `content_type`, confirms.
+    async fn send(&self, content_type: &str, bytes: &[u8]) -> marelle_testkit::TestResponse {
+        let g = self.grant_ok(content_type, bytes.len()).await;
+        self.put_to(&g, bytes).await;
+        self.confirm(&g).await
+    }
+
+    /// The staged and the final keys of a grant (read from its record).
+    async fn keys_of(&self, grant: &Value) -> [String; 2] {
+        let id = grant["upload_id"].as_str().unwrap();
+        let item = self
+            .app
+            .state
+            .store
+            .get(&Key::new(format!("UPLOAD#{id}"), "DOCUMENT"))
+            .await
+            .unwrap()
+            .unwrap();
+        let staged = item.data::<Value>().unwrap()["key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let checked = staged.strip_prefix("staging/").unwrap().to_string();
+        assert!(
+            checked.starts_with(&format!("families/{}/documents/", self.family_id)),
+            "{checked}"
+        );
+        [staged, checked]
+    }
+
+    async fn stored(&self, key: &str) -> bool {
+        match self.app.state.blobs.head(key).await {
+            Ok(_) => true,
+            Err(BlobError::NotFound) => false,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    async fn row(&self) -> Value {
+        let r = self
+            .app
+            .get(
+                &format!("/api/documents?family_id={}", self.family_id),
+                Some(&self.parent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["type_id"] == self.vaccines.as_str() && r["child_id"] == self.zoe.as_str())
+            .unwrap()
+            .clone()
+    }
+
+    async fn decide(&self, request_id: &str, body: Value) -> marelle_testkit::TestResponse {
+        self.app
+            .post(
+                &format!("/api/agent/requests/{request_id}/decision"),
+                body,
+                Some(&self.agent),
+            )
+            .await
+    }
+
+    /// The number of the family's documents in the store.
+    async fn document_items(&self) -> usize {
+        use marelle_domain::ports::store::Query;
+        self.app
+            .state
+            .store
+            .query(
+                Query::new(marelle_domain::keys::family_partition(&self.family_id))
+                    .begins_with(marelle_domain::keys::DOCUMENT_PREFIX),
+            )
+            .await
+            .unwrap()
+            .items
+            .len()
+    }
+}
+
+async fn a_document_is_sent_refused_sent_again_and_accepted(app: TestApp) {
+    let d = Docs::new(app).await;
+    let g = d.grant_ok("application/pdf", PDF.len()).await;
+    d.put_to(&g, PDF).await;
+    let [staged, checked] = d.keys_of(&g).await;
+    let r = d.confirm(&g).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let document_id = r.body["document_id"].as_str().unwrap().to_string();
+    let request_id = r.body["request_id"].as_str().unwrap().to_string();
+    assert!(!d.stored(&staged).await, "the staged upload is removed");
+    assert_eq!(d.app.state.blobs.get(&checked).await.unwrap(), PDF);
+    let row = d.row().await;
+    assert_eq!(row["state"], "pending");
+    assert_eq!(row["document_id"], document_id.as_str());
+    assert_eq!(row["file_name"], "carnet.pdf");
+
+    // The agent sees it in the queue, with the document.
+    let r = d
+        .app
+        .get(&format!("/api/agent/requests/{request_id}"), Some(&d.agent))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["kind"], "document");
+    assert_eq!(r.body["state"], "pending");
+    assert_eq!(
+        r.body["description"],
+        "Pièce justificative : Carnet de vaccination (Zoé)"
+    );
+    let doc = &r.body["document"];
+    assert_eq!(doc["id"], document_id.as_str());
+    assert_eq!(doc["name"], "Carnet de vaccination");
+    assert_eq!(doc["file_name"], "carnet.pdf");
+    assert!(doc["url"].as_str().unwrap().len() > 10, "{doc}");
+    let r = d.app.get("/api/agent/requests", Some(&d.agent)).await;
+    assert!(
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == request_id.as_str()),
+        "{:?}",
+        r.body
+    );
+    // Both the family and the agent get a 5-minute link.
+    for who in [&d.parent, &d.agent] {
+        let r = d
+            .app
+            .get(&format!("/api/documents/{document_id}/link"), Some(who))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert!(r.body["url"].as_str().unwrap().len() > 10);
+        let at =
+            chrono::DateTime::parse_from_rfc3339(r.body["expires_at"].as_str().unwrap()).unwrap();
+        let left = at.with_timezone(&chrono::Utc) - d.app.state.clock.now();
+        assert!(left <= chrono::Duration::minutes(5), "{left}");
+    }
+
+    // A refusal needs a message; with one, the row shows it.
+    let r = d.decide(&request_id, json!({"decision": "refused"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    assert_eq!(r.code(), "message_required");
+    assert_eq!(d.row().await["state"], "pending", "nothing decided");
+    let r = d
+        .decide(
+            &request_id,
+            json!({"decision": "refused", "message": "Page des vaccins illisible."}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    let row = d.row().await;
+    assert_eq!(row["state"], "refused");
+    assert_eq!(row["message"], "Page des vaccins illisible.");
+
+    // A new file, accepted: valid 12 months from the day sent.
+    let r = d.send("image/png", PNG).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let second = r.body["request_id"].as_str().unwrap().to_string();
+    let second_doc = r.body["document_id"].as_str().unwrap().to_string();
+    assert_eq!(d.row().await["state"], "pending");
+    let r = d.decide(&second, json!({"decision": "accepted"})).await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    let row = d.row().await;
+    assert_eq!(row["state"], "accepted");
+    assert_eq!(row["document_id"], second_doc.as_str());
+    assert_eq!(row["message"], Value::Null);
+    let today = marelle_domain::time::local_date(d.app.state.clock.now());
+    let expected = marelle_domain::documents::Validity::parse("months:12")
+        .unwrap()
+        .expires_on(today)
+        .unwrap();
+    assert_eq!(row["expires_on"], expected.to_string());
+}
+
+async fn bad_declarations_get_no_grant(app: TestApp) {
+    let d = Docs::new(app).await;
+    let base = json!({"type_id": d.vaccines, "child_id": d.zoe, "file_name": "carnet.pdf",
+                      "content_type": "application/pdf", "size": 1000});
+    let with = |field: &str, value: Value| {
+        let mut b = base.clone();
+        b[field] = value;
+        b
+    };
+    for (body, status, code) in [
+        (
+            with("size", json!(12 * 1024 * 1024)),
+            422,
+            "document_too_large",
+        ),
+        (with("size", json!(0)), 422, "document_too_large"),
+        (
+            with("content_type", json!("text/html")),
+            422,
+            "document_file_type",
+        ),
+        (
+            with("content_type", json!("image/webp")),
+            422,
+            "document_file_type",
+        ),
+        (
+            with("file_name", json!("../../etc/passwd")),
+            422,
+            "invalid_file_name",
+        ),
+        (
+            with("file_name", json!("a\u{0}b.pdf")),
+            422,
+            "invalid_file_name",
+        ),
+        (
+            with("file_name", json!("x".repeat(256))),
+            422,
+            "invalid_file_name",
+        ),
+        (with("child_id", Value::Null), 422, "child_required"),
+        (
+            with("type_id", json!("inconnu")),
+            404,
+            "unknown_document_type",
+        ),
+        (
+            json!({"type_id": d.insurance, "child_id": d.zoe, "file_name": "a.pdf",
+                   "content_type": "application/pdf", "size": 10}),
+            422,
+            "child_not_allowed",
+        ),
+    ] {
+        let r = d.grant(body.clone()).await;
+        assert_eq!(r.status.as_u16(), status, "{body}: {:?}", r.body);
+        assert_eq!(r.code(), code, "{body}");
+        assert!(r.body.get("upload_id").is_none());
+    }
+    // A family document takes no child; 10 MB exactly is fine.
+    let r = d
+        .grant(
+            json!({"type_id": d.insurance, "child_id": null, "file_name": "assurance.pdf",
+                      "content_type": "application/pdf", "size": 10 * 1024 * 1024}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    // A withdrawn type takes no file.
+    let r = d
+        .app
+        .patch(
+            &format!("/api/agent/document-types/{}", d.vaccines),
+            json!({"active": false}),
+            Some(&d.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = d.grant(base).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.code(), "unknown_document_type");
+}
+
+async fn bad_files_are_refused_and_nothing_is_kept(app: TestApp) {
+    let d = Docs::new(app).await;
+    let html = b"<!DOCTYPE html><html><script>alert(1)</script></html>".to_vec();
+    let js = b"%PDF-1.7\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj\n%%EOF\n".to_vec();
+    let escaped = b"%PDF-1.7\n1 0 obj << /S /Java#53cript >> endobj\n%%EOF\n".to_vec();
+    let embedded = b"%PDF-1.7\n1 0 obj << /Type /EmbeddedFile /Length 3 >> stream\nabc\nendstream endobj\n%%EOF\n".to_vec();
+    let objstm = b"%PDF-1.7\n1 0 obj << /Type /ObjStm /N 1 /Filter /FlateDecode >> stream\nxx\nendstream endobj\n%%EOF\n".to_vec();
+    for (declared, bytes, code, says) in [
+        (
+            "application/pdf",
+            PNG.to_vec(),
+            "document_file_type",
+            "une image PNG",
+        ),
+        (
+            "application/pdf",
+            html,
+            "document_file_type",
+            "une page web",
+        ),
+        ("image/png", PDF.to_vec(), "document_file_type", "un PDF"),
+        ("application/pdf", js, "document_unsafe", "JavaScript"),
+        ("application/pdf", escaped, "document_unsafe", "JavaScript"),
+        (
+            "application/pdf",
+            embedded,
+            "document_unsafe",
+            "fichier joint",
+        ),
+        (
+            "application/pdf",
+            objstm,
+            "document_unsafe",
+            "objets compressés",
+        ),
+    ] {
+        let g = d.grant_ok(declared, bytes.len()).await;
+        d.put_to(&g, &bytes).await;
+        let [staged, checked] = d.keys_of(&g).await;
+        let r = d.confirm(&g).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{code}: {:?}",
+            r.body
+        );
+        assert_eq!(r.code(), code);
+        let detail = r.body["detail"].as_str().unwrap();
+        assert!(detail.contains(says), "{detail}");
+        assert!(!d.stored(&staged).await, "{staged} left behind");
+        assert!(!d.stored(&checked).await, "{checked} left behind");
+        assert_eq!(d.document_items().await, 0, "no document written");
+        // The grant is used: no second try with the same one.
+        assert_eq!(d.confirm(&g).await.status, StatusCode::NOT_FOUND);
+    }
+    assert_eq!(d.row().await["state"], "missing");
+    let r = d.app.get("/api/agent/requests", Some(&d.agent)).await;
+    assert_eq!(r.body["items"], json!([]), "no request");
+}
+
+async fn a_grant_works_once_even_twice_at_once(app: TestApp) {
+    let d = Docs::new(app).await;
+    // Nothing received yet: the grant is kept for a retry.
+    let g = d.grant_ok("application/pdf", PDF.len()).await;
+    let r = d.confirm(&g).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.code(), "document_missing");
+    d.put_to(&g, PDF).await;
+    let (a, b) = tokio::join!(d.confirm(&g), d.confirm(&g));
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [201, 404], "{:?} {:?}", a.body, b.body);
+    assert_eq!(d.confirm(&g).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(d.document_items().await, 1);
+}
+
+async fn other_families_documents_are_not_found(app: TestApp) {
+    let d = Docs::new(app).await;
+    let r = d.send("application/pdf", PDF).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let document_id = r.body["document_id"].as_str().unwrap().to_string();
+    let other = d.app.parent("autre@exemple.fr", PASSWORD).await;
+    let family = d
+        .app
+        .create_family(
+            &d.agent,
+            json!({
+                "guardians": [{"civility": "M.", "last_name": "MARTIN", "first_name": "Paul",
+                               "email": "paul@exemple.fr", "mobile": "06 01 02 03 04", "quality": "father"}],
+                "children": [{"first_name": "Léo", "last_name": "MARTIN", "birth_date": "2017-05-04", "sex": "M"}]
+            }),
+        )
+        .await;
+    d.app
+        .subscribe(&other, family["subscriber_code"].as_str().unwrap())
+        .await;
+    let r = d
+        .app
+        .get(&format!("/api/documents/{document_id}/link"), Some(&other))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = d
+        .app
+        .get("/api/documents/inconnu/link", Some(&d.parent))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // A grant for another family's child.
+    let r = d
+        .app
+        .post(
+            "/api/documents",
+            json!({"type_id": d.vaccines, "child_id": d.zoe, "file_name": "a.pdf",
+                   "content_type": "application/pdf", "size": 10}),
+            Some(&other),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Parents have no agent routes, agents send no documents.
+    let r = d.app.get("/api/agent/requests", Some(&d.parent)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = d
+        .app
+        .post(
+            "/api/documents",
+            json!({"type_id": d.insurance, "file_name": "a.pdf",
+                   "content_type": "application/pdf", "size": 10}),
+            Some(&d.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+async fn a_new_file_cancels_the_pending_one(app: TestApp) {
+    let d = Docs::new(app).await;
+    let g = d.grant_ok("application/pdf", PDF.len()).await;
+    d.put_to(&g, PDF).await;
+    let [_, first_blob] = d.keys_of(&g).await;
+    let r = d.confirm(&g).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let first = r.body["request_id"].as_str().unwrap().to_string();
+    // Accepted, it holds until a newer one is accepted.
+    let r = d.decide(&first, json!({"decision": "accepted"})).await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    let accepted_row = d.row().await;
+    assert_eq!(accepted_row["state"], "accepted");
+
+    let g = d.grant_ok("image/png", PNG.len()).await;
+    d.put_to(&g, PNG).await;
+    let [_, second_blob] = d.keys_of(&g).await;
+    let r = d.confirm(&g).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let second = r.body["request_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        d.row().await["state"],
+        "pending",
+        "the new file is the row's"
+    );
+    let g = d.grant_ok("application/pdf", PDF.len()).await;
+    d.put_to(&g, PDF).await;
+    let [_, third_blob] = d.keys_of(&g).await;
+    let r = d.confirm(&g).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let third = r.body["request_id"].as_str().unwrap().to_string();
+    let third_doc = r.body["document_id"].as_str().unwrap().to_string();
+
+    let r = d
+        .app
+        .get(&format!("/api/agent/requests/{second}"), Some(&d.agent))
+        .await;
+    assert_eq!(r.body["state"], "cancelled", "{:?}", r.body);
+    let r = d
+        .app
+        .get(&format!("/api/agent/requests/{first}"), Some(&d.agent))
+        .await;
+    assert_eq!(r.body["state"], "accepted", "the accepted one is untouched");
+    assert!(d.stored(&first_blob).await, "the accepted file is kept");
+    assert!(
+        !d.stored(&second_blob).await,
+        "the cancelled file is deleted"
+    );
+    assert!(d.stored(&third_blob).await);
+    let row = d.row().await;
+    assert_eq!(row["state"], "pending");
+    assert_eq!(row["document_id"], third_doc.as_str());
+    // A cancelled request cannot be decided.
+    let r = d.decide(&second, json!({"decision": "accepted"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = d.decide(&third, json!({"decision": "accepted"})).await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    assert_eq!(d.row().await["state"], "accepted");
+    assert_eq!(d.row().await["document_id"], third_doc.as_str());
+}
+
+/// The size limit is the commune's setting (10 MB unless set): checked at
+/// the grant and again on the file received.
+#[tokio::test]
+async fn the_size_limit_is_the_communes_setting() {
+    use marelle_api::http::state::{CaptchaSettings, Settings};
+    let app = TestApp::with_settings(Settings {
+        captcha: CaptchaSettings::lowest(),
+        document_max_bytes: 1024 * 1024,
+        ..Settings::default()
+    })
+    .await;
+    let d = Docs::new(app).await;
+    let r = d
+        .grant(
+            json!({"type_id": d.vaccines, "child_id": d.zoe, "file_name": "carnet.pdf",
+                      "content_type": "application/pdf", "size": 1024 * 1024 + 1}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.code(), "document_too_large");
+    assert_eq!(
+        r.body["detail"],
+        "Le document ne doit pas dépasser 1\u{a0}Mo. Réduisez-le avant de l'envoyer."
+    );
+    let mut pdf = PDF.to_vec();
+    pdf.resize(1024 * 1024, b' ');
+    let r = d.send("application/pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
 }

@@ -31,6 +31,7 @@
 //! | régie | `REGIES` | `REGIE#<id>` | |
 //! | régie name (unique in the commune) | `REGIES` | `NAME#<name, lower case>` | |
 //! | document type (pièce justificative asked for) | `DOCTYPES` | `DOCTYPE#<id>` | |
+//! | supporting document sent by a family | `FAMILY#<id>` | `DOC#<document id>` | GSI1: `DOCUMENT#<document id>` / `<family id>` |
 //! | request | `REQ#<id>` | `REQ` | GSI1: `FAMREQ#<family>` / `<id>`; GSI2 (pending only): `PENDING` / `<id>`; GSI3 (decided): `DIGEST#<window>` / `<family>#<id>` |
 //!
 //! `GET /api/me` is one query on `ACCOUNT#<id>`: the account and its
@@ -319,6 +320,24 @@ pub fn rate_window(scope: &str, subject: &str, window_start: i64) -> crate::port
 
 pub fn used_captcha(signature_hash: &str) -> crate::ports::Key {
     crate::ports::Key::new(format!("CAPTCHA#{signature_hash}"), "CAPTCHA")
+}
+
+/// Sort key prefix of a family's supporting documents (one query reads
+/// them all).
+pub const DOCUMENT_PREFIX: &str = "DOC#";
+
+/// A supporting document sent by a family, beside its dossier.
+pub fn document(family_id: &str, id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(
+        family_partition(family_id),
+        format!("{DOCUMENT_PREFIX}{id}"),
+    )
+}
+
+/// GSI1 partition of a supporting document (sort key: its family's id),
+/// for the agents, who know a document by its id alone.
+pub fn document_by_id(id: &str) -> String {
+    format!("DOCUMENT#{id}")
 }
 
 #[cfg(test)]

@@ -246,6 +246,19 @@ fn io_error(e: std::io::Error) -> BlobError {
     }
 }
 
+/// A new (or truncated) file only its owner reads and writes (0600 on
+/// Unix): objects are families' documents and photos.
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     if let Some(dir) = path.parent() {
@@ -254,7 +267,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    let mut f = std::fs::File::create(&tmp)?;
+    let mut f = private_file(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(&tmp, path)
@@ -426,7 +439,7 @@ enum Received {
 async fn receive(body: Body, file: &Path, size: u64) -> std::io::Result<Received> {
     use axum::body::HttpBody;
     use tokio::io::AsyncWriteExt;
-    let mut out = tokio::fs::File::create(file).await?;
+    let mut out = tokio::fs::File::from_std(private_file(file)?);
     let mut body = std::pin::pin!(body);
     let mut written: u64 = 0;
     while let Some(frame) = std::future::poll_fn(|cx| HttpBody::poll_frame(body.as_mut(), cx)).await

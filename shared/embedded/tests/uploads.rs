@@ -222,3 +222,55 @@ async fn a_downloaded_object_can_never_run_as_a_page_of_the_portal() {
         "{answer}"
     );
 }
+
+/// Every object file is readable by the portal's user only (0600): a
+/// presigned upload, a put, a copy, and their metadata.
+#[cfg(unix)]
+#[tokio::test]
+async fn objects_are_written_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = portal().await;
+    let grant = p
+        .blobs
+        .presign_upload(
+            "staging/families/F1/documents/d.pdf",
+            "application/pdf",
+            3,
+            60,
+        )
+        .await
+        .unwrap();
+    let path = path_of(&p, &grant.url);
+    assert_eq!(
+        put(&p, &path, "application/pdf", b"abc").await,
+        "HTTP/1.1 200 OK"
+    );
+    p.blobs
+        .copy(
+            "staging/families/F1/documents/d.pdf",
+            "families/F1/documents/d.pdf",
+        )
+        .await
+        .unwrap();
+    p.blobs
+        .put("families/F1/documents/e.png", b"png".to_vec(), "image/png")
+        .await
+        .unwrap();
+    let mut files = Vec::new();
+    let mut dirs = vec![p._dir.path().join("blobs")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                dirs.push(entry.path());
+            } else {
+                files.push(entry.path());
+            }
+        }
+    }
+    assert!(files.len() >= 3, "{files:?}");
+    for f in files {
+        let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", f.display());
+    }
+}

@@ -315,7 +315,7 @@ async fn the_family_file_runs_through_the_family_and_agent_functions() {
 }
 
 #[tokio::test]
-async fn the_documents_function_serves_the_types_and_the_parents_table() {
+async fn the_documents_function_serves_the_types_the_parents_table_and_upload_grants() {
     use marelle_domain::accounts::Role;
     let l = lambda().await;
     for (role, email, password) in [
@@ -379,6 +379,25 @@ async fn the_documents_function_serves_the_types_and_the_parents_table() {
                 "state": "missing", "expires_on": null, "message": null,
                 "help": "Les pages des vaccins, avec le nom de l'enfant.",
                 "expires_soon": false}])
+    );
+    let type_id = made.body["id"].as_str().unwrap().to_string();
+    let grant = call(
+        &l.documents,
+        &ev(
+            "documents/post-documents.json",
+            &[("TYPE_ID", &type_id), ("CHILD_ID", &child)],
+        ),
+    )
+    .await;
+    assert_eq!(grant.status, StatusCode::CREATED, "{}", grant.body);
+    assert_eq!(grant.body["upload"]["method"], "PUT");
+    assert!(
+        grant.body["upload"]["url"]
+            .as_str()
+            .unwrap()
+            .contains("staging/families/"),
+        "{}",
+        grant.body
     );
     // Each function serves its own routes only.
     let elsewhere = call(&l.agent, &ev("documents/post-document-types.json", &[])).await;

@@ -322,14 +322,31 @@ export interface paths {
   "/api/documents": {
     /**
      * `GET /api/documents`: the family's supporting documents.
-     * @description Five store calls, whatever the number of types and children: the
+     * @description Six store calls, whatever the number of types and children: the
      * session (one read), the family's selection (one read, or one query
      * when `family_id` is left out), the types (one query), the dossier (one
-     * query, for the children's names) and the enrolments (one query, as the
-     * planning reads them); `tests/documents.rs` counts them. Rows: at most
+     * query, for the children's names), the enrolments (one query, as the
+     * planning reads them) and the family's documents (one query);
+     * `tests/documents.rs` counts them. Rows: at most
      * 100 types × the family's children.
      */
     get: operations["list_documents"];
+    /** `POST /api/documents`: where to upload a supporting document. */
+    post: operations["start_document_upload"];
+  };
+  "/api/documents/confirm": {
+    /**
+     * `POST /api/documents/confirm`: the file is uploaded; checked here (size,
+     * content), it becomes a request for the commune.
+     */
+    post: operations["confirm_document_upload"];
+  };
+  "/api/documents/{id}/link": {
+    /**
+     * `GET /api/documents/{id}/link`: a 5-minute link to the file, for its
+     * family or an agent.
+     */
+    get: operations["document_link"];
   };
   "/api/family": {
     /** `GET /api/family`: the dossier, with the changes waiting for the commune. */
@@ -500,6 +517,18 @@ export interface components {
       dental?: boolean;
       glasses?: boolean;
       hearing?: boolean;
+    };
+    /** @description The file a request carries (a supporting document). */
+    AttachedDocument: {
+      file_name: string;
+      id: string;
+      /** @description The document type's name ("Carnet de vaccination"). */
+      name: string;
+      /**
+       * @description Agents only: a link valid 5 minutes (`GET /api/documents/{id}/link`
+       * gives a fresh one).
+       */
+      url?: string | null;
     };
     /** @description The guide's five authorizations. */
     Authorizations: {
@@ -764,6 +793,14 @@ export interface components {
       /** @description The open window, `2026-11-28T13`. */
       window: string;
     };
+    DocumentConfirm: {
+      upload_id: string;
+    };
+    DocumentLink: {
+      /** @description RFC 3339. */
+      expires_at: string;
+      url: string;
+    };
     /** @description One row of the table. */
     DocumentRow: {
       /** @description The child's first name; null for a family's document. */
@@ -800,6 +837,10 @@ export interface components {
        * or `permanent`.
        */
       validity: string;
+    };
+    DocumentSent: {
+      document_id: string;
+      request_id: string;
     };
     /**
      * @description Where a row of the parents' table stands.
@@ -842,6 +883,25 @@ export interface components {
        * @example school_year
        */
       validity: string;
+    };
+    DocumentUpload: {
+      /** @description Required for a child's document; null for a family's. */
+      child_id?: string | null;
+      /** @description `application/pdf`, `image/jpeg` or `image/png`. */
+      content_type: string;
+      /** @description At most 255 characters, no path separator nor control character. */
+      file_name: string;
+      /**
+       * Format: int64
+       * @description In bytes, 1 to 10 MB (the commune may set another limit).
+       */
+      size: number;
+      type_id: string;
+    };
+    DocumentUploadAnswer: {
+      upload: components["schemas"]["UploadTarget"];
+      /** @description To give back to `POST /api/documents/confirm`. */
+      upload_id: string;
     };
     DossierView: {
       children: components["schemas"]["ChildView"][];
@@ -1563,13 +1623,14 @@ export interface components {
      * @enum {string}
      */
     Relationship: "grandparent" | "uncle_aunt" | "sibling" | "neighbour" | "family_friend" | "childminder" | "other";
-    RequestDetail: components["schemas"]["RequestSummary"] & {
+    RequestDetail: components["schemas"]["RequestSummary"] & ({
       /** @description Dossier changes only. */
       changes?: components["schemas"]["ChangeLine"][];
       /** @description Kind-specific details (a reservation's activity and day…). */
       details?: unknown;
+      document?: null | components["schemas"]["AttachedDocument"];
       history: components["schemas"]["HistoryView"][];
-    };
+    });
     /** @enum {string} */
     RequestKind: "reservation" | "absence" | "dossier_change" | "document" | "creche_application";
     RequestPage: {
@@ -3960,11 +4021,12 @@ export interface operations {
   };
   /**
    * `GET /api/documents`: the family's supporting documents.
-   * @description Five store calls, whatever the number of types and children: the
+   * @description Six store calls, whatever the number of types and children: the
    * session (one read), the family's selection (one read, or one query
    * when `family_id` is left out), the types (one query), the dossier (one
-   * query, for the children's names) and the enrolments (one query, as the
-   * planning reads them); `tests/documents.rs` counts them. Rows: at most
+   * query, for the children's names), the enrolments (one query, as the
+   * planning reads them) and the family's documents (one query);
+   * `tests/documents.rs` counts them. Rows: at most
    * 100 types × the family's children.
    */
   list_documents: {
@@ -3988,6 +4050,120 @@ export interface operations {
         };
       };
       /** @description Aucune famille, ou une famille d'un autre compte */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/documents`: where to upload a supporting document. */
+  start_document_upload: {
+    parameters: {
+      query?: {
+        /** @description Required when the account is linked to several families. */
+        family_id?: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DocumentUpload"];
+      };
+    };
+    responses: {
+      /** @description Adresse d'envoi (valable 5 minutes, pour un seul envoi de la taille et du type annoncés) */
+      201: {
+        content: {
+          "application/json": components["schemas"]["DocumentUploadAnswer"];
+        };
+      };
+      /** @description Type inconnu ou retiré (`unknown_document_type`), enfant d'une autre famille */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `child_required`, `child_not_allowed`, `document_file_type`, `document_too_large`, `invalid_file_name` */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Trop d'adresses d'envoi demandées (`rate_limited`) */
+      429: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/documents/confirm`: the file is uploaded; checked here (size,
+   * content), it becomes a request for the commune.
+   */
+  confirm_document_upload: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DocumentConfirm"];
+      };
+    };
+    responses: {
+      /** @description Document transmis à la collectivité */
+      201: {
+        content: {
+          "application/json": components["schemas"]["DocumentSent"];
+        };
+      };
+      /** @description Envoi inconnu, expiré ou déjà confirmé */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `document_missing` (rien n'a été reçu : l'envoi peut être recommencé), `document_too_large`, `document_file_type` (le contenu ne correspond pas au type annoncé), `document_unsafe` (PDF avec du JavaScript, un fichier joint, un lancement de programme ou des objets compressés) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `GET /api/documents/{id}/link`: a 5-minute link to the file, for its
+   * family or an agent.
+   */
+  document_link: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Lien valable 5 minutes */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DocumentLink"];
+        };
+      };
+      /** @description Document inconnu, ou d'une autre famille */
       404: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

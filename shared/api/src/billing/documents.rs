@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use marelle_domain::billing::{Invoice, InvoiceLine};
 use marelle_domain::keys;
-use marelle_domain::ports::BlobError;
 use marelle_domain::ports::blobs::STAGING_PREFIX;
 use marelle_domain::ports::store::{Condition, Item, Key};
 use serde::{Deserialize, Serialize};
@@ -25,6 +24,7 @@ use crate::family::access;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{Agent, ClientIp, JsonBody, Parent, UrlQuery};
 use crate::http::ratelimit::{self, Scope};
+use crate::http::staged::Staged;
 use crate::http::state::AppState;
 
 /// The largest PDF an agent may give: 10 MB.
@@ -408,62 +408,28 @@ pub async fn confirm_upload(
     if staged != format!("{STAGING_PREFIX}{checked}") {
         return Err(ApiError::internal("pdf upload grant", staged));
     }
-    match app.blobs.head(staged).await {
-        Ok(_) => {}
-        Err(BlobError::NotFound) => {
-            // Confirmed meanwhile (its staged file is then gone): used.
-            if app.store.get(&grant).await?.is_none() {
-                return Err(ApiError::not_found());
-            }
-            return Err(ApiError::rule(
+    let upload = Staged {
+        grant: &grant,
+        staged,
+        checked: &checked,
+        max_bytes: MAX_PDF_BYTES as u64,
+        missing: &|| {
+            ApiError::rule(
                 "pdf_missing",
                 "Le PDF n'a pas été reçu. Envoyez-le de nouveau.",
-            ));
-        }
-        Err(e) => return Err(ApiError::unavailable("blob head", e)),
-    }
-    // One confirmation per grant, even two at once.
-    match app.store.delete(&grant, Some(Condition::Exists)).await {
-        Ok(()) => {}
-        Err(e) if e.is_condition_failed() => return Err(ApiError::not_found()),
-        Err(e) => return Err(e.into()),
-    }
-    // The check runs on a copy the upload URL cannot reach: what is
-    // checked is what the families will get.
-    let outcome = check_and_attach(&app, staged, &checked, &record).await;
-    let _ = app.blobs.delete(staged).await;
-    if outcome.is_err() {
-        let _ = app.blobs.delete(&checked).await;
-    }
-    outcome.map(|()| StatusCode::NO_CONTENT)
-}
-
-async fn check_and_attach(
-    app: &AppState,
-    staged: &str,
-    checked: &str,
-    record: &PdfUploadRecord,
-) -> ApiResult<()> {
-    app.blobs
-        .copy(staged, checked)
-        .await
-        .map_err(|e| ApiError::unavailable("blob copy", e))?;
-    let info = app
-        .blobs
-        .head(checked)
-        .await
-        .map_err(|e| ApiError::unavailable("blob head", e))?;
-    if info.size > MAX_PDF_BYTES as u64 {
-        return Err(too_large(StatusCode::UNPROCESSABLE_ENTITY));
-    }
-    let bytes = app
-        .blobs
-        .get(checked)
-        .await
-        .map_err(|e| ApiError::unavailable("blob get", e))?;
-    check_pdf(&bytes, StatusCode::UNPROCESSABLE_ENTITY)?;
-    let invoice = store::find(app, &record.invoice_id).await?;
-    attach(app, &invoice, checked.to_string(), bytes.len()).await
+            )
+        },
+        too_large: &|| too_large(StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let (app_ref, kept) = (&app, checked.clone());
+    upload
+        .confirm(app_ref, |bytes| async move {
+            check_pdf(&bytes, StatusCode::UNPROCESSABLE_ENTITY)?;
+            let invoice = store::find(app_ref, &record.invoice_id).await?;
+            attach(app_ref, &invoice, kept, bytes.len()).await
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]

@@ -2,15 +2,16 @@
 //! type and child (a family-scope type: one row for the family), sent or
 //! not, what is mandatory and missing first.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
-use marelle_domain::documents::{DocumentState, Scope, row_state};
+use marelle_domain::documents::{DocumentState, Scope, Sent, row_state};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::upload::{StoredDocument, StoredState};
 use crate::family::{access, store as family_store};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{Parent, UrlQuery};
@@ -64,11 +65,12 @@ pub struct DocumentTable {
 
 /// `GET /api/documents`: the family's supporting documents.
 ///
-/// Five store calls, whatever the number of types and children: the
+/// Six store calls, whatever the number of types and children: the
 /// session (one read), the family's selection (one read, or one query
 /// when `family_id` is left out), the types (one query), the dossier (one
-/// query, for the children's names) and the enrolments (one query, as the
-/// planning reads them); `tests/documents.rs` counts them. Rows: at most
+/// query, for the children's names), the enrolments (one query, as the
+/// planning reads them) and the family's documents (one query);
+/// `tests/documents.rs` counts them. Rows: at most
 /// 100 types × the family's children.
 #[utoipa::path(get, path = "/api/documents", operation_id = "list_documents", tag = "documents", params(DocumentParams),
     responses(
@@ -96,6 +98,22 @@ pub async fn list(
         .filter(|e| e.period.to >= today)
         .map(|e| (e.child_id, e.activity_id))
         .collect();
+    // The row's file: the latest sent that is pending, accepted or
+    // refused (a cancelled or replaced one is no row's).
+    let mut latest: HashMap<(String, Option<String>), StoredDocument> = HashMap::new();
+    for d in super::upload::family_documents(&app, &family_id)
+        .await?
+        .into_iter()
+        .filter(StoredDocument::shown)
+    {
+        let key = (d.type_id.clone(), d.child_id.clone());
+        if latest
+            .get(&key)
+            .is_none_or(|l| (l.sent_at, &l.id) < (d.sent_at, &d.id))
+        {
+            latest.insert(key, d);
+        }
+    }
     let children: Vec<(String, String)> = dossier
         .children
         .iter()
@@ -109,8 +127,15 @@ pub async fn list(
     let mut rows = Vec::new();
     for t in types.iter().filter(|t| t.active) {
         let row = |child: Option<&(String, String)>, mandatory: bool| {
-            // No document is stored yet: every row is to be sent.
-            let (state, expires_soon) = row_state(None, today);
+            let doc = latest.get(&(t.id.clone(), child.map(|c| c.0.clone())));
+            let sent = doc.map(|d| match d.state {
+                StoredState::Accepted => Sent::Accepted {
+                    expires_on: d.expires_on,
+                },
+                StoredState::Refused => Sent::Refused,
+                _ => Sent::Pending,
+            });
+            let (state, expires_soon) = row_state(sent, today);
             DocumentRow {
                 type_id: t.id.clone(),
                 name: t.name.clone(),
@@ -118,11 +143,13 @@ pub async fn list(
                 child: child.map(|c| c.1.clone()),
                 validity: t.validity.to_string(),
                 mandatory,
-                document_id: None,
-                file_name: None,
+                document_id: doc.map(|d| d.id.clone()),
+                file_name: doc.map(|d| d.file_name.clone()),
                 state,
-                expires_on: None,
-                message: None,
+                expires_on: doc.and_then(|d| d.expires_on),
+                message: doc
+                    .filter(|d| d.state == StoredState::Refused)
+                    .and_then(|d| d.message.clone()),
                 help: t.help.clone(),
                 expires_soon,
             }

@@ -123,6 +123,7 @@ impl KindEffects for DossierChange {
         for_agent: bool,
     ) -> ApiResult<KindDetail> {
         Ok(KindDetail {
+            document: None,
             changes: lines(app, r, for_agent).await?,
             details: Value::Null,
         })

@@ -12,4 +12,5 @@ pub mod mail;
 pub mod passwords;
 pub mod ratelimit;
 pub mod sessions;
+pub mod staged;
 pub mod state;

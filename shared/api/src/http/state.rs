@@ -102,6 +102,8 @@ pub struct Settings {
     pub calendar: CommuneCalendar,
     /// Invoices (payments) one chunk of a background import writes.
     pub import_chunk: usize,
+    /// The largest supporting document a family may send (10 MB).
+    pub document_max_bytes: u64,
 }
 
 impl Default for Settings {
@@ -115,6 +117,7 @@ impl Default for Settings {
             outbox_readable: false,
             calendar: CommuneCalendar::default(),
             import_chunk: marelle_domain::billing::import::WRITE_CHUNK,
+            document_max_bytes: 10 * 1024 * 1024,
         }
     }
 }

@@ -56,6 +56,7 @@ pub trait KindEffects: Send + Sync {
         _for_agent: bool,
     ) -> ApiResult<KindDetail> {
         Ok(KindDetail {
+            document: None,
             changes: Vec::new(),
             details: r.details.clone(),
         })

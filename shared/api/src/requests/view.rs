@@ -89,6 +89,21 @@ pub struct RequestDetail {
     /// Kind-specific details (a reservation's activity and day…).
     #[serde(skip_serializing_if = "Value::is_null", default)]
     pub details: Value,
+    /// Document requests only: the file sent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub document: Option<AttachedDocument>,
+}
+
+/// The file a request carries (a supporting document).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttachedDocument {
+    pub id: String,
+    /// The document type's name ("Carnet de vaccination").
+    pub name: String,
+    pub file_name: String,
+    /// Agents only: a link valid 5 minutes (`GET /api/documents/{id}/link`
+    /// gives a fresh one).
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -117,6 +132,8 @@ pub struct KindDetail {
     pub changes: Vec<ChangeLine>,
     /// Kind-specific details shown as they are (a reservation's activity).
     pub details: Value,
+    /// The file the request carries, if any.
+    pub document: Option<AttachedDocument>,
 }
 
 impl RequestDetail {
@@ -127,6 +144,7 @@ impl RequestDetail {
             history: r.history.iter().map(HistoryView::from).collect(),
             changes: extra.changes,
             details: extra.details,
+            document: extra.document,
         }
     }
 }
