@@ -877,6 +877,41 @@ async fn a_photo_upload_url_works_once_and_the_waiting_photo_stays_the_checked_o
     );
 }
 
+/// Two confirmations of one upload at once (a double click, a retry):
+/// one change for the commune, the other answered as unknown.
+#[tokio::test]
+async fn a_photo_confirmed_twice_at_once_is_one_change() {
+    let w = World::new().await;
+    let grant = photo_grant(&w, "image/png", PNG.len()).await;
+    assert_eq!(
+        put_photo(&w, &grant.body, "image/png", PNG).await,
+        StatusCode::OK
+    );
+    let (a, b) = tokio::join!(
+        confirm_photo(&w, &grant.body),
+        confirm_photo(&w, &grant.body)
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::ACCEPTED, StatusCode::NOT_FOUND],
+        "{:?} {:?}",
+        a.body,
+        b.body
+    );
+    let again = confirm_photo(&w, &grant.body).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{:?}", again.body);
+    let d = w.dossier().await;
+    let photos = d["pending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["changes"].get("photo_url").is_some())
+        .count();
+    assert_eq!(photos, 1, "{d}");
+}
+
 #[tokio::test]
 async fn a_photo_is_checked_as_stored_and_a_staged_upload_is_never_linked() {
     let w = World::new().await;

@@ -24,6 +24,7 @@ use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{ClientIp, JsonBody, Parent, UrlQuery};
 use crate::http::ratelimit::{self, Scope};
 use crate::http::sessions::CurrentAccount;
+use crate::http::staged::Staged;
 use crate::http::state::AppState;
 
 pub use view::DossierView;
@@ -383,71 +384,60 @@ pub async fn photo_confirm(
     if record.account_id != p.account_id || record.child_id != id {
         return Err(ApiError::not_found());
     }
-    let staged = record.key.as_str();
-    match app.blobs.head(staged).await {
-        Ok(info) if info.size > PHOTO_MAX_BYTES => {
-            let _ = app.blobs.delete(staged).await;
-            return Err(photo_size_error());
-        }
-        Ok(_) => {}
-        Err(marelle_domain::ports::BlobError::NotFound) => {
-            return Err(ApiError::rule(
-                "photo_missing",
-                "La photo n'a pas été reçue. Envoyez-la de nouveau.",
-            ));
-        }
-        Err(e) => return Err(ApiError::unavailable("blob head", e)),
-    }
+    let grant = upload_key(&body.upload_id);
     // The check runs on a copy the upload URL cannot reach: what is
     // checked is what the commune will see, whatever is written later.
-    let key = final_key(staged).to_string();
-    if key != staged {
-        app.blobs
-            .copy(staged, &key)
+    let key = final_key(&record.key).to_string();
+    let missing = || {
+        ApiError::rule(
+            "photo_missing",
+            "La photo n'a pas été reçue. Envoyez-la de nouveau.",
+        )
+    };
+    let upload = Staged {
+        grant: &grant,
+        staged: &record.key,
+        checked: &key,
+        max_bytes: PHOTO_MAX_BYTES,
+        missing: &missing,
+        too_large: &photo_size_error,
+    };
+    let (app_ref, record_ref, id_ref, key_ref) = (&app, &record, &id, &key);
+    let request_id = upload
+        .confirm(&app, |bytes| async move {
+            // The stored type is an image type (the grant signs it); a
+            // photo whose file name lied about its format (a PNG named
+            // .jpg) still goes.
+            if sniff_image(&bytes).is_none() {
+                return Err(photo_type_error());
+            }
+            let loaded = store::load(app_ref, &record_ref.family_id)
+                .await?
+                .ok_or_else(ApiError::not_found)?;
+            let child = loaded
+                .dossier
+                .child(id_ref)
+                .ok_or_else(ApiError::not_found)?;
+            let mut fields = serde_json::Map::new();
+            fields.insert(
+                "photo_key".into(),
+                serde_json::Value::String(key_ref.clone()),
+            );
+            let set = marelle_domain::family::ChangeSet {
+                target: marelle_domain::family::Target::Child { id: id_ref.clone() },
+                fields,
+            };
+            let value = serde_json::to_value(child).unwrap_or_default();
+            changes::submit(
+                app_ref,
+                &record_ref.family_id,
+                &p.account_id,
+                set,
+                &value,
+                &child.first_name,
+            )
             .await
-            .map_err(|e| ApiError::unavailable("blob copy", e))?;
-    }
-    let reject = |e: ApiError| async {
-        let _ = app.blobs.delete(&key).await;
-        let _ = app.blobs.delete(staged).await;
-        Err::<(), ApiError>(e)
-    };
-    let bytes = app
-        .blobs
-        .get(&key)
-        .await
-        .map_err(|e| ApiError::unavailable("blob get", e))?;
-    if bytes.len() as u64 > PHOTO_MAX_BYTES {
-        reject(photo_size_error()).await?;
-    }
-    // The stored type is an image type (the grant signs it); a photo
-    // whose file name lied about its format (a PNG named .jpg) still goes.
-    if sniff_image(&bytes).is_none() {
-        reject(photo_type_error()).await?;
-    }
-    let loaded = store::load(&app, &record.family_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let child = loaded.dossier.child(&id).ok_or_else(ApiError::not_found)?;
-    let mut fields = serde_json::Map::new();
-    fields.insert("photo_key".into(), serde_json::Value::String(key.clone()));
-    let set = marelle_domain::family::ChangeSet {
-        target: marelle_domain::family::Target::Child { id: id.clone() },
-        fields,
-    };
-    let value = serde_json::to_value(child).unwrap_or_default();
-    let request_id = changes::submit(
-        &app,
-        &record.family_id,
-        &p.account_id,
-        set,
-        &value,
-        &child.first_name,
-    )
-    .await?;
-    app.store.delete(&upload_key(&body.upload_id), None).await?;
-    if key != staged {
-        let _ = app.blobs.delete(staged).await;
-    }
+        })
+        .await?;
     Ok((StatusCode::ACCEPTED, Json(ChangeSubmitted { request_id })))
 }

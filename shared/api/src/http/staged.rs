@@ -1,8 +1,9 @@
 //! The confirmation of a file a browser uploaded with a presigned URL
-//! under the staging prefix (invoice PDFs, supporting documents): the
-//! grant is taken by a conditional delete, so a grant confirmed twice,
-//! even at once, works once; the file is copied out of the URL's reach and
-//! the copy is what is checked and kept; on a refusal, both go.
+//! under the staging prefix (children's photos, invoice PDFs, supporting
+//! documents): the grant is taken by a conditional delete, so a grant
+//! confirmed twice, even at once, works once; the file is copied out of
+//! the URL's reach and the copy is what is checked and kept; on a refusal,
+//! both go.
 
 use std::future::Future;
 
