@@ -4032,7 +4032,7 @@ export interface operations {
   list_documents: {
     parameters: {
       query?: {
-        /** @description Required when the account is linked to several families. */
+        /** @description Needed only when the account is linked to several families. */
         family_id?: string;
       };
     };
@@ -4067,7 +4067,7 @@ export interface operations {
   start_document_upload: {
     parameters: {
       query?: {
-        /** @description Required when the account is linked to several families. */
+        /** @description Needed only when the account is linked to several families. */
         family_id?: string;
       };
     };

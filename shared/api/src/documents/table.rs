@@ -9,22 +9,14 @@ use axum::extract::State;
 use chrono::NaiveDate;
 use marelle_domain::documents::{DocumentState, Scope, Sent, row_state};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::upload::{StoredDocument, StoredState};
-use crate::family::{access, store as family_store};
+use crate::family::{FamilyParam, access, store as family_store};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{Parent, UrlQuery};
 use crate::http::state::AppState;
 use crate::planning::store as planning_store;
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct DocumentParams {
-    /// Required when the account is linked to several families.
-    pub family_id: Option<String>,
-}
 
 /// One row of the table.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -72,7 +64,7 @@ pub struct DocumentTable {
 /// planning reads them) and the family's documents (one query);
 /// `tests/documents.rs` counts them. Rows: at most
 /// 100 types × the family's children.
-#[utoipa::path(get, path = "/api/documents", operation_id = "list_documents", tag = "documents", params(DocumentParams),
+#[utoipa::path(get, path = "/api/documents", operation_id = "list_documents", tag = "documents", params(FamilyParam),
     responses(
         (status = 200, description = "Les pièces justificatives demandées à la famille", body = DocumentTable),
         (status = 403, description = "Réservé aux familles", body = Problem),
@@ -81,7 +73,7 @@ pub struct DocumentTable {
 pub async fn list(
     State(app): State<AppState>,
     Parent(p): Parent,
-    UrlQuery(q): UrlQuery<DocumentParams>,
+    UrlQuery(q): UrlQuery<FamilyParam>,
 ) -> ApiResult<Json<DocumentTable>> {
     let family_id = access::family_of(&app, &p.account_id, q.family_id.as_deref()).await?;
     let types = super::types::list(&app).await?;

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::family::{UploadTarget, access, store as family_store};
+use crate::family::{FamilyParam, UploadTarget, access, store as family_store};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{ClientIp, JsonBody, Parent, UrlQuery};
 use crate::http::ratelimit::{self, Scope as RateScope};
@@ -27,8 +27,6 @@ use crate::http::staged::Staged;
 use crate::http::state::AppState;
 use crate::requests::kind::{Effects, KindEffects};
 use crate::requests::view::{AttachedDocument, KindDetail};
-
-use super::table::DocumentParams;
 
 /// How long an upload URL or a link works, in seconds.
 pub const URL_SECS: u64 = 300;
@@ -306,7 +304,7 @@ fn decode_names(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// `POST /api/documents`: where to upload a supporting document.
-#[utoipa::path(post, path = "/api/documents", operation_id = "start_document_upload", tag = "documents", params(DocumentParams), request_body = DocumentUpload,
+#[utoipa::path(post, path = "/api/documents", operation_id = "start_document_upload", tag = "documents", params(FamilyParam), request_body = DocumentUpload,
     responses(
         (status = 201, description = "Adresse d'envoi (valable 5 minutes, pour un seul envoi de la taille et du type annoncés)", body = DocumentUploadAnswer),
         (status = 404, description = "Type inconnu ou retiré (`unknown_document_type`), enfant d'une autre famille", body = Problem),
@@ -317,7 +315,7 @@ pub async fn start(
     State(app): State<AppState>,
     Parent(p): Parent,
     ip: ClientIp,
-    UrlQuery(q): UrlQuery<DocumentParams>,
+    UrlQuery(q): UrlQuery<FamilyParam>,
     JsonBody(body): JsonBody<DocumentUpload>,
 ) -> ApiResult<impl IntoResponse> {
     let family_id = access::family_of(&app, &p.account_id, q.family_id.as_deref()).await?;
