@@ -21,7 +21,7 @@ import {
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { ActionError, ErrorSummary, FieldError, formErrors, InputField, required, Req, RequiredNote, SelectField, SubmitButton, TextAreaField, useSubmit } from '../ui/form';
 import { euros, parseEuros, shortDate } from './format';
-import { AgentPage, ConfirmDialog, Result, StateBadge, TableRegion } from './ui';
+import { AgentPage, ConfirmDialog, EditToggleActions, Result, StateBadge, TableRegion } from './ui';
 
 const STATES: Record<AgentInvoice['state'], string> = {
   to_pay: 'À payer',
@@ -604,15 +604,7 @@ export function RegiesPage() {
                     <StateBadge state={r.active ? 'accepted' : 'cancelled'} text={r.active ? 'Active' : 'Désactivée'} />
                   </td>
                   <td>
-                    <div class="bo-row-actions">
-                      <button type="button" class="button button--small" onClick={() => setEditing(r)}>
-                        Modifier<span class="visually-hidden"> la régie {r.name}</span>
-                      </button>
-                      <button type="button" class="button button--secondary button--small" onClick={() => toggle(r)}>
-                        {r.active ? 'Désactiver' : 'Réactiver'}
-                        <span class="visually-hidden"> la régie {r.name}</span>
-                      </button>
-                    </div>
+                    <EditToggleActions what={`la régie ${r.name}`} active={r.active} off="Désactiver" on="Réactiver" onEdit={() => setEditing(r)} onToggle={() => toggle(r)} />
                   </td>
                 </tr>
               ))}

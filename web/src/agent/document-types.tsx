@@ -12,7 +12,7 @@ import { parseTypedDay } from '../dates';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { ActionError, Choices, DateField, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, TextAreaField, useSubmit } from '../ui/form';
 import { shortDate } from './format';
-import { AgentPage, Result, StateBadge, TableRegion } from './ui';
+import { AgentPage, EditToggleActions, Result, StateBadge, TableRegion } from './ui';
 
 const NAME_MAX = 100;
 const HELP_MAX = 500;
@@ -120,15 +120,7 @@ export function DocumentTypesPage() {
                     <StateBadge state={t.active ? 'accepted' : 'cancelled'} text={t.active ? 'Active' : 'Retirée'} />
                   </td>
                   <td>
-                    <div class="bo-row-actions">
-                      <button type="button" class="button button--small" onClick={() => setEditing(t)}>
-                        Modifier<span class="visually-hidden"> la pièce {t.name}</span>
-                      </button>
-                      <button type="button" class="button button--secondary button--small" onClick={() => toggle(t)}>
-                        {t.active ? 'Retirer' : 'Rétablir'}
-                        <span class="visually-hidden"> la pièce {t.name}</span>
-                      </button>
-                    </div>
+                    <EditToggleActions what={`la pièce ${t.name}`} active={t.active} off="Retirer" on="Rétablir" onEdit={() => setEditing(t)} onToggle={() => toggle(t)} />
                   </td>
                 </tr>
               ))}

@@ -112,3 +112,29 @@ export function StateBadge({ state, text }: { state: string; text: string }) {
     </span>
   );
 }
+
+interface EditToggleProps {
+  /** What the row is, for screen readers: « la régie Cantine ». */
+  what: string;
+  active: boolean;
+  /** The toggle's words: withdraw when active, restore when not. */
+  off: string;
+  on: string;
+  onEdit: () => void;
+  onToggle: () => void;
+}
+
+/** A settings row's actions: Modifier, then withdraw or restore it. */
+export function EditToggleActions({ what, active, off, on, onEdit, onToggle }: EditToggleProps) {
+  return (
+    <div class="bo-row-actions">
+      <button type="button" class="button button--small" onClick={onEdit}>
+        Modifier<span class="visually-hidden"> {what}</span>
+      </button>
+      <button type="button" class="button button--secondary button--small" onClick={onToggle}>
+        {active ? off : on}
+        <span class="visually-hidden"> {what}</span>
+      </button>
+    </div>
+  );
+}
