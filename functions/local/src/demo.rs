@@ -253,6 +253,33 @@ impl Demo<'_> {
 
     /// A submission as `who` (a parent's account): the ids of the requests
     /// recorded.
+    /// The first Wednesday from a week after `today` on which `activity`
+    /// runs and may be booked at `at`.
+    async fn open_wednesday(
+        &self,
+        activity: &str,
+        today: NaiveDate,
+        at: chrono::DateTime<Utc>,
+    ) -> Result<NaiveDate, String> {
+        let first = nth(today + Duration::days(8), chrono::Weekday::Wed, 0);
+        let Some((activity, _)) =
+            marelle_api::planning::store::activity(&self.local.state, activity)
+                .await
+                .map_err(|e| fail(e.detail))?
+        else {
+            return Err(fail("activité introuvable"));
+        };
+        let settings = &self.local.state.settings.calendar;
+        let open = (0..8).map(|w| first + Duration::days(7 * w)).find(|d| {
+            activity.runs_on(*d, settings).is_ok()
+                && activity
+                    .booking_deadline
+                    .as_ref()
+                    .is_none_or(|rule| rule.allows(*d, at, &settings.holidays).is_ok())
+        });
+        Ok(open.unwrap_or(first))
+    }
+
     async fn ask(&self, who: &CurrentAccount, body: Value) -> Result<Vec<String>, String> {
         let s = serde_json::from_value(body).map_err(fail)?;
         let r = marelle_api::planning::submit::submit(
@@ -528,10 +555,15 @@ impl Demo<'_> {
                    "weekdays": school_days, "mode": "valid_days"}),
         )
         .await?;
-        // The Wednesday workshop: the Durand children take both places of
-        // the Wednesday after next; Maéva goes on its waiting list, and asks
-        // the one after.
-        let wednesday = nth(today + Duration::days(8), chrono::Weekday::Wed, 0);
+        // The Wednesday workshop, asked a week ago: its deadline is the
+        // Monday of the week before, so on a Monday evening the Wednesday
+        // after next is closed already. The Durand children took both
+        // places of the first Wednesday then open from a week ahead, and
+        // Maéva went on its waiting list; today she asks the one after.
+        let during = clock.now();
+        let week_ago = now - Duration::days(7);
+        clock.set(week_ago);
+        let wednesday = self.open_wednesday(&a.atelier, today, week_ago).await?;
         let mut taken = Vec::new();
         for c in [&ines, &noah] {
             taken.extend(
@@ -550,6 +582,7 @@ impl Demo<'_> {
                    "dates": [wednesday], "waiting_list": true}),
         )
         .await?;
+        clock.set(during);
         self.ask(
             &self.parent,
             json!({"kind": "reservation", "child_id": maeva, "activity_id": a.atelier,

@@ -69,9 +69,11 @@ async fn the_demo_parent_sees_every_state_around_today_and_the_agent_a_queue() {
     let server = common::serve(dir.path(), &["--demo", "--school-zone", "C"], &[]);
     let parent = log_in(&server, "parent.demo@villebois.example", "Famille2026").await;
     let t = today();
-    // The three weeks before today and the three after.
+    // The three weeks before today and the six after (the workshop's
+    // waiting list is on its first Wednesday open a week ago: after the
+    // Christmas holidays when asked just before them).
     let mut seen = states(&parent, &server, t - Duration::days(20), t).await;
-    seen.extend(states(&parent, &server, t, t + Duration::days(21)).await);
+    seen.extend(states(&parent, &server, t, t + Duration::days(41)).await);
     for state in [
         "enrolled",
         "reserved",
