@@ -131,6 +131,8 @@ use utoipa::openapi::OpenApi as Document;
         crate::documents::upload::DocumentSent,
         crate::documents::upload::DocumentLink,
         crate::requests::view::AttachedDocument,
+        crate::requests::view::DocumentVersion,
+        crate::documents::upload::StoredState,
         crate::documents::table::DocumentTable,
         marelle_domain::documents::Scope,
         marelle_domain::documents::DocumentState,

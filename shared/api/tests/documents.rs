@@ -29,6 +29,7 @@ on_both_stores!(
     a_grant_works_once_even_twice_at_once,
     other_families_documents_are_not_found,
     a_new_file_cancels_the_pending_one,
+    the_detail_lists_the_earlier_versions,
 );
 
 const PASSWORD: &str = "Motdepasse1";
@@ -1090,4 +1091,111 @@ async fn the_size_limit_is_the_communes_setting() {
     pdf.resize(1024 * 1024, b' ');
     let r = d.send("application/pdf", &pdf).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+}
+
+/// The agent's detail of a document request: the file's type and date, and
+/// the earlier files of the same type and child, newest first, each with a
+/// link unless it was withdrawn (its file deleted); nothing of another
+/// type; the family sees none of it, another family not the request.
+async fn the_detail_lists_the_earlier_versions(app: TestApp) {
+    let d = Docs::new(app).await;
+    let minute = chrono::Duration::minutes(1);
+    // Another type's file: never among the versions.
+    let g = d
+        .grant(json!({"type_id": d.insurance, "file_name": "assurance.pdf",
+                      "content_type": "application/pdf", "size": PDF.len()}))
+        .await;
+    assert_eq!(g.status, StatusCode::CREATED, "{:?}", g.body);
+    d.put_to(&g.body, PDF).await;
+    assert_eq!(d.confirm(&g.body).await.status, StatusCode::CREATED);
+
+    let first = d.send("application/pdf", PDF).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    let r = d
+        .decide(
+            first.body["request_id"].as_str().unwrap(),
+            json!({"decision": "refused", "message": "Illisible."}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    d.app.clock.advance(minute);
+    let second = d.send("image/png", PNG).await;
+    let r = d
+        .decide(
+            second.body["request_id"].as_str().unwrap(),
+            json!({"decision": "accepted"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    d.app.clock.advance(minute);
+    let third = d.send("application/pdf", PDF).await;
+    d.app.clock.advance(minute);
+    let fourth = d.send("application/pdf", PDF).await;
+    assert_eq!(fourth.status, StatusCode::CREATED, "{:?}", fourth.body);
+    let request_id = fourth.body["request_id"].as_str().unwrap();
+
+    let r = d
+        .app
+        .get(&format!("/api/agent/requests/{request_id}"), Some(&d.agent))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let doc = &r.body["document"];
+    assert_eq!(doc["id"], fourth.body["document_id"]);
+    assert_eq!(doc["content_type"], "application/pdf");
+    let sent = chrono::DateTime::parse_from_rfc3339(doc["sent_at"].as_str().unwrap()).unwrap();
+    assert_eq!(sent.with_timezone(&chrono::Utc), d.app.state.clock.now());
+    assert!(doc["url"].as_str().is_some(), "{doc}");
+    let versions = doc["versions"].as_array().unwrap();
+    let ids: Vec<&Value> = versions.iter().map(|v| &v["id"]).collect();
+    assert_eq!(
+        ids,
+        [
+            &third.body["document_id"],
+            &second.body["document_id"],
+            &first.body["document_id"]
+        ],
+        "{versions:?}"
+    );
+    let states: Vec<&str> = versions
+        .iter()
+        .map(|v| v["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["cancelled", "accepted", "refused"]);
+    assert_eq!(
+        versions[0]["url"],
+        Value::Null,
+        "a withdrawn file has no link"
+    );
+    for v in &versions[1..] {
+        assert!(v["url"].as_str().unwrap().len() > 10, "{v}");
+    }
+    assert_eq!(versions[1]["content_type"], "image/png");
+    assert_eq!(versions[1]["file_name"], "carnet.pdf");
+    assert!(versions[1]["sent_at"].as_str().unwrap() < doc["sent_at"].as_str().unwrap());
+
+    // The earlier accepted file's link serves that file.
+    let url = versions[1]["url"].as_str().unwrap();
+    if let Some(path) = url.strip_prefix(marelle_testkit::app::ORIGIN) {
+        let r = d
+            .app
+            .send(Request::get(path).body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+
+    // The family sees its request, without links nor versions.
+    let r = d
+        .app
+        .get(&format!("/api/requests/{request_id}"), Some(&d.parent))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["document"]["url"], Value::Null);
+    assert_eq!(r.body["document"]["versions"], json!([]));
+    // Another family's parent: not found.
+    let other = d.app.parent("autre@exemple.fr", PASSWORD).await;
+    let r = d
+        .app
+        .get(&format!("/api/requests/{request_id}"), Some(&other))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
 }

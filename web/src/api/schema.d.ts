@@ -520,15 +520,24 @@ export interface components {
     };
     /** @description The file a request carries (a supporting document). */
     AttachedDocument: {
+      /** @description `application/pdf`, `image/jpeg` or `image/png`. */
+      content_type: string;
       file_name: string;
       id: string;
       /** @description The document type's name ("Carnet de vaccination"). */
       name: string;
+      /** @description When the family sent it (RFC 3339, Paris offset). */
+      sent_at: string;
       /**
        * @description Agents only: a link valid 5 minutes (`GET /api/documents/{id}/link`
        * gives a fresh one).
        */
       url?: string | null;
+      /**
+       * @description Agents only: the earlier files of the same type for the same child
+       * (or family), newest first, at most 20.
+       */
+      versions?: components["schemas"]["DocumentVersion"][];
     };
     /** @description The guide's five authorizations. */
     Authorizations: {
@@ -902,6 +911,20 @@ export interface components {
       upload: components["schemas"]["UploadTarget"];
       /** @description To give back to `POST /api/documents/confirm`. */
       upload_id: string;
+    };
+    /** @description An earlier file of the same document type and child. */
+    DocumentVersion: {
+      content_type: string;
+      file_name: string;
+      id: string;
+      /** @description RFC 3339, Paris offset. */
+      sent_at: string;
+      state: components["schemas"]["StoredState"];
+      /**
+       * @description A link valid 5 minutes; null once the file is no longer kept (a
+       * pending file withdrawn by a newer one).
+       */
+      url?: string | null;
     };
     DossierView: {
       children: components["schemas"]["ChildView"][];
@@ -1800,6 +1823,14 @@ export interface components {
        */
       timing: components["schemas"]["DayTiming"];
     };
+    /**
+     * @description Where a stored document stands: `pending`, `accepted`, `refused`,
+     * `cancelled` (withdrawn by a newer file before any decision, its file
+     * deleted) or `replaced` (an accepted one a newer accepted one took the
+     * place of).
+     * @enum {string}
+     */
+    StoredState: "pending" | "accepted" | "refused" | "cancelled" | "replaced";
     Submission: {
       activity_id: string;
       child_id: string;

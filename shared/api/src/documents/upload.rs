@@ -26,7 +26,7 @@ use crate::http::sessions::CurrentAccount;
 use crate::http::staged::Staged;
 use crate::http::state::AppState;
 use crate::requests::kind::{Effects, KindEffects};
-use crate::requests::view::{AttachedDocument, KindDetail};
+use crate::requests::view::{AttachedDocument, DocumentVersion, KindDetail};
 
 /// How long an upload URL or a link works, in seconds.
 pub const URL_SECS: u64 = 300;
@@ -34,9 +34,14 @@ pub const URL_SECS: u64 = 300;
 pub const MAX_FILE_NAME_CHARS: usize = 255;
 /// The most documents a family keeps (every version, all states).
 pub const MAX_FAMILY_DOCUMENTS: usize = 500;
+/// The most earlier versions a request's detail lists.
+pub const MAX_VERSIONS: usize = 20;
 
-/// Where a stored document stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a stored document stands: `pending`, `accepted`, `refused`,
+/// `cancelled` (withdrawn by a newer file before any decision, its file
+/// deleted) or `replaced` (an accepted one a newer accepted one took the
+/// place of).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StoredState {
     Pending,
@@ -713,21 +718,51 @@ impl KindEffects for DocumentReview {
         for_agent: bool,
     ) -> ApiResult<KindDetail> {
         let mut document = None;
-        if let Ok(id) = document_id_of(r)
-            && let Some(item) = app.store.get(&keys::document(&r.family_id, &id)).await?
-        {
-            let doc: StoredDocument = item.data()?;
-            let url = if for_agent && doc.shown() {
-                Some(presign(app, &doc).await?.url)
-            } else {
-                None
-            };
-            document = Some(AttachedDocument {
-                id: doc.id,
-                name: doc.type_name,
-                file_name: doc.file_name,
-                url,
-            });
+        if let Ok(id) = document_id_of(r) {
+            // One query: the family's documents hold this one and its
+            // earlier versions.
+            let docs = family_documents(app, &r.family_id).await?;
+            if let Some(doc) = docs.iter().find(|d| d.id == id) {
+                let url = if for_agent && doc.shown() {
+                    Some(presign(app, doc).await?.url)
+                } else {
+                    None
+                };
+                let mut versions = Vec::new();
+                if for_agent {
+                    let mut earlier: Vec<&StoredDocument> = docs
+                        .iter()
+                        .filter(|d| {
+                            d.id != doc.id && d.type_id == doc.type_id && d.child_id == doc.child_id
+                        })
+                        .collect();
+                    earlier.sort_by(|a, b| b.sent_at.cmp(&a.sent_at).then(b.id.cmp(&a.id)));
+                    for v in earlier.into_iter().take(MAX_VERSIONS) {
+                        let url = if v.state == StoredState::Cancelled {
+                            None
+                        } else {
+                            Some(presign(app, v).await?.url)
+                        };
+                        versions.push(DocumentVersion {
+                            id: v.id.clone(),
+                            file_name: v.file_name.clone(),
+                            content_type: v.content_type.clone(),
+                            sent_at: marelle_domain::time::rfc3339(v.sent_at),
+                            state: v.state,
+                            url,
+                        });
+                    }
+                }
+                document = Some(AttachedDocument {
+                    id: doc.id.clone(),
+                    name: doc.type_name.clone(),
+                    file_name: doc.file_name.clone(),
+                    content_type: doc.content_type.clone(),
+                    sent_at: marelle_domain::time::rfc3339(doc.sent_at),
+                    url,
+                    versions,
+                });
+            }
         }
         Ok(KindDetail {
             changes: Vec::new(),

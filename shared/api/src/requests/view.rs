@@ -101,8 +101,30 @@ pub struct AttachedDocument {
     /// The document type's name ("Carnet de vaccination").
     pub name: String,
     pub file_name: String,
+    /// `application/pdf`, `image/jpeg` or `image/png`.
+    pub content_type: String,
+    /// When the family sent it (RFC 3339, Paris offset).
+    pub sent_at: String,
     /// Agents only: a link valid 5 minutes (`GET /api/documents/{id}/link`
     /// gives a fresh one).
+    pub url: Option<String>,
+    /// Agents only: the earlier files of the same type for the same child
+    /// (or family), newest first, at most 20.
+    #[serde(default)]
+    pub versions: Vec<DocumentVersion>,
+}
+
+/// An earlier file of the same document type and child.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DocumentVersion {
+    pub id: String,
+    pub file_name: String,
+    pub content_type: String,
+    /// RFC 3339, Paris offset.
+    pub sent_at: String,
+    pub state: crate::documents::upload::StoredState,
+    /// A link valid 5 minutes; null once the file is no longer kept (a
+    /// pending file withdrawn by a newer one).
     pub url: Option<String>,
 }
 
