@@ -9,6 +9,7 @@ import { MySpacePage } from './accounts/my-space';
 import { ForgotPasswordPage, NewPasswordPage } from './accounts/reset';
 import { SignUpPage, SignUpSentPage } from './accounts/signup';
 import { Layout } from './layout';
+import { DocumentsPage } from './documents/page';
 import { ChildrenPage } from './family/children';
 import { GuardiansPage } from './family/guardians';
 import { FamilySpacePage, MyFamilyPage } from './family/space';
@@ -78,6 +79,8 @@ function route(path: string): ComponentChildren {
       return <RequireLogin path={path} render={(me) => <GuardiansPage me={me} />} />;
     case '/espace-famille/ma-famille/enfants':
       return <RequireLogin path={path} render={(me) => <ChildrenPage me={me} />} />;
+    case '/pieces-justificatives':
+      return <RequireLogin path={path} render={(me) => <DocumentsPage me={me} />} />;
     case '/planning':
       return <RequireLogin path={path} render={(me) => <PlanningPage me={me} />} />;
     case '/planning/demande':

@@ -16,7 +16,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::compose::{self, DataDir, Options};
 
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+/// `frame-src 'self'`: an agent sees a supporting document's PDF in a
+/// frame of its link, served by `/api/blobs` on this origin.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; frame-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
 /// `marelle serve`'s arguments.
 #[derive(clap::Args)]

@@ -535,6 +535,20 @@ async fn upload(
     }
 }
 
+/// The policy of a served file. Served from the portal's origin, whatever
+/// was stored never runs as one of its pages: `sandbox` (images still
+/// show). A PDF (served as `application/pdf` with `nosniff`, so never read
+/// as a page) gets no sandbox: browsers refuse to start their PDF viewer in
+/// a sandboxed document, and the agents' request page shows PDFs in a
+/// frame. Either may be framed by the portal's pages alone.
+fn download_csp(content_type: &str) -> String {
+    if content_type == "application/pdf" {
+        "frame-ancestors 'self'".into()
+    } else {
+        "default-src 'none'; frame-ancestors 'self'; sandbox".into()
+    }
+}
+
 async fn download(
     State(blobs): State<Arc<FolderBlobs>>,
     UrlPath(token): UrlPath<String>,
@@ -548,22 +562,19 @@ async fn download(
         Err(BlobError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     };
+    let content_type = info
+        .content_type
+        .unwrap_or_else(|| "application/octet-stream".into());
     match blobs.get(&grant.k).await {
         Ok(bytes) => (
             [
-                (
-                    header::CONTENT_TYPE,
-                    info.content_type
-                        .unwrap_or_else(|| "application/octet-stream".into()),
-                ),
+                (header::CONTENT_SECURITY_POLICY, download_csp(&content_type)),
+                (header::CONTENT_TYPE, content_type),
                 (header::CACHE_CONTROL, "private, no-store".into()),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
-                // Served from the portal's origin: whatever was stored, it
-                // never runs as one of its pages (images still show).
-                (
-                    header::CONTENT_SECURITY_POLICY,
-                    "default-src 'none'; sandbox".into(),
-                ),
+                // Shown inside the portal's own pages only (an agent's
+                // view of a document), never framed by another site.
+                (header::X_FRAME_OPTIONS, "SAMEORIGIN".into()),
             ],
             bytes,
         )

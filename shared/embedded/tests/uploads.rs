@@ -190,22 +190,11 @@ async fn the_sweep_forgets_used_grants_only_once_expired() {
     assert_eq!(p.blobs.get("staging/F1/a.png").await.unwrap(), b"abc");
 }
 
-#[tokio::test]
-async fn a_downloaded_object_can_never_run_as_a_page_of_the_portal() {
+/// The head of the answer to a presigned GET of `key`, stored as `ct`.
+async fn served(key: &str, bytes: &[u8], ct: &str) -> String {
     let p = portal().await;
-    p.blobs
-        .put(
-            "families/F1/x.html",
-            b"<script>alert(1)</script>".to_vec(),
-            "text/html",
-        )
-        .await
-        .unwrap();
-    let url = p
-        .blobs
-        .presign_download("families/F1/x.html", 60)
-        .await
-        .unwrap();
+    p.blobs.put(key, bytes.to_vec(), ct).await.unwrap();
+    let url = p.blobs.presign_download(key, 60).await.unwrap();
     let mut tcp = tokio::net::TcpStream::connect(p.addr).await.unwrap();
     let head = format!(
         "GET {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
@@ -215,12 +204,50 @@ async fn a_downloaded_object_can_never_run_as_a_page_of_the_portal() {
     tcp.write_all(head.as_bytes()).await.unwrap();
     let mut answer = Vec::new();
     tcp.read_to_end(&mut answer).await.unwrap();
-    let answer = String::from_utf8_lossy(&answer).to_lowercase();
+    String::from_utf8_lossy(&answer).to_lowercase()
+}
+
+#[tokio::test]
+async fn a_downloaded_object_can_never_run_as_a_page_of_the_portal() {
+    let answer = served(
+        "families/F1/x.html",
+        b"<script>alert(1)</script>",
+        "text/html",
+    )
+    .await;
     assert!(answer.starts_with("http/1.1 200"), "{answer}");
     assert!(
-        answer.contains("content-security-policy: default-src 'none'; sandbox"),
+        answer.contains(
+            "content-security-policy: default-src 'none'; frame-ancestors 'self'; sandbox"
+        ),
         "{answer}"
     );
+    assert!(
+        answer.contains("x-content-type-options: nosniff"),
+        "{answer}"
+    );
+}
+
+/// A PDF is shown in a frame of the portal's pages (an agent's view of a
+/// document): no sandbox, in which browsers do not start their PDF viewer,
+/// but framed by the portal alone, and never read as anything but a PDF.
+#[tokio::test]
+async fn a_pdf_may_be_framed_by_the_portal_only() {
+    let answer = served("families/F1/a.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf").await;
+    assert!(answer.starts_with("http/1.1 200"), "{answer}");
+    assert!(answer.contains("content-type: application/pdf"), "{answer}");
+    assert!(
+        answer.contains("x-content-type-options: nosniff"),
+        "{answer}"
+    );
+    assert!(answer.contains("x-frame-options: sameorigin"), "{answer}");
+    assert!(
+        answer.contains("content-security-policy: frame-ancestors 'self'\r\n"),
+        "{answer}"
+    );
+    assert!(!answer.contains("sandbox"), "{answer}");
+    let image = served("families/F1/a.png", b"\x89PNG", "image/png").await;
+    assert!(image.contains("sandbox"), "{image}");
 }
 
 /// Every object file is readable by the portal's user only (0600): a

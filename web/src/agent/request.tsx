@@ -9,10 +9,11 @@ import { useState } from 'preact/hooks';
 import { DECISIONS, REQUEST_KINDS, REQUEST_STATES } from '../labels';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { ActionError, ErrorSummary, formErrors, TextAreaField, useSubmit } from '../ui/form';
-import { type Decision, type Dossier, type HistoryEntry, type PlanningDetails, type RequestDetail, agent } from '../api/agent';
+import { type Decision, type DocumentVersion, type Dossier, type HistoryEntry, type PlanningDetails, type RequestDetail, agent } from '../api/agent';
 import { dateTime, hhmm, longDate, fullName } from './format';
 import { AgentPage, Result, StateBadge, TableRegion } from './ui';
 import { ValueView, same } from './values';
+import '../documents/documents.css';
 
 const EVENTS: Record<HistoryEntry['event'], string> = {
   submitted: 'Demande envoyée',
@@ -82,6 +83,100 @@ function Changes({ r }: { r: RequestDetail }) {
         </tbody>
       </table>
     </TableRegion>
+  );
+}
+
+const VERSION_STATES: Record<DocumentVersion['state'], string> = {
+  pending: 'En attente',
+  accepted: 'Acceptée',
+  refused: 'Refusée',
+  cancelled: 'Remplacée avant décision',
+  replaced: 'Remplacée par une plus récente',
+};
+
+/**
+ * A document request: the child, the file shown inline (a PDF in a frame,
+ * an image as such) with a link to open it in a new tab, and the earlier
+ * files of the same type and child. Links last 5 minutes: reloading the
+ * page gives fresh ones.
+ */
+function DocumentView({ r, family }: { r: RequestDetail; family: Dossier | null }) {
+  const doc = r.document;
+  const child = family?.children.find((c) => c.id === r.child_id);
+  if (!doc) return <p>{r.description}</p>;
+  const isPdf = doc.content_type === 'application/pdf';
+  const versions = doc.versions ?? [];
+  return (
+    <>
+      <dl class="facts">
+        <dt>Document</dt>
+        <dd>{doc.name}</dd>
+        <dt>Enfant</dt>
+        <dd>{r.child_id ? (child ? fullName(child) : family ? 'Enfant retiré du dossier' : 'Chargement…') : 'Toute la famille'}</dd>
+        <dt>Fichier</dt>
+        <dd>
+          {doc.file_name} ({isPdf ? 'PDF' : doc.content_type === 'image/png' ? 'image PNG' : 'image JPEG'}), envoyé le {dateTime(doc.sent_at)}
+        </dd>
+      </dl>
+      {doc.url ? (
+        <>
+          <div class="doc-viewer">
+            {isPdf ? (
+              <iframe src={doc.url} title={`${doc.name} : ${doc.file_name}`} />
+            ) : (
+              <img src={doc.url} alt={`${doc.name} envoyé par la famille (${doc.file_name})`} />
+            )}
+          </div>
+          <p>
+            <a href={doc.url} target="_blank" rel="noopener noreferrer" data-external>
+              Ouvrir dans un nouvel onglet
+              <span class="visually-hidden"> le document {doc.file_name}</span>
+            </a>{' '}
+            <span class="bo-muted">(lien valable 5 minutes : rechargez la page pour en obtenir un nouveau)</span>
+          </p>
+        </>
+      ) : (
+        <p class="bo-muted">Ce fichier n'est plus conservé.</p>
+      )}
+      <h3 id="versions-titre">Versions précédentes</h3>
+      {versions.length === 0 ? (
+        <p>Aucune version précédente de ce document.</p>
+      ) : (
+        <TableRegion labelledBy="versions-legende">
+          <table class="bo-table">
+            <caption id="versions-legende" class="visually-hidden">
+              Versions précédentes de « {doc.name} », de la plus récente à la plus ancienne
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Fichier</th>
+                <th scope="col">Envoyé le</th>
+                <th scope="col">État</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {versions.map((v) => (
+                <tr key={v.id}>
+                  <td>{v.file_name}</td>
+                  <td>{dateTime(v.sent_at)}</td>
+                  <td>{VERSION_STATES[v.state] ?? v.state}</td>
+                  <td>
+                    {v.url ? (
+                      <a href={v.url} target="_blank" rel="noopener noreferrer" data-external>
+                        Voir<span class="visually-hidden"> la version du {dateTime(v.sent_at)} (nouvel onglet)</span>
+                      </a>
+                    ) : (
+                      <span class="bo-muted">Fichier supprimé</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableRegion>
+      )}
+    </>
   );
 }
 
@@ -200,8 +295,16 @@ export function RequestPage({ id }: { id: string }) {
       </dl>
 
       <section class="spaced-small" aria-labelledby="objet">
-        <h2 id="objet">{planning ? (r.kind === 'absence' ? "Détail de l'absence" : 'Détail de la réservation') : 'Modifications demandées'}</h2>
-        {planning ? <Planning r={r} family={family.data} /> : r.kind === 'dossier_change' ? <Changes r={r} /> : <p>{r.description}</p>}
+        <h2 id="objet">{planning ? (r.kind === 'absence' ? "Détail de l'absence" : 'Détail de la réservation') : r.kind === 'document' ? 'Document envoyé' : 'Modifications demandées'}</h2>
+        {planning ? (
+          <Planning r={r} family={family.data} />
+        ) : r.kind === 'document' ? (
+          <DocumentView r={r} family={family.data} />
+        ) : r.kind === 'dossier_change' ? (
+          <Changes r={r} />
+        ) : (
+          <p>{r.description}</p>
+        )}
       </section>
 
       <History history={r.history} />

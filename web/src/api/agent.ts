@@ -30,6 +30,7 @@ export type HistoryEntry = Schemas['HistoryView'];
 export type ChangeLine = Schemas['ChangeLine'];
 
 export type RequestDetail = Schemas['RequestDetail'];
+export type DocumentVersion = Schemas['DocumentVersion'];
 
 export type BulkAnswer = Schemas['BulkAnswer'];
 

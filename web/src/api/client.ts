@@ -98,3 +98,15 @@ export const billing = {
 };
 
 export type OnlinePaymentView = Schemas['OnlinePaymentView'];
+
+// ---- supporting documents ---------------------------------------------------------------
+
+export type DocumentRow = Schemas['DocumentRow'];
+
+/** "Pièces justificatives": the table, sending a file in three steps, a 5-minute link. */
+export const documents = {
+  list: (familyId: string) => call('get', '/api/documents', { query: { family_id: familyId } }),
+  start: (familyId: string, body: Schemas['DocumentUpload']) => call('post', '/api/documents', { query: { family_id: familyId }, body }),
+  confirm: (uploadId: string) => call('post', '/api/documents/confirm', { body: { upload_id: uploadId } }),
+  link: (id: string) => call('get', '/api/documents/{id}/link', { path: { id } }),
+};

@@ -9,6 +9,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
+import { DocumentNotices } from '../documents/notices';
 import { LoadError, Loading, useLoad } from '../ui/load';
 import { type Me, parent } from '../api';
 import {
@@ -449,6 +450,7 @@ export function PlanningPage({ me }: { me: Me }) {
         <a href="/planning/liste">Liste</a>
       </nav>
       <p class="lead">Cliquer sur les cases du planning pour faire vos demandes.</p>
+      {family && <DocumentNotices familyId={family.family_id} />}
       <div role="status">
         {done && (
           <div class="notice notice--success">
