@@ -145,7 +145,7 @@ function DocumentView({ r, family }: { r: RequestDetail; family: Dossier | null 
         <TableRegion labelledBy="versions-legende">
           <table class="bo-table">
             <caption id="versions-legende" class="visually-hidden">
-              Versions précédentes de « {doc.name} », de la plus récente à la plus ancienne
+              Versions précédentes de « {doc.name} », de la plus récente à la plus ancienne
             </caption>
             <thead>
               <tr>

@@ -31,7 +31,7 @@ function typeOf(file: File): string {
 
 const rowKey = (r: DocumentRow) => `${r.type_id}-${r.child_id ?? 'famille'}`;
 /** "le document « Carnet de vaccination » de Maéva", for screen readers. */
-const rowName = (r: DocumentRow) => `« ${r.name} »${r.child ? ` de ${r.child}` : ' de la famille'}`;
+const rowName = (r: DocumentRow) => `« ${r.name} »${r.child ? ` de ${r.child}` : ' de la famille'}`;
 
 export function DocumentsPage({ me }: { me: Me }) {
   const family = useCurrentFamily(me);

@@ -41,7 +41,7 @@ const BLOCKS = [
   {
     href: '/pieces-justificatives',
     title: 'Pièces justificatives',
-    text: 'Les documents demandés par le service enfance : les ajouter, les remplacer, les consulter.',
+    text: 'Les documents demandés par le service enfance : les ajouter, les remplacer, les consulter.',
     icon: 'pieces' as const,
   },
   {
