@@ -96,6 +96,7 @@ const LOGGED_OUT: Screen[] = [
   { path: '/mon-espace', h1: 'Connectez-vous au Portail Citoyen', name: 'leads to login' },
   { path: '/espace-famille', h1: 'Connectez-vous au Portail Citoyen', name: 'leads to login' },
   { path: '/espace-facturation', h1: 'Connectez-vous au Portail Citoyen', name: 'leads to login' },
+  { path: '/pieces-justificatives', h1: 'Connectez-vous au Portail Citoyen', name: 'leads to login' },
   ...PUBLIC,
 ];
 
@@ -104,6 +105,7 @@ const LOGGED_IN: Screen[] = [
   { path: '/mon-espace', h1: 'Mon espace citoyen' },
   { path: '/espace-famille', h1: 'Espace famille' },
   { path: '/espace-facturation', h1: 'Mes factures' },
+  { path: '/pieces-justificatives', h1: 'Pièces justificatives' },
   { path: '/connexion', h1: 'Mon espace citoyen', name: 'leads to my space' },
   ...PUBLIC,
 ];

@@ -22,6 +22,7 @@ import {
   expectAccessible,
   field,
   json,
+  pngImage,
   setPortalClock,
   signUpAndActivate,
   uniqueEmail,
@@ -70,6 +71,8 @@ test.beforeAll(async ({ browser, playwright, baseURL }) => {
   await agentEnrol(agent, emma(), matin.id);
   await agentEnrol(agent, emma(), repas.id);
   await agentEnrol(agent, (family.children[1] as { id: string }).id, repas.id);
+  // A document the commune asks for (mandatory for nothing: it blocks no reservation).
+  await json(await agent.post('/api/agent/document-types', { data: { name: 'Certificat médical', scope: 'child', validity: 'year', mandatory_for: [], help: 'Daté de moins de 3 mois.' } }), 'document type', [201]);
 
   // Two parents through the real sign-up form: one to be linked, one not.
   const page = await browser.newPage({ baseURL: base });
@@ -224,6 +227,20 @@ const SCREENS: Screen[] = [
       await field(page, 'Prénom').fill('');
       await page.getByRole('button', { name: 'Soumettre la modification' }).click();
       await expect(errorSummary(page)).toBeFocused();
+    },
+  },
+  { path: () => '/pieces-justificatives', h1: 'Pièces justificatives', who: 'none', name: 'without a family' },
+  { path: () => '/pieces-justificatives', h1: 'Pièces justificatives' },
+  {
+    path: () => '/pieces-justificatives',
+    h1: 'Pièces justificatives',
+    name: 'with a file refused',
+    act: async (page) => {
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByRole('button', { name: /^Ajouter le document «\sCertificat médical\s» d'Emma$/ }).click();
+      await (await chooser).setFiles({ name: 'certificat.pdf', mimeType: 'application/pdf', buffer: pngImage() });
+      await expect(page.getByRole('alert')).toBeFocused();
+      await expect(page.getByRole('alert')).toContainText('Le fichier annoncé comme un PDF est en fait une image PNG.');
     },
   },
   { path: () => '/mes-demandes', h1: 'Mes demandes' },

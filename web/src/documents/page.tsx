@@ -30,8 +30,10 @@ function typeOf(file: File): string {
 }
 
 const rowKey = (r: DocumentRow) => `${r.type_id}-${r.child_id ?? 'famille'}`;
-/** "le document « Carnet de vaccination » de Maéva", for screen readers. */
-const rowName = (r: DocumentRow) => `« ${r.name} »${r.child ? ` de ${r.child}` : ' de la famille'}`;
+/** "de Maéva", "d'Emma". */
+const of = (name: string) => (/^[aeiouyhàâäéèêëîïôöùûü]/i.test(name) ? `d'${name}` : `de ${name}`);
+/** "« Carnet de vaccination » de Maéva", for screen readers. */
+const rowName = (r: DocumentRow) => `« ${r.name} » ${r.child ? of(r.child) : 'de la famille'}`;
 
 export function DocumentsPage({ me }: { me: Me }) {
   const family = useCurrentFamily(me);
