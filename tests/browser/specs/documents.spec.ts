@@ -190,6 +190,9 @@ test.describe('the agent', () => {
     expect(earlier.status()).toBe(200);
     expect(earlier.headers()['content-type']).toBe('application/pdf');
     await expectAgentAccessible(page, 'une pièce justificative (image)', false);
+    await page.setViewportSize({ width: 375, height: 812 });
+    await expectAgentAccessible(page, 'une pièce justificative (image) at 375 px', true);
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     // The family's proof of address: a PDF in a frame the portal may show.
     await page.goto(`/agent/demandes?type=document&famille=${familyId}`);
@@ -205,5 +208,12 @@ test.describe('the agent', () => {
     expect(served.headers()['x-frame-options']).toBe('SAMEORIGIN');
     expect(served.headers()['content-security-policy']).not.toContain('sandbox');
     expect((await served.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    for (const [width, height] of [
+      [1280, 800],
+      [375, 812],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await expectAgentAccessible(page, `une pièce justificative (PDF) at ${width} px`, width < 600);
+    }
   });
 });
