@@ -6,7 +6,8 @@
  * fournir", mandatory first; a PDF sent is "En attente de validation"; a
  * PNG renamed `.pdf` is refused with the portal's French reason, said and
  * focused; refused by the agent, the record is replaced by a PNG and
- * "Voir" opens it in a new tab. The agent opens the requests from the
+ * "Voir" opens it in a new tab; Mes demandes shows the file sent. The
+ * agent opens the requests from the
  * queue: the image shown inline, the refused PDF among the earlier
  * versions, the family's PDF in a frame served for framing by the portal.
  */
@@ -157,6 +158,15 @@ test.describe('the family', () => {
     const opened = await tab;
     await expect.poll(() => opened.url()).toMatch(/\/api\/blobs\//);
     await opened.close();
+
+    // The request, in Mes demandes: the file sent, and the way back to the page.
+    const address = (await agentPending(agent, familyId, 'document')).find((r) => r.description.includes(ADDRESS));
+    await page.goto(`/mes-demandes/${address?.id}`);
+    const sentFile = page.getByRole('region', { name: 'Document envoyé' });
+    await expect(sentFile).toContainText(ADDRESS);
+    await expect(sentFile).toContainText('domicile.pdf');
+    await sentFile.getByRole('link', { name: 'Voir mes pièces justificatives' }).click();
+    await expect(page).toHaveURL(/\/pieces-justificatives$/);
 
     // Nothing mandatory is missing any more: no notice on the planning.
     const table = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/documents');

@@ -129,6 +129,23 @@ export function RequestDetailPage({ me, id }: { me: Me; id: string }) {
         </section>
       )}
 
+      {r.document && (
+        <section class="panel" aria-labelledby="document-titre">
+          <h2 id="document-titre">Document envoyé</h2>
+          <dl class="facts">
+            <dt>Document</dt>
+            <dd>{r.document.name}</dd>
+            <dt>Fichier</dt>
+            <dd>{r.document.file_name}</dd>
+            <dt>Envoyé le</dt>
+            <dd>{instantLong(r.document.sent_at)}</dd>
+          </dl>
+          <p>
+            <a href="/pieces-justificatives">Voir mes pièces justificatives</a>
+          </p>
+        </section>
+      )}
+
       {r.changes && r.changes.length > 0 && (
         <section aria-labelledby="modifications-titre" class="spaced-top">
           <h2 id="modifications-titre">Modifications demandées</h2>
