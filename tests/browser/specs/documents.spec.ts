@@ -7,9 +7,9 @@
  * PNG renamed `.pdf` is refused with the portal's French reason, said and
  * focused; refused by the agent, the record is replaced by a PNG and
  * "Voir" opens it in a new tab; Mes demandes shows the file sent. The
- * agent opens the requests from the
- * queue: the image shown inline, the refused PDF among the earlier
- * versions, the family's PDF in a frame served for framing by the portal.
+ * agent opens the requests from the queue: the image shown inline, the
+ * refused PDF among the earlier versions, the family's PDF in a frame
+ * served for framing by the portal; axe at 1280 and 375 px.
  */
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
 
