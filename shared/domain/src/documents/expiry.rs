@@ -106,7 +106,10 @@ mod tests {
         for day in ["2027-03-01", "2027-03-15", "2027-03-31"] {
             assert_eq!(notice_due(end, SOON, d(day)), None, "{day}");
         }
-        assert_eq!(notice_due(end, SOON, d("2027-04-01")), Some(Notice::Expired));
+        assert_eq!(
+            notice_due(end, SOON, d("2027-04-01")),
+            Some(Notice::Expired)
+        );
         assert_eq!(next_notice_on(end, SOON), Some(d("2027-04-01")));
         let all = Sent {
             soon: true,
@@ -120,8 +123,14 @@ mod tests {
     fn missed_days_send_only_expired_when_both_are_due() {
         let end = d("2027-03-31");
         // No run between 1 March and 1 April: "soon" is not sent late.
-        assert_eq!(notice_due(end, NONE, d("2027-04-01")), Some(Notice::Expired));
-        assert_eq!(notice_due(end, NONE, d("2027-06-01")), Some(Notice::Expired));
+        assert_eq!(
+            notice_due(end, NONE, d("2027-04-01")),
+            Some(Notice::Expired)
+        );
+        assert_eq!(
+            notice_due(end, NONE, d("2027-06-01")),
+            Some(Notice::Expired)
+        );
         // Expired alone marked sent: nothing more, ever.
         let expired = Sent {
             soon: false,

@@ -92,25 +92,54 @@ mod tests {
             expires_on: NaiveDate::from_ymd_opt(2027, 3, 31).unwrap_or_default(),
         };
         let soon = build(
-            &document_expiry("lea@exemple.fr", "Mme Léa DUPONT", &commune(), Notice::Soon, &doc),
+            &document_expiry(
+                "lea@exemple.fr",
+                "Mme Léa DUPONT",
+                &commune(),
+                Notice::Soon,
+                &doc,
+            ),
             &commune(),
             "id1",
             at,
         );
         assert_eq!(soon.subject, "Pièce justificative bientôt expirée");
-        assert!(soon.text.contains("Bonjour Mme Léa DUPONT,"), "{}", soon.text);
+        assert!(
+            soon.text.contains("Bonjour Mme Léa DUPONT,"),
+            "{}",
+            soon.text
+        );
         assert!(soon.text.contains("« Carnet de vaccination » de Zoé"));
         assert!(soon.text.contains("après le 31/03/2027"), "{}", soon.text);
-        assert!(soon.html.contains("https://famille.villebois.fr/pieces-justificatives"));
+        assert!(
+            soon.html
+                .contains("https://famille.villebois.fr/pieces-justificatives")
+        );
         let family = ExpiringDocument { child: None, ..doc };
         let expired = build(
-            &document_expiry("lea@exemple.fr", "Mme Léa DUPONT", &commune(), Notice::Expired, &family),
+            &document_expiry(
+                "lea@exemple.fr",
+                "Mme Léa DUPONT",
+                &commune(),
+                Notice::Expired,
+                &family,
+            ),
             &commune(),
             "id2",
             at,
         );
         assert_eq!(expired.subject, "Pièce justificative expirée");
-        assert!(expired.text.contains("de votre famille a expiré le 31/03/2027"), "{}", expired.text);
-        assert!(expired.text.contains("https://famille.villebois.fr/pieces-justificatives"));
+        assert!(
+            expired
+                .text
+                .contains("de votre famille a expiré le 31/03/2027"),
+            "{}",
+            expired.text
+        );
+        assert!(
+            expired
+                .text
+                .contains("https://famille.villebois.fr/pieces-justificatives")
+        );
     }
 }
