@@ -32,6 +32,7 @@
 //! | régie name (unique in the commune) | `REGIES` | `NAME#<name, lower case>` | |
 //! | document type (pièce justificative asked for) | `DOCTYPES` | `DOCTYPE#<id>` | |
 //! | supporting document sent by a family | `FAMILY#<id>` | `DOC#<document id>` | GSI1: `DOCUMENT#<document id>` / `<family id>`; GSI2 (accepted with an end, until its "expired" notice is sent): `DOCEXPIRY` / `<day the next notice is due>#<family id>#<id>`; GSI3 (refused, replaced or cancelled): `DOCRETIRED` / `<day retired>#<family id>#<id>`, with a TTL |
+//! | day of the last daily job of supporting documents (`marelle serve`'s schedule) | `JOBRUN` | `DOCUMENTS` | |
 //! | request | `REQ#<id>` | `REQ` | GSI1: `FAMREQ#<family>` / `<id>`; GSI2 (pending only): `PENDING` / `<id>`; GSI3 (decided): `DIGEST#<window>` / `<family>#<id>` |
 //!
 //! `GET /api/me` is one query on `ACCOUNT#<id>`: the account and its
