@@ -27,6 +27,7 @@ on_both_stores!(
     each_notice_is_sent_once_with_the_job_run_twice_a_day_for_60_days,
     retired_documents_are_deleted_after_the_retention_and_not_before,
     a_failed_send_is_tried_again_by_the_next_run,
+    after_missed_days_only_the_expired_notice_is_sent,
 );
 
 const PASSWORD: &str = "Motdepasse1";
@@ -489,4 +490,35 @@ async fn a_failed_send_is_tried_again_by_the_next_run(app: TestApp) {
     assert_eq!(f.app.emails().await.len(), before + 1);
     let r = f.run(at(plus(2), 19)).await;
     assert_eq!((r.soon, r.failed, r.skipped), (0, 0, 0), "{r:?}");
+}
+
+async fn after_missed_days_only_the_expired_notice_is_sent(app: TestApp) {
+    let f = Family::new(app).await;
+    let in_10 = plus(10).format("%Y-%m-%d");
+    let insurance = f
+        .doc_type(
+            "Attestation d'assurance",
+            "family",
+            &format!("until:{in_10}"),
+        )
+        .await;
+    f.accepted(&insurance, None).await;
+    // No run until the day after its end (the job was down).
+    let r = f.run(at(plus(11), 7)).await;
+    assert_eq!((r.soon, r.expired), (0, 1), "{r:?}");
+    for day in 12..=20 {
+        let r = f.run(at(plus(day), 7)).await;
+        assert_eq!((r.soon, r.expired, r.skipped), (0, 0, 0), "{r:?}");
+    }
+    let sent = notices(&f.app).await;
+    assert_eq!(
+        sent.into_iter().collect::<Vec<_>>(),
+        vec![(
+            (
+                "Pièce justificative expirée".to_string(),
+                "Attestation d'assurance".to_string()
+            ),
+            vec![plus(11)]
+        )]
+    );
 }
