@@ -128,7 +128,15 @@ async fn notify(app: &AppState, today: NaiveDate, report: &mut Report) -> ApiRes
             let Some(sk) = item.str_attr(gsi_sk).map(str::to_string) else {
                 continue;
             };
-            let doc: StoredDocument = item.data()?;
+            let doc: StoredDocument = match item.data() {
+                Ok(doc) => doc,
+                Err(e) => {
+                    // One unreadable item does not stop the others' notices.
+                    tracing::error!(error = %e, "expiring document unreadable");
+                    report.failed += 1;
+                    continue;
+                }
+            };
             let (StoredState::Accepted, Some(end)) = (doc.state, doc.expires_on) else {
                 continue;
             };
@@ -193,12 +201,61 @@ async fn notice_once(
         Err(e) if e.is_condition_failed() => return Ok(Outcome::Skipped),
         Err(e) => return Err(e.into()),
     }
+    let message = match message_for(app, doc, notice).await {
+        Ok(Some(message)) => message,
+        // Nobody reads the family's e-mails: the notice stays claimed.
+        Ok(None) => return Ok(Outcome::Skipped),
+        Err(e) => {
+            release(app, doc, mark, sk, today).await?;
+            return Err(e);
+        }
+    };
+    match crate::http::mail::send(app, &message).await {
+        Ok(_) => Ok(Outcome::Sent),
+        Err(_) => {
+            release(app, doc, mark, sk, today).await?;
+            Ok(Outcome::Failed)
+        }
+    }
+}
+
+/// Takes back a claim (the e-mail was not sent): the document back at
+/// its place in the expiry index, for the next run.
+async fn release(
+    app: &AppState,
+    doc: &StoredDocument,
+    mark: &str,
+    sk: &str,
+    today: NaiveDate,
+) -> ApiResult<()> {
+    let (gsi_pk, gsi_sk) = attr::GSI[1];
+    let release = Update::new()
+        .remove(mark)
+        .set(gsi_pk, keys::DOCUMENTS_EXPIRING)
+        .set(gsi_sk, sk);
+    let ours = Condition::Equals(mark.into(), day(today))
+        .and(Condition::Equals("state".into(), "accepted".into()));
+    let key = keys::document(&doc.family_id, &doc.id);
+    match app.store.update(&key, release, Some(ours)).await {
+        Ok(_) => Ok(()),
+        // Replaced meanwhile: nothing to send any more.
+        Err(e) if e.is_condition_failed() => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The notice for the family's accounts, or none when nobody reads the
+/// family's e-mails.
+async fn message_for(
+    app: &AppState,
+    doc: &StoredDocument,
+    notice: Notice,
+) -> ApiResult<Option<marelle_domain::emails::Message>> {
     let mut reads = 0;
     let (accounts, children) =
         crate::jobs::digest::recipients(app, &doc.family_id, &mut reads).await?;
     if accounts.is_empty() {
-        // Nobody reads the family's e-mails: the notice stays claimed.
-        return Ok(Outcome::Skipped);
+        return Ok(None);
     }
     let to = accounts
         .iter()
@@ -216,9 +273,9 @@ async fn notice_once(
         .and_then(|c| children.get(c))
         .map(String::as_str);
     let Some(end) = doc.expires_on else {
-        return Ok(Outcome::Skipped);
+        return Ok(None);
     };
-    let message = document_expiry(
+    Ok(Some(document_expiry(
         &to,
         &greeting,
         &app.commune,
@@ -228,25 +285,7 @@ async fn notice_once(
             child,
             expires_on: end,
         },
-    );
-    match crate::http::mail::send(app, &message).await {
-        Ok(_) => Ok(Outcome::Sent),
-        Err(_) => {
-            let release = Update::new()
-                .remove(mark)
-                .set(gsi_pk, keys::DOCUMENTS_EXPIRING)
-                .set(gsi_sk, sk);
-            let ours = Condition::Equals(mark.into(), day(today))
-                .and(Condition::Equals("state".into(), "accepted".into()));
-            match app.store.update(&key, release, Some(ours)).await {
-                Ok(_) => {}
-                // Replaced meanwhile: nothing to send any more.
-                Err(e) if e.is_condition_failed() => {}
-                Err(e) => return Err(e.into()),
-            }
-            Ok(Outcome::Failed)
-        }
-    }
+    )))
 }
 
 async fn purge(app: &AppState, today: NaiveDate, report: &mut Report) -> ApiResult<()> {
@@ -261,7 +300,14 @@ async fn purge(app: &AppState, today: NaiveDate, report: &mut Report) -> ApiResu
             let Some(sk) = item.str_attr(gsi_sk).map(str::to_string) else {
                 continue;
             };
-            let doc: StoredDocument = item.data()?;
+            let doc: StoredDocument = match item.data() {
+                Ok(doc) => doc,
+                Err(e) => {
+                    tracing::error!(error = %e, "retired document unreadable");
+                    report.delete_failed += 1;
+                    continue;
+                }
+            };
             if let Err(e) = app.blobs.delete(&doc.blob).await {
                 tracing::warn!(error = %e, blob = %doc.blob, "retired document's file not deleted");
                 report.delete_failed += 1;
