@@ -28,6 +28,7 @@ on_both_stores!(
     retired_documents_are_deleted_after_the_retention_and_not_before,
     a_failed_send_is_tried_again_by_the_next_run,
     after_missed_days_only_the_expired_notice_is_sent,
+    a_family_refusing_e_mails_gets_no_notice,
 );
 
 const PASSWORD: &str = "Motdepasse1";
@@ -63,6 +64,11 @@ struct Family {
 
 impl Family {
     async fn new(app: TestApp) -> Self {
+        Self::with(app, true).await
+    }
+
+    /// `accepts_email`: whether the guardian accepts e-mails.
+    async fn with(app: TestApp, accepts_email: bool) -> Self {
         let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
         let parent = app.parent("matthieu@exemple.fr", PASSWORD).await;
         let family = app
@@ -70,7 +76,8 @@ impl Family {
                 &agent,
                 json!({
                     "guardians": [{"civility": "Mme", "last_name": "DUPONT", "first_name": "Léa",
-                                   "email": "lea@exemple.fr", "mobile": "06 07 08 09 10", "quality": "mother"}],
+                                   "email": "lea@exemple.fr", "mobile": "06 07 08 09 10", "quality": "mother",
+                                   "accepts_email": accepts_email}],
                     "children": [
                         {"first_name": "Zoé", "last_name": "DUPONT", "birth_date": "2018-03-02", "sex": "F"},
                         {"first_name": "Ludovic", "last_name": "DUPONT", "birth_date": "2015-11-23", "sex": "M"}
@@ -521,4 +528,26 @@ async fn after_missed_days_only_the_expired_notice_is_sent(app: TestApp) {
             vec![plus(11)]
         )]
     );
+}
+
+async fn a_family_refusing_e_mails_gets_no_notice(app: TestApp) {
+    let f = Family::with(app, false).await;
+    let in_10 = plus(10).format("%Y-%m-%d");
+    let insurance = f
+        .doc_type(
+            "Attestation d'assurance",
+            "family",
+            &format!("until:{in_10}"),
+        )
+        .await;
+    f.accepted(&insurance, None).await;
+    let mut skipped = 0;
+    for day in 1..=15 {
+        let r = f.run(at(plus(day), 7)).await;
+        assert_eq!((r.soon, r.expired, r.failed), (0, 0, 0), "{r:?}");
+        skipped += r.skipped;
+    }
+    // Each notice looked at once, then left as done.
+    assert_eq!(skipped, 2);
+    assert!(notices(&f.app).await.is_empty());
 }
