@@ -1,5 +1,5 @@
 //! The command line of API.md: `serve`, `agent create`, `digest`,
-//! `calendar update`.
+//! `documents-expiry`, `calendar update`.
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +35,17 @@ pub enum Command {
         /// RFC 3339 instant, e.g. 2026-11-28T13:00:00+01:00.
         #[arg(long)]
         at: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Runs the daily job of supporting documents once: the expiry e-mails
+    /// due (each sent once), then the deletion of the documents refused,
+    /// replaced or cancelled longer ago than the retention.
+    DocumentsExpiry {
+        /// RFC 3339 instant the run is for (default: now), e.g.
+        /// 2026-12-07T07:00:00+01:00.
+        #[arg(long)]
+        at: Option<String>,
         #[command(flatten)]
         data: DataDir,
     },
@@ -153,6 +164,37 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             )
             .await
             .map_err(|e| e.detail)?;
+            println!(
+                "{}",
+                serde_json::to_string(&report).map_err(|e| e.to_string())?
+            );
+            Ok(())
+        }
+        Command::DocumentsExpiry { at, data } => {
+            let now = chrono::Utc::now();
+            let at = match at {
+                None => now,
+                Some(at) => chrono::DateTime::parse_from_rfc3339(at.trim())
+                    .map_err(|_| {
+                        format!(
+                            "--at {at} : instant RFC 3339 attendu (exemple : 2026-12-07T07:00:00+01:00)"
+                        )
+                    })?
+                    .with_timezone(&chrono::Utc),
+            };
+            // A run in the future would send notices early and delete
+            // documents before their time.
+            if at > now + chrono::Duration::minutes(1) {
+                return Err(format!(
+                    "--at {} est dans le futur : les avis d'expiration et les suppressions ne s'anticipent pas.",
+                    at.with_timezone(&marelle_domain::time::ZONE)
+                        .format("%d/%m/%Y %H:%M")
+                ));
+            }
+            let local = compose::build(&Options::offline(data.data))?;
+            let report = marelle_api::documents::expiry::run(&local.state, at)
+                .await
+                .map_err(|e| e.detail)?;
             println!(
                 "{}",
                 serde_json::to_string(&report).map_err(|e| e.to_string())?

@@ -1,4 +1,5 @@
-//! `--dev` only: set the clock, read the outbox. For demos and end-to-end
+//! `--dev` only: set the clock, run a job (the digest, the documents'
+//! daily job), read the outbox. For demos and end-to-end
 //! tests; never on a real deployment. And `--demo`'s outbox for agents.
 
 use axum::Json;
@@ -65,6 +66,16 @@ pub fn router(local: &Local) -> Router<AppState> {
                     .map_err(|_| ApiError::bad_request("invalid_instant", "« at » doit être un instant RFC 3339 avec décalage."))?
                     .with_timezone(&Utc);
                 let report = marelle_api::jobs::digest::run_once(&app, at, marelle_api::jobs::digest::Options::default()).await?;
+                ApiResult::Ok(Json(report))
+            }),
+        )
+        .route(
+            "/api/dev/jobs/documents-expiry",
+            axum::routing::post(|State(app): State<AppState>, JsonBody(body): JsonBody<SetClock>| async move {
+                let at: DateTime<Utc> = DateTime::parse_from_rfc3339(body.now.trim())
+                    .map_err(|_| ApiError::bad_request("invalid_instant", "« at » doit être un instant RFC 3339 avec décalage."))?
+                    .with_timezone(&Utc);
+                let report = marelle_api::documents::expiry::run(&app, at).await?;
                 ApiResult::Ok(Json(report))
             }),
         )

@@ -1,7 +1,9 @@
 //! The in-process schedule of `marelle serve`: the processing digest at
 //! 13:00 and 18:00 Europe/Paris, on the portal's clock (which the dev mode
-//! can move). Off with `--no-schedule`, when an outside scheduler runs
-//! `marelle digest` instead. Beside it, always on, the sweep of uploads
+//! can move), and the daily job of supporting documents at 07:00 (expiry
+//! e-mails, deletion of retired documents). Off with `--no-schedule`, when
+//! an outside scheduler runs `marelle digest` and `marelle
+//! documents-expiry` instead. Beside it, always on, the sweep of uploads
 //! nobody confirmed; and, with an online payment provider, the polling of
 //! online payments every minute.
 
@@ -51,6 +53,61 @@ async fn run(
     if after < current { after } else { current }
 }
 
+/// The hour (Europe/Paris) of the daily job of supporting documents.
+pub const DOCUMENTS_HOUR: u32 = 7;
+
+/// The day whose 07:00 run is the latest due at `now`: today from 07:00,
+/// yesterday before.
+pub fn documents_due_day(now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    let local = now.with_timezone(&marelle_domain::time::ZONE);
+    let today = local.date_naive();
+    if chrono::Timelike::hour(&local) >= DOCUMENTS_HOUR {
+        today
+    } else {
+        today.pred_opt().unwrap_or(today)
+    }
+}
+
+/// Where the day of the last run is kept, so that a run missed while the
+/// portal was stopped is caught up at start.
+fn documents_run_key() -> marelle_domain::ports::store::Key {
+    marelle_domain::ports::store::Key::new("JOBRUN", "DOCUMENTS")
+}
+
+async fn documents_last_run(app: &AppState) -> Option<chrono::NaiveDate> {
+    let item = app.store.get(&documents_run_key()).await.ok()??;
+    item.str_attr("day")?.parse().ok()
+}
+
+/// The daily job of supporting documents, at 07:00 Europe/Paris on the
+/// portal's clock; at start, the latest day due if its run was missed.
+/// A run sends no notice twice, so a clock moved back only runs again.
+pub async fn documents(app: AppState) {
+    let mut last = documents_last_run(&app).await;
+    loop {
+        let now = app.clock.now();
+        let due = documents_due_day(now);
+        if last != Some(due) {
+            match marelle_api::documents::expiry::run(&app, now).await {
+                Ok(r) => {
+                    tracing::info!(day = %r.day, soon = r.soon, expired = r.expired, skipped = r.skipped, failed = r.failed, deleted = r.deleted, "supporting documents' daily job");
+                    let mut item = marelle_domain::ports::store::Item::new(documents_run_key());
+                    item.set("day", serde_json::Value::String(due.to_string()));
+                    if let Err(e) = app.store.put(item, None).await {
+                        tracing::warn!(error = %e, "day of the documents' job not recorded");
+                    }
+                    last = Some(due);
+                }
+                Err(e) => {
+                    tracing::error!(error = %e.detail, "supporting documents' daily job failed")
+                }
+            }
+        }
+        // Look again every minute: the dev clock may jump.
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+}
+
 /// Every minute, asks the payment service about the online payments still
 /// pending (a notification can be lost) and abandons the stale ones.
 pub async fn online_payments(app: AppState) {
@@ -92,5 +149,32 @@ pub async fn staging_sweep(blobs: Arc<FolderBlobs>) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "sweep of unconfirmed uploads failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_documents_job_is_due_for_today_from_7_in_paris() {
+        let paris = |d: u32, h: u32, m: u32| {
+            marelle_domain::time::ZONE
+                .with_ymd_and_hms(2026, 12, d, h, m, 0)
+                .single()
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or_default()
+        };
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 12, d).unwrap_or_default();
+        assert_eq!(documents_due_day(paris(7, 6, 59)), day(6));
+        assert_eq!(documents_due_day(paris(7, 7, 0)), day(7));
+        assert_eq!(documents_due_day(paris(7, 23, 59)), day(7));
+        // 06:30 UTC is 07:30 in Paris in winter.
+        let utc = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 7, 6, 30, 0)
+            .single()
+            .unwrap_or_default();
+        assert_eq!(documents_due_day(utc), day(7));
     }
 }

@@ -41,8 +41,9 @@ pub struct Serve {
     /// under /api/dev, captcha at its lowest difficulty.
     #[arg(long)]
     pub dev: bool,
-    /// No in-process 13:00/18:00 timer (an outside scheduler calls
-    /// `marelle digest`).
+    /// No in-process timers: the 13:00/18:00 digest and the 07:00 job of
+    /// supporting documents (an outside scheduler calls `marelle digest`
+    /// and `marelle documents-expiry`).
     #[arg(long)]
     pub no_schedule: bool,
     /// Seconds a client has to send a request's head (line and headers).
@@ -212,6 +213,7 @@ pub async fn serve(s: Serve) -> Result<(), String> {
     }
     if !s.no_schedule {
         tokio::spawn(crate::schedule::digests(local.state.clone()));
+        tokio::spawn(crate::schedule::documents(local.state.clone()));
         if local.state.payments.is_some() {
             tokio::spawn(crate::schedule::online_payments(local.state.clone()));
         }

@@ -130,6 +130,9 @@ pub struct Config {
     /// `MARELLE_DOCUMENT_MAX_MB`: the largest supporting document, in MB
     /// (1 to 25; 10).
     pub document_max_mb: u64,
+    /// `MARELLE_DOCUMENT_RETENTION_DAYS`: days a refused, replaced or
+    /// cancelled supporting document is kept (30 to 3650; 365).
+    pub document_retention_days: u32,
 }
 
 /// `MARELLE_SCHOOL_ZONE` and `MARELLE_ALSACE_MOSELLE`.
@@ -209,6 +212,19 @@ impl Config {
                 reason: "a whole number of MB from 1 to 25 expected".into(),
             });
         }
+        let retention = marelle_domain::documents::expiry::RETENTION_DAYS;
+        let document_retention_days = env
+            .parsed::<u32>(
+                "MARELLE_DOCUMENT_RETENTION_DAYS",
+                "a whole number of days from 30 to 3650",
+            )?
+            .unwrap_or(marelle_domain::documents::expiry::DEFAULT_RETENTION_DAYS);
+        if !retention.contains(&document_retention_days) {
+            return Err(ConfigError::Invalid {
+                name: "MARELLE_DOCUMENT_RETENTION_DAYS".into(),
+                reason: "a whole number of days from 30 to 3650 expected".into(),
+            });
+        }
         Ok(Self {
             commune: Commune {
                 name: text("MARELLE_COMMUNE_NAME", "Mairie de Villebois")?,
@@ -230,6 +246,7 @@ impl Config {
             rate_limit_factor,
             calendar: calendar(env)?,
             document_max_mb,
+            document_retention_days,
         })
     }
 
@@ -242,6 +259,7 @@ impl Config {
             digest_rate: Some(self.digest_rate),
             calendar: self.calendar,
             document_max_bytes: self.document_max_mb * 1024 * 1024,
+            document_retention_days: self.document_retention_days,
             ..Settings::default()
         }
     }
@@ -379,6 +397,20 @@ mod tests {
         e.insert("MARELLE_DOCUMENT_MAX_MB", "26");
         assert!(read(&e, &local()).is_err());
         e.remove("MARELLE_DOCUMENT_MAX_MB");
+        assert_eq!(c.settings().document_retention_days, 365);
+        e.insert("MARELLE_DOCUMENT_RETENTION_DAYS", "90");
+        assert_eq!(
+            read(&e, &local())
+                .unwrap()
+                .settings()
+                .document_retention_days,
+            90
+        );
+        for bad in ["29", "3651", "un an"] {
+            e.insert("MARELLE_DOCUMENT_RETENTION_DAYS", bad);
+            assert!(read(&e, &local()).is_err(), "{bad}");
+        }
+        e.remove("MARELLE_DOCUMENT_RETENTION_DAYS");
         e.insert("MARELLE_SCHOOL_ZONE", "D");
         let err = read(&e, &local()).unwrap_err();
         assert_eq!(

@@ -31,7 +31,8 @@
 //! | régie | `REGIES` | `REGIE#<id>` | |
 //! | régie name (unique in the commune) | `REGIES` | `NAME#<name, lower case>` | |
 //! | document type (pièce justificative asked for) | `DOCTYPES` | `DOCTYPE#<id>` | |
-//! | supporting document sent by a family | `FAMILY#<id>` | `DOC#<document id>` | GSI1: `DOCUMENT#<document id>` / `<family id>` |
+//! | supporting document sent by a family | `FAMILY#<id>` | `DOC#<document id>` | GSI1: `DOCUMENT#<document id>` / `<family id>`; GSI2 (accepted with an end, until its "expired" notice is sent): `DOCEXPIRY` / `<day the next notice is due>#<family id>#<id>`; GSI3 (refused, replaced or cancelled): `DOCRETIRED` / `<day retired>#<family id>#<id>`, with a TTL |
+//! | day of the last daily job of supporting documents (`marelle serve`'s schedule) | `JOBRUN` | `DOCUMENTS` | |
 //! | request | `REQ#<id>` | `REQ` | GSI1: `FAMREQ#<family>` / `<id>`; GSI2 (pending only): `PENDING` / `<id>`; GSI3 (decided): `DIGEST#<window>` / `<family>#<id>` |
 //!
 //! `GET /api/me` is one query on `ACCOUNT#<id>`: the account and its
@@ -338,6 +339,25 @@ pub fn document(family_id: &str, id: &str) -> crate::ports::Key {
 /// for the agents, who know a document by its id alone.
 pub fn document_by_id(id: &str) -> String {
     format!("DOCUMENT#{id}")
+}
+
+/// GSI2 partition of the accepted documents with an end whose notices
+/// are not all sent, sorted by the day the next one is due.
+pub const DOCUMENTS_EXPIRING: &str = "DOCEXPIRY";
+
+/// GSI3 partition of the retired documents (refused, replaced,
+/// cancelled), sorted by the day retired: the daily job deletes them.
+pub const DOCUMENTS_RETIRED: &str = "DOCRETIRED";
+
+/// A document's sort key in the two indexes above: a day, then the
+/// document (days sort as text; `#` sorts before `$`).
+pub fn document_on_day(day: chrono::NaiveDate, family_id: &str, id: &str) -> String {
+    format!("{}#{family_id}#{id}", day.format("%Y-%m-%d"))
+}
+
+/// The bound, inclusive, of a query on [`document_on_day`] keys up to `day`.
+pub fn documents_until(day: chrono::NaiveDate) -> String {
+    format!("{}$", day.format("%Y-%m-%d"))
 }
 
 #[cfg(test)]

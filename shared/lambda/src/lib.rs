@@ -328,11 +328,105 @@ pub async fn handle_billing_event(
     Ok(serde_json::Value::Null)
 }
 
+/// What the scheduler sends the `documents` function (besides the HTTP
+/// requests of API Gateway): `{"job": "documents-expiry", "at":
+/// "<aws.scheduler.scheduled-time>"}`, daily at 07:00 Europe/Paris.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentsJob {
+    pub job: String,
+    /// The instant the schedule fires for; now when absent.
+    #[serde(default)]
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The daily job of supporting documents: expiry e-mails, then the
+/// deletion of retired documents. An e-mail that failed fails the
+/// invocation (its claim released): Lambda runs the job again soon, which
+/// sends only what is left, and past its retries the event reaches the
+/// dead-letter queue.
+pub async fn handle_documents_job(
+    app: &AppState,
+    job: DocumentsJob,
+) -> Result<serde_json::Value, lambda_http::Error> {
+    if job.job != "documents-expiry" {
+        return Err(format!("unknown job {}", job.job).into());
+    }
+    let at = job.at.unwrap_or_else(|| app.clock.now());
+    let report = marelle_api::documents::expiry::run(app, at)
+        .await
+        .map_err(|e| lambda_http::Error::from(e.detail))?;
+    tracing::info!(
+        day = %report.day,
+        soon = report.soon,
+        expired = report.expired,
+        skipped = report.skipped,
+        failed = report.failed,
+        deleted = report.deleted,
+        delete_failed = report.delete_failed,
+        "supporting documents' daily job"
+    );
+    if report.failed > 0 || report.delete_failed > 0 {
+        return Err(format!(
+            "{} expiry e-mails and {} deletions of the {} failed; a new run does them",
+            report.failed, report.delete_failed, report.day
+        )
+        .into());
+    }
+    Ok(serde_json::to_value(report)?)
+}
+
+/// An API Gateway event through the router, as `lambda_http::run` would.
+async fn http_event(
+    router: Router,
+    origin_secret: Secret,
+    payload: serde_json::Value,
+    context: lambda_http::Context,
+) -> Result<serde_json::Value, lambda_http::Error> {
+    use lambda_http::Service;
+    let request: lambda_http::request::LambdaRequest = serde_json::from_value(payload)?;
+    let mut adapter = lambda_http::Adapter::from(tower::service_fn(move |req: Request| {
+        let router = router.clone();
+        let origin_secret = origin_secret.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle(router, &origin_secret, req).await) }
+    }));
+    let response = adapter
+        .call(lambda_http::LambdaEvent::new(request, context))
+        .await?;
+    Ok(serde_json::to_value(response)?)
+}
+
+/// Runs the `documents` function: API Gateway's requests go to the routes,
+/// the scheduler's `{"job": "documents-expiry"}` to the daily job.
+pub async fn run_documents(features: Router<AppState>) -> Result<(), lambda_http::Error> {
+    init_logging();
+    let config = Config::from_env()?;
+    let sdk = marelle_aws::sdk_config().await;
+    let app = app(&config, &sdk);
+    let router = marelle_api::service(app.clone(), features);
+    let origin_secret = config.origin_secret.clone();
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(
+        move |event: lambda_http::LambdaEvent<serde_json::Value>| {
+            let app = app.clone();
+            let router = router.clone();
+            let origin_secret = origin_secret.clone();
+            async move {
+                let lambda_http::LambdaEvent { payload, context } = event;
+                if payload.get("job").is_some() {
+                    let job: DocumentsJob = serde_json::from_value(payload)?;
+                    return handle_documents_job(&app, job).await;
+                }
+                http_event(router, origin_secret, payload, context).await
+            }
+        },
+    ))
+    .await
+}
+
 /// Runs the `billing` function: API Gateway's requests go to the routes,
 /// the scheduler's `{"job": "poll_payments"}` to the polling job, the
 /// bus's events (`detail-type`) to the import worker.
 pub async fn run_billing(features: Router<AppState>) -> Result<(), lambda_http::Error> {
-    use lambda_http::Service;
     init_logging();
     let config = Config::from_env()?;
     let sdk = marelle_aws::sdk_config().await;
@@ -353,21 +447,7 @@ pub async fn run_billing(features: Router<AppState>) -> Result<(), lambda_http::
                 if payload.get("detail-type").is_some() {
                     return handle_billing_event(&app, &payload).await;
                 }
-                let request: lambda_http::request::LambdaRequest = serde_json::from_value(payload)?;
-                let mut adapter =
-                    lambda_http::Adapter::from(tower::service_fn(move |req: Request| {
-                        let router = router.clone();
-                        let origin_secret = origin_secret.clone();
-                        async move {
-                            Ok::<_, std::convert::Infallible>(
-                                handle(router, &origin_secret, req).await,
-                            )
-                        }
-                    }));
-                let response = adapter
-                    .call(lambda_http::LambdaEvent::new(request, context))
-                    .await?;
-                Ok::<_, lambda_http::Error>(serde_json::to_value(response)?)
+                http_event(router, origin_secret, payload, context).await
             }
         },
     ))

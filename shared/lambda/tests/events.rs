@@ -425,3 +425,27 @@ async fn a_request_that_did_not_come_through_cloudfront_is_refused() {
     let a = invoke(&l, &e).await;
     assert_eq!(a.status, StatusCode::OK, "through CloudFront");
 }
+
+/// The scheduler's input of the documents' daily job, as the `documents`
+/// function receives it beside API Gateway's requests: the job runs for
+/// the day it fires for; another job name is refused.
+#[tokio::test]
+async fn the_documents_daily_job_runs_from_its_scheduled_sample() {
+    let l = lambda().await;
+    let input = event_with("documents/scheduled-documents-expiry.json", &[]);
+    let job: marelle_lambda::DocumentsJob = serde_json::from_value(input).unwrap();
+    let report = marelle_lambda::handle_documents_job(&l.app, job)
+        .await
+        .unwrap();
+    assert_eq!(report["day"], "2026-12-07", "{report}");
+    assert_eq!(report["soon"], 0, "{report}");
+    let unknown = marelle_lambda::DocumentsJob {
+        job: "poll_payments".into(),
+        at: None,
+    };
+    assert!(
+        marelle_lambda::handle_documents_job(&l.app, unknown)
+            .await
+            .is_err()
+    );
+}

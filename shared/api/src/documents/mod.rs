@@ -1,8 +1,10 @@
 //! Pièces justificatives. Agents define the document types the commune
 //! asks for ([`types`]); parents see the table of what is asked of their
 //! family ([`table`]); they send files, which agents review
-//! ([`upload`]). Expiry comes on top of these.
+//! ([`upload`]); a daily job e-mails families before and when accepted
+//! documents expire, and deletes retired ones ([`expiry`]).
 
+pub mod expiry;
 pub mod table;
 pub mod types;
 pub mod upload;

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use marelle_domain::documents::{DocumentType, Scope};
+use marelle_domain::documents::{DocumentType, Scope, expiry};
 use marelle_domain::keys;
 use marelle_domain::ports::Index;
 use marelle_domain::ports::blobs::STAGING_PREFIX;
@@ -70,6 +70,16 @@ pub struct StoredDocument {
     pub request_id: String,
     pub expires_on: Option<NaiveDate>,
     pub message: Option<String>,
+    /// The day the "bientôt expirée" e-mail was sent (or claimed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notified_soon_on: Option<NaiveDate>,
+    /// The day the "expirée" e-mail was sent (or claimed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notified_expired_on: Option<NaiveDate>,
+    /// The day it was refused, replaced or cancelled: it is deleted after
+    /// the commune's retention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_on: Option<NaiveDate>,
 }
 
 impl StoredDocument {
@@ -81,16 +91,68 @@ impl StoredDocument {
             StoredState::Pending | StoredState::Accepted | StoredState::Refused
         )
     }
+
+    /// The notices already sent (or claimed).
+    pub fn sent(&self) -> expiry::Sent {
+        expiry::Sent {
+            soon: self.notified_soon_on.is_some(),
+            expired: self.notified_expired_on.is_some(),
+        }
+    }
+
+    /// Sets the state of a document leaving the table (refused, replaced,
+    /// cancelled) and the day it did, from which its retention runs.
+    pub fn retire(&mut self, state: StoredState, today: NaiveDate) {
+        self.state = state;
+        if self.retired_on.is_none() {
+            self.retired_on = Some(today);
+        }
+    }
 }
 
-fn document_item(d: &StoredDocument) -> ApiResult<Item> {
-    Ok(
-        Item::with_data(keys::document(&d.family_id, &d.id), d)?.index(
-            Index::Gsi1,
-            keys::document_by_id(&d.id),
-            d.family_id.clone(),
-        ),
-    )
+/// The day the next expiry notice is due, while the document is the
+/// accepted version of its row and has an end.
+pub fn next_notice_on(d: &StoredDocument) -> Option<NaiveDate> {
+    match (d.state, d.expires_on) {
+        (StoredState::Accepted, Some(end)) => expiry::next_notice_on(end, d.sent()),
+        _ => None,
+    }
+}
+
+/// A document's item, in the indexes its state calls for: by id (GSI1)
+/// always; the expiry index (GSI2) while accepted with an end and a
+/// notice left to send; the retired index (GSI3) once refused, replaced
+/// or cancelled, with the store's TTL `TTL_MARGIN_DAYS` after the day the
+/// job deletes it (`retention_days` after retirement), as a backstop.
+pub fn document_item(d: &StoredDocument, retention_days: u32) -> ApiResult<Item> {
+    let mut item = Item::with_data(keys::document(&d.family_id, &d.id), d)?.index(
+        Index::Gsi1,
+        keys::document_by_id(&d.id),
+        d.family_id.clone(),
+    );
+    if let Some(due) = next_notice_on(d) {
+        item = item.index(
+            Index::Gsi2,
+            keys::DOCUMENTS_EXPIRING,
+            keys::document_on_day(due, &d.family_id, &d.id),
+        );
+    }
+    let retired = matches!(
+        d.state,
+        StoredState::Refused | StoredState::Replaced | StoredState::Cancelled
+    );
+    if let (true, Some(on)) = (retired, d.retired_on) {
+        item = item.index(
+            Index::Gsi3,
+            keys::DOCUMENTS_RETIRED,
+            keys::document_on_day(on, &d.family_id, &d.id),
+        );
+        let end = expiry::delete_on(on, retention_days) + Duration::days(expiry::TTL_MARGIN_DAYS);
+        if let Some(at) = end.and_hms_opt(0, 0, 0) {
+            item = item.expires_at(at.and_utc().timestamp());
+        }
+    }
+    Ok(item)
 }
 
 /// Every document of a family (one query; bounded).
@@ -569,10 +631,14 @@ async fn check_and_record(
         request_id: request_id.clone(),
         expires_on: None,
         message: None,
+        notified_soon_on: None,
+        notified_expired_on: None,
+        retired_on: None,
     };
+    let retention = app.settings.document_retention_days;
     let mut writes = vec![
         crate::requests::store::create(&record)?,
-        Write::put_new(document_item(&doc)?),
+        Write::put_new(document_item(&doc, retention)?),
     ];
     // A pending file of the same row is withdrawn: its request cancelled,
     // its file deleted once that is stored.
@@ -596,9 +662,12 @@ async fn check_and_record(
             .map_err(crate::requests::decide::already_decided)?;
             writes.push(crate::requests::store::save(&r, before)?);
         }
-        old.state = StoredState::Cancelled;
+        old.retire(
+            StoredState::Cancelled,
+            marelle_domain::time::local_date(now),
+        );
         dropped.push(old.blob.clone());
-        writes.push(Write::put(document_item(&old)?));
+        writes.push(Write::put(document_item(&old, retention)?));
     }
     app.store.transact(writes).await?;
     for blob in dropped {
@@ -677,6 +746,8 @@ impl KindEffects for DocumentReview {
             .cloned()
             .ok_or_else(|| ApiError::internal("document request", &id))?;
         let mut writes = Vec::new();
+        let today = marelle_domain::time::local_date(app.clock.now());
+        let retention = app.settings.document_retention_days;
         match decision {
             Decision::Refused => {
                 let Some(message) = message else {
@@ -685,7 +756,7 @@ impl KindEffects for DocumentReview {
                         "Indiquez à la famille pourquoi ce document est refusé.",
                     ));
                 };
-                doc.state = StoredState::Refused;
+                doc.retire(StoredState::Refused, today);
                 doc.message = Some(message);
             }
             Decision::Accepted => {
@@ -702,12 +773,12 @@ impl KindEffects for DocumentReview {
                         && d.state == StoredState::Accepted
                 }) {
                     let mut old = old.clone();
-                    old.state = StoredState::Replaced;
-                    writes.push(Write::put(document_item(&old)?));
+                    old.retire(StoredState::Replaced, today);
+                    writes.push(Write::put(document_item(&old, retention)?));
                 }
             }
         }
-        writes.push(Write::put(document_item(&doc)?));
+        writes.push(Write::put(document_item(&doc, retention)?));
         Ok(Effects::writes(writes))
     }
 

@@ -104,6 +104,9 @@ pub struct Settings {
     pub import_chunk: usize,
     /// The largest supporting document a family may send (10 MB).
     pub document_max_bytes: u64,
+    /// Days a refused, replaced or cancelled supporting document is kept
+    /// before the daily job deletes it (365).
+    pub document_retention_days: u32,
 }
 
 impl Default for Settings {
@@ -118,6 +121,7 @@ impl Default for Settings {
             calendar: CommuneCalendar::default(),
             import_chunk: marelle_domain::billing::import::WRITE_CHUNK,
             document_max_bytes: 10 * 1024 * 1024,
+            document_retention_days: marelle_domain::documents::expiry::DEFAULT_RETENTION_DAYS,
         }
     }
 }

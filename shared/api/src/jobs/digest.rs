@@ -157,7 +157,7 @@ fn line(r: &RequestRecord, children: &HashMap<String, String>) -> DecidedLine {
 /// The accounts that read the family's e-mails, or none when the family
 /// refused e-mails; and the children's first names, by id. `reads` counts
 /// the store reads.
-async fn recipients(
+pub(crate) async fn recipients(
     app: &AppState,
     family_id: &str,
     reads: &mut usize,

@@ -8,6 +8,8 @@ use utoipa::ToSchema;
 
 use crate::accounts::FieldError;
 
+pub mod expiry;
+
 /// Characters of a type's name, at most.
 pub const MAX_NAME: usize = 100;
 /// Characters of a type's help text, at most.

@@ -4,6 +4,7 @@
 mod accounts;
 pub mod billing;
 pub mod digest;
+pub mod documents;
 mod new_invoices;
 pub mod planning;
 mod render;
