@@ -276,7 +276,7 @@ fn refused(r: &marelle_testkit::TestResponse, key: &str) -> Vec<(String, String)
         .collect()
 }
 
-const VACCINES_MISSING: &str = "Il manque la pièce justificative « Carnet de vaccination » de Maéva (à envoyer depuis Pièces justificatives).";
+const VACCINES_MISSING: &str = "Il manque la pièce justificative « Carnet de vaccination » de Maéva (à envoyer depuis Pièces justificatives).";
 
 async fn without_a_mandatory_type_nothing_changes(app: TestApp) {
     let w = World::new(app).await;
@@ -363,7 +363,7 @@ async fn pending_and_refused_documents_do_not_count_an_accepted_one_does(app: Te
     assert_eq!(r.code(), "missing_document");
     assert_eq!(
         r.body["detail"],
-        "La pièce justificative « Carnet de vaccination » de Maéva n'a pas encore été acceptée par la collectivité."
+        "La pièce justificative « Carnet de vaccination » de Maéva n'a pas encore été acceptée par la collectivité."
     );
     w.decide(&request, "refused").await;
     let r = w.reserve(&w.maeva, &["2026-12-07"]).await;
@@ -371,7 +371,7 @@ async fn pending_and_refused_documents_do_not_count_an_accepted_one_does(app: Te
     assert_eq!(r.code(), "missing_document");
     assert_eq!(
         r.body["detail"],
-        "La pièce justificative « Carnet de vaccination » de Maéva a été refusée (à renvoyer depuis Pièces justificatives)."
+        "La pièce justificative « Carnet de vaccination » de Maéva a été refusée (à renvoyer depuis Pièces justificatives)."
     );
     assert_eq!(w.planning_requests().await, 0);
 
@@ -400,7 +400,7 @@ async fn an_expired_document_refuses_only_the_days_after_it(app: TestApp) {
     let days = ["2026-12-14", "2026-12-15", "2026-12-17", "2026-12-18"];
     let expired = |d: &str| {
         format!(
-            "La pièce justificative « Attestation d'assurance » de Maéva n'est plus valable le {d}."
+            "La pièce justificative « Attestation d'assurance » de Maéva n'est plus valable le {d}."
         )
     };
 
@@ -459,7 +459,7 @@ async fn a_family_document_counts_for_every_child(app: TestApp) {
     assert_eq!(r.code(), "missing_document");
     assert_eq!(
         r.body["detail"],
-        "Il manque la pièce justificative « Justificatif de domicile » de la famille, obligatoire pour Zoé (à envoyer depuis Pièces justificatives)."
+        "Il manque la pièce justificative « Justificatif de domicile » de la famille, obligatoire pour Zoé (à envoyer depuis Pièces justificatives)."
     );
     w.accepted(&address, None).await;
     for child in [&w.maeva, &w.zoe] {
@@ -572,7 +572,7 @@ async fn an_activity_that_warns_records_with_one_warning_per_document(app: TestA
             {"code": "missing_document", "type_id": vaccines, "child_id": w.maeva,
              "message": VACCINES_MISSING},
             {"code": "missing_document", "type_id": insurance, "child_id": w.maeva,
-             "message": "La pièce justificative « Attestation d'assurance » de Maéva n'est plus valable le 17/12/2026."}
+             "message": "La pièce justificative « Attestation d'assurance » de Maéva n'est plus valable le 17/12/2026."}
         ])
     );
     assert_eq!(

@@ -98,7 +98,7 @@ fn refused_problem(refused: Vec<Refusal>, nothing_possible: bool) -> ApiError {
     responses(
         (status = 201, description = "Une demande par jour enregistré ; un accusé d'enregistrement part par e-mail", body = Submitted),
         (status = 404, description = "Enfant ou activité inconnus (ou d'une autre famille)", body = Problem),
-        (status = 422, description = "Jours refusés, chacun avec sa raison dans `errors` (not_enrolled, closed, deadline_passed, full, not_reserved, missing_document : une pièce justificative obligatoire de l'enfant ou de la famille manque, ou n'est pas valable ce jour-là…). `no_day_possible` : aucun jour d'une période (ou de plusieurs dates) ne peut être demandé, `mode: valid_days` serait refusé aussi ; sinon le code est celui du premier jour refusé.", body = Problem),
+        (status = 422, description = "Jours refusés, chacun avec sa raison dans `errors` (not_enrolled, closed, deadline_passed, full, not_reserved, missing_document : une pièce justificative obligatoire de l'enfant ou de la famille manque, ou n'est pas valable ce jour-là…). `no_day_possible` : aucun jour d'une période (ou de plusieurs dates) ne peut être demandé, `mode: valid_days` serait refusé aussi ; sinon le code est celui du premier jour refusé.", body = Problem),
     ))]
 pub async fn submit(
     State(app): State<AppState>,

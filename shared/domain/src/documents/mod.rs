@@ -374,17 +374,17 @@ pub fn lack_message(t: &DocumentType, child: &str, lack: Lack, day: NaiveDate) -
         Lack::Missing => {
             let whose = whose.trim_end_matches(',');
             format!(
-                "Il manque la pièce justificative « {name} » {whose} (à envoyer depuis Pièces justificatives)."
+                "Il manque la pièce justificative « {name} » {whose} (à envoyer depuis Pièces justificatives)."
             )
         }
         Lack::Pending => format!(
-            "La pièce justificative « {name} » {whose} n'a pas encore été acceptée par la collectivité."
+            "La pièce justificative « {name} » {whose} n'a pas encore été acceptée par la collectivité."
         ),
         Lack::Refused => format!(
-            "La pièce justificative « {name} » {whose} a été refusée (à renvoyer depuis Pièces justificatives)."
+            "La pièce justificative « {name} » {whose} a été refusée (à renvoyer depuis Pièces justificatives)."
         ),
         Lack::Expired => format!(
-            "La pièce justificative « {name} » {whose} n'est plus valable le {}.",
+            "La pièce justificative « {name} » {whose} n'est plus valable le {}.",
             crate::time::french_date(day)
         ),
     }
@@ -751,27 +751,27 @@ mod tests {
         let day = d("2027-09-07");
         assert_eq!(
             lack_message(&vaccines, "Maéva", Lack::Missing, day),
-            "Il manque la pièce justificative « Carnet de vaccination » de Maéva (à envoyer depuis Pièces justificatives)."
+            "Il manque la pièce justificative « Carnet de vaccination » de Maéva (à envoyer depuis Pièces justificatives)."
         );
         assert_eq!(
             lack_message(&insurance, "Maéva", Lack::Expired, day),
-            "La pièce justificative « Attestation d'assurance » de Maéva n'est plus valable le 07/09/2027."
+            "La pièce justificative « Attestation d'assurance » de Maéva n'est plus valable le 07/09/2027."
         );
         assert_eq!(
             lack_message(&vaccines, "Maéva", Lack::Pending, day),
-            "La pièce justificative « Carnet de vaccination » de Maéva n'a pas encore été acceptée par la collectivité."
+            "La pièce justificative « Carnet de vaccination » de Maéva n'a pas encore été acceptée par la collectivité."
         );
         assert_eq!(
             lack_message(&vaccines, "Maéva", Lack::Refused, day),
-            "La pièce justificative « Carnet de vaccination » de Maéva a été refusée (à renvoyer depuis Pièces justificatives)."
+            "La pièce justificative « Carnet de vaccination » de Maéva a été refusée (à renvoyer depuis Pièces justificatives)."
         );
         assert_eq!(
             lack_message(&address, "Maéva", Lack::Missing, day),
-            "Il manque la pièce justificative « Justificatif de domicile » de la famille, obligatoire pour Maéva (à envoyer depuis Pièces justificatives)."
+            "Il manque la pièce justificative « Justificatif de domicile » de la famille, obligatoire pour Maéva (à envoyer depuis Pièces justificatives)."
         );
         assert_eq!(
             lack_message(&address, "Maéva", Lack::Expired, day),
-            "La pièce justificative « Justificatif de domicile » de la famille, obligatoire pour Maéva, n'est plus valable le 07/09/2027."
+            "La pièce justificative « Justificatif de domicile » de la famille, obligatoire pour Maéva, n'est plus valable le 07/09/2027."
         );
     }
 }
