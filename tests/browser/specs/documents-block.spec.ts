@@ -5,7 +5,7 @@
  * refused in the dialog with the French message naming the document and
  * the child; the agent sets the activity to « Avertir seulement » on its
  * page; the same reservation then goes through, and the dialog shows the
- * warning before closing.
+ * warning before closing; a period asked on the form says it in its result.
  */
 import { type APIRequestContext, type BrowserContext, type Page, expect, test } from '@playwright/test';
 
@@ -123,5 +123,19 @@ test.describe('the parent, the activity warning', () => {
     await expect(dialog).toHaveCount(0);
     await expect(page.getByRole('status').filter({ hasText: 'Votre demande de réservation pour Maéva' })).toContainText('est enregistrée');
     await expect(cell(page)).toContainText('Réservation en attente');
+
+    // The period form says it in its result too.
+    await page.goto('/planning/demande?type=reservation');
+    await page.getByRole('radio', { name: 'BLANC Maéva' }).check();
+    await page.getByRole('radio', { name: '2/Cantine Blanc (Ecole Lux)' }).check();
+    await page.getByRole('textbox', { name: 'Du', exact: true }).fill('01/02/2027');
+    await page.getByRole('textbox', { name: 'Au', exact: true }).fill('05/02/2027');
+    await page.getByRole('checkbox', { name: 'lundi (11:45 - 13:30)' }).check();
+    await page.getByRole('checkbox', { name: 'mardi (11:45 - 13:30)' }).check();
+    await page.getByRole('button', { name: 'Demander' }).click();
+    const result = page.getByRole('status').filter({ hasText: '2 demandes de réservation sont enregistrées pour Maéva – 2/Cantine Blanc' });
+    await expect(result).toBeFocused();
+    await expect(result).toContainText(/Attention\s*:/);
+    await expect(result.getByRole('listitem').filter({ hasText: 'Il manque la pièce justificative' })).toHaveText([MISSING]);
   });
 });
