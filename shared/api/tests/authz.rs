@@ -86,6 +86,7 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("GET /api/agent/activities", "", "", "", "401 403 403 2xx 403"),
     ("POST /api/agent/activities", "", "", r#"{"name":"Cantine","establishment":"Ecole Lux","start":"11:30","end":"13:30","weekdays":["mon","tue","thu","fri"],"period":{"from":"2026-09-01","to":"2027-07-06"},"validation":"automatic"}"#, "401 403 403 2xx 403"),
     ("GET /api/agent/activities/{id}", "activity", "", "", "401 403 403 2xx 403"),
+    ("PATCH /api/agent/activities/{id}", "activity", "", r#"{"missing_document":"warn"}"#, "401 403 403 2xx 403"),
     ("POST /api/agent/activities/{id}/closures", "activity", "", r#"{"from":"2027-05-14","to":"2027-05-14","label":"Pont"}"#, "401 403 403 2xx 403"),
     ("GET /api/agent/enrolments", "", "activity_id={activity}", "", "401 403 403 2xx 403"),
     ("POST /api/agent/enrolments", "", "", r#"{"child_id":"{child}","activity_id":"{activity2}","from":"2026-09-01","to":"2027-07-06"}"#, "401 403 403 2xx 403"),

@@ -68,6 +68,8 @@ test('the agent creates "4/Péri SOIR" with its winter closure and enrols Maéva
   await expect(page.getByRole('radio', { name: /^Fermée pendant les vacances scolaires/ })).toBeChecked();
   await page.getByRole('radio', { name: 'Sans lien avec les vacances scolaires' }).check();
   await expect(page.getByRole('checkbox', { name: 'Ouverte les jours fériés' })).not.toBeChecked();
+  // A missing mandatory supporting document blocks new reservations unless the agent says otherwise.
+  await expect(page.getByRole('combobox', { name: 'Pièce justificative obligatoire manquante' })).toHaveValue('block');
 
   // A deadline the rule language does not know: the server explains it beside the field.
   const booking = page.getByRole('textbox', { name: 'Délai de réservation' });
@@ -91,6 +93,7 @@ test('the agent creates "4/Péri SOIR" with its winter closure and enrols Maéva
   await expect(page.getByRole('definition').filter({ hasText: 'J-2 ouvrés 12:00' })).toBeVisible();
   await expect(page.getByRole('definition').filter({ hasText: 'Sans lien avec les vacances scolaires' })).toBeVisible();
   await expect(page.getByRole('definition').filter({ hasText: 'Fermée les jours fériés' })).toBeVisible();
+  await expect(page.getByRole('definition').filter({ hasText: 'Bloquer les nouvelles réservations' })).toBeVisible();
   const closures = page.getByRole('table', { name: 'Fermetures de 4/Péri SOIR' });
   await expect(closures.getByRole('row', { name: "Vacances d'hiver 13/02/2027 28/02/2027" })).toBeVisible();
 

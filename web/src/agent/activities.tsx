@@ -11,7 +11,7 @@ import { WEEKDAYS } from '../dates';
 import { VALIDATIONS, WEEKDAY_NAMES } from '../labels';
 import { navigate } from '../router';
 import { setFlash } from '../session';
-import { Checkbox, Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SubmitButton, useSubmit } from '../ui/form';
+import { Checkbox, Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { type Activity, type NewActivity, type Weekday, agent } from '../api/agent';
 import { hhmm, period, weekdays } from './format';
 import { AgentPage, TableRegion } from './ui';
@@ -106,6 +106,7 @@ const FIELDS: Record<string, string> = {
   cancel_deadline: 'act-delai-annulation',
   school_holidays: 'act-vacances',
   open_on_public_holidays: 'act-feries',
+  missing_document: 'act-piece-manquante',
 };
 
 export type SchoolHolidays = NonNullable<Activity['school_holidays']>;
@@ -116,6 +117,19 @@ export const SCHOOL_HOLIDAYS: Record<SchoolHolidays, string> = {
   only: 'Ouverte seulement pendant les vacances scolaires (centre de loisirs)',
   ignored: 'Sans lien avec les vacances scolaires',
 };
+
+export type MissingDocument = NonNullable<Activity['missing_document']>;
+
+/** What a missing or expired mandatory supporting document does to a new reservation. */
+export const MISSING_DOCUMENT: Record<MissingDocument, string> = {
+  block: 'Bloquer les nouvelles réservations',
+  warn: 'Avertir seulement',
+};
+
+export const MISSING_DOCUMENT_LABEL = 'Pièce justificative obligatoire manquante';
+
+export const MISSING_DOCUMENT_HINT =
+  "Quand une pièce justificative obligatoire pour l'activité manque ou n'est plus valable le jour demandé : refuser la réservation, ou l'enregistrer en avertissant la famille.";
 
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
 
@@ -134,6 +148,7 @@ export function NewActivityPage() {
   const [closures, setClosures] = useState<ClosureRow[]>([]);
   const [schoolHolidays, setSchoolHolidays] = useState<SchoolHolidays>('closed');
   const [publicHolidays, setPublicHolidays] = useState(false);
+  const [missingDocument, setMissingDocument] = useState<MissingDocument>('block');
   const { busy, error, setError, run } = useSubmit();
   const focusNext = useRef<string | null>(null);
   const err = (f: string) => error?.fieldMessage(f);
@@ -187,6 +202,7 @@ export function NewActivityPage() {
       cancel_deadline: cancel.trim() || null,
       school_holidays: schoolHolidays,
       open_on_public_holidays: publicHolidays,
+      missing_document: missingDocument,
     };
     void run(
       () => agent.createActivity(body),
@@ -291,6 +307,15 @@ export function NewActivityPage() {
             onValue={setCancel}
             error={err('cancel_deadline')}
             spellcheck={false}
+          />
+          <SelectField
+            id="act-piece-manquante"
+            label={MISSING_DOCUMENT_LABEL}
+            hint={MISSING_DOCUMENT_HINT}
+            value={missingDocument}
+            onValue={(v) => setMissingDocument(v as MissingDocument)}
+            options={Object.entries(MISSING_DOCUMENT) as [MissingDocument, string][]}
+            error={err('missing_document')}
           />
         </section>
 

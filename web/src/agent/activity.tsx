@@ -12,7 +12,7 @@ import type { FieldProblem } from '../api';
 import { Choices, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { type Activity, type ActivityDetail, type ClosureAnswer, type Dossier, type Enrolment, type FamilyLine, agent, moreFamilies, searchFamilies } from '../api/agent';
 import { fullName, hhmm, longDate, period, plural, shortDate, weekdays } from './format';
-import { capacityText, SCHOOL_HOLIDAYS } from './activities';
+import { capacityText, MISSING_DOCUMENT, MISSING_DOCUMENT_HINT, MISSING_DOCUMENT_LABEL, type MissingDocument, SCHOOL_HOLIDAYS } from './activities';
 import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
@@ -161,6 +161,52 @@ function Closures({ a, onChanged, onError }: { a: ActivityDetail; onChanged: () 
           réservations et absences de ces jours seront annulées et les familles concernées prévenues par e-mail.
         </p>
       </ConfirmDialog>
+    </section>
+  );
+}
+
+/** What a missing mandatory supporting document does to a new reservation: block or only warn. */
+function MissingDocumentSetting({ a, onSaved, onError }: { a: ActivityDetail; onSaved: (a: ActivityDetail) => void; onError: (on: boolean) => void }) {
+  const current: MissingDocument = a.missing_document ?? 'block';
+  const [value, setValue] = useState<MissingDocument>(current);
+  const [done, setDone] = useState<{ text: string; at: number } | null>(null);
+  const { busy, error, run } = useSubmit();
+  useEffect(() => onError(!!error), [error]);
+
+  function save(ev: Event) {
+    ev.preventDefault();
+    void run(
+      () => agent.updateActivity(a.id, { missing_document: value }),
+      (saved) => {
+        onSaved(saved);
+        setDone({ text: `Réglage enregistré : ${MISSING_DOCUMENT[saved.missing_document ?? 'block']}.`, at: Date.now() });
+      },
+    );
+  }
+
+  return (
+    <section class="spaced-small" aria-labelledby="pieces">
+      <h2 id="pieces">Pièces justificatives</h2>
+      {done && (
+        <Result token={done.at}>
+          <p>{done.text}</p>
+        </Result>
+      )}
+      <form class="form-section" onSubmit={save} noValidate aria-labelledby="pieces" aria-busy={busy ? 'true' : undefined}>
+        <ErrorSummary id="erreurs-pieces" error={error} fields={{ missing_document: 'activite-piece-manquante' }} />
+        <SelectField
+          id="activite-piece-manquante"
+          label={MISSING_DOCUMENT_LABEL}
+          hint={MISSING_DOCUMENT_HINT}
+          value={value}
+          onValue={(v) => setValue(v as MissingDocument)}
+          options={Object.entries(MISSING_DOCUMENT) as [MissingDocument, string][]}
+          error={error?.fieldMessage('missing_document')}
+        />
+        <div class="actions">
+          <SubmitButton busy={busy}>Enregistrer le réglage</SubmitButton>
+        </div>
+      </form>
     </section>
   );
 }
@@ -323,6 +369,7 @@ export function ActivityPage({ id }: { id: string }) {
   const enrolled = useLoad(() => loadEnrolled(id), [id]);
   const [closureError, setClosureError] = useState(false);
   const [enrolError, setEnrolError] = useState(false);
+  const [settingError, setSettingError] = useState(false);
   const a = activity.data;
   const crumbs = [{ href: '/agent/activites', label: 'Activités' }, { label: a?.name ?? 'Activité' }];
   if (!a) {
@@ -338,7 +385,7 @@ export function ActivityPage({ id }: { id: string }) {
   }
   const list = enrolled.data;
   return (
-    <AgentPage title={a.name} documentTitle={`Activité ${a.name}`} error={closureError || enrolError} crumbs={crumbs}>
+    <AgentPage title={a.name} documentTitle={`Activité ${a.name}`} error={closureError || enrolError || settingError} crumbs={crumbs}>
       <dl class="facts">
         <dt>Établissement</dt>
         <dd>{a.establishment}</dd>
@@ -362,10 +409,14 @@ export function ActivityPage({ id }: { id: string }) {
         <dd>{SCHOOL_HOLIDAYS[a.school_holidays ?? 'ignored']}</dd>
         <dt>Jours fériés</dt>
         <dd>{a.open_on_public_holidays ? 'Ouverte les jours fériés' : 'Fermée les jours fériés'}</dd>
+        <dt>{MISSING_DOCUMENT_LABEL}</dt>
+        <dd>{MISSING_DOCUMENT[a.missing_document ?? 'block']}</dd>
       </dl>
       <p>
         <a href={`/agent/demandes?activite=${a.id}`}>Voir les demandes en attente pour cette activité</a>
       </p>
+
+      <MissingDocumentSetting a={a} onSaved={() => void activity.reload()} onError={setSettingError} />
 
       <Closures a={a} onChanged={activity.reload} onError={setClosureError} />
 

@@ -81,6 +81,8 @@ export type ActivityDetail = Schemas['ActivityDetail'];
 
 export type NewActivity = Schemas['NewActivity'];
 
+export type ActivityPatch = Schemas['ActivityPatch'];
+
 export type ClosureAnswer = Schemas['ClosureAnswer'];
 
 export type Enrolment = Schemas['Enrolment'];
@@ -128,6 +130,7 @@ export const agent = {
   activities: () => call('get', '/api/agent/activities'),
   activity: (id: string) => call('get', '/api/agent/activities/{id}', { path: { id } }),
   createActivity: (body: NewActivity) => call('post', '/api/agent/activities', { body }),
+  updateActivity: (id: string, body: ActivityPatch) => call('patch', '/api/agent/activities/{id}', { path: { id }, body }),
   addClosure: (id: string, body: Closure) => call('post', '/api/agent/activities/{id}/closures', { path: { id }, body }),
   enrolments: (activityId: string) =>
     call('get', '/api/agent/enrolments', { query: { activity_id: activityId } }),

@@ -34,6 +34,11 @@ export interface paths {
   "/api/agent/activities/{id}": {
     /** `GET /api/agent/activities/{id}`. */
     get: operations["read_activity"];
+    /**
+     * `PATCH /api/agent/activities/{id}`: changes the activity's settings
+     * (what a missing mandatory document does).
+     */
+    patch: operations["update_activity"];
   };
   "/api/agent/activities/{id}/closures": {
     /**
@@ -475,6 +480,12 @@ export interface components {
       /** @description "Ecole Lux". */
       establishment: string;
       id: string;
+      /**
+       * @description A missing or expired mandatory document blocks new reservations
+       * (`block`, also for activities stored before this setting) or only
+       * warns (`warn`).
+       */
+      missing_document?: components["schemas"]["MissingDocument"];
       /** @description "4/Péri SOIR". */
       name: string;
       /**
@@ -504,6 +515,13 @@ export interface components {
     };
     ActivityList: {
       items: components["schemas"]["Activity"][];
+    };
+    /**
+     * @description The settings an agent changes on an existing activity; absent fields
+     * stay as they are.
+     */
+    ActivityPatch: {
+      missing_document?: null | components["schemas"]["MissingDocument"];
     };
     /** @enum {string} */
     Actor: "family" | "commune";
@@ -1266,6 +1284,12 @@ export interface components {
     MessageBody: {
       message: string;
     };
+    /**
+     * @description What a mandatory supporting document that is missing (or no longer
+     * valid on the day asked) does to a new reservation for the child.
+     * @enum {string}
+     */
+    MissingDocument: "block" | "warn";
     /** @enum {string} */
     Mode: "all_or_nothing" | "valid_days";
     /** @description An activity as an agent describes it (`POST /api/agent/activities`). */
@@ -1278,6 +1302,11 @@ export interface components {
       closures?: components["schemas"]["Closure"][];
       end: string;
       establishment: string;
+      /**
+       * @description A missing or expired mandatory document blocks new reservations
+       * (`block`, the default) or only warns (`warn`).
+       */
+      missing_document?: components["schemas"]["MissingDocument"];
       name: string;
       /** @description Runs on public holidays (closed on them by default). */
       open_on_public_holidays?: boolean;
@@ -1857,6 +1886,11 @@ export interface components {
       refused: components["schemas"]["Refusal"][];
       /** @description One request per day recorded. */
       requests: components["schemas"]["RequestSummary"][];
+      /**
+       * @description Recorded despite a missing or expired mandatory document (an
+       * activity set to `warn`): one per document.
+       */
+      warnings?: components["schemas"]["Warning"][];
     };
     SubscribeRequest: {
       invoice?: null | components["schemas"]["InvoiceReferences"];
@@ -1913,6 +1947,19 @@ export interface components {
     };
     /** @enum {string} */
     Validation: "manual" | "automatic";
+    /**
+     * @description A request recorded despite a missing or expired mandatory document
+     * (an activity set to `warn`): one per document, not per day.
+     */
+    Warning: {
+      child_id: string;
+      /** @description `missing_document`. */
+      code: string;
+      /** @description In French, naming the document and the child. */
+      message: string;
+      /** @description The document type lacking. */
+      type_id: string;
+    };
     /** @enum {string} */
     Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
   };
@@ -2085,6 +2132,48 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["ActivityDetail"];
+        };
+      };
+      /** @description Activité inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `PATCH /api/agent/activities/{id}`: changes the activity's settings
+   * (what a missing mandatory document does).
+   */
+  update_activity: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ActivityPatch"];
+      };
+    };
+    responses: {
+      /** @description L'activité modifiée */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ActivityDetail"];
+        };
+      };
+      /** @description Valeur non admise (invalid_value) ou champ inconnu (unknown_field) */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
       /** @description Activité inconnue */
@@ -4709,7 +4798,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Jours refusés, chacun avec sa raison dans `errors` (not_enrolled, closed, deadline_passed, full, not_reserved…). `no_day_possible` : aucun jour d'une période (ou de plusieurs dates) ne peut être demandé, `mode: valid_days` serait refusé aussi ; sinon le code est celui du premier jour refusé. */
+      /** @description Jours refusés, chacun avec sa raison dans `errors` (not_enrolled, closed, deadline_passed, full, not_reserved, missing_document : une pièce justificative obligatoire de l'enfant ou de la famille manque, ou n'est pas valable ce jour-là…). `no_day_possible` : aucun jour d'une période (ou de plusieurs dates) ne peut être demandé, `mode: valid_days` serait refusé aussi ; sinon le code est celui du premier jour refusé. */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

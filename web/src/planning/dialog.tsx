@@ -7,7 +7,8 @@
  * planning says the rules allow now (`actions`), with the deadline in
  * words; with none, it says why and offers no confirmation. The server
  * has the last word: its refusal is shown here, and a full day offers the
- * waiting list.
+ * waiting list. A request recorded despite a missing mandatory supporting
+ * document (an activity that only warns) says so here before closing.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
@@ -53,6 +54,9 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  // Recorded, with warnings to read before closing.
+  const [recorded, setRecorded] = useState<{ kind: Kind; answer: Submitted } | null>(null);
+  const recordedBox = useRef<HTMLDivElement>(null);
   // One key per confirmation; kept when the same request is sent again
   // after a failure of the network or the server, new when it changes.
   const key = useRef<{ body: string; value: string; spent: boolean } | null>(null);
@@ -72,6 +76,10 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
     if (error) alertBox.current?.focus();
   }, [error]);
 
+  useEffect(() => {
+    if (recorded) recordedBox.current?.focus();
+  }, [recorded]);
+
   async function send(waitingList: boolean) {
     if (busy || !kind) return;
     const body: Schemas['Submission'] = { kind, child_id: slot.child_id, activity_id: slot.activity_id, dates: [date] };
@@ -82,7 +90,8 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
     setBusy(true);
     try {
       const answer = await parent.submit(familyId, body, key.current.value);
-      onClose({ kind, answer });
+      if (answer.warnings?.length) setRecorded({ kind, answer });
+      else onClose({ kind, answer });
     } catch (e) {
       const err = asApiError(e);
       // A definite answer spends the key; a network or server failure keeps it for the retry.
@@ -91,6 +100,40 @@ export function RequestDialog({ target, familyId, onClose }: Props) {
     } finally {
       setBusy(false);
     }
+  }
+
+  if (recorded) {
+    const warnings = recorded.answer.warnings ?? [];
+    return (
+      <dialog
+        ref={dialog}
+        class="dialog"
+        aria-labelledby="demande-titre"
+        onCancel={(e) => {
+          e.preventDefault();
+          onClose(recorded);
+        }}
+      >
+        <h2 id="demande-titre">Demande enregistrée</h2>
+        <div ref={recordedBox} class="notice" role="status" tabIndex={-1}>
+          <p>
+            <strong>
+              Votre demande pour {target.childName}, {slot.activity}, le {longDay(date)}, est enregistrée. Attention :
+            </strong>
+          </p>
+          <ul>
+            {warnings.map((w) => (
+              <li key={w.type_id}>{w.message}</li>
+            ))}
+          </ul>
+        </div>
+        <div class="actions">
+          <button type="button" class="button" onClick={() => onClose(recorded)}>
+            Fermer
+          </button>
+        </div>
+      </dialog>
+    );
   }
 
   const title = action ? TITLES[action] : 'Aucune demande possible ce jour';

@@ -41,10 +41,15 @@ export interface Refusal {
   message: string;
 }
 
+/** A request recorded despite a missing mandatory supporting document (an activity that only warns). */
+export type DocumentWarning = Schemas['Warning'];
+
 /** `POST /api/requests` answers one request per day recorded. */
 export interface Submitted {
   requests: RequestSummary[];
   refused: Refusal[];
+  /** One per missing mandatory document, for an activity that only warns. */
+  warnings?: DocumentWarning[];
 }
 
 export type Kind = 'reservation' | 'absence';

@@ -332,6 +332,7 @@ export function PeriodRequestPage({ me }: { me: Me }) {
 
 function ResultNotice({ result, kind, boxRef }: { result: Result; kind: Kind; boxRef: { current: HTMLDivElement | null } }) {
   const { requests, refused } = result.answer;
+  const warnings = result.answer.warnings ?? [];
   const first: Day | undefined = requests[0]?.date ?? undefined;
   return (
     <div ref={boxRef} class="notice notice--success" role="status" tabIndex={-1}>
@@ -346,6 +347,18 @@ function ResultNotice({ result, kind, boxRef }: { result: Result; kind: Kind; bo
           </li>
         ))}
       </ul>
+      {warnings.length > 0 && (
+        <>
+          <p>
+            <strong>Attention :</strong>
+          </p>
+          <ul>
+            {warnings.map((w) => (
+              <li key={w.type_id}>{w.message}</li>
+            ))}
+          </ul>
+        </>
+      )}
       {refused.length > 0 && (
         <>
           <p>Les jours suivants n'ont pas été enregistrés :</p>

@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use marelle_domain::planning::activity::check_closure;
 use marelle_domain::planning::{
-    Activity, Closure, Enrolment, Held, NewActivity, Period, Places, SlotEvent, transition,
+    Activity, Closure, Enrolment, Held, MissingDocument, NewActivity, Period, Places, SlotEvent,
+    transition,
 };
 use marelle_domain::ports::Event;
 use marelle_domain::ports::store::{Condition, Index, Query, Write};
@@ -87,15 +88,71 @@ pub async fn read(
     let (a, _) = store::activity(&app, &id)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    Ok(Json(detail(&app, a)))
+}
+
+/// The settings an agent changes on an existing activity; absent fields
+/// stay as they are.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityPatch {
+    /// `block`: a missing or expired mandatory document refuses new
+    /// reservations; `warn`: they go through with a warning.
+    pub missing_document: Option<MissingDocument>,
+}
+
+/// `PATCH /api/agent/activities/{id}`: changes the activity's settings
+/// (what a missing mandatory document does).
+#[utoipa::path(patch, path = "/api/agent/activities/{id}", params(("id" = String, Path)), operation_id = "update_activity", tag = "agent", request_body = ActivityPatch,
+    responses((status = 200, description = "L'activité modifiée", body = ActivityDetail),
+              (status = 400, description = "Valeur non admise (invalid_value) ou champ inconnu (unknown_field)", body = Problem),
+              (status = 404, description = "Activité inconnue", body = Problem)))]
+pub async fn update(
+    State(app): State<AppState>,
+    Agent(_): Agent,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ActivityPatch>,
+) -> ApiResult<Json<ActivityDetail>> {
+    let mut tries = 0;
+    let a = loop {
+        tries += 1;
+        let (mut a, version) = store::activity(&app, &id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        let before = a.clone();
+        if let Some(m) = body.missing_document {
+            a.missing_document = m;
+        }
+        if a == before {
+            break a;
+        }
+        match app
+            .store
+            .put(
+                store::activity_item(&a, version + 1)?,
+                Some(Condition::VersionIs(version)),
+            )
+            .await
+        {
+            Ok(()) => break a,
+            Err(e) if e.is_condition_failed() && tries < 4 => continue,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    Ok(Json(detail(&app, a)))
+}
+
+/// The activity with its calendar closures.
+fn detail(app: &AppState, a: Activity) -> ActivityDetail {
     let calendar_closures = Activity {
         closures: Vec::new(),
         ..a.clone()
     }
     .closures_between(a.period.from, a.period.to, &app.settings.calendar);
-    Ok(Json(ActivityDetail {
+    ActivityDetail {
         activity: a,
         calendar_closures,
-    }))
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

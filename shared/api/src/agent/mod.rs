@@ -36,7 +36,10 @@ pub fn router() -> Router<AppState> {
             "/api/agent/activities",
             get(activities::list).post(activities::create),
         )
-        .route("/api/agent/activities/{id}", get(activities::read))
+        .route(
+            "/api/agent/activities/{id}",
+            get(activities::read).patch(activities::update),
+        )
         .route(
             "/api/agent/activities/{id}/closures",
             post(activities::close),

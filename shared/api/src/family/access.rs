@@ -81,10 +81,22 @@ pub async fn family_of_child(
     account_id: &str,
     child_id: &str,
 ) -> ApiResult<String> {
+    family_and_name_of_child(app, account_id, child_id)
+        .await
+        .map(|(fid, _)| fid)
+}
+
+/// The linked family that has this child, and the child's first name,
+/// from the same read (404 otherwise).
+pub async fn family_and_name_of_child(
+    app: &AppState,
+    account_id: &str,
+    child_id: &str,
+) -> ApiResult<(String, String)> {
     for fid in family_ids(app, account_id).await? {
-        let found = app.store.get(&keys::child(&fid, child_id)).await?.is_some();
-        if found {
-            return Ok(fid);
+        if let Some(item) = app.store.get(&keys::child(&fid, child_id)).await? {
+            let name = item.str_attr("first_name").unwrap_or_default().to_string();
+            return Ok((fid, name));
         }
     }
     Err(ApiError::not_found())

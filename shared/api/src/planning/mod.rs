@@ -3,6 +3,7 @@
 //! and what a decision on them changes.
 
 pub mod decision;
+pub mod documents;
 mod idempotency;
 mod plan;
 pub mod store;

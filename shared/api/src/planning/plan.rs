@@ -41,6 +41,8 @@ pub(super) struct Ask<'a> {
     pub(super) activity: &'a Activity,
     pub(super) enrolments: &'a [Enrolment],
     pub(super) calendar: CommuneCalendar,
+    /// The mandatory documents of a reservation, if the activity has any.
+    pub(super) documents: Option<&'a super::documents::Required>,
 }
 
 impl Ask<'_> {
@@ -177,7 +179,12 @@ impl Ask<'_> {
                 .check(date, slot, now)
                 .and_then(|()| self.plan_day(date, slot, places, now))
             {
-                Ok(plan) => plans.push(plan?),
+                // A day the rules allow is still refused for a missing
+                // mandatory document (in `block` mode).
+                Ok(plan) => match self.documents.and_then(|d| d.refusal(date)) {
+                    Some(r) => refused.push(r),
+                    None => plans.push(plan?),
+                },
                 Err(r) => refused.push(r),
             }
         }

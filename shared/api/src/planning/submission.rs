@@ -55,6 +55,10 @@ pub struct Submitted {
     pub requests: Vec<RequestSummary>,
     /// The days not recorded, with why.
     pub refused: Vec<Refusal>,
+    /// Recorded despite a missing or expired mandatory document (an
+    /// activity set to `warn`): one per document.
+    #[serde(default)]
+    pub warnings: Vec<super::documents::Warning>,
 }
 
 /// What a planning request keeps about its activity, for lists and

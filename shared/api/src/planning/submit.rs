@@ -13,6 +13,7 @@ use marelle_domain::ports::Event;
 use marelle_domain::requests::RequestKind;
 use marelle_domain::secrets::token_hash;
 
+use super::documents::Required;
 use super::idempotency::Remembered;
 use super::idempotency::{idempotency_key, remembered};
 use super::plan::{Ask, Writes, writes_of};
@@ -42,6 +43,9 @@ fn common_reason(refused: &[Refusal]) -> &'static str {
         "deadline_passed" => "la date limite de demande est passée pour chacun de ces jours.",
         "day_passed" => "ces jours sont passés.",
         "closed" => "l'activité est fermée ces jours-là.",
+        "missing_document" => {
+            "une pièce justificative obligatoire manque ou n'est pas valable ces jours-là (voir Pièces justificatives)."
+        }
         _ => "chaque jour est refusé pour la raison indiquée.",
     }
 }
@@ -94,7 +98,7 @@ fn refused_problem(refused: Vec<Refusal>, nothing_possible: bool) -> ApiError {
     responses(
         (status = 201, description = "Une demande par jour enregistré ; un accusé d'enregistrement part par e-mail", body = Submitted),
         (status = 404, description = "Enfant ou activité inconnus (ou d'une autre famille)", body = Problem),
-        (status = 422, description = "Jours refusés, chacun avec sa raison dans `errors` (not_enrolled, closed, deadline_passed, full, not_reserved…). `no_day_possible` : aucun jour d'une période (ou de plusieurs dates) ne peut être demandé, `mode: valid_days` serait refusé aussi ; sinon le code est celui du premier jour refusé.", body = Problem),
+        (status = 422, description = "Jours refusés, chacun avec sa raison dans `errors` (not_enrolled, closed, deadline_passed, full, not_reserved, missing_document : une pièce justificative obligatoire de l'enfant ou de la famille manque, ou n'est pas valable ce jour-là…). `no_day_possible` : aucun jour d'une période (ou de plusieurs dates) ne peut être demandé, `mode: valid_days` serait refusé aussi ; sinon le code est celui du premier jour refusé.", body = Problem),
     ))]
 pub async fn submit(
     State(app): State<AppState>,
@@ -109,7 +113,8 @@ pub async fn submit(
         ));
     }
     let idempotency = idempotency_key(&headers)?;
-    let family = access::family_of_child(&app, &parent.account_id, &s.child_id).await?;
+    let (family, child_name) =
+        access::family_and_name_of_child(&app, &parent.account_id, &s.child_id).await?;
     let payload_hash = token_hash(&serde_json::to_string(&s).unwrap_or_default());
     if let Some(key) = &idempotency
         && let Some(answer) = remembered(&app, &family, key, Some(&payload_hash)).await?
@@ -128,6 +133,13 @@ pub async fn submit(
     }
     let calendar = app.settings.calendar;
     let days = days_asked(&s, &activity, &enrolments, &calendar)?;
+    // Absences never need a document.
+    let documents = match s.kind {
+        RequestKind::Reservation => {
+            Required::read(&app, &family, &activity, &s.child_id, &child_name).await?
+        }
+        _ => None,
+    };
     let ask = Ask {
         app: &app,
         s: &s,
@@ -136,6 +148,7 @@ pub async fn submit(
         activity: &activity,
         enrolments: &enrolments,
         calendar,
+        documents: documents.as_ref(),
     };
 
     // Full days found by the store (a place counter at capacity) go to the
@@ -154,6 +167,10 @@ pub async fn submit(
                 .map(|p| RequestSummary::from(&p.request))
                 .collect(),
             refused,
+            warnings: documents
+                .as_ref()
+                .map(|d| d.warnings(plans.iter().map(|p| p.date)))
+                .unwrap_or_default(),
         };
         let remember = idempotency.as_deref().map(|key| {
             (

@@ -283,6 +283,115 @@ pub fn row_state(sent: Option<Sent>, today: NaiveDate) -> (DocumentState, bool) 
     }
 }
 
+/// Why a mandatory document does not count on a day asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lack {
+    /// Nothing sent.
+    Missing,
+    /// Sent, not yet accepted.
+    Pending,
+    /// Refused, and nothing else counts.
+    Refused,
+    /// Accepted, but its last valid day is before the day asked.
+    Expired,
+}
+
+/// Whether the documents sent for one type (and one child, or the
+/// family) hold on `day`: one of them is accepted and valid through `day`
+/// (no last day, or one on or after it). Otherwise why not, the most
+/// telling reason first: a new one waits for review, an accepted one ended
+/// before, one was refused, nothing was sent.
+pub fn lack_on(sent: &[Sent], day: NaiveDate) -> Option<Lack> {
+    let holds = sent.iter().any(|s| match s {
+        Sent::Accepted { expires_on } => expires_on.is_none_or(|end| end >= day),
+        _ => false,
+    });
+    if holds {
+        None
+    } else if sent.contains(&Sent::Pending) {
+        Some(Lack::Pending)
+    } else if sent.iter().any(|s| matches!(s, Sent::Accepted { .. })) {
+        Some(Lack::Expired)
+    } else if sent.contains(&Sent::Refused) {
+        Some(Lack::Refused)
+    } else {
+        Some(Lack::Missing)
+    }
+}
+
+/// A document of the family as the rule reads it: its type, its child
+/// (none for a family's document) and where it stands. Cancelled and
+/// replaced versions are left out by the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldDocument<'a> {
+    pub type_id: &'a str,
+    pub child_id: Option<&'a str>,
+    pub sent: Sent,
+}
+
+/// The types an activity makes mandatory: active, and listing it in
+/// `mandatory_for`.
+pub fn mandatory_types<'a>(types: &'a [DocumentType], activity_id: &str) -> Vec<&'a DocumentType> {
+    types
+        .iter()
+        .filter(|t| t.active && t.mandatory_for.iter().any(|a| a == activity_id))
+        .collect()
+}
+
+/// The mandatory documents `child_id` lacks on `day`, with why, in the
+/// order of `types`: for a child-scope type, that child's documents count;
+/// for a family-scope type, the family's.
+pub fn lacking<'a>(
+    types: &[&'a DocumentType],
+    documents: &[HeldDocument<'_>],
+    child_id: &str,
+    day: NaiveDate,
+) -> Vec<(&'a DocumentType, Lack)> {
+    types
+        .iter()
+        .filter_map(|t| {
+            let whose = match t.scope {
+                Scope::Child => Some(child_id),
+                Scope::Family => None,
+            };
+            let sent: Vec<Sent> = documents
+                .iter()
+                .filter(|d| d.type_id == t.id && d.child_id == whose)
+                .map(|d| d.sent)
+                .collect();
+            lack_on(&sent, day).map(|lack| (*t, lack))
+        })
+        .collect()
+}
+
+/// The French message of `missing_document` for `child` (a first name) on
+/// `day`, naming the document.
+pub fn lack_message(t: &DocumentType, child: &str, lack: Lack, day: NaiveDate) -> String {
+    let name = &t.name;
+    let whose = match t.scope {
+        Scope::Child => format!("de {child}"),
+        Scope::Family => format!("de la famille, obligatoire pour {child},"),
+    };
+    match lack {
+        Lack::Missing => {
+            let whose = whose.trim_end_matches(',');
+            format!(
+                "Il manque la pièce justificative « {name} » {whose} (à envoyer depuis Pièces justificatives)."
+            )
+        }
+        Lack::Pending => format!(
+            "La pièce justificative « {name} » {whose} n'a pas encore été acceptée par la collectivité."
+        ),
+        Lack::Refused => format!(
+            "La pièce justificative « {name} » {whose} a été refusée (à renvoyer depuis Pièces justificatives)."
+        ),
+        Lack::Expired => format!(
+            "La pièce justificative « {name} » {whose} n'est plus valable le {}.",
+            crate::time::french_date(day)
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,6 +618,162 @@ mod tests {
                 "too_many_activities",
                 "invalid_help"
             ]
+        );
+    }
+
+    fn doc_type(
+        id: &str,
+        name: &str,
+        scope: Scope,
+        mandatory_for: &[&str],
+        active: bool,
+    ) -> DocumentType {
+        DocumentType {
+            id: id.into(),
+            name: name.into(),
+            scope,
+            validity: Validity::Permanent,
+            mandatory_for: mandatory_for.iter().map(|a| a.to_string()).collect(),
+            help: String::new(),
+            active,
+        }
+    }
+
+    #[test]
+    fn only_an_accepted_document_valid_on_the_day_counts() {
+        let day = d("2027-09-07");
+        let until = |end: &str| Sent::Accepted {
+            expires_on: Some(d(end)),
+        };
+        assert_eq!(lack_on(&[], day), Some(Lack::Missing));
+        assert_eq!(lack_on(&[Sent::Pending], day), Some(Lack::Pending));
+        assert_eq!(lack_on(&[Sent::Refused], day), Some(Lack::Refused));
+        assert_eq!(lack_on(&[Sent::Accepted { expires_on: None }], day), None);
+        // Valid through the day asked; the day after, expired.
+        assert_eq!(lack_on(&[until("2027-09-07")], day), None);
+        assert_eq!(lack_on(&[until("2027-09-06")], day), Some(Lack::Expired));
+        // Expired then refused: the expiry is the telling reason; a new
+        // one waiting for review, that one.
+        assert_eq!(
+            lack_on(&[until("2027-08-31"), Sent::Refused], day),
+            Some(Lack::Expired)
+        );
+        assert_eq!(
+            lack_on(&[until("2027-08-31"), Sent::Pending], day),
+            Some(Lack::Pending)
+        );
+        // An accepted one still valid holds, whatever else was sent.
+        assert_eq!(
+            lack_on(&[Sent::Refused, until("2028-08-31"), Sent::Pending], day),
+            None
+        );
+    }
+
+    #[test]
+    fn the_types_an_activity_makes_mandatory_are_active_and_list_it() {
+        let types = vec![
+            doc_type(
+                "t1",
+                "Carnet de vaccination",
+                Scope::Child,
+                &["cantine"],
+                true,
+            ),
+            doc_type("t2", "PAI", Scope::Child, &["garderie"], true),
+            doc_type("t3", "Ancien", Scope::Family, &["cantine"], false),
+            doc_type(
+                "t4",
+                "Domicile",
+                Scope::Family,
+                &["garderie", "cantine"],
+                true,
+            ),
+        ];
+        let ids: Vec<&str> = mandatory_types(&types, "cantine")
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
+        assert_eq!(ids, ["t1", "t4"]);
+        assert!(mandatory_types(&types, "centre").is_empty());
+    }
+
+    #[test]
+    fn a_child_needs_its_own_document_and_the_family_one_is_shared() {
+        let vaccines = doc_type("t1", "Carnet de vaccination", Scope::Child, &["c"], true);
+        let address = doc_type(
+            "t2",
+            "Justificatif de domicile",
+            Scope::Family,
+            &["c"],
+            true,
+        );
+        let types = [&vaccines, &address];
+        let day = d("2026-12-07");
+        let accepted = Sent::Accepted { expires_on: None };
+        let docs = [
+            // The sister's carnet does not count for Maéva.
+            HeldDocument {
+                type_id: "t1",
+                child_id: Some("zoe"),
+                sent: accepted,
+            },
+            HeldDocument {
+                type_id: "t2",
+                child_id: None,
+                sent: accepted,
+            },
+        ];
+        let lacks: Vec<(&str, Lack)> = lacking(&types, &docs, "maeva", day)
+            .into_iter()
+            .map(|(t, l)| (t.id.as_str(), l))
+            .collect();
+        assert_eq!(lacks, [("t1", Lack::Missing)]);
+        assert!(lacking(&types, &docs, "zoe", day).is_empty());
+        assert_eq!(lacking(&types, &[], "zoe", day).len(), 2);
+        // A child's document does not stand for the family's.
+        let docs = [HeldDocument {
+            type_id: "t2",
+            child_id: Some("zoe"),
+            sent: accepted,
+        }];
+        assert_eq!(
+            lacking(&[&address], &docs, "zoe", day)
+                .into_iter()
+                .map(|(_, l)| l)
+                .collect::<Vec<_>>(),
+            [Lack::Missing]
+        );
+    }
+
+    #[test]
+    fn the_message_names_the_document_and_the_child() {
+        let vaccines = doc_type("t1", "Carnet de vaccination", Scope::Child, &[], true);
+        let insurance = doc_type("t2", "Attestation d'assurance", Scope::Child, &[], true);
+        let address = doc_type("t3", "Justificatif de domicile", Scope::Family, &[], true);
+        let day = d("2027-09-07");
+        assert_eq!(
+            lack_message(&vaccines, "Maéva", Lack::Missing, day),
+            "Il manque la pièce justificative « Carnet de vaccination » de Maéva (à envoyer depuis Pièces justificatives)."
+        );
+        assert_eq!(
+            lack_message(&insurance, "Maéva", Lack::Expired, day),
+            "La pièce justificative « Attestation d'assurance » de Maéva n'est plus valable le 07/09/2027."
+        );
+        assert_eq!(
+            lack_message(&vaccines, "Maéva", Lack::Pending, day),
+            "La pièce justificative « Carnet de vaccination » de Maéva n'a pas encore été acceptée par la collectivité."
+        );
+        assert_eq!(
+            lack_message(&vaccines, "Maéva", Lack::Refused, day),
+            "La pièce justificative « Carnet de vaccination » de Maéva a été refusée (à renvoyer depuis Pièces justificatives)."
+        );
+        assert_eq!(
+            lack_message(&address, "Maéva", Lack::Missing, day),
+            "Il manque la pièce justificative « Justificatif de domicile » de la famille, obligatoire pour Maéva (à envoyer depuis Pièces justificatives)."
+        );
+        assert_eq!(
+            lack_message(&address, "Maéva", Lack::Expired, day),
+            "La pièce justificative « Justificatif de domicile » de la famille, obligatoire pour Maéva, n'est plus valable le 07/09/2027."
         );
     }
 }

@@ -90,6 +90,19 @@ pub enum Validation {
     Automatic,
 }
 
+/// What a mandatory supporting document that is missing (or no longer
+/// valid on the day asked) does to a new reservation for the child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingDocument {
+    /// The day is refused (`missing_document`); what activities stored
+    /// before this setting do.
+    #[default]
+    Block,
+    /// The request goes through; the answer carries a warning.
+    Warn,
+}
+
 /// An activity as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Activity {
@@ -122,6 +135,11 @@ pub struct Activity {
     /// stored before this setting: `ignored`, as they ran).
     #[serde(default)]
     pub school_holidays: SchoolHolidays,
+    /// A missing or expired mandatory document blocks new reservations
+    /// (`block`, also for activities stored before this setting) or only
+    /// warns (`warn`).
+    #[serde(default)]
+    pub missing_document: MissingDocument,
 }
 
 /// Why an activity does not take place on a day.
@@ -258,6 +276,10 @@ pub struct NewActivity {
     /// How it follows the school holidays (`closed` by default).
     #[serde(default = "SchoolHolidays::closed")]
     pub school_holidays: SchoolHolidays,
+    /// A missing or expired mandatory document blocks new reservations
+    /// (`block`, the default) or only warns (`warn`).
+    #[serde(default)]
+    pub missing_document: MissingDocument,
 }
 
 fn time(field: &str, s: &str) -> Result<NaiveTime, FieldError> {
@@ -394,6 +416,7 @@ impl NewActivity {
                 cancel_deadline,
                 open_on_public_holidays: self.open_on_public_holidays,
                 school_holidays: self.school_holidays,
+                missing_document: self.missing_document,
             }),
             _ => Err(errors),
         }
@@ -408,4 +431,51 @@ pub struct Enrolment {
     pub child_id: String,
     pub activity_id: String,
     pub period: Period,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_document_blocks_unless_the_activity_says_warn() {
+        let stored = serde_json::json!({
+            "id": "a1", "name": "Restauration", "establishment": "Ecole Lux",
+            "start": "11:30", "end": "13:30", "weekdays": ["mon"],
+            "period": {"from": "2026-09-01", "to": "2027-07-06"}, "closures": [],
+            "capacity": null, "validation": "manual", "booking_deadline": null,
+            "cancel_deadline": null
+        });
+        // Stored before the setting existed: blocks.
+        let a: Activity = serde_json::from_value(stored.clone()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.missing_document, MissingDocument::Block);
+        let mut warn = stored;
+        warn["missing_document"] = "warn".into();
+        let a: Activity = serde_json::from_value(warn).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.missing_document, MissingDocument::Warn);
+        assert_eq!(
+            serde_json::to_value(MissingDocument::Block).ok(),
+            Some(serde_json::json!("block"))
+        );
+        let new = |extra: serde_json::Value| {
+            let mut b = serde_json::json!({
+                "name": "Restauration", "establishment": "Ecole Lux", "start": "11:30",
+                "end": "13:30", "weekdays": ["mon"],
+                "period": {"from": "2026-09-01", "to": "2027-07-06"}, "validation": "manual"
+            });
+            for (k, v) in extra.as_object().into_iter().flatten() {
+                b[k] = v.clone();
+            }
+            serde_json::from_value::<NewActivity>(b)
+        };
+        let a = new(serde_json::json!({}))
+            .ok()
+            .and_then(|n| n.validate("a".into()).ok());
+        assert_eq!(a.map(|a| a.missing_document), Some(MissingDocument::Block));
+        let a = new(serde_json::json!({"missing_document": "warn"}))
+            .ok()
+            .and_then(|n| n.validate("a".into()).ok());
+        assert_eq!(a.map(|a| a.missing_document), Some(MissingDocument::Warn));
+        assert!(new(serde_json::json!({"missing_document": "ignore"})).is_err());
+    }
 }

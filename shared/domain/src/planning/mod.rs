@@ -5,7 +5,9 @@ pub mod activity;
 pub mod rules;
 pub mod slots;
 
-pub use activity::{Activity, Closure, Enrolment, NewActivity, Period, Validation, Weekday};
+pub use activity::{
+    Activity, Closure, Enrolment, MissingDocument, NewActivity, Period, Validation, Weekday,
+};
 pub use rules::{PlanningState, Refusal};
 pub use slots::{
     Blocked, Held, PlaceChange, Places, Slot, SlotEvent, SlotState, Transition, transition,

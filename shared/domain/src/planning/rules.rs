@@ -467,6 +467,7 @@ mod tests {
             cancel_deadline: None,
             open_on_public_holidays: false,
             school_holidays: SchoolHolidays::Ignored,
+            missing_document: Default::default(),
         }
     }
 
