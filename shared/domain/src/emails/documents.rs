@@ -39,14 +39,14 @@ pub fn document_expiry(
         Notice::Soon => (
             "Pièce justificative bientôt expirée",
             format!(
-                "La pièce justificative « {} » {whom} n'est plus valable après le {date}. Pensez à envoyer un document à jour avant cette date depuis votre espace Pièces justificatives.",
+                "La pièce justificative « {} » {whom} n'est plus valable après le {date}. Pensez à envoyer un document à jour avant cette date depuis votre espace Pièces justificatives.",
                 doc.name
             ),
         ),
         Notice::Expired => (
             "Pièce justificative expirée",
             format!(
-                "La pièce justificative « {} » {whom} a expiré le {date}. Envoyez un document à jour depuis votre espace Pièces justificatives : certaines réservations peuvent en dépendre.",
+                "La pièce justificative « {} » {whom} a expiré le {date}. Envoyez un document à jour depuis votre espace Pièces justificatives : certaines réservations peuvent en dépendre.",
                 doc.name
             ),
         ),
@@ -109,7 +109,7 @@ mod tests {
             "{}",
             soon.text
         );
-        assert!(soon.text.contains("« Carnet de vaccination » de Zoé"));
+        assert!(soon.text.contains("« Carnet de vaccination » de Zoé"));
         assert!(soon.text.contains("après le 31/03/2027"), "{}", soon.text);
         assert!(
             soon.html
