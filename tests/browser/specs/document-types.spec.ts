@@ -20,6 +20,17 @@ test.beforeAll(async ({ playwright, baseURL }) => {
   await ensureShared(playwright, baseURL as string, 'agent');
   await ensureShared(playwright, baseURL as string, 'parent');
 });
+// The types made here are withdrawn at the end: the insurance is mandatory
+// for the demo's canteen, whose reservations it would refuse to the specs
+// after this one.
+test.afterAll(async ({ playwright, baseURL }) => {
+  const agent = await apiWith(playwright, baseURL as string, sharedState('agent'));
+  const types = await json<{ items: { id: string; name: string; active: boolean }[] }>(await agent.get('/api/agent/document-types'), 'GET /api/agent/document-types');
+  for (const t of types.items.filter((t) => t.active && [INSURANCE, HOME, HOME_EDITED, CAF].includes(t.name))) {
+    await json(await agent.patch(`/api/agent/document-types/${t.id}`, { data: { active: false } }), `withdraw ${t.name}`);
+  }
+  await agent.dispose();
+});
 
 const PAGE = '/agent/pieces-justificatives';
 const INSURANCE = "Attestation d'assurance extra-scolaire";

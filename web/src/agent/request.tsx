@@ -316,8 +316,12 @@ export function RequestPage({ id }: { id: string }) {
           <form onSubmit={(e) => e.preventDefault()} noValidate aria-busy={decision.busy ? 'true' : undefined}>
             <TextAreaField
               id="message-decision"
-              label="Message à la famille (facultatif)"
-              hint="Joint à la décision ; la famille le lit dans l'historique de sa demande."
+              label={r.kind === 'document' ? 'Message à la famille (obligatoire pour un refus)' : 'Message à la famille (facultatif)'}
+              hint={
+                r.kind === 'document'
+                  ? "Joint à la décision ; la famille lit la raison d'un refus dans sa liste de pièces justificatives."
+                  : "Joint à la décision ; la famille le lit dans l'historique de sa demande."
+              }
               value={message}
               onValue={setMessage}
               maxLength={2000}
