@@ -30,6 +30,7 @@ on_both_stores!(
     other_families_documents_are_not_found,
     a_new_file_cancels_the_pending_one,
     the_detail_lists_the_earlier_versions,
+    a_decided_document_is_a_new_message_and_a_line_of_the_digest,
 );
 
 const PASSWORD: &str = "Motdepasse1";
@@ -1198,4 +1199,64 @@ async fn the_detail_lists_the_earlier_versions(app: TestApp) {
         .get(&format!("/api/requests/{request_id}"), Some(&other))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+}
+
+/// A document's decision is a request's like any other: the family sees
+/// the agent's message as new in Mes demandes, and the processing digest
+/// of the window lists the line "Pièce justificative", refused, with it.
+async fn a_decided_document_is_a_new_message_and_a_line_of_the_digest(app: TestApp) {
+    let d = Docs::new(app).await;
+    let r = d.send("application/pdf", PDF).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let request_id = r.body["request_id"].as_str().unwrap().to_string();
+    let r = d
+        .decide(
+            &request_id,
+            json!({"decision": "refused", "message": "Le carnet est au nom d'un autre enfant."}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+
+    let r = d.app.get("/api/requests", Some(&d.parent)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let mine = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == request_id.as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("{:?}", r.body));
+    assert_eq!(mine["kind"], "document");
+    assert_eq!(mine["state"], "refused");
+    assert_eq!(mine["new_messages"], 1, "{mine}");
+
+    let decided = d.app.state.clock.now();
+    let at = marelle_domain::digest_window::window_of(decided).end() + chrono::Duration::minutes(1);
+    d.app.clock.freeze(at);
+    let report = marelle_api::jobs::digest::run_once(
+        &d.app.state,
+        at,
+        marelle_api::jobs::digest::Options::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+    let mail = d.app.last_email_to("matthieu@exemple.fr").await;
+    assert_eq!(mail.subject, "Accusé de traitement");
+    let line = mail
+        .text
+        .lines()
+        .find(|l| l.contains("Pièce justificative"))
+        .unwrap_or_else(|| panic!("{}", mail.text));
+    assert!(
+        line.starts_with("Pièce justificative envoyée le ")
+            && line.ends_with(" : Carnet de vaccination (Zoé), refusée."),
+        "{line}"
+    );
+    assert!(
+        mail.text
+            .contains("Le carnet est au nom d'un autre enfant."),
+        "{}",
+        mail.text
+    );
 }

@@ -79,12 +79,19 @@ pub fn processing_digest(
         });
     }
     for l in &others {
+        // A document is sent, not asked for; its description repeats the
+        // kind ("Pièce justificative : Carnet de vaccination (Zoé)").
+        let document = l.kind == crate::requests::RequestKind::Document.label();
+        let what = l
+            .activity
+            .strip_prefix(&format!("{} : ", l.kind))
+            .unwrap_or(&l.activity);
         blocks.push(Block::Paragraph(format!(
-            "{} demandée le {} à {} : {}, {}.",
+            "{} {} le {} à {} : {what}, {}.",
             l.kind,
+            if document { "envoyée" } else { "demandée" },
             french_date(l.date),
             l.time,
-            l.activity,
             decided(&l.status)
         )));
     }
