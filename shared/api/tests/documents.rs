@@ -8,7 +8,7 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use marelle_domain::ports::BlobError;
 use marelle_domain::ports::store::Key;
 use marelle_testkit::TestApp;
@@ -517,7 +517,7 @@ async fn parents_cannot_touch_types_and_agents_have_no_table(app: TestApp) {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+use common::PDF;
 const PNG: &[u8] = &[
     0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, b'I', b'H', b'D', b'R', 0, 0, 0,
     1,
@@ -578,28 +578,7 @@ impl Docs {
 
     /// PUTs `bytes` to a grant's URL with its headers, as the browser does.
     async fn put_to(&self, grant: &Value, bytes: &[u8]) {
-        let target = &grant["upload"];
-        assert_eq!(target["method"], "PUT");
-        let url = target["url"].as_str().unwrap();
-        let headers: Vec<(String, String)> =
-            serde_json::from_value(target["headers"].clone()).unwrap();
-        let status = if let Some(path) = url.strip_prefix(marelle_testkit::app::ORIGIN) {
-            let mut req = Request::builder().method(Method::PUT).uri(path);
-            for (k, v) in &headers {
-                req = req.header(k, v);
-            }
-            self.app
-                .send(req.body(Body::from(bytes.to_vec())).unwrap())
-                .await
-                .status
-                .as_u16()
-        } else {
-            let mut req = reqwest::Client::new().put(url).body(bytes.to_vec());
-            for (k, v) in &headers {
-                req = req.header(k, v);
-            }
-            req.send().await.unwrap().status().as_u16()
-        };
+        let status = common::put_upload(&self.app, &grant["upload"], bytes).await;
         assert!((200..300).contains(&status), "upload: {status}");
     }
 

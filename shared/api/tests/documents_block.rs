@@ -11,8 +11,7 @@
 #[macro_use]
 mod common;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::StatusCode;
 use marelle_testkit::TestApp;
 use serde_json::{Value, json};
 
@@ -32,7 +31,6 @@ on_both_stores!(
 );
 
 const PASSWORD: &str = "Motdepasse1";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
 
 /// A family with two children (Maéva and Zoé), both enrolled in the
 /// canteen for the school year; the clock is on Saturday 28 November 2026.
@@ -151,49 +149,8 @@ impl World {
     /// Sends a PDF for the type (and child), as the browser does; returns
     /// the document's request.
     async fn send(&self, type_id: &str, child: Option<&str>) -> String {
-        let r = self
-            .app
-            .post(
-                "/api/documents",
-                json!({"type_id": type_id, "child_id": child, "file_name": "piece.pdf",
-                       "content_type": "application/pdf", "size": PDF.len()}),
-                Some(&self.parent),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        let grant = r.body;
-        let target = &grant["upload"];
-        let url = target["url"].as_str().unwrap();
-        let headers: Vec<(String, String)> =
-            serde_json::from_value(target["headers"].clone()).unwrap();
-        let status = if let Some(path) = url.strip_prefix(marelle_testkit::app::ORIGIN) {
-            let mut req = Request::builder().method(Method::PUT).uri(path);
-            for (k, v) in &headers {
-                req = req.header(k, v);
-            }
-            self.app
-                .send(req.body(Body::from(PDF.to_vec())).unwrap())
-                .await
-                .status
-                .as_u16()
-        } else {
-            let mut req = reqwest::Client::new().put(url).body(PDF.to_vec());
-            for (k, v) in &headers {
-                req = req.header(k, v);
-            }
-            req.send().await.unwrap().status().as_u16()
-        };
-        assert!((200..300).contains(&status), "upload: {status}");
-        let r = self
-            .app
-            .post(
-                "/api/documents/confirm",
-                json!({"upload_id": grant["upload_id"]}),
-                Some(&self.parent),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        r.body["request_id"].as_str().unwrap().to_string()
+        let sent = common::send_pdf(&self.app, &self.parent, type_id, child).await;
+        sent["request_id"].as_str().unwrap().to_string()
     }
 
     async fn decide(&self, request_id: &str, decision: &str) {

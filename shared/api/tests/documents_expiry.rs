@@ -12,8 +12,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::StatusCode;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use marelle_api::documents::expiry;
 use marelle_domain::keys;
@@ -32,7 +31,6 @@ on_both_stores!(
 );
 
 const PASSWORD: &str = "Motdepasse1";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
 
 /// 28/11/2026, the day the documents are sent (`t0`, 11:00 in Paris).
 fn day0() -> NaiveDate {
@@ -123,51 +121,10 @@ impl Family {
 
     /// Sends a PDF for `type_id`; returns (document id, request id).
     async fn send(&self, type_id: &str, child: Option<&str>) -> (String, String) {
-        let r = self
-            .app
-            .post(
-                "/api/documents",
-                json!({"type_id": type_id, "child_id": child, "file_name": "piece.pdf",
-                       "content_type": "application/pdf", "size": PDF.len()}),
-                Some(&self.parent),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        let grant = r.body;
-        let target = &grant["upload"];
-        let url = target["url"].as_str().unwrap();
-        let headers: Vec<(String, String)> =
-            serde_json::from_value(target["headers"].clone()).unwrap();
-        let status = if let Some(path) = url.strip_prefix(marelle_testkit::app::ORIGIN) {
-            let mut req = Request::builder().method(Method::PUT).uri(path);
-            for (k, v) in &headers {
-                req = req.header(k, v);
-            }
-            self.app
-                .send(req.body(Body::from(PDF.to_vec())).unwrap())
-                .await
-                .status
-                .as_u16()
-        } else {
-            let mut req = reqwest::Client::new().put(url).body(PDF.to_vec());
-            for (k, v) in &headers {
-                req = req.header(k, v);
-            }
-            req.send().await.unwrap().status().as_u16()
-        };
-        assert!((200..300).contains(&status), "upload: {status}");
-        let r = self
-            .app
-            .post(
-                "/api/documents/confirm",
-                json!({"upload_id": grant["upload_id"]}),
-                Some(&self.parent),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let sent = common::send_pdf(&self.app, &self.parent, type_id, child).await;
         (
-            r.body["document_id"].as_str().unwrap().to_string(),
-            r.body["request_id"].as_str().unwrap().to_string(),
+            sent["document_id"].as_str().unwrap().to_string(),
+            sent["request_id"].as_str().unwrap().to_string(),
         )
     }
 

@@ -89,3 +89,65 @@ macro_rules! on_both_stores {
         );
     };
 }
+
+/// A minimal PDF the documents' checks accept.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+
+/// PUTs `bytes` to an upload grant's target (`{url, method, headers}`), as
+/// the browser does: through the in-process router for the embedded
+/// store's URLs, over HTTP to moto's S3 otherwise. The answer's status.
+pub async fn put_upload(app: &TestApp, target: &serde_json::Value, bytes: &[u8]) -> u16 {
+    use axum::body::Body;
+    use axum::http::{Method, Request};
+    assert_eq!(target["method"], "PUT");
+    let url = target["url"].as_str().unwrap();
+    let headers: Vec<(String, String)> = serde_json::from_value(target["headers"].clone()).unwrap();
+    if let Some(path) = url.strip_prefix(marelle_testkit::app::ORIGIN) {
+        let mut req = Request::builder().method(Method::PUT).uri(path);
+        for (k, v) in &headers {
+            req = req.header(k, v);
+        }
+        app.send(req.body(Body::from(bytes.to_vec())).unwrap())
+            .await
+            .status
+            .as_u16()
+    } else {
+        let mut req = reqwest::Client::new().put(url).body(bytes.to_vec());
+        for (k, v) in &headers {
+            req = req.header(k, v);
+        }
+        req.send().await.unwrap().status().as_u16()
+    }
+}
+
+/// Sends [`PDF`] for a document type (and child) as `parent`: grant, upload,
+/// confirmation. The confirmation's answer (`document_id`, `request_id`).
+pub async fn send_pdf(
+    app: &TestApp,
+    parent: &str,
+    type_id: &str,
+    child: Option<&str>,
+) -> serde_json::Value {
+    use axum::http::StatusCode;
+    let r = app
+        .post(
+            "/api/documents",
+            serde_json::json!({"type_id": type_id, "child_id": child, "file_name": "piece.pdf",
+                   "content_type": "application/pdf", "size": PDF.len()}),
+            Some(parent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let grant = r.body;
+    let status = put_upload(app, &grant["upload"], PDF).await;
+    assert!((200..300).contains(&status), "upload: {status}");
+    let r = app
+        .post(
+            "/api/documents/confirm",
+            serde_json::json!({"upload_id": grant["upload_id"]}),
+            Some(parent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.body
+}
