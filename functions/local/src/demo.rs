@@ -13,7 +13,7 @@ use axum::response::IntoResponse;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use marelle_api::accounts::{CreateAccountError, create_active_account};
 use marelle_api::family::FamilyParam;
-use marelle_api::http::extract::{Agent, JsonBody, Parent, UrlQuery};
+use marelle_api::http::extract::{Agent, ClientIp, JsonBody, Parent, UrlQuery};
 use marelle_api::http::sessions::CurrentAccount;
 use marelle_domain::accounts::{Civility, Role};
 use marelle_domain::family::{NewFamily, codes};
@@ -251,8 +251,6 @@ impl Demo<'_> {
         answer(r, "inscription").await.map(|_| ())
     }
 
-    /// A submission as `who` (a parent's account): the ids of the requests
-    /// recorded.
     /// The first Wednesday from a week after `today` on which `activity`
     /// runs and may be booked at `at`.
     async fn open_wednesday(
@@ -280,6 +278,8 @@ impl Demo<'_> {
         Ok(open.unwrap_or(first))
     }
 
+    /// A submission as `who` (a parent's account): the ids of the requests
+    /// recorded.
     async fn ask(&self, who: &CurrentAccount, body: Value) -> Result<Vec<String>, String> {
         let s = serde_json::from_value(body).map_err(fail)?;
         let r = marelle_api::planning::submit::submit(
@@ -618,7 +618,114 @@ impl Demo<'_> {
             .ok_or_else(|| fail("responsable introuvable"))?;
         self.regies().await?;
         self.invoices(martin, &camille, today).await?;
+        // Last: the documents made mandatory here would refuse the
+        // reservations asked above.
+        self.documents(&a, &maeva, &timeo).await?;
         Ok(())
+    }
+
+    /// Pièces justificatives: three types, and the Martin family's files in
+    /// every state. Maéva's vaccination record accepted; her insurance
+    /// refused with the reason (the workshop, which needs it, warns her on
+    /// the planning); Timéo's insurance sent today, in the agent's queue
+    /// with the file shown; the family's proof of address still to send.
+    async fn documents(&self, a: &Ids, maeva: &str, timeo: &str) -> Result<(), String> {
+        let vaccines = self
+            .document_type(json!({
+                "name": "Carnet de vaccination", "scope": "child", "validity": "permanent",
+                "mandatory_for": [a.centre],
+                "help": "Les pages des vaccins obligatoires, avec le nom de l'enfant."
+            }))
+            .await?;
+        let insurance = self
+            .document_type(json!({
+                "name": "Attestation d'assurance scolaire et extra-scolaire", "scope": "child",
+                "validity": "school_year", "mandatory_for": [a.atelier, a.centre],
+                "help": "L'attestation de votre assureur pour l'année scolaire en cours."
+            }))
+            .await?;
+        self.document_type(json!({
+            "name": "Justificatif de domicile (moins de 3 mois)", "scope": "family",
+            "validity": "months:3",
+            "help": "Facture d'énergie, de téléphone ou avis d'imposition."
+        }))
+        .await?;
+        let accepted = self
+            .send_document(&vaccines, Some(maeva), "carnet-maeva.pdf")
+            .await?;
+        self.decide(&[accepted], Decision::Accepted, None).await?;
+        let refused = self
+            .send_document(&insurance, Some(maeva), "assurance-maeva.pdf")
+            .await?;
+        self.decide(
+            &[refused],
+            Decision::Refused,
+            Some("L'attestation ne couvre que le temps scolaire : il nous faut aussi les activités extra-scolaires."),
+        )
+        .await?;
+        self.send_document(&insurance, Some(timeo), "assurance-timeo.pdf")
+            .await?;
+        Ok(())
+    }
+
+    async fn document_type(&self, body: Value) -> Result<String, String> {
+        let new = serde_json::from_value(body).map_err(fail)?;
+        let r = marelle_api::documents::types::create_type(
+            State(self.app()),
+            Agent(self.agent.clone()),
+            JsonBody(new),
+        )
+        .await;
+        id_of(&answer(r, "pièce justificative").await?)
+    }
+
+    /// A PDF sent by the demo parent as the browser does (grant, file,
+    /// confirmation): the id of its request.
+    async fn send_document(
+        &self,
+        type_id: &str,
+        child_id: Option<&str>,
+        file_name: &str,
+    ) -> Result<String, String> {
+        use marelle_api::documents::upload;
+        let bytes = demo_pdf(file_name);
+        let body = serde_json::from_value(json!({
+            "type_id": type_id, "child_id": child_id, "file_name": file_name,
+            "content_type": "application/pdf", "size": bytes.len()
+        }))
+        .map_err(fail)?;
+        let r = upload::start(
+            State(self.app()),
+            Parent(self.parent.clone()),
+            ClientIp(std::net::IpAddr::from([127, 0, 0, 1])),
+            UrlQuery(FamilyParam { family_id: None }),
+            JsonBody(body),
+        )
+        .await;
+        let grant = answer(r, "envoi d'une pièce").await?;
+        let upload_id = grant["upload_id"].as_str().unwrap_or_default().to_string();
+        let key = upload::staged_key(&self.local.state, &upload_id)
+            .await
+            .map_err(|e| fail(e.detail))?
+            .ok_or_else(|| fail("envoi introuvable"))?;
+        self.local
+            .state
+            .blobs
+            .put(&key, bytes, "application/pdf")
+            .await
+            .map_err(|e| fail(format!("{e:?}")))?;
+        let body = serde_json::from_value(json!({"upload_id": upload_id})).map_err(fail)?;
+        let r = upload::confirm(
+            State(self.app()),
+            Parent(self.parent.clone()),
+            JsonBody(body),
+        )
+        .await;
+        let sent = answer(r, "pièce justificative envoyée").await?;
+        sent["request_id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| fail("demande introuvable"))
     }
 
     /// The commune's two régies, the services the demo invoices come from.
@@ -817,4 +924,35 @@ fn print_accounts() {
     println!(
         "Démo : parent {PARENT_EMAIL} / {PARENT_PASSWORD} ; agent {AGENT_EMAIL} / {AGENT_PASSWORD} ; autre parent {OTHER_PARENT_EMAIL} / {PARENT_PASSWORD}"
     );
+}
+
+/// A one-page PDF saying `text` (no script, no embedded file).
+fn demo_pdf(text: &str) -> Vec<u8> {
+    let stream = format!("BT /F1 24 Tf 72 720 Td (Demo : {text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{o}\nendobj\n", i + 1));
+    }
+    let xref = out.len();
+    out.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objects.len() + 1
+    ));
+    for off in offsets {
+        out.push_str(&format!("{off:010} 00000 n \n"));
+    }
+    out.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
+    out.into_bytes()
 }

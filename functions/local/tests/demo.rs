@@ -279,3 +279,82 @@ async fn the_demo_parent_has_invoices_in_every_state_and_a_balanced_ledger() {
         "{cancelled}"
     );
 }
+
+#[tokio::test]
+async fn the_demo_parent_has_supporting_documents_in_every_state_and_the_agent_one_to_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::serve(dir.path(), &["--demo", "--school-zone", "C"], &[]);
+    let parent = log_in(&server, "parent.demo@villebois.example", "Famille2026").await;
+    let (status, table) = get(&parent, &server, "/api/documents").await;
+    assert_eq!(status, StatusCode::OK, "{table}");
+    let rows: Vec<(String, String, String)> = table["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_string(),
+                r["child"].as_str().unwrap_or("famille").to_string(),
+                r["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (name, child, state) in [
+        ("Carnet de vaccination", "Maéva", "accepted"),
+        (
+            "Attestation d'assurance scolaire et extra-scolaire",
+            "Maéva",
+            "refused",
+        ),
+        (
+            "Attestation d'assurance scolaire et extra-scolaire",
+            "Timéo",
+            "pending",
+        ),
+        (
+            "Justificatif de domicile (moins de 3 mois)",
+            "famille",
+            "missing",
+        ),
+    ] {
+        assert!(
+            rows.contains(&(name.into(), child.into(), state.into())),
+            "{name} / {child} / {state} missing from {rows:?}"
+        );
+    }
+    // Maéva's refused insurance is mandatory (the workshop) and says why.
+    let refused = table["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["state"] == "refused")
+        .unwrap();
+    assert_eq!(refused["mandatory"], true);
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("extra-scolaires")
+    );
+
+    let agent = log_in(&server, "agent.demo@villebois.example", "Mairie2026").await;
+    let (status, queue) = get(&agent, &server, "/api/agent/requests?kind=document").await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    let pending = queue["items"].as_array().unwrap();
+    assert_eq!(pending.len(), 1, "{queue}");
+    let id = pending[0]["id"].as_str().unwrap();
+    let (_, detail) = get(&agent, &server, &format!("/api/agent/requests/{id}")).await;
+    assert_eq!(detail["document"]["file_name"], "assurance-timeo.pdf");
+    let url = detail["document"]["url"].as_str().unwrap();
+    let file = agent
+        .get(if url.starts_with('/') {
+            format!("{}{url}", server.base)
+        } else {
+            url.to_string()
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), StatusCode::OK);
+    assert!(file.bytes().await.unwrap().starts_with(b"%PDF-"));
+}

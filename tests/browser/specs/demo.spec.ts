@@ -91,7 +91,7 @@ test('a refusal carries the commune message in Mes demandes', async ({ page }) =
   await expect(details.first()).toBeVisible();
   expect(await details.count()).toBeGreaterThanOrEqual(2);
   await details.first().click();
-  await expect(page.locator('.history__message').first()).toContainText(/accueil du soir|groupe du soir est complet|l'absence ne peut pas être enregistrée/);
+  await expect(page.locator('.history__message').first()).toContainText(/accueil du soir|groupe du soir est complet|l'absence ne peut pas être enregistrée|ne couvre que le temps scolaire/);
 });
 
 test('a new agent sees the queue, previews the coming processing e-mail and reads the outbox', async ({ page }) => {

@@ -251,6 +251,16 @@ fn grant_key(upload_id: &str) -> Key {
     Key::new(format!("UPLOAD#{upload_id}"), "DOCUMENT")
 }
 
+/// Where a grant's file is to be put: what the upload URL writes, for a
+/// caller in the same process (the demo's seed); `None` once confirmed or
+/// expired.
+pub async fn staged_key(app: &AppState, upload_id: &str) -> ApiResult<Option<String>> {
+    Ok(match app.store.get(&grant_key(upload_id)).await? {
+        Some(item) => Some(item.data::<Grant>()?.key),
+        None => None,
+    })
+}
+
 fn file_type_error(detail: impl Into<String>) -> ApiError {
     ApiError::rule("document_file_type", detail)
 }
