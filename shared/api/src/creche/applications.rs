@@ -171,7 +171,7 @@ pub fn transition_error(e: TransitionError) -> ApiError {
     match e {
         TransitionError::ApplicationClosed => ApiError::conflict(
             e.code(),
-            "Cette préinscription est close : elle ne peut plus être modifiée.",
+            "Cette préinscription est close\u{a0}: elle ne peut plus être modifiée.",
         ),
         TransitionError::NoOffer => ApiError::conflict(
             e.code(),
@@ -179,7 +179,7 @@ pub fn transition_error(e: TransitionError) -> ApiError {
         ),
         TransitionError::OfferExpired => ApiError::rule(
             e.code(),
-            "Le délai pour répondre à cette proposition de place est dépassé : la demande est de nouveau en attente de place.",
+            "Le délai pour répondre à cette proposition de place est dépassé\u{a0}: la demande est de nouveau en attente de place.",
         ),
         TransitionError::InvalidTransition => ApiError::conflict(
             e.code(),
@@ -191,7 +191,7 @@ pub fn transition_error(e: TransitionError) -> ApiError {
         ),
         TransitionError::InvalidStatus => ApiError::rule(
             e.code(),
-            "L'état doit être « incomplete », « under_review », « waiting » ou « closed ».",
+            "L'état doit être « incomplete », « under_review », « waiting » ou « closed ».",
         ),
     }
 }
@@ -200,7 +200,7 @@ fn history_full() -> ApiError {
     ApiError::rule(
         "history_full",
         format!(
-            "Cette préinscription a atteint {MAX_HISTORY} événements : contactez la famille autrement."
+            "Cette préinscription a atteint {MAX_HISTORY} événements\u{a0}: contactez la famille autrement."
         ),
     )
 }
@@ -290,7 +290,7 @@ pub async fn act(app: &AppState, mut a: Application, change: Change) -> ApiResul
         }
     }
     Err(ApiError::changed_meanwhile(
-        "Cette préinscription a été modifiée entre-temps : rechargez la page.",
+        "Cette préinscription a été modifiée entre-temps\u{a0}: rechargez la page.",
     ))
 }
 
@@ -429,7 +429,7 @@ pub async fn create(
             marelle_domain::accounts::FieldError::new(
                 "structures",
                 "invalid_structures",
-                format!("La crèche « {missing} » n'existe pas."),
+                format!("La crèche « {missing} » n'existe pas."),
             ),
         ]));
     }
@@ -457,7 +457,7 @@ pub async fn create(
         RequestKind::CrecheApplication,
         p.account_id.clone(),
         now,
-        format!("Préinscription crèche : {child}"),
+        format!("Préinscription crèche\u{a0}: {child}"),
         json!({ "application_id": id, "child": child }),
     );
     record.child_id = body.child_id.clone();

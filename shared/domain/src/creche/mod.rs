@@ -208,7 +208,7 @@ pub fn validate(d: &Draft, today: NaiveDate) -> Result<Checked, Vec<FieldError>>
                 errors.push(FieldError::new(
                     "expected.due_date",
                     "invalid_due_date",
-                    "La date prévue de naissance est passée : préinscrivez l'enfant né depuis le dossier famille.",
+                    "La date prévue de naissance est passée\u{a0}: préinscrivez l'enfant né depuis le dossier famille.",
                 ));
             } else if furthest.is_some_and(|f| e.due_date > f) {
                 errors.push(FieldError::new(
@@ -242,7 +242,7 @@ pub fn validate(d: &Draft, today: NaiveDate) -> Result<Checked, Vec<FieldError>>
                 errors.push(FieldError::new(
                     "start_date",
                     "child_too_old",
-                    "L'enfant aura trois ans à la date d'entrée souhaitée : les crèches accueillent les enfants de moins de trois ans.",
+                    "L'enfant aura trois ans à la date d'entrée souhaitée\u{a0}: les crèches accueillent les enfants de moins de trois ans.",
                 ));
             }
         }
