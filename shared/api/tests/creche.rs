@@ -253,7 +253,7 @@ async fn an_expected_baby_goes_from_application_to_an_accepted_place(app: TestAp
             Some(&w.agent),
         )
         .await;
-    assert_eq!(ids(&r.body), [request_id.clone()]);
+    assert_eq!(ids(&r.body), [request_id.as_str()]);
     // Decided through the application only.
     let r = app.decide(&w.agent, &request_id, "accepted", None).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
@@ -508,7 +508,7 @@ async fn an_offer_is_answered_up_to_its_deadline_then_lapses(app: TestApp) {
     assert_eq!(read(&app, &w, &apps[1]).await["status"], "waiting");
     assert_eq!(
         ids(&agent_list(&app, &w, "status=waiting").await),
-        [apps[1].clone()]
+        [apps[1].as_str()]
     );
     assert!(ids(&agent_list(&app, &w, "status=offered").await).is_empty());
     // Waiting again: the next commission may offer anew.
