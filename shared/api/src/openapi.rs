@@ -171,6 +171,7 @@ use utoipa::openapi::OpenApi as Document;
         marelle_domain::creche::Expected,
         marelle_domain::creche::Situation,
         marelle_domain::creche::WorkSituation,
+        marelle_domain::creche::AgeGroup,
         crate::billing::review::ReviewState,
         crate::billing::online::SettleAction,
         crate::billing::online::Review,

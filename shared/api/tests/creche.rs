@@ -213,6 +213,28 @@ async fn an_expected_baby_goes_from_application_to_an_accepted_place(app: TestAp
         .map(|s| s["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["La Ribambelle", "Les Lutins", "Les Petits Loups"]);
+    assert_eq!(r.body["items"][0]["age_to_months"], 36);
+
+    let r = app
+        .post(
+            "/api/agent/creche/structures",
+            json!({"name": "Les Écureuils", "age_from_months": 2, "age_to_months": 36,
+                   "groups": [{"name": "Bébés", "from_months": 2, "to_months": 12, "places": 10},
+                              {"name": "Grands", "from_months": 12, "to_months": 36, "places": 24}]}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let r = app.get("/api/creche/structures", Some(&w.parent)).await;
+    let ecureuils = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Les Écureuils")
+        .unwrap()
+        .clone();
+    assert_eq!(ecureuils["age_from_months"], 2);
+    assert_eq!(ecureuils["groups"][1]["places"], 24);
 
     let (id, request_id) = apply(
         &app,
@@ -1010,17 +1032,25 @@ async fn the_lists_are_bounded(app: TestApp) {
         .get("/api/agent/creche/structures", Some(&w.agent))
         .await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 50);
-    for (name, code) in [(" ", "invalid_name"), (&*"x".repeat(101), "invalid_name")] {
+    for (body, code) in [
+        (json!({"name": " "}), "invalid_name"),
+        (json!({"name": "x".repeat(101)}), "invalid_name"),
+        (
+            json!({"name": "A", "age_from_months": 12, "age_to_months": 6}),
+            "invalid_age_range",
+        ),
+        (
+            json!({"name": "A", "groups": [{"name": "Bébés", "from_months": 0, "to_months": 12, "places": 0}]}),
+            "invalid_groups",
+        ),
+    ] {
         let r = app
-            .post(
-                "/api/agent/creche/structures",
-                json!({"name": name}),
-                Some(&w.agent),
-            )
+            .post("/api/agent/creche/structures", body.clone(), Some(&w.agent))
             .await;
         assert_eq!(
             (r.status, r.code()),
-            (StatusCode::UNPROCESSABLE_ENTITY, code)
+            (StatusCode::UNPROCESSABLE_ENTITY, code),
+            "{body}"
         );
     }
 

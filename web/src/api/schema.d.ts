@@ -591,6 +591,26 @@ export interface components {
       line2?: string;
       postal_code: string;
     };
+    /** @description An age group of a crèche ("Bébés", 2–12 months, 10 places). */
+    AgeGroup: {
+      /**
+       * Format: int32
+       * @description From this age, in months (included).
+       */
+      from_months: number;
+      /** @description 1 to 50 characters. */
+      name: string;
+      /**
+       * Format: int32
+       * @description 1 to 200.
+       */
+      places: number;
+      /**
+       * Format: int32
+       * @description To this age, in months (excluded).
+       */
+      to_months: number;
+    };
     /**
      * @description The family's answer to an offer.
      * @enum {string}
@@ -1558,6 +1578,18 @@ export interface components {
     NewStructure: {
       /** @description 200 characters at most. */
       address?: string | null;
+      /**
+       * Format: int32
+       * @description 0–35, default 0.
+       */
+      age_from_months?: number | null;
+      /**
+       * Format: int32
+       * @description 1–36, after `age_from_months`; default 36.
+       */
+      age_to_months?: number | null;
+      /** @description Up to 6 age groups inside the range, each with 1 to 200 places. */
+      groups?: components["schemas"]["AgeGroup"][] | null;
       /** @description 1 to 100 characters. */
       name: string;
     };
@@ -2072,6 +2104,18 @@ export interface components {
     /** @description A crèche of the commune. */
     Structure: {
       address?: string | null;
+      /**
+       * Format: int32
+       * @description Children are taken from this age, in months.
+       */
+      age_from_months?: number;
+      /**
+       * Format: int32
+       * @description Up to this age, in months (excluded).
+       */
+      age_to_months?: number;
+      /** @description Its age groups and their places (may be empty). */
+      groups?: components["schemas"]["AgeGroup"][];
       id: string;
       name: string;
     };
@@ -2782,7 +2826,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `invalid_name`, `invalid_address`, `too_many_structures` */
+      /** @description `invalid_name`, `invalid_address`, `invalid_age_range`, `invalid_groups`, `too_many_structures` */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use marelle_domain::creche::{self, MAX_STRUCTURES};
+use marelle_domain::creche::{self, AgeGroup, MAX_STRUCTURES, StructureDraft};
 use marelle_domain::keys;
 use marelle_domain::ports::store::{Condition, Item};
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,19 @@ pub struct Structure {
     pub id: String,
     pub name: String,
     pub address: Option<String>,
+    /// Children are taken from this age, in months.
+    #[serde(default)]
+    pub age_from_months: u8,
+    /// Up to this age, in months (excluded).
+    #[serde(default = "max_age")]
+    pub age_to_months: u8,
+    /// Its age groups and their places (may be empty).
+    #[serde(default)]
+    pub groups: Vec<AgeGroup>,
+}
+
+fn max_age() -> u8 {
+    creche::MAX_AGE_MONTHS
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -37,6 +50,12 @@ pub struct NewStructure {
     pub name: String,
     /// 200 characters at most.
     pub address: Option<String>,
+    /// 0–35, default 0.
+    pub age_from_months: Option<u8>,
+    /// 1–36, after `age_from_months`; default 36.
+    pub age_to_months: Option<u8>,
+    /// Up to 6 age groups inside the range, each with 1 to 200 places.
+    pub groups: Option<Vec<AgeGroup>>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -94,15 +113,21 @@ pub async fn agent_list(
         (status = 201, description = "Crèche créée", body = CreatedStructure),
         (status = 400, description = "Corps illisible ou champ inconnu", body = Problem),
         (status = 403, description = "Réservé aux agents", body = Problem),
-        (status = 422, description = "`invalid_name`, `invalid_address`, `too_many_structures`", body = Problem),
+        (status = 422, description = "`invalid_name`, `invalid_address`, `invalid_age_range`, `invalid_groups`, `too_many_structures`", body = Problem),
     ))]
 pub async fn create(
     State(app): State<AppState>,
     Agent(_): Agent,
     JsonBody(body): JsonBody<NewStructure>,
 ) -> ApiResult<impl IntoResponse> {
-    let (name, address) = creche::check_structure(&body.name, body.address.as_deref())
-        .map_err(ApiError::invalid_fields)?;
+    let fields = creche::check_structure(&StructureDraft {
+        name: body.name,
+        address: body.address,
+        age_from_months: body.age_from_months,
+        age_to_months: body.age_to_months,
+        groups: body.groups.unwrap_or_default(),
+    })
+    .map_err(ApiError::invalid_fields)?;
     if list(&app).await?.len() >= MAX_STRUCTURES {
         return Err(ApiError::rule(
             "too_many_structures",
@@ -111,8 +136,11 @@ pub async fn create(
     }
     let s = Structure {
         id: app.ids.next(),
-        name,
-        address,
+        name: fields.name,
+        address: fields.address,
+        age_from_months: fields.age_from_months,
+        age_to_months: fields.age_to_months,
+        groups: fields.groups,
     };
     app.store
         .put(

@@ -316,14 +316,60 @@ pub fn renew_before(from: DateTime<Utc>) -> NaiveDate {
         .unwrap_or(day)
 }
 
-/// A structure's name and address, checked.
-pub fn check_structure(
-    name: &str,
-    address: Option<&str>,
-) -> Result<(String, Option<String>), Vec<FieldError>> {
-    let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let name = clean(name);
-    let address = address.map(clean).filter(|a| !a.is_empty());
+/// Age groups one crèche declares, at most.
+pub const MAX_GROUPS: usize = 6;
+/// Places one age group holds, at most.
+pub const MAX_GROUP_PLACES: u16 = 200;
+/// The oldest age, in months, a crèche's range may reach (3 years).
+pub const MAX_AGE_MONTHS: u8 = 36;
+
+/// An age group of a crèche ("Bébés", 2–12 months, 10 places).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgeGroup {
+    /// 1 to 50 characters.
+    pub name: String,
+    /// From this age, in months (included).
+    pub from_months: u8,
+    /// To this age, in months (excluded).
+    pub to_months: u8,
+    /// 1 to 200.
+    pub places: u16,
+}
+
+/// A crèche's fields as an agent gives them.
+#[derive(Debug, Clone, Default)]
+pub struct StructureDraft {
+    pub name: String,
+    pub address: Option<String>,
+    /// Default 0.
+    pub age_from_months: Option<u8>,
+    /// Default 36.
+    pub age_to_months: Option<u8>,
+    pub groups: Vec<AgeGroup>,
+}
+
+/// A crèche's fields, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StructureFields {
+    pub name: String,
+    pub address: Option<String>,
+    pub age_from_months: u8,
+    pub age_to_months: u8,
+    pub groups: Vec<AgeGroup>,
+}
+
+fn clean(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A crèche's fields, checked: a name, an address, an age range within
+/// 0–36 months, and up to 6 age groups inside it, each with its places.
+pub fn check_structure(d: &StructureDraft) -> Result<StructureFields, Vec<FieldError>> {
+    let name = clean(&d.name);
+    let address = d.address.as_deref().map(clean).filter(|a| !a.is_empty());
+    let from = d.age_from_months.unwrap_or(0);
+    let to = d.age_to_months.unwrap_or(MAX_AGE_MONTHS);
     let mut errors = Vec::new();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         errors.push(FieldError::new(
@@ -342,8 +388,55 @@ pub fn check_structure(
             format!("L'adresse ne doit pas dépasser {MAX_ADDRESS_CHARS} caractères."),
         ));
     }
+    if from >= to || to > MAX_AGE_MONTHS {
+        errors.push(FieldError::new(
+            "age_to_months",
+            "invalid_age_range",
+            "Les âges d'accueil vont de 0 à 36 mois, le premier avant le second.",
+        ));
+    }
+    let mut groups = Vec::new();
+    for g in &d.groups {
+        let group = AgeGroup {
+            name: clean(&g.name),
+            ..g.clone()
+        };
+        let n = group.name.chars().count();
+        if n == 0
+            || n > 50
+            || group.from_months >= group.to_months
+            || group.from_months < from
+            || group.to_months > to
+            || group.places == 0
+            || group.places > MAX_GROUP_PLACES
+            || groups.iter().any(|o: &AgeGroup| o.name == group.name)
+        {
+            errors.push(FieldError::new(
+                "groups",
+                "invalid_groups",
+                format!(
+                    "Chaque groupe d'âge a un nom distinct, des âges compris dans ceux de la crèche et de 1 à {MAX_GROUP_PLACES} places."
+                ),
+            ));
+            break;
+        }
+        groups.push(group);
+    }
+    if d.groups.len() > MAX_GROUPS {
+        errors.push(FieldError::new(
+            "groups",
+            "invalid_groups",
+            format!("Une crèche compte {MAX_GROUPS} groupes d'âge au plus."),
+        ));
+    }
     if errors.is_empty() {
-        Ok((name, address))
+        Ok(StructureFields {
+            name,
+            address,
+            age_from_months: from,
+            age_to_months: to,
+            groups,
+        })
     } else {
         Err(errors)
     }
@@ -507,18 +600,62 @@ mod tests {
     }
 
     #[test]
-    fn structure_names_are_cleaned_and_bounded() {
+    fn structures_are_cleaned_and_bounded() {
+        let draft = |name: &str| StructureDraft {
+            name: name.into(),
+            ..StructureDraft::default()
+        };
+        let s = check_structure(&StructureDraft {
+            address: Some(" ".into()),
+            ..draft("  Les  Lutins ")
+        })
+        .unwrap();
+        assert_eq!((s.name.as_str(), s.address), ("Les Lutins", None));
+        assert_eq!((s.age_from_months, s.age_to_months), (0, 36));
+        let code = |d: StructureDraft| check_structure(&d).unwrap_err()[0].code.clone();
+        assert_eq!(code(draft(" ")), "invalid_name");
         assert_eq!(
-            check_structure("  Les  Lutins ", Some(" ")).unwrap(),
-            ("Les Lutins".to_string(), None)
-        );
-        assert_eq!(
-            check_structure(" ", None).unwrap_err()[0].code,
-            "invalid_name"
-        );
-        assert_eq!(
-            check_structure("A", Some(&"x".repeat(201))).unwrap_err()[0].code,
+            code(StructureDraft {
+                address: Some("x".repeat(201)),
+                ..draft("A")
+            }),
             "invalid_address"
         );
+        for (from, to) in [(12, 12), (0, 37), (20, 10)] {
+            let d = StructureDraft {
+                age_from_months: Some(from),
+                age_to_months: Some(to),
+                ..draft("A")
+            };
+            assert_eq!(code(d), "invalid_age_range", "{from}–{to}");
+        }
+        let group = |name: &str, from: u8, to: u8, places: u16| AgeGroup {
+            name: name.into(),
+            from_months: from,
+            to_months: to,
+            places,
+        };
+        let with = |groups: Vec<AgeGroup>| StructureDraft {
+            age_from_months: Some(2),
+            groups,
+            ..draft("A")
+        };
+        let ok = check_structure(&with(vec![
+            group(" Bébés ", 2, 12, 10),
+            group("Grands", 12, 36, 200),
+        ]))
+        .unwrap();
+        assert_eq!(ok.groups[0].name, "Bébés");
+        for groups in [
+            vec![group("Bébés", 0, 12, 10)],
+            vec![group("Bébés", 2, 12, 0)],
+            vec![group("Bébés", 2, 12, 201)],
+            vec![group("Bébés", 12, 12, 5)],
+            vec![group(" ", 2, 12, 5)],
+            vec![group("Bébés", 2, 12, 5), group("Bébés", 12, 24, 5)],
+            (0..7).map(|i| group(&format!("G{i}"), 2, 12, 1)).collect(),
+        ] {
+            assert_eq!(code(with(groups.clone())), "invalid_groups", "{groups:?}");
+        }
     }
 }
