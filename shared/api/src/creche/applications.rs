@@ -461,7 +461,6 @@ pub async fn create(
         json!({ "application_id": id, "child": child }),
     );
     record.child_id = body.child_id.clone();
-    record.date = Some(checked.start_date);
     let a = Application {
         id: id.clone(),
         family_id: family_id.clone(),
