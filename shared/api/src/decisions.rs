@@ -7,7 +7,7 @@ use marelle_domain::requests::{Decision, RequestKind, RequestRecord};
 
 use crate::http::error::ApiResult;
 use crate::http::state::AppState;
-use crate::requests::kind::{KindEffects, NoEffects};
+use crate::requests::kind::KindEffects;
 use crate::requests::view::RequestDetail;
 
 /// The effects of a kind of request.
@@ -16,7 +16,7 @@ pub fn effects(kind: RequestKind) -> &'static dyn KindEffects {
         RequestKind::Reservation | RequestKind::Absence => &crate::planning::decision::PlanningDay,
         RequestKind::DossierChange => &crate::family::changes::DossierChange,
         RequestKind::Document => &crate::documents::upload::DocumentReview,
-        RequestKind::CrecheApplication => &NoEffects,
+        RequestKind::CrecheApplication => &crate::creche::CrecheApplicationRequest,
     }
 }
 

@@ -41,6 +41,12 @@ pub fn documents() -> Router<AppState> {
     crate::documents::router()
 }
 
+/// `creche`: the families' crèche applications and the agents' crèches
+/// and review of applications.
+pub fn creche() -> Router<AppState> {
+    crate::creche::router()
+}
+
 /// Every HTTP function, by name.
 pub fn all() -> Vec<(&'static str, Router<AppState>)> {
     vec![
@@ -50,5 +56,6 @@ pub fn all() -> Vec<(&'static str, Router<AppState>)> {
         ("billing", billing()),
         ("agent", agent()),
         ("documents", documents()),
+        ("creche", creche()),
     ]
 }

@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod agent;
 pub mod billing;
 pub mod config;
+pub mod creche;
 pub mod decisions;
 pub mod documents;
 pub mod family;

@@ -128,6 +128,21 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("POST /api/documents", "", "family_id={family}", r#"{"type_id":"{doctype}","child_id":null,"file_name":"domicile.pdf","content_type":"application/pdf","size":100}"#, "401 404 404 403 2xx"),
     ("POST /api/documents/confirm", "", "", r#"{"upload_id":"{docupload}"}"#, "401 404 404 403 2xx"),
     ("GET /api/documents/{id}/link", "document", "", "", "401 404 404 2xx 2xx"),
+    // Crèche pre-registration: the agents' crèches, a family's applications (the owner's
+    // answer accepts the offer the agent made; the withdrawal is of the second one).
+    ("GET /api/creche/structures", "", "", "", "401 2xx 2xx 403 2xx"),
+    ("GET /api/agent/creche/structures", "", "", "", "401 403 403 2xx 403"),
+    ("POST /api/agent/creche/structures", "", "", r#"{"name":"Les Lutins"}"#, "401 403 403 2xx 403"),
+    ("POST /api/creche/applications", "", "family_id={family}", r#"{"expected":{"due_date":"2027-05-01"},"start_date":"2027-09-01","schedule":[{"weekday":"mon","start":"08:30","end":"17:30"}],"structures":["{structure}"]}"#, "401 404 404 403 2xx"),
+    ("GET /api/creche/applications", "", "family_id={family}", "", "401 404 404 403 2xx"),
+    ("GET /api/creche/applications/{id}", "creche", "family_id={family}", "", "401 404 404 403 2xx"),
+    ("POST /api/creche/applications/{id}/renewal", "creche", "family_id={family}", "", "401 404 404 403 2xx"),
+    ("POST /api/creche/applications/{id}/answer", "creche", "family_id={family}", r#"{"answer":"accept"}"#, "401 404 404 403 2xx"),
+    ("POST /api/creche/applications/{id}/withdraw", "creche2", "family_id={family}", "", "401 404 404 403 2xx"),
+    ("GET /api/agent/creche/applications", "", "", "", "401 403 403 2xx 403"),
+    ("GET /api/agent/creche/applications/{id}", "creche", "", "", "401 403 403 2xx 403"),
+    ("POST /api/agent/creche/applications/{id}/status", "creche", "", r#"{"status":"under_review"}"#, "401 403 403 2xx 403"),
+    ("POST /api/agent/creche/applications/{id}/offer", "creche", "", r#"{"structure_id":"{structure}","start_date":"2027-09-01","deadline":"2026-12-15T12:00:00+01:00"}"#, "401 403 403 2xx 403"),
     ("GET /api/agent/requests", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/digest/preview", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/requests/{id}", "request", "", "", "401 403 403 2xx 403"),
@@ -400,6 +415,38 @@ impl World {
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let import = r.body["import_id"].as_str().unwrap().to_string();
 
+        // A crèche, and two applications of family A for children expected
+        // (its child is too old for a crèche).
+        let r = app
+            .post(
+                "/api/agent/creche/structures",
+                json!({"name": "Les Petits Loups"}),
+                Some(&agent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let structure = r.body["id"].as_str().unwrap().to_string();
+        let mut creches = Vec::new();
+        for who in [
+            json!({"expected": {"due_date": "2027-02-01"}}),
+            json!({"expected": {"due_date": "2027-03-01"}}),
+        ] {
+            let mut body = json!({"start_date": "2027-09-01", "structures": [structure],
+                "schedule": [{"weekday": "tue", "start": "09:00", "end": "16:00"}]});
+            body.as_object_mut()
+                .unwrap()
+                .extend(who.as_object().unwrap().clone());
+            let r = app
+                .post(
+                    &format!("/api/creche/applications?family_id={family}"),
+                    body,
+                    Some(&owner),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+            creches.push(r.body["id"].as_str().unwrap().to_string());
+        }
+
         let cookies = BTreeMap::from([
             ("anon", None),
             ("other", Some(other)),
@@ -426,6 +473,9 @@ impl World {
             ("docupload", docupload),
             ("pdfupload", pdfupload),
             ("import", import),
+            ("structure", structure),
+            ("creche", creches[0].clone()),
+            ("creche2", creches[1].clone()),
         ]);
         Self { app, cookies, ids }
     }
@@ -449,6 +499,8 @@ impl World {
             "invoice2",
             "document",
             "docupload",
+            "creche",
+            "creche2",
         ]
         .iter()
         .map(|k| self.ids[k].as_str())

@@ -34,6 +34,9 @@
 //! | supporting document sent by a family | `FAMILY#<id>` | `DOC#<document id>` | GSI1: `DOCUMENT#<document id>` / `<family id>`; GSI2 (accepted with an end, until its "expired" notice is sent): `DOCEXPIRY` / `<day the next notice is due>#<family id>#<id>`; GSI3 (refused, replaced or cancelled): `DOCRETIRED` / `<day retired>#<family id>#<id>`, with a TTL |
 //! | day of the last daily job of supporting documents (`marelle serve`'s schedule) | `JOBRUN` | `DOCUMENTS` | |
 //! | request | `REQ#<id>` | `REQ` | GSI1: `FAMREQ#<family>` / `<id>`; GSI2 (pending only): `PENDING` / `<id>`; GSI3 (decided): `DIGEST#<window>` / `<family>#<id>` |
+//! | crèche structure | `CRECHES` | `STRUCT#<id>` | |
+//! | crèche application | `FAMILY#<id>` | `CRECHE#<application id>` | GSI1: `CRECHEAPP#<application id>` / `<family id>`; GSI2: `CRECHEAPPS` / `<submitted, RFC 3339 UTC>#<id>` (the agents' list, oldest first) |
+//! | open crèche application of a child (one at a time) | `FAMILY#<id>` | `CRECHEOPEN#<child id>` or `CRECHEOPEN#DUE#<due date>` | |
 //!
 //! `GET /api/me` is one query on `ACCOUNT#<id>`: the account and its
 //! subscriptions. `GET /api/family` is one query on `FAMILY#<id>` with
@@ -360,6 +363,54 @@ pub fn documents_until(day: chrono::NaiveDate) -> String {
     format!("{}$", day.format("%Y-%m-%d"))
 }
 
+/// The partition of the commune's crèches (a bounded list, read by one
+/// query).
+pub const CRECHE_STRUCTURES: &str = "CRECHES";
+/// Sort key prefix of a crèche.
+pub const CRECHE_STRUCTURE_PREFIX: &str = "STRUCT#";
+
+pub fn creche_structure(id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(CRECHE_STRUCTURES, format!("{CRECHE_STRUCTURE_PREFIX}{id}"))
+}
+
+/// Sort key prefix of a family's crèche applications (one query reads
+/// them all).
+pub const CRECHE_APPLICATION_PREFIX: &str = "CRECHE#";
+
+/// A crèche application, beside its family's dossier.
+pub fn creche_application(family_id: &str, id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(
+        family_partition(family_id),
+        format!("{CRECHE_APPLICATION_PREFIX}{id}"),
+    )
+}
+
+/// GSI1 partition of a crèche application (sort key: its family's id), for
+/// the agents, who know an application by its id alone.
+pub fn creche_application_by_id(id: &str) -> String {
+    format!("CRECHEAPP#{id}")
+}
+
+/// GSI2 partition of every crèche application, by submission (the
+/// agents' list, oldest first).
+pub const CRECHE_APPLICATIONS: &str = "CRECHEAPPS";
+
+pub fn creche_application_in_list(submitted_rfc3339: &str, id: &str) -> String {
+    format!("{submitted_rfc3339}#{id}")
+}
+
+/// The marker of the open application of a child of the family, or of
+/// the child expected on a day: one at a time, put with the application,
+/// deleted when it closes.
+pub fn creche_open(family_id: &str, child: &str) -> crate::ports::Key {
+    crate::ports::Key::new(family_partition(family_id), format!("CRECHEOPEN#{child}"))
+}
+
+/// What [`creche_open`] names for a child expected on `due`.
+pub fn creche_expected(due: chrono::NaiveDate) -> String {
+    format!("DUE#{}", due.format("%Y-%m-%d"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,6 +454,23 @@ mod tests {
         assert_eq!(r.pk, n.pk);
         assert!(r.sk.starts_with(REGIE_PREFIX) && !n.sk.starts_with(REGIE_PREFIX));
         assert_eq!(n, regie_name("restauration scolaire"));
+    }
+
+    #[test]
+    fn creche_items_sort_apart_from_the_dossier_and_the_ledger() {
+        let a = creche_application("F1", "01A");
+        let o = creche_open(
+            "F1",
+            &creche_expected(chrono::NaiveDate::from_ymd_opt(2027, 3, 1).unwrap()),
+        );
+        assert_eq!(a.pk, family_partition("F1"));
+        assert_eq!(o.sk, "CRECHEOPEN#DUE#2027-03-01");
+        for k in [&a, &o] {
+            assert!(!k.sk.starts_with(DOSSIER_PREFIX) && !k.sk.starts_with(DOCUMENT_PREFIX));
+            assert!(k.sk.as_str() < INVOICE_PREFIX || k.sk.as_str() > PAYMENT_END);
+        }
+        assert!(!o.sk.starts_with(CRECHE_APPLICATION_PREFIX));
+        assert_eq!(creche_structure("S1").pk, CRECHE_STRUCTURES);
     }
 
     #[test]

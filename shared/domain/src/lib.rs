@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod billing;
 pub mod calendar;
 pub mod commune;
+pub mod creche;
 pub mod deadlines;
 pub mod digest_window;
 pub mod documents;

@@ -405,6 +405,77 @@ async fn the_documents_function_serves_the_types_the_parents_table_and_upload_gr
 }
 
 #[tokio::test]
+async fn the_creche_function_serves_structures_and_applications() {
+    use marelle_domain::accounts::Role;
+    let clock = std::sync::Arc::new(marelle_domain::ports::SettableClock::frozen(
+        marelle_testkit::t0(),
+    ));
+    let l = lambda_with_clock(clock).await;
+    for (role, email, password) in [
+        (Role::Agent, "agent@villebois.fr", "Agentmairie1"),
+        (Role::Parent, "lea.dupont@exemple.fr", "Motdepasse1"),
+    ] {
+        marelle_api::accounts::create_active_account(
+            &l.app, role, None, "Léa", "DUPONT", email, password,
+        )
+        .await
+        .unwrap();
+    }
+    let agent = session_of(&l, "agent@villebois.fr", "Agentmairie1").await;
+    let parent = session_of(&l, "lea.dupont@exemple.fr", "Motdepasse1").await;
+    let ev = |name: &str, extra: &[(&str, &str)]| {
+        let mut pairs: Vec<(&str, &str)> = vec![
+            ("AGENT_SESSION", agent.as_str()),
+            ("PARENT_SESSION", parent.as_str()),
+        ];
+        pairs.extend_from_slice(extra);
+        event_with(name, &pairs)
+    };
+    let created = call(&l.agent, &ev("agent/post-families.json", &[])).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let code = created.body["subscriber_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sub = call(
+        &l.family,
+        &ev(
+            "family/post-subscriptions.json",
+            &[("SUBSCRIBER_CODE", &code)],
+        ),
+    )
+    .await;
+    assert_eq!(sub.status, StatusCode::CREATED, "{}", sub.body);
+
+    let made = call(&l.creche, &ev("creche/post-creche-structures.json", &[])).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let structure = made.body["id"].as_str().unwrap().to_string();
+    let list = call(&l.creche, &ev("creche/get-creche-structures.json", &[])).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert_eq!(list.body["items"][0]["name"], "Les Petits Loups");
+    let applied = call(
+        &l.creche,
+        &ev(
+            "creche/post-creche-applications.json",
+            &[("STRUCTURE_ID", &structure)],
+        ),
+    )
+    .await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
+    let queue = call(
+        &l.creche,
+        &ev("creche/get-agent-creche-applications.json", &[]),
+    )
+    .await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.body);
+    assert_eq!(queue.body["items"][0]["id"], applied.body["id"]);
+    assert_eq!(queue.body["items"][0]["child"], "Enfant à naître (Léa)");
+    // Each function serves its own routes only.
+    let elsewhere = call(&l.documents, &ev("creche/get-creche-structures.json", &[])).await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn a_request_that_did_not_come_through_cloudfront_is_refused() {
     let l = lambda().await;
     let mut e = event("get-captcha.json");

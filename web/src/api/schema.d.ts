@@ -63,6 +63,34 @@ export interface paths {
      */
     delete: operations["delete_commune_logo"];
   };
+  "/api/agent/creche/applications": {
+    /** `GET /api/agent/creche/applications`: every application, oldest first. */
+    get: operations["list_agent_creche_applications"];
+  };
+  "/api/agent/creche/applications/{id}": {
+    /** `GET /api/agent/creche/applications/{id}`: one application. */
+    get: operations["read_agent_creche_application"];
+  };
+  "/api/agent/creche/applications/{id}/offer": {
+    /**
+     * `POST /api/agent/creche/applications/{id}/offer`: a place offered, to
+     * answer by a deadline.
+     */
+    post: operations["offer_creche_place"];
+  };
+  "/api/agent/creche/applications/{id}/status": {
+    /**
+     * `POST /api/agent/creche/applications/{id}/status`: a new state, with a
+     * message to the family.
+     */
+    post: operations["set_creche_application_status"];
+  };
+  "/api/agent/creche/structures": {
+    /** `GET /api/agent/creche/structures`: the commune's crèches. */
+    get: operations["list_agent_creche_structures"];
+    /** `POST /api/agent/creche/structures`: a new crèche. */
+    post: operations["create_creche_structure"];
+  };
   "/api/agent/digest/preview": {
     /**
      * `GET /api/agent/digest/preview`: the processing e-mails the window still
@@ -324,6 +352,38 @@ export interface paths {
     /** `GET /api/commune`: public, no session needed. */
     get: operations["read"];
   };
+  "/api/creche/applications": {
+    /** `GET /api/creche/applications`: the family's applications, newest first. */
+    get: operations["list_creche_applications"];
+    /** `POST /api/creche/applications`: a new application. */
+    post: operations["create_creche_application"];
+  };
+  "/api/creche/applications/{id}": {
+    /** `GET /api/creche/applications/{id}`: one application and its history. */
+    get: operations["read_creche_application"];
+  };
+  "/api/creche/applications/{id}/answer": {
+    /**
+     * `POST /api/creche/applications/{id}/answer`: the family accepts or
+     * declines the place offered, by its deadline.
+     */
+    post: operations["answer_creche_offer"];
+  };
+  "/api/creche/applications/{id}/renewal": {
+    /**
+     * `POST /api/creche/applications/{id}/renewal`: the family still wants a
+     * place; the application stands three more months.
+     */
+    post: operations["renew_creche_application"];
+  };
+  "/api/creche/applications/{id}/withdraw": {
+    /** `POST /api/creche/applications/{id}/withdraw`: the family withdraws it. */
+    post: operations["withdraw_creche_application"];
+  };
+  "/api/creche/structures": {
+    /** `GET /api/creche/structures`: the crèches a family may choose. */
+    get: operations["list_creche_structures"];
+  };
   "/api/documents": {
     /**
      * `GET /api/documents`: the family's supporting documents.
@@ -531,10 +591,75 @@ export interface components {
       line2?: string;
       postal_code: string;
     };
+    /** @description An age group of a crèche ("Bébés", 2–12 months, 10 places). */
+    AgeGroup: {
+      /**
+       * Format: int32
+       * @description From this age, in months (included).
+       */
+      from_months: number;
+      /** @description 1 to 50 characters. */
+      name: string;
+      /**
+       * Format: int32
+       * @description 1 to 200.
+       */
+      places: number;
+      /**
+       * Format: int32
+       * @description To this age, in months (excluded).
+       */
+      to_months: number;
+    };
+    /**
+     * @description The family's answer to an offer.
+     * @enum {string}
+     */
+    Answer: "accept" | "decline";
+    AnswerBody: {
+      answer: components["schemas"]["Answer"];
+    };
     Appliances: {
       dental?: boolean;
       glasses?: boolean;
       hearing?: boolean;
+    };
+    ApplicationCreated: {
+      id: string;
+      request_id: string;
+      status: components["schemas"]["Status"];
+    };
+    ApplicationList: {
+      items: components["schemas"]["ApplicationView"][];
+      /** @description Give it back as `page` for the next items; absent on the last page. */
+      next_page?: string | null;
+    };
+    ApplicationView: {
+      /** @description "Léa Martin", or "Enfant à naître (Léa)". */
+      child: string;
+      child_id?: string | null;
+      comment?: string | null;
+      expected?: null | components["schemas"]["Expected"];
+      family_id: string;
+      /** @description Oldest first. */
+      history: components["schemas"]["HistoryView"][];
+      /** Format: double */
+      hours_per_week: number;
+      id: string;
+      offer?: null | components["schemas"]["OfferView"];
+      /** Format: date */
+      renew_before: string;
+      request_id: string;
+      schedule: components["schemas"]["Slot"][];
+      situation: components["schemas"]["Situation"];
+      /** Format: date */
+      start_date: string;
+      /** @description As it reads now: an offer past its deadline reads `waiting`. */
+      status: components["schemas"]["Status"];
+      /** @description Crèche ids, by preference. */
+      structures: string[];
+      /** @description RFC 3339, Paris offset. */
+      submitted_at: string;
     };
     /** @description The file a request carries (a supporting document). */
     AttachedDocument: {
@@ -751,6 +876,9 @@ export interface components {
       id: string;
     };
     CreatedDocumentType: {
+      id: string;
+    };
+    CreatedStructure: {
       id: string;
     };
     Credentials: {
@@ -998,6 +1126,18 @@ export interface components {
       /** Format: date */
       to: string;
       weekdays: components["schemas"]["Weekday"][];
+    };
+    /**
+     * @description What happened to an application.
+     * @enum {string}
+     */
+    Event: "submitted" | "status" | "offered" | "answered" | "withdrawn" | "renewed";
+    /** @description A child not born yet. */
+    Expected: {
+      /** Format: date */
+      due_date: string;
+      /** @description Optional, 50 characters at most. */
+      first_name?: string | null;
     };
     FamilyEvent: {
       account_email: string;
@@ -1318,6 +1458,23 @@ export interface components {
       validation: components["schemas"]["Validation"];
       weekdays: components["schemas"]["Weekday"][];
     };
+    NewApplication: {
+      /** @description A child of the family; or `expected`. */
+      child_id?: string | null;
+      /** @description 2000 characters at most. */
+      comment?: string | null;
+      expected?: null | components["schemas"]["Expected"];
+      /** @description Monday to Friday, each day once, arrival before departure. */
+      schedule: components["schemas"]["Slot"][];
+      situation?: null | components["schemas"]["Situation"];
+      /**
+       * Format: date
+       * @description Desired start, on or after today (and the due date).
+       */
+      start_date: string;
+      /** @description 1 to 3 crèche ids, by preference. */
+      structures: string[];
+    };
     NewChild: {
       appliances?: null | components["schemas"]["Appliances"];
       authorizations?: null | components["schemas"]["Authorizations"];
@@ -1418,9 +1575,57 @@ export interface components {
       /** @description `^[0-9]{6}$`; empty or absent: none. */
       numcli?: string | null;
     };
+    NewStructure: {
+      /** @description 200 characters at most. */
+      address?: string | null;
+      /**
+       * Format: int32
+       * @description 0–35, default 0.
+       */
+      age_from_months?: number | null;
+      /**
+       * Format: int32
+       * @description 1–36, after `age_from_months`; default 36.
+       */
+      age_to_months?: number | null;
+      /** @description Up to 6 age groups inside the range, each with 1 to 200 places. */
+      groups?: components["schemas"]["AgeGroup"][] | null;
+      /** @description 1 to 100 characters. */
+      name: string;
+    };
     /** @description What the notification answers. */
     NotificationAnswer: {
       state: components["schemas"]["OnlineState"];
+    };
+    OfferBody: {
+      /**
+       * @description The last instant the family's answer is taken (RFC 3339), in the
+       * future.
+       */
+      deadline: string;
+      /** @description Shown to the family with the offer (700 characters at most). */
+      message?: string | null;
+      /** @description Absent: the schedule asked for. */
+      schedule?: components["schemas"]["Slot"][] | null;
+      /** Format: date */
+      start_date: string;
+      /** @description Any crèche of the commune (the family's choices or another). */
+      structure_id: string;
+    };
+    /** @description A place offered, as made. */
+    OfferView: {
+      /** @description The last instant an answer is taken (RFC 3339, Paris offset). */
+      deadline: string;
+      /** Format: double */
+      hours_per_week: number;
+      /** @description The deadline passed unanswered: the application is waiting again. */
+      lapsed: boolean;
+      made_at: string;
+      schedule: components["schemas"]["Slot"][];
+      /** Format: date */
+      start_date: string;
+      structure: string;
+      structure_id: string;
     };
     /** @description One online payment taken but not recorded. */
     OnlinePaymentReview: {
@@ -1675,6 +1880,10 @@ export interface components {
      * @enum {string}
      */
     Relationship: "grandparent" | "uncle_aunt" | "sibling" | "neighbour" | "family_friend" | "childminder" | "other";
+    Renewed: {
+      /** Format: date */
+      renew_before: string;
+    };
     RequestDetail: components["schemas"]["RequestSummary"] & ({
       /** @description Dossier changes only. */
       changes?: components["schemas"]["ChangeLine"][];
@@ -1815,9 +2024,33 @@ export interface components {
     SignedUp: {
       message: string;
     };
+    /** @description What a commission weighs beside the schedule. */
+    Situation: {
+      /** @description Each parent's work situation (two at most). */
+      parents_work?: components["schemas"]["WorkSituation"][];
+      /**
+       * Format: int32
+       * @description Brothers and sisters already in a crèche of the commune (0–10).
+       */
+      siblings_in_creche?: number;
+    };
     Skipped: {
       code: string;
       id: string;
+    };
+    /** @description One day of the weekly schedule the family asks for. */
+    Slot: {
+      /**
+       * @description Departure, `HH:MM`.
+       * @example 17:30
+       */
+      end: string;
+      /**
+       * @description Arrival, `HH:MM`.
+       * @example 08:30
+       */
+      start: string;
+      weekday: components["schemas"]["Weekday"];
     };
     SlotView: {
       /**
@@ -1852,6 +2085,14 @@ export interface components {
        */
       timing: components["schemas"]["DayTiming"];
     };
+    /** @enum {string} */
+    Status: "submitted" | "incomplete" | "under_review" | "waiting" | "offered" | "accepted" | "declined" | "withdrawn" | "closed";
+    StatusBody: {
+      /** @description Shown to the family (700 characters at most). */
+      message?: string | null;
+      /** @description `incomplete`, `under_review`, `waiting` or `closed`. */
+      status: components["schemas"]["Status"];
+    };
     /**
      * @description Where a stored document stands: `pending`, `accepted`, `refused`,
      * `cancelled` (withdrawn by a newer file before any decision, its file
@@ -1860,6 +2101,28 @@ export interface components {
      * @enum {string}
      */
     StoredState: "pending" | "accepted" | "refused" | "cancelled" | "replaced";
+    /** @description A crèche of the commune. */
+    Structure: {
+      address?: string | null;
+      /**
+       * Format: int32
+       * @description Children are taken from this age, in months.
+       */
+      age_from_months?: number;
+      /**
+       * Format: int32
+       * @description Up to this age, in months (excluded).
+       */
+      age_to_months?: number;
+      /** @description Its age groups and their places (may be empty). */
+      groups?: components["schemas"]["AgeGroup"][];
+      id: string;
+      name: string;
+    };
+    StructureList: {
+      /** @description By name. */
+      items: components["schemas"]["Structure"][];
+    };
     Submission: {
       activity_id: string;
       child_id: string;
@@ -1962,6 +2225,11 @@ export interface components {
     };
     /** @enum {string} */
     Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+    /**
+     * @description A parent's work situation, as a commission weighs it.
+     * @enum {string}
+     */
+    WorkSituation: "employed" | "self_employed" | "job_seeker" | "student" | "training" | "parental_leave" | "other";
   };
   responses: never;
   parameters: never;
@@ -2308,6 +2576,261 @@ export interface operations {
       /** @description Logo supprimé (ou il n'y en avait pas) */
       204: {
         content: never;
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/creche/applications`: every application, oldest first. */
+  list_agent_creche_applications: {
+    parameters: {
+      query?: {
+        /** @description The state as it reads now (a lapsed offer reads `waiting`). */
+        status?: components["schemas"]["Status"];
+        /** @description A crèche among the application's choices. */
+        structure?: string;
+        page?: string;
+      };
+    };
+    responses: {
+      /** @description Les préinscriptions, les plus anciennes d'abord */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ApplicationList"];
+        };
+      };
+      /** @description `invalid_page` */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/creche/applications/{id}`: one application. */
+  read_agent_creche_application: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description La préinscription */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ApplicationView"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/creche/applications/{id}/offer`: a place offered, to
+   * answer by a deadline.
+   */
+  offer_creche_place: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["OfferBody"];
+      };
+    };
+    responses: {
+      /** @description Place proposée */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ApplicationView"];
+        };
+      };
+      /** @description Corps illisible */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_transition`, ou modifiée entre-temps (`conflict`) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_deadline`, `invalid_structures`, `invalid_start_date`, `invalid_schedule`, `message_too_long`, `too_many_messages`, `history_full` */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/creche/applications/{id}/status`: a new state, with a
+   * message to the family.
+   */
+  set_creche_application_status: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["StatusBody"];
+      };
+    };
+    responses: {
+      /** @description État enregistré */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ApplicationView"];
+        };
+      };
+      /** @description Corps illisible */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_transition`, ou modifiée entre-temps (`conflict`) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_status`, `message_too_long`, `too_many_messages`, `history_full` */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/creche/structures`: the commune's crèches. */
+  list_agent_creche_structures: {
+    responses: {
+      /** @description Les crèches de la commune, par nom */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StructureList"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/agent/creche/structures`: a new crèche. */
+  create_creche_structure: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NewStructure"];
+      };
+    };
+    responses: {
+      /** @description Crèche créée */
+      201: {
+        content: {
+          "application/json": components["schemas"]["CreatedStructure"];
+        };
+      };
+      /** @description Corps illisible ou champ inconnu */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_name`, `invalid_address`, `invalid_age_range`, `invalid_groups`, `too_many_structures` */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
       };
       /** @description Erreur : application/problem+json avec un `code` stable */
       default: {
@@ -4129,6 +4652,357 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["CommuneInfo"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/creche/applications`: the family's applications, newest first. */
+  list_creche_applications: {
+    parameters: {
+      query?: {
+        /** @description Needed only when the account is linked to several families. */
+        family_id?: string;
+      };
+    };
+    responses: {
+      /** @description Les préinscriptions de la famille, les plus récentes d'abord */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ApplicationList"];
+        };
+      };
+      /** @description Pas connecté */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux familles */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Famille d'un autre compte */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/creche/applications`: a new application. */
+  create_creche_application: {
+    parameters: {
+      query?: {
+        /** @description Needed only when the account is linked to several families. */
+        family_id?: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NewApplication"];
+      };
+    };
+    responses: {
+      /** @description Préinscription déposée */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ApplicationCreated"];
+        };
+      };
+      /** @description Corps illisible ou champ inconnu */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Pas connecté */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux familles */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Enfant inconnu, ou d'une autre famille */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `application_exists` */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `child_required`, `invalid_schedule`, `invalid_structures`, `invalid_start_date`, `invalid_due_date`, `child_too_old`, `invalid_first_name`, `invalid_comment`, `invalid_situation`, `too_many_applications` */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/creche/applications/{id}`: one application and its history. */
+  read_creche_application: {
+    parameters: {
+      query?: {
+        /** @description Needed only when the account is linked to several families. */
+        family_id?: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description La préinscription */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ApplicationView"];
+        };
+      };
+      /** @description Pas connecté */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux familles */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Inconnue, ou d'une autre famille */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/creche/applications/{id}/answer`: the family accepts or
+   * declines the place offered, by its deadline.
+   */
+  answer_creche_offer: {
+    parameters: {
+      query?: {
+        /** @description Needed only when the account is linked to several families. */
+        family_id?: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AnswerBody"];
+      };
+    };
+    responses: {
+      /** @description Réponse enregistrée */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ApplicationView"];
+        };
+      };
+      /** @description Corps illisible */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Pas connecté */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux familles */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Inconnue, ou d'une autre famille */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `no_offer`, `application_closed`, ou modifiée entre-temps (`conflict`) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `offer_expired` */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/creche/applications/{id}/renewal`: the family still wants a
+   * place; the application stands three more months.
+   */
+  renew_creche_application: {
+    parameters: {
+      query?: {
+        /** @description Needed only when the account is linked to several families. */
+        family_id?: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Préinscription renouvelée */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Renewed"];
+        };
+      };
+      /** @description Pas connecté */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux familles */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Inconnue, ou d'une autre famille */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `application_closed`, ou modifiée entre-temps (`conflict`) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/creche/applications/{id}/withdraw`: the family withdraws it. */
+  withdraw_creche_application: {
+    parameters: {
+      query?: {
+        /** @description Needed only when the account is linked to several families. */
+        family_id?: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Préinscription retirée */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ApplicationView"];
+        };
+      };
+      /** @description Pas connecté */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux familles */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Inconnue, ou d'une autre famille */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `application_closed`, ou modifiée entre-temps (`conflict`) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/creche/structures`: the crèches a family may choose. */
+  list_creche_structures: {
+    responses: {
+      /** @description Les crèches de la commune, par nom */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StructureList"];
+        };
+      };
+      /** @description Pas connecté */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux familles */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
       /** @description Erreur : application/problem+json avec un `code` stable */

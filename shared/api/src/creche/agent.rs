@@ -1,0 +1,257 @@
+//! The agents' side of crèche applications: the list (oldest first,
+//! filtered by state and crèche), an application's detail, a state with a
+//! message, and an offer of a place.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::{DateTime, NaiveDate, Utc};
+use marelle_domain::creche::{self, Action, Slot, Status};
+use marelle_domain::keys;
+use marelle_domain::ports::Cursor;
+use marelle_domain::ports::Index;
+use marelle_domain::ports::store::Query;
+use marelle_domain::requests::Actor;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::applications::{ApplicationList, ApplicationView, Change, act, transition_error};
+use super::store::{self, Application, Offer};
+use super::structures;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{Agent, JsonBody, UrlQuery};
+use crate::http::state::AppState;
+
+/// Applications per page of the agents' list.
+pub const PAGE_SIZE: usize = 20;
+/// At most this many applications are read to fill one filtered page.
+const MAX_SCANNED: usize = 500;
+/// Longest message an agent writes with a state or an offer.
+pub const MAX_AGENT_MESSAGE_CHARS: usize = 700;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// The state as it reads now (a lapsed offer reads `waiting`).
+    pub status: Option<Status>,
+    /// A crèche among the application's choices.
+    pub structure: Option<String>,
+    pub page: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    /// `incomplete`, `under_review`, `waiting` or `closed`.
+    pub status: Status,
+    /// Shown to the family (700 characters at most).
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferBody {
+    /// Any crèche of the commune (the family's choices or another).
+    pub structure_id: String,
+    pub start_date: NaiveDate,
+    /// Absent: the schedule asked for.
+    pub schedule: Option<Vec<Slot>>,
+    /// The last instant the family's answer is taken (RFC 3339), in the
+    /// future.
+    #[schema(value_type = String)]
+    pub deadline: DateTime<Utc>,
+    /// Shown to the family with the offer (700 characters at most).
+    pub message: Option<String>,
+}
+
+fn checked_message(message: Option<&str>) -> ApiResult<Option<String>> {
+    match message.map(str::trim).filter(|m| !m.is_empty()) {
+        None => Ok(None),
+        Some(m) if m.chars().count() > MAX_AGENT_MESSAGE_CHARS => Err(ApiError::rule(
+            "message_too_long",
+            format!("Le message ne doit pas dépasser {MAX_AGENT_MESSAGE_CHARS} caractères."),
+        )),
+        Some(m) => Ok(Some(m.to_string())),
+    }
+}
+
+async fn application(app: &AppState, id: &str) -> ApiResult<Application> {
+    store::load_by_id(app, id)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// `GET /api/agent/creche/applications`: every application, oldest first.
+#[utoipa::path(get, path = "/api/agent/creche/applications", operation_id = "list_agent_creche_applications", tag = "agent", params(ListParams),
+    responses(
+        (status = 200, description = "Les préinscriptions, les plus anciennes d'abord", body = ApplicationList),
+        (status = 400, description = "`invalid_page`", body = Problem),
+        (status = 403, description = "Réservé aux agents", body = Problem),
+    ))]
+pub async fn list(
+    State(app): State<AppState>,
+    Agent(_): Agent,
+    UrlQuery(q): UrlQuery<ListParams>,
+) -> ApiResult<Json<ApplicationList>> {
+    let mut cursor = match q.page.as_deref() {
+        Some(p) if !p.is_empty() => {
+            if p.len() > 2048 {
+                return Err(ApiError::invalid_page());
+            }
+            Some(Cursor(p.to_string()))
+        }
+        _ => None,
+    };
+    let now = app.clock.now();
+    let query = Query::on(Index::Gsi2, keys::CRECHE_APPLICATIONS);
+    let keep = |a: &Application| {
+        q.status.is_none_or(|s| a.status_at(now) == s)
+            && q.structure
+                .as_ref()
+                .is_none_or(|s| a.structures.contains(s))
+    };
+    let mut items = Vec::new();
+    let mut scanned = 0;
+    loop {
+        let page = app
+            .store
+            .query(
+                query
+                    .clone()
+                    .limit(PAGE_SIZE - items.len())
+                    .after(cursor.clone()),
+            )
+            .await?;
+        scanned += page.items.len();
+        for item in &page.items {
+            let a: Application = item.data()?;
+            if keep(&a) {
+                items.push(ApplicationView::new(&a, now));
+            }
+        }
+        cursor = page.cursor;
+        if cursor.is_none() || items.len() >= PAGE_SIZE || scanned >= MAX_SCANNED {
+            break;
+        }
+    }
+    Ok(Json(ApplicationList {
+        items,
+        next_page: cursor.map(|c| c.0),
+    }))
+}
+
+/// `GET /api/agent/creche/applications/{id}`: one application.
+#[utoipa::path(get, path = "/api/agent/creche/applications/{id}", operation_id = "read_agent_creche_application", tag = "agent", params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "La préinscription", body = ApplicationView),
+        (status = 403, description = "Réservé aux agents", body = Problem),
+        (status = 404, description = "Inconnue", body = Problem),
+    ))]
+pub async fn detail(
+    State(app): State<AppState>,
+    Agent(_): Agent,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ApplicationView>> {
+    let a = application(&app, &id).await?;
+    Ok(Json(ApplicationView::new(&a, app.clock.now())))
+}
+
+/// `POST /api/agent/creche/applications/{id}/status`: a new state, with a
+/// message to the family.
+#[utoipa::path(post, path = "/api/agent/creche/applications/{id}/status", operation_id = "set_creche_application_status", tag = "agent", params(("id" = String, Path)), request_body = StatusBody,
+    responses(
+        (status = 200, description = "État enregistré", body = ApplicationView),
+        (status = 400, description = "Corps illisible", body = Problem),
+        (status = 403, description = "Réservé aux agents", body = Problem),
+        (status = 404, description = "Inconnue", body = Problem),
+        (status = 409, description = "`invalid_transition`, ou modifiée entre-temps (`conflict`)", body = Problem),
+        (status = 422, description = "`invalid_status`, `message_too_long`, `too_many_messages`, `history_full`", body = Problem),
+    ))]
+pub async fn set_status(
+    State(app): State<AppState>,
+    Agent(agent): Agent,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<StatusBody>,
+) -> ApiResult<Json<ApplicationView>> {
+    let message = checked_message(body.message.as_deref())?;
+    let a = application(&app, &id).await?;
+    let a = act(
+        &app,
+        a,
+        Change {
+            action: Action::SetStatus(body.status),
+            by: Actor::Commune,
+            account_id: agent.account_id.clone(),
+            message,
+            offer: None,
+        },
+    )
+    .await?;
+    Ok(Json(ApplicationView::new(&a, app.clock.now())))
+}
+
+/// `POST /api/agent/creche/applications/{id}/offer`: a place offered, to
+/// answer by a deadline.
+#[utoipa::path(post, path = "/api/agent/creche/applications/{id}/offer", operation_id = "offer_creche_place", tag = "agent", params(("id" = String, Path)), request_body = OfferBody,
+    responses(
+        (status = 200, description = "Place proposée", body = ApplicationView),
+        (status = 400, description = "Corps illisible", body = Problem),
+        (status = 403, description = "Réservé aux agents", body = Problem),
+        (status = 404, description = "Inconnue", body = Problem),
+        (status = 409, description = "`invalid_transition`, ou modifiée entre-temps (`conflict`)", body = Problem),
+        (status = 422, description = "`invalid_deadline`, `invalid_structures`, `invalid_start_date`, `invalid_schedule`, `message_too_long`, `too_many_messages`, `history_full`", body = Problem),
+    ))]
+pub async fn offer(
+    State(app): State<AppState>,
+    Agent(agent): Agent,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<OfferBody>,
+) -> ApiResult<Json<ApplicationView>> {
+    let message = checked_message(body.message.as_deref())?;
+    let now = app.clock.now();
+    let a = application(&app, &id).await?;
+    // The lifecycle first: an application not to offer is said so before
+    // the offer's fields.
+    let action = Action::Offer {
+        deadline: body.deadline,
+    };
+    creche::transition(a.status, a.deadline(), action, now).map_err(transition_error)?;
+    let schedule = match &body.schedule {
+        Some(s) => creche::check_schedule(s).map_err(|e| ApiError::invalid_fields(vec![e]))?,
+        None => a.schedule.clone(),
+    };
+    if body.start_date < marelle_domain::time::local_date(now) {
+        return Err(ApiError::rule(
+            "invalid_start_date",
+            "La date d'entrée proposée est passée.",
+        ));
+    }
+    let structure = structures::list(&app)
+        .await?
+        .into_iter()
+        .find(|s| s.id == body.structure_id)
+        .ok_or_else(|| ApiError::rule("invalid_structures", "Cette crèche n'existe pas."))?;
+    let offer = Offer {
+        structure_id: structure.id,
+        structure: structure.name,
+        start_date: body.start_date,
+        hours_per_week: creche::weekly_hours(&schedule),
+        schedule,
+        deadline: body.deadline,
+        made_at: now,
+        made_by: agent.account_id.clone(),
+    };
+    let a = act(
+        &app,
+        a,
+        Change {
+            action,
+            by: Actor::Commune,
+            account_id: agent.account_id.clone(),
+            message,
+            offer: Some(offer),
+        },
+    )
+    .await?;
+    Ok(Json(ApplicationView::new(&a, app.clock.now())))
+}

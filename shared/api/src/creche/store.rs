@@ -1,0 +1,196 @@
+//! Crèche applications in the store: one item beside the family's dossier
+//! (`CRECHE#<id>`), found by id on GSI1, listed for agents on GSI2 by
+//! submission; a marker (`CRECHEOPEN#…`) holds the one open application of
+//! a child, or of a child expected on a day.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use marelle_domain::creche::{Expected, Situation, Slot, Status};
+use marelle_domain::keys;
+use marelle_domain::ports::Index;
+use marelle_domain::ports::store::{Item, Key, Query};
+use marelle_domain::requests::Actor;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::state::AppState;
+
+/// Applications a family keeps at most (every state).
+pub const MAX_FAMILY_APPLICATIONS: usize = 50;
+/// Entries an application's history holds at most.
+pub const MAX_HISTORY: usize = 60;
+
+/// A place offered by the commune, as made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    pub structure_id: String,
+    /// The crèche's name when the offer was made.
+    pub structure: String,
+    pub start_date: NaiveDate,
+    pub schedule: Vec<Slot>,
+    pub hours_per_week: f64,
+    /// The last instant the family's answer is taken.
+    pub deadline: DateTime<Utc>,
+    pub made_at: DateTime<Utc>,
+    /// The agent who made it.
+    pub made_by: String,
+}
+
+/// What happened to an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    Submitted,
+    Status,
+    Offered,
+    Answered,
+    Withdrawn,
+    Renewed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    pub event: Event,
+    /// The state after it.
+    pub status: Status,
+    pub by: Actor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A crèche application as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Application {
+    pub id: String,
+    pub family_id: String,
+    pub request_id: String,
+    pub created_by: String,
+    pub child_id: Option<String>,
+    /// "Léa Martin", or "Enfant à naître (Léa)".
+    pub child: String,
+    pub expected: Option<Expected>,
+    pub start_date: NaiveDate,
+    pub schedule: Vec<Slot>,
+    pub structures: Vec<String>,
+    pub comment: Option<String>,
+    pub situation: Situation,
+    /// As stored: an `offered` one past its deadline reads `waiting`.
+    pub status: Status,
+    pub submitted_at: DateTime<Utc>,
+    pub renew_before: NaiveDate,
+    pub offer: Option<Offer>,
+    /// When it became final (for the retention of closed applications).
+    #[serde(default)]
+    pub closed_at: Option<DateTime<Utc>>,
+    pub history: Vec<HistoryEntry>,
+    pub version: i64,
+}
+
+impl Application {
+    /// What the open-application marker names: the child, or the day an
+    /// expected child is due.
+    pub fn open_marker(&self) -> Key {
+        open_marker(
+            &self.family_id,
+            self.child_id.as_deref(),
+            self.expected.as_ref().map(|e| e.due_date),
+        )
+    }
+
+    pub fn deadline(&self) -> Option<DateTime<Utc>> {
+        self.offer.as_ref().map(|o| o.deadline)
+    }
+
+    /// The state as it reads at `now`.
+    pub fn status_at(&self, now: DateTime<Utc>) -> Status {
+        marelle_domain::creche::effective_status(self.status, self.deadline(), now)
+    }
+}
+
+pub fn open_marker(family_id: &str, child_id: Option<&str>, due: Option<NaiveDate>) -> Key {
+    match (child_id, due) {
+        (Some(c), _) => keys::creche_open(family_id, c),
+        (None, Some(d)) => keys::creche_open(family_id, &keys::creche_expected(d)),
+        (None, None) => keys::creche_open(family_id, "NONE"),
+    }
+}
+
+/// The item of an application, in its indexes.
+pub fn item(a: &Application) -> ApiResult<Item> {
+    Ok(
+        Item::with_data(keys::creche_application(&a.family_id, &a.id), a)?
+            .index(
+                Index::Gsi1,
+                keys::creche_application_by_id(&a.id),
+                a.family_id.clone(),
+            )
+            .index(
+                Index::Gsi2,
+                keys::CRECHE_APPLICATIONS,
+                keys::creche_application_in_list(
+                    &a.submitted_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    &a.id,
+                ),
+            ),
+    )
+}
+
+fn plausible_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 40 && !id.contains('#')
+}
+
+/// A family's application; `None` when it is not theirs or does not exist.
+pub async fn load(app: &AppState, family_id: &str, id: &str) -> ApiResult<Option<Application>> {
+    if !plausible_id(id) {
+        return Ok(None);
+    }
+    match app
+        .store
+        .get(&keys::creche_application(family_id, id))
+        .await?
+    {
+        Some(item) => Ok(Some(item.data()?)),
+        None => Ok(None),
+    }
+}
+
+/// An application by its id alone (agents).
+pub async fn load_by_id(app: &AppState, id: &str) -> ApiResult<Option<Application>> {
+    if !plausible_id(id) {
+        return Ok(None);
+    }
+    let page = app
+        .store
+        .query(Query::on(Index::Gsi1, keys::creche_application_by_id(id)).limit(1))
+        .await?;
+    let Some(family_id) = page
+        .items
+        .first()
+        .and_then(|i| i.data::<Application>().ok())
+        .map(|a| a.family_id)
+    else {
+        return Ok(None);
+    };
+    load(app, &family_id, id).await
+}
+
+/// Every application of a family, newest first (one query; bounded).
+pub async fn of_family(app: &AppState, family_id: &str) -> ApiResult<Vec<Application>> {
+    let page = app
+        .store
+        .query(
+            Query::new(keys::family_partition(family_id))
+                .begins_with(keys::CRECHE_APPLICATION_PREFIX)
+                .limit(MAX_FAMILY_APPLICATIONS + 10),
+        )
+        .await?;
+    let mut all = page
+        .items
+        .iter()
+        .map(|i| i.data::<Application>().map_err(ApiError::from))
+        .collect::<ApiResult<Vec<_>>>()?;
+    all.sort_by(|a, b| b.submitted_at.cmp(&a.submitted_at).then(b.id.cmp(&a.id)));
+    Ok(all)
+}
