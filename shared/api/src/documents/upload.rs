@@ -37,21 +37,7 @@ pub const MAX_FAMILY_DOCUMENTS: usize = 500;
 /// The most earlier versions a request's detail lists.
 pub const MAX_VERSIONS: usize = 20;
 
-/// Where a stored document stands: `pending`, `accepted`, `refused`,
-/// `cancelled` (withdrawn by a newer file before any decision, its file
-/// deleted) or `replaced` (an accepted one a newer accepted one took the
-/// place of).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StoredState {
-    Pending,
-    Accepted,
-    Refused,
-    /// Its request was cancelled by a newer file (its file is deleted).
-    Cancelled,
-    /// An accepted document a newer accepted one took the place of.
-    Replaced,
-}
+pub use marelle_domain::documents::StoredState;
 
 /// A supporting document, beside its family's dossier.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -122,7 +122,7 @@ pub struct DocumentVersion {
     pub content_type: String,
     /// RFC 3339, Paris offset.
     pub sent_at: String,
-    pub state: crate::documents::upload::StoredState,
+    pub state: marelle_domain::documents::StoredState,
     /// A link valid 5 minutes; null once the file is no longer kept (a
     /// pending file withdrawn by a newer one).
     pub url: Option<String>,

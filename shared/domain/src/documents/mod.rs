@@ -21,6 +21,22 @@ pub const MAX_MONTHS: u32 = 60;
 /// An accepted document "expires soon" when it ends within this many days.
 pub const EXPIRES_SOON_DAYS: i64 = 30;
 
+/// Where a stored document stands: `pending`, `accepted`, `refused`,
+/// `cancelled` (withdrawn by a newer file before any decision, its file
+/// deleted) or `replaced` (an accepted one a newer accepted one took the
+/// place of).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StoredState {
+    Pending,
+    Accepted,
+    Refused,
+    /// Its request was cancelled by a newer file (its file is deleted).
+    Cancelled,
+    /// An accepted document a newer accepted one took the place of.
+    Replaced,
+}
+
 /// Whom a document is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
