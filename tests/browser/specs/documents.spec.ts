@@ -14,7 +14,7 @@
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
 
 import { ensureShared, expectAccessible as expectAgentAccessible, sharedState } from './agent-helpers';
-import { DEMO_AGENT, agentCreateActivity, agentCreateFamily, agentDecide, agentEnrol, agentPending, apiLogin, expectAccessible, json, logIn, pngImage, setPortalClock, signUpAndActivate, uniqueEmail } from './helpers';
+import { DEMO_AGENT, agentCreateActivity, agentCreateFamily, agentDecide, agentEnrol, agentPending, apiLogin, expectAccessible, json, logIn, pdfFile, pngImage, setPortalClock, signUpAndActivate, uniqueEmail } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -22,29 +22,6 @@ const RUN = Date.now().toString(36).slice(-5);
 const VACCINES = `Carnet de vaccination ${RUN}`;
 const ADDRESS = `Justificatif de domicile ${RUN}`;
 const HELP = 'Les pages des vaccins, lisibles.';
-
-/** A small real PDF, made here (no script, no embedded file). */
-function pdfFile(text: string): Buffer {
-  const stream = `BT /F1 24 Tf 72 720 Td (${text}) Tj ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) out += `${String(off).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
 
 let agent: APIRequestContext;
 let familyId = '';
