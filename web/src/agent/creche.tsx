@@ -159,7 +159,7 @@ export function CrecheApplicationPage({ id }: { id: string }) {
   const a = app.data;
   const open = a ? !['accepted', 'declined', 'withdrawn', 'closed'].includes(a.status) : false;
   return (
-    <AgentPage title={a ? `Préinscription de ${a.child}` : 'Préinscription en crèche'} crumbs={[listCrumb, { label: a ? a.child : 'Préinscription' }]}>
+    <AgentPage title={a ? `Préinscription en crèche : ${a.child}` : 'Préinscription en crèche'} crumbs={[listCrumb, { label: a ? a.child : 'Préinscription' }]}>
       {done && (
         <Result token={done.at}>
           <p>{done.text}</p>
@@ -222,8 +222,8 @@ export function CrecheApplicationPage({ id }: { id: string }) {
               )}
             </dl>
           </section>
-          {open && <StatusForm app={a} onDone={changed} />}
-          {open && structures.data && <OfferForm app={a} structures={structures.data.items} onDone={changed} />}
+          {open && a.status !== 'offered' && <StatusForm app={a} onDone={changed} />}
+          {(a.status === 'under_review' || a.status === 'waiting') && structures.data && <OfferForm app={a} structures={structures.data.items} onDone={changed} />}
           <section aria-labelledby="historique-titre">
             <h2 id="historique-titre">Historique</h2>
             <ol>
@@ -273,7 +273,7 @@ function StatusForm({ app, onDone }: ActionProps) {
       <h2 id="etat-titre">Changer l'état</h2>
       <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined}>
         <ErrorSummary error={error} id="etat-erreurs" fields={{ status: 'etat-nouveau', message: 'etat-message' }} />
-        <SelectField id="etat-nouveau" label="Nouvel état" required empty="Choisir un état" value={status} onValue={setStatus} options={AGENT_STATUSES} error={err('status')} />
+        <SelectField id="etat-nouveau" label="Nouvel état" required empty="Choisir un état" value={status} onValue={setStatus} options={AGENT_STATUSES.filter(([k]) => k !== app.status)} error={err('status')} />
         <TextAreaField
           id="etat-message"
           label="Message à la famille"
