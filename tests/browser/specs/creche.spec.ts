@@ -227,6 +227,13 @@ test.describe('the parent answers', () => {
     await expect(page.getByRole('status').filter({ hasText: 'Vous avez accepté' })).toHaveText('Vous avez accepté la place proposée.');
     await expect(page.locator('.creche-status')).toHaveText('État de la demande\u00a0: Acceptée');
     await expect(page.getByRole('button', { name: 'Retirer ma demande' })).toHaveCount(0);
+
+    // The same application in Mes demandes, leading back to it.
+    await page.goto('/mes-demandes');
+    await page.getByRole('link', { name: /Préinscription crèche\s:\sEnfant à naître \(Léa\)/ }).first().click();
+    await page.getByRole('link', { name: 'Voir ma préinscription en crèche' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Préinscription en crèche');
+    await expect(page.locator('.creche-status')).toHaveText('État de la demande\u00a0: Acceptée');
   });
 
   test("a second offer left past its deadline: the answer refused, « En liste d'attente »", async ({ page, playwright, baseURL }) => {
