@@ -174,6 +174,7 @@ test.describe('the agent studies it', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Préinscriptions en crèche');
     await page.getByRole('combobox', { name: 'Crèche' }).selectOption({ label: FIRST });
     await page.getByRole('button', { name: 'Filtrer' }).click();
+    await expect(page).toHaveURL(new RegExp(`/agent/creche\\?creche=${structures.first}$`));
     const table = page.getByRole('table', { name: "Préinscriptions en crèche, les plus anciennes d'abord" });
     await expect(table.getByRole('row')).toHaveCount(2);
     await expect(table.getByRole('row').nth(1)).toContainText('Enfant à naître (Léa)');

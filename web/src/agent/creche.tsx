@@ -11,6 +11,7 @@ import { useState } from 'preact/hooks';
 import type { FieldProblem } from '../api';
 import { type AgeGroup, type CrecheApplication, type CrecheStatus, type CrecheStructure, agent } from '../api/agent';
 import { parseTypedDay } from '../dates';
+import { location, navigate } from '../router';
 import { STATUS_LABELS, byText, deadlineText, eventText, hoursText, parisInstant, scheduleText, statusBadge, statusLabel, workLabel } from '../creche/model';
 import { DateField, ErrorSummary, InputField, RequiredNote, SelectField, SubmitButton, TextAreaField, formErrors, required, useSubmit } from '../ui/form';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
@@ -37,9 +38,12 @@ const namesOf = (list: CrecheStructure[] | undefined) => new Map((list ?? []).ma
 /** `/agent/creche`. */
 export function CrecheApplicationsPage() {
   const structures = useLoad(() => agent.crecheStructures());
-  const [status, setStatus] = useState('');
-  const [structure, setStructure] = useState('');
-  const [filters, setFilters] = useState<{ status: string; structure: string }>({ status: '', structure: '' });
+  // The filters are the address's (`?etat=offered&creche=…`): a list to link to, and the browser's Back.
+  const { query } = location();
+  const asked = query.get('etat') ?? '';
+  const filters = { status: STATUS_OPTIONS.some(([k]) => k === asked) ? asked : '', structure: (query.get('creche') ?? '').slice(0, 40) };
+  const [status, setStatus] = useState(filters.status);
+  const [structure, setStructure] = useState(filters.structure);
   // The pages seen, to go back: the token of each (null: the first).
   const [pages, setPages] = useState<(string | null)[]>([null]);
   const page = pages[pages.length - 1] ?? null;
@@ -63,8 +67,11 @@ export function CrecheApplicationsPage() {
         noValidate
         onSubmit={(ev) => {
           ev.preventDefault();
-          setFilters({ status, structure });
-          setPages([null]);
+          const q = new URLSearchParams();
+          if (status) q.set('etat', status);
+          if (structure) q.set('creche', structure);
+          const search = q.toString();
+          navigate(`${LIST_PATH}${search ? `?${search}` : ''}`);
         }}
       >
         <h2 id="filtres-titre">Filtrer les préinscriptions</h2>
