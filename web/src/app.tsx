@@ -9,6 +9,7 @@ import { MySpacePage } from './accounts/my-space';
 import { ForgotPasswordPage, NewPasswordPage } from './accounts/reset';
 import { SignUpPage, SignUpSentPage } from './accounts/signup';
 import { Layout } from './layout';
+import { CrecheDetailPage, CrecheFormPage, CrechePage } from './creche/pages';
 import { DocumentsPage } from './documents/page';
 import { ChildrenPage } from './family/children';
 import { GuardiansPage } from './family/guardians';
@@ -81,6 +82,10 @@ function route(path: string): ComponentChildren {
       return <RequireLogin path={path} render={(me) => <ChildrenPage me={me} />} />;
     case '/pieces-justificatives':
       return <RequireLogin path={path} render={(me) => <DocumentsPage me={me} />} />;
+    case '/creche':
+      return <RequireLogin path={path} render={(me) => <CrechePage me={me} />} />;
+    case '/creche/preinscription':
+      return <RequireLogin path={path} render={(me) => <CrecheFormPage me={me} />} />;
     case '/planning':
       return <RequireLogin path={path} render={(me) => <PlanningPage me={me} />} />;
     case '/planning/demande':
@@ -104,6 +109,10 @@ function route(path: string): ComponentChildren {
       if (/^\/espace-facturation\/factures\/[^/]+$/.test(path)) {
         const id = decodeURIComponent(path.slice('/espace-facturation/factures/'.length));
         return <RequireLogin path={path} render={(me) => <InvoiceDetailPage me={me} id={id} />} />;
+      }
+      if (/^\/creche\/[^/]+$/.test(path)) {
+        const id = decodeURIComponent(path.slice('/creche/'.length));
+        return <RequireLogin path={path} render={(me) => <CrecheDetailPage me={me} id={id} />} />;
       }
       if (/^\/mes-demandes\/[^/]+$/.test(path)) {
         const id = decodeURIComponent(path.slice('/mes-demandes/'.length));

@@ -16,7 +16,7 @@ import { displayName, logOut, setFlash, useSession } from './session';
 
 const sections = [
   { href: '/mon-espace', label: 'Mon espace citoyen', also: ['/mes-demandes'] },
-  { href: '/espace-famille', label: 'Espace famille', also: ['/planning', '/pieces-justificatives'] },
+  { href: '/espace-famille', label: 'Espace famille', also: ['/planning', '/pieces-justificatives', '/creche'] },
   { href: '/espace-facturation', label: 'Espace facturation', also: [] },
   { href: '/nous-contacter', label: 'Nous contacter', also: [] },
 ];

@@ -97,6 +97,7 @@ const LOGGED_OUT: Screen[] = [
   { path: '/espace-famille', h1: 'Connectez-vous au Portail Citoyen', name: 'leads to login' },
   { path: '/espace-facturation', h1: 'Connectez-vous au Portail Citoyen', name: 'leads to login' },
   { path: '/pieces-justificatives', h1: 'Connectez-vous au Portail Citoyen', name: 'leads to login' },
+  { path: '/creche', h1: 'Connectez-vous au Portail Citoyen', name: 'leads to login' },
   ...PUBLIC,
 ];
 
@@ -106,6 +107,8 @@ const LOGGED_IN: Screen[] = [
   { path: '/espace-famille', h1: 'Espace famille' },
   { path: '/espace-facturation', h1: 'Mes factures' },
   { path: '/pieces-justificatives', h1: 'Pièces justificatives' },
+  { path: '/creche', h1: 'Crèche' },
+  { path: '/creche/preinscription', h1: 'Préinscrire votre enfant en crèche' },
   { path: '/connexion', h1: 'Mon espace citoyen', name: 'leads to my space' },
   ...PUBLIC,
 ];

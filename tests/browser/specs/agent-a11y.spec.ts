@@ -188,6 +188,16 @@ const SCREENS: Screen[] = [
   { path: '/agent/activites', h1: 'Activités', act: async (p) => expect(p.getByRole('table')).toBeVisible() },
   { path: '/agent/regies', h1: 'Régies', act: async (p) => expect(p.getByRole('table')).toBeVisible() },
   { path: '/agent/paiements-en-ligne', h1: 'Paiements en ligne à régulariser', act: async (p) => expect(p.getByRole('button', { name: 'À régulariser' })).toBeVisible() },
+  { path: '/agent/creche', h1: 'Préinscriptions en crèche', act: async (p) => expect(p.getByRole('button', { name: 'Filtrer' })).toBeVisible() },
+  {
+    path: '/agent/creches',
+    h1: 'Crèches',
+    name: 'with errors',
+    act: async (p) => {
+      await p.getByRole('button', { name: 'Ajouter la crèche' }).click();
+      await summaryFocused('creche-erreurs')(p);
+    },
+  },
   {
     path: '/agent/pieces-justificatives',
     h1: 'Pièces justificatives',

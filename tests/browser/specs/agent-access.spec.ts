@@ -36,6 +36,9 @@ test.describe('a parent', () => {
       '/agent/regies',
       '/agent/paiements-en-ligne',
       '/agent/pieces-justificatives',
+      '/agent/creche',
+      '/agent/creche/01J00000000000000000000000',
+      '/agent/creches',
     ]) {
       await page.goto(path);
       await expect(page.getByRole('heading', { level: 1 }), path).toHaveText('Accès réservé aux agents');

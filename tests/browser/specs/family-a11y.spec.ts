@@ -243,6 +243,9 @@ const SCREENS: Screen[] = [
       await expect(page.getByRole('alert')).toContainText('Le fichier annoncé comme un PDF est en fait une image PNG.');
     },
   },
+  { path: () => '/creche', h1: 'Crèche', who: 'none', name: 'without a family' },
+  { path: () => '/creche', h1: 'Crèche' },
+  { path: () => '/creche/preinscription', h1: 'Préinscrire votre enfant en crèche' },
   { path: () => '/mes-demandes', h1: 'Mes demandes' },
   { path: () => '/mes-demandes?type=reservation&etat=pending', h1: 'Mes demandes', name: 'filtered' },
   { path: () => `/mes-demandes/${ids.change}`, h1: /^Détail de ma demande/, name: 'a dossier change with a message' },

@@ -205,6 +205,10 @@ test.describe('the parent, unlinked', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Pièces justificatives');
     await expect(page.getByRole('heading', { name: "Votre compte n'est relié à aucun dossier famille" })).toBeVisible();
     await expect(page.getByRole('table')).toHaveCount(0);
+    await page.goto('/creche');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Crèche');
+    await expect(page.getByRole('heading', { name: "Votre compte n'est relié à aucun dossier famille" })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Préinscrire votre enfant en crèche' })).toHaveCount(0);
     await page.goto('/mon-espace/abonnements');
     await expect(page.getByText("Aucun abonnement : votre compte n'est relié à aucun dossier famille.")).toBeVisible();
     await expect(page.getByRole('button', { name: /^Quitter ce dossier/ })).toHaveCount(0);

@@ -56,6 +56,16 @@ const SECTIONS = [
     text: 'Les documents demandés aux familles : validité, activités qui les rendent obligatoires, aide.',
   },
   {
+    href: '/agent/creche',
+    title: 'Préinscriptions en crèche',
+    text: "Les demandes de place en crèche : compléter, étudier, proposer une place avec une date limite de réponse.",
+  },
+  {
+    href: '/agent/creches',
+    title: 'Crèches',
+    text: 'Les crèches de la commune : adresse, âges accueillis, sections et places.',
+  },
+  {
     href: '/agent/regies',
     title: 'Régies',
     text: 'Les régies qui émettent les factures : nom, numéro client PayFiP, e-mail de contact.',

@@ -14,6 +14,7 @@ import { ActivityPage } from './activity';
 import { BillingImportPage } from './billing-import';
 import { FamiliesPage } from './families';
 import { FamilyPage } from './family';
+import { CrecheApplicationPage, CrecheApplicationsPage, CrechesPage } from './creche';
 import { DigestPreviewPage, OutboxPage } from './digest';
 import { DocumentTypesPage } from './document-types';
 import { AgentHomePage } from './home';
@@ -56,6 +57,10 @@ function page(path: string): ((me: Me) => ComponentChildren) | null {
       return id ? null : () => <OnlinePaymentsPage />;
     case 'pieces-justificatives':
       return id ? null : () => <DocumentTypesPage />;
+    case 'creche':
+      return id ? () => <CrecheApplicationPage id={id} /> : () => <CrecheApplicationsPage />;
+    case 'creches':
+      return id ? null : () => <CrechesPage />;
     case 'boite-envoi':
       return id ? null : () => <OutboxPage />;
     default:

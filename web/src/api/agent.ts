@@ -127,6 +127,14 @@ export const agent = {
   updateDocumentType: (id: string, body: Schemas['DocumentTypePatch']) =>
     call('patch', '/api/agent/document-types/{id}', { path: { id }, body }),
 
+  crecheStructures: () => call('get', '/api/agent/creche/structures'),
+  createCrecheStructure: (body: Schemas['NewStructure']) => call('post', '/api/agent/creche/structures', { body }),
+  crecheApplications: (q: { status?: Schemas['Status']; structure?: string }, page?: string | null) =>
+    call('get', '/api/agent/creche/applications', { query: { status: q.status, structure: q.structure, page: page ?? undefined } }),
+  crecheApplication: (id: string) => call('get', '/api/agent/creche/applications/{id}', { path: { id } }),
+  setCrecheStatus: (id: string, body: Schemas['StatusBody']) => call('post', '/api/agent/creche/applications/{id}/status', { path: { id }, body }),
+  offerCrechePlace: (id: string, body: Schemas['OfferBody']) => call('post', '/api/agent/creche/applications/{id}/offer', { path: { id }, body }),
+
   activities: () => call('get', '/api/agent/activities'),
   activity: (id: string) => call('get', '/api/agent/activities/{id}', { path: { id } }),
   createActivity: (body: NewActivity) => call('post', '/api/agent/activities', { body }),
@@ -146,6 +154,10 @@ export type Regie = Schemas['RegieView'];
 export type PaymentMethod = Schemas['PaymentMethod'];
 export type DocumentType = Schemas['DocumentTypeView'];
 export type DocumentScope = Schemas['Scope'];
+export type CrecheApplication = Schemas['ApplicationView'];
+export type CrecheStatus = Schemas['Status'];
+export type CrecheStructure = Schemas['Structure'];
+export type AgeGroup = Schemas['AgeGroup'];
 
 /** Largest invoice PDF the server takes. */
 export const PDF_MAX_BYTES = 10 * 1024 * 1024;

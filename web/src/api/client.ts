@@ -110,3 +110,24 @@ export const documents = {
   confirm: (uploadId: string) => call('post', '/api/documents/confirm', { body: { upload_id: uploadId } }),
   link: (id: string) => call('get', '/api/documents/{id}/link', { path: { id } }),
 };
+
+// ---- crèche pre-registration ------------------------------------------------------------
+
+export type CrecheApplication = Schemas['ApplicationView'];
+export type CrecheStatus = Schemas['Status'];
+export type CrecheSlot = Schemas['Slot'];
+export type CrecheStructure = Schemas['Structure'];
+export type WorkSituation = Schemas['WorkSituation'];
+export type NewCrecheApplication = Schemas['NewApplication'];
+
+/** "Préinscrire votre enfant en crèche": the crèches, the family's applications, its answers. */
+export const creche = {
+  structures: () => call('get', '/api/creche/structures'),
+  list: (familyId: string) => call('get', '/api/creche/applications', { query: { family_id: familyId } }),
+  read: (familyId: string, id: string) => call('get', '/api/creche/applications/{id}', { path: { id }, query: { family_id: familyId } }),
+  apply: (familyId: string, body: NewCrecheApplication) => call('post', '/api/creche/applications', { query: { family_id: familyId }, body }),
+  answer: (familyId: string, id: string, answer: 'accept' | 'decline') =>
+    call('post', '/api/creche/applications/{id}/answer', { path: { id }, query: { family_id: familyId }, body: { answer } }),
+  withdraw: (familyId: string, id: string) => call('post', '/api/creche/applications/{id}/withdraw', { path: { id }, query: { family_id: familyId } }),
+  renew: (familyId: string, id: string) => call('post', '/api/creche/applications/{id}/renewal', { path: { id }, query: { family_id: familyId } }),
+};

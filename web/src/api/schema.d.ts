@@ -642,7 +642,7 @@ export interface components {
       expected?: null | components["schemas"]["Expected"];
       family_id: string;
       /** @description Oldest first. */
-      history: components["schemas"]["HistoryView"][];
+      history: components["schemas"]["CrecheHistoryView"][];
       /** Format: double */
       hours_per_week: number;
       id: string;
@@ -880,6 +880,18 @@ export interface components {
     };
     CreatedStructure: {
       id: string;
+    };
+    /**
+     * @description One step of an application's history (its own name in the contract:
+     * the requests' `HistoryView` is another type).
+     */
+    CrecheHistoryView: {
+      /** @description RFC 3339, Paris offset. */
+      at: string;
+      by: components["schemas"]["Actor"];
+      event: components["schemas"]["Event"];
+      message?: string | null;
+      status: components["schemas"]["Status"];
     };
     Credentials: {
       email: string;

@@ -1,6 +1,6 @@
 /**
  * `/espace-famille`: the blocks of the guide ("Dossier famille",
- * "Planning", "Pièces justificatives", "Mes demandes"); `/espace-famille/ma-famille`: the members of
+ * "Planning", "Pièces justificatives", "Crèche", "Mes demandes"); `/espace-famille/ma-famille`: the members of
  * the family, leading to "Responsables" and "Enfants".
  */
 import { FAMILY_SITUATIONS, labelOf, QUALITIES, SEXES } from '../labels';
@@ -14,12 +14,13 @@ import { fullName } from './model';
 import { FamilyChooser, NoFamily } from './ui';
 import { PendingIcon } from '../ui/pending';
 
-function Icon({ name }: { name: 'dossier' | 'planning' | 'demandes' | 'pieces' }) {
+function Icon({ name }: { name: 'dossier' | 'planning' | 'demandes' | 'pieces' | 'creche' }) {
   return (
     <svg class="tile__icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.75" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
       {name === 'dossier' && <path d="M3 6a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2zM8 13h8M8 16h5" />}
       {name === 'planning' && <path d="M4 5h16v15H4zM4 9h16M9 3v4M15 3v4M8 13h2M12 13h2M16 13h1M8 16h2M12 16h2" />}
       {name === 'demandes' && <path d="M5 3h14v18H5zM8 8h8M8 12h8M8 16h5" />}
+      {name === 'creche' && <path d="M12 4a4 4 0 1 1 0 8 4 4 0 0 1 0-8zM5 21a7 7 0 0 1 14 0M10 8h.01M14 8h.01M10.5 10a2 2 0 0 0 3 0" />}
       {name === 'pieces' && <path d="M14 3H6v18h12V7zM14 3v4h4M9 13l2 2 4-4" />}
     </svg>
   );
@@ -43,6 +44,12 @@ const BLOCKS = [
     title: 'Pièces justificatives',
     text: 'Les documents demandés par le service enfance : les ajouter, les remplacer, les consulter.',
     icon: 'pieces' as const,
+  },
+  {
+    href: '/creche',
+    title: 'Préinscrire votre enfant en crèche',
+    text: 'Une demande de place en crèche pour un enfant né ou à naître, son suivi et la réponse à une place proposée.',
+    icon: 'creche' as const,
   },
   {
     href: '/mes-demandes',

@@ -146,6 +146,12 @@ export function RequestDetailPage({ me, id }: { me: Me; id: string }) {
         </section>
       )}
 
+      {r.kind === 'creche_application' && typeof (r.details as { application_id?: unknown } | undefined)?.application_id === 'string' && (
+        <p>
+          <a href={`/creche/${encodeURIComponent((r.details as { application_id: string }).application_id)}`}>Voir ma préinscription en crèche</a>
+        </p>
+      )}
+
       {r.changes && r.changes.length > 0 && (
         <section aria-labelledby="modifications-titre" class="spaced-top">
           <h2 id="modifications-titre">Modifications demandées</h2>

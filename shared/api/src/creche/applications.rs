@@ -68,7 +68,10 @@ pub struct OfferView {
     pub lapsed: bool,
 }
 
+/// One step of an application's history (its own name in the contract:
+/// the requests' `HistoryView` is another type).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(as = CrecheHistoryView)]
 pub struct HistoryView {
     /// RFC 3339, Paris offset.
     pub at: String,
