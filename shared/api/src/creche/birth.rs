@@ -36,7 +36,7 @@ pub struct BirthBody {
 /// `POST /api/creche/applications/{id}/birth`: the expected child is born.
 #[utoipa::path(post, path = "/api/creche/applications/{id}/birth", operation_id = "confirm_creche_birth", tag = "creche", params(("id" = String, Path), FamilyParam), request_body = BirthBody,
     responses(
-        (status = 200, description = "Naissance déclarée : l'enfant rejoint le dossier quand la collectivité valide la modification", body = ApplicationView),
+        (status = 200, description = "Naissance déclarée, l'enfant rejoint le dossier quand la collectivité valide la modification", body = ApplicationView),
         (status = 400, description = "Corps illisible ou champ inconnu", body = Problem),
         (status = 401, description = "Pas connecté", body = Problem),
         (status = 403, description = "Réservé aux familles", body = Problem),

@@ -103,7 +103,7 @@ pub fn closed(
         greeting: format!("Bonjour {greeting_name},"),
         blocks: vec![
             Block::Paragraph(format!(
-                "Votre préinscription en crèche pour {child} n'a pas été confirmée avant le {} : elle est clôturée.",
+                "Votre préinscription en crèche pour {child} n'a pas été confirmée avant le {}\u{a0}: elle est clôturée.",
                 long_date(renew_before)
             )),
             Block::Paragraph(
