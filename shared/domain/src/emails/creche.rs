@@ -181,7 +181,7 @@ mod tests {
         );
         assert_eq!(r.subject, "Confirmez votre demande de place en crèche");
         assert!(
-            r.text.contains("au plus tard le 15 mars 2027"),
+            r.text.contains("au plus tard le lundi 15 mars 2027"),
             "{}",
             r.text
         );
@@ -192,7 +192,7 @@ mod tests {
             at,
         );
         assert_eq!(c.subject, "Votre demande de place en crèche est clôturée");
-        assert!(c.text.contains("avant le 15 mars 2027"), "{}", c.text);
+        assert!(c.text.contains("avant le lundi 15 mars 2027"), "{}", c.text);
         assert!(c.text.contains("https://famille.villebois.fr/creche/A1"));
     }
 }
