@@ -37,6 +37,8 @@ use crate::http::state::AppState;
 const PAGE: usize = 100;
 /// Applications one run looks at, at most (the next run takes the rest).
 pub const MAX_PER_RUN: usize = 10_000;
+/// Who closes an application not confirmed (the request's `decided_by`).
+pub const JOB: &str = "creche-jobs";
 /// The history line of a lapsed offer.
 pub const LAPSED: &str = "Proposition non acceptée dans le délai";
 
@@ -163,7 +165,8 @@ async fn close(app: &AppState, a: Application, report: &mut Report) -> ApiResult
         Change {
             action: Action::SetStatus(Status::Closed),
             by: Actor::Commune,
-            account_id: String::new(),
+            // No agent: the decision is the job's.
+            account_id: JOB.into(),
             message: Some(message),
             offer: None,
         },
