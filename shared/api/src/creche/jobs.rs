@@ -133,7 +133,7 @@ async fn remind(app: &AppState, a: Application, report: &mut Report) -> ApiResul
             greeting,
             &app.commune,
             &a.id,
-            &a.child,
+            &child_of(&a),
             a.renew_before,
         )
     })
@@ -183,7 +183,14 @@ async fn close(app: &AppState, a: Application, report: &mut Report) -> ApiResult
     };
     report.closed += 1;
     let sent = send(app, &a.family_id, |to, greeting| {
-        emails::creche::closed(to, greeting, &app.commune, &a.id, &a.child, renew_before)
+        emails::creche::closed(
+            to,
+            greeting,
+            &app.commune,
+            &a.id,
+            &child_of(&a),
+            renew_before,
+        )
     })
     .await?;
     if sent == Sent::Failed {
@@ -216,6 +223,15 @@ async fn lapse(
         report.skipped += 1;
     }
     Ok(())
+}
+
+/// The child as an e-mail names it: "Noé DUPONT", or "l'enfant à naître
+/// (Léa)".
+fn child_of(a: &Application) -> String {
+    match a.child.strip_prefix("Enfant ") {
+        Some(rest) if a.child_id.is_none() => format!("l'enfant {rest}"),
+        _ => a.child.clone(),
+    }
 }
 
 /// What became of an e-mail.
@@ -268,7 +284,7 @@ pub async fn offer_mail(app: &AppState, a: &Application) {
             &app.commune,
             &emails::creche::OfferMail {
                 application_id: &a.id,
-                child: &a.child,
+                child: &child_of(a),
                 structure: &o.structure,
                 start_date: o.start_date,
                 hours_per_week: o.hours_per_week,
