@@ -1,5 +1,5 @@
 //! The command line of API.md: `serve`, `agent create`, `digest`,
-//! `documents-expiry`, `calendar update`.
+//! `documents-expiry`, `creche-jobs`, `calendar update`.
 
 use std::path::{Path, PathBuf};
 
@@ -42,6 +42,17 @@ pub enum Command {
     /// due (each sent once), then the deletion of the documents refused,
     /// replaced or cancelled longer ago than the retention.
     DocumentsExpiry {
+        /// RFC 3339 instant the run is for (default: now), e.g.
+        /// 2026-12-07T07:00:00+01:00.
+        #[arg(long)]
+        at: Option<String>,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Runs the crèche's daily job once: renewal reminders, applications
+    /// not confirmed closed, offers past their deadline recorded as lapsed
+    /// (each step once).
+    CrecheJobs {
         /// RFC 3339 instant the run is for (default: now), e.g.
         /// 2026-12-07T07:00:00+01:00.
         #[arg(long)]
@@ -170,6 +181,27 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::CrecheJobs { at, data } => {
+            let now = chrono::Utc::now();
+            let at = parse_at(at.as_deref(), now)?;
+            // A run in the future would close applications before their day.
+            if at > now + chrono::Duration::minutes(1) {
+                return Err(format!(
+                    "--at {} est dans le futur : les relances et les clôtures ne s'anticipent pas.",
+                    at.with_timezone(&marelle_domain::time::ZONE)
+                        .format("%d/%m/%Y %H:%M")
+                ));
+            }
+            let local = compose::build(&Options::offline(data.data))?;
+            let report = marelle_api::creche::jobs::run(&local.state, at)
+                .await
+                .map_err(|e| e.detail)?;
+            println!(
+                "{}",
+                serde_json::to_string(&report).map_err(|e| e.to_string())?
+            );
+            Ok(())
+        }
         Command::DocumentsExpiry { at, data } => {
             let now = chrono::Utc::now();
             let at = match at {
@@ -238,5 +270,22 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("Compte agent créé : {} ({})", account.email, account.id);
             Ok(())
         }
+    }
+}
+
+/// `--at`: an RFC 3339 instant, now when absent.
+fn parse_at(
+    at: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    match at {
+        None => Ok(now),
+        Some(at) => chrono::DateTime::parse_from_rfc3339(at.trim())
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .map_err(|_| {
+                format!(
+                    "--at {at} : instant RFC 3339 attendu (exemple : 2026-12-07T07:00:00+01:00)"
+                )
+            }),
     }
 }

@@ -80,6 +80,16 @@ pub fn router(local: &Local) -> Router<AppState> {
             }),
         )
         .route(
+            "/api/dev/jobs/creche",
+            axum::routing::post(|State(app): State<AppState>, JsonBody(body): JsonBody<SetClock>| async move {
+                let at: DateTime<Utc> = DateTime::parse_from_rfc3339(body.now.trim())
+                    .map_err(|_| ApiError::bad_request("invalid_instant", "« at » doit être un instant RFC 3339 avec décalage."))?
+                    .with_timezone(&Utc);
+                let report = marelle_api::creche::jobs::run(&app, at).await?;
+                ApiResult::Ok(Json(report))
+            }),
+        )
+        .route(
             "/api/dev/outbox",
             get(move || {
                 let outbox = outbox.clone();

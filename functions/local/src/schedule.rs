@@ -1,9 +1,10 @@
 //! The in-process schedule of `marelle serve`: the processing digest at
 //! 13:00 and 18:00 Europe/Paris, on the portal's clock (which the dev mode
-//! can move), and the daily job of supporting documents at 07:00 (expiry
-//! e-mails, deletion of retired documents). Off with `--no-schedule`, when
-//! an outside scheduler runs `marelle digest` and `marelle
-//! documents-expiry` instead. Beside it, always on, the sweep of uploads
+//! can move), and the daily jobs at 07:00: supporting documents (expiry
+//! e-mails, deletion of retired documents) and crèche applications
+//! (renewal reminders and closings, lapsed offers). Off with
+//! `--no-schedule`, when an outside scheduler runs `marelle digest`,
+//! `marelle documents-expiry` and `marelle creche-jobs` instead. Beside it, always on, the sweep of uploads
 //! nobody confirmed; and, with an online payment provider, the polling of
 //! online payments every minute.
 
@@ -104,6 +105,41 @@ pub async fn documents(app: AppState) {
             }
         }
         // Look again every minute: the dev clock may jump.
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+}
+
+fn creche_run_key() -> marelle_domain::ports::store::Key {
+    marelle_domain::ports::store::Key::new("JOBRUN", "CRECHE")
+}
+
+/// The crèche's daily job (renewal reminders and closings, lapsed offers),
+/// at 07:00 Europe/Paris beside the documents' job, on the portal's
+/// clock; at start, the latest day due if its run was missed. Each step is
+/// done once, so a clock moved back only runs again.
+pub async fn creche(app: AppState) {
+    let last_run = async {
+        let item = app.store.get(&creche_run_key()).await.ok()??;
+        item.str_attr("day")?.parse::<chrono::NaiveDate>().ok()
+    };
+    let mut last = last_run.await;
+    loop {
+        let now = app.clock.now();
+        let due = documents_due_day(now);
+        if last != Some(due) {
+            match marelle_api::creche::jobs::run(&app, now).await {
+                Ok(r) => {
+                    tracing::info!(day = %r.day, reminded = r.reminded, closed = r.closed, lapsed = r.lapsed, skipped = r.skipped, failed = r.failed, "crèche daily job");
+                    let mut item = marelle_domain::ports::store::Item::new(creche_run_key());
+                    item.set("day", serde_json::Value::String(due.to_string()));
+                    if let Err(e) = app.store.put(item, None).await {
+                        tracing::warn!(error = %e, "day of the crèche job not recorded");
+                    }
+                    last = Some(due);
+                }
+                Err(e) => tracing::error!(error = %e.detail, "crèche daily job failed"),
+            }
+        }
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
 }

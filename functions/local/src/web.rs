@@ -214,6 +214,7 @@ pub async fn serve(s: Serve) -> Result<(), String> {
     if !s.no_schedule {
         tokio::spawn(crate::schedule::digests(local.state.clone()));
         tokio::spawn(crate::schedule::documents(local.state.clone()));
+        tokio::spawn(crate::schedule::creche(local.state.clone()));
         if local.state.payments.is_some() {
             tokio::spawn(crate::schedule::online_payments(local.state.clone()));
         }

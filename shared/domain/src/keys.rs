@@ -35,7 +35,8 @@
 //! | day of the last daily job of supporting documents (`marelle serve`'s schedule) | `JOBRUN` | `DOCUMENTS` | |
 //! | request | `REQ#<id>` | `REQ` | GSI1: `FAMREQ#<family>` / `<id>`; GSI2 (pending only): `PENDING` / `<id>`; GSI3 (decided): `DIGEST#<window>` / `<family>#<id>` |
 //! | crèche structure | `CRECHES` | `STRUCT#<id>` | |
-//! | crèche application | `FAMILY#<id>` | `CRECHE#<application id>` | GSI1: `CRECHEAPP#<application id>` / `<family id>`; GSI2: `CRECHEAPPS` / `<submitted, RFC 3339 UTC>#<id>` (the agents' list, oldest first) |
+//! | crèche application | `FAMILY#<id>` | `CRECHE#<application id>` | GSI1: `CRECHEAPP#<application id>` / `<family id>`; GSI2: `CRECHEAPPS` / `<submitted, RFC 3339 UTC>#<id>` (the agents' list, oldest first); GSI3 while open: `CRECHEDUE` / `<day due, Paris>#<id>` (the daily job); TTL 3 years after closing without a place |
+//! | crèche statistics (no personal data) | `CRECHESTATS` | `<YYYY-MM of closing>#<final state>` | counter `count` |
 //! | open crèche application of a child (one at a time) | `FAMILY#<id>` | `CRECHEOPEN#<child id>` or `CRECHEOPEN#DUE#<due date>` | |
 //!
 //! `GET /api/me` is one query on `ACCOUNT#<id>`: the account and its
@@ -409,6 +410,22 @@ pub fn creche_open(family_id: &str, child: &str) -> crate::ports::Key {
 /// What [`creche_open`] names for a child expected on `due`.
 pub fn creche_expected(due: chrono::NaiveDate) -> String {
     format!("DUE#{}", due.format("%Y-%m-%d"))
+}
+
+/// GSI3 partition of the open crèche applications, sorted by the day the
+/// daily job next has something to do (reminder, closing, lapse): the
+/// job reads the days up to today, never scanning.
+pub const CRECHE_DUE: &str = "CRECHEDUE";
+
+/// An application's sort key in [`CRECHE_DUE`].
+pub fn creche_due_on(day: chrono::NaiveDate, id: &str) -> String {
+    format!("{}#{id}", day.format("%Y-%m-%d"))
+}
+
+/// The crèche statistics kept after applications are deleted: one counter
+/// per month of closing and final state, no personal data.
+pub fn creche_stat(month: &str, status: &str) -> crate::ports::Key {
+    crate::ports::Key::new("CRECHESTATS", format!("{month}#{status}"))
 }
 
 #[cfg(test)]

@@ -376,6 +376,68 @@ pub async fn handle_documents_job(
     Ok(serde_json::to_value(report)?)
 }
 
+/// The crèche's daily job on the scheduler's `{"job": "creche-jobs", "at":
+/// …}` (07:00 Europe/Paris): renewal reminders and closings, lapsed
+/// offers. A reminder that failed fails the invocation (its claim taken
+/// back): Lambda runs the job again soon, which sends only what is left,
+/// and past its retries the event reaches the dead-letter queue.
+pub async fn handle_creche_job(
+    app: &AppState,
+    job: DocumentsJob,
+) -> Result<serde_json::Value, lambda_http::Error> {
+    if job.job != "creche-jobs" {
+        return Err(format!("unknown job {}", job.job).into());
+    }
+    let at = job.at.unwrap_or_else(|| app.clock.now());
+    let report = marelle_api::creche::jobs::run(app, at)
+        .await
+        .map_err(|e| lambda_http::Error::from(e.detail))?;
+    tracing::info!(
+        day = %report.day,
+        reminded = report.reminded,
+        closed = report.closed,
+        lapsed = report.lapsed,
+        skipped = report.skipped,
+        failed = report.failed,
+        "crèche daily job"
+    );
+    if report.failed > 0 {
+        return Err(format!(
+            "{} crèche e-mails of the {} failed; a new run sends the reminders left",
+            report.failed, report.day
+        )
+        .into());
+    }
+    Ok(serde_json::to_value(report)?)
+}
+
+/// Runs the `creche` function: API Gateway's requests go to the routes,
+/// the scheduler's `{"job": "creche-jobs"}` to the daily job.
+pub async fn run_creche(features: Router<AppState>) -> Result<(), lambda_http::Error> {
+    init_logging();
+    let config = Config::from_env()?;
+    let sdk = marelle_aws::sdk_config().await;
+    let app = app(&config, &sdk);
+    let router = marelle_api::service(app.clone(), features);
+    let origin_secret = config.origin_secret.clone();
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(
+        move |event: lambda_http::LambdaEvent<serde_json::Value>| {
+            let app = app.clone();
+            let router = router.clone();
+            let origin_secret = origin_secret.clone();
+            async move {
+                let lambda_http::LambdaEvent { payload, context } = event;
+                if payload.get("job").is_some() {
+                    let job: DocumentsJob = serde_json::from_value(payload)?;
+                    return handle_creche_job(&app, job).await;
+                }
+                http_event(router, origin_secret, payload, context).await
+            }
+        },
+    ))
+    .await
+}
+
 /// An API Gateway event through the router, as `lambda_http::run` would.
 async fn http_event(
     router: Router,

@@ -520,3 +520,27 @@ async fn the_documents_daily_job_runs_from_its_scheduled_sample() {
             .is_err()
     );
 }
+
+/// The scheduler's input of the crèche's daily job, as the `creche`
+/// function receives it beside API Gateway's requests: the job runs for
+/// the day it fires for; another job name is refused.
+#[tokio::test]
+async fn the_creche_daily_job_runs_from_its_scheduled_sample() {
+    let l = lambda().await;
+    let input = event_with("creche/scheduled-creche-jobs.json", &[]);
+    let job: marelle_lambda::DocumentsJob = serde_json::from_value(input).unwrap();
+    let report = marelle_lambda::handle_creche_job(&l.app, job)
+        .await
+        .unwrap();
+    assert_eq!(report["day"], "2026-12-07", "{report}");
+    assert_eq!(report["closed"], 0, "{report}");
+    let unknown = marelle_lambda::DocumentsJob {
+        job: "documents-expiry".into(),
+        at: None,
+    };
+    assert!(
+        marelle_lambda::handle_creche_job(&l.app, unknown)
+            .await
+            .is_err()
+    );
+}

@@ -369,6 +369,10 @@ export interface paths {
      */
     post: operations["answer_creche_offer"];
   };
+  "/api/creche/applications/{id}/birth": {
+    /** `POST /api/creche/applications/{id}/birth`: the expected child is born. */
+    post: operations["confirm_creche_birth"];
+  };
   "/api/creche/applications/{id}/renewal": {
     /**
      * `POST /api/creche/applications/{id}/renewal`: the family still wants a
@@ -635,6 +639,16 @@ export interface components {
       next_page?: string | null;
     };
     ApplicationView: {
+      /**
+       * @description An expected child's due date has passed, no birth declared, the
+       * application open.
+       */
+      birth_overdue: boolean;
+      /**
+       * @description The dossier change declaring the expected child's birth (the child
+       * joins the dossier, and the application, when it is accepted).
+       */
+      birth_request_id?: string | null;
       /** @description "Léa Martin", or "Enfant à naître (Léa)". */
       child: string;
       child_id?: string | null;
@@ -757,6 +771,17 @@ export interface components {
       remaining: number;
       /** @description Already stored, identical: left as they are. */
       unchanged: number;
+    };
+    BirthBody: {
+      /**
+       * Format: date
+       * @description Not in the future; from 120 days before the due date to 45 days
+       * after it.
+       */
+      birth_date: string;
+      /** @description 50 characters at most. */
+      first_name: string;
+      sex: components["schemas"]["Sex"];
     };
     BulkAnswer: {
       decided: string[];
@@ -1143,7 +1168,7 @@ export interface components {
      * @description What happened to an application.
      * @enum {string}
      */
-    Event: "submitted" | "status" | "offered" | "answered" | "withdrawn" | "renewed";
+    Event: "submitted" | "status" | "offered" | "answered" | "withdrawn" | "renewed" | "lapsed" | "birth";
     /** @description A child not born yet. */
     Expected: {
       /** Format: date */
@@ -2197,6 +2222,10 @@ export interface components {
       id: string;
       /** @enum {string} */
       kind: "child";
+    }, {
+      id: string;
+      /** @enum {string} */
+      kind: "new_child";
     }]>;
     UnlinkBody: {
       /** @description The account to unlink (one of the dossier's `subscribers`). */
@@ -4880,6 +4909,73 @@ export interface operations {
         };
       };
       /** @description `offer_expired` */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `POST /api/creche/applications/{id}/birth`: the expected child is born. */
+  confirm_creche_birth: {
+    parameters: {
+      query?: {
+        /** @description Needed only when the account is linked to several families. */
+        family_id?: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BirthBody"];
+      };
+    };
+    responses: {
+      /** @description Naissance déclarée, l'enfant rejoint le dossier quand la collectivité valide la modification */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ApplicationView"];
+        };
+      };
+      /** @description Corps illisible ou champ inconnu */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Pas connecté */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux familles */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Inconnue, ou d'une autre famille */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `not_expected`, `birth_already_confirmed`, `application_closed`, ou modifiée entre-temps (`conflict`) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_first_name`, `invalid_birth_date`, `history_full`, `too_many_pending_changes` */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

@@ -253,5 +253,6 @@ pub async fn offer(
         },
     )
     .await?;
+    super::jobs::offer_mail(&app, &a).await;
     Ok(Json(ApplicationView::new(&a, app.clock.now())))
 }

@@ -103,6 +103,12 @@ pub struct ApplicationView {
     pub submitted_at: String,
     pub renew_before: NaiveDate,
     pub offer: Option<OfferView>,
+    /// The dossier change declaring the expected child's birth (the child
+    /// joins the dossier, and the application, when it is accepted).
+    pub birth_request_id: Option<String>,
+    /// An expected child's due date has passed, no birth declared, the
+    /// application open.
+    pub birth_overdue: bool,
     /// Oldest first.
     pub history: Vec<HistoryView>,
 }
@@ -136,6 +142,13 @@ impl ApplicationView {
                 made_at: rfc(o.made_at),
                 lapsed: a.status == Status::Offered && now > o.deadline,
             }),
+            birth_request_id: a.birth_request_id.clone(),
+            birth_overdue: a.child_id.is_none()
+                && a.birth_request_id.is_none()
+                && a.status.is_open()
+                && a.expected
+                    .as_ref()
+                    .is_some_and(|e| e.due_date < marelle_domain::time::local_date(now)),
             history: a
                 .history
                 .iter()
@@ -276,6 +289,7 @@ pub async fn act(app: &AppState, mut a: Application, change: Change) -> ApiResul
                 key: a.open_marker(),
                 condition: None,
             });
+            writes.push(statistic(next, now));
         }
         match app.store.transact(writes).await {
             Ok(()) => {
@@ -295,6 +309,22 @@ pub async fn act(app: &AppState, mut a: Application, change: Change) -> ApiResul
     Err(ApiError::changed_meanwhile(
         "Cette préinscription a été modifiée entre-temps\u{a0}: rechargez la page.",
     ))
+}
+
+/// One more application that became final in the month of `now` (Paris),
+/// in `next` state: what statistics keep once applications are deleted.
+pub fn statistic(next: Status, now: DateTime<Utc>) -> Write {
+    let month = marelle_domain::time::local_date(now)
+        .format("%Y-%m")
+        .to_string();
+    Write::Update {
+        key: marelle_domain::keys::creche_stat(&month, next.code()),
+        update: marelle_domain::ports::store::Update::new()
+            .set("month", month.clone())
+            .set("status", next.code())
+            .add("count", 1),
+        condition: None,
+    }
 }
 
 /// The commune's messages and decisions, on the application's request, as
@@ -482,6 +512,8 @@ pub async fn create(
         renew_before: creche::renew_before(now),
         offer: None,
         closed_at: None,
+        reminded_for: None,
+        birth_request_id: None,
         history: vec![HistoryEntry {
             at: now,
             event: Event::Submitted,

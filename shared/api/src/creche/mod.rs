@@ -6,6 +6,8 @@
 
 pub mod agent;
 pub mod applications;
+pub mod birth;
+pub mod jobs;
 pub mod store;
 pub mod structures;
 
@@ -39,6 +41,7 @@ pub fn router() -> Router<AppState> {
             "/api/creche/applications/{id}/answer",
             post(applications::answer),
         )
+        .route("/api/creche/applications/{id}/birth", post(birth::confirm))
         .route(
             "/api/agent/creche/structures",
             get(structures::agent_list).post(structures::create),

@@ -4,6 +4,7 @@
 //! a child, or of a child expected on a day.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use marelle_domain::creche::jobs::{Pending, deleted_at};
 use marelle_domain::creche::{Expected, Situation, Slot, Status};
 use marelle_domain::keys;
 use marelle_domain::ports::Index;
@@ -46,6 +47,10 @@ pub enum Event {
     Answered,
     Withdrawn,
     Renewed,
+    /// The offer's deadline passed unanswered (the daily job).
+    Lapsed,
+    /// The family declared the expected child's birth.
+    Birth,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +88,12 @@ pub struct Application {
     /// When it became final (for the retention of closed applications).
     #[serde(default)]
     pub closed_at: Option<DateTime<Utc>>,
+    /// The `renew_before` the renewal reminder was sent for.
+    #[serde(default)]
+    pub reminded_for: Option<NaiveDate>,
+    /// The dossier change declaring the expected child's birth.
+    #[serde(default)]
+    pub birth_request_id: Option<String>,
     pub history: Vec<HistoryEntry>,
     pub version: i64,
 }
@@ -102,6 +113,16 @@ impl Application {
         self.offer.as_ref().map(|o| o.deadline)
     }
 
+    /// What the daily job looks at.
+    pub fn pending(&self) -> Pending {
+        Pending {
+            status: self.status,
+            deadline: self.deadline(),
+            renew_before: self.renew_before,
+            reminded_for: self.reminded_for,
+        }
+    }
+
     /// The state as it reads at `now`.
     pub fn status_at(&self, now: DateTime<Utc>) -> Status {
         marelle_domain::creche::effective_status(self.status, self.deadline(), now)
@@ -116,25 +137,36 @@ pub fn open_marker(family_id: &str, child_id: Option<&str>, due: Option<NaiveDat
     }
 }
 
-/// The item of an application, in its indexes.
+/// The item of an application, in its indexes: while open, in the daily
+/// job's index by the day it is due; closed without a place, deleted by
+/// the store 3 years after closing.
 pub fn item(a: &Application) -> ApiResult<Item> {
-    Ok(
-        Item::with_data(keys::creche_application(&a.family_id, &a.id), a)?
-            .index(
-                Index::Gsi1,
-                keys::creche_application_by_id(&a.id),
-                a.family_id.clone(),
-            )
-            .index(
-                Index::Gsi2,
-                keys::CRECHE_APPLICATIONS,
-                keys::creche_application_in_list(
-                    &a.submitted_at
-                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                    &a.id,
-                ),
+    let mut item = Item::with_data(keys::creche_application(&a.family_id, &a.id), a)?
+        .index(
+            Index::Gsi1,
+            keys::creche_application_by_id(&a.id),
+            a.family_id.clone(),
+        )
+        .index(
+            Index::Gsi2,
+            keys::CRECHE_APPLICATIONS,
+            keys::creche_application_in_list(
+                &a.submitted_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                &a.id,
             ),
-    )
+        );
+    if let Some(day) = a.pending().next_day() {
+        item = item.index(
+            Index::Gsi3,
+            keys::CRECHE_DUE,
+            keys::creche_due_on(day, &a.id),
+        );
+    }
+    if let (Some(closed), false) = (a.closed_at, a.status == Status::Accepted) {
+        item = item.expires_at(deleted_at(closed));
+    }
+    Ok(item)
 }
 
 fn plausible_id(id: &str) -> bool {

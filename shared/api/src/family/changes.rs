@@ -46,6 +46,21 @@ pub async fn submit(
     current: &Value,
     who: &str,
 ) -> ApiResult<String> {
+    let (id, writes) = submit_writes(app, family_id, account_id, change, current, who).await?;
+    app.store.transact(writes).await?;
+    Ok(id)
+}
+
+/// What [`submit`] writes (the request and its pending marker), for a
+/// caller adding its own writes to the same transaction.
+pub async fn submit_writes(
+    app: &AppState,
+    family_id: &str,
+    account_id: &str,
+    change: ChangeSet,
+    current: &Value,
+    who: &str,
+) -> ApiResult<(String, Vec<Write>)> {
     let max = store::MAX_PENDING_CHANGES;
     if store::pending_count(app, family_id, max).await? >= max {
         return Err(ApiError::rule(
@@ -77,7 +92,7 @@ pub async fn submit(
         description(&change.target, &change.fields, who),
         Value::String(sealed_details),
     );
-    if let Target::Child { id } = &change.target {
+    if let Target::Child { id } | Target::NewChild { id } = &change.target {
         record.child_id = Some(id.clone());
     }
     let pending = PendingChange {
@@ -86,16 +101,14 @@ pub async fn submit(
         target: change.target.clone(),
         changes: store::seal_change(app, &change)?,
     };
-    app.store
-        .transact(vec![
-            crate::requests::store::create(&record)?,
-            Write::put_new(Item::with_data(
-                keys::pending_change(family_id, &id),
-                &pending,
-            )?),
-        ])
-        .await?;
-    Ok(id)
+    let writes = vec![
+        crate::requests::store::create(&record)?,
+        Write::put_new(Item::with_data(
+            keys::pending_change(family_id, &id),
+            &pending,
+        )?),
+    ];
+    Ok((id, writes))
 }
 
 /// The kind of a dossier change.
@@ -182,6 +195,25 @@ async fn decision_writes(
                 condition: Some(Condition::VersionIs(version)),
             }
         }
+        Target::NewChild { id } => {
+            if loaded.dossier.child(id).is_some() {
+                return Err(ApiError::conflict(
+                    "child_exists",
+                    "Cet enfant est déjà dans le dossier.",
+                ));
+            }
+            let child = change.new_child(id).map_err(broken)?;
+            writes.push(Write::put_new(store::child_item(
+                app,
+                &r.family_id,
+                &child,
+                1,
+            )?));
+            // The crèche application that declared the birth, now for
+            // this child.
+            writes.extend(crate::creche::birth::linked(app, r, &child).await?);
+            return Ok(writes);
+        }
     };
     writes.push(write);
     Ok(writes)
@@ -194,7 +226,7 @@ fn current_value(loaded: &store::Loaded, target: &Target, field: &str) -> Value 
             .dossier
             .guardian(id)
             .and_then(|g| serde_json::to_value(g).ok()),
-        Target::Child { id } => loaded
+        Target::Child { id } | Target::NewChild { id } => loaded
             .dossier
             .child(id)
             .and_then(|c| serde_json::to_value(c).ok()),

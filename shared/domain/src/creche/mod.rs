@@ -6,6 +6,8 @@
 //! [`validate`] checks an application as posted; [`transition`] is the
 //! whole lifecycle, one function of the state and an action.
 
+pub mod birth;
+pub mod jobs;
 pub mod lifecycle;
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, Utc};

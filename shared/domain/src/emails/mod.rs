@@ -3,6 +3,7 @@
 
 mod accounts;
 pub mod billing;
+pub mod creche;
 pub mod digest;
 pub mod documents;
 mod new_invoices;

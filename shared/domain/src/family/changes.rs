@@ -26,6 +26,11 @@ pub enum Target {
     Child {
         id: String,
     },
+    /// A child to add to the dossier (a birth declared), under the id it
+    /// will have.
+    NewChild {
+        id: String,
+    },
 }
 
 /// Normalized new values, by field, that differ from the dossier.
@@ -560,6 +565,25 @@ impl ChangeSet {
         merge(current, &self.fields)
     }
 
+    /// The child a [`Target::NewChild`] change adds: its fields on a blank
+    /// child (no contacts, authorizations and health to fill in later).
+    pub fn new_child(&self, id: &str) -> Result<Child, String> {
+        let blank = Child {
+            id: id.into(),
+            last_name: String::new(),
+            first_name: String::new(),
+            birth_date: NaiveDate::default(),
+            sex: Sex::Female,
+            insurance: Insurance::default(),
+            authorizations: Authorizations::default(),
+            appliances: Appliances::default(),
+            health: Health::default(),
+            contacts: Vec::new(),
+            photo_key: None,
+        };
+        merge(&blank, &self.fields)
+    }
+
     pub fn apply_to_child(&self, current: &Child) -> Result<Child, String> {
         merge(current, &self.fields)
     }
@@ -617,6 +641,7 @@ pub fn description(target: &Target, fields: &Map<String, Value>, who: &str) -> S
         }
         Target::Child { .. } if only("contacts") => format!("Modification des contacts de {who}"),
         Target::Child { .. } => format!("Modification de l'enfant {who}"),
+        Target::NewChild { .. } => format!("Naissance déclarée\u{a0}: {who}"),
     }
 }
 
