@@ -7,10 +7,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use chrono::NaiveDate;
 use marelle_domain::creche;
-use marelle_domain::family::model::Child;
 use marelle_domain::family::{ChangeSet, Sex, Target};
-use marelle_domain::ports::store::{Condition, Item, Write};
-use marelle_domain::requests::{Actor, RequestRecord};
+use marelle_domain::ports::store::{Condition, Write};
+use marelle_domain::requests::Actor;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -142,36 +141,4 @@ pub async fn confirm(
         Err(e) => return Err(e.into()),
     }
     Ok(Json(ApplicationView::new(&a, now)))
-}
-
-/// When the commune accepts a birth's dossier change: the application
-/// that declared it, now for the child (its open marker moved from the
-/// due date to the child), in the decision's transaction.
-pub async fn linked(app: &AppState, r: &RequestRecord, child: &Child) -> ApiResult<Vec<Write>> {
-    let Some(mut a) = store::of_family(app, &r.family_id)
-        .await?
-        .into_iter()
-        .find(|a| a.birth_request_id.as_deref() == Some(r.id.as_str()))
-    else {
-        return Ok(Vec::new());
-    };
-    let before = a.version;
-    let old_marker = a.open_marker();
-    a.child_id = Some(child.id.clone());
-    a.child = child.full_name();
-    a.version += 1;
-    let mut writes = vec![Write::Put {
-        item: store::item(&a)?,
-        condition: Some(Condition::VersionIs(before)),
-    }];
-    if a.status.is_open() {
-        let mut marker = Item::new(a.open_marker());
-        marker.set("application_id", a.id.clone().into());
-        writes.push(Write::Delete {
-            key: old_marker,
-            condition: None,
-        });
-        writes.push(Write::put(marker));
-    }
-    Ok(writes)
 }

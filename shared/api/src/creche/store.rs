@@ -6,10 +6,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use marelle_domain::creche::jobs::{Pending, deleted_at};
 use marelle_domain::creche::{Expected, Situation, Slot, Status};
+use marelle_domain::family::model::Child;
 use marelle_domain::keys;
 use marelle_domain::ports::Index;
-use marelle_domain::ports::store::{Item, Key, Query};
+use marelle_domain::ports::store::{Condition, Item, Key, Query, Write};
 use marelle_domain::requests::Actor;
+use marelle_domain::requests::RequestRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -225,4 +227,36 @@ pub async fn of_family(app: &AppState, family_id: &str) -> ApiResult<Vec<Applica
         .collect::<ApiResult<Vec<_>>>()?;
     all.sort_by(|a, b| b.submitted_at.cmp(&a.submitted_at).then(b.id.cmp(&a.id)));
     Ok(all)
+}
+
+/// When the commune accepts a birth's dossier change: the application
+/// that declared it, now for the child (its open marker moved from the
+/// due date to the child), in the decision's transaction.
+pub async fn linked(app: &AppState, r: &RequestRecord, child: &Child) -> ApiResult<Vec<Write>> {
+    let Some(mut a) = of_family(app, &r.family_id)
+        .await?
+        .into_iter()
+        .find(|a| a.birth_request_id.as_deref() == Some(r.id.as_str()))
+    else {
+        return Ok(Vec::new());
+    };
+    let before = a.version;
+    let old_marker = a.open_marker();
+    a.child_id = Some(child.id.clone());
+    a.child = child.full_name();
+    a.version += 1;
+    let mut writes = vec![Write::Put {
+        item: item(&a)?,
+        condition: Some(Condition::VersionIs(before)),
+    }];
+    if a.status.is_open() {
+        let mut marker = Item::new(a.open_marker());
+        marker.set("application_id", a.id.clone().into());
+        writes.push(Write::Delete {
+            key: old_marker,
+            condition: None,
+        });
+        writes.push(Write::put(marker));
+    }
+    Ok(writes)
 }

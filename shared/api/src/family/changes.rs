@@ -211,7 +211,7 @@ async fn decision_writes(
             )?));
             // The crèche application that declared the birth, now for
             // this child.
-            writes.extend(crate::creche::birth::linked(app, r, &child).await?);
+            writes.extend(crate::creche::store::linked(app, r, &child).await?);
             return Ok(writes);
         }
     };
