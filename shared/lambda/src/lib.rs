@@ -328,12 +328,13 @@ pub async fn handle_billing_event(
     Ok(serde_json::Value::Null)
 }
 
-/// What the scheduler sends the `documents` function (besides the HTTP
-/// requests of API Gateway): `{"job": "documents-expiry", "at":
-/// "<aws.scheduler.scheduled-time>"}`, daily at 07:00 Europe/Paris.
+/// What the scheduler sends the `documents` and `creche` functions
+/// (besides the HTTP requests of API Gateway): `{"job": "documents-expiry"
+/// | "creche-jobs", "at": "<aws.scheduler.scheduled-time>"}`, daily at
+/// 07:00 Europe/Paris.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DocumentsJob {
+pub struct ScheduledJob {
     pub job: String,
     /// The instant the schedule fires for; now when absent.
     #[serde(default)]
@@ -347,7 +348,7 @@ pub struct DocumentsJob {
 /// dead-letter queue.
 pub async fn handle_documents_job(
     app: &AppState,
-    job: DocumentsJob,
+    job: ScheduledJob,
 ) -> Result<serde_json::Value, lambda_http::Error> {
     if job.job != "documents-expiry" {
         return Err(format!("unknown job {}", job.job).into());
@@ -383,7 +384,7 @@ pub async fn handle_documents_job(
 /// and past its retries the event reaches the dead-letter queue.
 pub async fn handle_creche_job(
     app: &AppState,
-    job: DocumentsJob,
+    job: ScheduledJob,
 ) -> Result<serde_json::Value, lambda_http::Error> {
     if job.job != "creche-jobs" {
         return Err(format!("unknown job {}", job.job).into());
@@ -414,6 +415,22 @@ pub async fn handle_creche_job(
 /// Runs the `creche` function: API Gateway's requests go to the routes,
 /// the scheduler's `{"job": "creche-jobs"}` to the daily job.
 pub async fn run_creche(features: Router<AppState>) -> Result<(), lambda_http::Error> {
+    run_http_and_job(features, |app, job| async move {
+        handle_creche_job(&app, job).await
+    })
+    .await
+}
+
+/// Runs a function that answers API Gateway's requests through the routes
+/// and a scheduler's `{"job": …}` event through `job`.
+async fn run_http_and_job<J, F>(
+    features: Router<AppState>,
+    job: J,
+) -> Result<(), lambda_http::Error>
+where
+    J: Fn(AppState, ScheduledJob) -> F + Clone + Send + 'static,
+    F: std::future::Future<Output = Result<serde_json::Value, lambda_http::Error>> + Send,
+{
     init_logging();
     let config = Config::from_env()?;
     let sdk = marelle_aws::sdk_config().await;
@@ -425,11 +442,12 @@ pub async fn run_creche(features: Router<AppState>) -> Result<(), lambda_http::E
             let app = app.clone();
             let router = router.clone();
             let origin_secret = origin_secret.clone();
+            let job = job.clone();
             async move {
                 let lambda_http::LambdaEvent { payload, context } = event;
                 if payload.get("job").is_some() {
-                    let job: DocumentsJob = serde_json::from_value(payload)?;
-                    return handle_creche_job(&app, job).await;
+                    let scheduled: ScheduledJob = serde_json::from_value(payload)?;
+                    return job(app, scheduled).await;
                 }
                 http_event(router, origin_secret, payload, context).await
             }
@@ -461,27 +479,9 @@ async fn http_event(
 /// Runs the `documents` function: API Gateway's requests go to the routes,
 /// the scheduler's `{"job": "documents-expiry"}` to the daily job.
 pub async fn run_documents(features: Router<AppState>) -> Result<(), lambda_http::Error> {
-    init_logging();
-    let config = Config::from_env()?;
-    let sdk = marelle_aws::sdk_config().await;
-    let app = app(&config, &sdk);
-    let router = marelle_api::service(app.clone(), features);
-    let origin_secret = config.origin_secret.clone();
-    lambda_http::lambda_runtime::run(lambda_http::service_fn(
-        move |event: lambda_http::LambdaEvent<serde_json::Value>| {
-            let app = app.clone();
-            let router = router.clone();
-            let origin_secret = origin_secret.clone();
-            async move {
-                let lambda_http::LambdaEvent { payload, context } = event;
-                if payload.get("job").is_some() {
-                    let job: DocumentsJob = serde_json::from_value(payload)?;
-                    return handle_documents_job(&app, job).await;
-                }
-                http_event(router, origin_secret, payload, context).await
-            }
-        },
-    ))
+    run_http_and_job(features, |app, job| async move {
+        handle_documents_job(&app, job).await
+    })
     .await
 }
 

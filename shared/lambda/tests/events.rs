@@ -504,13 +504,13 @@ async fn a_request_that_did_not_come_through_cloudfront_is_refused() {
 async fn the_documents_daily_job_runs_from_its_scheduled_sample() {
     let l = lambda().await;
     let input = event_with("documents/scheduled-documents-expiry.json", &[]);
-    let job: marelle_lambda::DocumentsJob = serde_json::from_value(input).unwrap();
+    let job: marelle_lambda::ScheduledJob = serde_json::from_value(input).unwrap();
     let report = marelle_lambda::handle_documents_job(&l.app, job)
         .await
         .unwrap();
     assert_eq!(report["day"], "2026-12-07", "{report}");
     assert_eq!(report["soon"], 0, "{report}");
-    let unknown = marelle_lambda::DocumentsJob {
+    let unknown = marelle_lambda::ScheduledJob {
         job: "poll_payments".into(),
         at: None,
     };
@@ -528,13 +528,13 @@ async fn the_documents_daily_job_runs_from_its_scheduled_sample() {
 async fn the_creche_daily_job_runs_from_its_scheduled_sample() {
     let l = lambda().await;
     let input = event_with("creche/scheduled-creche-jobs.json", &[]);
-    let job: marelle_lambda::DocumentsJob = serde_json::from_value(input).unwrap();
+    let job: marelle_lambda::ScheduledJob = serde_json::from_value(input).unwrap();
     let report = marelle_lambda::handle_creche_job(&l.app, job)
         .await
         .unwrap();
     assert_eq!(report["day"], "2026-12-07", "{report}");
     assert_eq!(report["closed"], 0, "{report}");
-    let unknown = marelle_lambda::DocumentsJob {
+    let unknown = marelle_lambda::ScheduledJob {
         job: "documents-expiry".into(),
         at: None,
     };
