@@ -355,7 +355,10 @@ async fn three_notifications_a_return_and_a_poll_record_one_payment(app: TestApp
     }
     assert_eq!(back.status, StatusCode::SEE_OTHER);
     let poll = poll.unwrap();
-    assert_eq!(poll.checked, 1, "{poll:?}");
+    // The poll runs beside the notifications: it finds the payment still
+    // pending, or already recorded by them and gone from its list. Either
+    // way it fails nothing, and one payment is recorded (below).
+    assert!(poll.checked <= 1 && poll.failed == 0, "{poll:?}");
 
     let detail = w.get(&format!("/api/billing/invoices/{invoice}")).await;
     assert_eq!(detail["payments"].as_array().unwrap().len(), 1);
