@@ -199,7 +199,7 @@ test('an agent gives the commune’s logo, which the invoices then carry', async
   await expect(page.getByRole('status').filter({ hasText: 'Logo enregistré : il apparaît en haut des factures PDF.' })).toBeVisible();
   const img = section.getByRole('img', { name: 'Logo actuel de la commune' });
   await expect(img).toBeVisible();
-  expect(await img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(24);
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => (i.complete ? i.naturalWidth : -1))).toBe(24);
   await expect(section.getByRole('button', { name: 'Remplacer' })).toBeVisible();
   await expectAccessible(page, 'the régies page with the logo', false);
 

@@ -166,7 +166,8 @@ test.describe('the agent', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(new RegExp(`^Pièce justificative\\s:\\s${VACCINES} \\(Maéva\\)$`));
     const shown = page.getByRole('img', { name: `${VACCINES} envoyé par la famille (carnet.png)` });
     await expect(shown).toBeVisible();
-    expect(await shown.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(8);
+    // Visible is not loaded: the alt text shows first, so wait for the decoded image.
+    await expect.poll(() => shown.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : -1))).toBe(8);
     await expect(page.getByRole('link', { name: /Ouvrir dans un nouvel onglet/ })).toHaveAttribute('target', '_blank');
     await expect(page.locator('.facts').getByText('Maéva PIECES')).toBeVisible();
     const versions = page.getByRole('table', { name: /Versions précédentes/ });
