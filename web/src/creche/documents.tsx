@@ -38,11 +38,14 @@ export function formDocuments(rows: DocumentRow[], child: string | 'expected' | 
   return out.sort((a, b) => a.name.localeCompare(b.name, 'fr'));
 }
 
-/** The message an agent's « Incomplète » starts from: the names of the documents still to send. */
+/** The message an agent's « Incomplète » starts from: the names of the documents still to send. */
 export function incompleteMessage(docs: CrecheDocument[], max: number): string {
-  const names = docs.filter(isMissing).map((d) => `« ${d.name} »`);
+  const names = docs.filter(isMissing).map((d) => `«\u00a0${d.name}\u00a0»`);
   if (!names.length) return '';
-  const text = `${names.length > 1 ? 'Pièces justificatives à fournir' : 'Pièce justificative à fournir'} : ${names.join(', ')}. Vous pouvez les envoyer depuis la page Pièces justificatives.`;
+  const text =
+    names.length > 1
+      ? `Pièces justificatives à fournir\u00a0: ${names.join(', ')}. Vous pouvez les envoyer depuis la page Pièces justificatives.`
+      : `Pièce justificative à fournir\u00a0: ${names.join(', ')}. Vous pouvez l'envoyer depuis la page Pièces justificatives.`;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
@@ -78,8 +81,8 @@ export function CrecheDocuments({ documents, variant }: Props) {
       <ul class="creche-docs__list">
         {documents.map((d) => (
           <li key={d.type_id}>
-            <strong>{d.name}</strong> <span class="creche-docs__whose">({whose(d)})</span> : <span class={d.after_birth ? 'doc-state doc-state--later' : stateClass(d)}>{stateText(d)}</span>
-            {d.help && variant !== 'agent' && <span class="doc-help">{d.help}</span>}
+            <strong>{d.name}</strong> <span class="creche-docs__whose">({whose(d)})</span> : <span class={d.after_birth ? 'doc-state doc-state--later' : stateClass(d)}>{stateText(d)}</span>
+            {d.help && variant !== 'agent' && <span class="doc-help"> {d.help}</span>}
           </li>
         ))}
       </ul>
