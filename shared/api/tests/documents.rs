@@ -95,7 +95,8 @@ async fn types_are_created_listed_and_changed(app: TestApp) {
     assert_eq!(
         all[1],
         json!({"id": id, "name": "Carnet de vaccination", "scope": "child", "validity": "permanent",
-               "mandatory_for": [canteen], "help": "Les pages des vaccins.", "active": true})
+               "mandatory_for": [canteen], "help": "Les pages des vaccins.", "active": true,
+               "creche": false})
     );
 
     let path = format!("/api/agent/document-types/{id}");
@@ -391,7 +392,7 @@ async fn the_parents_table_says_what_is_mandatory_for_whom(app: TestApp) {
         json!({"type_id": vaccination, "name": "Carnet de vaccination", "child_id": zoe,
                "child": "Zoé", "validity": "permanent", "mandatory": true, "document_id": null,
                "file_name": null, "state": "missing", "expires_on": null, "message": null,
-               "help": "Les pages des vaccins.", "expires_soon": false})
+               "help": "Les pages des vaccins.", "expires_soon": false, "creche": false})
     );
     assert_eq!(rows[1]["child"], Value::Null);
     assert_eq!(rows[1]["validity"], "months:3");

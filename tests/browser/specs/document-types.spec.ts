@@ -102,7 +102,7 @@ test('an agent adds two documents, one mandatory for the canteen', async ({ page
   await expect(success(page)).toHaveText(`Pièce « ${INSURANCE} » ajoutée.`);
   await expect(success(page)).toBeFocused();
   const insurance = row(page, INSURANCE);
-  await expect(insurance.getByRole('cell')).toHaveText(['Chaque enfant', 'Année scolaire', CANTEEN, "L'attestation de l'assureur pour l'année scolaire en cours.", /Active$/, /Modifier/]);
+  await expect(insurance.getByRole('cell')).toHaveText(['Chaque enfant', 'Année scolaire', CANTEEN, 'Non exigée', "L'attestation de l'assureur pour l'année scolaire en cours.", /Active$/, /Modifier/]);
   // The form is empty again, for the next one.
   await expect(form.getByRole('textbox', { name: 'Nom du document' })).toHaveValue('');
 
@@ -113,7 +113,7 @@ test('an agent adds two documents, one mandatory for the canteen', async ({ page
   await form.getByRole('button', { name: 'Ajouter la pièce' }).click();
 
   await expect(success(page)).toHaveText(`Pièce « ${HOME} » ajoutée.`);
-  await expect(row(page, HOME).getByRole('cell')).toHaveText(['La famille', '3 mois', 'Aucune activité', 'Aucune', /Active$/, /Modifier/]);
+  await expect(row(page, HOME).getByRole('cell')).toHaveText(['La famille', '3 mois', 'Aucune activité', 'Non exigée', 'Aucune', /Active$/, /Modifier/]);
 });
 
 test('an agent edits a document, withdraws it and restores it', async ({ page, playwright, baseURL }) => {
@@ -132,17 +132,17 @@ test('an agent edits a document, withdraws it and restores it', async ({ page, p
   await expect(success(page)).toHaveText(`Pièce « ${HOME_EDITED} » modifiée.`);
   await expect(success(page)).toBeFocused();
   await expect(row(page, HOME)).toHaveCount(0);
-  await expect(row(page, HOME_EDITED).getByRole('cell')).toHaveText(['La famille', '3 mois', 'Aucune activité', "Facture d'énergie, de téléphone ou avis d'imposition.", /Active$/, /Modifier/]);
+  await expect(row(page, HOME_EDITED).getByRole('cell')).toHaveText(['La famille', '3 mois', 'Aucune activité', 'Non exigée', "Facture d'énergie, de téléphone ou avis d'imposition.", /Active$/, /Modifier/]);
   await expect(page.getByRole('heading', { name: 'Ajouter une pièce justificative' })).toBeVisible();
 
   await row(page, HOME_EDITED).getByRole('button', { name: `Retirer la pièce ${HOME_EDITED}` }).click();
   await expect(success(page)).toHaveText(`Pièce « ${HOME_EDITED} » retirée : elle n'est plus demandée aux familles.`);
-  await expect(row(page, HOME_EDITED).getByRole('cell').nth(4)).toHaveText(/Retirée/);
+  await expect(row(page, HOME_EDITED).getByRole('cell').nth(5)).toHaveText(/Retirée/);
   expect((await parentRows(playwright, baseURL as string)).filter((r) => r.name === HOME_EDITED), 'a withdrawn document is not asked for').toEqual([]);
 
   await row(page, HOME_EDITED).getByRole('button', { name: `Rétablir la pièce ${HOME_EDITED}` }).click();
   await expect(success(page)).toHaveText(`Pièce « ${HOME_EDITED} » rétablie : elle est de nouveau demandée aux familles.`);
-  await expect(row(page, HOME_EDITED).getByRole('cell').nth(4)).toHaveText(/Active/);
+  await expect(row(page, HOME_EDITED).getByRole('cell').nth(5)).toHaveText(/Active/);
 });
 
 test('a document valid until a fixed date shows it, and the form gives it back', async ({ page }) => {

@@ -13,6 +13,7 @@ import { type AgeGroup, type CrecheApplication, type CrecheStatus, type CrecheSt
 import { parseTypedDay } from '../dates';
 import { location, navigate } from '../router';
 import { STATUS_LABELS, byText, deadlineText, eventText, hoursText, parisInstant, scheduleText, statusBadge, statusLabel, workLabel } from '../creche/model';
+import { CrecheDocuments, incompleteMessage } from '../creche/documents';
 import { DateField, ErrorSummary, InputField, RequiredNote, SelectField, SubmitButton, TextAreaField, formErrors, required, useSubmit } from '../ui/form';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { shortDate } from './format';
@@ -229,6 +230,7 @@ export function CrecheApplicationPage({ id }: { id: string }) {
               )}
             </dl>
           </section>
+          <CrecheDocuments documents={a.documents} variant="agent" />
           {open && a.status !== 'offered' && <StatusForm app={a} onDone={changed} />}
           {(a.status === 'under_review' || a.status === 'waiting') && structures.data && <OfferForm app={a} structures={structures.data.items} onDone={changed} />}
           <section aria-labelledby="historique-titre">
@@ -280,7 +282,7 @@ function StatusForm({ app, onDone }: ActionProps) {
       <h2 id="etat-titre">Changer l'état</h2>
       <form onSubmit={submit} noValidate aria-busy={busy ? 'true' : undefined}>
         <ErrorSummary error={error} id="etat-erreurs" fields={{ status: 'etat-nouveau', message: 'etat-message' }} />
-        <SelectField id="etat-nouveau" label="Nouvel état" required empty="Choisir un état" value={status} onValue={setStatus} options={AGENT_STATUSES.filter(([k]) => k !== app.status)} error={err('status')} />
+        <SelectField id="etat-nouveau" label="Nouvel état" required empty="Choisir un état" value={status} onValue={(v) => { setStatus(v); if (v === 'incomplete' && !message.trim()) setMessage(incompleteMessage(app.documents, MESSAGE_MAX)); }} options={AGENT_STATUSES.filter(([k]) => k !== app.status)} error={err('status')} />
         <TextAreaField
           id="etat-message"
           label="Message à la famille"

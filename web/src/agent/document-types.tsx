@@ -1,7 +1,8 @@
 /**
  * `/agent/pieces-justificatives`: the supporting documents the commune asks
  * the families for: whom each is about, how long it stays valid, which
- * activities make it mandatory, the help parents read beside it. A type is
+ * activities make it mandatory, whether a crèche application asks for it,
+ * the help parents read beside it. A type is
  * withdrawn (no longer asked for) rather than deleted.
  */
 import { useState } from 'preact/hooks';
@@ -10,7 +11,7 @@ import type { FieldProblem } from '../api';
 import { type Activity, type DocumentScope, type DocumentType, agent } from '../api/agent';
 import { parseTypedDay } from '../dates';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
-import { ActionError, Choices, DateField, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, TextAreaField, useSubmit } from '../ui/form';
+import { ActionError, Checkbox, Choices, DateField, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, TextAreaField, useSubmit } from '../ui/form';
 import { shortDate } from './format';
 import { AgentPage, EditToggleActions, Result, StateBadge, TableRegion } from './ui';
 
@@ -79,7 +80,7 @@ export function DocumentTypesPage() {
     <AgentPage title="Pièces justificatives" crumbs={[{ label: 'Pièces justificatives' }]}>
       <p>
         Les documents que la commune demande aux familles : pour chaque enfant ou pour la famille, avec leur durée de validité. Un document est obligatoire pour les enfants
-        inscrits à une des activités cochées.
+        inscrits à une des activités cochées ; une pièce exigée pour une préinscription en crèche est demandée avec chaque préinscription en cours.
       </p>
       {done && (
         <Result token={done.at}>
@@ -103,6 +104,7 @@ export function DocumentTypesPage() {
                 <th scope="col">Concerne</th>
                 <th scope="col">Validité</th>
                 <th scope="col">Obligatoire pour</th>
+                <th scope="col">Préinscription en crèche</th>
                 <th scope="col">Aide</th>
                 <th scope="col">État</th>
                 <th scope="col">Actions</th>
@@ -115,6 +117,7 @@ export function DocumentTypesPage() {
                   <td>{scopeText(t.scope)}</td>
                   <td>{validityText(t.validity)}</td>
                   <td>{t.mandatory_for.length ? t.mandatory_for.map((id) => names.get(id) ?? id).join(', ') : <span class="bo-muted">Aucune activité</span>}</td>
+                  <td>{t.creche ? 'Exigée' : <span class="bo-muted">Non exigée</span>}</td>
                   <td>{t.help || <span class="bo-muted">Aucune</span>}</td>
                   <td>
                     <StateBadge state={t.active ? 'accepted' : 'cancelled'} text={t.active ? 'Active' : 'Retirée'} />
@@ -167,6 +170,7 @@ function TypeForm({ type, activities, onDone, onClose }: FormProps) {
   const [until, setUntil] = useState(initial.until);
   const [mandatory, setMandatory] = useState<string[]>(type?.mandatory_for ?? []);
   const [help, setHelp] = useState(type?.help ?? '');
+  const [creche, setCreche] = useState(type?.creche ?? false);
   const { busy, error, setError, run } = useSubmit();
   // The API names one field, `validity`: shown where the agent typed it.
   const validityField = kind === 'months' ? 'months' : kind === 'until' ? 'until' : 'kind';
@@ -197,7 +201,7 @@ function TypeForm({ type, activities, onDone, onClose }: FormProps) {
       return;
     }
     // Ids of activities deleted since, kept by the type, are left as they are.
-    const body = { name: name.trim(), scope: scope as DocumentScope, validity, mandatory_for: mandatory, help: help.trim() };
+    const body = { name: name.trim(), scope: scope as DocumentScope, validity, mandatory_for: mandatory, help: help.trim(), creche };
     void run(
       () => (type ? agent.updateDocumentType(type.id, body) : agent.createDocumentType(body)),
       () => {
@@ -209,6 +213,7 @@ function TypeForm({ type, activities, onDone, onClose }: FormProps) {
           setUntil('');
           setMandatory([]);
           setHelp('');
+          setCreche(false);
         }
         void onDone(type ? `Pièce « ${body.name} » modifiée.` : `Pièce « ${body.name} » ajoutée.`);
       },
@@ -291,6 +296,13 @@ function TypeForm({ type, activities, onDone, onClose }: FormProps) {
             error={err('mandatory_for')}
           />
         )}
+        <Checkbox
+          id="piece-creche"
+          label="Exigé pour une préinscription en crèche"
+          hint="Demandé avec chaque préinscription en crèche en cours : le document de la famille, ou celui de l'enfant (après sa naissance pour un enfant à naître)."
+          checked={creche}
+          onChecked={setCreche}
+        />
         <TextAreaField
           id="piece-aide"
           label="Aide"

@@ -633,6 +633,37 @@ export interface components {
       request_id: string;
       status: components["schemas"]["Status"];
     };
+    /**
+     * @description A supporting document an open application asks for, as the family's
+     * "Pièces justificatives" table reads it.
+     */
+    ApplicationDocument: {
+      /**
+       * @description A child's document while the child is expected (no child in the
+       * dossier yet): « à fournir après la naissance », not counted missing.
+       */
+      after_birth: boolean;
+      /**
+       * Format: date
+       * @description Last valid day of an accepted document.
+       */
+      expires_on?: string | null;
+      /** @description Accepted and ending within 30 days. */
+      expires_soon: boolean;
+      /** @description The commune's help text (may be empty). */
+      help: string;
+      /** @description The agent's reason, for a refused document. */
+      message?: string | null;
+      name: string;
+      /** @description `family`: the family's document; `child`: the application's child's. */
+      scope: components["schemas"]["Scope"];
+      /**
+       * @description As in the table: `missing` (à fournir), `pending` (en attente),
+       * `accepted`, `refused`, `expired`.
+       */
+      state: components["schemas"]["DocumentState"];
+      type_id: string;
+    };
     ApplicationList: {
       items: components["schemas"]["ApplicationView"][];
       /** @description Give it back as `page` for the next items; absent on the last page. */
@@ -653,6 +684,19 @@ export interface components {
       child: string;
       child_id?: string | null;
       comment?: string | null;
+      /**
+       * @description The supporting documents the commune asks with a crèche
+       * application (types flagged `creche`, active), while it is open;
+       * empty once it is final. At most the commune's types (100).
+       */
+      documents: components["schemas"]["ApplicationDocument"][];
+      /**
+       * Format: int32
+       * @description How many of `documents` are still to send: missing, refused or
+       * expired (pending ones and those for a child not born yet are not
+       * counted).
+       */
+      documents_missing: number;
       expected?: null | components["schemas"]["Expected"];
       family_id: string;
       /** @description Oldest first. */
@@ -999,6 +1043,11 @@ export interface components {
       child?: string | null;
       /** @description Null for a family's document. */
       child_id?: string | null;
+      /**
+       * @description Also asked with a crèche application (« Exigé pour une
+       * préinscription en crèche »).
+       */
+      creche: boolean;
       /** @description The row's document, once one is sent. */
       document_id?: string | null;
       /**
@@ -1053,6 +1102,7 @@ export interface components {
     /** @description Absent fields stay as they are; `active: false` withdraws the type. */
     DocumentTypePatch: {
       active?: boolean | null;
+      creche?: boolean | null;
       help?: string | null;
       mandatory_for?: string[] | null;
       name?: string | null;
@@ -1062,6 +1112,11 @@ export interface components {
     DocumentTypeView: {
       /** @description False: withdrawn, no longer asked for. */
       active: boolean;
+      /**
+       * @description Asked with every open crèche application (« Exigé pour une
+       * préinscription en crèche »).
+       */
+      creche: boolean;
       /** @description Shown to parents beside the document (may be empty). */
       help: string;
       id: string;
@@ -1526,6 +1581,8 @@ export interface components {
     NewDocumentType: {
       /** @description Default true. */
       active?: boolean | null;
+      /** @description Asked with every open crèche application; default false. */
+      creche?: boolean | null;
       /** @description 500 characters at most. */
       help?: string | null;
       /** @description Existing activity ids (50 at most); absent: none. */

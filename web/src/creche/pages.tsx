@@ -20,6 +20,7 @@ import { setFlash } from '../session';
 import { ActionError, DateField, ErrorSummary, FieldError, InputField, RequiredNote, SelectField, SubmitButton, TextAreaField, errorId, formErrors, required, useSubmit } from '../ui/form';
 import { LoadError, LoadFailure, Loading, useLoad } from '../ui/load';
 import { Page } from '../ui/page';
+import { CrecheDocuments, FormDocuments } from './documents';
 import { CRECHE_DAYS, WORK_SITUATIONS, byText, deadlineText, eventText, hoursText, minutes, scheduleText, statusLabel, weeklyHours, workLabel } from './model';
 import './creche.css';
 
@@ -251,6 +252,7 @@ export function CrecheFormPage({ me }: { me: Me }) {
               </>
             )}
           </fieldset>
+          <FormDocuments familyId={family.family_id} child={child === EXPECTED ? 'expected' : child || null} />
           <fieldset class="creche-group">
             <legend>L'accueil souhaité</legend>
             <DateField id="creche-entree" label="Date d'entrée souhaitée" required value={start} onValue={setStart} error={err('start_date')} short />
@@ -539,6 +541,7 @@ export function CrecheDetailPage({ me, id }: { me: Me; id: string }) {
             </div>
           )}
         </section>
+        <CrecheDocuments documents={a.documents} variant="family" />
         <section aria-labelledby="historique-titre">
           <h2 id="historique-titre">Historique</h2>
           <ol class="creche-history">

@@ -13,8 +13,11 @@ export function validityLabel(v: string): string {
   return texts[v] ?? v;
 }
 
+/** What a state's words read: a row of the table, or a document a crèche application asks for. */
+export type StateOf = Pick<DocumentRow, 'state' | 'message' | 'expires_on' | 'expires_soon'>;
+
 /** Where a row stands, in words (never a colour alone). */
-export function stateLabel(r: DocumentRow): string {
+export function stateLabel(r: StateOf): string {
   switch (r.state) {
     case 'missing':
       return 'À fournir';
@@ -33,7 +36,7 @@ export function stateLabel(r: DocumentRow): string {
 }
 
 /** A state's class (its colour, beside the words). */
-export function stateClass(r: DocumentRow): string {
+export function stateClass(r: StateOf): string {
   if (r.state === 'accepted' && r.expires_soon) return 'doc-state doc-state--soon';
   return `doc-state doc-state--${r.state}`;
 }

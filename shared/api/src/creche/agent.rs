@@ -134,6 +134,7 @@ pub async fn list(
             break;
         }
     }
+    super::applications::with_documents(&app, &mut items).await?;
     Ok(Json(ApplicationList {
         items,
         next_page: cursor.map(|c| c.0),
@@ -153,7 +154,7 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ApplicationView>> {
     let a = application(&app, &id).await?;
-    Ok(Json(ApplicationView::new(&a, app.clock.now())))
+    Ok(Json(super::applications::view(&app, &a).await?))
 }
 
 /// `POST /api/agent/creche/applications/{id}/status`: a new state, with a
@@ -187,7 +188,7 @@ pub async fn set_status(
         },
     )
     .await?;
-    Ok(Json(ApplicationView::new(&a, app.clock.now())))
+    Ok(Json(super::applications::view(&app, &a).await?))
 }
 
 /// `POST /api/agent/creche/applications/{id}/offer`: a place offered, to
@@ -254,5 +255,5 @@ pub async fn offer(
     )
     .await?;
     super::jobs::offer_mail(&app, &a).await;
-    Ok(Json(ApplicationView::new(&a, app.clock.now())))
+    Ok(Json(super::applications::view(&app, &a).await?))
 }

@@ -3,6 +3,8 @@
 //! shared request model ("Mes demandes", the agents' queue, the digest):
 //! the commune's messages and decisions are reflected on it.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use marelle_domain::creche::{
     self, Action, Answer, Draft, Expected, ForChild, Situation, Slot, Status, TransitionError,
 };
+use marelle_domain::documents::{DocumentState, DocumentType, Scope};
 use marelle_domain::ports::StoreError;
 use marelle_domain::ports::store::{Condition, Item, Write};
 use marelle_domain::requests::{Actor, Decision, RequestKind, RequestRecord};
@@ -20,6 +23,8 @@ use utoipa::ToSchema;
 
 use super::store::{self, Application, Event, HistoryEntry, MAX_FAMILY_APPLICATIONS, MAX_HISTORY};
 use super::structures;
+use crate::documents::table::{latest_documents, state_of};
+use crate::documents::upload::StoredState;
 use crate::family::{FamilyParam, access, store as family_store};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{JsonBody, Parent, UrlQuery};
@@ -111,6 +116,123 @@ pub struct ApplicationView {
     pub birth_overdue: bool,
     /// Oldest first.
     pub history: Vec<HistoryView>,
+    /// The supporting documents the commune asks with a crèche
+    /// application (types flagged `creche`, active), while it is open;
+    /// empty once it is final. At most the commune's types (100).
+    pub documents: Vec<ApplicationDocument>,
+    /// How many of `documents` are still to send: missing, refused or
+    /// expired (pending ones and those for a child not born yet are not
+    /// counted).
+    pub documents_missing: u32,
+}
+
+/// A supporting document an open application asks for, as the family's
+/// "Pièces justificatives" table reads it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApplicationDocument {
+    pub type_id: String,
+    pub name: String,
+    /// `family`: the family's document; `child`: the application's child's.
+    pub scope: Scope,
+    /// As in the table: `missing` (à fournir), `pending` (en attente),
+    /// `accepted`, `refused`, `expired`.
+    pub state: DocumentState,
+    /// Accepted and ending within 30 days.
+    pub expires_soon: bool,
+    /// Last valid day of an accepted document.
+    pub expires_on: Option<NaiveDate>,
+    /// The agent's reason, for a refused document.
+    pub message: Option<String>,
+    /// The commune's help text (may be empty).
+    pub help: String,
+    /// A child's document while the child is expected (no child in the
+    /// dossier yet): « à fournir après la naissance », not counted missing.
+    pub after_birth: bool,
+}
+
+impl ApplicationDocument {
+    /// Still to send by the family now.
+    pub fn missing(&self) -> bool {
+        !self.after_birth
+            && matches!(
+                self.state,
+                DocumentState::Missing | DocumentState::Refused | DocumentState::Expired
+            )
+    }
+}
+
+/// Fills the documents of the open applications among `views`. Store
+/// reads: none when no application is open; else the commune's types (one
+/// query), and, when one is flagged for crèches, each family's documents
+/// (one query per family, at the same time), whatever the number of
+/// applications of a family.
+pub async fn with_documents(app: &AppState, views: &mut [ApplicationView]) -> ApiResult<()> {
+    if !views.iter().any(|v| v.status.is_open()) {
+        return Ok(());
+    }
+    let types: Vec<DocumentType> = crate::documents::types::list(app)
+        .await?
+        .into_iter()
+        .filter(DocumentType::for_creche)
+        .collect();
+    if types.is_empty() {
+        return Ok(());
+    }
+    let mut families: Vec<String> = views
+        .iter()
+        .filter(|v| v.status.is_open())
+        .map(|v| v.family_id.clone())
+        .collect();
+    families.sort();
+    families.dedup();
+    let held = futures::future::try_join_all(families.iter().map(|f| async move {
+        let docs = crate::documents::upload::family_documents(app, f).await?;
+        ApiResult::Ok((f.clone(), latest_documents(docs)))
+    }))
+    .await?;
+    let held: HashMap<String, _> = held.into_iter().collect();
+    let today = marelle_domain::time::local_date(app.clock.now());
+    for v in views.iter_mut().filter(|v| v.status.is_open()) {
+        let Some(latest) = held.get(&v.family_id) else {
+            continue;
+        };
+        v.documents = types
+            .iter()
+            .map(|t| {
+                let whose = match t.scope {
+                    Scope::Family => Some(None),
+                    Scope::Child => v.child_id.clone().map(Some),
+                };
+                let doc = whose
+                    .as_ref()
+                    .and_then(|c| latest.get(&(t.id.clone(), c.clone())));
+                let (state, expires_soon) = state_of(doc, today);
+                ApplicationDocument {
+                    type_id: t.id.clone(),
+                    name: t.name.clone(),
+                    scope: t.scope,
+                    state,
+                    expires_soon,
+                    expires_on: doc.and_then(|d| d.expires_on),
+                    message: doc
+                        .filter(|d| d.state == StoredState::Refused)
+                        .and_then(|d| d.message.clone()),
+                    help: t.help.clone(),
+                    after_birth: whose.is_none(),
+                }
+            })
+            .collect();
+        v.documents_missing = v.documents.iter().filter(|d| d.missing()).count() as u32;
+    }
+    Ok(())
+}
+
+/// An application as read, with its documents.
+pub async fn view(app: &AppState, a: &Application) -> ApiResult<ApplicationView> {
+    let mut v = [ApplicationView::new(a, app.clock.now())];
+    with_documents(app, &mut v).await?;
+    let [v] = v;
+    Ok(v)
 }
 
 impl ApplicationView {
@@ -160,6 +282,8 @@ impl ApplicationView {
                     message: h.message.clone(),
                 })
                 .collect(),
+            documents: Vec::new(),
+            documents_missing: 0,
         }
     }
 }
@@ -560,12 +684,13 @@ pub async fn list(
 ) -> ApiResult<Json<ApplicationList>> {
     let family_id = access::family_of(&app, &p.account_id, q.family_id.as_deref()).await?;
     let now = app.clock.now();
-    let items = store::of_family(&app, &family_id)
+    let mut items: Vec<ApplicationView> = store::of_family(&app, &family_id)
         .await?
         .iter()
         .take(MAX_FAMILY_APPLICATIONS)
         .map(|a| ApplicationView::new(a, now))
         .collect();
+    with_documents(&app, &mut items).await?;
     Ok(Json(ApplicationList {
         items,
         next_page: None,
@@ -587,7 +712,7 @@ pub async fn detail(
     UrlQuery(q): UrlQuery<FamilyParam>,
 ) -> ApiResult<Json<ApplicationView>> {
     let a = family_application(&app, &p.account_id, q.family_id.as_deref(), &id).await?;
-    Ok(Json(ApplicationView::new(&a, app.clock.now())))
+    Ok(Json(view(&app, &a).await?))
 }
 
 /// `POST /api/creche/applications/{id}/withdraw`: the family withdraws it.
@@ -618,7 +743,7 @@ pub async fn withdraw(
         },
     )
     .await?;
-    Ok(Json(ApplicationView::new(&a, app.clock.now())))
+    Ok(Json(view(&app, &a).await?))
 }
 
 /// `POST /api/creche/applications/{id}/renewal`: the family still wants a
@@ -687,5 +812,5 @@ pub async fn answer(
         },
     )
     .await?;
-    Ok(Json(ApplicationView::new(&a, app.clock.now())))
+    Ok(Json(view(&app, &a).await?))
 }

@@ -140,5 +140,5 @@ pub async fn confirm(
         }
         Err(e) => return Err(e.into()),
     }
-    Ok(Json(ApplicationView::new(&a, now)))
+    Ok(Json(super::applications::view(&app, &a).await?))
 }

@@ -46,6 +46,42 @@ pub struct DocumentRow {
     /// Accepted and ending within 30 days (today and the 30th day
     /// included).
     pub expires_soon: bool,
+    /// Also asked with a crèche application (« Exigé pour une
+    /// préinscription en crèche »).
+    pub creche: bool,
+}
+
+/// The document each row shows, by type and child (none for a family's
+/// document): the latest sent that is pending, accepted or refused (a
+/// cancelled or replaced one is no row's).
+pub fn latest_documents(
+    documents: Vec<StoredDocument>,
+) -> HashMap<(String, Option<String>), StoredDocument> {
+    let mut latest: HashMap<(String, Option<String>), StoredDocument> = HashMap::new();
+    for d in documents.into_iter().filter(StoredDocument::shown) {
+        let key = (d.type_id.clone(), d.child_id.clone());
+        if latest
+            .get(&key)
+            .is_none_or(|l| (l.sent_at, &l.id) < (d.sent_at, &d.id))
+        {
+            latest.insert(key, d);
+        }
+    }
+    latest
+}
+
+/// A row's state on `today` from its document (none sent: missing), and
+/// whether it expires soon: the table's rule, which crèche applications
+/// read too.
+pub fn state_of(doc: Option<&StoredDocument>, today: NaiveDate) -> (DocumentState, bool) {
+    let sent = doc.map(|d| match d.state {
+        StoredState::Accepted => Sent::Accepted {
+            expires_on: d.expires_on,
+        },
+        StoredState::Refused => Sent::Refused,
+        _ => Sent::Pending,
+    });
+    row_state(sent, today)
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -90,22 +126,7 @@ pub async fn list(
         .filter(|e| e.period.to >= today)
         .map(|e| (e.child_id, e.activity_id))
         .collect();
-    // The row's file: the latest sent that is pending, accepted or
-    // refused (a cancelled or replaced one is no row's).
-    let mut latest: HashMap<(String, Option<String>), StoredDocument> = HashMap::new();
-    for d in super::upload::family_documents(&app, &family_id)
-        .await?
-        .into_iter()
-        .filter(StoredDocument::shown)
-    {
-        let key = (d.type_id.clone(), d.child_id.clone());
-        if latest
-            .get(&key)
-            .is_none_or(|l| (l.sent_at, &l.id) < (d.sent_at, &d.id))
-        {
-            latest.insert(key, d);
-        }
-    }
+    let latest = latest_documents(super::upload::family_documents(&app, &family_id).await?);
     let children: Vec<(String, String)> = dossier
         .children
         .iter()
@@ -120,14 +141,7 @@ pub async fn list(
     for t in types.iter().filter(|t| t.active) {
         let row = |child: Option<&(String, String)>, mandatory: bool| {
             let doc = latest.get(&(t.id.clone(), child.map(|c| c.0.clone())));
-            let sent = doc.map(|d| match d.state {
-                StoredState::Accepted => Sent::Accepted {
-                    expires_on: d.expires_on,
-                },
-                StoredState::Refused => Sent::Refused,
-                _ => Sent::Pending,
-            });
-            let (state, expires_soon) = row_state(sent, today);
+            let (state, expires_soon) = state_of(doc, today);
             DocumentRow {
                 type_id: t.id.clone(),
                 name: t.name.clone(),
@@ -144,6 +158,7 @@ pub async fn list(
                     .and_then(|d| d.message.clone()),
                 help: t.help.clone(),
                 expires_soon,
+                creche: t.creche,
             }
         };
         match t.scope {

@@ -38,6 +38,9 @@ pub struct DocumentTypeView {
     pub help: String,
     /// False: withdrawn, no longer asked for.
     pub active: bool,
+    /// Asked with every open crèche application (« Exigé pour une
+    /// préinscription en crèche »).
+    pub creche: bool,
 }
 
 impl From<&DocumentType> for DocumentTypeView {
@@ -50,6 +53,7 @@ impl From<&DocumentType> for DocumentTypeView {
             mandatory_for: t.mandatory_for.clone(),
             help: t.help.clone(),
             active: t.active,
+            creche: t.creche,
         }
     }
 }
@@ -75,6 +79,8 @@ pub struct NewDocumentType {
     pub help: Option<String>,
     /// Default true.
     pub active: Option<bool>,
+    /// Asked with every open crèche application; default false.
+    pub creche: Option<bool>,
 }
 
 /// Absent fields stay as they are; `active: false` withdraws the type.
@@ -87,6 +93,7 @@ pub struct DocumentTypePatch {
     pub mandatory_for: Option<Vec<String>>,
     pub help: Option<String>,
     pub active: Option<bool>,
+    pub creche: Option<bool>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -198,6 +205,7 @@ pub async fn create_type(
         mandatory_for: fields.mandatory_for,
         help: fields.help,
         active: body.active.unwrap_or(true),
+        creche: body.creche.unwrap_or(false),
     };
     app.store
         .put(item(&t, 1)?, Some(Condition::NotExists))
@@ -264,6 +272,7 @@ pub async fn update_type(
         mandatory_for: fields.mandatory_for,
         help: fields.help,
         active: patch.active.unwrap_or(old.active),
+        creche: patch.creche.unwrap_or(old.creche),
     };
     match app
         .store

@@ -170,6 +170,19 @@ pub struct DocumentType {
     pub help: String,
     /// Withdrawn types (false) are no longer asked for.
     pub active: bool,
+    /// Asked with every open crèche application (« Exigé pour une
+    /// préinscription en crèche »): a family-scope type of the family, a
+    /// child-scope one of the application's child. Types stored before
+    /// the flag read false.
+    #[serde(default)]
+    pub creche: bool,
+}
+
+impl DocumentType {
+    /// Whether an open crèche application asks for it: active and flagged.
+    pub fn for_creche(&self) -> bool {
+        self.active && self.creche
+    }
 }
 
 /// A name, trimmed and with single spaces.
@@ -652,7 +665,32 @@ mod tests {
             mandatory_for: mandatory_for.iter().map(|a| a.to_string()).collect(),
             help: String::new(),
             active,
+            creche: false,
         }
+    }
+
+    #[test]
+    fn a_type_stored_before_the_creche_flag_reads_false() {
+        let old = json_type(false);
+        let t: DocumentType = serde_json::from_value(old)
+            .unwrap_or_else(|_| doc_type("x", "x", Scope::Child, &[], false));
+        assert_eq!(t.id, "t1");
+        assert!(!t.creche);
+        let mut flagged = json_type(true);
+        flagged["creche"] = serde_json::Value::Bool(true);
+        let t: DocumentType = serde_json::from_value(flagged)
+            .unwrap_or_else(|_| doc_type("x", "x", Scope::Child, &[], false));
+        assert!(t.creche && t.for_creche());
+        let withdrawn = DocumentType { active: false, ..t };
+        assert!(
+            !withdrawn.for_creche(),
+            "a withdrawn type is asked for nothing"
+        );
+    }
+
+    fn json_type(active: bool) -> serde_json::Value {
+        serde_json::json!({"id": "t1", "name": "Carnet", "scope": "child", "validity": "permanent",
+                           "mandatory_for": [], "help": "", "active": active})
     }
 
     #[test]
