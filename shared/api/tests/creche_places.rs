@@ -21,6 +21,7 @@ on_both_stores!(
     the_agents_filter_by_start_month_age_and_overdue_birth,
     the_places_count_a_known_set_of_applications,
     bad_places_queries_are_refused,
+    the_age_follows_the_birth_once_accepted,
 );
 
 const PASSWORD: &str = "Motdepasse1";
@@ -506,4 +507,49 @@ async fn bad_places_queries_are_refused(app: TestApp) {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{:?}", r.body);
     let r = app.get("/api/agent/creche/places", None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{:?}", r.body);
+}
+
+async fn the_age_follows_the_birth_once_accepted(app: TestApp) {
+    let mut w = world(&app).await;
+    // Due 1 March 2027: 5 months on 28 August, from the due date.
+    let id = apply(
+        &app,
+        &w,
+        for_expected("2027-03-01", "2027-08-28", &[&w.lutins]),
+    )
+    .await;
+    let read = |w: &World| {
+        let path = format!("/api/agent/creche/applications/{id}");
+        let agent = w.agent.clone();
+        let app = &app;
+        async move { app.get(&path, Some(&agent)).await.body }
+    };
+    assert_eq!(read(&w).await["age_at_start_months"], 5);
+    // Born on 25 February: 6 months on 28 August, once the commune accepts
+    // the birth.
+    at(
+        &app,
+        &mut w,
+        Utc.with_ymd_and_hms(2027, 3, 2, 9, 0, 0).unwrap(),
+    )
+    .await;
+    let r = app
+        .post(
+            &format!("/api/creche/applications/{id}/birth"),
+            json!({"first_name": "Léa", "sex": "F", "birth_date": "2027-02-25"}),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(read(&w).await["age_at_start_months"], 5, "not before");
+    let change = r.body["birth_request_id"].as_str().unwrap().to_string();
+    let r = app.decide(&w.agent, &change, "accepted", None).await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    let a = read(&w).await;
+    assert!(a["child_id"].is_string(), "{a:?}");
+    assert_eq!(a["age_at_start_months"], 6);
+    assert_eq!(
+        listed(&app, &w, "age_from_months=6&age_to_months=7").await,
+        vec![id.clone()]
+    );
 }
