@@ -140,6 +140,7 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("POST /api/creche/applications/{id}/answer", "creche", "family_id={family}", r#"{"answer":"accept"}"#, "401 404 404 403 2xx"),
     ("POST /api/creche/applications/{id}/birth", "creche2", "family_id={family}", r#"{"first_name":"Léa","sex":"F","birth_date":"2026-11-20"}"#, "401 404 404 403 2xx"),
     ("POST /api/creche/applications/{id}/withdraw", "creche2", "family_id={family}", "", "401 404 404 403 2xx"),
+    ("GET /api/agent/creche/places", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/creche/applications", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/creche/applications/{id}", "creche", "", "", "401 403 403 2xx 403"),
     ("POST /api/agent/creche/applications/{id}/status", "creche", "", r#"{"status":"under_review"}"#, "401 403 403 2xx 403"),

@@ -9,7 +9,9 @@
  * offer and accepts it before the deadline. A second application (the
  * family's child) is offered a place the parent leaves past its deadline:
  * the portal's clock moved past it, answering is refused (`offer_expired`,
- * said) and the application reads « En liste d'attente ». Axe on each new
+ * said) and the application reads « En liste d'attente ». The agent then
+ * reads the places of the two crèches (the place accepted, the application
+ * waiting) and filters the list by start month and age. Axe on each new
  * page at 1280 px and 375 px.
  */
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
@@ -278,5 +280,48 @@ test.describe('the parent answers', () => {
     const answer = await page.request.post(`/api/creche/applications/${secondId}/answer?family_id=${family.id}`, { headers: origin, data: { answer: 'accept' } });
     expect(answer.status()).toBe(422);
     expect((await answer.json()).code).toBe('offer_expired');
+  });
+});
+
+test.describe('the agent reads the places and filters', () => {
+  test.use({ storageState: AGENT_STATE });
+
+  test('the places asked and free per section and month, then the list filtered by start month and age', async ({ page }) => {
+    await page.goto('/agent/creches');
+    const places = page.getByRole('region', { name: 'Places demandées et places libres' });
+    await places.getByRole('combobox', { name: 'Période affichée, à partir de ce mois' }).selectOption({ label: '12 mois' });
+    // The place accepted in the first crèche from September, the child 5 months old then (Bébés).
+    const first = page.getByRole('table', { name: `Places de la crèche ${FIRST}, par mois` });
+    await expect(first.getByRole('columnheader', { name: 'Bébés (2–12 mois)' })).toBeVisible();
+    const cells = async (table: typeof first, month: string) => (await table.getByRole('row', { name: new RegExp(`^${month}`) }).getByRole('cell').allInnerTexts());
+    await expect(first.getByRole('row', { name: /^septembre 2027/ })).toBeVisible();
+    expect(await cells(first, 'septembre 2027')).toEqual(['10', '1', '9', '0 (0)', '10', '1', '9', '0 (0)']);
+    expect(await cells(first, 'août 2027')).toEqual(['10', '0', '10', '0 (0)', '10', '0', '10', '0 (0)']);
+    // The second application (its offer lapsed: waiting) asks the second crèche first for March, Noé 9 months old.
+    const second = page.getByRole('table', { name: `Places de la crèche ${SECOND}, par mois` });
+    await expect(second.getByRole('row', { name: /^mars 2027/ })).toBeVisible();
+    expect(await cells(second, 'mars 2027')).toEqual(['10', '0', '10', '1 (1)', '10', '0', '10', '1 (1)']);
+    await bothWidths(page, 'the places of the crèches', true);
+
+    await page.goto('/agent/creche');
+    await page.getByRole('combobox', { name: 'Crèche' }).selectOption({ label: FIRST });
+    await page.getByRole('textbox', { name: "Mois d'entrée souhaité" }).fill('13/2027');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await expect(page.locator('#filtres-erreurs')).toBeFocused();
+    await expect(page.locator('#filtres-erreurs')).toContainText("Indiquez le mois d'entrée au format MM/AAAA");
+    await page.getByRole('textbox', { name: "Mois d'entrée souhaité" }).fill('09/2027');
+    await page.getByRole('textbox', { name: "Âge à l'entrée, à partir de (mois)" }).fill('3');
+    await page.getByRole('textbox', { name: "Âge à l'entrée, moins de (mois)" }).fill('6');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await expect(page).toHaveURL(new RegExp(`/agent/creche\\?creche=${structures.first}&mois=2027-09&age-min=3&age-max=6$`));
+    const table = page.getByRole('table', { name: "Préinscriptions en crèche, les plus anciennes d'abord" });
+    await expect(table.getByRole('row')).toHaveCount(2);
+    await expect(table.getByRole('row').nth(1)).toContainText('Enfant à naître (Léa)');
+    await expect(table.getByRole('row').nth(1)).toContainText('5 mois');
+    await bothWidths(page, 'the crèche applications filtered', true);
+    // Younger than 5 months at the start: none.
+    await page.getByRole('textbox', { name: "Âge à l'entrée, moins de (mois)" }).fill('5');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await expect(page.getByText('Aucune préinscription ne correspond.')).toBeVisible();
   });
 });

@@ -1,20 +1,22 @@
 /**
  * The crèches in the back-office: `/agent/creche` lists the applications
- * (oldest first, filtered by state and crèche, by pages of 20),
+ * (oldest first, filtered by state, crèche, desired start month, the child's
+ * age at the start and an overdue birth, by pages of 20),
  * `/agent/creche/{id}` shows one (the child or the child expected, the
  * family, the schedule and its hours, the crèches ranked, the situation, the
  * history) with its two actions, "Changer l'état" and "Proposer une place";
- * `/agent/creches` lists the commune's crèches and adds one.
+ * `/agent/creches` lists the commune's crèches, their places asked and free
+ * per age group and month, and adds one.
  */
 import { useState } from 'preact/hooks';
 
 import type { FieldProblem } from '../api';
-import { type AgeGroup, type CrecheApplication, type CrecheStatus, type CrecheStructure, agent } from '../api/agent';
+import { type AgeGroup, type CrecheApplication, type CrecheFilters, type CrechePlaces, type CrecheStatus, type CrecheStructure, type MonthPlaces, agent } from '../api/agent';
 import { parseTypedDay } from '../dates';
 import { location, navigate } from '../router';
 import { STATUS_LABELS, byText, deadlineText, eventText, hoursText, parisInstant, scheduleText, statusBadge, statusLabel, workLabel } from '../creche/model';
 import { CrecheDocuments, incompleteMessage } from '../creche/documents';
-import { DateField, ErrorSummary, InputField, RequiredNote, SelectField, SubmitButton, TextAreaField, formErrors, required, useSubmit } from '../ui/form';
+import { Checkbox, DateField, ErrorSummary, InputField, RequiredNote, SelectField, SubmitButton, TextAreaField, formErrors, required, useSubmit } from '../ui/form';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { shortDate } from './format';
 import { AgentPage, Result, StateBadge, TableRegion } from './ui';
@@ -36,21 +38,74 @@ const namesOf = (list: CrecheStructure[] | undefined) => new Map((list ?? []).ma
 
 // ---- the list ------------------------------------------------------------------------------
 
+/** `YYYY-MM` from what an agent types: `09/2027`, `9/2027` or `2027-09`; null otherwise. */
+export function parseMonth(text: string): string | null {
+  const t = text.trim();
+  let m = /^(\d{1,2})\/(\d{4})$/.exec(t);
+  if (m) {
+    const month = Number(m[1]);
+    return month >= 1 && month <= 12 ? `${m[2]}-${String(month).padStart(2, '0')}` : null;
+  }
+  m = /^(\d{4})-(\d{2})$/.exec(t);
+  if (m) {
+    const month = Number(m[2]);
+    return month >= 1 && month <= 12 ? t : null;
+  }
+  return null;
+}
+
+/** `2027-09` → `09/2027`. */
+const monthText = (m: string) => (/^\d{4}-\d{2}$/.test(m) ? `${m.slice(5)}/${m.slice(0, 4)}` : '');
+
+/** `2027-09` → « septembre 2027 ». */
+export function monthName(m: string): string {
+  const d = new Date(`${m}-01T12:00:00Z`);
+  return Number.isNaN(d.getTime()) ? m : new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+}
+
+/** An age in months, 0 to 36, as typed; null otherwise. */
+const ageOf = (v: string | null | undefined) => (v && /^\d{1,2}$/.test(v.trim()) && Number(v) <= 36 ? Number(v) : null);
+
+function ageText(months: number | null | undefined): string {
+  return months === null || months === undefined ? 'Inconnu' : `${months} mois`;
+}
+
 /** `/agent/creche`. */
 export function CrecheApplicationsPage() {
   const structures = useLoad(() => agent.crecheStructures());
-  // The filters are the address's (`?etat=offered&creche=…`): a list to link to, and the browser's Back.
+  // The filters are the address's (`?etat=offered&creche=…&mois=2027-09&age-min=3&age-max=12&naissance=en-retard`):
+  // a list to link to, and the browser's Back.
   const { query } = location();
   const asked = query.get('etat') ?? '';
-  const filters = { status: STATUS_OPTIONS.some(([k]) => k === asked) ? asked : '', structure: (query.get('creche') ?? '').slice(0, 40) };
+  const filters = {
+    status: STATUS_OPTIONS.some(([k]) => k === asked) ? asked : '',
+    structure: (query.get('creche') ?? '').slice(0, 40),
+    month: parseMonth(query.get('mois') ?? '') ?? '',
+    ageFrom: ageOf(query.get('age-min')),
+    ageTo: ageOf(query.get('age-max')),
+    overdue: query.get('naissance') === 'en-retard',
+  };
   const [status, setStatus] = useState(filters.status);
   const [structure, setStructure] = useState(filters.structure);
+  const [month, setMonth] = useState(monthText(filters.month));
+  const [ageFrom, setAgeFrom] = useState(filters.ageFrom === null ? '' : String(filters.ageFrom));
+  const [ageTo, setAgeTo] = useState(filters.ageTo === null ? '' : String(filters.ageTo));
+  const [overdue, setOverdue] = useState(filters.overdue);
+  const [filterError, setFilterError] = useState<ReturnType<typeof formErrors>>(null);
   // The pages seen, to go back: the token of each (null: the first).
   const [pages, setPages] = useState<(string | null)[]>([null]);
   const page = pages[pages.length - 1] ?? null;
+  const asking: CrecheFilters = {
+    status: (filters.status || undefined) as CrecheStatus | undefined,
+    structure: filters.structure || undefined,
+    start_month: filters.month || undefined,
+    age_from_months: filters.ageFrom ?? undefined,
+    age_to_months: filters.ageTo ?? undefined,
+    birth_overdue: filters.overdue || undefined,
+  };
   const list = useLoad(
-    () => agent.crecheApplications({ status: (filters.status || undefined) as CrecheStatus | undefined, structure: filters.structure || undefined }, page),
-    [filters.status, filters.structure, page],
+    () => agent.crecheApplications(asking, page),
+    [filters.status, filters.structure, filters.month, filters.ageFrom, filters.ageTo, filters.overdue, page],
     { keep: true },
   );
   const named = namesOf(structures.data?.items);
@@ -59,7 +114,7 @@ export function CrecheApplicationsPage() {
   return (
     <AgentPage title="Préinscriptions en crèche" crumbs={[{ label: 'Préinscriptions en crèche' }]}>
       <p>
-        Les demandes de place en crèche des familles, les plus anciennes d'abord. Les crèches de la commune se gèrent sur la page <a href={STRUCTURES_PATH}>Crèches</a>.
+        Les demandes de place en crèche des familles, les plus anciennes d'abord. Les crèches de la commune et leurs places se gèrent sur la page <a href={STRUCTURES_PATH}>Crèches</a>.
       </p>
       <form
         class="panel bo-filters"
@@ -68,14 +123,33 @@ export function CrecheApplicationsPage() {
         noValidate
         onSubmit={(ev) => {
           ev.preventDefault();
+          const local: FieldProblem[] = [];
+          const m = month.trim() ? parseMonth(month) : '';
+          if (m === null) local.push({ field: 'start_month', code: 'invalid_start_month', message: "Indiquez le mois d'entrée au format MM/AAAA, par exemple 09/2027." });
+          const from = ageFrom.trim() ? ageOf(ageFrom) : undefined;
+          const to = ageTo.trim() ? ageOf(ageTo) : undefined;
+          if (from === null || to === null || (from !== undefined && to !== undefined && from >= to)) {
+            local.push({ field: 'age', code: 'invalid_age_range', message: "Indiquez les âges en mois, de 0 à 36, l'âge minimum avant l'âge maximum." });
+          }
+          if (local.length) {
+            setFilterError(formErrors(local));
+            return;
+          }
+          setFilterError(null);
           const q = new URLSearchParams();
           if (status) q.set('etat', status);
           if (structure) q.set('creche', structure);
+          if (m) q.set('mois', m);
+          if (from !== undefined && from !== null) q.set('age-min', String(from));
+          if (to !== undefined && to !== null) q.set('age-max', String(to));
+          if (overdue) q.set('naissance', 'en-retard');
           const search = q.toString();
+          setPages([null]);
           navigate(`${LIST_PATH}${search ? `?${search}` : ''}`);
         }}
       >
         <h2 id="filtres-titre">Filtrer les préinscriptions</h2>
+        <ErrorSummary error={filterError} id="filtres-erreurs" fields={{ start_month: 'filtre-mois', age: 'filtre-age-min' }} />
         <div class="bo-grid">
         <SelectField id="filtre-etat" label="État" empty="Tous les états" value={status} onValue={setStatus} options={STATUS_OPTIONS} />
         <SelectField
@@ -86,6 +160,30 @@ export function CrecheApplicationsPage() {
           onValue={setStructure}
           options={(structures.data?.items ?? []).map((s): [string, string] => [s.id, s.name])}
         />
+        <InputField
+          id="filtre-mois"
+          label="Mois d'entrée souhaité"
+          hint="Format : MM/AAAA."
+          value={month}
+          onValue={setMonth}
+          error={filterError?.fieldMessage('start_month')}
+          maxLength={7}
+          short
+          autoComplete="off"
+        />
+        <InputField
+          id="filtre-age-min"
+          label="Âge à l'entrée, à partir de (mois)"
+          inputMode="numeric"
+          value={ageFrom}
+          onValue={setAgeFrom}
+          error={filterError?.fieldMessage('age')}
+          maxLength={2}
+          short
+          autoComplete="off"
+        />
+        <InputField id="filtre-age-max" label="Âge à l'entrée, moins de (mois)" inputMode="numeric" value={ageTo} onValue={setAgeTo} maxLength={2} short autoComplete="off" />
+        <Checkbox id="filtre-naissance" label="Naissance non déclarée seulement" checked={overdue} onChecked={setOverdue} />
         </div>
         <div class="actions">
           <button type="submit" class="button button--secondary">
@@ -108,6 +206,7 @@ export function CrecheApplicationsPage() {
                 <th scope="col">Enfant</th>
                 <th scope="col">Déposée le</th>
                 <th scope="col">Entrée souhaitée</th>
+                <th scope="col">Âge à l'entrée</th>
                 <th scope="col">Heures par semaine</th>
                 <th scope="col">Crèches choisies</th>
                 <th scope="col">État</th>
@@ -118,9 +217,11 @@ export function CrecheApplicationsPage() {
                 <tr key={a.id}>
                   <th scope="row">
                     <a href={`${LIST_PATH}/${encodeURIComponent(a.id)}`}>{a.child}</a>
+                    {a.birth_overdue && <span class="bo-muted"> — Naissance non déclarée</span>}
                   </th>
                   <td>{deadlineText(a.submitted_at)}</td>
                   <td>{shortDate(a.start_date)}</td>
+                  <td>{ageText(a.age_at_start_months)}</td>
                   <td>{hoursText(a.hours_per_week)}</td>
                   <td>{a.structures.map((id, i) => `${i + 1}. ${named.get(id) ?? 'Crèche'}`).join(', ')}</td>
                   <td>
@@ -189,7 +290,10 @@ export function CrecheApplicationPage({ id }: { id: string }) {
               <dd>
                 {a.child}
                 {a.expected && `, naissance prévue le ${shortDate(a.expected.due_date)}`}
+                {a.birth_overdue && ' — Naissance non déclarée'}
               </dd>
+              <dt>Âge à l'entrée souhaitée</dt>
+              <dd>{ageText(a.age_at_start_months)}</dd>
               <dt>Famille</dt>
               <dd>
                 <a href={`/agent/familles/${encodeURIComponent(a.family_id)}`}>Voir le dossier famille</a>
@@ -386,6 +490,7 @@ const GROUPS_MAX = 6;
 export function CrechesPage() {
   const list = useLoad(() => agent.crecheStructures(), [], { keep: true });
   const [done, setDone] = useState<{ text: string; at: number } | null>(null);
+  const [placesKey, setPlacesKey] = useState(0);
   const items = list.data?.items;
   return (
     <AgentPage title="Crèches" crumbs={[{ label: 'Crèches' }]}>
@@ -442,13 +547,118 @@ export function CrechesPage() {
           </table>
         </TableRegion>
       )}
+      {items && items.length > 0 && <PlacesSection key={placesKey} />}
       <StructureForm
         onDone={async (name) => {
+          setPlacesKey((k) => k + 1);
           await list.reload();
           setDone({ text: `Crèche « ${name} » ajoutée.`, at: Date.now() });
         }}
       />
     </AgentPage>
+  );
+}
+
+const PLACES_MONTHS: [string, string][] = [
+  ['3', '3 mois'],
+  ['6', '6 mois'],
+  ['12', '12 mois'],
+];
+
+/** The places of every crèche, per age group and month. */
+function PlacesSection() {
+  const [months, setMonths] = useState('6');
+  const places = useLoad(() => agent.crechePlaces({ months: Number(months) }), [months], { keep: true });
+  const report = places.data;
+  return (
+    <section aria-labelledby="places-titre" class="spaced-small">
+      <h2 id="places-titre">Places demandées et places libres</h2>
+      <p>
+        Par crèche, section et mois : les places de la section, les places attribuées (enfants dont la famille a accepté une place, tant qu'ils ont l'âge de la section), les places libres et
+        les demandes en cours dont l'entrée souhaitée tombe ce mois-là, comptées dans la section de l'âge de l'enfant à cette date (dont celles où la crèche est le 1er choix). Les enfants
+        accueillis avant Marelle ne sont pas comptés.
+      </p>
+      <SelectField id="places-mois" label="Période affichée, à partir de ce mois" value={months} onValue={setMonths} options={PLACES_MONTHS} />
+      {places.error ? (
+        <LoadFailure error={places.error} />
+      ) : !report ? (
+        <Loading text="Calcul des places…" />
+      ) : (
+        <>
+          {report.truncated && (
+            <p class="bo-muted">Les demandes les plus anciennes n'ont pas été lues ({report.scanned} demandes lues) : les chiffres peuvent être incomplets.</p>
+          )}
+          {report.structures.map((c) => (
+            <PlacesTable key={c.structure_id} creche={c} />
+          ))}
+        </>
+      )}
+    </section>
+  );
+}
+
+function freeText(m: MonthPlaces): string {
+  return m.over > 0 ? `${m.free} (${m.over} en surnombre)` : String(m.free);
+}
+
+function PlacesTable({ creche }: { creche: CrechePlaces }) {
+  const columns: { name: string; months: MonthPlaces[] }[] = [
+    ...creche.groups.map((g) => ({ name: `${g.name} (${g.from_months}–${g.to_months} mois)`, months: g.months })),
+    { name: creche.groups.length ? 'Total de la crèche' : 'Toute la crèche (aucune section)', months: creche.total },
+  ];
+  const caption = `places-${creche.structure_id}`;
+  return (
+    <TableRegion labelledBy={caption}>
+      <table class="bo-table creche-places">
+        <caption id={caption}>Places de la crèche {creche.name}, par mois</caption>
+        <thead>
+          <tr>
+            <th rowSpan={2} scope="col">
+              Mois
+            </th>
+            {columns.map((c) => (
+              <th key={c.name} scope="colgroup" colSpan={4}>
+                {c.name}
+              </th>
+            ))}
+          </tr>
+          <tr>
+            {columns.map((c) => [
+              <th key={`${c.name}-p`} scope="col">
+                Places
+              </th>,
+              <th key={`${c.name}-a`} scope="col">
+                Attribuées
+              </th>,
+              <th key={`${c.name}-l`} scope="col">
+                Libres
+              </th>,
+              <th key={`${c.name}-d`} scope="col">
+                Demandées (dont 1<sup>er</sup> choix)
+              </th>,
+            ])}
+          </tr>
+        </thead>
+        <tbody>
+          {creche.total.map((t, i) => (
+            <tr key={t.month}>
+              <th scope="row">{monthName(t.month)}</th>
+              {columns.map((c) => {
+                const m = c.months[i] ?? t;
+                return [
+                  <td key={`${c.name}-p`}>{m.places}</td>,
+                  <td key={`${c.name}-a`}>{m.taken}</td>,
+                  <td key={`${c.name}-l`}>{freeText(m)}</td>,
+                  <td key={`${c.name}-d`}>
+                    {m.asked} ({m.asked_first})
+                  </td>,
+                ];
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableRegion>
   );
 }
 

@@ -129,8 +129,19 @@ export const agent = {
 
   crecheStructures: () => call('get', '/api/agent/creche/structures'),
   createCrecheStructure: (body: Schemas['NewStructure']) => call('post', '/api/agent/creche/structures', { body }),
-  crecheApplications: (q: { status?: Schemas['Status']; structure?: string }, page?: string | null) =>
-    call('get', '/api/agent/creche/applications', { query: { status: q.status, structure: q.structure, page: page ?? undefined } }),
+  crecheApplications: (q: CrecheFilters, page?: string | null) =>
+    call('get', '/api/agent/creche/applications', {
+      query: {
+        status: q.status,
+        structure: q.structure,
+        start_month: q.start_month,
+        age_from_months: q.age_from_months,
+        age_to_months: q.age_to_months,
+        birth_overdue: q.birth_overdue,
+        page: page ?? undefined,
+      },
+    }),
+  crechePlaces: (q: { from?: string; months?: number }) => call('get', '/api/agent/creche/places', { query: q }),
   crecheApplication: (id: string) => call('get', '/api/agent/creche/applications/{id}', { path: { id } }),
   setCrecheStatus: (id: string, body: Schemas['StatusBody']) => call('post', '/api/agent/creche/applications/{id}/status', { path: { id }, body }),
   offerCrechePlace: (id: string, body: Schemas['OfferBody']) => call('post', '/api/agent/creche/applications/{id}/offer', { path: { id }, body }),
@@ -157,6 +168,17 @@ export type DocumentScope = Schemas['Scope'];
 export type CrecheApplication = Schemas['ApplicationView'];
 export type CrecheStatus = Schemas['Status'];
 export type CrecheStructure = Schemas['Structure'];
+export type CrechePlaces = Schemas['StructurePlaces'];
+export type MonthPlaces = Schemas['MonthPlaces'];
+export interface CrecheFilters {
+  status?: Schemas['Status'];
+  structure?: string;
+  /** `YYYY-MM`. */
+  start_month?: string;
+  age_from_months?: number;
+  age_to_months?: number;
+  birth_overdue?: boolean;
+}
 export type AgeGroup = Schemas['AgeGroup'];
 
 /** Largest invoice PDF the server takes. */

@@ -85,6 +85,13 @@ export interface paths {
      */
     post: operations["set_creche_application_status"];
   };
+  "/api/agent/creche/places": {
+    /**
+     * `GET /api/agent/creche/places`: places, children placed and
+     * applications asking, per crèche, age group and month.
+     */
+    get: operations["list_creche_places"];
+  };
   "/api/agent/creche/structures": {
     /** `GET /api/agent/creche/structures`: the commune's crèches. */
     get: operations["list_agent_creche_structures"];
@@ -670,6 +677,12 @@ export interface components {
       next_page?: string | null;
     };
     ApplicationView: {
+      /**
+       * Format: int32
+       * @description The child's age in whole months on the desired start (from the due
+       * date for a child not born yet); absent when unknown.
+       */
+      age_at_start_months?: number | null;
       /**
        * @description An expected child's due date has passed, no birth declared, the
        * application open.
@@ -1275,6 +1288,15 @@ export interface components {
       quotient_familial?: number | null;
       regime: components["schemas"]["Regime"];
     };
+    /** @description An age group's figures, month by month. */
+    GroupPlaces: {
+      /** Format: int32 */
+      from_months: number;
+      months: components["schemas"]["MonthPlaces"][];
+      name: string;
+      /** Format: int32 */
+      to_months: number;
+    };
     /** @description `PATCH /api/family/guardians/{id}`: any subset of the fields. */
     GuardianPatch: {
       accepts_email?: boolean | null;
@@ -1524,6 +1546,41 @@ export interface components {
     MissingDocument: "block" | "warn";
     /** @enum {string} */
     Mode: "all_or_nothing" | "valid_days";
+    /** @description One month's figures of an age group, or of the whole crèche. */
+    MonthPlaces: {
+      /**
+       * Format: int32
+       * @description Open applications ranking the crèche, starting that month.
+       */
+      asked: number;
+      /**
+       * Format: int32
+       * @description Among `asked`, those ranking it first.
+       */
+      asked_first: number;
+      /**
+       * Format: int32
+       * @description `places − taken`, never below 0.
+       */
+      free: number;
+      /** @description `YYYY-MM`. */
+      month: string;
+      /**
+       * Format: int32
+       * @description Children placed beyond the places (`taken − places` when above).
+       */
+      over: number;
+      /**
+       * Format: int32
+       * @description The group's places (the sum of the groups' for the crèche).
+       */
+      places: number;
+      /**
+       * Format: int32
+       * @description Children placed (accepted offers) there that month.
+       */
+      taken: number;
+    };
     /** @description An activity as an agent describes it (`POST /api/agent/activities`). */
     NewActivity: {
       /** @description The deadline language of `deadlines` ("J-2 ouvrés 12:00"). */
@@ -1885,6 +1942,21 @@ export interface components {
       upload: components["schemas"]["UploadTarget"];
       upload_id: string;
     };
+    PlacesReport: {
+      /** @description `YYYY-MM`. */
+      from: string;
+      /** Format: int32 */
+      months: number;
+      /**
+       * Format: int32
+       * @description Applications read.
+       */
+      scanned: number;
+      /** @description By name. */
+      structures: components["schemas"]["StructurePlaces"][];
+      /** @description More applications than the bound: the oldest were not read. */
+      truncated: boolean;
+    };
     /**
      * @description The planning state the API shows (`enrolled` when nothing was asked).
      * @enum {string}
@@ -2216,6 +2288,23 @@ export interface components {
     StructureList: {
       /** @description By name. */
       items: components["schemas"]["Structure"][];
+    };
+    /** @description A crèche's places, per age group and for the whole crèche. */
+    StructurePlaces: {
+      /** Format: int32 */
+      age_from_months: number;
+      /** Format: int32 */
+      age_to_months: number;
+      /** @description In the crèche's order; empty when it declares none. */
+      groups: components["schemas"]["GroupPlaces"][];
+      name: string;
+      structure_id: string;
+      /**
+       * @description The whole crèche: every group's places, every child placed there
+       * still within its ages, every application asking for it whatever
+       * the child's age.
+       */
+      total: components["schemas"]["MonthPlaces"][];
     };
     Submission: {
       activity_id: string;
@@ -2691,6 +2780,23 @@ export interface operations {
         status?: components["schemas"]["Status"];
         /** @description A crèche among the application's choices. */
         structure?: string;
+        /** @description `YYYY-MM`: the desired start is in that month. */
+        start_month?: string;
+        /**
+         * @description The child is at least this old at the desired start, in months
+         * (0–36).
+         */
+        age_from_months?: number;
+        /**
+         * @description The child is younger than this at the desired start, in months
+         * (1–36).
+         */
+        age_to_months?: number;
+        /**
+         * @description `true`: only expected children whose due date passed without a
+         * birth declared.
+         */
+        birth_overdue?: boolean;
         page?: string;
       };
     };
@@ -2701,7 +2807,7 @@ export interface operations {
           "application/json": components["schemas"]["ApplicationList"];
         };
       };
-      /** @description `invalid_page` */
+      /** @description `invalid_page`, `invalid_start_month`, `invalid_parameter` */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2709,6 +2815,12 @@ export interface operations {
       };
       /** @description Réservé aux agents */
       403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_age_range` */
+      422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
@@ -2801,7 +2913,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `invalid_deadline`, `invalid_structures`, `invalid_start_date`, `invalid_schedule`, `message_too_long`, `too_many_messages`, `history_full` */
+      /** @description `invalid_deadline`, `invalid_structures`, `invalid_start_date`, `child_age_out_of_range`, `invalid_schedule`, `message_too_long`, `too_many_messages`, `history_full` */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2863,6 +2975,46 @@ export interface operations {
       };
       /** @description `invalid_status`, `message_too_long`, `too_many_messages`, `history_full` */
       422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `GET /api/agent/creche/places`: places, children placed and
+   * applications asking, per crèche, age group and month.
+   */
+  list_creche_places: {
+    parameters: {
+      query?: {
+        /** @description `YYYY-MM`, the first month shown; default this month (Europe/Paris). */
+        from?: string;
+        /** @description 1 to 12 months, default 6. */
+        months?: number;
+      };
+    };
+    responses: {
+      /** @description Les places par crèche, groupe d'âge et mois */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PlacesReport"];
+        };
+      };
+      /** @description `invalid_month`, `invalid_months`, `invalid_parameter` */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };

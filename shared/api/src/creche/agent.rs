@@ -1,11 +1,12 @@
 //! The agents' side of crèche applications: the list (oldest first,
-//! filtered by state and crèche), an application's detail, a state with a
-//! message, and an offer of a place.
+//! filtered by state, crèche, desired start month, the child's age at the
+//! start and an overdue birth), an application's detail, a state with a
+//! message, and an offer of a place (checked against the crèche's ages).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use chrono::{DateTime, NaiveDate, Utc};
-use marelle_domain::creche::{self, Action, Slot, Status};
+use marelle_domain::creche::{self, Action, Slot, Status, places};
 use marelle_domain::keys;
 use marelle_domain::ports::Cursor;
 use marelle_domain::ports::Index;
@@ -36,7 +37,80 @@ pub struct ListParams {
     pub status: Option<Status>,
     /// A crèche among the application's choices.
     pub structure: Option<String>,
+    /// `YYYY-MM`: the desired start is in that month.
+    pub start_month: Option<String>,
+    /// The child is at least this old at the desired start, in months
+    /// (0–36).
+    pub age_from_months: Option<u8>,
+    /// The child is younger than this at the desired start, in months
+    /// (1–36).
+    pub age_to_months: Option<u8>,
+    /// `true`: only expected children whose due date passed without a
+    /// birth declared.
+    pub birth_overdue: Option<bool>,
     pub page: Option<String>,
+}
+
+/// The list's filters, checked.
+struct Filters {
+    status: Option<Status>,
+    structure: Option<String>,
+    start_month: Option<(NaiveDate, NaiveDate)>,
+    age_from: Option<u32>,
+    age_to: Option<u32>,
+    birth_overdue: bool,
+}
+
+impl Filters {
+    fn checked(q: &ListParams) -> ApiResult<Self> {
+        let start_month = match q.start_month.as_deref().filter(|m| !m.is_empty()) {
+            None => None,
+            Some(m) => {
+                let first = places::parse_month(m).ok_or_else(|| {
+                    ApiError::bad_request(
+                        "invalid_start_month",
+                        "Le mois d'entrée s'écrit AAAA-MM (par exemple 2027-09).",
+                    )
+                })?;
+                places::months(first, 1).first().copied()
+            }
+        };
+        let max = creche::MAX_AGE_MONTHS;
+        if q.age_from_months.is_some_and(|a| a >= max)
+            || q.age_to_months.is_some_and(|a| a == 0 || a > max)
+            || matches!((q.age_from_months, q.age_to_months), (Some(f), Some(t)) if f >= t)
+        {
+            return Err(ApiError::rule(
+                "invalid_age_range",
+                "Les âges vont de 0 à 36 mois, le premier avant le second.",
+            ));
+        }
+        Ok(Self {
+            status: q.status,
+            structure: q.structure.clone().filter(|s| !s.is_empty()),
+            start_month,
+            age_from: q.age_from_months.map(u32::from),
+            age_to: q.age_to_months.map(u32::from),
+            birth_overdue: q.birth_overdue == Some(true),
+        })
+    }
+
+    fn keep(&self, a: &Application, now: DateTime<Utc>) -> bool {
+        let age = a.age_at_start();
+        self.status.is_none_or(|s| a.status_at(now) == s)
+            && self
+                .structure
+                .as_ref()
+                .is_none_or(|s| a.structures.contains(s))
+            && self
+                .start_month
+                .is_none_or(|(first, last)| a.start_date >= first && a.start_date <= last)
+            && self
+                .age_from
+                .is_none_or(|f| age.is_some_and(|age| age >= f))
+            && self.age_to.is_none_or(|t| age.is_some_and(|age| age < t))
+            && (!self.birth_overdue || a.birth_overdue(now))
+    }
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -85,8 +159,9 @@ async fn application(app: &AppState, id: &str) -> ApiResult<Application> {
 #[utoipa::path(get, path = "/api/agent/creche/applications", operation_id = "list_agent_creche_applications", tag = "agent", params(ListParams),
     responses(
         (status = 200, description = "Les préinscriptions, les plus anciennes d'abord", body = ApplicationList),
-        (status = 400, description = "`invalid_page`", body = Problem),
+        (status = 400, description = "`invalid_page`, `invalid_start_month`, `invalid_parameter`", body = Problem),
         (status = 403, description = "Réservé aux agents", body = Problem),
+        (status = 422, description = "`invalid_age_range`", body = Problem),
     ))]
 pub async fn list(
     State(app): State<AppState>,
@@ -102,14 +177,10 @@ pub async fn list(
         }
         _ => None,
     };
+    let filters = Filters::checked(&q)?;
     let now = app.clock.now();
     let query = Query::on(Index::Gsi2, keys::CRECHE_APPLICATIONS);
-    let keep = |a: &Application| {
-        q.status.is_none_or(|s| a.status_at(now) == s)
-            && q.structure
-                .as_ref()
-                .is_none_or(|s| a.structures.contains(s))
-    };
+    let keep = |a: &Application| filters.keep(a, now);
     let mut items = Vec::new();
     let mut scanned = 0;
     loop {
@@ -200,7 +271,7 @@ pub async fn set_status(
         (status = 403, description = "Réservé aux agents", body = Problem),
         (status = 404, description = "Inconnue", body = Problem),
         (status = 409, description = "`invalid_transition`, ou modifiée entre-temps (`conflict`)", body = Problem),
-        (status = 422, description = "`invalid_deadline`, `invalid_structures`, `invalid_start_date`, `invalid_schedule`, `message_too_long`, `too_many_messages`, `history_full`", body = Problem),
+        (status = 422, description = "`invalid_deadline`, `invalid_structures`, `invalid_start_date`, `child_age_out_of_range`, `invalid_schedule`, `message_too_long`, `too_many_messages`, `history_full`", body = Problem),
     ))]
 pub async fn offer(
     State(app): State<AppState>,
@@ -208,9 +279,37 @@ pub async fn offer(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<OfferBody>,
 ) -> ApiResult<Json<ApplicationView>> {
+    let a = application(&app, &id).await?;
+    let a = offer_place(&app, a, &agent.account_id, &body).await?;
+    super::jobs::offer_mail(&app, &a).await;
+    Ok(Json(super::applications::view(&app, &a).await?))
+}
+
+/// The child's birth date for an offer: the dossier's (the child may have
+/// been corrected since the application), the due date for a child not
+/// born yet.
+async fn birth_for_offer(app: &AppState, a: &Application) -> ApiResult<Option<NaiveDate>> {
+    if let Some(child_id) = &a.child_id
+        && let Some(loaded) = crate::family::store::load(app, &a.family_id).await?
+        && let Some(child) = loaded.dossier.child(child_id)
+    {
+        return Ok(Some(child.birth_date));
+    }
+    Ok(a.birth())
+}
+
+/// A place offered on an application: the lifecycle, the offer's fields,
+/// the crèche, the child's age at the start against the crèche's range
+/// (`child_age_out_of_range`), then the write. The offer route and the
+/// commission both go through it; the e-mail is the caller's.
+pub async fn offer_place(
+    app: &AppState,
+    a: Application,
+    account_id: &str,
+    body: &OfferBody,
+) -> ApiResult<Application> {
     let message = checked_message(body.message.as_deref())?;
     let now = app.clock.now();
-    let a = application(&app, &id).await?;
     // The lifecycle first: an application not to offer is said so before
     // the offer's fields.
     let action = Action::Offer {
@@ -227,11 +326,21 @@ pub async fn offer(
             "La date d'entrée proposée est passée.",
         ));
     }
-    let structure = structures::list(&app)
+    let structure = structures::list(app)
         .await?
         .into_iter()
         .find(|s| s.id == body.structure_id)
         .ok_or_else(|| ApiError::rule("invalid_structures", "Cette crèche n'existe pas."))?;
+    if let Some(birth) = birth_for_offer(app, &a).await? {
+        places::check_offer_age(
+            &structure.name,
+            structure.age_from_months,
+            structure.age_to_months,
+            birth,
+            body.start_date,
+        )
+        .map_err(|e| ApiError::rule("child_age_out_of_range", e.message))?;
+    }
     let offer = Offer {
         structure_id: structure.id,
         structure: structure.name,
@@ -240,20 +349,18 @@ pub async fn offer(
         schedule,
         deadline: body.deadline,
         made_at: now,
-        made_by: agent.account_id.clone(),
+        made_by: account_id.to_string(),
     };
-    let a = act(
-        &app,
+    act(
+        app,
         a,
         Change {
             action,
             by: Actor::Commune,
-            account_id: agent.account_id.clone(),
+            account_id: account_id.to_string(),
             message,
             offer: Some(offer),
         },
     )
-    .await?;
-    super::jobs::offer_mail(&app, &a).await;
-    Ok(Json(super::applications::view(&app, &a).await?))
+    .await
 }

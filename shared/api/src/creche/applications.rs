@@ -114,6 +114,9 @@ pub struct ApplicationView {
     /// An expected child's due date has passed, no birth declared, the
     /// application open.
     pub birth_overdue: bool,
+    /// The child's age in whole months on the desired start (from the due
+    /// date for a child not born yet); absent when unknown.
+    pub age_at_start_months: Option<u32>,
     /// Oldest first.
     pub history: Vec<HistoryView>,
     /// The supporting documents the commune asks with a crèche
@@ -265,12 +268,8 @@ impl ApplicationView {
                 lapsed: a.status == Status::Offered && now > o.deadline,
             }),
             birth_request_id: a.birth_request_id.clone(),
-            birth_overdue: a.child_id.is_none()
-                && a.birth_request_id.is_none()
-                && a.status.is_open()
-                && a.expected
-                    .as_ref()
-                    .is_some_and(|e| e.due_date < marelle_domain::time::local_date(now)),
+            birth_overdue: a.birth_overdue(now),
+            age_at_start_months: a.age_at_start(),
             history: a
                 .history
                 .iter()
@@ -543,7 +542,7 @@ pub async fn create(
     let family_id = access::family_of(&app, &p.account_id, q.family_id.as_deref()).await?;
     let now = app.clock.now();
     let today = marelle_domain::time::local_date(now);
-    let (for_child, child_name) = match (&body.child_id, &body.expected) {
+    let (for_child, child_name, birth_date) = match (&body.child_id, &body.expected) {
         (Some(child_id), None) => {
             let loaded = family_store::load(&app, &family_id)
                 .await?
@@ -557,9 +556,10 @@ pub async fn create(
                     birth_date: child.birth_date,
                 },
                 child.full_name(),
+                Some(child.birth_date),
             )
         }
-        (None, Some(e)) => (ForChild::Expected(e.clone()), String::new()),
+        (None, Some(e)) => (ForChild::Expected(e.clone()), String::new(), None),
         _ => {
             return Err(ApiError::rule(
                 "child_required",
@@ -625,6 +625,7 @@ pub async fn create(
         created_by: p.account_id.clone(),
         child_id: body.child_id.clone(),
         child,
+        birth_date,
         expected: checked.expected,
         start_date: checked.start_date,
         schedule: checked.schedule,

@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
             "/api/agent/creche/structures",
             get(structures::agent_list).post(structures::create),
         )
+        .route("/api/agent/creche/places", get(structures::places_report))
         .route("/api/agent/creche/applications", get(agent::list))
         .route("/api/agent/creche/applications/{id}", get(agent::detail))
         .route(

@@ -76,6 +76,10 @@ pub struct Application {
     pub child_id: Option<String>,
     /// "Léa Martin", or "Enfant à naître (Léa)".
     pub child: String,
+    /// The child's birth date as the dossier gave it (at the application,
+    /// or when the birth was accepted).
+    #[serde(default)]
+    pub birth_date: Option<NaiveDate>,
     pub expected: Option<Expected>,
     pub start_date: NaiveDate,
     pub schedule: Vec<Slot>,
@@ -109,6 +113,30 @@ impl Application {
             self.child_id.as_deref(),
             self.expected.as_ref().map(|e| e.due_date),
         )
+    }
+
+    /// The birth date, or the due date of a child not born yet.
+    pub fn birth(&self) -> Option<NaiveDate> {
+        self.birth_date
+            .or_else(|| self.expected.as_ref().map(|e| e.due_date))
+    }
+
+    /// An expected child's due date has passed, no birth declared, the
+    /// application open.
+    pub fn birth_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.child_id.is_none()
+            && self.birth_request_id.is_none()
+            && self.status.is_open()
+            && self
+                .expected
+                .as_ref()
+                .is_some_and(|e| e.due_date < marelle_domain::time::local_date(now))
+    }
+
+    /// The child's age in months on the desired start.
+    pub fn age_at_start(&self) -> Option<u32> {
+        self.birth()
+            .and_then(|b| marelle_domain::creche::places::age_in_months(b, self.start_date))
     }
 
     pub fn deadline(&self) -> Option<DateTime<Utc>> {
@@ -244,6 +272,7 @@ pub async fn linked(app: &AppState, r: &RequestRecord, child: &Child) -> ApiResu
     let old_marker = a.open_marker();
     a.child_id = Some(child.id.clone());
     a.child = child.full_name();
+    a.birth_date = Some(child.birth_date);
     a.version += 1;
     let mut writes = vec![Write::Put {
         item: item(&a)?,

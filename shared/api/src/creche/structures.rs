@@ -1,19 +1,29 @@
 //! The commune's crèches (multi-accueil): a bounded list in one partition,
-//! created by agents, read by parents to rank their choices.
+//! created by agents, read by parents to rank their choices; and their
+//! places asked and free, per age group and month.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use marelle_domain::creche::places::{
+    self, Creche, DEFAULT_PLACES_MONTHS, Demand, GroupPlaces, MAX_PLACES_MONTHS, MonthPlaces,
+};
 use marelle_domain::creche::{self, AgeGroup, MAX_STRUCTURES, StructureDraft};
 use marelle_domain::keys;
+use marelle_domain::ports::Index;
+use marelle_domain::ports::store::Query;
 use marelle_domain::ports::store::{Condition, Item};
+use utoipa::IntoParams;
+
+use super::store::Application;
+use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::http::bounded;
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::extract::{Agent, JsonBody, Parent};
+use crate::http::extract::{Agent, JsonBody, Parent, UrlQuery};
 use crate::http::state::AppState;
 
 /// A crèche of the commune.
@@ -149,4 +159,150 @@ pub async fn create(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(CreatedStructure { id: s.id })))
+}
+
+/// Applications the places read at most, newest first. A commune placing
+/// a few hundred children a year keeps its accepted applications (children
+/// still in a crèche for up to three years) and the open ones well under
+/// it; an item is a few kilobytes, so 2,000 is a few megabytes read, a
+/// handful of store pages. Beyond, the oldest are left out and the answer
+/// says `truncated`.
+pub const MAX_PLACES_SCANNED: usize = 2000;
+const PLACES_PAGE: usize = 500;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PlacesParams {
+    /// `YYYY-MM`, the first month shown; default this month (Europe/Paris).
+    pub from: Option<String>,
+    /// 1 to 12 months, default 6.
+    pub months: Option<u32>,
+}
+
+/// A crèche's places, per age group and for the whole crèche.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StructurePlaces {
+    pub structure_id: String,
+    pub name: String,
+    pub age_from_months: u8,
+    pub age_to_months: u8,
+    /// In the crèche's order; empty when it declares none.
+    pub groups: Vec<GroupPlaces>,
+    /// The whole crèche: every group's places, every child placed there
+    /// still within its ages, every application asking for it whatever
+    /// the child's age.
+    pub total: Vec<MonthPlaces>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PlacesReport {
+    /// `YYYY-MM`.
+    pub from: String,
+    pub months: u32,
+    /// By name.
+    pub structures: Vec<StructurePlaces>,
+    /// Applications read.
+    pub scanned: u32,
+    /// More applications than the bound: the oldest were not read.
+    pub truncated: bool,
+}
+
+/// `GET /api/agent/creche/places`: places, children placed and
+/// applications asking, per crèche, age group and month.
+#[utoipa::path(get, path = "/api/agent/creche/places", operation_id = "list_creche_places", tag = "agent", params(PlacesParams),
+    responses(
+        (status = 200, description = "Les places par crèche, groupe d'âge et mois", body = PlacesReport),
+        (status = 400, description = "`invalid_month`, `invalid_months`, `invalid_parameter`", body = Problem),
+        (status = 403, description = "Réservé aux agents", body = Problem),
+    ))]
+pub async fn places_report(
+    State(app): State<AppState>,
+    Agent(_): Agent,
+    UrlQuery(q): UrlQuery<PlacesParams>,
+) -> ApiResult<Json<PlacesReport>> {
+    let now = app.clock.now();
+    let from = match q.from.as_deref().filter(|m| !m.is_empty()) {
+        Some(m) => places::parse_month(m).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_month",
+                "Le premier mois s'écrit AAAA-MM (par exemple 2027-09).",
+            )
+        })?,
+        None => {
+            let today = marelle_domain::time::local_date(now);
+            today - chrono::Days::new(u64::from(today.day0()))
+        }
+    };
+    let count = q.months.unwrap_or(DEFAULT_PLACES_MONTHS);
+    if count == 0 || count > MAX_PLACES_MONTHS {
+        return Err(ApiError::bad_request(
+            "invalid_months",
+            format!("Indiquez de 1 à {MAX_PLACES_MONTHS} mois."),
+        ));
+    }
+    let months = places::months(from, count);
+    let mut demands = Vec::new();
+    let mut cursor = None;
+    let mut scanned = 0;
+    loop {
+        let page = app
+            .store
+            .query(
+                Query::on(Index::Gsi2, keys::CRECHE_APPLICATIONS)
+                    .backwards()
+                    .limit(PLACES_PAGE.min(MAX_PLACES_SCANNED - scanned))
+                    .after(cursor),
+            )
+            .await?;
+        scanned += page.items.len();
+        for item in &page.items {
+            let a: Application = item.data()?;
+            demands.push(Demand {
+                status: a.status_at(now),
+                structures: a.structures.clone(),
+                start_date: a.start_date,
+                birth: a.birth(),
+                placed: a
+                    .offer
+                    .as_ref()
+                    .map(|o| (o.structure_id.clone(), o.start_date)),
+            });
+        }
+        cursor = page.cursor;
+        if cursor.is_none() || scanned >= MAX_PLACES_SCANNED {
+            break;
+        }
+    }
+    let structures = list(&app)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let p = places::creche_places(
+                &Creche {
+                    id: s.id.clone(),
+                    age_from_months: s.age_from_months,
+                    age_to_months: s.age_to_months,
+                    groups: s.groups.clone(),
+                },
+                &demands,
+                &months,
+            );
+            StructurePlaces {
+                structure_id: s.id,
+                name: s.name,
+                age_from_months: s.age_from_months,
+                age_to_months: s.age_to_months,
+                groups: p.groups,
+                total: p.total,
+            }
+        })
+        .collect();
+    Ok(Json(PlacesReport {
+        from: from.format("%Y-%m").to_string(),
+        months: count,
+        structures,
+        scanned: scanned as u32,
+        truncated: cursor.is_some(),
+    }))
 }

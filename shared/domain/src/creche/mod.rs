@@ -9,6 +9,7 @@
 pub mod birth;
 pub mod jobs;
 pub mod lifecycle;
+pub mod places;
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
