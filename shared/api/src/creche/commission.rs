@@ -19,6 +19,9 @@
 //! applied again on the applications as they are now (the lifecycle
 //! decides again); what is applied stays so: retrying is idempotent.
 //!
+//! A session's items are deleted by the store 3 years after it, as the
+//! applications not followed by a place are (CNIL).
+//!
 //! `POST …/send` e-mails each offer of the session still standing, each
 //! once: the decision is claimed by a conditional write before the
 //! e-mail (two clicks, two agents: one e-mail).
@@ -32,6 +35,7 @@ use axum::response::IntoResponse;
 use chrono::{DateTime, NaiveDate, Utc};
 use marelle_domain::accounts::FieldError;
 use marelle_domain::creche::commission::{self as rules, DecisionKind, Row};
+use marelle_domain::creche::jobs::deleted_at;
 use marelle_domain::creche::{self, Status};
 use marelle_domain::ports::store::{Condition, Item, Key, Query, Update, Write};
 use marelle_domain::ports::{Cursor, Index};
@@ -144,6 +148,8 @@ struct Session {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Decision {
     session_id: String,
+    /// When the session was recorded (its items' retention).
+    recorded_at: DateTime<Utc>,
     index: usize,
     application_id: String,
     family_id: String,
@@ -163,10 +169,10 @@ struct Decision {
 
 impl Decision {
     fn item(&self) -> ApiResult<Item> {
-        Ok(Item::with_data(
-            decision_key(&self.session_id, self.index),
-            self,
-        )?)
+        Ok(
+            Item::with_data(decision_key(&self.session_id, self.index), self)?
+                .expires_at(deleted_at(self.recorded_at)),
+        )
     }
 
     /// This decision at its next version, conditioned on the current one.
@@ -179,16 +185,18 @@ impl Decision {
 }
 
 fn session_item(s: &Session) -> ApiResult<Item> {
-    Ok(Item::with_data(session_key(&s.id), s)?.index(
-        Index::Gsi2,
-        SESSIONS,
-        format!(
-            "{}#{}",
-            s.created_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            s.id
-        ),
-    ))
+    Ok(Item::with_data(session_key(&s.id), s)?
+        .expires_at(deleted_at(s.created_at))
+        .index(
+            Index::Gsi2,
+            SESSIONS,
+            format!(
+                "{}#{}",
+                s.created_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                s.id
+            ),
+        ))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -373,6 +381,15 @@ async fn check(
     d: &Decision,
 ) -> ApiResult<Option<String>> {
     let now = app.clock.now();
+    if a.history.len() >= store::MAX_HISTORY && !d.decision.leaves_unchanged(a.status_at(now)) {
+        return Err(ApiError::rule(
+            "history_full",
+            format!(
+                "Cette préinscription a atteint {} événements\u{a0}: contactez la famille autrement.",
+                store::MAX_HISTORY
+            ),
+        ));
+    }
     match d.decision {
         DecisionKind::Offer => {
             let offer = agent::prepare_offer(app, account_id, a, &offer_body(session, d)).await?;
@@ -586,6 +603,7 @@ pub async fn create(
         };
         let mut decision = Decision {
             session_id: session.id.clone(),
+            recorded_at: now,
             index,
             application_id: a.id.clone(),
             family_id: a.family_id.clone(),
