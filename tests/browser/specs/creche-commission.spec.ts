@@ -103,6 +103,7 @@ test.describe('the agent', () => {
     await expect(row(NAMES[0]).getByRole('combobox', { name: 'Crèche proposée' })).toHaveValue(structure);
     await expect(row(NAMES[0]).getByRole('textbox', { name: "Date d'entrée" })).toHaveValue('01/09/2027');
     await row(NAMES[1]).getByRole('combobox', { name: 'Décision' }).selectOption({ label: "Liste d'attente" });
+    await expect(page.getByText('3 préinscriptions incluses, toutes crèches confondues.')).toBeVisible();
     // The refusal's decision forgotten: said at its row, the summary focused.
     await page.getByRole('button', { name: 'Enregistrer les décisions' }).click();
     const summary = page.locator('#commission-erreurs');

@@ -230,6 +230,11 @@ export function NewCommissionPage() {
               </ul>
             )}
           </section>
+          <p aria-live="polite">
+            {included.length === 0
+              ? 'Aucune préinscription incluse pour le moment.'
+              : `${included.length} préinscription${included.length > 1 ? 's' : ''} incluse${included.length > 1 ? 's' : ''}, toutes crèches confondues.`}
+          </p>
           <div class="actions">
             <SubmitButton busy={busy}>Enregistrer les décisions</SubmitButton>
           </div>
