@@ -9,7 +9,9 @@ const SECTIONS = new Set([undefined, 'demandes', 'familles', 'activites', 'accus
 
 /** `/agent/<section>/<id>`, or null when the address is no back-office page. */
 export function agentAddress(path: string): { section: string | undefined; id: string | undefined } | null {
-  const [section, id, more] = path.split('/').slice(2);
+  const [section, id, more, extra] = path.split('/').slice(2);
+  // A crèche commission session: /agent/creche/commissions/{id}.
+  if (section === 'creche' && id === 'commissions' && more && extra === undefined) return { section: 'creche-commissions', id: more };
   if (more !== undefined || !SECTIONS.has(section)) return null;
   return { section, id };
 }

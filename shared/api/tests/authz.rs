@@ -145,6 +145,13 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("GET /api/agent/creche/applications/{id}", "creche", "", "", "401 403 403 2xx 403"),
     ("POST /api/agent/creche/applications/{id}/status", "creche", "", r#"{"status":"under_review"}"#, "401 403 403 2xx 403"),
     ("POST /api/agent/creche/applications/{id}/offer", "creche", "", r#"{"structure_id":"{structure}","start_date":"2027-09-01","deadline":"2026-12-15T12:00:00+01:00"}"#, "401 403 403 2xx 403"),
+    // Commission sessions: the application is offered by then (its decision is refused,
+    // nothing written); the session read, applied and sent is unknown.
+    ("POST /api/agent/creche/commissions", "", "", r#"{"held_on":"2026-11-27","deadline":"2026-12-15T12:00:00+01:00","decisions":[{"application_id":"{creche}","decision":"waiting"}]}"#, "401 403 403 4xx 403"),
+    ("GET /api/agent/creche/commissions", "", "", "", "401 403 403 2xx 403"),
+    ("GET /api/agent/creche/commissions/{id}", "unknown", "", "", "401 403 403 404 403"),
+    ("POST /api/agent/creche/commissions/{id}/apply", "unknown", "", "", "401 403 403 404 403"),
+    ("POST /api/agent/creche/commissions/{id}/send", "unknown", "", "", "401 403 403 404 403"),
     ("GET /api/agent/requests", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/digest/preview", "", "", "", "401 403 403 2xx 403"),
     ("GET /api/agent/requests/{id}", "request", "", "", "401 403 403 2xx 403"),
@@ -478,6 +485,7 @@ impl World {
             ("structure", structure),
             ("creche", creches[0].clone()),
             ("creche2", creches[1].clone()),
+            ("unknown", "inconnue".to_string()),
         ]);
         Self { app, cookies, ids }
     }

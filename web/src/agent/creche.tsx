@@ -116,6 +116,9 @@ export function CrecheApplicationsPage() {
       <p>
         Les demandes de place en crèche des familles, les plus anciennes d'abord. Les crèches de la commune et leurs places se gèrent sur la page <a href={STRUCTURES_PATH}>Crèches</a>.
       </p>
+      <p>
+        Une commission décide de plusieurs demandes en une fois : <a href="/agent/creche/commission">Nouvelle commission</a>, <a href="/agent/creche/commissions">Commissions</a>.
+      </p>
       <form
         class="panel bo-filters"
         role="search"

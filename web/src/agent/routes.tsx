@@ -14,6 +14,7 @@ import { ActivityPage } from './activity';
 import { BillingImportPage } from './billing-import';
 import { FamiliesPage } from './families';
 import { FamilyPage } from './family';
+import { CommissionPage, CommissionsPage, NewCommissionPage } from './commission';
 import { CrecheApplicationPage, CrecheApplicationsPage, CrechesPage } from './creche';
 import { DigestPreviewPage, OutboxPage } from './digest';
 import { DocumentTypesPage } from './document-types';
@@ -58,7 +59,11 @@ function page(path: string): ((me: Me) => ComponentChildren) | null {
     case 'pieces-justificatives':
       return id ? null : () => <DocumentTypesPage />;
     case 'creche':
+      if (id === 'commission') return () => <NewCommissionPage />;
+      if (id === 'commissions') return () => <CommissionsPage />;
       return id ? () => <CrecheApplicationPage id={id} /> : () => <CrecheApplicationsPage />;
+    case 'creche-commissions':
+      return id ? () => <CommissionPage id={id} /> : null;
     case 'creches':
       return id ? null : () => <CrechesPage />;
     case 'boite-envoi':

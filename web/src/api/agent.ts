@@ -145,6 +145,11 @@ export const agent = {
   crecheApplication: (id: string) => call('get', '/api/agent/creche/applications/{id}', { path: { id } }),
   setCrecheStatus: (id: string, body: Schemas['StatusBody']) => call('post', '/api/agent/creche/applications/{id}/status', { path: { id }, body }),
   offerCrechePlace: (id: string, body: Schemas['OfferBody']) => call('post', '/api/agent/creche/applications/{id}/offer', { path: { id }, body }),
+  crecheCommissions: (page?: string | null) => call('get', '/api/agent/creche/commissions', { query: { page: page ?? undefined } }),
+  crecheCommission: (id: string) => call('get', '/api/agent/creche/commissions/{id}', { path: { id } }),
+  createCrecheCommission: (body: Schemas['NewCommission']) => call('post', '/api/agent/creche/commissions', { body }),
+  applyCrecheCommission: (id: string) => call('post', '/api/agent/creche/commissions/{id}/apply', { path: { id } }),
+  sendCrecheCommission: (id: string) => call('post', '/api/agent/creche/commissions/{id}/send', { path: { id } }),
 
   activities: () => call('get', '/api/agent/activities'),
   activity: (id: string) => call('get', '/api/agent/activities/{id}', { path: { id } }),
@@ -180,6 +185,8 @@ export interface CrecheFilters {
   birth_overdue?: boolean;
 }
 export type AgeGroup = Schemas['AgeGroup'];
+export type CrecheCommission = Schemas['CommissionView'];
+export type CommissionDecisionKind = Schemas['DecisionKind'];
 
 /** Largest invoice PDF the server takes. */
 export const PDF_MAX_BYTES = 10 * 1024 * 1024;

@@ -10,12 +10,12 @@ use marelle_domain::creche::{self, Action, Slot, Status, places};
 use marelle_domain::keys;
 use marelle_domain::ports::Cursor;
 use marelle_domain::ports::Index;
-use marelle_domain::ports::store::Query;
+use marelle_domain::ports::store::{Query, Write};
 use marelle_domain::requests::Actor;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::applications::{ApplicationList, ApplicationView, Change, act, transition_error};
+use super::applications::{ApplicationList, ApplicationView, Change, act_with, transition_error};
 use super::store::{self, Application, Offer};
 use super::structures;
 use crate::http::error::{ApiError, ApiResult, Problem};
@@ -138,7 +138,7 @@ pub struct OfferBody {
     pub message: Option<String>,
 }
 
-fn checked_message(message: Option<&str>) -> ApiResult<Option<String>> {
+pub fn checked_message(message: Option<&str>) -> ApiResult<Option<String>> {
     match message.map(str::trim).filter(|m| !m.is_empty()) {
         None => Ok(None),
         Some(m) if m.chars().count() > MAX_AGENT_MESSAGE_CHARS => Err(ApiError::rule(
@@ -247,18 +247,7 @@ pub async fn set_status(
 ) -> ApiResult<Json<ApplicationView>> {
     let message = checked_message(body.message.as_deref())?;
     let a = application(&app, &id).await?;
-    let a = act(
-        &app,
-        a,
-        Change {
-            action: Action::SetStatus(body.status),
-            by: Actor::Commune,
-            account_id: agent.account_id.clone(),
-            message,
-            offer: None,
-        },
-    )
-    .await?;
+    let a = change_status(&app, &agent.account_id, a, body.status, message, Vec::new()).await?;
     Ok(Json(super::applications::view(&app, &a).await?))
 }
 
@@ -279,8 +268,9 @@ pub async fn offer(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<OfferBody>,
 ) -> ApiResult<Json<ApplicationView>> {
+    let message = checked_message(body.message.as_deref())?;
     let a = application(&app, &id).await?;
-    let a = offer_place(&app, a, &agent.account_id, &body).await?;
+    let a = make_offer(&app, &agent.account_id, a, &body, message, Vec::new()).await?;
     super::jobs::offer_mail(&app, &a).await;
     Ok(Json(super::applications::view(&app, &a).await?))
 }
@@ -298,20 +288,41 @@ async fn birth_for_offer(app: &AppState, a: &Application) -> ApiResult<Option<Na
     Ok(a.birth())
 }
 
-/// A place offered on an application: the lifecycle, the offer's fields,
-/// the crèche, the child's age at the start against the crèche's range
-/// (`child_age_out_of_range`), then the write. The offer route and the
-/// commission both go through it; the e-mail is the caller's.
-pub async fn offer_place(
+/// A state set by an agent (`account_id`), with `also` in its transaction:
+/// what the status route and a commission's waiting or refusal do.
+pub async fn change_status(
     app: &AppState,
-    a: Application,
     account_id: &str,
-    body: &OfferBody,
+    a: Application,
+    status: Status,
+    message: Option<String>,
+    also: Vec<Write>,
 ) -> ApiResult<Application> {
-    let message = checked_message(body.message.as_deref())?;
+    act_with(
+        app,
+        a,
+        Change {
+            action: Action::SetStatus(status),
+            by: Actor::Commune,
+            account_id: account_id.to_string(),
+            message,
+            offer: None,
+        },
+        also,
+    )
+    .await
+}
+
+/// The offer of `body` for `a`, checked (the lifecycle first: an
+/// application not to offer is said so before the offer's fields), as it
+/// would be made now by `account_id`. Nothing is written.
+pub async fn prepare_offer(
+    app: &AppState,
+    account_id: &str,
+    a: &Application,
+    body: &OfferBody,
+) -> ApiResult<Offer> {
     let now = app.clock.now();
-    // The lifecycle first: an application not to offer is said so before
-    // the offer's fields.
     let action = Action::Offer {
         deadline: body.deadline,
     };
@@ -331,7 +342,7 @@ pub async fn offer_place(
         .into_iter()
         .find(|s| s.id == body.structure_id)
         .ok_or_else(|| ApiError::rule("invalid_structures", "Cette crèche n'existe pas."))?;
-    if let Some(birth) = birth_for_offer(app, &a).await? {
+    if let Some(birth) = birth_for_offer(app, a).await? {
         places::check_offer_age(
             &structure.name,
             structure.age_from_months,
@@ -341,7 +352,7 @@ pub async fn offer_place(
         )
         .map_err(|e| ApiError::rule("child_age_out_of_range", e.message))?;
     }
-    let offer = Offer {
+    Ok(Offer {
         structure_id: structure.id,
         structure: structure.name,
         start_date: body.start_date,
@@ -350,17 +361,34 @@ pub async fn offer_place(
         deadline: body.deadline,
         made_at: now,
         made_by: account_id.to_string(),
-    };
-    act(
+    })
+}
+
+/// A place offered by `account_id` (checked by [`prepare_offer`]), saved
+/// with `also` in its transaction; no e-mail: the offer route sends it
+/// at once, a commission when the agent sends the session's offers.
+pub async fn make_offer(
+    app: &AppState,
+    account_id: &str,
+    a: Application,
+    body: &OfferBody,
+    message: Option<String>,
+    also: Vec<Write>,
+) -> ApiResult<Application> {
+    let offer = prepare_offer(app, account_id, &a, body).await?;
+    act_with(
         app,
         a,
         Change {
-            action,
+            action: Action::Offer {
+                deadline: body.deadline,
+            },
             by: Actor::Commune,
             account_id: account_id.to_string(),
             message,
             offer: Some(offer),
         },
+        also,
     )
     .await
 }

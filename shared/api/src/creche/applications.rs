@@ -359,7 +359,19 @@ pub struct Change {
 /// on the application's request; saves both, and drops the open marker
 /// when the application becomes final, in one transaction conditioned on
 /// the application's version: of two agents acting at once, one gets 409.
-pub async fn act(app: &AppState, mut a: Application, change: Change) -> ApiResult<Application> {
+pub async fn act(app: &AppState, a: Application, change: Change) -> ApiResult<Application> {
+    act_with(app, a, change, Vec::new()).await
+}
+
+/// [`act`], with `also` written in the same transaction (after the
+/// application's own writes): a commission's decision recorded as applied
+/// with the application it changes.
+pub async fn act_with(
+    app: &AppState,
+    mut a: Application,
+    change: Change,
+    also: Vec<Write>,
+) -> ApiResult<Application> {
     let now = app.clock.now();
     let next =
         creche::transition(a.status, a.deadline(), change.action, now).map_err(transition_error)?;
@@ -414,6 +426,7 @@ pub async fn act(app: &AppState, mut a: Application, change: Change) -> ApiResul
             });
             writes.push(statistic(next, now));
         }
+        writes.extend(also.iter().cloned());
         match app.store.transact(writes).await {
             Ok(()) => {
                 if let Some(r) = decided {

@@ -274,10 +274,17 @@ pub async fn send(
 /// The offer e-mail, after the offer is saved; a failure is logged, the
 /// offer stands (the family reads it in its space).
 pub async fn offer_mail(app: &AppState, a: &Application) {
+    if let Err(e) = offer_mail_sent(app, a).await {
+        tracing::error!(error = ?e, application = %a.id, "offer e-mail not sent");
+    }
+}
+
+/// The offer e-mail of `a`'s offer, and what became of it.
+pub async fn offer_mail_sent(app: &AppState, a: &Application) -> ApiResult<Sent> {
     let Some(o) = &a.offer else {
-        return;
+        return Ok(Sent::Nobody);
     };
-    let result = send(app, &a.family_id, |to, greeting| {
+    send(app, &a.family_id, |to, greeting| {
         emails::creche::offer(
             to,
             greeting,
@@ -292,8 +299,5 @@ pub async fn offer_mail(app: &AppState, a: &Application) {
             },
         )
     })
-    .await;
-    if let Err(e) = result {
-        tracing::error!(error = ?e, application = %a.id, "offer e-mail not sent");
-    }
+    .await
 }

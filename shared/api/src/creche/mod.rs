@@ -7,6 +7,7 @@
 pub mod agent;
 pub mod applications;
 pub mod birth;
+pub mod commission;
 pub mod jobs;
 pub mod store;
 pub mod structures;
@@ -56,6 +57,22 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/agent/creche/applications/{id}/offer",
             post(agent::offer),
+        )
+        .route(
+            "/api/agent/creche/commissions",
+            get(commission::list).post(commission::create),
+        )
+        .route(
+            "/api/agent/creche/commissions/{id}",
+            get(commission::detail),
+        )
+        .route(
+            "/api/agent/creche/commissions/{id}/apply",
+            post(commission::apply),
+        )
+        .route(
+            "/api/agent/creche/commissions/{id}/send",
+            post(commission::send),
         )
 }
 

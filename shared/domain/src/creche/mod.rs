@@ -7,6 +7,7 @@
 //! whole lifecycle, one function of the state and an action.
 
 pub mod birth;
+pub mod commission;
 pub mod jobs;
 pub mod lifecycle;
 pub mod places;
