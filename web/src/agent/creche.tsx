@@ -17,6 +17,7 @@ import { DateField, ErrorSummary, InputField, RequiredNote, SelectField, SubmitB
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { shortDate } from './format';
 import { AgentPage, Result, StateBadge, TableRegion } from './ui';
+import { CrecheStatsSection } from './creche-stats';
 
 const LIST_PATH = '/agent/creche';
 const STRUCTURES_PATH = '/agent/creches';
@@ -446,6 +447,7 @@ export function CrechesPage() {
           setDone({ text: `Crèche « ${name} » ajoutée.`, at: Date.now() });
         }}
       />
+      <CrecheStatsSection />
     </AgentPage>
   );
 }

@@ -85,6 +85,13 @@ export interface paths {
      */
     post: operations["set_creche_application_status"];
   };
+  "/api/agent/creche/stats": {
+    /**
+     * `GET /api/agent/creche/stats`: the year's final states per month, and
+     * the open applications now.
+     */
+    get: operations["read_creche_stats"];
+  };
   "/api/agent/creche/structures": {
     /** `GET /api/agent/creche/structures`: the commune's crèches. */
     get: operations["list_agent_creche_structures"];
@@ -918,6 +925,18 @@ export interface components {
       message?: string | null;
       status: components["schemas"]["Status"];
     };
+    CrecheStats: {
+      /** @description The 12 months of the year, January first. */
+      months: components["schemas"]["MonthStats"][];
+      open: components["schemas"]["OpenStats"];
+      /**
+       * @description False when there were more than 5,000 open applications to count
+       * (the counts are of the first 5,000).
+       */
+      open_complete: boolean;
+      /** Format: int32 */
+      year: number;
+    };
     Credentials: {
       email: string;
       password: string;
@@ -1469,6 +1488,31 @@ export interface components {
     MissingDocument: "block" | "warn";
     /** @enum {string} */
     Mode: "all_or_nothing" | "valid_days";
+    /** @description Applications that became final in a month, per final state. */
+    MonthStats: {
+      /**
+       * Format: int64
+       * @description A place accepted.
+       */
+      accepted: number;
+      /**
+       * Format: int64
+       * @description Closed by the commune, or not confirmed in time.
+       */
+      closed: number;
+      /**
+       * Format: int64
+       * @description A place declined by the family.
+       */
+      declined: number;
+      /** @description `2026-03`. */
+      month: string;
+      /**
+       * Format: int64
+       * @description Withdrawn by the family.
+       */
+      withdrawn: number;
+    };
     /** @description An activity as an agent describes it (`POST /api/agent/activities`). */
     NewActivity: {
       /** @description The deadline language of `deadlines` ("J-2 ouvrés 12:00"). */
@@ -1713,6 +1757,22 @@ export interface components {
      * @enum {string}
      */
     OnlineState: "pending" | "paid" | "refused" | "abandoned";
+    /**
+     * @description Open applications by the state they read now (a lapsed offer reads
+     * `waiting`).
+     */
+    OpenStats: {
+      /** Format: int64 */
+      incomplete: number;
+      /** Format: int64 */
+      offered: number;
+      /** Format: int64 */
+      submitted: number;
+      /** Format: int64 */
+      under_review: number;
+      /** Format: int64 */
+      waiting: number;
+    };
     /** @description One row of the ledger. */
     Operation: {
       /** Format: int64 */
@@ -2805,6 +2865,53 @@ export interface operations {
         };
       };
       /** @description `invalid_status`, `message_too_long`, `too_many_messages`, `history_full` */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `GET /api/agent/creche/stats`: the year's final states per month, and
+   * the open applications now.
+   */
+  read_creche_stats: {
+    parameters: {
+      query?: {
+        /**
+         * @description The year of closing (Europe/Paris), 2000 to next year; this year
+         * when absent.
+         */
+        year?: number;
+      };
+    };
+    responses: {
+      /** @description Les statistiques de l'année */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CrecheStats"];
+        };
+      };
+      /** @description `invalid_parameter`, `unknown_parameter` */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_year` */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

@@ -8,6 +8,7 @@ pub mod agent;
 pub mod applications;
 pub mod birth;
 pub mod jobs;
+pub mod stats;
 pub mod store;
 pub mod structures;
 
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
             get(structures::agent_list).post(structures::create),
         )
         .route("/api/agent/creche/applications", get(agent::list))
+        .route("/api/agent/creche/stats", get(stats::read))
         .route("/api/agent/creche/applications/{id}", get(agent::detail))
         .route(
             "/api/agent/creche/applications/{id}/status",
