@@ -1,6 +1,7 @@
 /**
  * Issue 15's journey through the pages, as far as the backend goes. An
- * agent adds a crèche on the back-office page (two more by API); a parent
+ * agent adds a crèche on the back-office page (two more by API) and reads
+ * the statistics there (the portal's year, then another); a parent
  * reaches "Préinscrire votre enfant en crèche" from the Espace famille,
  * has a schedule whose arrival follows the departure refused at its field,
  * then applies for a baby expected with two crèches ranked. The agent
@@ -113,6 +114,15 @@ test.describe('the agent', () => {
     await form.getByRole('button', { name: 'Ajouter la crèche' }).click();
     await expect(page.getByRole('status').filter({ hasText: /^Crèche\s/ })).toHaveText(`Crèche «\u00a0${ADDED}\u00a0» ajoutée.`);
     await expect(table.getByRole('row').filter({ hasText: ADDED })).toContainText('Moyens (12–24 mois)\u00a0: 12 places');
+    // The statistics: the year's months by outcome, and the applications open today.
+    const stats = page.getByRole('region', { name: 'Statistiques des préinscriptions' });
+    // The portal's year: 2027 (its clock is on FAMILY_NOW).
+    const months = stats.getByRole('table', { name: 'Demandes terminées en 2027, par mois et par issue' });
+    await expect(months.getByRole('row')).toHaveCount(14);
+    await expect(months.getByRole('row').nth(1).getByRole('rowheader')).toHaveText('Janvier');
+    await expect(stats.getByRole('table', { name: "Demandes en cours aujourd'hui, par état" })).toContainText('Place proposée');
+    await stats.getByRole('combobox', { name: 'Année' }).selectOption('2026');
+    await expect(stats.getByRole('table', { name: 'Demandes terminées en 2026, par mois et par issue' })).toBeVisible();
     await bothWidths(page, 'the crèches', true);
     await context.close();
   });

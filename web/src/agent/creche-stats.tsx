@@ -30,18 +30,27 @@ const OPEN = [
 const number = (n: number) => n.toLocaleString('fr-FR');
 
 export function CrecheStatsSection() {
-  const thisYear = Number(new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', year: 'numeric' }).format(new Date()));
-  const [year, setYear] = useState(String(thisYear));
-  const stats = useLoad(() => agent.crecheStats(Number(year)), [year], { keep: true });
-  const years = Array.from({ length: 5 }, (_, i) => String(thisYear - i));
+  // The portal's year (its clock, not the browser's) comes with the first answer.
+  const [year, setYear] = useState<string | null>(null);
+  const [thisYear, setThisYear] = useState<number | null>(null);
+  const stats = useLoad(
+    async () => {
+      const got = await agent.crecheStats(year ? Number(year) : undefined);
+      if (!year) setThisYear(got.year);
+      return got;
+    },
+    [year],
+    { keep: true },
+  );
   const s = stats.data;
+  const years = thisYear ? Array.from({ length: 5 }, (_, i) => String(thisYear - i)) : [];
   const total = (m: { accepted: number; declined: number; withdrawn: number; closed: number }) => m.accepted + m.declined + m.withdrawn + m.closed;
 
   return (
     <section class="creche-stats" aria-labelledby="creche-stats-titre">
       <h2 id="creche-stats-titre">Statistiques des préinscriptions</h2>
       <p>Les demandes terminées chaque mois, selon leur issue (des compteurs sans donnée personnelle, conservés après la suppression des demandes), et les demandes en cours aujourd'hui.</p>
-      <SelectField id="creche-stats-annee" label="Année" value={year} onValue={setYear} options={years.map((y) => [y, y] as [string, string])} />
+      {years.length > 0 && <SelectField id="creche-stats-annee" label="Année" value={year ?? String(thisYear)} onValue={setYear} options={years.map((y) => [y, y] as [string, string])} />}
       {stats.error ? (
         <LoadFailure error={stats.error} />
       ) : !s ? (

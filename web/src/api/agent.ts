@@ -134,7 +134,8 @@ export const agent = {
   crecheApplication: (id: string) => call('get', '/api/agent/creche/applications/{id}', { path: { id } }),
   setCrecheStatus: (id: string, body: Schemas['StatusBody']) => call('post', '/api/agent/creche/applications/{id}/status', { path: { id }, body }),
   offerCrechePlace: (id: string, body: Schemas['OfferBody']) => call('post', '/api/agent/creche/applications/{id}/offer', { path: { id }, body }),
-  crecheStats: (year: number) => call('get', '/api/agent/creche/stats', { query: { year } }),
+  /** Without a year: the portal's current year. */
+  crecheStats: (year?: number) => call('get', '/api/agent/creche/stats', { query: { year } }),
 
   activities: () => call('get', '/api/agent/activities'),
   activity: (id: string) => call('get', '/api/agent/activities/{id}', { path: { id } }),
