@@ -9,6 +9,7 @@ import { MySpacePage } from './accounts/my-space';
 import { ForgotPasswordPage, NewPasswordPage } from './accounts/reset';
 import { SignUpPage, SignUpSentPage } from './accounts/signup';
 import { Layout } from './layout';
+import { CrecheBirthPage } from './creche/birth';
 import { CrecheDetailPage, CrecheFormPage, CrechePage } from './creche/pages';
 import { DocumentsPage } from './documents/page';
 import { ChildrenPage } from './family/children';
@@ -109,6 +110,10 @@ function route(path: string): ComponentChildren {
       if (/^\/espace-facturation\/factures\/[^/]+$/.test(path)) {
         const id = decodeURIComponent(path.slice('/espace-facturation/factures/'.length));
         return <RequireLogin path={path} render={(me) => <InvoiceDetailPage me={me} id={id} />} />;
+      }
+      if (/^\/creche\/[^/]+\/naissance$/.test(path)) {
+        const id = decodeURIComponent(path.slice('/creche/'.length, -'/naissance'.length));
+        return <RequireLogin path={path} render={(me) => <CrecheBirthPage me={me} id={id} />} />;
       }
       if (/^\/creche\/[^/]+$/.test(path)) {
         const id = decodeURIComponent(path.slice('/creche/'.length));

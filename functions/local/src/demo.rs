@@ -10,7 +10,7 @@
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use marelle_api::accounts::{CreateAccountError, create_active_account};
 use marelle_api::family::FamilyParam;
 use marelle_api::http::extract::{Agent, ClientIp, JsonBody, Parent, UrlQuery};
@@ -30,6 +30,11 @@ pub const AGENT_EMAIL: &str = "agent.demo@villebois.example";
 pub const AGENT_PASSWORD: &str = "Mairie2026";
 /// A second parent, of another family (the Durand children).
 pub const OTHER_PARENT_EMAIL: &str = "karim.durand@villebois.example";
+/// Parents of young children, with crèche applications (same password).
+pub const CRECHE_PARENT_EMAILS: [&str; 2] = [
+    "sarah.leroy@villebois.example",
+    "julien.fontaine@villebois.example",
+];
 
 fn marker() -> Key {
     Key::new("META#demo", "META")
@@ -70,8 +75,24 @@ pub async fn seed(local: &Local) -> Result<(), String> {
             OTHER_PARENT_EMAIL,
             PARENT_PASSWORD,
         ),
+        (
+            Role::Parent,
+            Some(Civility::Madame),
+            "Sarah",
+            "Leroy",
+            CRECHE_PARENT_EMAILS[0],
+            PARENT_PASSWORD,
+        ),
+        (
+            Role::Parent,
+            Some(Civility::Monsieur),
+            "Julien",
+            "Fontaine",
+            CRECHE_PARENT_EMAILS[1],
+            PARENT_PASSWORD,
+        ),
     ];
-    let mut ids = [None, None, None];
+    let mut ids = [None, None, None, None, None];
     for (i, (role, civility, first, last, email, password)) in accounts.into_iter().enumerate() {
         match create_active_account(&local.state, role, civility, first, last, email, password)
             .await
@@ -83,8 +104,23 @@ pub async fn seed(local: &Local) -> Result<(), String> {
     }
     let family = create_family(local, martin(), "DEMO-MARTIN").await?;
     let other = create_family(local, durand(), "DEMO-DURAND").await?;
-    if let [Some(parent), Some(agent), Some(durand)] = ids {
-        for (account, family) in [(&parent, &family), (&durand, &other)] {
+    let dates = CrecheDates::from(marelle_domain::time::local_date(local.clock.now()));
+    let leroy_family = create_family(local, leroy(&dates), "DEMO-LEROY").await?;
+    let fontaine_family = create_family(local, fontaine(&dates), "DEMO-FONTAINE").await?;
+    if let [
+        Some(parent),
+        Some(agent),
+        Some(durand),
+        Some(leroy),
+        Some(fontaine),
+    ] = ids
+    {
+        for (account, family) in [
+            (&parent, &family),
+            (&durand, &other),
+            (&leroy, &leroy_family),
+            (&fontaine, &fontaine_family),
+        ] {
             marelle_api::subscriptions::link(&local.state, account, family)
                 .await
                 .map_err(|e| fail(e.detail))?;
@@ -97,7 +133,15 @@ pub async fn seed(local: &Local) -> Result<(), String> {
         };
         // The clock is given back whatever happens.
         let offset = local.clock.now() - Utc::now();
-        let filled = demo.fill(&family, &other).await;
+        let mut filled = demo.fill(&family, &other).await;
+        if filled.is_ok() {
+            filled = demo
+                .creche(
+                    (&account(leroy, Role::Parent), &leroy_family),
+                    (&account(fontaine, Role::Parent), &fontaine_family),
+                )
+                .await;
+        }
         local.clock.set(Utc::now() + offset);
         filled?;
     }
@@ -146,6 +190,85 @@ fn durand() -> Value {
         "children": [
             {"first_name": "Inès", "last_name": "DURAND", "birth_date": "2015-06-21", "sex": "F"},
             {"first_name": "Noah", "last_name": "DURAND", "birth_date": "2017-01-09", "sex": "M"}
+        ]
+    })
+}
+
+/// `months` months before `today` (the same day of the month, or the
+/// month's last).
+fn months_before(today: NaiveDate, months: u32) -> NaiveDate {
+    today
+        .checked_sub_months(chrono::Months::new(months))
+        .unwrap_or(today)
+}
+
+/// The first day of the month after `day`'s.
+fn next_month_start(day: NaiveDate) -> NaiveDate {
+    let first = day.with_day(1).unwrap_or(day);
+    first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(first)
+}
+
+/// The crèche applications' days, from today (any day of the year).
+#[derive(Debug, Clone, Copy)]
+struct CrecheDates {
+    today: NaiveDate,
+    /// Jade Leroy, 10 months.
+    jade_born: NaiveDate,
+    jade_start: NaiveDate,
+    /// Her brother expected in four months, to start at three months or so.
+    due: NaiveDate,
+    expected_start: NaiveDate,
+    /// The Fontaine twins, 20 months.
+    twins_born: NaiveDate,
+    twins_start: NaiveDate,
+}
+
+impl From<NaiveDate> for CrecheDates {
+    fn from(today: NaiveDate) -> Self {
+        let due = today + Duration::days(120);
+        Self {
+            today,
+            jade_born: months_before(today, 10),
+            jade_start: next_month_start(today + Duration::days(45)),
+            due,
+            expected_start: next_month_start(due + Duration::days(100)),
+            twins_born: months_before(today, 20),
+            twins_start: next_month_start(today + Duration::days(30)),
+        }
+    }
+}
+
+/// A family with a baby of 10 months, expecting another one: two crèche
+/// applications.
+fn leroy(dates: &CrecheDates) -> Value {
+    json!({
+        "guardians": [
+            {"civility": "Mme", "family_situation": "married", "last_name": "LEROY", "first_name": "Sarah",
+             "email": CRECHE_PARENT_EMAILS[0], "mobile": "06 31 42 53 64", "quality": "mother",
+             "accepts_email": true,
+             "address": {"line1": "5 place du Marché", "postal_code": "92100", "city": "Villebois"}}
+        ],
+        "children": [
+            {"first_name": "Jade", "last_name": "LEROY", "birth_date": dates.jade_born, "sex": "F"}
+        ]
+    })
+}
+
+/// Twins of 20 months: one offered a place, the other waiting.
+fn fontaine(dates: &CrecheDates) -> Value {
+    let born = dates.twins_born;
+    json!({
+        "guardians": [
+            {"civility": "M.", "family_situation": "cohabiting", "last_name": "FONTAINE", "first_name": "Julien",
+             "email": CRECHE_PARENT_EMAILS[1], "mobile": "06 75 86 97 08", "quality": "father",
+             "accepts_email": true,
+             "address": {"line1": "18 rue des Tilleuls", "postal_code": "92100", "city": "Villebois"}}
+        ],
+        "children": [
+            {"first_name": "Lina", "last_name": "FONTAINE", "birth_date": born, "sex": "F"},
+            {"first_name": "Sacha", "last_name": "FONTAINE", "birth_date": born, "sex": "M"}
         ]
     })
 }
@@ -898,6 +1021,199 @@ impl Demo<'_> {
     }
 }
 
+/// Monday to Friday (or the days given), `start` to `end`.
+fn schedule(days: &[&str], start: &str, end: &str) -> Value {
+    Value::Array(
+        days.iter()
+            .map(|d| json!({"weekday": d, "start": start, "end": end}))
+            .collect(),
+    )
+}
+
+impl Demo<'_> {
+    /// Préinscription en crèche: three crèches with their ages and
+    /// sections, and four applications of the Leroy and Fontaine families
+    /// in the states an agent meets: a baby expected (submitted), Jade
+    /// under review, Lina offered a place (to answer within a week), Sacha
+    /// waiting. Dates from today, whatever the day and the hour.
+    async fn creche(
+        &self,
+        leroy: (&CurrentAccount, &str),
+        fontaine: (&CurrentAccount, &str),
+    ) -> Result<(), String> {
+        use marelle_api::creche::{agent, applications, structures};
+        let mut ids = Vec::new();
+        for body in [
+            json!({"name": "Les Petits Pas", "address": "4 rue des Écoles, Villebois",
+            "age_from_months": 2, "age_to_months": 36,
+            "groups": [
+                {"name": "Bébés", "from_months": 2, "to_months": 15, "places": 10},
+                {"name": "Moyens", "from_months": 15, "to_months": 24, "places": 12},
+                {"name": "Grands", "from_months": 24, "to_months": 36, "places": 14}
+            ]}),
+            json!({"name": "Multi-accueil des Tilleuls", "address": "20 allée des Tilleuls, Villebois",
+            "age_from_months": 3, "age_to_months": 36,
+            "groups": [
+                {"name": "Petits", "from_months": 3, "to_months": 18, "places": 12},
+                {"name": "Grands", "from_months": 18, "to_months": 36, "places": 18}
+            ]}),
+            json!({"name": "Les Lucioles", "address": "1 place de la Mairie, Villebois",
+            "age_from_months": 12, "age_to_months": 36,
+            "groups": [
+                {"name": "Moyens-Grands", "from_months": 12, "to_months": 36, "places": 16}
+            ]}),
+        ] {
+            let name = body["name"].as_str().unwrap_or_default().to_string();
+            let new = serde_json::from_value(body).map_err(fail)?;
+            let r = structures::create(State(self.app()), Agent(self.agent.clone()), JsonBody(new))
+                .await;
+            ids.push(id_of(&answer(r, &name).await?)?);
+        }
+        let [petits_pas, tilleuls, lucioles] = ids.as_slice() else {
+            return Err(fail("crèches introuvables"));
+        };
+        let now = self.local.clock.now();
+        let dates = CrecheDates::from(marelle_domain::time::local_date(now));
+        let today = dates.today;
+        let app = self.app();
+        let children = |family: String| {
+            let app = app.clone();
+            async move {
+                marelle_api::family::store::load(&app, &family)
+                    .await
+                    .map_err(|e| fail(e.detail))?
+                    .map(|l| {
+                        l.dossier
+                            .children
+                            .iter()
+                            .map(|c| c.id.clone())
+                            .collect::<Vec<_>>()
+                    })
+                    .ok_or_else(|| fail("famille introuvable"))
+            }
+        };
+        let leroy_children = children(leroy.1.to_string()).await?;
+        let fontaine_children = children(fontaine.1.to_string()).await?;
+        let (Some(jade), [lina, sacha]) = (leroy_children.first(), fontaine_children.as_slice())
+        else {
+            return Err(fail("enfants introuvables"));
+        };
+        let apply = |who: &CurrentAccount, family: &str, body: Value| {
+            let (app, who, family) = (self.app(), who.clone(), family.to_string());
+            async move {
+                let new = serde_json::from_value(body).map_err(fail)?;
+                let r = applications::create(
+                    State(app),
+                    Parent(who),
+                    UrlQuery(FamilyParam {
+                        family_id: Some(family),
+                    }),
+                    JsonBody(new),
+                )
+                .await;
+                id_of(&answer(r, "préinscription en crèche").await?)
+            }
+        };
+        let status = |id: String, status: &str, message: Option<&str>| {
+            let body = json!({"status": status, "message": message});
+            let (app, agent_account) = (self.app(), self.agent.clone());
+            async move {
+                let body = serde_json::from_value(body).map_err(fail)?;
+                let r =
+                    agent::set_status(State(app), Agent(agent_account), Path(id), JsonBody(body))
+                        .await;
+                answer(r, "état de la préinscription").await.map(|_| ())
+            }
+        };
+        let both_work = json!({"parents_work": ["employed", "employed"], "siblings_in_creche": 0});
+        let week = ["mon", "tue", "wed", "thu", "fri"];
+        // A baby due in four months, to start at three months or so.
+        apply(
+            leroy.0,
+            leroy.1,
+            json!({
+                "expected": {"due_date": dates.due, "first_name": "Léon"},
+                "start_date": dates.expected_start,
+                "schedule": schedule(&week, "08:30", "17:30"),
+                "structures": [petits_pas, tilleuls],
+                "situation": {"parents_work": ["employed", "parental_leave"], "siblings_in_creche": 0},
+                "comment": "Jade, sa grande sœur, est aussi préinscrite."
+            }),
+        )
+        .await?;
+        // Jade, 10 months: four days a week, under review.
+        let jade_app = apply(
+            leroy.0,
+            leroy.1,
+            json!({
+                "child_id": jade,
+                "start_date": dates.jade_start,
+                "schedule": schedule(&["mon", "tue", "thu", "fri"], "08:00", "17:00"),
+                "structures": [petits_pas, tilleuls],
+                "situation": {"parents_work": ["employed", "parental_leave"], "siblings_in_creche": 0}
+            }),
+        )
+        .await?;
+        status(jade_app, "under_review", None).await?;
+        // The twins, 20 months: Lina offered a place, Sacha waiting.
+        let start = dates.twins_start;
+        let lina_app = apply(
+            fontaine.0,
+            fontaine.1,
+            json!({
+                "child_id": lina, "start_date": start,
+                "schedule": schedule(&week, "08:30", "18:00"),
+                "structures": [tilleuls, lucioles], "situation": both_work,
+                "comment": "Nos jumeaux, si possible dans la même crèche."
+            }),
+        )
+        .await?;
+        let sacha_app = apply(
+            fontaine.0,
+            fontaine.1,
+            json!({
+                "child_id": sacha, "start_date": start,
+                "schedule": schedule(&week, "08:30", "18:00"),
+                "structures": [tilleuls, lucioles], "situation": both_work,
+                "comment": "Nos jumeaux, si possible dans la même crèche."
+            }),
+        )
+        .await?;
+        status(lina_app.clone(), "under_review", None).await?;
+        status(sacha_app.clone(), "under_review", None).await?;
+        status(
+            sacha_app,
+            "waiting",
+            Some("Aucune place ne se libère pour l'instant dans la section des grands : votre demande reste en liste d'attente."),
+        )
+        .await?;
+        // To answer within a week, at 18:00 (Paris).
+        let deadline = marelle_domain::time::ZONE
+            .from_local_datetime(
+                &(today + Duration::days(7))
+                    .and_hms_opt(18, 0, 0)
+                    .unwrap_or_default(),
+            )
+            .earliest()
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or(now + Duration::days(7));
+        let body = serde_json::from_value(json!({
+            "structure_id": tilleuls, "start_date": start, "deadline": deadline,
+            "message": "Une place se libère dans la section des grands."
+        }))
+        .map_err(fail)?;
+        let r = agent::offer(
+            State(self.app()),
+            Agent(self.agent.clone()),
+            Path(lina_app),
+            JsonBody(body),
+        )
+        .await;
+        answer(r, "proposition de place").await?;
+        Ok(())
+    }
+}
+
 impl Demo<'_> {
     /// Pays an invoice online as the demo parent, through the sandbox.
     async fn pay_online(&self, invoice: &str) -> Result<(), String> {
@@ -922,7 +1238,8 @@ impl Demo<'_> {
 
 fn print_accounts() {
     println!(
-        "Démo : parent {PARENT_EMAIL} / {PARENT_PASSWORD} ; agent {AGENT_EMAIL} / {AGENT_PASSWORD} ; autre parent {OTHER_PARENT_EMAIL} / {PARENT_PASSWORD}"
+        "Démo : parent {PARENT_EMAIL} / {PARENT_PASSWORD} ; agent {AGENT_EMAIL} / {AGENT_PASSWORD} ; autre parent {OTHER_PARENT_EMAIL} / {PARENT_PASSWORD} ; crèche {} et {} / {PARENT_PASSWORD}",
+        CRECHE_PARENT_EMAILS[0], CRECHE_PARENT_EMAILS[1]
     );
 }
 
@@ -955,4 +1272,42 @@ fn demo_pdf(text: &str) -> Vec<u8> {
         objects.len() + 1
     ));
     out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whole months from `born` to `on`.
+    fn age_months(born: NaiveDate, on: NaiveDate) -> i32 {
+        let months = (on.year() - born.year()) * 12 + on.month() as i32 - born.month() as i32;
+        if on.day() < born.day() {
+            months - 1
+        } else {
+            months
+        }
+    }
+
+    #[test]
+    fn the_creche_dates_hold_on_every_day_of_two_years() {
+        let mut today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+        for _ in 0..731 {
+            let d = CrecheDates::from(today);
+            for start in [d.jade_start, d.twins_start, d.expected_start] {
+                assert!(start > today, "{today}: {start}");
+                assert!(start <= today + Duration::days(365 * 3), "{today}");
+            }
+            assert!(d.due > today && d.expected_start >= d.due, "{today}");
+            // Under 3 at the start, and in every demo crèche's ages.
+            let jade = age_months(d.jade_born, d.jade_start);
+            assert!((10..=13).contains(&jade), "{today}: Jade {jade}");
+            let twins = age_months(d.twins_born, d.twins_start);
+            assert!((20..=22).contains(&twins), "{today}: twins {twins}");
+            let baby = age_months(d.due, d.expected_start);
+            assert!((3..=5).contains(&baby), "{today}: baby {baby}");
+            assert_eq!(age_months(d.jade_born, today), 10, "{today}");
+            assert_eq!(age_months(d.twins_born, today), 20, "{today}");
+            today += Duration::days(1);
+        }
+    }
 }

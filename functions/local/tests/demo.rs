@@ -358,3 +358,81 @@ async fn the_demo_parent_has_supporting_documents_in_every_state_and_the_agent_o
     assert_eq!(file.status(), StatusCode::OK);
     assert!(file.bytes().await.unwrap().starts_with(b"%PDF-"));
 }
+
+#[tokio::test]
+async fn the_demo_has_creches_and_applications_in_varied_states_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::serve(dir.path(), &["--demo", "--school-zone", "C"], &[]);
+    let agent = log_in(&server, "agent.demo@villebois.example", "Mairie2026").await;
+    let (status, structures) = get(&agent, &server, "/api/agent/creche/structures").await;
+    assert_eq!(status, StatusCode::OK, "{structures}");
+    let items = structures["items"].as_array().unwrap();
+    let names: BTreeSet<&str> = items.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        BTreeSet::from([
+            "Les Lucioles",
+            "Les Petits Pas",
+            "Multi-accueil des Tilleuls"
+        ])
+    );
+    assert!(
+        items
+            .iter()
+            .all(|s| !s["groups"].as_array().unwrap().is_empty()),
+        "{structures}"
+    );
+    let (status, list) = get(&agent, &server, "/api/agent/creche/applications").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let applications = list["items"].as_array().unwrap();
+    let states: Vec<&str> = applications
+        .iter()
+        .map(|a| a["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states.iter().copied().collect::<BTreeSet<_>>(),
+        BTreeSet::from(["offered", "submitted", "under_review", "waiting"]),
+        "{applications:?}"
+    );
+    assert_eq!(applications.len(), 4);
+    let offered = applications
+        .iter()
+        .find(|a| a["status"] == "offered")
+        .unwrap();
+    let deadline =
+        chrono::DateTime::parse_from_rfc3339(offered["offer"]["deadline"].as_str().unwrap())
+            .unwrap();
+    assert!(
+        deadline > chrono::Utc::now() + Duration::days(6),
+        "{offered}"
+    );
+    assert_eq!(offered["offer"]["structure"], "Multi-accueil des Tilleuls");
+    let expected = applications
+        .iter()
+        .find(|a| a["status"] == "submitted")
+        .unwrap();
+    assert!(expected["expected"]["due_date"].as_str().unwrap() > today().to_string().as_str());
+    // Each family reads its own: the Leroys two, the Fontaines the twins'.
+    for (email, n) in [
+        ("sarah.leroy@villebois.example", 2),
+        ("julien.fontaine@villebois.example", 2),
+        ("parent.demo@villebois.example", 0),
+    ] {
+        let parent = log_in(&server, email, "Famille2026").await;
+        let (status, list) = get(&parent, &server, "/api/creche/applications").await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        assert_eq!(
+            list["items"].as_array().unwrap().len(),
+            n,
+            "{email}: {list}"
+        );
+    }
+    // Seeded once: the same after a restart.
+    drop(server);
+    let server = common::serve(dir.path(), &["--demo", "--school-zone", "C"], &[]);
+    let agent = log_in(&server, "agent.demo@villebois.example", "Mairie2026").await;
+    let (_, again) = get(&agent, &server, "/api/agent/creche/applications").await;
+    assert_eq!(again["items"].as_array().unwrap().len(), 4, "{again}");
+    let (_, structures) = get(&agent, &server, "/api/agent/creche/structures").await;
+    assert_eq!(structures["items"].as_array().unwrap().len(), 3);
+}

@@ -133,6 +133,7 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("GET /api/creche/structures", "", "", "", "401 2xx 2xx 403 2xx"),
     ("GET /api/agent/creche/structures", "", "", "", "401 403 403 2xx 403"),
     ("POST /api/agent/creche/structures", "", "", r#"{"name":"Les Lutins"}"#, "401 403 403 2xx 403"),
+    ("GET /api/agent/creche/stats", "", "year=2026", "", "401 403 403 2xx 403"),
     ("POST /api/creche/applications", "", "family_id={family}", r#"{"expected":{"due_date":"2027-05-01"},"start_date":"2027-09-01","schedule":[{"weekday":"mon","start":"08:30","end":"17:30"}],"structures":["{structure}"]}"#, "401 404 404 403 2xx"),
     ("GET /api/creche/applications", "", "family_id={family}", "", "401 404 404 403 2xx"),
     ("GET /api/creche/applications/{id}", "creche", "family_id={family}", "", "401 404 404 403 2xx"),

@@ -23,6 +23,7 @@ on_both_stores!(
     the_offer_e_mail_is_sent_once_with_its_content,
     over_four_months_one_reminder_then_the_closing_each_once,
     a_lapsed_offer_is_recorded_once,
+    no_lapse_e_mail_for_a_family_refusing_e_mails,
     two_runs_at_once_send_once,
 );
 
@@ -38,6 +39,10 @@ struct World {
 }
 
 async fn world(app: &TestApp) -> World {
+    world_with(app, true).await
+}
+
+async fn world_with(app: &TestApp, accepts_email: bool) -> World {
     let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
     let parent = app.parent("lea@exemple.fr", PASSWORD).await;
     let f = app
@@ -45,7 +50,7 @@ async fn world(app: &TestApp) -> World {
             &agent,
             json!({
                 "guardians": [{"civility": "Mme", "last_name": "DUPONT", "first_name": "Léa",
-                               "email": "lea@exemple.fr", "quality": "mother", "accepts_email": true}],
+                               "email": "lea@exemple.fr", "quality": "mother", "accepts_email": accepts_email}],
                 "children": [{"first_name": "Noé", "last_name": "DUPONT", "birth_date": "2025-06-10", "sex": "M"}]
             }),
         )
@@ -551,6 +556,22 @@ async fn a_lapsed_offer_is_recorded_once(app: TestApp) {
         }
     }
     assert_eq!(lapsed, 1);
+    // One e-mail, on the run that recorded it, whatever the runs after.
+    let mails = sent(&app, "Proposition de place en crèche expirée").await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0].0, day("2026-12-02"));
+    let text = &mails[0].1;
+    assert!(text.contains("Bonjour Mme Léa Dupont,"), "{text}");
+    assert!(
+        text.contains("pour Noé DUPONT à la crèche Les Lutins"),
+        "{text}"
+    );
+    assert!(
+        text.contains("avant le mercredi 2 décembre 2026 à 18:00"),
+        "{text}"
+    );
+    assert!(text.contains("reste en liste d'attente"), "{text}");
+    assert!(text.contains(&format!("/creche/{id}")), "{text}");
     at(&app, &mut w, paris(start + Duration::days(8), 12)).await;
     let a = read(&app, &w, &id).await;
     assert_eq!(a["status"], "waiting");
@@ -588,6 +609,28 @@ async fn a_lapsed_offer_is_recorded_once(app: TestApp) {
             .await
             .len(),
         2
+    );
+}
+
+async fn no_lapse_e_mail_for_a_family_refusing_e_mails(app: TestApp) {
+    let mut w = world_with(&app, false).await;
+    let (id, _) = apply(&app, &w, json!({"child_id": w.child})).await;
+    offer(&app, &w, &id, "2026-12-02T18:00:00+01:00").await;
+    let start = marelle_domain::time::local_date(t0());
+    let mut report = jobs::Report::default();
+    for d in 0..6 {
+        let r = run(&app, paris(start + Duration::days(d), 19)).await;
+        report.lapsed += r.lapsed;
+        report.skipped += r.skipped;
+    }
+    // Recorded all the same, and nobody written to.
+    assert_eq!(report.lapsed, 1, "{report:?}");
+    at(&app, &mut w, paris(start + Duration::days(6), 12)).await;
+    assert_eq!(read(&app, &w, &id).await["status"], "waiting");
+    assert!(
+        sent(&app, "Proposition de place en crèche expirée")
+            .await
+            .is_empty()
     );
 }
 

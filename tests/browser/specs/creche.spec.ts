@@ -1,6 +1,7 @@
 /**
  * Issue 15's journey through the pages, as far as the backend goes. An
- * agent adds a crèche on the back-office page (two more by API); a parent
+ * agent adds a crèche on the back-office page (two more by API) and reads
+ * the statistics there (the portal's year, then another); a parent
  * reaches "Préinscrire votre enfant en crèche" from the Espace famille,
  * has a schedule whose arrival follows the departure refused at its field,
  * then applies for a baby expected with two crèches ranked. The agent
@@ -11,8 +12,12 @@
  * the portal's clock moved past it, answering is refused (`offer_expired`,
  * said) and the application reads « En liste d'attente ». The agent then
  * reads the places of the two crèches (the place accepted, the application
- * waiting) and filters the list by start month and age. Axe on each new
- * page at 1280 px and 375 px.
+ * waiting) and filters the list by start month and age. A third
+ * application, for a baby expected, has its birth declared on « Déclarer la
+ * naissance » (empty fields and a birth date in the future refused at their
+ * fields); the page says it waits for the commune, the agent accepts the
+ * dossier change, and the application names the child. Axe on each new page
+ * at 1280 px and 375 px.
  */
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
 
@@ -41,6 +46,7 @@ const AGENT_STATE = statePath('creche-agent');
 const PARENT_STATE = statePath('creche-parent');
 let firstId = '';
 let secondId = '';
+let thirdId = '';
 
 const WIDTHS = [
   [1280, 800],
@@ -78,10 +84,10 @@ test.beforeAll(async ({ playwright, baseURL }) => {
 });
 
 test.afterAll(async ({ playwright, baseURL }) => {
-  // The second application is left open by the journey: withdrawn, so that no other spec meets it.
-  if (secondId) {
+  // The second and third applications are left open by the journey: withdrawn, so that no other spec meets them.
+  if (secondId || thirdId) {
     const api = await apiLogin(playwright, baseURL as string, parent);
-    await api.post(`/api/creche/applications/${secondId}/withdraw?family_id=${family.id}`);
+    for (const id of [secondId, thirdId].filter((x) => x)) await api.post(`/api/creche/applications/${id}/withdraw?family_id=${family.id}`);
     await api.dispose();
   }
   await agent?.dispose();
@@ -110,6 +116,15 @@ test.describe('the agent', () => {
     await form.getByRole('button', { name: 'Ajouter la crèche' }).click();
     await expect(page.getByRole('status').filter({ hasText: /^Crèche\s/ })).toHaveText(`Crèche «\u00a0${ADDED}\u00a0» ajoutée.`);
     await expect(table.getByRole('row').filter({ hasText: ADDED })).toContainText('Moyens (12–24 mois)\u00a0: 12 places');
+    // The statistics: the year's months by outcome, and the applications open today.
+    const stats = page.getByRole('region', { name: 'Statistiques des préinscriptions' });
+    // The portal's year: 2027 (its clock is on FAMILY_NOW).
+    const months = stats.getByRole('table', { name: 'Demandes terminées en 2027, par mois et par issue' });
+    await expect(months.getByRole('row')).toHaveCount(14);
+    await expect(months.getByRole('row').nth(1).getByRole('rowheader')).toHaveText('Janvier');
+    await expect(stats.getByRole('table', { name: "Demandes en cours aujourd'hui, par état" })).toContainText('Place proposée');
+    await stats.getByRole('combobox', { name: 'Année' }).selectOption('2026');
+    await expect(stats.getByRole('table', { name: 'Demandes terminées en 2026, par mois et par issue' })).toBeVisible();
     await bothWidths(page, 'the crèches', true);
     await context.close();
   });
@@ -280,6 +295,62 @@ test.describe('the parent answers', () => {
     const answer = await page.request.post(`/api/creche/applications/${secondId}/answer?family_id=${family.id}`, { headers: origin, data: { answer: 'accept' } });
     expect(answer.status()).toBe(422);
     expect((await answer.json()).code).toBe('offer_expired');
+  });
+
+  test('declares the birth of a baby expected; once the commune accepts it, the application names the child', async ({ page }) => {
+    await page.goto('/creche');
+    const created = await json<{ id: string }>(
+      await page.request.post(`/api/creche/applications?family_id=${family.id}`, {
+        headers: { Origin: new URL(page.url()).origin },
+        data: {
+          expected: { due_date: '2027-01-25' },
+          start_date: '2027-05-03',
+          schedule: ['mon', 'tue'].map((weekday) => ({ weekday, start: '08:30', end: '17:00' })),
+          structures: [structures.first],
+        },
+      }),
+      'POST /api/creche/applications',
+      [201],
+    );
+    thirdId = created.id;
+    await page.goto(`/creche/${thirdId}`);
+    await expect(page.getByText('Naissance déclarée, en attente de validation par la commune.')).toHaveCount(0);
+    await page.getByRole('link', { name: 'Déclarer la naissance' }).click();
+    await expect(page).toHaveURL(new RegExp(`/creche/${thirdId}/naissance$`));
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Déclarer la naissance');
+    await bothWidths(page, 'the birth form');
+
+    await page.getByRole('button', { name: 'Déclarer la naissance' }).click();
+    const summary = page.locator('#erreurs');
+    await expect(summary).toBeFocused();
+    await expect(summary).toContainText('3 champs sont à corriger.');
+    await expect(page.getByRole('textbox', { name: 'Prénom' })).toHaveAttribute('aria-invalid', 'true');
+    await bothWidths(page, 'the birth form with errors');
+
+    // A birth date in the future: the API's error, at its field.
+    await page.getByRole('textbox', { name: 'Prénom' }).fill('Léo');
+    await page.getByRole('radio', { name: 'Masculin' }).check();
+    await page.getByRole('textbox', { name: 'Date de naissance' }).fill('20/01/2027');
+    await page.getByRole('button', { name: 'Déclarer la naissance' }).click();
+    await expect(summary).toBeFocused();
+    await expect(summary).toContainText('La date de naissance ne peut pas être dans le futur.');
+    await expect(page.getByRole('textbox', { name: 'Date de naissance' })).toHaveAttribute('aria-invalid', 'true');
+
+    await page.getByRole('textbox', { name: 'Date de naissance' }).fill('16/01/2027');
+    await page.getByRole('button', { name: 'Déclarer la naissance' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Préinscription en crèche');
+    await expect(page.getByRole('status').first()).toContainText('Naissance déclarée.');
+    await expect(page.getByText('Naissance déclarée, en attente de validation par la commune.')).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Déclarer la naissance' })).toHaveCount(0);
+    await expect(page.getByRole('region', { name: 'Historique' })).toContainText('Naissance déclarée\u00a0: Léo, le samedi 16 janvier 2027');
+    await bothWidths(page, 'a crèche application with a birth declared');
+
+    // The commune accepts the dossier change: the child is in the dossier, and the application is his.
+    const read = await json<{ birth_request_id: string }>(await agent.get(`/api/agent/creche/applications/${thirdId}`), 'read the third');
+    await json(await agent.post(`/api/agent/requests/${read.birth_request_id}/decision`, { data: { decision: 'accepted' } }), 'accept the birth');
+    await page.reload();
+    await expect(page.getByText('Naissance déclarée, en attente de validation par la commune.')).toHaveCount(0);
+    await expect(page.getByRole('region', { name: 'Votre demande' })).toContainText(/Enfant\s*Léo BERCEAU/i);
   });
 });
 

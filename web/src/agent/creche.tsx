@@ -20,6 +20,7 @@ import { Checkbox, DateField, ErrorSummary, InputField, RequiredNote, SelectFiel
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { shortDate } from './format';
 import { AgentPage, Result, StateBadge, TableRegion } from './ui';
+import { CrecheStatsSection } from './creche-stats';
 
 const LIST_PATH = '/agent/creche';
 const STRUCTURES_PATH = '/agent/creches';
@@ -558,6 +559,7 @@ export function CrechesPage() {
           setDone({ text: `Crèche « ${name} » ajoutée.`, at: Date.now() });
         }}
       />
+      <CrecheStatsSection />
     </AgentPage>
   );
 }

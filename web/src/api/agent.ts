@@ -150,6 +150,8 @@ export const agent = {
   createCrecheCommission: (body: Schemas['NewCommission']) => call('post', '/api/agent/creche/commissions', { body }),
   applyCrecheCommission: (id: string) => call('post', '/api/agent/creche/commissions/{id}/apply', { path: { id } }),
   sendCrecheCommission: (id: string) => call('post', '/api/agent/creche/commissions/{id}/send', { path: { id } }),
+  /** Without a year: the portal's current year. */
+  crecheStats: (year?: number) => call('get', '/api/agent/creche/stats', { query: { year } }),
 
   activities: () => call('get', '/api/agent/activities'),
   activity: (id: string) => call('get', '/api/agent/activities/{id}', { path: { id } }),

@@ -130,4 +130,6 @@ export const creche = {
     call('post', '/api/creche/applications/{id}/answer', { path: { id }, query: { family_id: familyId }, body: { answer } }),
   withdraw: (familyId: string, id: string) => call('post', '/api/creche/applications/{id}/withdraw', { path: { id }, query: { family_id: familyId } }),
   renew: (familyId: string, id: string) => call('post', '/api/creche/applications/{id}/renewal', { path: { id }, query: { family_id: familyId } }),
+  birth: (familyId: string, id: string, body: Schemas['BirthBody']) =>
+    call('post', '/api/creche/applications/{id}/birth', { path: { id }, query: { family_id: familyId }, body }),
 };

@@ -85,32 +85,12 @@ export interface paths {
      */
     post: operations["set_creche_application_status"];
   };
-  "/api/agent/creche/commissions": {
-    /** `GET /api/agent/creche/commissions`: the sessions, newest first. */
-    get: operations["list_creche_commissions"];
+  "/api/agent/creche/stats": {
     /**
-     * `POST /api/agent/creche/commissions`: a session's decisions, checked
-     * all, then recorded and applied (no e-mail yet).
+     * `GET /api/agent/creche/stats`: the year's final states per month, and
+     * the open applications now.
      */
-    post: operations["create_creche_commission"];
-  };
-  "/api/agent/creche/commissions/{id}": {
-    /** `GET /api/agent/creche/commissions/{id}`: a session and its decisions. */
-    get: operations["read_creche_commission"];
-  };
-  "/api/agent/creche/commissions/{id}/apply": {
-    /**
-     * `POST /api/agent/creche/commissions/{id}/apply`: the decisions not
-     * applied, tried again on the applications as they are now.
-     */
-    post: operations["apply_creche_commission"];
-  };
-  "/api/agent/creche/commissions/{id}/send": {
-    /**
-     * `POST /api/agent/creche/commissions/{id}/send`: the e-mail of each
-     * offer of the session still standing, each once.
-     */
-    post: operations["send_creche_commission"];
+    get: operations["read_creche_stats"];
   };
   "/api/agent/creche/structures": {
     /** `GET /api/agent/creche/structures`: the commune's crèches. */
@@ -894,41 +874,6 @@ export interface components {
       /** @description `ABCD-EFGH-JK`. */
       subscriber_code: string;
     };
-    CommissionList: {
-      /** @description Newest first. */
-      items: components["schemas"]["CommissionSummary"][];
-      /** @description Give it back as `page` for the next items; absent on the last page. */
-      next_page?: string | null;
-    };
-    CommissionSummary: {
-      created_at: string;
-      deadline: string;
-      decisions: number;
-      /** Format: date */
-      held_on: string;
-      id: string;
-      name?: string | null;
-      offers: number;
-      sent_at?: string | null;
-    };
-    CommissionView: {
-      created_at: string;
-      created_by: string;
-      /** @description RFC 3339, Paris offset. */
-      deadline: string;
-      decisions: components["schemas"]["DecisionView"][];
-      /** Format: date */
-      held_on: string;
-      id: string;
-      name?: string | null;
-      /** @description Decisions not applied (or not tried): `apply` tries them again. */
-      not_applied: number;
-      /** @description When the offers were sent (RFC 3339, Paris offset). */
-      sent_at?: string | null;
-      sent_by?: string | null;
-      /** @description Offers applied whose e-mail is still to send (or failed). */
-      to_send: number;
-    };
     /** @description What the portal shows of its commune. */
     CommuneInfo: {
       /**
@@ -980,6 +925,18 @@ export interface components {
       message?: string | null;
       status: components["schemas"]["Status"];
     };
+    CrecheStats: {
+      /** @description The 12 months of the year, January first. */
+      months: components["schemas"]["MonthStats"][];
+      open: components["schemas"]["OpenStats"];
+      /**
+       * @description False when there were more than 5,000 open applications to count
+       * (the counts are of the first 5,000).
+       */
+      open_complete: boolean;
+      /** Format: int32 */
+      year: number;
+    };
     Credentials: {
       email: string;
       password: string;
@@ -1017,30 +974,6 @@ export interface components {
     DecisionBody: {
       decision: components["schemas"]["Decision"];
       message?: string | null;
-    };
-    /**
-     * @description What the commission decides for one application.
-     * @enum {string}
-     */
-    DecisionKind: "offer" | "waiting" | "refuse";
-    DecisionView: {
-      application_id: string;
-      child: string;
-      decision: components["schemas"]["DecisionKind"];
-      /** @description The guardians, « Léa DUPONT ». */
-      family: string;
-      family_id: string;
-      index: number;
-      mail: components["schemas"]["MailState"];
-      message?: string | null;
-      outcome: components["schemas"]["Outcome"];
-      /** @description Why it was not applied. */
-      reason?: string | null;
-      /** Format: date */
-      start_date?: string | null;
-      /** @description The crèche's name when decided. */
-      structure?: string | null;
-      structure_id?: string | null;
     };
     /**
      * @description `standard` : Sans particularité ; `vegetarian` : Végétarien ; `no_meat_no_fish` : Sans viande ni poisson ; `medical` : Régime médical (PAI)
@@ -1529,11 +1462,6 @@ export interface components {
       service: string;
       state: components["schemas"]["InvoiceState"];
     };
-    /**
-     * @description The e-mail of an offer.
-     * @enum {string}
-     */
-    MailState: "none" | "to_send" | "sent" | "no_email" | "failed" | "not_sent";
     /** @description The logged-in account and the families it is linked to. */
     Me: {
       civility?: null | components["schemas"]["Civility"];
@@ -1560,6 +1488,31 @@ export interface components {
     MissingDocument: "block" | "warn";
     /** @enum {string} */
     Mode: "all_or_nothing" | "valid_days";
+    /** @description Applications that became final in a month, per final state. */
+    MonthStats: {
+      /**
+       * Format: int64
+       * @description A place accepted.
+       */
+      accepted: number;
+      /**
+       * Format: int64
+       * @description Closed by the commune, or not confirmed in time.
+       */
+      closed: number;
+      /**
+       * Format: int64
+       * @description A place declined by the family.
+       */
+      declined: number;
+      /** @description `2026-03`. */
+      month: string;
+      /**
+       * Format: int64
+       * @description Withdrawn by the family.
+       */
+      withdrawn: number;
+    };
     /** @description An activity as an agent describes it (`POST /api/agent/activities`). */
     NewActivity: {
       /** @description The deadline language of `deadlines` ("J-2 ouvrés 12:00"). */
@@ -1613,35 +1566,6 @@ export interface components {
       insurance?: null | components["schemas"]["Insurance"];
       last_name: string;
       sex: components["schemas"]["Sex"];
-    };
-    NewCommission: {
-      /**
-       * @description The last instant the families answer the session's offers (RFC
-       * 3339), in the future.
-       */
-      deadline: string;
-      /** @description 1 to 100, each application once. */
-      decisions: components["schemas"]["NewDecision"][];
-      /**
-       * Format: date
-       * @description The day the commission met.
-       */
-      held_on: string;
-      /** @description « Commission de mars » (100 characters at most). */
-      name?: string | null;
-    };
-    NewDecision: {
-      application_id: string;
-      decision: components["schemas"]["DecisionKind"];
-      /** @description Shown to the family (700 characters at most); a refusal's reason. */
-      message?: string | null;
-      /**
-       * Format: date
-       * @description The start offered (an offer), today or later.
-       */
-      start_date?: string | null;
-      /** @description The crèche offered (an offer). */
-      structure_id?: string | null;
     };
     NewDocumentType: {
       /** @description Default true. */
@@ -1833,6 +1757,22 @@ export interface components {
      * @enum {string}
      */
     OnlineState: "pending" | "paid" | "refused" | "abandoned";
+    /**
+     * @description Open applications by the state they read now (a lapsed offer reads
+     * `waiting`).
+     */
+    OpenStats: {
+      /** Format: int64 */
+      incomplete: number;
+      /** Format: int64 */
+      offered: number;
+      /** Format: int64 */
+      submitted: number;
+      /** Format: int64 */
+      under_review: number;
+      /** Format: int64 */
+      waiting: number;
+    };
     /** @description One row of the ledger. */
     Operation: {
       /** Format: int64 */
@@ -1861,11 +1801,6 @@ export interface components {
        */
       to_pay_cents: number;
     };
-    /**
-     * @description What became of a decision.
-     * @enum {string}
-     */
-    Outcome: "pending" | "applied" | "unchanged" | "not_applied";
     PasswordChange: {
       current_password: string;
       password: string;
@@ -2140,20 +2075,6 @@ export interface components {
      * @enum {string}
      */
     Scope: "child" | "family";
-    /** @description What sending did. */
-    SendReport: {
-      /** @description Sent before (another click, another agent). */
-      already_sent: number;
-      commission: components["schemas"]["CommissionView"];
-      /** @description E-mails the server refused: sending again tries them again. */
-      failed: number;
-      /** @description Offers whose family refused e-mails (read in their space). */
-      no_email: number;
-      /** @description Offers no longer standing (answered, withdrawn…). */
-      not_sent: number;
-      /** @description E-mails sent now. */
-      sent: number;
-    };
     /**
      * @description How an agent settled it.
      * @enum {string}
@@ -2957,21 +2878,28 @@ export interface operations {
       };
     };
   };
-  /** `GET /api/agent/creche/commissions`: the sessions, newest first. */
-  list_creche_commissions: {
+  /**
+   * `GET /api/agent/creche/stats`: the year's final states per month, and
+   * the open applications now.
+   */
+  read_creche_stats: {
     parameters: {
       query?: {
-        page?: string;
+        /**
+         * @description The year of closing (Europe/Paris), 2000 to next year; this year
+         * when absent.
+         */
+        year?: number;
       };
     };
     responses: {
-      /** @description Les commissions, les plus récentes d'abord */
+      /** @description Les statistiques de l'année */
       200: {
         content: {
-          "application/json": components["schemas"]["CommissionList"];
+          "application/json": components["schemas"]["CrecheStats"];
         };
       };
-      /** @description `invalid_page` */
+      /** @description `invalid_parameter`, `unknown_parameter` */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2983,153 +2911,8 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Erreur : application/problem+json avec un `code` stable */
-      default: {
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-    };
-  };
-  /**
-   * `POST /api/agent/creche/commissions`: a session's decisions, checked
-   * all, then recorded and applied (no e-mail yet).
-   */
-  create_creche_commission: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["NewCommission"];
-      };
-    };
-    responses: {
-      /** @description Commission enregistrée, décisions appliquées (voir `outcome`) */
-      201: {
-        content: {
-          "application/json": components["schemas"]["CommissionView"];
-        };
-      };
-      /** @description Corps illisible */
-      400: {
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description Réservé aux agents */
-      403: {
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `invalid_decisions` (une erreur par ligne, `decisions[i]`: `duplicate_application`, `unknown_application`, `structure_required`, `start_date_required`, `invalid_transition`, `application_closed`, `invalid_structures`, `invalid_start_date`, `message_too_long`…), `invalid_name`, `invalid_deadline` */
+      /** @description `invalid_year` */
       422: {
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description Erreur : application/problem+json avec un `code` stable */
-      default: {
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-    };
-  };
-  /** `GET /api/agent/creche/commissions/{id}`: a session and its decisions. */
-  read_creche_commission: {
-    parameters: {
-      path: {
-        id: string;
-      };
-    };
-    responses: {
-      /** @description La commission et ses décisions */
-      200: {
-        content: {
-          "application/json": components["schemas"]["CommissionView"];
-        };
-      };
-      /** @description Réservé aux agents */
-      403: {
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description Inconnue */
-      404: {
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description Erreur : application/problem+json avec un `code` stable */
-      default: {
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-    };
-  };
-  /**
-   * `POST /api/agent/creche/commissions/{id}/apply`: the decisions not
-   * applied, tried again on the applications as they are now.
-   */
-  apply_creche_commission: {
-    parameters: {
-      path: {
-        id: string;
-      };
-    };
-    responses: {
-      /** @description La commission, ses décisions appliquées ou non (avec la raison) */
-      200: {
-        content: {
-          "application/json": components["schemas"]["CommissionView"];
-        };
-      };
-      /** @description Réservé aux agents */
-      403: {
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description Inconnue */
-      404: {
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description Erreur : application/problem+json avec un `code` stable */
-      default: {
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-    };
-  };
-  /**
-   * `POST /api/agent/creche/commissions/{id}/send`: the e-mail of each
-   * offer of the session still standing, each once.
-   */
-  send_creche_commission: {
-    parameters: {
-      path: {
-        id: string;
-      };
-    };
-    responses: {
-      /** @description Propositions envoyées (les comptes, et la commission) */
-      200: {
-        content: {
-          "application/json": components["schemas"]["SendReport"];
-        };
-      };
-      /** @description Réservé aux agents */
-      403: {
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description Inconnue */
-      404: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };

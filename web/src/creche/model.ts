@@ -105,6 +105,10 @@ export function eventText(h: HistoryEntry): string {
       return 'Demande retirée';
     case 'renewed':
       return 'Intérêt confirmé';
+    case 'lapsed':
+      return 'Proposition expirée';
+    case 'birth':
+      return 'Naissance déclarée';
     default:
       return h.event;
   }

@@ -6,7 +6,8 @@
  * three crèches ranked, the situation a commission weighs, a comment),
  * `/creche/{id}` an application: its history with the commune's messages,
  * the place offered with its deadline to accept or refuse it, withdrawing
- * it, confirming the family's interest.
+ * it, confirming the family's interest, the way to declare an expected
+ * child's birth (`/creche/{id}/naissance`, ./birth.tsx).
  */
 import { useRef, useState } from 'preact/hooks';
 
@@ -22,6 +23,7 @@ import { LoadError, LoadFailure, Loading, useLoad } from '../ui/load';
 import { Page } from '../ui/page';
 import { CrecheDocuments, FormDocuments } from './documents';
 import { CRECHE_DAYS, WORK_SITUATIONS, byText, deadlineText, eventText, hoursText, minutes, scheduleText, statusLabel, weeklyHours, workLabel } from './model';
+import { birthPath } from './birth';
 import './creche.css';
 
 export const CRECHE_PATH = '/creche';
@@ -434,11 +436,27 @@ export function CrecheDetailPage({ me, id }: { me: Me; id: string }) {
     const open = !['accepted', 'declined', 'withdrawn', 'closed'].includes(a.status);
     const offer = a.offer && a.status === 'offered' && !a.offer.lapsed ? a.offer : null;
     const lapsed = a.offer?.lapsed ? a.offer : null;
+    // An expected child: its birth to declare, or declared and waiting for the commune.
+    const toDeclare = open && !!a.expected && !a.child_id && !a.birth_request_id;
+    const declared = !!a.birth_request_id && !a.child_id;
     body = (
       <>
         <p class="creche-status">
           État de la demande : <StatusText a={a} />
         </p>
+        {toDeclare && a.birth_overdue && (
+          <div class="notice">
+            <p>
+              La date prévue de naissance ({a.expected ? numericDay(a.expected.due_date) : ''}) est passée : si votre enfant est né, déclarez sa naissance pour que la commune poursuive
+              l'étude de votre demande.
+            </p>
+          </div>
+        )}
+        {declared && (
+          <div class="notice">
+            <p>Naissance déclarée, en attente de validation par la commune.</p>
+          </div>
+        )}
         {offer && (
           <section class="panel creche-offer" aria-labelledby="offre-titre">
             <h2 id="offre-titre">Place proposée</h2>
@@ -492,7 +510,15 @@ export function CrecheDetailPage({ me, id }: { me: Me; id: string }) {
           <h2 id="demande-titre">Votre demande</h2>
           <dl class="creche-facts">
             <dt>Enfant</dt>
-            <dd>{a.child}</dd>
+            <dd>
+              {a.child}
+              {toDeclare && (
+                <>
+                  {' '}
+                  <a href={birthPath(a.id)}>Déclarer la naissance</a>
+                </>
+              )}
+            </dd>
             {a.expected && (
               <>
                 <dt>Naissance prévue le</dt>

@@ -14,7 +14,8 @@
 //! version read (the reminder recorded, the application closed, the lapse
 //! in its history) before any e-mail: of two runs at once, one wins, the
 //! other sends nothing. A failed reminder is taken back for the next run;
-//! a failed closing e-mail is not sent again (at most once, never twice).
+//! a failed closing or lapse e-mail is not sent again (at most once, never
+//! twice).
 
 use chrono::{DateTime, Utc};
 use marelle_domain::accounts::Account;
@@ -217,10 +218,29 @@ async fn lapse(
         });
     }
     next.version += 1;
-    if claim(app, &next, a.version).await? {
-        report.lapsed += 1;
-    } else {
+    if !claim(app, &next, a.version).await? {
         report.skipped += 1;
+        return Ok(());
+    }
+    report.lapsed += 1;
+    let Some(o) = &a.offer else {
+        return Ok(());
+    };
+    // Claimed above: sent at most once (a failure is not sent again).
+    let sent = send(app, &a.family_id, |to, greeting| {
+        emails::creche::lapsed(
+            to,
+            greeting,
+            &app.commune,
+            &a.id,
+            &child_of(&a),
+            &o.structure,
+            o.deadline,
+        )
+    })
+    .await?;
+    if sent == Sent::Failed {
+        report.failed += 1;
     }
     Ok(())
 }

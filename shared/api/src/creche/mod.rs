@@ -9,6 +9,7 @@ pub mod applications;
 pub mod birth;
 pub mod commission;
 pub mod jobs;
+pub mod stats;
 pub mod store;
 pub mod structures;
 
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/agent/creche/places", get(structures::places_report))
         .route("/api/agent/creche/applications", get(agent::list))
+        .route("/api/agent/creche/stats", get(stats::read))
         .route("/api/agent/creche/applications/{id}", get(agent::detail))
         .route(
             "/api/agent/creche/applications/{id}/status",

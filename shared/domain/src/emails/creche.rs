@@ -1,5 +1,5 @@
-//! Crèche pre-registration e-mails: a place offered, the reminder to
-//! confirm an application, and its closing when not confirmed.
+//! Crèche pre-registration e-mails: a place offered, an offer lapsed, the
+//! reminder to confirm an application, and its closing when not confirmed.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -57,6 +57,34 @@ pub fn offer(to: &str, greeting_name: &str, commune: &Commune, o: &OfferMail<'_>
                 long_date_time(o.deadline)
             )),
             button(commune, o.application_id),
+        ],
+    }
+}
+
+/// "Proposition de place en crèche expirée": the deadline passed without
+/// an answer; the application stays on the waiting list.
+pub fn lapsed(
+    to: &str,
+    greeting_name: &str,
+    commune: &Commune,
+    application_id: &str,
+    child: &str,
+    structure: &str,
+    deadline: DateTime<Utc>,
+) -> Message {
+    Message {
+        to: to.into(),
+        subject: "Proposition de place en crèche expirée".into(),
+        greeting: format!("Bonjour {greeting_name},"),
+        blocks: vec![
+            Block::Paragraph(format!(
+                "La place proposée pour {child} à la crèche {structure} n'a pas été acceptée avant le {}\u{a0}: la proposition ne tient plus.",
+                long_date_time(deadline)
+            )),
+            Block::Paragraph(
+                "Votre demande reste en liste d'attente\u{a0}: la commune pourra vous proposer une autre place.".into(),
+            ),
+            button(commune, application_id),
         ],
     }
 }
@@ -164,6 +192,41 @@ mod tests {
         assert!(m.text.contains("27,5 heures par semaine"), "{}", m.text);
         assert!(m.text.contains("Répondez avant le "), "{}", m.text);
         assert!(m.text.contains("10 mars 2027 à 23"), "{}", m.text);
+        assert!(m.html.contains("https://famille.villebois.fr/creche/A1"));
+    }
+
+    #[test]
+    fn the_lapse_names_the_creche_the_deadline_and_the_waiting_list() {
+        let deadline = Utc
+            .with_ymd_and_hms(2027, 3, 10, 17, 0, 0)
+            .single()
+            .unwrap_or_default();
+        let m = build(
+            &lapsed(
+                "a@b.fr",
+                "M. X",
+                &commune(),
+                "A1",
+                "Zoé Dupont",
+                "Les Lutins",
+                deadline,
+            ),
+            &commune(),
+            "id1",
+            deadline,
+        );
+        assert_eq!(m.subject, "Proposition de place en crèche expirée");
+        assert!(
+            m.text.contains("pour Zoé Dupont à la crèche Les Lutins"),
+            "{}",
+            m.text
+        );
+        assert!(
+            m.text.contains("avant le mercredi 10 mars 2027 à 18"),
+            "{}",
+            m.text
+        );
+        assert!(m.text.contains("liste d'attente"), "{}", m.text);
         assert!(m.html.contains("https://famille.villebois.fr/creche/A1"));
     }
 
