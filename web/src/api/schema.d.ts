@@ -85,6 +85,40 @@ export interface paths {
      */
     post: operations["set_creche_application_status"];
   };
+  "/api/agent/creche/commissions": {
+    /** `GET /api/agent/creche/commissions`: the sessions, newest first. */
+    get: operations["list_creche_commissions"];
+    /**
+     * `POST /api/agent/creche/commissions`: a session's decisions, checked
+     * all, then recorded and applied (no e-mail yet).
+     */
+    post: operations["create_creche_commission"];
+  };
+  "/api/agent/creche/commissions/{id}": {
+    /** `GET /api/agent/creche/commissions/{id}`: a session and its decisions. */
+    get: operations["read_creche_commission"];
+  };
+  "/api/agent/creche/commissions/{id}/apply": {
+    /**
+     * `POST /api/agent/creche/commissions/{id}/apply`: the decisions not
+     * applied, tried again on the applications as they are now.
+     */
+    post: operations["apply_creche_commission"];
+  };
+  "/api/agent/creche/commissions/{id}/send": {
+    /**
+     * `POST /api/agent/creche/commissions/{id}/send`: the e-mail of each
+     * offer of the session still standing, each once.
+     */
+    post: operations["send_creche_commission"];
+  };
+  "/api/agent/creche/places": {
+    /**
+     * `GET /api/agent/creche/places`: places, children placed and
+     * applications asking, per crèche, age group and month.
+     */
+    get: operations["list_creche_places"];
+  };
   "/api/agent/creche/stats": {
     /**
      * `GET /api/agent/creche/stats`: the year's final states per month, and
@@ -640,12 +674,49 @@ export interface components {
       request_id: string;
       status: components["schemas"]["Status"];
     };
+    /**
+     * @description A supporting document an open application asks for, as the family's
+     * "Pièces justificatives" table reads it.
+     */
+    ApplicationDocument: {
+      /**
+       * @description A child's document while the child is expected (no child in the
+       * dossier yet): « à fournir après la naissance », not counted missing.
+       */
+      after_birth: boolean;
+      /**
+       * Format: date
+       * @description Last valid day of an accepted document.
+       */
+      expires_on?: string | null;
+      /** @description Accepted and ending within 30 days. */
+      expires_soon: boolean;
+      /** @description The commune's help text (may be empty). */
+      help: string;
+      /** @description The agent's reason, for a refused document. */
+      message?: string | null;
+      name: string;
+      /** @description `family`: the family's document; `child`: the application's child's. */
+      scope: components["schemas"]["Scope"];
+      /**
+       * @description As in the table: `missing` (à fournir), `pending` (en attente),
+       * `accepted`, `refused`, `expired`.
+       */
+      state: components["schemas"]["DocumentState"];
+      type_id: string;
+    };
     ApplicationList: {
       items: components["schemas"]["ApplicationView"][];
       /** @description Give it back as `page` for the next items; absent on the last page. */
       next_page?: string | null;
     };
     ApplicationView: {
+      /**
+       * Format: int32
+       * @description The child's age in whole months on the desired start (from the due
+       * date for a child not born yet); absent when unknown.
+       */
+      age_at_start_months?: number | null;
       /**
        * @description An expected child's due date has passed, no birth declared, the
        * application open.
@@ -660,6 +731,19 @@ export interface components {
       child: string;
       child_id?: string | null;
       comment?: string | null;
+      /**
+       * @description The supporting documents the commune asks with a crèche
+       * application (types flagged `creche`, active), while it is open;
+       * empty once it is final. At most the commune's types (100).
+       */
+      documents: components["schemas"]["ApplicationDocument"][];
+      /**
+       * Format: int32
+       * @description How many of `documents` are still to send: missing, refused or
+       * expired (pending ones and those for a child not born yet are not
+       * counted).
+       */
+      documents_missing: number;
       expected?: null | components["schemas"]["Expected"];
       family_id: string;
       /** @description Oldest first. */
@@ -874,6 +958,41 @@ export interface components {
       /** @description `ABCD-EFGH-JK`. */
       subscriber_code: string;
     };
+    CommissionList: {
+      /** @description Newest first. */
+      items: components["schemas"]["CommissionSummary"][];
+      /** @description Give it back as `page` for the next items; absent on the last page. */
+      next_page?: string | null;
+    };
+    CommissionSummary: {
+      created_at: string;
+      deadline: string;
+      decisions: number;
+      /** Format: date */
+      held_on: string;
+      id: string;
+      name?: string | null;
+      offers: number;
+      sent_at?: string | null;
+    };
+    CommissionView: {
+      created_at: string;
+      created_by: string;
+      /** @description RFC 3339, Paris offset. */
+      deadline: string;
+      decisions: components["schemas"]["DecisionView"][];
+      /** Format: date */
+      held_on: string;
+      id: string;
+      name?: string | null;
+      /** @description Decisions not applied (or not tried): `apply` tries them again. */
+      not_applied: number;
+      /** @description When the offers were sent (RFC 3339, Paris offset). */
+      sent_at?: string | null;
+      sent_by?: string | null;
+      /** @description Offers applied whose e-mail is still to send (or failed). */
+      to_send: number;
+    };
     /** @description What the portal shows of its commune. */
     CommuneInfo: {
       /**
@@ -976,6 +1095,30 @@ export interface components {
       message?: string | null;
     };
     /**
+     * @description What the commission decides for one application.
+     * @enum {string}
+     */
+    DecisionKind: "offer" | "waiting" | "refuse";
+    DecisionView: {
+      application_id: string;
+      child: string;
+      decision: components["schemas"]["DecisionKind"];
+      /** @description The guardians, « Léa DUPONT ». */
+      family: string;
+      family_id: string;
+      index: number;
+      mail: components["schemas"]["MailState"];
+      message?: string | null;
+      outcome: components["schemas"]["Outcome"];
+      /** @description Why it was not applied. */
+      reason?: string | null;
+      /** Format: date */
+      start_date?: string | null;
+      /** @description The crèche's name when decided. */
+      structure?: string | null;
+      structure_id?: string | null;
+    };
+    /**
      * @description `standard` : Sans particularité ; `vegetarian` : Végétarien ; `no_meat_no_fish` : Sans viande ni poisson ; `medical` : Régime médical (PAI)
      * @enum {string}
      */
@@ -1018,6 +1161,11 @@ export interface components {
       child?: string | null;
       /** @description Null for a family's document. */
       child_id?: string | null;
+      /**
+       * @description Also asked with a crèche application (« Exigé pour une
+       * préinscription en crèche »).
+       */
+      creche: boolean;
       /** @description The row's document, once one is sent. */
       document_id?: string | null;
       /**
@@ -1072,6 +1220,7 @@ export interface components {
     /** @description Absent fields stay as they are; `active: false` withdraws the type. */
     DocumentTypePatch: {
       active?: boolean | null;
+      creche?: boolean | null;
       help?: string | null;
       mandatory_for?: string[] | null;
       name?: string | null;
@@ -1081,6 +1230,11 @@ export interface components {
     DocumentTypeView: {
       /** @description False: withdrawn, no longer asked for. */
       active: boolean;
+      /**
+       * @description Asked with every open crèche application (« Exigé pour une
+       * préinscription en crèche »).
+       */
+      creche: boolean;
       /** @description Shown to parents beside the document (may be empty). */
       help: string;
       id: string;
@@ -1238,6 +1392,15 @@ export interface components {
        */
       quotient_familial?: number | null;
       regime: components["schemas"]["Regime"];
+    };
+    /** @description An age group's figures, month by month. */
+    GroupPlaces: {
+      /** Format: int32 */
+      from_months: number;
+      months: components["schemas"]["MonthPlaces"][];
+      name: string;
+      /** Format: int32 */
+      to_months: number;
     };
     /** @description `PATCH /api/family/guardians/{id}`: any subset of the fields. */
     GuardianPatch: {
@@ -1462,6 +1625,11 @@ export interface components {
       service: string;
       state: components["schemas"]["InvoiceState"];
     };
+    /**
+     * @description The e-mail of an offer.
+     * @enum {string}
+     */
+    MailState: "none" | "to_send" | "sent" | "no_email" | "failed" | "not_sent";
     /** @description The logged-in account and the families it is linked to. */
     Me: {
       civility?: null | components["schemas"]["Civility"];
@@ -1488,6 +1656,41 @@ export interface components {
     MissingDocument: "block" | "warn";
     /** @enum {string} */
     Mode: "all_or_nothing" | "valid_days";
+    /** @description One month's figures of an age group, or of the whole crèche. */
+    MonthPlaces: {
+      /**
+       * Format: int32
+       * @description Open applications ranking the crèche, starting that month.
+       */
+      asked: number;
+      /**
+       * Format: int32
+       * @description Among `asked`, those ranking it first.
+       */
+      asked_first: number;
+      /**
+       * Format: int32
+       * @description `places − taken`, never below 0.
+       */
+      free: number;
+      /** @description `YYYY-MM`. */
+      month: string;
+      /**
+       * Format: int32
+       * @description Children placed beyond the places (`taken − places` when above).
+       */
+      over: number;
+      /**
+       * Format: int32
+       * @description The group's places (the sum of the groups' for the crèche).
+       */
+      places: number;
+      /**
+       * Format: int32
+       * @description Children placed (accepted offers) there that month.
+       */
+      taken: number;
+    };
     /** @description Applications that became final in a month, per final state. */
     MonthStats: {
       /**
@@ -1567,9 +1770,40 @@ export interface components {
       last_name: string;
       sex: components["schemas"]["Sex"];
     };
+    NewCommission: {
+      /**
+       * @description The last instant the families answer the session's offers (RFC
+       * 3339), in the future.
+       */
+      deadline: string;
+      /** @description 1 to 100, each application once. */
+      decisions: components["schemas"]["NewDecision"][];
+      /**
+       * Format: date
+       * @description The day the commission met.
+       */
+      held_on: string;
+      /** @description « Commission de mars » (100 characters at most). */
+      name?: string | null;
+    };
+    NewDecision: {
+      application_id: string;
+      decision: components["schemas"]["DecisionKind"];
+      /** @description Shown to the family (700 characters at most); a refusal's reason. */
+      message?: string | null;
+      /**
+       * Format: date
+       * @description The start offered (an offer), today or later.
+       */
+      start_date?: string | null;
+      /** @description The crèche offered (an offer). */
+      structure_id?: string | null;
+    };
     NewDocumentType: {
       /** @description Default true. */
       active?: boolean | null;
+      /** @description Asked with every open crèche application; default false. */
+      creche?: boolean | null;
       /** @description 500 characters at most. */
       help?: string | null;
       /** @description Existing activity ids (50 at most); absent: none. */
@@ -1801,6 +2035,11 @@ export interface components {
        */
       to_pay_cents: number;
     };
+    /**
+     * @description What became of a decision.
+     * @enum {string}
+     */
+    Outcome: "pending" | "applied" | "unchanged" | "not_applied";
     PasswordChange: {
       current_password: string;
       password: string;
@@ -1887,6 +2126,21 @@ export interface components {
     PhotoUploadAnswer: {
       upload: components["schemas"]["UploadTarget"];
       upload_id: string;
+    };
+    PlacesReport: {
+      /** @description `YYYY-MM`. */
+      from: string;
+      /** Format: int32 */
+      months: number;
+      /**
+       * Format: int32
+       * @description Applications read.
+       */
+      scanned: number;
+      /** @description By name. */
+      structures: components["schemas"]["StructurePlaces"][];
+      /** @description More applications than the bound: the oldest were not read. */
+      truncated: boolean;
     };
     /**
      * @description The planning state the API shows (`enrolled` when nothing was asked).
@@ -2075,6 +2329,20 @@ export interface components {
      * @enum {string}
      */
     Scope: "child" | "family";
+    /** @description What sending did. */
+    SendReport: {
+      /** @description Sent before (another click, another agent). */
+      already_sent: number;
+      commission: components["schemas"]["CommissionView"];
+      /** @description E-mails the server refused: sending again tries them again. */
+      failed: number;
+      /** @description Offers whose family refused e-mails (read in their space). */
+      no_email: number;
+      /** @description Offers no longer standing (answered, withdrawn…). */
+      not_sent: number;
+      /** @description E-mails sent now. */
+      sent: number;
+    };
     /**
      * @description How an agent settled it.
      * @enum {string}
@@ -2219,6 +2487,23 @@ export interface components {
     StructureList: {
       /** @description By name. */
       items: components["schemas"]["Structure"][];
+    };
+    /** @description A crèche's places, per age group and for the whole crèche. */
+    StructurePlaces: {
+      /** Format: int32 */
+      age_from_months: number;
+      /** Format: int32 */
+      age_to_months: number;
+      /** @description In the crèche's order; empty when it declares none. */
+      groups: components["schemas"]["GroupPlaces"][];
+      name: string;
+      structure_id: string;
+      /**
+       * @description The whole crèche: every group's places, every child placed there
+       * still within its ages, every application asking for it whatever
+       * the child's age.
+       */
+      total: components["schemas"]["MonthPlaces"][];
     };
     Submission: {
       activity_id: string;
@@ -2694,6 +2979,23 @@ export interface operations {
         status?: components["schemas"]["Status"];
         /** @description A crèche among the application's choices. */
         structure?: string;
+        /** @description `YYYY-MM`: the desired start is in that month. */
+        start_month?: string;
+        /**
+         * @description The child is at least this old at the desired start, in months
+         * (0–36).
+         */
+        age_from_months?: number;
+        /**
+         * @description The child is younger than this at the desired start, in months
+         * (1–36).
+         */
+        age_to_months?: number;
+        /**
+         * @description `true`: only expected children whose due date passed without a
+         * birth declared.
+         */
+        birth_overdue?: boolean;
         page?: string;
       };
     };
@@ -2704,7 +3006,7 @@ export interface operations {
           "application/json": components["schemas"]["ApplicationList"];
         };
       };
-      /** @description `invalid_page` */
+      /** @description `invalid_page`, `invalid_start_month`, `invalid_parameter` */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2712,6 +3014,12 @@ export interface operations {
       };
       /** @description Réservé aux agents */
       403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_age_range` */
+      422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
@@ -2804,7 +3112,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `invalid_deadline`, `invalid_structures`, `invalid_start_date`, `invalid_schedule`, `message_too_long`, `too_many_messages`, `history_full` */
+      /** @description `invalid_deadline`, `invalid_structures`, `invalid_start_date`, `child_age_out_of_range`, `invalid_schedule`, `message_too_long`, `too_many_messages`, `history_full` */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2866,6 +3174,231 @@ export interface operations {
       };
       /** @description `invalid_status`, `message_too_long`, `too_many_messages`, `history_full` */
       422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/creche/commissions`: the sessions, newest first. */
+  list_creche_commissions: {
+    parameters: {
+      query?: {
+        page?: string;
+      };
+    };
+    responses: {
+      /** @description Les commissions, les plus récentes d'abord */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CommissionList"];
+        };
+      };
+      /** @description `invalid_page` */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/creche/commissions`: a session's decisions, checked
+   * all, then recorded and applied (no e-mail yet).
+   */
+  create_creche_commission: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NewCommission"];
+      };
+    };
+    responses: {
+      /** @description Commission enregistrée, décisions appliquées (voir `outcome`) */
+      201: {
+        content: {
+          "application/json": components["schemas"]["CommissionView"];
+        };
+      };
+      /** @description Corps illisible */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_decisions` (une erreur par ligne, `decisions[i]`: `duplicate_application`, `unknown_application`, `structure_required`, `start_date_required`, `invalid_transition`, `application_closed`, `invalid_structures`, `invalid_start_date`, `message_too_long`…), `invalid_name`, `invalid_deadline` */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/creche/commissions/{id}`: a session and its decisions. */
+  read_creche_commission: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description La commission et ses décisions */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CommissionView"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/creche/commissions/{id}/apply`: the decisions not
+   * applied, tried again on the applications as they are now.
+   */
+  apply_creche_commission: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description La commission, ses décisions appliquées ou non (avec la raison) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CommissionView"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/creche/commissions/{id}/send`: the e-mail of each
+   * offer of the session still standing, each once.
+   */
+  send_creche_commission: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Propositions envoyées (les comptes, et la commission) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SendReport"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `GET /api/agent/creche/places`: places, children placed and
+   * applications asking, per crèche, age group and month.
+   */
+  list_creche_places: {
+    parameters: {
+      query?: {
+        /** @description `YYYY-MM`, the first month shown; default this month (Europe/Paris). */
+        from?: string;
+        /** @description 1 to 12 months, default 6. */
+        months?: number;
+      };
+    };
+    responses: {
+      /** @description Les places par crèche, groupe d'âge et mois */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PlacesReport"];
+        };
+      };
+      /** @description `invalid_month`, `invalid_months`, `invalid_parameter` */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
