@@ -20,6 +20,7 @@ on_both_stores!(
     dynamodb: crate::common::dynamo_app("crechejobs").await;
     a_birth_declared_becomes_the_applications_child_once_the_commune_accepts,
     bad_births_are_refused_and_nothing_is_written,
+    a_birth_the_commune_refused_may_be_declared_again,
     the_offer_e_mail_is_sent_once_with_its_content,
     over_four_months_one_reminder_then_the_closing_each_once,
     a_lapsed_offer_is_recorded_once,
@@ -294,6 +295,64 @@ async fn a_birth_declared_becomes_the_applications_child_once_the_commune_accept
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     apply(&app, &w, json!({"child_id": lea["id"]})).await;
+}
+
+async fn a_birth_the_commune_refused_may_be_declared_again(app: TestApp) {
+    let mut w = world(&app).await;
+    let (id, _) = apply(&app, &w, json!({"expected": {"due_date": "2027-01-15"}})).await;
+    at(&app, &mut w, paris(day("2027-01-20"), 10)).await;
+    let r = birth(
+        &app,
+        &w,
+        &id,
+        json!({"first_name": "Lea", "sex": "F", "birth_date": "2027-01-12"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let first = r.body["birth_request_id"].as_str().unwrap().to_string();
+    assert_eq!(r.body["birth_refused"], false);
+    // Pending: declared once only.
+    let again = birth(
+        &app,
+        &w,
+        &id,
+        json!({"first_name": "Léa", "sex": "F", "birth_date": "2027-01-12"}),
+    )
+    .await;
+    assert_eq!(again.body["code"], "birth_already_confirmed");
+
+    // The commune refuses the change (a misspelt first name).
+    let r = app
+        .decide(
+            &w.agent,
+            &first,
+            "refused",
+            Some("Le prénom ne correspond pas à l'acte de naissance."),
+        )
+        .await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    let a = read(&app, &w, &id).await;
+    assert_eq!(a["birth_refused"], true);
+    assert!(a["birth_request_id"].is_null(), "{a:?}");
+    assert!(a["child_id"].is_null());
+
+    // Declared again: a new dossier change, pending.
+    let r = birth(
+        &app,
+        &w,
+        &id,
+        json!({"first_name": "Léa", "sex": "F", "birth_date": "2027-01-12"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let second = r.body["birth_request_id"].as_str().unwrap().to_string();
+    assert_ne!(second, first);
+    assert_eq!(r.body["birth_refused"], false);
+    let r = app.decide(&w.agent, &second, "accepted", None).await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    let a = read(&app, &w, &id).await;
+    assert_eq!(a["child"], "Léa DUPONT");
+    assert_eq!(a["birth_refused"], false);
 }
 
 async fn bad_births_are_refused_and_nothing_is_written(app: TestApp) {

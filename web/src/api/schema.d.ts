@@ -723,6 +723,12 @@ export interface components {
        */
       birth_overdue: boolean;
       /**
+       * @description The birth declared was refused by the commune (its dossier change
+       * refused or cancelled): `birth_request_id` is then absent and the
+       * family may declare it again. Read on one application's reads only.
+       */
+      birth_refused: boolean;
+      /**
        * @description The dossier change declaring the expected child's birth (the child
        * joins the dossier, and the application, when it is accepted).
        */

@@ -452,6 +452,11 @@ export function CrecheDetailPage({ me, id }: { me: Me; id: string }) {
             </p>
           </div>
         )}
+        {toDeclare && a.birth_refused && (
+          <div class="notice">
+            <p>La commune n'a pas validé la naissance déclarée : consultez son message dans Mes demandes, puis déclarez-la de nouveau.</p>
+          </div>
+        )}
         {declared && (
           <div class="notice">
             <p>Naissance déclarée, en attente de validation par la commune.</p>

@@ -111,6 +111,10 @@ pub struct ApplicationView {
     /// The dossier change declaring the expected child's birth (the child
     /// joins the dossier, and the application, when it is accepted).
     pub birth_request_id: Option<String>,
+    /// The birth declared was refused by the commune (its dossier change
+    /// refused or cancelled): `birth_request_id` is then absent and the
+    /// family may declare it again. Read on one application's reads only.
+    pub birth_refused: bool,
     /// An expected child's due date has passed, no birth declared, the
     /// application open.
     pub birth_overdue: bool,
@@ -234,7 +238,11 @@ pub async fn with_documents(app: &AppState, views: &mut [ApplicationView]) -> Ap
 pub async fn view(app: &AppState, a: &Application) -> ApiResult<ApplicationView> {
     let mut v = [ApplicationView::new(a, app.clock.now())];
     with_documents(app, &mut v).await?;
-    let [v] = v;
+    let [mut v] = v;
+    if store::birth_refused(app, a).await? {
+        v.birth_request_id = None;
+        v.birth_refused = true;
+    }
     Ok(v)
 }
 
@@ -268,6 +276,7 @@ impl ApplicationView {
                 lapsed: a.status == Status::Offered && now > o.deadline,
             }),
             birth_request_id: a.birth_request_id.clone(),
+            birth_refused: false,
             birth_overdue: a.birth_overdue(now),
             age_at_start_months: a.age_at_start(),
             history: a

@@ -61,7 +61,7 @@ pub async fn confirm(
             "Cette préinscription est pour un enfant déjà né.",
         ));
     };
-    if a.birth_request_id.is_some() {
+    if a.birth_request_id.is_some() && !store::birth_refused(&app, &a).await? {
         return Err(ApiError::conflict(
             "birth_already_confirmed",
             "La naissance a déjà été déclarée pour cette préinscription.",

@@ -257,6 +257,28 @@ pub async fn of_family(app: &AppState, family_id: &str) -> ApiResult<Vec<Applica
     Ok(all)
 }
 
+/// Whether `a`'s declared birth was refused by the commune (or its dossier
+/// change cancelled): the family may then declare it again. One read, only
+/// for an expected child whose birth was declared and not yet accepted.
+pub async fn birth_refused(app: &AppState, a: &Application) -> ApiResult<bool> {
+    let Some(request_id) = a
+        .birth_request_id
+        .as_deref()
+        .filter(|_| a.child_id.is_none())
+    else {
+        return Ok(false);
+    };
+    Ok(crate::requests::store::load(app, request_id)
+        .await?
+        .is_some_and(|r| {
+            matches!(
+                r.state,
+                marelle_domain::requests::RequestState::Refused
+                    | marelle_domain::requests::RequestState::Cancelled
+            )
+        }))
+}
+
 /// When the commune accepts a birth's dossier change: the application
 /// that declared it, now for the child (its open marker moved from the
 /// due date to the child), in the decision's transaction.
