@@ -454,7 +454,7 @@ export function CrecheDetailPage({ me, id }: { me: Me; id: string }) {
         )}
         {toDeclare && a.birth_refused && (
           <div class="notice">
-            <p>La commune n'a pas validé la naissance déclarée : consultez son message dans Mes demandes, puis déclarez-la de nouveau.</p>
+            <p>La commune n'a pas validé la naissance déclarée : consultez son message dans Mes demandes, puis déclarez-la de nouveau.</p>
           </div>
         )}
         {declared && (
