@@ -4,11 +4,14 @@
  * the statistics there (the portal's year, then another); a parent
  * reaches "Préinscrire votre enfant en crèche" from the Espace famille,
  * has a schedule whose arrival follows the departure refused at its field,
- * then applies for a baby expected with two crèches ranked. The agent
- * marks the application incomplete with a message, then under review, and
- * offers a place with a deadline; the parent reads the message and the
- * offer and accepts it before the deadline. A second application (the
- * family's child) is offered a place the parent leaves past its deadline:
+ * then applies for a baby expected with two crèches ranked, and declares
+ * her birth on « Déclarer la naissance ». The agent accepts the birth (the
+ * application now names the child), marks the application incomplete with
+ * a message, then under review, and runs a commission that offers a place
+ * with a deadline, then sends the offer; the parent reads the message and
+ * the offer and accepts it before the deadline. A second application (the
+ * family's child) is offered a place on the application's own page, which
+ * the parent leaves past its deadline:
  * the portal's clock moved past it, answering is refused (`offer_expired`,
  * said) and the application reads « En liste d'attente ». The agent then
  * reads the places of the two crèches (the place accepted, the application
@@ -31,10 +34,12 @@ const FIRST = `Les Petits Pas ${RUN}`;
 const SECOND = `Les Câlins ${RUN}`;
 const ADDED = `Les Lutins ${RUN}`;
 const MISSING = "Il manque l'attestation de l'employeur du second parent.";
+/** The baby of the first application, born before her due date (15 March 2027). */
+const LEA = 'Léa BERCEAU';
+const LEA_BORN = '10/01/2027';
 /** The offer's deadline, a week after FAMILY_NOW (Monday 18 January 2027). */
 const DEADLINE_DAY = '25/01/2027';
-/** The second offer's deadline, and a minute after it (a jump short enough to keep the sessions). */
-const LAPSE = '2027-01-18T09:30:00+01:00';
+/** A minute after the second offer's deadline, 18/01/2027 at 09:30 (a jump short enough to keep the sessions). */
 const AFTER_LAPSE = '2027-01-18T09:31:00+01:00';
 const EXPIRED = /Le délai pour répondre à cette proposition de place est dépassé/;
 
@@ -179,13 +184,30 @@ test.describe('the parent applies', () => {
     await expect(page.locator('.creche-status')).toHaveText('État de la demande\u00a0: Déposée');
     firstId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() as string);
     await expect(page.getByRole('region', { name: 'Votre demande' })).toContainText(`${FIRST}${SECOND}`);
+
+    // Léa was born early: her birth declared from the application's page.
+    await page.getByRole('link', { name: 'Déclarer la naissance' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Déclarer la naissance');
+    await page.getByRole('textbox', { name: 'Prénom' }).fill('Léa');
+    await page.getByRole('radio', { name: 'Féminin' }).check();
+    await page.getByRole('textbox', { name: 'Date de naissance' }).fill(LEA_BORN);
+    await page.getByRole('button', { name: 'Déclarer la naissance' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Préinscription en crèche');
+    await expect(page.getByText('Naissance déclarée, en attente de validation par la commune.')).toBeVisible();
   });
 });
 
 test.describe('the agent studies it', () => {
   test.use({ storageState: AGENT_STATE });
 
-  test('incomplete with a message, under review, then a place offered with a deadline', async ({ page }) => {
+  test('the birth accepted, incomplete with a message, under review, then a commission offers a place with a deadline', async ({ page }) => {
+    // The dossier change of the birth, accepted from the queue.
+    const read = await json<{ birth_request_id: string }>(await agent.get(`/api/agent/creche/applications/${firstId}`), 'read the first');
+    await page.goto(`/agent/demandes/${read.birth_request_id}`);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('Léa');
+    await page.getByRole('button', { name: 'Accepter', exact: true }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Demande acceptée.' })).toBeFocused();
+
     await page.goto('/agent');
     await page.getByRole('link', { name: 'Préinscriptions en crèche' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Préinscriptions en crèche');
@@ -194,11 +216,11 @@ test.describe('the agent studies it', () => {
     await expect(page).toHaveURL(new RegExp(`/agent/creche\\?creche=${structures.first}$`));
     const table = page.getByRole('table', { name: "Préinscriptions en crèche, les plus anciennes d'abord" });
     await expect(table.getByRole('row')).toHaveCount(2);
-    await expect(table.getByRole('row').nth(1)).toContainText('Enfant à naître (Léa)');
+    await expect(table.getByRole('row').nth(1)).toContainText(LEA);
     await expect(table.getByRole('row').nth(1)).toContainText(`1. ${FIRST}, 2. ${SECOND}`);
     await bothWidths(page, 'the crèche applications', true);
-    await table.getByRole('link', { name: /Enfant à naître/ }).click();
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Préinscription en crèche\u00a0: Enfant à naître (Léa)');
+    await table.getByRole('link', { name: LEA }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Préinscription en crèche\u00a0: ${LEA}`);
     await expect(page.getByRole('region', { name: 'La demande' })).toContainText('45 h par semaine');
     await expect(page.getByRole('link', { name: 'Voir le dossier famille' })).toHaveAttribute('href', `/agent/familles/${family.id}`);
     await bothWidths(page, 'a crèche application', true);
@@ -212,13 +234,25 @@ test.describe('the agent studies it', () => {
     await status.getByRole('button', { name: "Enregistrer l'état" }).click();
     await expect(page.getByRole('status').filter({ hasText: /^État enregistré/ })).toContainText("En cours d'étude");
 
-    const offer = page.getByRole('region', { name: 'Proposer une place' });
-    await offer.getByRole('combobox', { name: 'Crèche' }).selectOption({ label: `${FIRST} (1er choix)` });
-    await offer.getByRole('textbox', { name: 'Date limite de réponse' }).fill(DEADLINE_DAY);
-    await offer.getByRole('textbox', { name: 'Heure limite de réponse' }).fill('18:00');
-    await offer.getByRole('button', { name: 'Proposer la place' }).click();
-    await expect(page.getByRole('status').filter({ hasText: /^Place proposée/ })).toContainText('25/01/2027 à 18:00');
     await expect(page.getByRole('region', { name: 'Historique' })).toContainText(MISSING);
+
+    // The commission: the application included, a place offered in the first crèche.
+    await page.goto('/agent/creche');
+    await page.getByRole('link', { name: 'Nouvelle commission' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nouvelle commission');
+    await page.getByRole('textbox', { name: 'Date limite de réponse des familles' }).fill(DEADLINE_DAY);
+    await page.getByRole('textbox', { name: 'Heure limite de réponse' }).fill('18:00');
+    await page.getByRole('combobox', { name: 'Crèche choisie par la famille' }).selectOption({ label: FIRST });
+    const row = page.getByRole('group', { name: new RegExp(`^${LEA}`) });
+    await row.getByRole('checkbox', { name: 'Inclure dans la commission' }).check();
+    await row.getByRole('combobox', { name: 'Décision' }).selectOption({ label: 'Proposer une place' });
+    await expect(row.getByRole('combobox', { name: 'Crèche proposée' })).toHaveValue(structures.first);
+    await expect(row.getByRole('textbox', { name: "Date d'entrée" })).toHaveValue('01/09/2027');
+    await page.getByRole('button', { name: 'Enregistrer les décisions' }).click();
+    const decisions = page.getByRole('table', { name: 'Décisions de la commission' });
+    await expect(decisions.getByRole('row').filter({ hasText: LEA })).toContainText(`Proposer une place${FIRST}01/09/2027AppliquéeÀ envoyer`);
+    await page.getByRole('button', { name: 'Envoyer les propositions (1)' }).click();
+    await expect(page.getByRole('status').filter({ hasText: /proposition envoyée/ })).toHaveText('1 proposition envoyée par e-mail.');
   });
 });
 
@@ -230,7 +264,7 @@ test.describe('the parent answers', () => {
     const table = page.getByRole('table', { name: /Vos préinscriptions en crèche/ });
     await expect(table.getByRole('row').nth(1)).toContainText('Place proposée');
     await bothWidths(page, 'the crèche list');
-    await table.getByRole('link', { name: 'Enfant à naître (Léa)' }).click();
+    await table.getByRole('link', { name: LEA }).click();
     await expect(page.getByRole('region', { name: 'Historique' })).toContainText(MISSING);
     const offer = page.getByRole('region', { name: 'Place proposée' });
     await expect(offer).toContainText(FIRST);
@@ -272,10 +306,17 @@ test.describe('the parent answers', () => {
     );
     secondId = created.id;
     await json(await agent.post(`/api/agent/creche/applications/${secondId}/status`, { data: { status: 'under_review' } }), 'study the second');
-    await json(
-      await agent.post(`/api/agent/creche/applications/${secondId}/offer`, { data: { structure_id: structures.second, start_date: '2027-03-01', deadline: LAPSE } }),
-      'offer the second',
-    );
+    // Offered on the application's own page, with a deadline at 09:30.
+    const agentContext = await page.context().browser()?.newContext({ storageState: AGENT_STATE });
+    const agentPage = await (agentContext as NonNullable<typeof agentContext>).newPage();
+    await agentPage.goto(`/agent/creche/${secondId}`);
+    const form = agentPage.getByRole('region', { name: 'Proposer une place' });
+    await form.getByRole('combobox', { name: 'Crèche' }).selectOption({ label: `${SECOND} (1er choix)` });
+    await form.getByRole('textbox', { name: 'Date limite de réponse' }).fill('18/01/2027');
+    await form.getByRole('textbox', { name: 'Heure limite de réponse' }).fill('09:30');
+    await form.getByRole('button', { name: 'Proposer la place' }).click();
+    await expect(agentPage.getByRole('status').filter({ hasText: /^Place proposée/ })).toContainText('18/01/2027 à 09:30');
+    await agentContext?.close();
     await page.goto(`/creche/${secondId}`);
     const offer = page.getByRole('region', { name: 'Place proposée' });
     await expect(offer).toContainText('18/01/2027 à 09:30');
@@ -361,7 +402,7 @@ test.describe('the agent reads the places and filters', () => {
     await page.goto('/agent/creches');
     const places = page.getByRole('region', { name: 'Places demandées et places libres' });
     await places.getByRole('combobox', { name: 'Période affichée, à partir de ce mois' }).selectOption({ label: '12 mois' });
-    // The place accepted in the first crèche from September, the child 5 months old then (Bébés).
+    // The place accepted in the first crèche from September, Léa 7 months old then (Bébés).
     const first = page.getByRole('table', { name: `Places de la crèche ${FIRST}, par mois` });
     await expect(first.getByRole('columnheader', { name: 'Bébés (2–12 mois)' })).toBeVisible();
     const cells = async (table: typeof first, month: string) => (await table.getByRole('row', { name: new RegExp(`^${month}`) }).getByRole('cell').allInnerTexts());
@@ -381,17 +422,17 @@ test.describe('the agent reads the places and filters', () => {
     await expect(page.locator('#filtres-erreurs')).toBeFocused();
     await expect(page.locator('#filtres-erreurs')).toContainText("Indiquez le mois d'entrée au format MM/AAAA");
     await page.getByRole('textbox', { name: "Mois d'entrée souhaité" }).fill('09/2027');
-    await page.getByRole('textbox', { name: "Âge à l'entrée, à partir de (mois)" }).fill('3');
-    await page.getByRole('textbox', { name: "Âge à l'entrée, moins de (mois)" }).fill('6');
+    await page.getByRole('textbox', { name: "Âge à l'entrée, à partir de (mois)" }).fill('6');
+    await page.getByRole('textbox', { name: "Âge à l'entrée, moins de (mois)" }).fill('8');
     await page.getByRole('button', { name: 'Filtrer' }).click();
-    await expect(page).toHaveURL(new RegExp(`/agent/creche\\?creche=${structures.first}&mois=2027-09&age-min=3&age-max=6$`));
+    await expect(page).toHaveURL(new RegExp(`/agent/creche\\?creche=${structures.first}&mois=2027-09&age-min=6&age-max=8$`));
     const table = page.getByRole('table', { name: "Préinscriptions en crèche, les plus anciennes d'abord" });
     await expect(table.getByRole('row')).toHaveCount(2);
-    await expect(table.getByRole('row').nth(1)).toContainText('Enfant à naître (Léa)');
-    await expect(table.getByRole('row').nth(1)).toContainText('5 mois');
+    await expect(table.getByRole('row').nth(1)).toContainText(LEA);
+    await expect(table.getByRole('row').nth(1)).toContainText('7 mois');
     await bothWidths(page, 'the crèche applications filtered', true);
-    // Younger than 5 months at the start: none.
-    await page.getByRole('textbox', { name: "Âge à l'entrée, moins de (mois)" }).fill('5');
+    // Younger than 7 months at the start: none.
+    await page.getByRole('textbox', { name: "Âge à l'entrée, moins de (mois)" }).fill('7');
     await page.getByRole('button', { name: 'Filtrer' }).click();
     await expect(page.getByText('Aucune préinscription ne correspond.')).toBeVisible();
   });
