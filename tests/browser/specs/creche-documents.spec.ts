@@ -167,6 +167,14 @@ test.describe('the agent studies it', () => {
   test.use({ storageState: sharedState('agent') });
 
   test('sees the documents, and « Incomplète » starts from the missing one', async ({ page }) => {
+    // The list says how many documents are still to send.
+    await page.goto('/agent/creche');
+    await page.getByRole('combobox', { name: 'Crèche' }).selectOption({ label: CRECHE });
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    const list = page.getByRole('table', { name: "Préinscriptions en crèche, les plus anciennes d'abord" });
+    await expect(list.getByRole('columnheader', { name: 'Pièces' })).toBeVisible();
+    await expect(list.getByRole('row').filter({ hasText: 'Lina BAMBIN' })).toContainText('1 à fournir');
+
     await page.goto(`/agent/creche/${applicationId}`);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Préinscription en crèche\s:\sLina BAMBIN$/);
     await expect(documentsBlock(page)).toContainText('1 pièce à fournir par la famille.');

@@ -23,6 +23,13 @@ import { AgentPage, Result, StateBadge, TableRegion } from './ui';
 import { CrecheStatsSection } from './creche-stats';
 
 const LIST_PATH = '/agent/creche';
+
+/** The supporting documents of an application, as the list says them. */
+function documentsText(a: CrecheApplication): string {
+  if (a.documents.length === 0) return '—';
+  if (a.documents_missing === 0) return 'Aucune à fournir';
+  return a.documents_missing === 1 ? '1 à fournir' : `${a.documents_missing} à fournir`;
+}
 const STRUCTURES_PATH = '/agent/creches';
 const MESSAGE_MAX = 700;
 const listCrumb = { href: LIST_PATH, label: 'Préinscriptions en crèche' };
@@ -213,6 +220,7 @@ export function CrecheApplicationsPage() {
                 <th scope="col">Âge à l'entrée</th>
                 <th scope="col">Heures par semaine</th>
                 <th scope="col">Crèches choisies</th>
+                <th scope="col">Pièces</th>
                 <th scope="col">État</th>
               </tr>
             </thead>
@@ -228,6 +236,7 @@ export function CrecheApplicationsPage() {
                   <td>{ageText(a.age_at_start_months)}</td>
                   <td>{hoursText(a.hours_per_week)}</td>
                   <td>{a.structures.map((id, i) => `${i + 1}. ${named.get(id) ?? 'Crèche'}`).join(', ')}</td>
+                  <td>{documentsText(a)}</td>
                   <td>
                     <Badge status={a.status} />
                   </td>

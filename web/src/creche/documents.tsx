@@ -40,7 +40,7 @@ export function formDocuments(rows: DocumentRow[], child: string | 'expected' | 
 
 /** The message an agent's « Incomplète » starts from: the names of the documents still to send. */
 export function incompleteMessage(docs: CrecheDocument[], max: number): string {
-  const names = docs.filter(isMissing).map((d) => `« \u00a0${d.name}\u00a0 »`);
+  const names = docs.filter(isMissing).map((d) => `« ${d.name} »`);
   if (!names.length) return '';
   const text =
     names.length > 1
