@@ -16,7 +16,7 @@ import { deadlineText, parisInstant, statusLabel } from '../creche/model';
 import { Checkbox, DateField, ErrorSummary, InputField, SelectField, SubmitButton, TextAreaField, formErrors, useSubmit } from '../ui/form';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { shortDate } from './format';
-import { AgentPage, Result, TableRegion } from './ui';
+import { AgentPage, PageButtons, Result, TableRegion } from './ui';
 
 const LIST_PATH = '/agent/creche';
 const NEW_PATH = '/agent/creche/commission';
@@ -426,20 +426,7 @@ export function CommissionsPage() {
           </table>
         </TableRegion>
       )}
-      {(pages.length > 1 || list.data?.next_page) && (
-        <nav class="actions" aria-label="Pages des commissions">
-          {pages.length > 1 && (
-            <button type="button" class="button button--secondary" onClick={() => setPages((p) => p.slice(0, -1))}>
-              Page précédente
-            </button>
-          )}
-          {list.data?.next_page && (
-            <button type="button" class="button button--secondary" onClick={() => setPages((p) => [...p, list.data?.next_page ?? null])}>
-              Page suivante
-            </button>
-          )}
-        </nav>
-      )}
+      <PageButtons label="Pages des commissions" pages={pages} next={list.data?.next_page} onPages={setPages} />
     </AgentPage>
   );
 }

@@ -19,7 +19,7 @@ import { CrecheDocuments, incompleteMessage } from '../creche/documents';
 import { Checkbox, DateField, ErrorSummary, InputField, RequiredNote, SelectField, SubmitButton, TextAreaField, formErrors, required, useSubmit } from '../ui/form';
 import { LoadFailure, Loading, useLoad } from '../ui/load';
 import { shortDate } from './format';
-import { AgentPage, Result, StateBadge, TableRegion } from './ui';
+import { AgentPage, PageButtons, Result, StateBadge, TableRegion } from './ui';
 import { CrecheStatsSection } from './creche-stats';
 
 const LIST_PATH = '/agent/creche';
@@ -246,20 +246,7 @@ export function CrecheApplicationsPage() {
           </table>
         </TableRegion>
       )}
-      {(pages.length > 1 || list.data?.next_page) && (
-        <nav class="actions" aria-label="Pages des préinscriptions">
-          {pages.length > 1 && (
-            <button type="button" class="button button--secondary" onClick={() => setPages((p) => p.slice(0, -1))}>
-              Page précédente
-            </button>
-          )}
-          {list.data?.next_page && (
-            <button type="button" class="button button--secondary" onClick={() => setPages((p) => [...p, list.data?.next_page ?? null])}>
-              Page suivante
-            </button>
-          )}
-        </nav>
-      )}
+      <PageButtons label="Pages des préinscriptions" pages={pages} next={list.data?.next_page} onPages={setPages} />
     </AgentPage>
   );
 }

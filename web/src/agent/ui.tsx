@@ -138,3 +138,25 @@ export function EditToggleActions({ what, active, off, on, onEdit, onToggle }: E
     </div>
   );
 }
+
+/**
+ * « Page précédente » / « Page suivante » under an agents' list paged by the
+ * API's tokens: `pages` are the tokens seen (the first is null).
+ */
+export function PageButtons({ label, pages, next, onPages }: { label: string; pages: (string | null)[]; next: string | null | undefined; onPages: (pages: (string | null)[]) => void }) {
+  if (pages.length <= 1 && !next) return null;
+  return (
+    <nav class="actions" aria-label={label}>
+      {pages.length > 1 && (
+        <button type="button" class="button button--secondary" onClick={() => onPages(pages.slice(0, -1))}>
+          Page précédente
+        </button>
+      )}
+      {next && (
+        <button type="button" class="button button--secondary" onClick={() => onPages([...pages, next])}>
+          Page suivante
+        </button>
+      )}
+    </nav>
+  );
+}
