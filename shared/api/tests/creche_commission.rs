@@ -155,38 +155,16 @@ struct World {
 }
 
 async fn world(app: &TestApp) -> World {
-    let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
-    let parent = app.parent("lea@exemple.fr", "Motdepasse1").await;
-    let f = app
-        .create_family(
-            &agent,
-            json!({
-                "guardians": [{"civility": "Mme", "last_name": "DUPONT", "first_name": "Léa",
-                               "email": "lea@exemple.fr", "quality": "mother"}],
-                "children": []
-            }),
-        )
-        .await;
-    let r = app
-        .subscribe(&parent, f["subscriber_code"].as_str().unwrap())
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let d = common::dupont(app, json!([]), None).await;
     let mut structures = Vec::new();
     for name in ["Les Petits Loups", "Les Lutins"] {
-        let r = app
-            .post(
-                "/api/agent/creche/structures",
-                json!({"name": name, "address": "1 rue des Écoles"}),
-                Some(&agent),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        structures.push(r.body["id"].as_str().unwrap().to_string());
+        let body = json!({"name": name, "address": "1 rue des Écoles"});
+        structures.push(common::creche(app, &d.agent, body).await);
     }
     World {
-        agent,
-        parent,
-        family: f["id"].as_str().unwrap().to_string(),
+        agent: d.agent,
+        parent: d.parent,
+        family: d.family,
         structures,
     }
 }

@@ -38,36 +38,15 @@ struct World {
 }
 
 async fn world(app: &TestApp) -> World {
-    let agent = app.agent("agent@villebois.test", "Agentmairie1").await;
-    let parent = app.parent("lea@exemple.fr", PASSWORD).await;
-    let f = app
-        .create_family(
-            &agent,
-            json!({
-                "guardians": [{"civility": "Mme", "last_name": "DUPONT", "first_name": "Léa",
-                               "email": "lea@exemple.fr", "quality": "mother"}],
-                "children": [{"first_name": "Noé", "last_name": "DUPONT", "birth_date": "2025-06-10", "sex": "M"}]
-            }),
-        )
-        .await;
-    let r = app
-        .subscribe(&parent, f["subscriber_code"].as_str().unwrap())
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let r = app
-        .post(
-            "/api/agent/creche/structures",
-            json!({"name": "Les Petits Loups", "address": "1 rue des Écoles"}),
-            Some(&agent),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let d = common::dupont(app, json!([common::noe()]), None).await;
+    let body = json!({"name": "Les Petits Loups", "address": "1 rue des Écoles"});
+    let structure = common::creche(app, &d.agent, body).await;
     World {
-        agent,
-        parent,
-        family: f["id"].as_str().unwrap().to_string(),
-        child: f["children"][0]["id"].as_str().unwrap().to_string(),
-        structure: r.body["id"].as_str().unwrap().to_string(),
+        child: d.children[0].clone(),
+        agent: d.agent,
+        parent: d.parent,
+        family: d.family,
+        structure,
     }
 }
 

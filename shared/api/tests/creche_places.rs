@@ -42,56 +42,30 @@ struct World {
     lutins: String,
 }
 
-async fn structure(app: &TestApp, agent: &str, body: Value) -> String {
-    let r = app
-        .post("/api/agent/creche/structures", body, Some(agent))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    r.body["id"].as_str().unwrap().to_string()
-}
-
 async fn world(app: &TestApp) -> World {
-    let agent = app.agent(AGENT.0, AGENT.1).await;
-    let parent = app.parent("lea@exemple.fr", PASSWORD).await;
-    let f = app
-        .create_family(
-            &agent,
-            json!({
-                "guardians": [{"civility": "Mme", "last_name": "DUPONT", "first_name": "Léa",
-                               "email": "lea@exemple.fr", "quality": "mother"}],
-                "children": [
-                    {"first_name": "Noé", "last_name": "DUPONT", "birth_date": "2025-06-10", "sex": "M"},
-                    {"first_name": "Jade", "last_name": "DUPONT", "birth_date": "2026-09-15", "sex": "F"}
-                ]
-            }),
-        )
-        .await;
-    let r = app
-        .subscribe(&parent, f["subscriber_code"].as_str().unwrap())
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let bourgeons = structure(
+    let jade = json!({"first_name": "Jade", "last_name": "DUPONT", "birth_date": "2026-09-15", "sex": "F"});
+    let d = common::dupont(app, json!([common::noe(), jade]), None).await;
+    let bourgeons = common::creche(
         app,
-        &agent,
+        &d.agent,
         json!({"name": "Les Bourgeons", "age_from_months": 0, "age_to_months": 24}),
     )
     .await;
-    let ecureuils = structure(
+    let ecureuils = common::creche(
         app,
-        &agent,
+        &d.agent,
         json!({"name": "Les Écureuils", "age_from_months": 2, "age_to_months": 36,
                "groups": [{"name": "Bébés", "from_months": 2, "to_months": 12, "places": 2},
                           {"name": "Grands", "from_months": 12, "to_months": 36, "places": 3}]}),
     )
     .await;
-    let lutins = structure(app, &agent, json!({"name": "Les Lutins"})).await;
-    let child = |i: usize| f["children"][i]["id"].as_str().unwrap().to_string();
+    let lutins = common::creche(app, &d.agent, json!({"name": "Les Lutins"})).await;
     World {
-        agent,
-        parent,
-        family: f["id"].as_str().unwrap().to_string(),
-        noe: child(0),
-        jade: child(1),
+        noe: d.children[0].clone(),
+        jade: d.children[1].clone(),
+        agent: d.agent,
+        parent: d.parent,
+        family: d.family,
         bourgeons,
         ecureuils,
         lutins,

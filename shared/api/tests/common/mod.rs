@@ -151,3 +151,68 @@ pub async fn send_pdf(
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     r.body
 }
+
+/// The crèche tests' agent and parent (Léa DUPONT).
+pub const AGENT: (&str, &str) = ("agent@villebois.test", "Agentmairie1");
+pub const PARENT: (&str, &str) = ("lea@exemple.fr", "Motdepasse1");
+
+/// The crèche tests' family: the agent's and the parent's sessions, the
+/// DUPONT family's id and its children's ids, in the order given.
+pub struct Dupont {
+    pub agent: String,
+    pub parent: String,
+    pub family: String,
+    pub children: Vec<String>,
+}
+
+/// The agent creates the DUPONT family (Léa, the mother, with `children`;
+/// `accepts_email` as given, the default when `None`) and Léa's account
+/// subscribes to it.
+pub async fn dupont(
+    app: &TestApp,
+    children: serde_json::Value,
+    accepts_email: Option<bool>,
+) -> Dupont {
+    let agent = app.agent(AGENT.0, AGENT.1).await;
+    let parent = app.parent(PARENT.0, PARENT.1).await;
+    let mut lea = serde_json::json!({"civility": "Mme", "last_name": "DUPONT", "first_name": "Léa",
+                                     "email": PARENT.0, "quality": "mother"});
+    if let Some(accepts) = accepts_email {
+        lea["accepts_email"] = accepts.into();
+    }
+    let f = app
+        .create_family(
+            &agent,
+            serde_json::json!({"guardians": [lea], "children": children}),
+        )
+        .await;
+    let r = app
+        .subscribe(&parent, f["subscriber_code"].as_str().unwrap())
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::CREATED, "{:?}", r.body);
+    Dupont {
+        agent,
+        parent,
+        family: f["id"].as_str().unwrap().to_string(),
+        children: f["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect(),
+    }
+}
+
+/// Noé DUPONT, born 2025-06-10, as `dupont` takes him.
+pub fn noe() -> serde_json::Value {
+    serde_json::json!({"first_name": "Noé", "last_name": "DUPONT", "birth_date": "2025-06-10", "sex": "M"})
+}
+
+/// A crèche the agent creates from `body`: its id.
+pub async fn creche(app: &TestApp, agent: &str, body: serde_json::Value) -> String {
+    let r = app
+        .post("/api/agent/creche/structures", body, Some(agent))
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::CREATED, "{:?}", r.body);
+    r.body["id"].as_str().unwrap().to_string()
+}
