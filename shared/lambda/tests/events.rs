@@ -375,7 +375,7 @@ async fn the_documents_function_serves_the_types_the_parents_table_and_upload_gr
         table.body["items"],
         json!([{"type_id": made.body["id"], "name": "Carnet de vaccination",
                 "child_id": child, "child": "Ludovic", "validity": "permanent",
-                "mandatory": false, "document_id": null, "file_name": null,
+                "mandatory": false, "creche": false, "document_id": null, "file_name": null,
                 "state": "missing", "expires_on": null, "message": null,
                 "help": "Les pages des vaccins, avec le nom de l'enfant.",
                 "expires_soon": false}])
