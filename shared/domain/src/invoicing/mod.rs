@@ -17,7 +17,7 @@ pub use numbering::{
     IssuePlan, MAX_SEQUENCE, NumberingError, invoice_number, parse_invoice_number, plan_issue,
     run_key, valid_regie_code,
 };
-pub use qf::{Quotient, QuotientSource, qf_on};
+pub use qf::{MAX_QF_EUROS, Quotient, QuotientSource, qf_on};
 pub use run::{
     ActivityBilling, AttendanceMark, BillLine, BillNote, BillingInputs, BillingMonth, ChildInput,
     CommuneClosure, Correction, FamilyBill, FamilyInput, LineKind, PlannedDay, Skip, SkipReason,

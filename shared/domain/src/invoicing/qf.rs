@@ -5,6 +5,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::accounts::FieldError;
+
+/// The largest QF accepted, in euros.
+pub const MAX_QF_EUROS: u32 = 100_000;
+
 /// Where a QF comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -27,6 +32,31 @@ pub struct Quotient {
 }
 
 impl Quotient {
+    /// A QF as an agent sets it: at most 100 000 €, its end on or after
+    /// its date.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if self.euros > MAX_QF_EUROS {
+            errors.push(FieldError::new(
+                "euros",
+                "qf_too_high",
+                "Le quotient familial ne peut pas dépasser 100\u{a0}000\u{a0}€.",
+            ));
+        }
+        if self.valid_until < self.dated {
+            errors.push(FieldError::new(
+                "valid_until",
+                "qf_validity",
+                "La fin de validité du quotient familial est après sa date.",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
     /// The QF on `day`, or none outside its validity.
     pub fn on(&self, day: NaiveDate) -> Option<u32> {
         (self.dated <= day && day <= self.valid_until).then_some(self.euros)
@@ -71,6 +101,34 @@ mod tests {
         assert_eq!(qf_on(&[qf], d(6, 1)), Some(800));
         assert_eq!(qf_on(&[qf], d(1, 9)), None);
         assert_eq!(qf_on(&[], d(6, 1)), None);
+    }
+
+    #[test]
+    fn a_qf_is_validated() {
+        assert_eq!(
+            q(800, d(1, 1), d(1, 1), QuotientSource::Agent).validate(),
+            Ok(())
+        );
+        let codes = |qf: Quotient| -> Vec<String> {
+            qf.validate()
+                .unwrap_err()
+                .into_iter()
+                .map(|e| e.code)
+                .collect()
+        };
+        assert_eq!(
+            codes(q(800, d(2, 1), d(1, 31), QuotientSource::Agent)),
+            ["qf_validity"]
+        );
+        assert_eq!(
+            codes(q(
+                MAX_QF_EUROS + 1,
+                d(1, 1),
+                d(12, 31),
+                QuotientSource::Dossier
+            )),
+            ["qf_too_high"]
+        );
     }
 
     #[test]

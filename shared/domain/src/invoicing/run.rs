@@ -17,8 +17,9 @@ use crate::billing::rules::euros;
 use crate::billing::{InvoiceLine, MAX_AMOUNT_CENTS, MAX_DESCRIPTION};
 use crate::planning::SlotState;
 
-/// A month billed.
+/// A month billed; as text (JSON, keys) `2027-02`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct BillingMonth {
     year: i32,
     month: u32,
@@ -74,6 +75,43 @@ impl BillingMonth {
             .map(|c| c.to_uppercase().collect())
             .unwrap_or_default();
         format!("{first}{} {}", chars.as_str(), self.year)
+    }
+}
+
+impl std::str::FromStr for BillingMonth {
+    type Err = FieldError;
+
+    /// `2027-02`; anything else: `invalid_month`.
+    fn from_str(s: &str) -> Result<Self, FieldError> {
+        let bad = || {
+            FieldError::new(
+                "month",
+                "invalid_month",
+                "Le mois s'écrit AAAA-MM (exemple\u{a0}: 2027-02).",
+            )
+        };
+        let (y, m) = s.split_once('-').ok_or_else(bad)?;
+        if y.len() != 4 || m.len() != 2 || !(y.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        let year = y.parse().map_err(|_| bad())?;
+        let month = m.parse().map_err(|_| bad())?;
+        Self::new(year, month).ok_or_else(bad)
+    }
+}
+
+impl TryFrom<String> for BillingMonth {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse().map_err(|e: FieldError| e.message)
+    }
+}
+
+impl From<BillingMonth> for String {
+    fn from(m: BillingMonth) -> String {
+        m.to_string()
     }
 }
 
@@ -357,6 +395,15 @@ pub fn bill_family(month: BillingMonth, input: &BillingInputs<'_>) -> FamilyBill
 
     for (ai, activity) in input.activities.iter().enumerate() {
         let aid = activity.activity_id.as_str();
+        // An activity listed twice is billed once.
+        if input
+            .activities
+            .iter()
+            .take(ai)
+            .any(|a| a.activity_id == aid)
+        {
+            continue;
+        }
         let tariff = input.tariffs.iter().find(|t| t.activity_id == aid);
         // Each child's days and outcomes, in date order.
         let mut per_child: Vec<(usize, Vec<(NaiveDate, DayOutcome)>)> = Vec::new();
@@ -1371,6 +1418,19 @@ mod tests {
         assert!(BillingMonth::new(2027, 13).is_none());
         assert!(BillingMonth::new(2027, 0).is_none());
         assert!(m.contains(feb(28)) && !m.contains(d(2027, 3, 1)));
+        assert_eq!("2027-02".parse::<BillingMonth>(), Ok(m));
+        for bad in [
+            "2027-2", "2027-13", "27-02", "2027/02", "2027-0a", "", "+027-02",
+        ] {
+            let e = bad.parse::<BillingMonth>().unwrap_err();
+            assert_eq!(e.code, "invalid_month", "{bad}");
+        }
+        assert_eq!(serde_json::to_string(&m).unwrap(), "\"2027-02\"");
+        assert_eq!(
+            serde_json::from_str::<BillingMonth>("\"2027-02\"").unwrap(),
+            m
+        );
+        assert!(serde_json::from_str::<BillingMonth>("\"2027-00\"").is_err());
     }
 
     /// Random families, plannings and marks: the total is the sum of the
@@ -1491,25 +1551,87 @@ mod tests {
                 },
             );
             sum_is_total(&bill);
-            for l in &bill.lines {
-                if l.kind == LineKind::Credit {
-                    assert!(l.amount_cents < 0);
-                    continue;
-                }
-                assert!(l.amount_cents >= 0 && l.count > 0);
-                assert!(l.from <= l.to);
-                // A closed day is never inside a single-day line.
-                if l.from == l.to {
-                    assert_ne!(l.from, closed_day);
+            // An oracle, day by day: the counts of units and fees.
+            let pl: BTreeMap<_, _> = planning
+                .iter()
+                .map(|p| {
+                    (
+                        (p.child_id.as_str(), p.activity_id.as_str(), p.date),
+                        p.state,
+                    )
+                })
+                .collect();
+            let mk: BTreeMap<_, _> = marks
+                .iter()
+                .map(|m| {
+                    (
+                        (m.child_id.as_str(), m.activity_id.as_str(), m.date),
+                        m.mark,
+                    )
+                })
+                .collect();
+            let mut expected: BTreeMap<(&str, &str, LineKind), i64> = BTreeMap::new();
+            for c in ["LEA", "HUGO", "ZOE"] {
+                for (a, t) in activities.iter().zip(&tariffs) {
+                    let aid = a.activity_id.as_str();
+                    for day in (1..=28).map(feb) {
+                        let o = day_outcome(
+                            a.billed_on,
+                            day == closed_day,
+                            Planned::of(pl.get(&(c, aid, day)).copied()),
+                            mk.get(&(c, aid, day)).copied(),
+                        );
+                        if let DayOutcome::Billed {
+                            unit,
+                            unexcused_fee,
+                            unreserved_fee,
+                        } = o
+                        {
+                            assert_ne!(day, closed_day);
+                            let mut count = |k| *expected.entry((c, aid, k)).or_default() += 1;
+                            if unit && t.on(day).is_some() {
+                                count(LineKind::Units);
+                            }
+                            if unexcused_fee {
+                                count(LineKind::UnexcusedFee);
+                            }
+                            if unreserved_fee && aid == "A" {
+                                count(LineKind::UnreservedFee);
+                            }
+                        }
+                    }
                 }
             }
-            let units: i64 = bill
+            let mut billed: BTreeMap<(&str, &str, LineKind), i64> = BTreeMap::new();
+            for l in bill.lines.iter().filter(|l| l.kind != LineKind::Credit) {
+                assert!(l.amount_cents >= 0 && l.count > 0 && l.from <= l.to);
+                *billed
+                    .entry((l.child_id.as_str(), l.activity_id.as_str(), l.kind))
+                    .or_default() += l.count;
+            }
+            assert_eq!(billed, expected);
+            // The eldest child billed on an activity is never reduced.
+            for a in ["A", "B"] {
+                let first = bill
+                    .lines
+                    .iter()
+                    .find(|l| l.activity_id == a && l.kind == LineKind::Units);
+                if let Some(first) = first {
+                    assert!(
+                        bill.lines
+                            .iter()
+                            .filter(|l| l.child_id == first.child_id && l.activity_id == a)
+                            .all(|l| !l.reduced)
+                    );
+                }
+            }
+            let credits: Vec<_> = bill
                 .lines
                 .iter()
-                .filter(|l| l.kind == LineKind::Units)
-                .map(|l| l.count)
-                .sum();
-            assert!(units <= 3 * 2 * 28);
+                .filter(|l| l.kind == LineKind::Credit)
+                .collect();
+            assert_eq!(credits.len(), 1);
+            assert_eq!(credits[0].amount_cents, -corrections[0].cents);
             // Every (child, activity, day) is billed or skipped at most once.
             let mut seen = BTreeSet::new();
             for s in bill
