@@ -52,7 +52,7 @@ pub fn valid_regie_code(code: &str) -> bool {
 }
 
 /// `FAC-2027-ENF-000123`: the régie's `sequence`-th invoice of `year`
-/// (at most 27 characters, within the invoices' 40).
+/// (at most 28 characters, within the invoices' 40).
 pub fn invoice_number(
     year: i32,
     regie_code: &str,
@@ -172,6 +172,7 @@ mod tests {
         );
         assert_eq!(invoice_number(99, "ENF", 1), Err(NumberingError::BadYear));
         let longest = invoice_number(9999, "ABCDEFGHIJKL", 999_999).unwrap_or_default();
+        assert_eq!(longest.len(), 28);
         assert!(crate::billing::rules::valid_number(&longest), "{longest}");
         assert_eq!(
             parse_invoice_number("FAC-2027-ENF-000123"),
