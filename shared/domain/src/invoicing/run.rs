@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::attendance::{BilledOn, DayOutcome, Mark, Planned, day_outcome};
 use super::qf::{Quotient, qf_on};
-use super::tariff::{PriceBasis, Tariff, Unit};
+use super::tariff::{MAX_PRICE_CENTS, PriceBasis, Tariff, Unit};
 use crate::accounts::FieldError;
 use crate::billing::rules::euros;
 use crate::billing::{InvoiceLine, MAX_AMOUNT_CENTS, MAX_DESCRIPTION};
@@ -153,6 +153,31 @@ pub struct ActivityBilling {
     /// Fee for an arrival without reservation, in cents; none: no fee.
     #[serde(default)]
     pub unreserved_fee_cents: Option<i64>,
+}
+
+impl ActivityBilling {
+    /// The fees, when set, from 0 to 1 000 € (`fee_invalid`).
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let errors: Vec<FieldError> = [
+            ("unexcused_fee_cents", self.unexcused_fee_cents),
+            ("unreserved_fee_cents", self.unreserved_fee_cents),
+        ]
+        .into_iter()
+        .filter(|(_, fee)| fee.is_some_and(|c| !(0..=MAX_PRICE_CENTS).contains(&c)))
+        .map(|(field, _)| {
+            FieldError::new(
+                field,
+                "fee_invalid",
+                "Une pénalité est un montant de 0 à 1\u{a0}000\u{a0}€.",
+            )
+        })
+        .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 /// A day or span the commune closes (an activity, or every one).
@@ -1398,6 +1423,36 @@ mod tests {
         c.cents = 1;
         c.reason = "Erreur".into();
         assert_eq!(c.validate(), Ok(()));
+    }
+
+    #[test]
+    fn fees_are_bounded() {
+        let mut a = activity(
+            "CAN",
+            "Restauration scolaire",
+            BilledOn::Reserved,
+            None,
+            Some(0),
+        );
+        assert_eq!(a.validate(), Ok(()));
+        a.unexcused_fee_cents = Some(-1);
+        a.unreserved_fee_cents = Some(MAX_PRICE_CENTS + 1);
+        let fields: Vec<_> = a
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("unexcused_fee_cents".to_string(), "fee_invalid".to_string()),
+                (
+                    "unreserved_fee_cents".to_string(),
+                    "fee_invalid".to_string()
+                ),
+            ]
+        );
     }
 
     #[test]
