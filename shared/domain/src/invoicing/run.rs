@@ -392,6 +392,32 @@ struct Acc {
     basis: Option<PriceBasis>,
 }
 
+/// Why a day is not billed, if it is not and says something (a day with
+/// nothing reserved nor marked says nothing).
+fn why_not_billed(
+    outcome: DayOutcome,
+    closure: Option<&CommuneClosure>,
+    priced: bool,
+) -> Option<(SkipReason, String)> {
+    match outcome {
+        DayOutcome::Closed => Some((
+            SkipReason::Closed,
+            format!(
+                "Fermeture\u{a0}: {}",
+                closure.map(|c| c.label.as_str()).unwrap_or_default()
+            ),
+        )),
+        DayOutcome::Excused => Some((SkipReason::Excused, "Absence justifiée".into())),
+        DayOutcome::Pending => Some((SkipReason::Pending, "Jour en attente de décision".into())),
+        DayOutcome::NotTaken => Some((SkipReason::NotTaken, "Présence non relevée".into())),
+        DayOutcome::Billed { unit: true, .. } if !priced => Some((
+            SkipReason::NoTariff,
+            "Tarif absent pour cette activité".into(),
+        )),
+        DayOutcome::Billed { .. } | DayOutcome::Nothing => None,
+    }
+}
+
 /// Bills `month` for one family: for every activity and child, every day
 /// the planning or the staff say something about, by [`day_outcome`], at
 /// the tariff in force that day, the family's QF that day and the child's
@@ -443,53 +469,27 @@ pub fn bill_family(month: BillingMonth, input: &BillingInputs<'_>) -> FamilyBill
                         .map(|(k, _)| k.2),
                 )
                 .collect();
-            let outcomes =
-                days.into_iter()
-                    .map(|day| {
-                        let closed = input.closures.iter().find(|c| c.closes(aid, day));
-                        let outcome = day_outcome(
-                            activity.billed_on,
-                            closed.is_some(),
-                            Planned::of(planned.get(&(cid, aid, day)).copied()),
-                            marks.get(&(cid, aid, day)).copied(),
-                        );
-                        let skip = |reason, message: String| Skip {
-                            child_id: cid.to_string(),
-                            activity_id: aid.to_string(),
-                            date: day,
-                            reason,
-                            message,
-                        };
-                        match outcome {
-                            DayOutcome::Closed => skipped.push(skip(
-                                SkipReason::Closed,
-                                format!(
-                                    "Fermeture\u{a0}: {}",
-                                    closed.map(|c| c.label.as_str()).unwrap_or_default()
-                                ),
-                            )),
-                            DayOutcome::Excused => {
-                                skipped.push(skip(SkipReason::Excused, "Absence justifiée".into()))
-                            }
-                            DayOutcome::Pending => skipped.push(skip(
-                                SkipReason::Pending,
-                                "Jour en attente de décision".into(),
-                            )),
-                            DayOutcome::NotTaken => skipped
-                                .push(skip(SkipReason::NotTaken, "Présence non relevée".into())),
-                            DayOutcome::Billed { unit: true, .. }
-                                if tariff.and_then(|t| t.on(day)).is_none() =>
-                            {
-                                skipped.push(skip(
-                                    SkipReason::NoTariff,
-                                    "Tarif absent pour cette activité".into(),
-                                ))
-                            }
-                            DayOutcome::Billed { .. } | DayOutcome::Nothing => {}
-                        }
-                        (day, outcome)
-                    })
-                    .collect();
+            let mut outcomes = Vec::with_capacity(days.len());
+            for day in days {
+                let closed = input.closures.iter().find(|c| c.closes(aid, day));
+                let outcome = day_outcome(
+                    activity.billed_on,
+                    closed.is_some(),
+                    Planned::of(planned.get(&(cid, aid, day)).copied()),
+                    marks.get(&(cid, aid, day)).copied(),
+                );
+                let priced = tariff.and_then(|t| t.on(day)).is_some();
+                if let Some((reason, message)) = why_not_billed(outcome, closed, priced) {
+                    skipped.push(Skip {
+                        child_id: cid.to_string(),
+                        activity_id: aid.to_string(),
+                        date: day,
+                        reason,
+                        message,
+                    });
+                }
+                outcomes.push((day, outcome));
+            }
             per_child.push((ci, outcomes));
         }
 
