@@ -1426,6 +1426,47 @@ mod tests {
     }
 
     #[test]
+    fn billed_on_attendance_a_reserved_day_not_marked_is_skipped() {
+        let tariffs = [tariff(
+            "SOIR",
+            vec![version(Unit::HalfDay, d(2026, 9, 1), [150, 210, 280], None)],
+        )];
+        let activities = [activity(
+            "SOIR",
+            "Accueil du soir",
+            BilledOn::Attended,
+            None,
+            None,
+        )];
+        let mut fam = family(Some(850));
+        fam.children.truncate(1);
+        let planning = plan("LEA", "SOIR", &[feb(1), feb(2)], SlotState::Reserved);
+        let marks = [mark("LEA", "SOIR", feb(1), Mark::Present)];
+        let bill = bill_family(
+            BillingMonth::new(2027, 2).unwrap(),
+            &BillingInputs {
+                family: &fam,
+                activities: &activities,
+                tariffs: &tariffs,
+                closures: &[],
+                planning: &planning,
+                marks: &marks,
+                corrections: &[],
+            },
+        );
+        assert_eq!(
+            summary(&bill),
+            vec![("LEA", "SOIR", LineKind::Units, 1, 210, 210)]
+        );
+        assert_eq!(bill.skipped.len(), 1);
+        assert_eq!(
+            (bill.skipped[0].date, bill.skipped[0].reason),
+            (feb(2), SkipReason::NotTaken)
+        );
+        assert_eq!(bill.skipped[0].message, "Présence non relevée");
+    }
+
+    #[test]
     fn fees_are_bounded() {
         let mut a = activity(
             "CAN",
