@@ -11,6 +11,7 @@ pub mod digest_window;
 pub mod documents;
 pub mod emails;
 pub mod family;
+pub mod invoicing;
 pub mod keys;
 pub mod planning;
 pub mod ports;
