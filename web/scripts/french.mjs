@@ -57,8 +57,8 @@ const RULES = [
     message: 'espace ordinaire avant « : ; ! ? » (il faut une espace insécable, U+00A0)',
     re: / [:;!?](?=$|[\s"'`»).,<{}\]\\])/g,
   },
-  { id: 'guillemet-open', message: '« sans espace insécable après', re: /«(?![\u00a0\u202f]|\\u00a0|\\u202f)/g },
-  { id: 'guillemet-close', message: '» sans espace insécable avant', re: /(?<![\u00a0\u202f]|\\u00a0|\\u202f)»/g },
+  { id: 'guillemet-open', message: '« sans espace insécable après', re: /«(?![\u00a0\u202f]|\\u00a0|\\u202f|\\u\{a0\}|\\u\{202f\})/g },
+  { id: 'guillemet-close', message: '» sans espace insécable avant', re: /(?<![\u00a0\u202f]|\\u00a0|\\u202f|\\u\{a0\}|\\u\{202f\})»/g },
   { id: 'space-comma', message: 'espace avant une virgule', re: /[ \u00a0],/g },
   {
     id: 'capital',
@@ -186,9 +186,9 @@ function fixed(text) {
   return text
     .replace(/ ([:;!?])(?=$|[\s"'`»).,<{}\]\\])/g, `${NBSP}$1`)
     .replace(/« /g, `«${NBSP}`)
-    .replace(/«(?![\u00a0\u202f]|\\u00a0|\\u202f)/g, `«${NBSP}`)
+    .replace(/«(?![\u00a0\u202f]|\\u00a0|\\u202f|\\u\{a0\}|\\u\{202f\})/g, `«${NBSP}`)
     .replace(/ »/g, `${NBSP}»`)
-    .replace(/(?<![\u00a0\u202f]|\\u00a0|\\u202f)»/g, `${NBSP}»`);
+    .replace(/(?<![\u00a0\u202f]|\\u00a0|\\u202f|\\u\{a0\}|\\u\{202f\})»/g, `${NBSP}»`);
 }
 
 function lineOf(source, offset) {
@@ -260,6 +260,7 @@ function selfTest() {
     `«${NBSP}Mes abonnements${NBSP}»`,
     // The escape written in the source is the same space.
     '`«\\u00a0${d.name}\\u00a0»`',
+    '"(«\\u{a0}et plus\\u{a0}»)"',
     'de 12:00 à 13:30',
     'https://exemple.fr/a?b=1',
     'Établissement',
