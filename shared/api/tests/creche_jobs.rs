@@ -253,6 +253,19 @@ async fn a_birth_declared_becomes_the_applications_child_once_the_commune_accept
     let a = read(&app, &w, &id).await;
     assert_eq!(a["child_id"], lea["id"]);
     assert_eq!(a["child"], "Léa Rose DUPONT");
+    // Its request, in Mes demandes, names the child too.
+    let r = app
+        .get(
+            &format!("/api/requests/{}", a["request_id"].as_str().unwrap()),
+            Some(&w.parent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(
+        r.body["description"],
+        "Préinscription crèche\u{a0}: Léa Rose DUPONT"
+    );
+    assert_eq!(r.body["child_id"], lea["id"]);
     // The application is now the child's open one.
     let r = app
         .post(

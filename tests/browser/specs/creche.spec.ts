@@ -282,7 +282,8 @@ test.describe('the parent answers', () => {
 
     // The same application in Mes demandes, leading back to it.
     await page.goto('/mes-demandes');
-    await page.getByRole('link', { name: /Préinscription crèche\s:\sEnfant à naître \(Léa\)/ }).first().click();
+    // Named after the child since the birth was accepted.
+    await page.getByRole('link', { name: new RegExp(`Préinscription crèche\\s:\\s${LEA}`) }).first().click();
     await page.getByRole('link', { name: 'Voir ma préinscription en crèche' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Préinscription en crèche');
     await expect(page.locator('.creche-status')).toHaveText('État de la demande\u00a0: Acceptée');

@@ -300,6 +300,17 @@ pub async fn linked(app: &AppState, r: &RequestRecord, child: &Child) -> ApiResu
         item: item(&a)?,
         condition: Some(Condition::VersionIs(before)),
     }];
+    // Its request, in Mes demandes and the queue, names the child now.
+    if let Some(mut request) = crate::requests::store::load(app, &a.request_id).await? {
+        let previous = request.version;
+        request.description = format!("Préinscription crèche\u{a0}: {}", a.child);
+        request.child_id = Some(child.id.clone());
+        if let Some(details) = request.details.as_object_mut() {
+            details.insert("child".into(), a.child.clone().into());
+        }
+        request.version += 1;
+        writes.push(crate::requests::store::save(&request, previous)?);
+    }
     if a.status.is_open() {
         let mut marker = Item::new(a.open_marker());
         marker.set("application_id", a.id.clone().into());
