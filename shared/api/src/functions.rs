@@ -30,9 +30,12 @@ pub fn billing() -> Router<AppState> {
     crate::billing::router().merge(crate::billing::import_jobs::router())
 }
 
-/// `agent`: the back-office.
+/// `agent`: the back-office, with invoicing from the planning (the
+/// activity staff's attendance sheets included).
 pub fn agent() -> Router<AppState> {
-    crate::agent::router().merge(crate::billing::agent_router())
+    crate::agent::router()
+        .merge(crate::billing::agent_router())
+        .merge(crate::invoicing::router())
 }
 
 /// `documents`: the families' supporting documents and the agents'

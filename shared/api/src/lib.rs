@@ -25,6 +25,7 @@ pub mod documents;
 pub mod family;
 pub mod functions;
 pub mod http;
+pub mod invoicing;
 pub mod jobs;
 pub mod openapi;
 pub mod planning;

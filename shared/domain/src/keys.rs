@@ -36,6 +36,13 @@
 //! | request | `REQ#<id>` | `REQ` | GSI1: `FAMREQ#<family>` / `<id>`; GSI2 (pending only): `PENDING` / `<id>`; GSI3 (decided): `DIGEST#<window>` / `<family>#<id>` |
 //! | crèche structure | `CRECHES` | `STRUCT#<id>` | |
 //! | crèche application | `FAMILY#<id>` | `CRECHE#<application id>` | GSI1: `CRECHEAPP#<application id>` / `<family id>`; GSI2: `CRECHEAPPS` / `<submitted, RFC 3339 UTC>#<id>` (the agents' list, oldest first); GSI3 while open: `CRECHEDUE` / `<day due, Paris>#<id>` (the daily job); TTL 3 years after closing without a place |
+//! | activity billing settings and tariff | `ACTIVITY#<id>` | `BILLING` | |
+//! | attendance mark | `ACTIVITY#<id>` | `MARK#<day>#<child id>` | |
+//! | quotients familiaux, resident | `FAMILY#<id>` | `Q#QF` | |
+//! | correction not carried yet | `FAMILY#<id>` | `Q#CORR#<id>` | |
+//! | invoicing run key (one invoice per régie, month, family) | `FAMILY#<id>` | `Q#RUN#<régie code>#<YYYY-MM>` | |
+//! | invoice counter of a régie and year | `INVCOUNT#<régie code>#<year>` | `COUNTER` | |
+//! | régie's invoicing state | `INVSTATE#<régie id>` | `STATE` | |
 //! | crèche statistics (no personal data) | `CRECHESTATS` | `<YYYY-MM of closing>#<final state>` | counter `count` |
 //! | open crèche application of a child (one at a time) | `FAMILY#<id>` | `CRECHEOPEN#<child id>` or `CRECHEOPEN#DUE#<due date>` | |
 //!
@@ -428,6 +435,83 @@ pub fn creche_stat(month: &str, status: &str) -> crate::ports::Key {
     crate::ports::Key::new("CRECHESTATS", format!("{month}#{status}"))
 }
 
+// ---- invoicing from the planning (issue 16; layout in docs/invoicing.md) ----
+
+/// An activity's billing settings and tariff (one item, versioned).
+pub fn activity_billing(activity_id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(format!("ACTIVITY#{activity_id}"), "BILLING")
+}
+
+/// Sort-key prefix of the staff's attendance marks, in the activity's
+/// partition.
+pub const MARK_PREFIX: &str = "MARK#";
+
+/// A child's attendance mark on a day, in the activity's partition.
+pub fn attendance_mark(
+    activity_id: &str,
+    day: chrono::NaiveDate,
+    child_id: &str,
+) -> crate::ports::Key {
+    crate::ports::Key::new(
+        format!("ACTIVITY#{activity_id}"),
+        format!("{MARK_PREFIX}{}#{child_id}", day.format("%Y-%m-%d")),
+    )
+}
+
+/// Prefix of an activity's marks on a day (`MARK#2027-02-08#`).
+pub fn marks_of_day(day: chrono::NaiveDate) -> String {
+    format!("{MARK_PREFIX}{}#", day.format("%Y-%m-%d"))
+}
+
+/// Prefix of an activity's marks in a month (`MARK#2027-02-`), the month
+/// as `YYYY-MM`.
+pub fn marks_of_month(month: &str) -> String {
+    format!("{MARK_PREFIX}{month}-")
+}
+
+/// Sort-key prefix of a family's invoicing items (quotient, corrections,
+/// run keys): one query reads them all.
+pub const INVOICING_PREFIX: &str = "Q#";
+
+/// The family's quotients familiaux and where it lives (resident or not).
+pub fn quotients(family_id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(family_partition(family_id), "Q#QF")
+}
+
+/// Sort-key prefix of a family's corrections not carried yet.
+pub const CORRECTION_PREFIX: &str = "Q#CORR#";
+
+/// A correction (credit) waiting for the family's next invoice.
+pub fn correction(family_id: &str, id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(
+        family_partition(family_id),
+        format!("{CORRECTION_PREFIX}{id}"),
+    )
+}
+
+/// Sort-key prefix of a family's run keys.
+pub const INVOICING_RUN_PREFIX: &str = "Q#RUN#";
+
+/// One invoice per (régie, month, family), whatever the number of runs:
+/// holds the invoice's id and number once issued.
+pub fn invoicing_run(family_id: &str, regie_code: &str, month: &str) -> crate::ports::Key {
+    crate::ports::Key::new(
+        family_partition(family_id),
+        format!("{INVOICING_RUN_PREFIX}{regie_code}#{month}"),
+    )
+}
+
+/// The last invoice sequence used by a régie in a year (`last`).
+pub fn invoice_counter(regie_code: &str, year: i32) -> crate::ports::Key {
+    crate::ports::Key::new(format!("INVCOUNT#{regie_code}#{year}"), "COUNTER")
+}
+
+/// A régie's invoicing state: `issued_through`, the last day of the latest
+/// month issued (tariff versions in force up to it are frozen).
+pub fn invoicing_state(regie_id: &str) -> crate::ports::Key {
+    crate::ports::Key::new(format!("INVSTATE#{regie_id}"), "STATE")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,6 +572,35 @@ mod tests {
         }
         assert!(!o.sk.starts_with(CRECHE_APPLICATION_PREFIX));
         assert_eq!(creche_structure("S1").pk, CRECHE_STRUCTURES);
+    }
+
+    #[test]
+    fn invoicing_items_sort_apart_and_read_by_prefix() {
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 2, 8).unwrap();
+        let m = attendance_mark("A1", day, "C1");
+        assert_eq!(
+            (m.pk.as_str(), m.sk.as_str()),
+            ("ACTIVITY#A1", "MARK#2027-02-08#C1")
+        );
+        assert!(m.sk.starts_with(&marks_of_day(day)));
+        assert!(m.sk.starts_with(&marks_of_month("2027-02")));
+        assert!(!m.sk.starts_with(&marks_of_month("2027-03")));
+        assert_eq!(activity_billing("A1").pk, m.pk);
+        let family = [
+            quotients("F1"),
+            correction("F1", "01X"),
+            invoicing_run("F1", "ENF", "2027-02"),
+        ];
+        for k in &family {
+            assert_eq!(k.pk, family_partition("F1"));
+            assert!(k.sk.starts_with(INVOICING_PREFIX));
+            assert!(!k.sk.starts_with(DOSSIER_PREFIX) && !k.sk.starts_with(DOCUMENT_PREFIX));
+            assert!(k.sk.as_str() < INVOICE_PREFIX || k.sk.as_str() > PAYMENT_END);
+            assert!(!k.sk.starts_with("S#") && !k.sk.starts_with("E#"));
+        }
+        assert!(family[1].sk.starts_with(CORRECTION_PREFIX));
+        assert!(family[2].sk.starts_with(INVOICING_RUN_PREFIX));
+        assert_ne!(invoice_counter("ENF", 2027), invoice_counter("ENF", 2028));
     }
 
     #[test]
