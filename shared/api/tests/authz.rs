@@ -88,6 +88,11 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("GET /api/agent/activities/{id}", "activity", "", "", "401 403 403 2xx 403"),
     ("PATCH /api/agent/activities/{id}", "activity", "", r#"{"missing_document":"warn"}"#, "401 403 403 2xx 403"),
     ("POST /api/agent/activities/{id}/closures", "activity", "", r#"{"from":"2027-05-14","to":"2027-05-14","label":"Pont"}"#, "401 403 403 2xx 403"),
+    // Invoicing settings: an activity's tariff, a family's quotients familiaux (agents only).
+    ("GET /api/agent/activities/{id}/billing", "activity", "", "", "401 403 403 2xx 403"),
+    ("PUT /api/agent/activities/{id}/billing", "activity", "", r#"{"regie_id":"{regie}","billed_on":"reserved","versions":[{"effective_from":"2026-09-01","unit":"meal","brackets":[{"from_euros":0,"cents":350}],"default_cents":400}],"version":0}"#, "401 403 403 2xx 403"),
+    ("GET /api/agent/families/{id}/quotients", "family", "", "", "401 403 403 2xx 403"),
+    ("PUT /api/agent/families/{id}/quotients", "family", "", r#"{"quotients":[{"euros":650,"dated":"2026-09-01","valid_until":"2027-08-31"}],"resident":true,"version":0}"#, "401 403 403 2xx 403"),
     ("GET /api/agent/enrolments", "", "activity_id={activity}", "", "401 403 403 2xx 403"),
     ("POST /api/agent/enrolments", "", "", r#"{"child_id":"{child}","activity_id":"{activity2}","from":"2026-09-01","to":"2027-07-06"}"#, "401 403 403 2xx 403"),
     ("GET /api/agent/families", "", "", "", "401 403 403 2xx 403"),

@@ -172,6 +172,21 @@ async fn decision_writes(
             let next = change
                 .apply_to_family(&loaded.dossier.family)
                 .map_err(broken)?;
+            // A quotient familial the commune validates dates from today.
+            if change.fields.contains_key("fiscal")
+                && let Some(euros) = next.fiscal.as_ref().and_then(|f| f.quotient_familial)
+            {
+                let today = marelle_domain::time::local_date(app.clock.now());
+                writes.extend(
+                    crate::invoicing::settings::quotients::from_dossier(
+                        app,
+                        &r.family_id,
+                        euros,
+                        today,
+                    )
+                    .await?,
+                );
+            }
             Write::Put {
                 item: store::family_item(app, &next, loaded.family_version + 1)?,
                 condition: Some(Condition::VersionIs(loaded.family_version)),
