@@ -12,6 +12,8 @@ export function agentAddress(path: string): { section: string | undefined; id: s
   const [section, id, more, extra] = path.split('/').slice(2);
   // A crèche commission session: /agent/creche/commissions/{id}.
   if (section === 'creche' && id === 'commissions' && more && extra === undefined) return { section: 'creche-commissions', id: more };
+  // An activity's tariff: /agent/activites/{id}/facturation.
+  if (section === 'activites' && id && more === 'facturation' && extra === undefined) return { section: 'activite-facturation', id };
   if (more !== undefined || !SECTIONS.has(section)) return null;
   return { section, id };
 }

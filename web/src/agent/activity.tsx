@@ -415,6 +415,9 @@ export function ActivityPage({ id }: { id: string }) {
       <p>
         <a href={`/agent/demandes?activite=${a.id}`}>Voir les demandes en attente pour cette activité</a>
       </p>
+      <p>
+        <a href={`/agent/activites/${a.id}/facturation`}>Tarification : régie, grille de prix par quotient familial, pénalités</a>
+      </p>
 
       <MissingDocumentSetting a={a} onSaved={() => void activity.reload()} onError={setSettingError} />
 

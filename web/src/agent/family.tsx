@@ -13,6 +13,7 @@ import type { FieldProblem } from '../api';
 import { ActionError, ErrorSummary, formErrors, InputField, required, RequiredNote, SelectField, SubmitButton, useSubmit } from '../ui/form';
 import { type Child, type Dossier, type Guardian, type Pending, agent } from '../api/agent';
 import { dateTime, euros, fullName, parseEuros, shortDate } from './format';
+import { FamilyQuotients } from './quotients';
 import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 import { FamilyHistory, LinkedAccounts } from './links';
 import { ValueView, addressText } from './values';
@@ -457,6 +458,8 @@ export function FamilyPage({ id }: { id: string }) {
           <p>Non renseignées.</p>
         )}
       </section>
+
+      <FamilyQuotients familyId={d.id} />
 
       <section class="spaced-small" aria-labelledby="enfants">
         <h2 id="enfants">Enfants</h2>

@@ -43,12 +43,12 @@ const SECTIONS = [
   {
     href: '/agent/familles',
     title: 'Familles',
-    text: "Dossiers famille, codes abonnés, création de famille, import d'un fichier CSV, factures et règlements.",
+    text: "Dossiers famille, codes abonnés, quotients familiaux, création de famille, import d'un fichier CSV, factures et règlements.",
   },
   {
     href: '/agent/activites',
     title: 'Activités',
-    text: 'Activités, fermetures (vacances, grèves) et inscriptions des enfants.',
+    text: 'Activités, fermetures (vacances, grèves), inscriptions des enfants et tarification par quotient familial.',
   },
   {
     href: '/agent/pieces-justificatives',

@@ -25,6 +25,7 @@ import { NewFamilyPage } from './new-family';
 import { OnlinePaymentsPage } from './online-payments';
 import { QueuePage } from './queue';
 import { RequestPage } from './request';
+import { TariffPage } from './tariff';
 
 /** The page at a back-office address, for an agent (../agent-gate checked both). */
 export function agentPage(path: string, me: Me): ComponentChildren {
@@ -48,6 +49,8 @@ function page(path: string): ((me: Me) => ComponentChildren) | null {
     case 'activites':
       if (id === 'nouvelle') return () => <NewActivityPage />;
       return id ? () => <ActivityPage id={id} /> : () => <ActivitiesPage />;
+    case 'activite-facturation':
+      return id ? () => <TariffPage id={id} /> : null;
     case 'accuse-de-traitement':
       return id ? null : () => <DigestPreviewPage />;
     case 'regies':

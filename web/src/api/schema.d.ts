@@ -40,6 +40,15 @@ export interface paths {
      */
     patch: operations["update_activity"];
   };
+  "/api/agent/activities/{id}/billing": {
+    /** `GET /api/agent/activities/{id}/billing`. */
+    get: operations["read_activity_billing"];
+    /**
+     * `PUT /api/agent/activities/{id}/billing`: the whole settings, checked
+     * (every error at once) and written if nobody wrote since `version`.
+     */
+    put: operations["write_activity_billing"];
+  };
   "/api/agent/activities/{id}/closures": {
     /**
      * `POST /api/agent/activities/{id}/closures`: the activity will not take
@@ -184,6 +193,15 @@ export interface paths {
      * family sees them (to record a payment or cancel one).
      */
     get: operations["agent_list_invoices"];
+  };
+  "/api/agent/families/{id}/quotients": {
+    /** `GET /api/agent/families/{id}/quotients`. */
+    get: operations["read_family_quotients"];
+    /**
+     * `PUT /api/agent/families/{id}/quotients`: the agent's quotients and the
+     * residence override, written if nobody wrote since `version`.
+     */
+    put: operations["write_family_quotients"];
   };
   "/api/agent/families/{id}/subscriber-code": {
     /** `POST /api/agent/families/{id}/subscriber-code`: a new code. */
@@ -656,6 +674,21 @@ export interface components {
        */
       to_months: number;
     };
+    /** @description A quotient an agent sets (an attestation brought to the town hall). */
+    AgentQuotient: {
+      /** Format: date */
+      dated: string;
+      /**
+       * Format: int32
+       * @description In euros.
+       */
+      euros: number;
+      /**
+       * Format: date
+       * @description The last day it holds.
+       */
+      valid_until: string;
+    };
     /**
      * @description The family's answer to an offer.
      * @enum {string}
@@ -823,6 +856,11 @@ export interface components {
       holder: string;
       iban_masked: string;
     };
+    /**
+     * @description What the activity bills (a commune setting per activity).
+     * @enum {string}
+     */
+    BilledOn: "reserved" | "attended";
     /** @description One error of a file. */
     BillingImportError: {
       /**
@@ -869,6 +907,43 @@ export interface components {
       /** @description Already stored, identical: left as they are. */
       unchanged: number;
     };
+    /** @description An activity's billing settings, as an agent sets them. */
+    BillingSettings: {
+      /** @description Reserved days, or attended days. */
+      billed_on: components["schemas"]["BilledOn"];
+      /** @description An active régie of the commune. */
+      regie_id: string;
+      /**
+       * Format: int64
+       * @description Fee for an absence without excuse, in cents; absent: none.
+       */
+      unexcused_fee_cents?: number | null;
+      /**
+       * Format: int64
+       * @description Fee for an arrival without reservation, in cents; absent: none.
+       */
+      unreserved_fee_cents?: number | null;
+      /**
+       * Format: int64
+       * @description The version read (0: none yet). Bumped by every write; a write
+       * made on an older one is refused (409).
+       */
+      version: number;
+      /** @description The tariff's versions, oldest first. */
+      versions: components["schemas"]["TariffVersion"][];
+    };
+    /** @description An activity's billing, as the agents' page shows it. */
+    BillingView: {
+      activity_id: string;
+      activity_name: string;
+      /**
+       * Format: date
+       * @description The last day its régie issued invoices for: tariff versions in
+       * force on or before it are frozen.
+       */
+      issued_through?: string | null;
+      settings?: null | components["schemas"]["BillingSettings"];
+    };
     BirthBody: {
       /**
        * Format: date
@@ -879,6 +954,18 @@ export interface components {
       /** @description 50 characters at most. */
       first_name: string;
       sex: components["schemas"]["Sex"];
+    };
+    /**
+     * @description A QF bracket: `[from, to)` in euros (`to` none: open-ended, the last
+     * one) → the price of a unit.
+     */
+    Bracket: {
+      /** Format: int64 */
+      cents: number;
+      /** Format: int32 */
+      from_euros: number;
+      /** Format: int32 */
+      to_euros?: number | null;
     };
     BulkAnswer: {
       decided: string[];
@@ -2199,6 +2286,67 @@ export interface components {
       items: components["schemas"]["QueueItem"][];
       next_page?: string | null;
     };
+    /** @description A QF and the days it holds: from `dated` to `valid_until`, both included. */
+    Quotient: {
+      /** Format: date */
+      dated: string;
+      /**
+       * Format: int32
+       * @description In euros.
+       */
+      euros: number;
+      source: components["schemas"]["QuotientSource"];
+      /** Format: date */
+      valid_until: string;
+    };
+    /**
+     * @description Where a QF comes from.
+     * @enum {string}
+     */
+    QuotientSource: "dossier" | "agent";
+    /**
+     * @description What an agent writes: the agent's quotients (those from the dossier
+     * stay as they are), the residence override, the version read.
+     */
+    QuotientsUpdate: {
+      quotients: components["schemas"]["AgentQuotient"][];
+      /**
+       * @description `true`: in the commune, `false`: outside; absent or null: from the
+       * first guardian's address.
+       */
+      resident?: boolean | null;
+      /**
+       * Format: int64
+       * @description The version read (0: none yet).
+       */
+      version: number;
+    };
+    /** @description A family's quotients as the agents' page shows them. */
+    QuotientsView: {
+      family_id: string;
+      /** @description Most recent first. */
+      quotients: components["schemas"]["Quotient"][];
+      resident?: boolean | null;
+      /**
+       * Format: int64
+       * @description 0: nothing stored yet.
+       */
+      version: number;
+    };
+    /** @description The reduction from the second child on. */
+    Reduction: OneOf<[{
+      /**
+       * Format: int32
+       * @description Off each unit price, rounded half up to the cent.
+       */
+      percent: number;
+    }, {
+      /**
+       * Format: int64
+       * @description Off each unit price (never below 0).
+       */
+      cents: number;
+    }]>;
     /** @description Why a day was refused. */
     Refusal: {
       code: string;
@@ -2578,6 +2726,34 @@ export interface components {
       /** @enum {string} */
       kind: "new_child";
     }]>;
+    /**
+     * @description One version of a tariff, in force from `effective_from` until the next
+     * version's date.
+     */
+    TariffVersion: {
+      brackets: components["schemas"]["Bracket"][];
+      /**
+       * Format: int64
+       * @description The price of a unit when the QF is unknown that day.
+       */
+      default_cents: number;
+      /** Format: date */
+      effective_from: string;
+      /**
+       * Format: int64
+       * @description The price of a unit for a family outside the commune, whatever its
+       * QF; none: the grid applies to them too.
+       */
+      outside_cents?: number | null;
+      second_child?: null | components["schemas"]["Reduction"];
+      unit: components["schemas"]["Unit"];
+    };
+    /**
+     * @description What one billed day counts as. Every billed day is one unit; the unit
+     * names it on the invoice.
+     * @enum {string}
+     */
+    Unit: "slot" | "half_day" | "meal" | "day";
     UnlinkBody: {
       /** @description The account to unlink (one of the dossier's `subscribers`). */
       account_id: string;
@@ -2838,6 +3014,106 @@ export interface operations {
       };
       /** @description Activité inconnue */
       404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/activities/{id}/billing`. */
+  read_activity_billing: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description La tarification de l'activité (absente tant qu'elle n'est pas définie) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BillingView"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `unknown_activity` */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `PUT /api/agent/activities/{id}/billing`: the whole settings, checked
+   * (every error at once) and written if nobody wrote since `version`.
+   */
+  write_activity_billing: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BillingSettings"];
+      };
+    };
+    responses: {
+      /** @description Tarification enregistrée */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BillingView"];
+        };
+      };
+      /** @description Corps illisible, champ inconnu ou manquant */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `unknown_activity` */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `conflict` : modifiée entre-temps (version périmée), ou une facturation a eu lieu entre-temps */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Corps trop volumineux */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Les erreurs, chacune sur son champ : `unknown_regie`, `fee_invalid`, `tariff_version_frozen`, et les codes du tarif (`tariff_empty`, `tariff_bracket_gap`…) */
+      422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
@@ -3883,6 +4159,106 @@ export interface operations {
       };
       /** @description Famille inconnue */
       404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/agent/families/{id}/quotients`. */
+  read_family_quotients: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Les quotients familiaux de la famille et sa résidence */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QuotientsView"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `unknown_family` */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `PUT /api/agent/families/{id}/quotients`: the agent's quotients and the
+   * residence override, written if nobody wrote since `version`.
+   */
+  write_family_quotients: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["QuotientsUpdate"];
+      };
+    };
+    responses: {
+      /** @description Quotients enregistrés */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QuotientsView"];
+        };
+      };
+      /** @description Corps illisible, champ inconnu ou manquant */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Réservé aux agents */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `unknown_family` */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `conflict` : modifiés entre-temps (version périmée) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Corps trop volumineux */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Chacune sur son champ : `qf_too_high`, `qf_validity`, `too_many_quotients` */
+      422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };

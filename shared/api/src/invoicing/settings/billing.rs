@@ -162,7 +162,7 @@ pub fn check_frozen(
                 &format!("versions[{i}]"),
                 "tariff_version_frozen",
                 format!(
-                    "Cette version est figée : elle a servi à facturer jusqu'au {when} inclus. Ajoutez plutôt une version qui commence après cette date."
+                    "Cette version est figée : elle a servi à facturer jusqu'au {when} inclus. Ajoutez plutôt une version qui commence après cette date."
                 ),
             )),
             None => errors.push(FieldError::new(
@@ -180,7 +180,7 @@ pub fn check_frozen(
                 "versions",
                 "tariff_version_frozen",
                 format!(
-                    "La version du {} est figée : elle a servi à facturer jusqu'au {when} inclus et ne peut pas être supprimée.",
+                    "La version du {} est figée : elle a servi à facturer jusqu'au {when} inclus et ne peut pas être supprimée.",
                     fr(o.effective_from)
                 ),
             ));
@@ -211,9 +211,9 @@ fn state_unchanged(regie_id: &str, issued: Option<NaiveDate>) -> Write {
               (status = 400, description = "Corps illisible, champ inconnu ou manquant", body = Problem),
               (status = 403, description = "Réservé aux agents", body = Problem),
               (status = 404, description = "`unknown_activity`", body = Problem),
-              (status = 409, description = "`conflict` : modifiée entre-temps (version périmée), ou une facturation a eu lieu entre-temps", body = Problem),
+              (status = 409, description = "`conflict` : modifiée entre-temps (version périmée), ou une facturation a eu lieu entre-temps", body = Problem),
               (status = 413, description = "Corps trop volumineux", body = Problem),
-              (status = 422, description = "Les erreurs, chacune sur son champ : `unknown_regie`, `fee_invalid`, `tariff_version_frozen`, et les codes du tarif (`tariff_empty`, `tariff_bracket_gap`…)", body = Problem)))]
+              (status = 422, description = "Les erreurs, chacune sur son champ : `unknown_regie`, `fee_invalid`, `tariff_version_frozen`, et les codes du tarif (`tariff_empty`, `tariff_bracket_gap`…)", body = Problem)))]
 pub async fn write(
     State(app): State<AppState>,
     Agent(_): Agent,

@@ -141,9 +141,9 @@ pub async fn read(
               (status = 400, description = "Corps illisible, champ inconnu ou manquant", body = Problem),
               (status = 403, description = "Réservé aux agents", body = Problem),
               (status = 404, description = "`unknown_family`", body = Problem),
-              (status = 409, description = "`conflict` : modifiés entre-temps (version périmée)", body = Problem),
+              (status = 409, description = "`conflict` : modifiés entre-temps (version périmée)", body = Problem),
               (status = 413, description = "Corps trop volumineux", body = Problem),
-              (status = 422, description = "Chacune sur son champ : `qf_too_high`, `qf_validity`, `too_many_quotients`", body = Problem)))]
+              (status = 422, description = "Chacune sur son champ : `qf_too_high`, `qf_validity`, `too_many_quotients`", body = Problem)))]
 pub async fn write(
     State(app): State<AppState>,
     Agent(_): Agent,
@@ -168,7 +168,7 @@ pub async fn write(
         errors.push(FieldError::new(
             "quotients",
             "too_many_quotients",
-            format!("Une famille garde au plus {MAX_QUOTIENTS} quotients familiaux : retirez les plus anciens."),
+            format!("Une famille garde au plus {MAX_QUOTIENTS} quotients familiaux : retirez les plus anciens."),
         ));
     }
     for (i, q) in body.quotients.iter().take(MAX_QUOTIENTS).enumerate() {
