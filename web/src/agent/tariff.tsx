@@ -282,6 +282,7 @@ function VersionEditor({ v, i, err, onChange, onRemove }: VersionEditorProps) {
               <input
                 id={ids[what]}
                 name={ids[what]}
+                type="text"
                 class="tarif-nombre"
                 inputMode={what === 'prix' ? 'decimal' : 'numeric'}
                 autoComplete="off"
