@@ -24,6 +24,7 @@ on_both_stores!(
     unknown_activities_and_families_and_big_bodies_are_refused,
     an_agent_sets_quotients_and_the_residence,
     accepting_the_dossiers_quotient_familial_records_it,
+    a_family_created_with_its_quotient_familial_has_it_from_the_dossier,
 );
 
 struct World {
@@ -610,4 +611,48 @@ async fn accepting_the_dossiers_quotient_familial_records_it(app: TestApp) {
     assert_eq!(r.body["quotients"].as_array().unwrap().len(), 1);
     assert_eq!(r.body["quotients"][0]["source"], "dossier");
     assert_eq!(r.body["resident"], Value::Null);
+}
+
+async fn a_family_created_with_its_quotient_familial_has_it_from_the_dossier(app: TestApp) {
+    let w = world(app).await;
+    let created = w
+        .app
+        .create_family(
+            &w.agent,
+            json!({
+                "guardians": [{"civility": "M.", "last_name": "MARTIN", "first_name": "Paul",
+                               "email": "paul@exemple.fr", "quality": "father"}],
+                "fiscal": {"regime": "caf", "allocataire_number": "1234567", "quotient_familial": 820}
+            }),
+        )
+        .await;
+    let path = format!(
+        "/api/agent/families/{}/quotients",
+        created["id"].as_str().unwrap()
+    );
+    let r = w.app.get(&path, Some(&w.agent)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let today = {
+        use marelle_domain::ports::Clock;
+        marelle_domain::time::local_date(w.app.clock.now())
+    };
+    assert_eq!(
+        r.body["quotients"],
+        json!([{"euros": 820, "dated": today.to_string(), "source": "dossier",
+                "valid_until": marelle_api::invoicing::settings::quotients::dossier_validity(today).to_string()}])
+    );
+    assert_eq!(r.body["version"], 1);
+    // Without a quotient familial, nothing is stored.
+    let plain = w.app.dupont_family(&w.agent).await;
+    let r = w
+        .app
+        .get(
+            &format!(
+                "/api/agent/families/{}/quotients",
+                plain["id"].as_str().unwrap()
+            ),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.body["version"], 0);
 }

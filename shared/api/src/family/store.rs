@@ -255,8 +255,9 @@ pub async fn load(app: &AppState, family_id: &str) -> ApiResult<Option<Loaded>> 
     }))
 }
 
-/// The writes that create a new family: its record, people and code. The
-/// subscriber code is claimed by a conditional write (unique).
+/// The writes that create a new family: its record, people and code (and
+/// its quotient familial, when given). The subscriber code is claimed by a
+/// conditional write (unique).
 pub fn creation_writes(
     app: &AppState,
     record: &FamilyRecord,
@@ -276,6 +277,13 @@ pub fn creation_writes(
     }
     for c in &family.children {
         writes.push(Write::put_new(child_item(app, &record.id, c, 1)?));
+    }
+    // A quotient familial the agent entered with the new file holds from today.
+    if let Some(euros) = record.fiscal.as_ref().and_then(|f| f.quotient_familial) {
+        let today = marelle_domain::time::local_date(app.clock.now());
+        writes.push(crate::invoicing::settings::quotients::new_family_write(
+            &record.id, euros, today,
+        )?);
     }
     Ok(writes)
 }

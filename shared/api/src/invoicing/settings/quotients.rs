@@ -276,6 +276,18 @@ pub async fn from_dossier(
     put(family_id, &item, old.version).map(Some)
 }
 
+/// The quotients item of a family created with a quotient familial in its
+/// fiscal information (an agent's new file): that quotient, from the
+/// dossier, dated `day`, for a year.
+pub fn new_family_write(family_id: &str, euros: u32, day: NaiveDate) -> ApiResult<Write> {
+    let item = QuotientsItem {
+        quotients: with_dossier_quotient(&[], euros, day).unwrap_or_default(),
+        resident: None,
+        version: 1,
+    };
+    put(family_id, &item, 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
