@@ -25,6 +25,7 @@ on_both_stores!(
     an_agent_sets_quotients_and_the_residence,
     accepting_the_dossiers_quotient_familial_records_it,
     a_family_created_with_its_quotient_familial_has_it_from_the_dossier,
+    items_seeded_without_a_version_are_read_and_written,
 );
 
 struct World {
@@ -655,4 +656,49 @@ async fn a_family_created_with_its_quotient_familial_has_it_from_the_dossier(app
         )
         .await;
     assert_eq!(r.body["version"], 0);
+}
+
+async fn items_seeded_without_a_version_are_read_and_written(app: TestApp) {
+    let w = world(app).await;
+    // As another slice's seeding might write them: the documented fields, no version.
+    let mut billing = Item::new(keys::activity_billing(&w.activity));
+    billing.set("regie_id", json!(w.regie));
+    billing.set("billed_on", json!("attended"));
+    billing.set(
+        "tariff",
+        json!({"activity_id": w.activity, "versions": [grid("2026-09-01", [1, 2, 3])]}),
+    );
+    w.app.state.store.put(billing, None).await.unwrap();
+    let family = w.app.dupont_family(&w.agent).await;
+    let family_id = family["id"].as_str().unwrap();
+    let mut qf = Item::new(keys::quotients(family_id));
+    qf.set(
+        "quotients",
+        json!([{"euros": 700, "dated": "2026-09-01", "valid_until": "2027-08-31", "source": "dossier"}]),
+    );
+    w.app.state.store.put(qf, None).await.unwrap();
+
+    let r = w.app.get(&w.billing_path(), Some(&w.agent)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["settings"]["version"], 0);
+    assert_eq!(r.body["settings"]["billed_on"], "attended");
+    let r = w
+        .put_billing(w.settings(json!([grid("2026-09-01", [4, 5, 6])]), 0))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["settings"]["version"], 1);
+
+    let path = format!("/api/agent/families/{family_id}/quotients");
+    let r = w.app.get(&path, Some(&w.agent)).await;
+    assert_eq!(r.body["version"], 0);
+    assert_eq!(r.body["quotients"][0]["euros"], 700);
+    let r = w
+        .put(
+            &path,
+            json!({"quotients": [], "resident": false, "version": 0}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["version"], 1);
+    assert_eq!(r.body["quotients"][0]["source"], "dossier");
 }

@@ -36,6 +36,8 @@ pub struct BillingItem {
     #[serde(default)]
     pub unreserved_fee_cents: Option<i64>,
     pub tariff: Tariff,
+    /// Absent on an item seeded without it: read as 0.
+    #[serde(default)]
     pub version: i64,
 }
 
@@ -293,11 +295,9 @@ pub async fn write(
     };
     let mut writes = vec![Write::Put {
         item: Item::with_data(keys::activity_billing(&id), &item)?,
-        condition: Some(if old.is_some() {
-            Condition::VersionIs(old_version)
-        } else {
-            Condition::NotExists
-        }),
+        condition: Some(super::quotients::version_condition(
+            old.as_ref().map(|o| o.version),
+        )),
     }];
     for (regie_id, issued) in &states {
         if !regie_id.is_empty() && regie_id.len() <= 40 && !regie_id.contains('#') {

@@ -27,10 +27,12 @@ pub const MAX_QUOTIENTS: usize = 50;
 /// The stored item's data (docs/invoicing.md, Store layout).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct QuotientsItem {
+    #[serde(default)]
     pub quotients: Vec<Quotient>,
     /// Set by an agent; absent: from the address.
     #[serde(default)]
     pub resident: Option<bool>,
+    #[serde(default)]
     pub version: i64,
 }
 
@@ -104,17 +106,22 @@ fn view(family_id: &str, item: QuotientsItem) -> QuotientsView {
     }
 }
 
-/// The write of `item` (its version bumped), on the version `read` (0:
-/// none yet).
-fn put(family_id: &str, item: &QuotientsItem, read: i64) -> ApiResult<Write> {
+/// The write of `item` (its version bumped), on the item as read: none
+/// (absent), or its version (0: an item seeded without one).
+fn put(family_id: &str, item: &QuotientsItem, read: Option<i64>) -> ApiResult<Write> {
     Ok(Write::Put {
         item: Item::with_data(keys::quotients(family_id), item)?,
-        condition: Some(if read == 0 {
-            Condition::NotExists
-        } else {
-            Condition::VersionIs(read)
-        }),
+        condition: Some(version_condition(read)),
     })
+}
+
+/// The condition of a versioned write on what was read.
+pub fn version_condition(read: Option<i64>) -> Condition {
+    match read {
+        None => Condition::NotExists,
+        Some(0) => Condition::Exists,
+        Some(v) => Condition::VersionIs(v),
+    }
 }
 
 /// `GET /api/agent/families/{id}/quotients`.
@@ -153,7 +160,9 @@ pub async fn write(
     if !family_exists(&app, &id).await? {
         return Err(unknown_family());
     }
-    let old = load(&app, &id).await?.unwrap_or_default();
+    let stored = load(&app, &id).await?;
+    let read = stored.as_ref().map(|o| o.version);
+    let old = stored.unwrap_or_default();
     if body.version != old.version {
         return Err(stale());
     }
@@ -194,11 +203,7 @@ pub async fn write(
         resident: body.resident,
         version: old.version + 1,
     };
-    match app
-        .store
-        .transact(vec![put(&id, &item, old.version)?])
-        .await
-    {
+    match app.store.transact(vec![put(&id, &item, read)?]).await {
         Ok(()) => Ok(Json(view(&id, item))),
         Err(StoreError::ConditionFailed { .. }) => Err(stale()),
         Err(e) => Err(e.into()),
@@ -264,7 +269,9 @@ pub async fn from_dossier(
     euros: u32,
     day: NaiveDate,
 ) -> ApiResult<Option<Write>> {
-    let old = load(app, family_id).await?.unwrap_or_default();
+    let stored = load(app, family_id).await?;
+    let read = stored.as_ref().map(|o| o.version);
+    let old = stored.unwrap_or_default();
     let Some(quotients) = with_dossier_quotient(&old.quotients, euros, day) else {
         return Ok(None);
     };
@@ -273,7 +280,7 @@ pub async fn from_dossier(
         resident: old.resident,
         version: old.version + 1,
     };
-    put(family_id, &item, old.version).map(Some)
+    put(family_id, &item, read).map(Some)
 }
 
 /// The quotients item of a family created with a quotient familial in its
@@ -285,7 +292,7 @@ pub fn new_family_write(family_id: &str, euros: u32, day: NaiveDate) -> ApiResul
         resident: None,
         version: 1,
     };
-    put(family_id, &item, 0)
+    put(family_id, &item, None)
 }
 
 #[cfg(test)]
