@@ -263,6 +263,7 @@ struct FamilyFileApi;
 pub fn document() -> Document {
     let mut doc = crate::accounts::AccountsApi::openapi();
     doc.merge(FamilyFileApi::openapi());
+    doc.merge(crate::invoicing::attendance::AttendanceApi::openapi());
     doc.info.title = "Marelle".into();
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     doc.info.description = Some(
