@@ -229,6 +229,7 @@ pub async fn activities(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DayParam {
     /// The day, AAAA-MM-JJ.
@@ -286,6 +287,7 @@ pub async fn day_csv(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WeekParam {
     /// A day of the week shown (Monday to Sunday), AAAA-MM-JJ.
