@@ -434,21 +434,14 @@ pub async fn build(app: &AppState, activity: &Activity, date: NaiveDate) -> ApiR
         }
         children.push(line);
     }
-    children.sort_by(|a, b| {
+    children.sort_by_cached_key(|c| {
         (
-            a.group,
-            a.waiting_rank,
-            a.last_name.to_lowercase(),
-            a.first_name.to_lowercase(),
-            &a.child_id,
+            c.group,
+            c.waiting_rank,
+            sort_key(&c.last_name),
+            sort_key(&c.first_name),
+            c.child_id.clone(),
         )
-            .cmp(&(
-                b.group,
-                b.waiting_rank,
-                b.last_name.to_lowercase(),
-                b.first_name.to_lowercase(),
-                &b.child_id,
-            ))
     });
     let present = children
         .iter()
@@ -598,4 +591,22 @@ pub fn day_label(date: NaiveDate) -> String {
         date.day(),
         MONTHS[date.month0() as usize]
     )
+}
+
+/// A name as French lists sort it: case and accents aside.
+pub fn sort_key(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'â' | 'ä' | 'á' | 'ã' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' | 'í' => 'i',
+            'ô' | 'ö' | 'ó' => 'o',
+            'ù' | 'û' | 'ü' | 'ú' => 'u',
+            'ÿ' => 'y',
+            'ç' => 'c',
+            'ñ' => 'n',
+            c => c,
+        })
+        .collect()
 }
