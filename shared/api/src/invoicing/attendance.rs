@@ -259,7 +259,7 @@ pub async fn day_sheet(
 #[utoipa::path(get, path = "/api/attendance/activities/{id}/sheet.csv", operation_id = "attendance_sheet_csv", tag = "attendance",
     params(("id" = String, Path), DayParam),
     responses(
-        (status = 200, description = "La feuille en CSV (UTF-8 avec BOM, séparateur « ; »)", content_type = "text/csv", body = String),
+        (status = 200, description = "La feuille en CSV (UTF-8 avec BOM, séparateur « ; »)", content_type = "text/csv", body = String),
         (status = 404, description = "Activité inconnue, ou dont l'appelant ne fait pas le pointage", body = Problem),
     ))]
 pub async fn day_csv(
@@ -298,7 +298,7 @@ pub struct WeekParam {
 #[utoipa::path(get, path = "/api/attendance/activities/{id}/week", operation_id = "attendance_week", tag = "attendance",
     params(("id" = String, Path), WeekParam),
     responses(
-        (status = 200, description = "La semaine (lundi à dimanche) : réservés, capacité, présents par jour", body = Week),
+        (status = 200, description = "La semaine (lundi à dimanche) : réservés, capacité, présents par jour", body = Week),
         (status = 404, description = "Activité inconnue, ou dont l'appelant ne fait pas le pointage", body = Problem),
     ))]
 pub async fn week(
@@ -342,7 +342,7 @@ fn bad_date(raw: &str) -> ApiError {
     ApiError::bad_request(
         "invalid_date",
         format!(
-            "La date « {} » n'est pas valide (AAAA-MM-JJ attendue).",
+            "La date « {} » n'est pas valide (AAAA-MM-JJ attendue).",
             clip(raw)
         ),
     )
@@ -442,7 +442,7 @@ const MARK_BODY_LIMIT: usize = 1024;
         (status = 200, description = "Pointage enregistré", body = MarkAnswer),
         (status = 400, description = "Date illisible (invalid_date), corps non conforme", body = Problem),
         (status = 404, description = "Activité inconnue ou d'un autre personnel", body = Problem),
-        (status = 422, description = "Jour sans activité (not_running), trop loin (too_far_ahead, too_far_back), enfant non inscrit (not_enrolled), « présent » sans réservation (not_reserved), « arrivé sans réservation » d'un enfant réservé (reserved)", body = Problem),
+        (status = 422, description = "Jour sans activité (not_running), trop loin (too_far_ahead, too_far_back), enfant non inscrit (not_enrolled), « présent » sans réservation (not_reserved), « arrivé sans réservation » d'un enfant réservé (reserved)", body = Problem),
     ))]
 pub async fn set_mark(
     State(app): State<AppState>,
@@ -461,13 +461,13 @@ pub async fn set_mark(
         Mark::Present if !is_reserved => {
             return Err(ApiError::rule(
                 "not_reserved",
-                "Cet enfant n'a pas de réservation ce jour : pointez-le « arrivé sans réservation ».",
+                "Cet enfant n'a pas de réservation ce jour : pointez-le « arrivé sans réservation ».",
             ));
         }
         Mark::ArrivedUnreserved if is_reserved => {
             return Err(ApiError::rule(
                 "reserved",
-                "Cet enfant a une réservation ce jour : pointez-le « présent ».",
+                "Cet enfant a une réservation ce jour : pointez-le « présent ».",
             ));
         }
         _ => {}
@@ -572,14 +572,14 @@ pub async fn checked_activities(app: &AppState, ids: &[String]) -> ApiResult<Vec
     if let Some(bad) = ids.iter().find(|id| id.is_empty() || id.len() > MAX_ID) {
         return Err(ApiError::rule(
             "unknown_activity",
-            format!("Activité inconnue : « {} ».", clip(bad)),
+            format!("Activité inconnue : « {} ».", clip(bad)),
         ));
     }
     let found = planning::activities(app, &ids).await?;
     if let Some(missing) = ids.iter().find(|id| !found.iter().any(|a| &a.id == *id)) {
         return Err(ApiError::rule(
             "unknown_activity",
-            format!("Activité inconnue : « {} ».", clip(missing)),
+            format!("Activité inconnue : « {} ».", clip(missing)),
         ));
     }
     Ok(ids)
@@ -652,7 +652,7 @@ pub async fn set_staff_activities(
         Ok(()) => {}
         Err(e) if e.is_condition_failed() => {
             return Err(ApiError::changed_meanwhile(
-                "Le compte a été modifié entre-temps : rechargez la page.",
+                "Le compte a été modifié entre-temps : rechargez la page.",
             ));
         }
         Err(e) => return Err(e.into()),

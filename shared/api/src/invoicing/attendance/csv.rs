@@ -42,7 +42,7 @@ fn people(list: &[SheetPerson]) -> String {
             s
         })
         .collect::<Vec<_>>()
-        .join(" ; ")
+        .join(" ; ")
 }
 
 pub const HEADER: [&str; 12] = [
@@ -95,7 +95,7 @@ pub fn sheet_csv(sheet: &Sheet) -> String {
                     .iter()
                     .map(|g| format!("{} {}", g.full_name, g.phone).trim().to_string())
                     .collect::<Vec<_>>()
-                    .join(" ; "),
+                    .join(" ; "),
             ),
             cell(&date),
         ]));

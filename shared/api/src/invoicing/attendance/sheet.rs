@@ -143,7 +143,7 @@ pub fn not_running_text(activity: &Activity, why: &NotRunning) -> String {
         ),
         NotRunning::Closed(label) => {
             format!(
-                "L'activité {} est fermée ce jour-là : {label}.",
+                "L'activité {} est fermée ce jour-là : {label}.",
                 activity.name
             )
         }
