@@ -179,6 +179,12 @@ test('the staff take attendance on a phone, offline too, print, download and see
   await expect(monday.getByRole('cell')).toHaveText(['1 / 3', '2', '33 %']);
   await expect(page.getByRole('row', { name: /samedi 23 janvier/ })).toContainText("Pas d'activité");
   await expectAccessible(page, 'the week', true);
+
+  // The back-office is not theirs: a way back to the sheets.
+  await page.goto('/agent');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Accès réservé aux agents');
+  await page.getByRole('link', { name: 'Aller au pointage des présences' }).click();
+  await expect(page).toHaveURL(/\/pointage$/);
 });
 
 test('a parent is turned away from the sheets, agents reach them from the back-office', async ({ page, playwright, baseURL }) => {
