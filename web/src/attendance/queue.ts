@@ -19,7 +19,7 @@ export interface Queued {
 }
 
 const KEY = 'marelle.pointage.attente';
-/** At most this many marks wait (a sheet holds at most 400 children). */
+/** At most this many marks wait (a sheet holds at most 800 children). */
 const MAX = 2000;
 
 const listeners = new Set<() => void>();

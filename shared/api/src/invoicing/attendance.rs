@@ -42,7 +42,7 @@ pub const MAX_DAYS_AHEAD: i64 = 7;
 /// Days back a mark may still be set or cleared.
 pub const MAX_DAYS_BACK: i64 = 366;
 /// Children on one sheet (reservations, waiting list and enrolments read).
-pub const MAX_SHEET_CHILDREN: usize = 400;
+pub const MAX_SHEET_CHILDREN: usize = 800;
 /// The longest id the routes accept.
 const MAX_ID: usize = 40;
 
