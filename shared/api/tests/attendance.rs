@@ -761,6 +761,45 @@ async fn csv_cells_never_start_a_formula(app: TestApp) {
     assert!(line.contains("\"'@SOMME(A1)\""), "{line}");
 }
 
+/// A sheet is bounded: more children enrolled that day than a sheet
+/// holds is a clear refusal, not a slow answer.
+async fn a_sheet_too_large_is_refused(app: TestApp) {
+    let w = World::new(app).await;
+    let period = marelle_domain::planning::Period {
+        from: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+        to: chrono::NaiveDate::from_ymd_opt(2027, 7, 6).unwrap(),
+    };
+    let items: Vec<_> = (0..=marelle_api::invoicing::attendance::MAX_SHEET_CHILDREN)
+        .map(|i| {
+            marelle_api::planning::store::enrolment_item(&marelle_domain::planning::Enrolment {
+                id: format!("E{i:04}"),
+                family_id: format!("F{i:04}"),
+                child_id: format!("C{i:04}"),
+                activity_id: w.activity.clone(),
+                period,
+            })
+            .unwrap()
+        })
+        .collect();
+    w.app
+        .state
+        .store
+        .write_many(items, Vec::new())
+        .await
+        .unwrap();
+    let r = w
+        .app
+        .get(
+            &format!("/api/attendance/activities/{}/sheet?date={DAY}", w.activity),
+            Some(&w.staff),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "sheet_too_large")
+    );
+}
+
 on_both_stores!(
     embedded: marelle_testkit::TestApp::new().await,
     dynamodb: crate::common::dynamo_app("attendance").await;
@@ -770,4 +809,5 @@ on_both_stores!(
     staff_see_their_activities_and_nothing_else,
     csv_is_the_sheet_for_french_spreadsheets,
     csv_cells_never_start_a_formula,
+    a_sheet_too_large_is_refused,
 );
