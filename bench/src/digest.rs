@@ -114,6 +114,7 @@ pub async fn run(families: usize, per_family: usize) {
             activated_at: Some(decided),
             created_at: decided,
             pending_subscriber_code: None,
+            activities: Vec::new(),
             version: 1,
         };
         batch.push(marelle_api::accounts::store::account_item(&account).unwrap());

@@ -14,9 +14,26 @@ import { NotFoundPage } from './pages/info';
 import { RequireLogin } from './require-login';
 import { Page } from './ui/page';
 
-/** What a parent sees on a back-office address: no data, a way out. */
-export function AgentsOnlyPage() {
+/** What a parent (or activity staff) sees on a back-office address: no data, a way out. */
+export function AgentsOnlyPage({ staff = false }: { staff?: boolean }) {
   const { busy, logout } = useLogout();
+  if (staff) {
+    return (
+      <Page title="Accès réservé aux agents" breadcrumb={[{ label: 'Back-office' }]}>
+        <div class="prose">
+          <div class="notice notice--error">
+            <p>
+              <strong>Cette page est réservée aux agents {ofCommune(commune.name)}.</strong> Votre compte du personnel des activités donne
+              accès au pointage des présences uniquement.
+            </p>
+          </div>
+          <p>
+            <a href="/pointage">Aller au pointage des présences</a>
+          </p>
+        </div>
+      </Page>
+    );
+  }
   return (
     <Page title="Accès réservé aux agents" breadcrumb={[{ label: 'Back-office' }]}>
       <div class="prose">
@@ -89,5 +106,5 @@ export function agentRoute(path: string): ComponentChildren {
 }
 
 function RequireAgent({ path }: { path: string }) {
-  return <RequireLogin path={path} render={(me) => (me.role === 'agent' ? <AgentPages path={path} me={me} /> : <AgentsOnlyPage />)} />;
+  return <RequireLogin path={path} render={(me) => (me.role === 'agent' ? <AgentPages path={path} me={me} /> : <AgentsOnlyPage staff={me.role === 'staff'} />)} />;
 }

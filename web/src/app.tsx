@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
 import { agentRoute } from './agent-gate';
+import { AttendanceHomePage, SheetPage, WeekPage } from './attendance/pages';
 import { ActivationPage, ResendActivationPage } from './accounts/activation';
 import { LoginPage } from './accounts/login';
 import { MySpacePage } from './accounts/my-space';
@@ -101,8 +102,18 @@ function route(path: string): ComponentChildren {
       return <RequireLogin path={path} render={(me) => <OperationsPage me={me} />} />;
     case '/espace-facturation/reglements':
       return <RequireLogin path={path} render={(me) => <PaymentsPage me={me} />} />;
+    case '/pointage':
+      return <RequireLogin path={path} render={(me) => <AttendanceHomePage me={me} />} />;
     default:
       if (path === '/agent' || path.startsWith('/agent/')) return agentRoute(path);
+      if (/^\/pointage\/[^/]+\/semaine$/.test(path)) {
+        const id = decodeURIComponent(path.slice('/pointage/'.length, -'/semaine'.length));
+        return <RequireLogin path={path} render={(me) => <WeekPage me={me} id={id} />} />;
+      }
+      if (/^\/pointage\/[^/]+$/.test(path)) {
+        const id = decodeURIComponent(path.slice('/pointage/'.length));
+        return <RequireLogin path={path} render={(me) => <SheetPage me={me} id={id} />} />;
+      }
       if (/^\/espace-facturation\/paiement\/[^/]+$/.test(path)) {
         const id = decodeURIComponent(path.slice('/espace-facturation/paiement/'.length));
         return <RequireLogin path={path} render={(me) => <PaymentOutcomePage me={me} id={id} />} />;

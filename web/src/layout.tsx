@@ -81,11 +81,14 @@ function UserZone({ class: extra = '' }: { class?: string }) {
 
 /** Agents also get the back-office in the menu. */
 const backOffice = { href: '/agent', label: 'Back-office', also: [] };
+/** Activity staff see attendance only. */
+const attendance = { href: '/pointage', label: 'Pointage', also: [] };
 
 export function Layout({ children }: { children: ComponentChildren }) {
   const { path } = useLocation();
   const session = useSession();
-  const menu = session.state === 'authenticated' && session.me.role === 'agent' ? [...sections, backOffice] : sections;
+  const role = session.state === 'authenticated' ? session.me.role : null;
+  const menu = role === 'agent' ? [...sections, backOffice] : role === 'staff' ? [attendance] : sections;
   const [open, setOpen] = useState(false);
   const toggle = useRef<HTMLButtonElement>(null);
   // A new page closes the menu (on narrow screens it would hide the page).

@@ -29,6 +29,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AgentCommand,
     },
+    /// Activity staff accounts (attendance only).
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
     /// Runs the processing digest for the window closed at INSTANT
     /// (13:00 or 18:00 Europe/Paris at or before it).
     Digest {
@@ -142,6 +147,31 @@ pub enum AgentCommand {
         /// Create the account in a deployed portal's DynamoDB table instead
         /// (the stack's `TableName` output), with the AWS credentials and
         /// region of the environment.
+        #[arg(long, env = "MARELLE_TABLE")]
+        aws_table: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum StaffCommand {
+    /// Creates an activity staff account, active at once, taking
+    /// attendance for the activities given (`--activity` repeated, at most
+    /// 50; an agent changes them later with `PUT /api/attendance/staff/{id}`).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, default_value = "Animation")]
+        first_name: String,
+        #[arg(long, default_value = "Périscolaire")]
+        last_name: String,
+        /// An activity id (repeat for several).
+        #[arg(long = "activity", required = true)]
+        activities: Vec<String>,
+        #[command(flatten)]
+        data: DataDir,
+        /// Create the account in a deployed portal's DynamoDB table instead.
         #[arg(long, env = "MARELLE_TABLE")]
         aws_table: Option<String>,
     },
@@ -268,6 +298,41 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?;
             println!("Compte agent créé : {} ({})", account.email, account.id);
+            Ok(())
+        }
+        Command::Staff {
+            command:
+                StaffCommand::Create {
+                    email,
+                    password,
+                    first_name,
+                    last_name,
+                    activities,
+                    data,
+                    aws_table,
+                },
+        } => {
+            let local = compose::build(&Options::offline(data.data))?;
+            let state = match aws_table {
+                Some(table) => crate::compose::on_dynamodb(&local, &table).await,
+                None => local.state.clone(),
+            };
+            let account = marelle_api::accounts::create_staff_account(
+                &state,
+                &first_name,
+                &last_name,
+                &email,
+                &password,
+                &activities,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!(
+                "Compte du personnel créé : {} ({}), pointage de {} activité(s)",
+                account.email,
+                account.id,
+                account.activities.len()
+            );
             Ok(())
         }
     }

@@ -31,6 +31,10 @@ pub const AGENT_PASSWORD: &str = "Mairie2026";
 /// A second parent, of another family (the Durand children).
 pub const OTHER_PARENT_EMAIL: &str = "karim.durand@villebois.example";
 /// Parents of young children, with crèche applications (same password).
+/// Activity staff: takes attendance at the canteen and the evening care.
+pub const STAFF_EMAIL: &str = "animation.demo@villebois.example";
+pub const STAFF_PASSWORD: &str = "Animation2026";
+/// Parents of young children, with crèche applications (same password).
 pub const CRECHE_PARENT_EMAILS: [&str; 2] = [
     "sarah.leroy@villebois.example",
     "julien.fontaine@villebois.example",
@@ -141,6 +145,9 @@ pub async fn seed(local: &Local) -> Result<(), String> {
                     (&account(fontaine, Role::Parent), &fontaine_family),
                 )
                 .await;
+        }
+        if filled.is_ok() {
+            filled = demo.attendance().await;
         }
         local.clock.set(Utc::now() + offset);
         filled?;
@@ -1236,9 +1243,102 @@ impl Demo<'_> {
     }
 }
 
+impl Demo<'_> {
+    /// Attendance: a staff account for the canteen and the evening care,
+    /// and the marks of their days from 8 to 18 days ago (the last week
+    /// left to take, as on site).
+    async fn attendance(&self) -> Result<(), String> {
+        use marelle_api::invoicing::attendance::{self as att, Attendant};
+        let app = self.app();
+        let all = att::activities(
+            State(app.clone()),
+            Attendant {
+                account_id: self.agent.account_id.clone(),
+                activities: None,
+            },
+        )
+        .await
+        .map_err(|e| fail(e.detail))?
+        .0;
+        let named = |prefix: &str| {
+            all.items
+                .iter()
+                .find(|a| a.name.starts_with(prefix))
+                .map(|a| a.id.clone())
+                .ok_or_else(|| fail(format!("activité {prefix} introuvable")))
+        };
+        let activities = vec![named("2/Repas")?, named("4/Péri SOIR")?];
+        let staff = match marelle_api::accounts::create_staff_account(
+            &app,
+            "Nadia",
+            "Animation",
+            STAFF_EMAIL,
+            STAFF_PASSWORD,
+            &activities,
+        )
+        .await
+        {
+            Ok(a) => a.id,
+            Err(CreateAccountError::EmailTaken(_)) => return Ok(()),
+            Err(e) => return Err(fail(e)),
+        };
+        let who = Attendant {
+            account_id: staff,
+            activities: Some(activities.clone()),
+        };
+        let today = all.today;
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        );
+        for activity in &activities {
+            let mut marked_days = 0;
+            for back in 8..=18 {
+                let date = today - Duration::days(back);
+                let sheet = att::day_sheet(
+                    State(app.clone()),
+                    who.clone(),
+                    Path(activity.clone()),
+                    UrlQuery(att::DayParam { date }),
+                )
+                .await
+                .map_err(|e| fail(e.detail))?
+                .into_response();
+                let bytes = axum::body::to_bytes(sheet.into_body(), 4 * 1024 * 1024)
+                    .await
+                    .map_err(fail)?;
+                let sheet: att::Sheet = serde_json::from_slice(&bytes).map_err(fail)?;
+                if !sheet.runs {
+                    continue;
+                }
+                marked_days += 1;
+                for c in &sheet.children {
+                    let mark = match c.group {
+                        att::SheetGroup::Expected if marked_days == 2 => "absent_unexcused",
+                        att::SheetGroup::Expected => "present",
+                        att::SheetGroup::NotReserved if marked_days == 3 => "arrived_unreserved",
+                        _ => continue,
+                    };
+                    let _recorded = att::set_mark(
+                        State(app.clone()),
+                        who.clone(),
+                        Path((activity.clone(), date.to_string(), c.child_id.clone())),
+                        headers.clone(),
+                        axum::body::Bytes::from(json!({ "mark": mark }).to_string()),
+                    )
+                    .await
+                    .map_err(|e| fail(e.detail))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 fn print_accounts() {
     println!(
-        "Démo : parent {PARENT_EMAIL} / {PARENT_PASSWORD} ; agent {AGENT_EMAIL} / {AGENT_PASSWORD} ; autre parent {OTHER_PARENT_EMAIL} / {PARENT_PASSWORD} ; crèche {} et {} / {PARENT_PASSWORD}",
+        "Démo : parent {PARENT_EMAIL} / {PARENT_PASSWORD} ; agent {AGENT_EMAIL} / {AGENT_PASSWORD} ; autre parent {OTHER_PARENT_EMAIL} / {PARENT_PASSWORD} ; crèche {} et {} / {PARENT_PASSWORD} ; pointage {STAFF_EMAIL} / {STAFF_PASSWORD}",
         CRECHE_PARENT_EMAILS[0], CRECHE_PARENT_EMAILS[1]
     );
 }

@@ -436,3 +436,57 @@ async fn the_demo_has_creches_and_applications_in_varied_states_once() {
     let (_, structures) = get(&agent, &server, "/api/agent/creche/structures").await;
     assert_eq!(structures["items"].as_array().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn the_demo_staff_takes_attendance_of_the_canteen_and_evening_care_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::serve(dir.path(), &["--demo", "--school-zone", "C"], &[]);
+    let staff = log_in(&server, "animation.demo@villebois.example", "Animation2026").await;
+    let (status, me) = get(&staff, &server, "/api/me").await;
+    assert_eq!(
+        (status, me["role"].as_str()),
+        (StatusCode::OK, Some("staff"))
+    );
+    let (status, list) = get(&staff, &server, "/api/attendance/activities").await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["2/Repas Écoles", "4/Péri SOIR"]);
+    // The days 8 to 18 days ago are marked, whatever the holidays.
+    let mut marked = 0;
+    for a in list["items"].as_array().unwrap() {
+        for back in 8..=18 {
+            let day = today() - Duration::days(back);
+            let (status, sheet) = get(
+                &staff,
+                &server,
+                &format!(
+                    "/api/attendance/activities/{}/sheet?date={day}",
+                    a["id"].as_str().unwrap()
+                ),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{sheet}");
+            marked += sheet["children"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| !c["mark"].is_null())
+                .count();
+        }
+    }
+    assert!(marked >= 3, "{marked} marks");
+    // And nothing else.
+    for path in [
+        "/api/agent/activities",
+        "/api/family",
+        "/api/agent/requests",
+    ] {
+        let (status, _) = get(&staff, &server, path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
+}

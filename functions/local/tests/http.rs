@@ -261,6 +261,101 @@ fn agent_create_makes_an_agent_that_can_log_in_and_refuses_a_weak_password() {
     });
 }
 
+#[test]
+fn staff_create_makes_a_staff_account_for_existing_activities_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let cli = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_marelle"))
+            .args(args)
+            .arg("--data")
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = cli(&[
+        "agent",
+        "create",
+        "--email",
+        "agent@villebois.example",
+        "--password",
+        "Agentmairie1",
+    ]);
+    assert!(out.status.success());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let activity = {
+        let server = start(dir.path());
+        rt.block_on(async {
+            let c = client();
+            let (status, _) = post(
+                &c,
+                &server,
+                "/api/session",
+                json!({"email": "agent@villebois.example", "password": "Agentmairie1"}),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK);
+            let (status, body) = post(
+                &c,
+                &server,
+                "/api/agent/activities",
+                json!({"name": "Cantine", "establishment": "Ecole Lux", "start": "11:30", "end": "13:30",
+                       "weekdays": ["mon", "tue", "thu", "fri"],
+                       "period": {"from": "2026-09-01", "to": "2027-07-06"}, "validation": "automatic"}),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            body["id"].as_str().unwrap().to_string()
+        })
+    };
+    let staff = |activity: &str| {
+        cli(&[
+            "staff",
+            "create",
+            "--email",
+            "animation@villebois.example",
+            "--password",
+            "Animation2026",
+            "--activity",
+            activity,
+        ])
+    };
+    let unknown = staff("inconnue");
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("Activité inconnue"),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
+    let ok = staff(&activity);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("Compte du personnel créé"));
+
+    let server = start(dir.path());
+    rt.block_on(async {
+        let c = client();
+        let (status, body) = post(
+            &c,
+            &server,
+            "/api/session",
+            json!({"email": "animation@villebois.example", "password": "Animation2026"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["role"], "staff");
+        let r = c
+            .get(format!("{}/api/attendance/activities", server.base))
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["items"][0]["id"], activity.as_str());
+    });
+}
+
 /// Sends a PUT's head announcing `length` bytes and only 64 KB of its body,
 /// then waits (at most 5 s) for the answer's status line and body start.
 async fn announce_put(base: &str, path: &str, content_type: &str, length: u64) -> String {

@@ -264,6 +264,7 @@ pub fn document() -> Document {
     let mut doc = crate::accounts::AccountsApi::openapi();
     doc.merge(FamilyFileApi::openapi());
     doc.merge(crate::invoicing::settings::SettingsApi::openapi());
+    doc.merge(crate::invoicing::attendance::AttendanceApi::openapi());
     doc.info.title = "Marelle".into();
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     doc.info.description = Some(

@@ -164,7 +164,47 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("POST /api/agent/requests/{id}/decision", "request", "", r#"{"decision":"accepted"}"#, "401 403 403 2xx 403"),
     ("POST /api/agent/requests/decisions", "", "", r#"{"decision":"refused","ids":["{request2}"],"message":"Complet"}"#, "401 403 403 2xx 403"),
     ("POST /api/agent/requests/{id}/messages", "request", "", r#"{"message":"Bien reçu."}"#, "401 403 403 2xx 403"),
+    // Attendance: agents and activity staff (see STAFF below).
+    ("GET /api/attendance/activities", "", "", "", "401 403 403 2xx 403"),
+    ("GET /api/attendance/activities/{id}/sheet", "activity", "date=2026-11-27", "", "401 403 403 2xx 403"),
+    ("GET /api/attendance/activities/{id}/sheet.csv", "activity", "date=2026-11-27", "", "401 403 403 2xx 403"),
+    ("GET /api/attendance/activities/{id}/week", "activity", "date=2026-11-27", "", "401 403 403 2xx 403"),
+    ("PUT /api/attendance/activities/{id}/marks/{date}/{child}", "activity", "", r#"{"mark":"absent_excused"}"#, "401 403 403 2xx 403"),
+    ("DELETE /api/attendance/activities/{id}/marks/{date}/{child}", "activity", "", "", "401 403 403 2xx 403"),
+    ("PUT /api/attendance/staff/{id}", "staff", "", r#"{"activities":["{activity2}"]}"#, "401 403 403 2xx 403"),
 ];
+
+/// Activity staff (a `staff` account taking attendance for family A's
+/// second activity only) is a sixth caller. Its answer to the routes
+/// listed here is given; to every other route it is derived from the
+/// matrix: 403 where agents get 403 (the parents' routes) or where parents
+/// get 403 (the back-office), the answer of a parent linked to no family
+/// otherwise (public routes, its own account).
+#[rustfmt::skip]
+const STAFF: &[(&str, &str)] = &[
+    ("GET /api/attendance/activities", "2xx"),
+    // Family A's first activity is not the staff's: as if it did not exist.
+    ("GET /api/attendance/activities/{id}/sheet", "404"),
+    ("GET /api/attendance/activities/{id}/sheet.csv", "404"),
+    ("GET /api/attendance/activities/{id}/week", "404"),
+    ("PUT /api/attendance/activities/{id}/marks/{date}/{child}", "404"),
+    ("DELETE /api/attendance/activities/{id}/marks/{date}/{child}", "404"),
+    ("PUT /api/attendance/staff/{id}", "403"),
+];
+
+/// What the staff caller expects of a line of the matrix.
+fn staff_expects(route: &str, expected: &str) -> String {
+    if let Some((_, e)) = STAFF.iter().find(|(r, _)| *r == route) {
+        return e.to_string();
+    }
+    let cols: Vec<&str> = expected.split(' ').collect();
+    let (lone, agent) = (cols[2], cols[3]);
+    if agent == "403" || lone == "403" {
+        "403".into()
+    } else {
+        lone.into()
+    }
+}
 
 /// Calls that end the caller's session run after the others.
 const LAST: &[&str] = &[
@@ -204,6 +244,12 @@ fn every_route_of_the_contract_has_a_line_in_the_matrix() {
             expected.split(' ').count(),
             CALLERS.len(),
             "{route}: one expectation per caller"
+        );
+    }
+    for (route, _) in STAFF {
+        assert!(
+            table.contains(*route),
+            "{route}: a staff line without a matrix line"
         );
     }
     let missing: Vec<_> = documented.difference(&table).collect();
@@ -462,7 +508,20 @@ impl World {
             creches.push(r.body["id"].as_str().unwrap().to_string());
         }
 
+        let staff_account = marelle_api::accounts::create_staff_account(
+            &app.state,
+            "Nadia",
+            "Animation",
+            "animation@villebois.test",
+            PASSWORD,
+            std::slice::from_ref(&activities[1]),
+        )
+        .await
+        .unwrap();
+        let staff = app.log_in("animation@villebois.test", PASSWORD).await;
+
         let cookies = BTreeMap::from([
+            ("staff", Some(staff)),
             ("anon", None),
             ("other", Some(other)),
             ("lone", Some(lone)),
@@ -492,6 +551,8 @@ impl World {
             ("creche", creches[0].clone()),
             ("creche2", creches[1].clone()),
             ("unknown", "inconnue".to_string()),
+            ("staff", staff_account.id),
+            ("date", "2026-11-27".to_string()),
         ]);
         Self { app, cookies, ids }
     }
@@ -537,7 +598,9 @@ impl World {
         } else {
             template.replace("{id}", &self.ids[id])
         }
-        .replace("{family_id}", &self.ids["family"]);
+        .replace("{family_id}", &self.ids["family"])
+        .replace("{date}", &self.ids["date"])
+        .replace("{child}", &self.ids["child"]);
         if !query.is_empty() {
             path = format!("{path}?{}", self.fill(query));
         }
@@ -577,6 +640,32 @@ async fn every_route_answers_each_caller_as_the_matrix_says() {
     let mut rows: Vec<_> = MATRIX.iter().collect();
     rows.sort_by_key(|(route, ..)| LAST.iter().position(|last| last == route));
     let mut wrong = Vec::new();
+    // The staff caller first: it changes nothing (the derived 2xx are
+    // public routes and its own account).
+    for (route, id, query, body, expected) in &rows {
+        let expected = staff_expects(route, expected);
+        let (status, answer) = w.call("staff", route, id, query, body).await;
+        assert!(
+            !status.is_server_error(),
+            "{route} as staff: {status} {answer}"
+        );
+        if !matches(&expected, status) {
+            wrong.push(format!(
+                "{route} as staff: expected {expected}, got {} {}",
+                status.as_u16(),
+                answer.get("code").unwrap_or(&Value::Null)
+            ));
+        }
+        if status.is_success() {
+            let text = answer.to_string();
+            for secret in w.secrets() {
+                assert!(
+                    !text.contains(secret),
+                    "{route} as staff shows family A's id {secret}: {text}"
+                );
+            }
+        }
+    }
     let mut calls = 0;
     for (i, caller) in CALLERS.iter().enumerate() {
         for (route, id, query, body, expected) in &rows {

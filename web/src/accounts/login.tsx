@@ -27,8 +27,10 @@ export function LoginForm({ idPrefix = '', next = '/mon-espace', onError }: Logi
       () => logIn(email.trim(), password),
       (me) => {
         onError?.(false);
-        // An agent logging in without a page to go back to lands on the back-office.
-        navigate(me.role === 'agent' && next === '/mon-espace' ? '/agent' : next, { replace: true });
+        // An agent logging in without a page to go back to lands on the
+        // back-office, activity staff on their attendance sheets.
+        const home = me.role === 'agent' ? '/agent' : me.role === 'staff' ? '/pointage' : next;
+        navigate(next === '/mon-espace' ? home : next, { replace: true });
       },
       () => {
         setPassword('');

@@ -6,6 +6,7 @@ import { Page } from '../ui/page';
 const ROLES: Record<Me['role'], string> = {
   parent: 'Parent (compte citoyen)',
   agent: 'Agent de la collectivité',
+  staff: 'Personnel des activités (pointage)',
 };
 
 const CIVILITIES: Record<string, string> = {

@@ -51,6 +51,11 @@ const SECTIONS = [
     text: 'Activités, fermetures (vacances, grèves), inscriptions des enfants et tarification par quotient familial.',
   },
   {
+    href: '/pointage',
+    title: 'Pointage des présences',
+    text: "Les feuilles de présence du jour par activité : pointer, imprimer, télécharger en CSV ; l'occupation de la semaine.",
+  },
+  {
     href: '/agent/pieces-justificatives',
     title: 'Pièces justificatives',
     text: 'Les documents demandés aux familles : validité, activités qui les rendent obligatoires, aide.',

@@ -352,6 +352,41 @@ export interface paths {
     /** `POST /api/agent/requests/{id}/messages`: a message to the family. */
     post: operations["message"];
   };
+  "/api/attendance/activities": {
+    /** `GET /api/attendance/activities`. */
+    get: operations["attendance_activities"];
+  };
+  "/api/attendance/activities/{id}/marks/{date}/{child}": {
+    /**
+     * `PUT /api/attendance/activities/{id}/marks/{date}/{child}`: sets the
+     * child's mark (the same mark again changes nothing but its time).
+     */
+    put: operations["set_attendance_mark"];
+    /**
+     * `DELETE /api/attendance/activities/{id}/marks/{date}/{child}`: the
+     * attendance of the child is no longer taken (done when there was none).
+     */
+    delete: operations["clear_attendance_mark"];
+  };
+  "/api/attendance/activities/{id}/sheet": {
+    /** `GET /api/attendance/activities/{id}/sheet?date=`. */
+    get: operations["attendance_sheet"];
+  };
+  "/api/attendance/activities/{id}/sheet.csv": {
+    /** `GET /api/attendance/activities/{id}/sheet.csv?date=`. */
+    get: operations["attendance_sheet_csv"];
+  };
+  "/api/attendance/activities/{id}/week": {
+    /** `GET /api/attendance/activities/{id}/week?date=`. */
+    get: operations["attendance_week"];
+  };
+  "/api/attendance/staff/{id}": {
+    /**
+     * `PUT /api/attendance/staff/{id}`: the activities a staff account takes
+     * attendance for (agents only).
+     */
+    put: operations["set_staff_activities"];
+  };
   "/api/billing/invoices": {
     /** `GET /api/billing/invoices`: "Mes factures", newest first. */
     get: operations["list_invoices"];
@@ -825,6 +860,29 @@ export interface components {
        * (or family), newest first, at most 20.
        */
       versions?: components["schemas"]["DocumentVersion"][];
+    };
+    AttendanceActivities: {
+      /** @description By name. */
+      items: components["schemas"]["AttendanceActivity"][];
+      /**
+       * Format: date
+       * @description Today, Paris time (the day a sheet opens on).
+       */
+      today: string;
+    };
+    /** @description An activity the caller takes attendance for. */
+    AttendanceActivity: {
+      /**
+       * Format: int32
+       * @description Places per day; absent: no limit.
+       */
+      capacity?: number | null;
+      end: string;
+      establishment: string;
+      id: string;
+      name: string;
+      /** @description "16:30". */
+      start: string;
     };
     /** @description The guide's five authorizations. */
     Authorizations: {
@@ -1723,6 +1781,22 @@ export interface components {
      * @enum {string}
      */
     MailState: "none" | "to_send" | "sent" | "no_email" | "failed" | "not_sent";
+    /**
+     * @description What the staff marked for a child on a day; none: not taken.
+     * @enum {string}
+     */
+    Mark: "present" | "absent_excused" | "absent_unexcused" | "arrived_unreserved";
+    MarkAnswer: {
+      /** @description When the mark was recorded (RFC 3339 UTC). */
+      at: string;
+      child_id: string;
+      /** Format: date */
+      date: string;
+      mark: components["schemas"]["Mark"];
+    };
+    MarkBody: {
+      mark: components["schemas"]["Mark"];
+    };
     /** @description The logged-in account and the families it is linked to. */
     Me: {
       civility?: null | components["schemas"]["Civility"];
@@ -2472,7 +2546,7 @@ export interface components {
       state?: null | components["schemas"]["InvoiceState"];
     };
     /** @enum {string} */
-    Role: "parent" | "agent";
+    Role: "parent" | "agent" | "staff";
     /**
      * @description How an activity follows the school calendar.
      * @enum {string}
@@ -2523,6 +2597,95 @@ export interface components {
      * @enum {string}
      */
     Sex: "M" | "F";
+    Sheet: {
+      activity: string;
+      activity_id: string;
+      /** Format: int32 */
+      capacity?: number | null;
+      /** @description By group (expected first), then name. */
+      children: components["schemas"]["SheetChild"][];
+      /** @description Why it does not ("Vacances d'hiver"…). */
+      closed?: string | null;
+      /** Format: date */
+      date: string;
+      end: string;
+      establishment: string;
+      /**
+       * Format: int32
+       * @description Children expected and not marked yet.
+       */
+      not_marked: number;
+      /** Format: int32 */
+      places_left?: number | null;
+      /**
+       * Format: int32
+       * @description Children marked present or arrived without reservation.
+       */
+      present: number;
+      /**
+       * Format: int32
+       * @description Places held that day (reservations).
+       */
+      reserved: number;
+      /** @description Whether the activity takes place that day. */
+      runs: boolean;
+      start: string;
+    };
+    SheetChild: {
+      /** @description The parent's reason of the absence (accepted or asked). */
+      absence_reason?: string | null;
+      /** @description The family asked an absence the commune has not decided yet. */
+      absence_requested: boolean;
+      allergies: string[];
+      /** @description Adults who may pick the child up. */
+      authorised_adults: components["schemas"]["SheetPerson"][];
+      /** Format: date */
+      birth_date?: string | null;
+      child_id: string;
+      /** @description The diet, when not standard ("Végétarien", "Régime médical (PAI)"). */
+      diet?: string | null;
+      /** @description Adults to call in an emergency. */
+      emergency_contacts: components["schemas"]["SheetPerson"][];
+      family_id: string;
+      first_name: string;
+      group: components["schemas"]["SheetGroup"];
+      /** @description "Attendu", "Liste d'attente"… */
+      group_label: string;
+      guardians: components["schemas"]["SheetGuardian"][];
+      last_name: string;
+      /** @description "J'autorise mon enfant à partir seul". */
+      leave_alone: boolean;
+      mark?: null | components["schemas"]["Mark"];
+      /** @description When the mark was recorded (RFC 3339 UTC). */
+      marked_at?: string | null;
+      /** @description A 5-minute link to the child's photo, when the dossier has one. */
+      photo_url?: string | null;
+      special_care: boolean;
+      /**
+       * Format: int32
+       * @description Rank on the waiting list (1 first).
+       */
+      waiting_rank?: number | null;
+    };
+    /**
+     * @description Where a child stands on the sheet, in the sheet's order.
+     * @enum {string}
+     */
+    SheetGroup: "expected" | "pending" | "unreserved" | "absent" | "waiting_list" | "not_reserved";
+    SheetGuardian: {
+      full_name: string;
+      phone: string;
+      /** @description "Mère"…, empty when unknown. */
+      quality: string;
+    };
+    /** @description An adult to call or who may pick the child up. */
+    SheetPerson: {
+      full_name: string;
+      /** @description Mobile, else landline. */
+      phone: string;
+      /** @description "Grand-parent"… */
+      relationship: string;
+    };
     /**
      * @description The sign-up form as received: every field optional, so that a missing
      * field is reported like any other invalid one.
@@ -2603,6 +2766,15 @@ export interface components {
        * passed) or `past` (the day is over).
        */
       timing: components["schemas"]["DayTiming"];
+    };
+    StaffActivities: {
+      /** @description At most 50 activity ids. */
+      activities: string[];
+    };
+    StaffAnswer: {
+      activities: string[];
+      email: string;
+      id: string;
     };
     /** @enum {string} */
     Status: "submitted" | "incomplete" | "under_review" | "waiting" | "offered" | "accepted" | "declined" | "withdrawn" | "closed";
@@ -2790,6 +2962,44 @@ export interface components {
       message: string;
       /** @description The document type lacking. */
       type_id: string;
+    };
+    Week: {
+      activity: string;
+      activity_id: string;
+      /** Format: int32 */
+      capacity?: number | null;
+      days: components["schemas"]["WeekDay"][];
+      /**
+       * Format: date
+       * @description Monday.
+       */
+      from: string;
+      /**
+       * Format: date
+       * @description Sunday.
+       */
+      to: string;
+    };
+    WeekDay: {
+      /** Format: int32 */
+      capacity?: number | null;
+      /** @description Why the activity does not take place. */
+      closed?: string | null;
+      /** Format: date */
+      date: string;
+      /** @description "lundi 8 février". */
+      label: string;
+      /**
+       * Format: int32
+       * @description Marked present or arrived without reservation.
+       */
+      present: number;
+      /**
+       * Format: int32
+       * @description Children holding a place (reserved).
+       */
+      reserved: number;
+      runs: boolean;
     };
     /** @enum {string} */
     Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
@@ -5311,6 +5521,268 @@ export interface operations {
         };
       };
       /** @description Message vide (empty_message), trop long (message_too_long) ou de trop (too_many_messages) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/attendance/activities`. */
+  attendance_activities: {
+    responses: {
+      /** @description Les activités dont l'appelant fait le pointage */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AttendanceActivities"];
+        };
+      };
+      /** @description Compte famille (attendance_only) */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `PUT /api/attendance/activities/{id}/marks/{date}/{child}`: sets the
+   * child's mark (the same mark again changes nothing but its time).
+   */
+  set_attendance_mark: {
+    parameters: {
+      path: {
+        id: string;
+        /** @description AAAA-MM-JJ */
+        date: string;
+        child: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MarkBody"];
+      };
+    };
+    responses: {
+      /** @description Pointage enregistré */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MarkAnswer"];
+        };
+      };
+      /** @description Date illisible (invalid_date), corps non conforme */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Activité inconnue ou d'un autre personnel */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Jour sans activité (not_running), trop loin (too_far_ahead, too_far_back), enfant non inscrit (not_enrolled), « présent » sans réservation (not_reserved), « arrivé sans réservation » d'un enfant réservé (reserved) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `DELETE /api/attendance/activities/{id}/marks/{date}/{child}`: the
+   * attendance of the child is no longer taken (done when there was none).
+   */
+  clear_attendance_mark: {
+    parameters: {
+      path: {
+        id: string;
+        /** @description AAAA-MM-JJ */
+        date: string;
+        child: string;
+      };
+    };
+    responses: {
+      /** @description Pointage effacé */
+      204: {
+        content: never;
+      };
+      /** @description Activité inconnue ou d'un autre personnel */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Jour sans activité, trop loin, enfant non inscrit */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/attendance/activities/{id}/sheet?date=`. */
+  attendance_sheet: {
+    parameters: {
+      query: {
+        /** @description The day, AAAA-MM-JJ. */
+        date: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description La feuille de présence du jour */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Sheet"];
+        };
+      };
+      /** @description Activité inconnue, ou dont l'appelant ne fait pas le pointage */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Trop d'enfants pour une feuille (sheet_too_large) */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/attendance/activities/{id}/sheet.csv?date=`. */
+  attendance_sheet_csv: {
+    parameters: {
+      query: {
+        /** @description The day, AAAA-MM-JJ. */
+        date: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description La feuille en CSV (UTF-8 avec BOM, séparateur « ; ») */
+      200: {
+        content: {
+          "text/csv": string;
+        };
+      };
+      /** @description Activité inconnue, ou dont l'appelant ne fait pas le pointage */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** `GET /api/attendance/activities/{id}/week?date=`. */
+  attendance_week: {
+    parameters: {
+      query: {
+        /** @description A day of the week shown (Monday to Sunday), AAAA-MM-JJ. */
+        date: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description La semaine (lundi à dimanche) : réservés, capacité, présents par jour */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Week"];
+        };
+      };
+      /** @description Activité inconnue, ou dont l'appelant ne fait pas le pointage */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `PUT /api/attendance/staff/{id}`: the activities a staff account takes
+   * attendance for (agents only).
+   */
+  set_staff_activities: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["StaffActivities"];
+      };
+    };
+    responses: {
+      /** @description Activités du compte enregistrées */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StaffAnswer"];
+        };
+      };
+      /** @description Pas de compte du personnel sous cet identifiant */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Compte modifié entre-temps (changed_meanwhile) */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Aucune activité (activities_required), trop (too_many_activities), inconnue (unknown_activity) */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

@@ -111,6 +111,53 @@ pub async fn create_active_account(
     email: &str,
     password: &str,
 ) -> Result<Account, CreateAccountError> {
+    create_account_with(
+        app,
+        role,
+        civility,
+        (first_name, last_name),
+        email,
+        password,
+        Vec::new(),
+    )
+    .await
+}
+
+/// Creates an active staff account taking attendance for `activities`
+/// (`marelle staff create`): each must exist, at most
+/// [`marelle_domain::accounts::MAX_STAFF_ACTIVITIES`].
+pub async fn create_staff_account(
+    app: &AppState,
+    first_name: &str,
+    last_name: &str,
+    email: &str,
+    password: &str,
+    activities: &[String],
+) -> Result<Account, CreateAccountError> {
+    let activities = crate::invoicing::attendance::checked_activities(app, activities)
+        .await
+        .map_err(|e| CreateAccountError::Invalid(e.detail))?;
+    create_account_with(
+        app,
+        Role::Staff,
+        None,
+        (first_name, last_name),
+        email,
+        password,
+        activities,
+    )
+    .await
+}
+
+async fn create_account_with(
+    app: &AppState,
+    role: Role,
+    civility: Option<Civility>,
+    (first_name, last_name): (&str, &str),
+    email: &str,
+    password: &str,
+    activities: Vec<String>,
+) -> Result<Account, CreateAccountError> {
     let invalid = |e: marelle_domain::accounts::FieldError| CreateAccountError::Invalid(e.message);
     let email = Email::parse(email).map_err(invalid)?;
     let password = Password::parse("password", password).map_err(invalid)?;
@@ -133,6 +180,7 @@ pub async fn create_active_account(
         activated_at: Some(now),
         created_at: now,
         pending_subscriber_code: None,
+        activities,
         version: 1,
     };
     match store::create(app, &account, None).await {

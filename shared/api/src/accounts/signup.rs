@@ -82,6 +82,7 @@ pub async fn sign_up(
         activated_at: None,
         created_at: now,
         pending_subscriber_code: form.subscriber_code.map(|c| c.as_str().to_string()),
+        activities: Vec::new(),
         version: 1,
     };
     let (token, token_item) = store::new_token(

@@ -4,7 +4,7 @@
 mod model;
 mod rules;
 
-pub use model::{Account, OneTimeToken, Role, SessionRecord, TokenKind};
+pub use model::{Account, MAX_STAFF_ACTIVITIES, OneTimeToken, Role, SessionRecord, TokenKind};
 pub use rules::{
     Civility, Email, FieldError, Name, Password, PasswordProblem, SignUpForm, SubscriberCodeInput,
     ValidSignUp,

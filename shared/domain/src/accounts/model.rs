@@ -10,6 +10,9 @@ use super::rules::Civility;
 pub enum Role {
     Parent,
     Agent,
+    /// Activity staff: takes attendance for the activities its account
+    /// lists, and sees nothing else.
+    Staff,
 }
 
 impl Role {
@@ -17,6 +20,7 @@ impl Role {
         match self {
             Role::Parent => "parent",
             Role::Agent => "agent",
+            Role::Staff => "staff",
         }
     }
 }
@@ -36,8 +40,15 @@ pub struct Account {
     /// The code typed at sign-up, linked by the family file once it exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_subscriber_code: Option<String>,
+    /// Staff only: the activities it takes attendance for (at most
+    /// [`MAX_STAFF_ACTIVITIES`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activities: Vec<String>,
     pub version: i64,
 }
+
+/// Most activities one staff account takes attendance for.
+pub const MAX_STAFF_ACTIVITIES: usize = 50;
 
 impl Account {
     pub fn is_active(&self) -> bool {
