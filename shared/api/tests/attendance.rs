@@ -387,7 +387,7 @@ async fn marks_are_set_cleared_and_stored(app: TestApp) {
     let days = r.body["days"].as_array().unwrap();
     assert_eq!(days.len(), 7);
     assert_eq!(days[1]["date"], DAY);
-    assert_eq!(days[1]["label"], "mardi 1 décembre");
+    assert_eq!(days[1]["label"], "mardi 1er décembre");
     assert_eq!(
         (
             days[1]["reserved"].as_u64(),

@@ -566,30 +566,15 @@ pub async fn week(app: &AppState, activity: &Activity, day: NaiveDate) -> ApiRes
     })
 }
 
-/// "lundi 8 février".
+/// « lundi 8 février », « mardi 1er décembre ».
 pub fn day_label(date: NaiveDate) -> String {
-    const DAYS: [&str; 7] = [
-        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-    ];
-    const MONTHS: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
+    use marelle_domain::calendar::{month_name_of, weekday_name};
+    let day = date.day();
+    let suffix = if day == 1 { "er" } else { "" };
     format!(
-        "{} {} {}",
-        DAYS[date.weekday().num_days_from_monday() as usize],
-        date.day(),
-        MONTHS[date.month0() as usize]
+        "{} {day}{suffix} {}",
+        weekday_name(date.weekday()),
+        month_name_of(date)
     )
 }
 
