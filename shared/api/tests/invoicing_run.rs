@@ -661,9 +661,10 @@ async fn a_run_stopped_half_way_and_started_again_issues_nothing_twice(app: Test
         .data()
         .unwrap();
     let month = "2027-02".parse().unwrap();
-    let rm = marelle_api::invoicing::run::gather::regie_month(&w.app.state, &regie, "ENF", month)
-        .await
-        .unwrap();
+    let rm =
+        marelle_api::invoicing::run::gather::regie_month(&w.app.state, &regie, "ENF", month, None)
+            .await
+            .unwrap();
     let mut sorted = families.clone();
     sorted.sort();
     let today = w.app.clock.now().date_naive();

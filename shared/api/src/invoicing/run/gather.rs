@@ -157,14 +157,21 @@ pub async fn regie_activities(
     Ok(out)
 }
 
+/// Marks read per page.
+const MARKS_PAGE: usize = 1_000;
+
 /// Reads what the régie's month needs once: billing items, closures and
-/// the month's marks (one paged query per activity).
+/// the month's marks (one paged query per activity), keeping the marks of
+/// `families` only when given (a chunk's).
 pub async fn regie_month(
     app: &AppState,
     regie: &Regie,
     code: &str,
     month: BillingMonth,
+    families: Option<&[String]>,
 ) -> ApiResult<RegieMonth> {
+    let wanted: Option<std::collections::HashSet<&str>> =
+        families.map(|f| f.iter().map(String::as_str).collect());
     let found = regie_activities(app, &regie.id).await?;
     let mut activities = Vec::new();
     let mut tariffs = Vec::new();
@@ -188,11 +195,18 @@ pub async fn regie_month(
                 .query(
                     Query::new(format!("ACTIVITY#{}", activity.id))
                         .begins_with(keys::marks_of_month(&month.to_string()))
+                        .limit(MARKS_PAGE)
                         .after(cursor),
                 )
                 .await?;
             for item in &page.items {
                 let m: MarkItem = item.data()?;
+                if wanted
+                    .as_ref()
+                    .is_some_and(|w| !w.contains(m.family_id.as_str()))
+                {
+                    continue;
+                }
                 marks.entry(m.family_id).or_default().push(AttendanceMark {
                     child_id: m.child_id,
                     activity_id: activity.id.clone(),
