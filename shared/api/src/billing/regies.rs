@@ -130,7 +130,7 @@ fn code_exists() -> ApiError {
 fn code_frozen() -> ApiError {
     ApiError::conflict(
         "regie_code_frozen",
-        "Cette régie a déjà émis des factures : son code de facturation ne peut plus changer.",
+        "Cette régie a déjà émis des factures\u{a0}: son code de facturation ne peut plus changer.",
     )
 }
 

@@ -67,7 +67,7 @@ fn unknown_regie() -> ApiError {
 /// régie's month, in the background.
 #[utoipa::path(post, path = "/api/agent/invoicing/runs", tag = "agent", request_body = RunRequest,
     responses(
-        (status = 202, description = "Facturation lancée : suivre `GET /api/agent/invoicing/runs/{id}`", body = RunJob),
+        (status = 202, description = "Facturation lancée : suivre `GET /api/agent/invoicing/runs/{id}`", body = RunJob),
         (status = 404, description = "`unknown_regie`", body = Problem),
         (status = 422, description = "`invalid_month`, `regie_code_required` (la régie n'a pas de code de facturation), `month_not_over` (émission d'un mois pas terminé), `no_billed_activity`", body = Problem),
     ))]
@@ -92,7 +92,7 @@ pub async fn start_run(
     let Some(code) = regie.code.clone() else {
         return Err(ApiError::rule(
             "regie_code_required",
-            "Donnez d'abord un code de facturation à cette régie (page Régies) : il figure dans les numéros de ses factures.",
+            "Donnez d'abord un code de facturation à cette régie (page Régies)\u{a0}: il figure dans les numéros de ses factures.",
         ));
     };
     let today = app
@@ -216,7 +216,7 @@ pub async fn list_corrections(
 #[utoipa::path(post, path = "/api/agent/families/{id}/corrections", tag = "agent",
     params(("id" = String, Path, description = "La famille")), request_body = Correction,
     responses(
-        (status = 201, description = "Avoir enregistré : il figurera sur la prochaine facture", body = StoredCorrection),
+        (status = 201, description = "Avoir enregistré : il figurera sur la prochaine facture", body = StoredCorrection),
         (status = 404, description = "Famille inconnue", body = Problem),
         (status = 422, description = "`correction_amount`, `required`, `correction_reason`, `unknown_child`, `unknown_activity`, `too_many_corrections`", body = Problem),
     ))]
@@ -260,7 +260,7 @@ pub async fn add_correction(
         return Err(ApiError::rule(
             "too_many_corrections",
             format!(
-                "La famille a déjà {MAX_CORRECTIONS} avoirs en attente : ils seront reportés sur sa prochaine facture."
+                "La famille a déjà {MAX_CORRECTIONS} avoirs en attente\u{a0}: ils seront reportés sur sa prochaine facture."
             ),
         ));
     }
