@@ -132,7 +132,7 @@ pub async fn run(count: usize) {
         let page = app
             .state
             .store
-            .query(Query::on(Index::Gsi2, "count").after(cursor))
+            .query(Query::on(Index::Gsi2, "FAMILIES").after(cursor))
             .await
             .unwrap();
         ids.extend(

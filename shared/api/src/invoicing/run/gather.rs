@@ -157,8 +157,8 @@ pub async fn regie_activities(
     Ok(out)
 }
 
-/// Marks read per page.
-const MARKS_PAGE: usize = 1_000;
+/// Marks read per page (a day of a large activity may need several).
+const MARKS_PAGE: usize = 5_000;
 
 /// Reads what the régie's month needs once: billing items, closures and
 /// the month's marks (one paged query per activity), keeping the marks of
@@ -188,36 +188,42 @@ pub async fn regie_month(
                 });
             }
         }
-        let mut cursor = None;
-        loop {
-            let page = app
-                .store
-                .query(
-                    Query::new(format!("ACTIVITY#{}", activity.id))
-                        .begins_with(keys::marks_of_month(&month.to_string()))
-                        .limit(MARKS_PAGE)
-                        .after(cursor),
-                )
-                .await?;
-            for item in &page.items {
-                let m: MarkItem = item.data()?;
-                if wanted
-                    .as_ref()
-                    .is_some_and(|w| !w.contains(m.family_id.as_str()))
-                {
-                    continue;
+        // One query a day (`MARK#<day>#`): a day's marks are bounded by
+        // the activity's children, and no query pages deep into the month.
+        let mut day = month.first_day();
+        while day <= month.last_day() {
+            let mut cursor = None;
+            loop {
+                let page = app
+                    .store
+                    .query(
+                        Query::new(format!("ACTIVITY#{}", activity.id))
+                            .begins_with(keys::marks_of_day(day))
+                            .limit(MARKS_PAGE)
+                            .after(cursor),
+                    )
+                    .await?;
+                for item in &page.items {
+                    let m: MarkItem = item.data()?;
+                    if wanted
+                        .as_ref()
+                        .is_some_and(|w| !w.contains(m.family_id.as_str()))
+                    {
+                        continue;
+                    }
+                    marks.entry(m.family_id).or_default().push(AttendanceMark {
+                        child_id: m.child_id,
+                        activity_id: activity.id.clone(),
+                        date: m.date,
+                        mark: m.mark,
+                    });
                 }
-                marks.entry(m.family_id).or_default().push(AttendanceMark {
-                    child_id: m.child_id,
-                    activity_id: activity.id.clone(),
-                    date: m.date,
-                    mark: m.mark,
-                });
+                match page.cursor {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
             }
-            match page.cursor {
-                Some(c) => cursor = Some(c),
-                None => break,
-            }
+            day = day.succ_opt().unwrap_or(NaiveDate::MAX);
         }
         tariffs.extend(tariff);
         activities.push(settings);
