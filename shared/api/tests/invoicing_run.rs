@@ -44,6 +44,7 @@ on_both_stores!(
     a_run_stopped_half_way_and_started_again_issues_nothing_twice,
     a_correction_is_carried_once_onto_the_next_invoice,
     bad_input_is_refused_in_french_with_stable_codes,
+    a_number_an_imported_invoice_holds_is_never_issued_twice,
 );
 
 fn feb(day: u32) -> NaiveDate {
@@ -974,4 +975,41 @@ async fn bad_input_is_refused_in_french_with_stable_codes(app: TestApp) {
         )
         .await;
     assert_eq!(r.code(), "invalid_page");
+}
+
+async fn a_number_an_imported_invoice_holds_is_never_issued_twice(app: TestApp) {
+    let w = World::new(app).await;
+    let can = w.canteen().await;
+    let (fid, _) = w.canteen_family("IMPORT", &can).await;
+    let f = w
+        .app
+        .get(&format!("/api/agent/families/{fid}"), Some(&w.agent))
+        .await;
+    let r = w
+        .app
+        .post(
+            "/api/agent/invoices",
+            json!({"family_id": fid, "guardian_id": f.body["guardians"][0]["id"], "emission_code": "E1",
+                   "reference": "R1", "number": "FAC-2027-ENF-000001", "amount_cents": 1000,
+                   "issued_on": "2027-02-01", "due_on": "2027-03-01", "service": "Enfance"}),
+            Some(&w.agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let run = w.run("2027-02", false).await;
+    assert_eq!(run["run"]["state"], "done", "{run}");
+    assert_eq!(run["run"]["issued"], 0);
+    assert_eq!(run["run"]["errors"], 1);
+    let error = run["families"][0]["error"].as_str().unwrap();
+    assert!(error.contains("FAC-2027-ENF-000001"), "{error}");
+    // Only the imported invoice; the counter did not move.
+    assert_eq!(w.invoices(&fid).await.len(), 1);
+    let counter = w
+        .app
+        .state
+        .store
+        .get(&keys::invoice_counter("ENF", 2027))
+        .await
+        .unwrap();
+    assert!(counter.is_none());
 }

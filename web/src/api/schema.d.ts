@@ -4170,7 +4170,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Avoir enregistré : il figurera sur la prochaine facture */
+      /** @description Avoir enregistré : il figurera sur la prochaine facture */
       201: {
         content: {
           "application/json": components["schemas"]["StoredCorrection"];
@@ -4829,7 +4829,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Facturation lancée : suivre `GET /api/agent/invoicing/runs/{id}` */
+      /** @description Facturation lancée : suivre `GET /api/agent/invoicing/runs/{id}` */
       202: {
         content: {
           "application/json": components["schemas"]["RunJob"];

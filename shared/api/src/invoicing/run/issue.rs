@@ -157,6 +157,16 @@ pub async fn issue_family(
                     invoice_id: invoice.id,
                 });
             }
+            Err(StoreError::ConditionFailed { index: Some(4) }) => {
+                // An imported invoice holds this number: this family is
+                // left unissued (the run says why), no number is taken.
+                return Err(ApiError::conflict(
+                    "invoice_number_taken",
+                    format!(
+                        "Le numéro {number} est déjà celui d'une facture importée\u{a0}: la facture de cette famille n'est pas émise."
+                    ),
+                ));
+            }
             Err(StoreError::ConditionFailed { index: Some(i) }) if i >= 5 => {
                 // A carried correction was removed meanwhile: the bill is
                 // stale; the caller bills the family again.
