@@ -239,6 +239,9 @@ pub async fn start(
         attempts: 0,
         updated_at: now,
     };
+    if !dry_run {
+        mark_issued_through(app, &regie.id, month).await?;
+    }
     app.store
         .put(job.item()?, Some(Condition::NotExists))
         .await?;
@@ -587,7 +590,7 @@ impl RunWorker {
         }
         if last {
             if !job.dry_run {
-                self.issued_through(job).await?;
+                mark_issued_through(app, &job.regie_id, job.month).await?;
             }
             return Ok(());
         }
@@ -634,25 +637,26 @@ impl RunWorker {
         numbers.sort();
         Ok((numbers.first().cloned(), numbers.last().cloned()))
     }
+}
 
-    /// `INVSTATE#<régie>`: the month's last day, unless a later month was
-    /// issued already.
-    async fn issued_through(&self, job: &RunJob) -> Result<(), ChunkError> {
-        let app = &self.app;
-        let key = marelle_domain::keys::invoicing_state(&job.regie_id);
-        let through = job.month.last_day().to_string();
-        let current = app.store.get(&key).await?;
-        let later = current
-            .as_ref()
-            .and_then(|i| i.str_attr("issued_through"))
-            .is_some_and(|d| d >= through.as_str());
-        if !later {
-            let mut item = Item::new(key);
-            item.set("issued_through", Value::String(through));
-            app.store.put(item, None).await?;
-        }
-        Ok(())
+/// `INVSTATE#<régie>` `issued_through`: the month's last day, unless a
+/// later month was issued already. Written when an issue starts (so that
+/// the month's tariff versions are frozen before its first invoice) and
+/// again when it ends.
+async fn mark_issued_through(app: &AppState, regie_id: &str, month: BillingMonth) -> ApiResult<()> {
+    let key = marelle_domain::keys::invoicing_state(regie_id);
+    let through = month.last_day().to_string();
+    let current = app.store.get(&key).await?;
+    let later = current
+        .as_ref()
+        .and_then(|i| i.str_attr("issued_through"))
+        .is_some_and(|d| d >= through.as_str());
+    if !later {
+        let mut item = Item::new(key);
+        item.set("issued_through", Value::String(through));
+        app.store.put(item, None).await?;
     }
+    Ok(())
 }
 
 #[async_trait]
