@@ -12,6 +12,9 @@
 //! - `billing-import`: the import of 20,000 invoice lines (seconds, the
 //!   server's peak memory).
 //!
+//! - `invoicing`: the monthly invoicing run of 5,000 families × 2 children
+//!   × 2 activities (seconds, store calls per family, peak memory).
+//!
 //! Figures are printed; nothing here is a pass/fail test.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a tool run by hand
@@ -21,6 +24,7 @@ mod billing_import;
 mod digest;
 mod family_planning;
 mod http;
+mod invoicing;
 mod lambda;
 mod load;
 mod server;
@@ -34,6 +38,13 @@ async fn main() {
         "family-planning" => family_planning::run().await,
         "billing" => billing::run().await,
         "billing-import" => billing_import::run().await,
+        "invoicing" => {
+            let families = std::env::args()
+                .nth(2)
+                .and_then(|a| a.parse().ok())
+                .unwrap_or(invoicing::FAMILIES);
+            invoicing::run(families).await
+        }
         "digest" => {
             let arg = |i: usize, default: usize| {
                 std::env::args()
@@ -48,11 +59,12 @@ async fn main() {
             family_planning::run().await;
             billing::run().await;
             billing_import::run().await;
+            invoicing::run(invoicing::FAMILIES).await;
             lambda::run().await;
         }
         other => {
             eprintln!(
-                "unknown benchmark {other}: http, family-planning, billing, billing-import, lambda, digest or all"
+                "unknown benchmark {other}: http, family-planning, billing, billing-import, invoicing, lambda, digest or all"
             );
             std::process::exit(2);
         }

@@ -5,7 +5,7 @@
  */
 
 /** The back-office's sections; an address outside them is "Page introuvable". */
-const SECTIONS = new Set([undefined, 'demandes', 'familles', 'activites', 'accuse-de-traitement', 'boite-envoi', 'regies', 'import-factures', 'paiements-en-ligne', 'pieces-justificatives', 'creche', 'creches']);
+const SECTIONS = new Set([undefined, 'demandes', 'familles', 'activites', 'accuse-de-traitement', 'boite-envoi', 'regies', 'facturation', 'import-factures', 'paiements-en-ligne', 'pieces-justificatives', 'creche', 'creches']);
 
 /** `/agent/<section>/<id>`, or null when the address is no back-office page. */
 export function agentAddress(path: string): { section: string | undefined; id: string | undefined } | null {

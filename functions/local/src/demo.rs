@@ -751,6 +751,140 @@ impl Demo<'_> {
         // Last: the documents made mandatory here would refuse the
         // reservations asked above.
         self.documents(&a, &maeva, &timeo).await?;
+        self.invoicing(&a, martin, durand, (&maeva, &timeo)).await?;
+        Ok(())
+    }
+
+    /// Invoicing from the planning: the régies' codes, each activity's
+    /// billing settings and tariff (a grid by quotient familial), the
+    /// families' QFs, and Maéva's canteen and Timéo's evening care on every
+    /// day they ran last month, so that last month's dry run shows lines.
+    async fn invoicing(
+        &self,
+        a: &Ids,
+        martin: &str,
+        durand: &str,
+        (maeva, timeo): (&str, &str),
+    ) -> Result<(), String> {
+        use marelle_domain::keys;
+        let app = self.app();
+        let regies = marelle_api::billing::regies::list(&app)
+            .await
+            .map_err(|e| fail(e.detail))?;
+        let mut ids = Vec::new();
+        for (name, code) in [
+            ("Restauration scolaire", "REST"),
+            ("Accueil périscolaire", "PERI"),
+        ] {
+            let Some(r) = regies.iter().find(|r| r.name == name) else {
+                return Err(fail(format!("régie {name} introuvable")));
+            };
+            let patch = serde_json::from_value(json!({ "code": code })).map_err(fail)?;
+            let answered = marelle_api::billing::regies::update_regie(
+                State(app.clone()),
+                Agent(self.agent.clone()),
+                Path(r.id.clone()),
+                JsonBody(patch),
+            )
+            .await;
+            answer(answered, name).await?;
+            ids.push(r.id.clone());
+        }
+        let grid = |unit: &str, prices: [i64; 3], second: Value| {
+            json!({"versions": [{
+                "effective_from": "2020-01-01", "unit": unit,
+                "brackets": [
+                    {"from_euros": 0, "to_euros": 600, "cents": prices[0]},
+                    {"from_euros": 600, "to_euros": 1200, "cents": prices[1]},
+                    {"from_euros": 1200, "cents": prices[2]}
+                ],
+                "second_child": second, "outside_cents": prices[2] + 70,
+                "default_cents": prices[2]
+            }]})
+        };
+        for (activity, regie, tariff) in [
+            (
+                &a.repas,
+                &ids[0],
+                grid("meal", [150, 325, 450], json!({"percent": 10})),
+            ),
+            (
+                &a.peri_matin,
+                &ids[1],
+                grid("slot", [80, 120, 160], Value::Null),
+            ),
+            (
+                &a.peri_soir,
+                &ids[1],
+                grid("half_day", [150, 210, 280], json!({"cents": 30})),
+            ),
+            (
+                &a.atelier,
+                &ids[1],
+                grid("slot", [300, 400, 500], Value::Null),
+            ),
+            (
+                &a.centre,
+                &ids[1],
+                grid("day", [900, 1250, 1600], json!({"percent": 15})),
+            ),
+        ] {
+            let mut tariff = tariff;
+            tariff["activity_id"] = json!(activity);
+            let mut item = Item::new(keys::activity_billing(activity));
+            item.set("regie_id", json!(regie));
+            item.set("billed_on", json!("reserved"));
+            item.set("tariff", tariff);
+            item.set("version", json!(1));
+            app.store.put(item, None).await.map_err(fail)?;
+        }
+        let today = marelle_domain::time::local_date(self.local.clock.now());
+        let first = today.with_day(1).unwrap_or(today);
+        let last_month = first
+            .checked_sub_months(chrono::Months::new(1))
+            .unwrap_or(first);
+        for (family, euros) in [(martin, 850), (durand, 450)] {
+            let mut item = Item::new(keys::quotients(family));
+            item.set(
+                "quotients",
+                json!([{"euros": euros, "dated": last_month - Duration::days(180),
+                        "valid_until": last_month + Duration::days(365), "source": "agent"}]),
+            );
+            item.set("version", json!(1));
+            app.store.put(item, None).await.map_err(fail)?;
+        }
+        // Last month's days, reserved (a day already in the planning stays
+        // as it is).
+        let calendar = &app.settings.calendar;
+        for (child, activity) in [(maeva, &a.repas), (timeo, &a.peri_soir)] {
+            let Ok(Some((act, _))) = marelle_api::planning::store::activity(&app, activity).await
+            else {
+                continue;
+            };
+            let mut day = last_month;
+            while day < first {
+                if act.runs_on(day, calendar).is_ok() {
+                    let slot = marelle_domain::planning::Slot {
+                        date: day,
+                        child_id: child.to_string(),
+                        activity_id: activity.clone(),
+                        state: marelle_domain::planning::SlotState::Reserved,
+                        request_id: format!("DEMO-{day}"),
+                        reservation_id: None,
+                        holds_place: false,
+                        version: 1,
+                    };
+                    let item = marelle_api::planning::store::slot_item(martin, &slot)
+                        .map_err(|e| fail(e.detail))?;
+                    match app.store.put(item, Some(Condition::NotExists)).await {
+                        Ok(()) => {}
+                        Err(e) if e.is_condition_failed() => {}
+                        Err(e) => return Err(fail(e)),
+                    }
+                }
+                day += Duration::days(1);
+            }
+        }
         Ok(())
     }
 

@@ -194,6 +194,9 @@ pub async fn serve(s: Serve) -> Result<(), String> {
     local.bus.subscribe(std::sync::Arc::new(
         marelle_api::billing::import_jobs::ImportWorker::new(local.state.clone()),
     ));
+    local.bus.subscribe(std::sync::Arc::new(
+        marelle_api::invoicing::run::RunWorker::new(local.state.clone()),
+    ));
     if s.demo {
         crate::demo::seed(&local).await?;
     }

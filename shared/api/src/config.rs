@@ -133,6 +133,33 @@ pub struct Config {
     /// `MARELLE_DOCUMENT_RETENTION_DAYS`: days a refused, replaced or
     /// cancelled supporting document is kept (30 to 3650; 365).
     pub document_retention_days: u32,
+    /// `MARELLE_POSTAL_CODES`: the commune's postal codes, comma-separated
+    /// (5 digits each, at most 50); unset: every family is resident.
+    pub postal_codes: Vec<String>,
+}
+
+/// `MARELLE_POSTAL_CODES`: `92100,92110`.
+fn postal_codes(env: &Env<'_>) -> Result<Vec<String>, ConfigError> {
+    let Some(v) = env.optional("MARELLE_POSTAL_CODES") else {
+        return Ok(Vec::new());
+    };
+    let codes: Vec<String> = v
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect();
+    if codes.len() > 50
+        || codes
+            .iter()
+            .any(|c| c.len() != 5 || !c.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(ConfigError::Invalid {
+            name: "MARELLE_POSTAL_CODES".into(),
+            reason: "at most 50 postal codes of 5 digits, comma-separated, expected".into(),
+        });
+    }
+    Ok(codes)
 }
 
 /// `MARELLE_SCHOOL_ZONE` and `MARELLE_ALSACE_MOSELLE`.
@@ -247,6 +274,7 @@ impl Config {
             calendar: calendar(env)?,
             document_max_mb,
             document_retention_days,
+            postal_codes: postal_codes(env)?,
         })
     }
 
@@ -260,6 +288,7 @@ impl Config {
             calendar: self.calendar,
             document_max_bytes: self.document_max_mb * 1024 * 1024,
             document_retention_days: self.document_retention_days,
+            postal_codes: self.postal_codes.clone(),
             ..Settings::default()
         }
     }
@@ -321,6 +350,24 @@ mod tests {
         assert!(!c.cookie_secure, "plain http cannot carry Secure cookies");
         assert!(c.secret.is_none());
         assert_eq!(c.rate_limit_factor, 1);
+    }
+
+    #[test]
+    fn postal_codes_are_five_digits_each() {
+        let mut e = lambda_env();
+        assert!(read(&e, &Runtime::Lambda).unwrap().postal_codes.is_empty());
+        e.insert("MARELLE_POSTAL_CODES", " 92100, 92110 ");
+        assert_eq!(
+            read(&e, &Runtime::Lambda).unwrap().settings().postal_codes,
+            ["92100", "92110"]
+        );
+        for bad in ["9210", "92100,ABCDE", "921000"] {
+            e.insert("MARELLE_POSTAL_CODES", bad);
+            assert!(
+                matches!(read(&e, &Runtime::Lambda), Err(ConfigError::Invalid { .. })),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

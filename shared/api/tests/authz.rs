@@ -125,6 +125,12 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     ("POST /api/agent/online-payments/{id}/settle", "invoice", "", r#"{"action":"refunded","note":"VIR-1"}"#, "401 403 403 404 403"),
     ("POST /api/agent/regies", "", "", r#"{"name":"Accueil périscolaire","numcli":"123456","email":"regie@villebois.fr"}"#, "401 403 403 2xx 403"),
     ("PATCH /api/agent/regies/{id}", "regie", "", r#"{"numcli":"654321"}"#, "401 403 403 2xx 403"),
+    // The monthly run: this world's régie has no invoice code (422); no run is known (404).
+    ("POST /api/agent/invoicing/runs", "", "", r#"{"regie_id":"{regie}","month":"2026-10","dry_run":true}"#, "401 403 403 4xx 403"),
+    ("GET /api/agent/invoicing/runs/{id}", "unknown", "", "", "401 403 403 404 403"),
+    ("GET /api/agent/families/{id}/corrections", "family", "", "", "401 403 403 2xx 403"),
+    ("POST /api/agent/families/{id}/corrections", "family", "", r#"{"child_id":"{child}","activity_id":"{activity}","day":"2026-10-05","cents":350,"reason":"Repas non servi"}"#, "401 403 403 2xx 403"),
+    ("DELETE /api/agent/families/{id}/corrections/{correction_id}", "family", "", "", "401 403 403 404 403"),
     // Supporting documents: types are the agents'; the table is the family's.
     ("GET /api/agent/document-types", "", "", "", "401 403 403 2xx 403"),
     ("POST /api/agent/document-types", "", "", r#"{"name":"Carnet de vaccination","scope":"child","validity":"permanent"}"#, "401 403 403 2xx 403"),
@@ -600,7 +606,8 @@ impl World {
         }
         .replace("{family_id}", &self.ids["family"])
         .replace("{date}", &self.ids["date"])
-        .replace("{child}", &self.ids["child"]);
+        .replace("{child}", &self.ids["child"])
+        .replace("{correction_id}", &self.ids["unknown"]);
         if !query.is_empty() {
             path = format!("{path}?{}", self.fill(query));
         }

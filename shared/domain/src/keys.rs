@@ -189,6 +189,11 @@ pub fn regie_name(name: &str) -> crate::ports::Key {
     crate::ports::Key::new(REGIES, format!("NAME#{}", name.to_lowercase()))
 }
 
+/// A régie's invoice code, taken (codes are unique among régies).
+pub fn regie_code(code: &str) -> crate::ports::Key {
+    crate::ports::Key::new(REGIES, format!("CODE#{code}"))
+}
+
 /// The partition of the commune's document types (a bounded list, read
 /// by one query).
 pub const DOCUMENT_TYPES: &str = "DOCTYPES";

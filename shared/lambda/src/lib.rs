@@ -316,15 +316,23 @@ pub async fn handle_billing_job(
 }
 
 /// An EventBridge event for the `billing` function: a background import's
-/// chunk (`BillingImportChunk`), written by the import worker. An error
+/// chunk (`BillingImportChunk`), written by the import worker, or an
+/// invoicing run's (`InvoicingRunChunk`), billed by the run worker. An error
 /// fails the invocation: Lambda tries it again (the third failure marks the
 /// import failed, in the worker).
 pub async fn handle_billing_event(
     app: &AppState,
     payload: &serde_json::Value,
 ) -> Result<serde_json::Value, lambda_http::Error> {
-    let worker = marelle_api::billing::import_jobs::ImportWorker::new(app.clone());
-    handle_event(&worker, payload).await?;
+    let is_run = payload.get("detail-type").and_then(|t| t.as_str())
+        == Some(marelle_api::invoicing::run::jobs::CHUNK_EVENT);
+    if is_run {
+        let worker = marelle_api::invoicing::run::RunWorker::new(app.clone());
+        handle_event(&worker, payload).await?;
+    } else {
+        let worker = marelle_api::billing::import_jobs::ImportWorker::new(app.clone());
+        handle_event(&worker, payload).await?;
+    }
     Ok(serde_json::Value::Null)
 }
 

@@ -254,6 +254,9 @@ impl TestApp {
         bus.subscribe(Arc::new(
             marelle_api::billing::import_jobs::ImportWorker::new(state.clone()),
         ));
+        bus.subscribe(Arc::new(marelle_api::invoicing::run::RunWorker::new(
+            state.clone(),
+        )));
         let mut features = marelle_api::all_features();
         if sandbox {
             features = features.merge(marelle_api::billing::sandbox::router());

@@ -362,14 +362,15 @@ function PdfForm({ invoice, onDone, onClose }: ActionProps) {
 
 // ---- régies ----------------------------------------------------------------------
 
-const REGIE_FIELDS: Record<string, string> = { name: 'regie-nom', numcli: 'regie-numcli', email: 'regie-email' };
+const REGIE_FIELDS: Record<string, string> = { name: 'regie-nom', numcli: 'regie-numcli', email: 'regie-email', code: 'regie-code' };
 
 function RegieForm({ regie, onDone, onClose }: { regie: Regie | null; onDone: (text: string) => Promise<void>; onClose?: () => void }) {
   const [name, setName] = useState(regie?.name ?? '');
   const [numcli, setNumcli] = useState(regie?.numcli ?? '');
   const [email, setEmail] = useState(regie?.email ?? '');
+  const [code, setCode] = useState(regie?.code ?? '');
   const { busy, error, setError, run } = useSubmit();
-  const shown = onField(error, { regie_exists: 'name' });
+  const shown = onField(error, { regie_exists: 'name', regie_code_exists: 'code', regie_code_frozen: 'code' });
   const err = (f: string) => shown?.fieldMessage(f);
 
   function submit(ev: Event) {
@@ -378,11 +379,13 @@ function RegieForm({ regie, onDone, onClose }: { regie: Regie | null; onDone: (t
     if (!name.trim()) local.push(required('name', 'Nom de la régie'));
     if (numcli.trim() && !/^[0-9]{6}$/.test(numcli.trim()))
       local.push({ field: 'numcli', code: 'invalid_numcli', message: 'Le numéro client PayFiP (numcli) compte exactement 6 chiffres.' });
+    if (code.trim() && !/^[A-Z0-9]{1,12}$/.test(code.trim()))
+      local.push({ field: 'code', code: 'invalid_regie_code', message: 'Le code de la régie compte de 1 à 12 lettres majuscules ou chiffres.' });
     if (local.length) {
       setError(formErrors(local));
       return;
     }
-    const body = { name, numcli: numcli.trim(), email: email.trim() };
+    const body = { name, numcli: numcli.trim(), email: email.trim(), code: code.trim() };
     void run(
       () => (regie ? agent.updateRegie(regie.id, body) : agent.createRegie(body)),
       (r) => {
@@ -390,6 +393,7 @@ function RegieForm({ regie, onDone, onClose }: { regie: Regie | null; onDone: (t
           setName('');
           setNumcli('');
           setEmail('');
+          setCode('');
         }
         void onDone(regie ? `Régie « ${r.name} » modifiée.` : `Régie « ${r.name} » ajoutée.`);
       },
@@ -407,6 +411,17 @@ function RegieForm({ regie, onDone, onClose }: { regie: Regie | null; onDone: (t
           <InputField autoComplete="off" id="regie-nom" label="Nom de la régie" hint="Le « service » des factures." required value={name} onValue={setName} error={err('name')} maxLength={100} />
           <InputField autoComplete="off" id="regie-numcli" label="Numéro client PayFiP (numcli)" hint="6 chiffres ; vide si la régie n'encaisse pas en ligne." inputMode="numeric" value={numcli} onValue={setNumcli} error={err('numcli')} maxLength={6} short />
           <InputField autoComplete="off" id="regie-email" type="email" label="E-mail de contact" hint="Imprimé sur les factures." value={email} onValue={setEmail} error={err('email')} maxLength={254} />
+          <InputField
+            autoComplete="off"
+            id="regie-code"
+            label="Code de facturation"
+            hint="1 à 12 lettres majuscules ou chiffres, dans les numéros des factures émises par le portail (FAC-2027-ENF-000123) ; vide si la régie ne fait qu'importer ses factures."
+            value={code}
+            onValue={(v) => setCode(v.toUpperCase())}
+            error={err('code')}
+            maxLength={12}
+            short
+          />
         </div>
         <div class="actions">
           <SubmitButton busy={busy}>{regie ? 'Enregistrer' : 'Ajouter la régie'}</SubmitButton>
@@ -588,6 +603,7 @@ export function RegiesPage() {
             <thead>
               <tr>
                 <th scope="col">Régie</th>
+                <th scope="col">Code de facturation</th>
                 <th scope="col">Numéro client PayFiP</th>
                 <th scope="col">E-mail de contact</th>
                 <th scope="col">État</th>
@@ -598,6 +614,7 @@ export function RegiesPage() {
               {items.map((r) => (
                 <tr key={r.id}>
                   <th scope="row">{r.name}</th>
+                  <td class="bo-mono">{r.code ?? <span class="bo-muted">Aucun</span>}</td>
                   <td class="bo-mono">{r.numcli ?? <span class="bo-muted">Aucun</span>}</td>
                   <td>{r.email ?? <span class="bo-muted">Aucun</span>}</td>
                   <td>

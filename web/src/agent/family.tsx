@@ -18,6 +18,7 @@ import { AgentPage, ConfirmDialog, Result, TableRegion } from './ui';
 import { FamilyHistory, LinkedAccounts } from './links';
 import { ValueView, addressText } from './values';
 import { FamilyInvoices } from './billing';
+import { FamilyCorrections } from './corrections';
 import { FamilyOnlinePayments } from './online-payments';
 
 const none = <span class="bo-muted">Non renseigné</span>;
@@ -474,6 +475,8 @@ export function FamilyPage({ id }: { id: string }) {
 
       <FamilyOnlinePayments familyId={d.id} />
       <FamilyInvoices familyId={d.id} />
+
+      <FamilyCorrections d={d} />
 
       <InvoiceForm d={d} onError={setFormError} />
     </AgentPage>

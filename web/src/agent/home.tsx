@@ -81,6 +81,11 @@ const SECTIONS = [
     text: "Paiements en ligne encaissés alors que la facture était déjà réglée ou annulée : remboursement ou affectation à une autre facture.",
   },
   {
+    href: '/agent/facturation',
+    title: 'Facturation du mois',
+    text: "Simuler puis émettre les factures d'un mois d'une régie, à partir du planning et des présences.",
+  },
+  {
     href: '/agent/import-factures',
     title: 'Importer des factures ou des règlements',
     text: 'Fichiers CSV du logiciel de facturation : vérification ligne par ligne, puis import.',

@@ -21,6 +21,7 @@ import { DocumentTypesPage } from './document-types';
 import { AgentHomePage } from './home';
 import { RegiesPage } from './billing';
 import { ImportPage } from './import';
+import { InvoicingRunPage } from './invoicing-run';
 import { NewFamilyPage } from './new-family';
 import { OnlinePaymentsPage } from './online-payments';
 import { QueuePage } from './queue';
@@ -55,6 +56,8 @@ function page(path: string): ((me: Me) => ComponentChildren) | null {
       return id ? null : () => <DigestPreviewPage />;
     case 'regies':
       return id ? null : () => <RegiesPage />;
+    case 'facturation':
+      return id ? null : () => <InvoicingRunPage />;
     case 'import-factures':
       return id ? null : () => <BillingImportPage />;
     case 'paiements-en-ligne':

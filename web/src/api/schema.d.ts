@@ -187,6 +187,25 @@ export interface paths {
     /** `GET /api/agent/families/{id}`: the whole dossier. */
     get: operations["agent_read_family"];
   };
+  "/api/agent/families/{id}/corrections": {
+    /**
+     * `GET /api/agent/families/{id}/corrections`: the credits waiting for the
+     * family's next invoice.
+     */
+    get: operations["list_corrections"];
+    /**
+     * `POST /api/agent/families/{id}/corrections`: a credit (« avoir ») on
+     * the family's next invoice of the activity's régie.
+     */
+    post: operations["add_correction"];
+  };
+  "/api/agent/families/{id}/corrections/{correction_id}": {
+    /**
+     * `DELETE /api/agent/families/{id}/corrections/{correction_id}`: removes
+     * a credit not carried yet (once on an invoice, it is gone from here).
+     */
+    delete: operations["remove_correction"];
+  };
   "/api/agent/families/{id}/invoices": {
     /**
      * `GET /api/agent/families/{id}/invoices`: a family's invoices, as the
@@ -283,6 +302,20 @@ export interface paths {
      * commune's PDF of an invoice.
      */
     post: operations["start_invoice_pdf_upload"];
+  };
+  "/api/agent/invoicing/runs": {
+    /**
+     * `POST /api/agent/invoicing/runs`: a dry run, or the issue, of a
+     * régie's month, in the background.
+     */
+    post: operations["start_run"];
+  };
+  "/api/agent/invoicing/runs/{id}": {
+    /**
+     * `GET /api/agent/invoicing/runs/{id}`: the run's progress and totals,
+     * and one page of its families.
+     */
+    get: operations["show_run"];
   };
   "/api/agent/online-payments": {
     /**
@@ -914,6 +947,44 @@ export interface components {
       holder: string;
       iban_masked: string;
     };
+    /** @description A line of the family's invoice. */
+    BillLine: {
+      activity_id: string;
+      activity_name: string;
+      /**
+       * Format: int64
+       * @description `count × unit_price_cents`, exactly.
+       */
+      amount_cents: number;
+      basis?: null | components["schemas"]["PriceBasis"];
+      child_id: string;
+      child_name: string;
+      /** Format: int64 */
+      count: number;
+      /**
+       * Format: date
+       * @description The first and last day billed by the line.
+       */
+      from: string;
+      kind: components["schemas"]["LineKind"];
+      label: string;
+      /** @description The second-child reduction applies. */
+      reduced: boolean;
+      /** Format: date */
+      to: string;
+      unit?: null | components["schemas"]["Unit"];
+      /** Format: int64 */
+      unit_price_cents: number;
+    };
+    /**
+     * @description Something billed that the agent should know (not a skip): the QF was
+     * unknown and the default price applied.
+     */
+    BillNote: {
+      activity_id: string;
+      code: string;
+      message: string;
+    };
     /**
      * @description What the activity bills (a commune setting per activity).
      * @enum {string}
@@ -1173,6 +1244,26 @@ export interface components {
       mobile?: string;
       phone?: string;
       relationship: components["schemas"]["Relationship"];
+    };
+    /**
+     * @description A correction after issue: a credit (`cents` > 0) carried on the next
+     * invoice as a negative line; an issued invoice is never edited.
+     */
+    Correction: {
+      activity_id: string;
+      /** Format: int64 */
+      cents: number;
+      child_id: string;
+      /**
+       * Format: date
+       * @description The day corrected (of an earlier month, usually).
+       */
+      day: string;
+      reason: string;
+    };
+    CorrectionList: {
+      /** @description Oldest first. */
+      items: components["schemas"]["StoredCorrection"][];
     };
     Created: {
       id: string;
@@ -1500,6 +1591,19 @@ export interface components {
       /** @description Optional, 50 characters at most. */
       first_name?: string | null;
     };
+    /** @description One family's month. */
+    FamilyBill: {
+      family_id: string;
+      lines: components["schemas"]["BillLine"][];
+      notes: components["schemas"]["BillNote"][];
+      skipped: components["schemas"]["Skip"][];
+      /**
+       * Format: int64
+       * @description Σ lines' amounts, exactly; may be ≤ 0 with credits (nothing is
+       * issued then, and the credit waits for the next month).
+       */
+      total_cents: number;
+    };
     FamilyEvent: {
       account_email: string;
       /** @description The account whose link ended, and its e-mail then. */
@@ -1528,6 +1632,17 @@ export interface components {
     /** @description `PATCH /api/family`: the family's shared data. */
     FamilyPatch: {
       fiscal?: null | components["schemas"]["Fiscal"];
+    };
+    /** @description One family's outcome in a run. */
+    FamilyResult: {
+      /** @description What the month bills (lines, days skipped and why, notes, total). */
+      bill: components["schemas"]["FamilyBill"];
+      /** @description Why the family could not be billed (French), if so. */
+      error?: string | null;
+      family_id: string;
+      issue?: null | components["schemas"]["Issued"];
+      /** @description "DUPONT Matthieu et Léa". */
+      label: string;
     };
     /**
      * @description `married` : Marié(e) ; `civil_partnership` : Pacsé(e) ; `cohabiting` : Vie maritale ; `single` : Célibataire ; `separated` : Séparé(e) ; `divorced` : Divorcé(e) ; `widowed` : Veuf / Veuve
@@ -1776,6 +1891,26 @@ export interface components {
       service: string;
       state: components["schemas"]["InvoiceState"];
     };
+    /** @description What issuing did for one family. */
+    Issued: OneOf<[{
+      invoice_id: string;
+      number: string;
+      /** @enum {string} */
+      outcome: "issued";
+    }, {
+      invoice_id: string;
+      number: string;
+      /** @enum {string} */
+      outcome: "already_issued";
+    }, {
+      /** @enum {string} */
+      outcome: "nothing_to_issue";
+    }]>;
+    /**
+     * @description What a line bills.
+     * @enum {string}
+     */
+    LineKind: "units" | "unexcused_fee" | "unreserved_fee" | "credit";
     /**
      * @description The e-mail of an offer.
      * @enum {string}
@@ -2051,6 +2186,8 @@ export interface components {
     NewRegie: {
       /** @description Default true. */
       active?: boolean | null;
+      /** @description 1 to 12 capital letters or digits; empty or absent: none. */
+      code?: string | null;
       /** @description Empty or absent: none. */
       email?: string | null;
       name: string;
@@ -2326,6 +2463,18 @@ export interface components {
       text: string;
       to: string;
     };
+    /** @description How a unit price was found. */
+    PriceBasis: OneOf<[{
+      /** @enum {string} */
+      basis: "bracket";
+      index: number;
+    }, {
+      /** @enum {string} */
+      basis: "default";
+    }, {
+      /** @enum {string} */
+      basis: "outside";
+    }]>;
     /** @description The body of every error answer. */
     Problem: {
       /** @description Stable machine-readable code (`weak_password`, `not_enrolled`…). */
@@ -2435,12 +2584,19 @@ export interface components {
     /** @description Absent fields stay as they are; an empty `numcli` or `email` removes it. */
     RegiePatch: {
       active?: boolean | null;
+      /** @description Empty: none (refused once the régie has issued invoices). */
+      code?: string | null;
       email?: string | null;
       name?: string | null;
       numcli?: string | null;
     };
     RegieView: {
       active: boolean;
+      /**
+       * @description 1 to 12 capital letters or digits, in the numbers of the invoices
+       * Marelle issues (`FAC-2027-ENF-000123`); required to run invoicing.
+       */
+      code?: string | null;
       /** @description The régie's contact e-mail, printed on invoices. */
       email?: string | null;
       id: string;
@@ -2547,6 +2703,79 @@ export interface components {
     };
     /** @enum {string} */
     Role: "parent" | "agent" | "staff";
+    /** @description A run, as stored and as answered. */
+    RunJob: {
+      /** @description Families an earlier run had issued: left as they were. */
+      already_issued: number;
+      /** Format: int64 */
+      attempts?: number;
+      /** @description Families with something to bill (total > 0). */
+      billed: number;
+      /**
+       * Format: int64
+       * @description Chunks done so far.
+       */
+      chunk: number;
+      chunk_size: number;
+      /** @description Families done so far. */
+      done: number;
+      /** @description A dry run writes no invoice. */
+      dry_run: boolean;
+      /** @description Why it failed, in French. */
+      error?: string | null;
+      /** @description Families that could not be billed, and why (French). */
+      errors: number;
+      /** @description Families of the run (enrolled in the régie's activities that month). */
+      families: number;
+      /** Format: date-time */
+      finished_at?: string | null;
+      /** @description The first and last numbers this run issued (once done). */
+      first_number?: string | null;
+      id: string;
+      /** @description Invoices this run issued. */
+      issued: number;
+      last_number?: string | null;
+      /** @description Lines of the families billed. */
+      lines: number;
+      /** @example 2027-02 */
+      month: string;
+      regie_code: string;
+      regie_id: string;
+      regie_name: string;
+      /** @description Days not billed, with a reason, over every family. */
+      skipped: number;
+      /** Format: date-time */
+      started_at: string;
+      started_by: string;
+      state: components["schemas"]["RunState"];
+      /**
+       * Format: int64
+       * @description Σ of the families' totals, in cents (those > 0).
+       */
+      total_cents: number;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    RunRequest: {
+      /**
+       * @description True: only compute (nothing written); false: issue the invoices
+       * (the month must be over).
+       */
+      dry_run: boolean;
+      /** @description `2027-02`. */
+      month: string;
+      regie_id: string;
+    };
+    /** @enum {string} */
+    RunState: "running" | "done" | "failed";
+    RunView: {
+      /** @description This page's families (once their chunk is done). */
+      families: components["schemas"]["FamilyResult"][];
+      page: number;
+      /** @description Pages of families (20 a page). */
+      pages: number;
+      run: components["schemas"]["RunJob"];
+    };
     /**
      * @description How an activity follows the school calendar.
      * @enum {string}
@@ -2716,6 +2945,20 @@ export interface components {
        */
       siblings_in_creche?: number;
     };
+    /** @description A day (or a correction) not billed, and why. */
+    Skip: {
+      activity_id: string;
+      child_id: string;
+      /** Format: date */
+      date: string;
+      message: string;
+      reason: components["schemas"]["SkipReason"];
+    };
+    /**
+     * @description Why a day was not billed.
+     * @enum {string}
+     */
+    SkipReason: "pending" | "no_tariff" | "not_taken" | "closed" | "excused" | "bad_correction";
     Skipped: {
       code: string;
       id: string;
@@ -2783,6 +3026,20 @@ export interface components {
       message?: string | null;
       /** @description `incomplete`, `under_review`, `waiting` or `closed`. */
       status: components["schemas"]["Status"];
+    };
+    /** @description A correction waiting for the family's next invoice (`Q#CORR#<id>`). */
+    StoredCorrection: {
+      activity_id: string;
+      /** Format: int64 */
+      cents: number;
+      child_id: string;
+      /** Format: date-time */
+      created_at: string;
+      created_by: string;
+      /** Format: date */
+      day: string;
+      id: string;
+      reason: string;
     };
     /**
      * @description Where a stored document stands: `pending`, `accepted`, `refused`,
@@ -4345,6 +4602,113 @@ export interface operations {
     };
   };
   /**
+   * `GET /api/agent/families/{id}/corrections`: the credits waiting for the
+   * family's next invoice.
+   */
+  list_corrections: {
+    parameters: {
+      path: {
+        /** @description La famille */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Les avoirs pas encore reportés */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CorrectionList"];
+        };
+      };
+      /** @description Famille inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `POST /api/agent/families/{id}/corrections`: a credit (« avoir ») on
+   * the family's next invoice of the activity's régie.
+   */
+  add_correction: {
+    parameters: {
+      path: {
+        /** @description La famille */
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["Correction"];
+      };
+    };
+    responses: {
+      /** @description Avoir enregistré : il figurera sur la prochaine facture */
+      201: {
+        content: {
+          "application/json": components["schemas"]["StoredCorrection"];
+        };
+      };
+      /** @description Famille inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `correction_amount`, `required`, `correction_reason`, `unknown_child`, `unknown_activity`, `too_many_corrections` */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `DELETE /api/agent/families/{id}/corrections/{correction_id}`: removes
+   * a credit not carried yet (once on an invoice, it is gone from here).
+   */
+  remove_correction: {
+    parameters: {
+      path: {
+        /** @description La famille */
+        id: string;
+        /** @description L'avoir */
+        correction_id: string;
+      };
+    };
+    responses: {
+      /** @description Avoir retiré */
+      204: {
+        content: never;
+      };
+      /** @description Avoir inconnu, ou déjà reporté sur une facture */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
    * `GET /api/agent/families/{id}/invoices`: a family's invoices, as the
    * family sees them (to record a payment or cancel one).
    */
@@ -5035,6 +5399,85 @@ export interface operations {
     };
   };
   /**
+   * `POST /api/agent/invoicing/runs`: a dry run, or the issue, of a
+   * régie's month, in the background.
+   */
+  start_run: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RunRequest"];
+      };
+    };
+    responses: {
+      /** @description Facturation lancée : suivre `GET /api/agent/invoicing/runs/{id}` */
+      202: {
+        content: {
+          "application/json": components["schemas"]["RunJob"];
+        };
+      };
+      /** @description `unknown_regie` */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `invalid_month`, `regie_code_required` (la régie n'a pas de code de facturation), `month_not_over` (émission d'un mois pas terminé), `no_billed_activity` */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * `GET /api/agent/invoicing/runs/{id}`: the run's progress and totals,
+   * and one page of its families.
+   */
+  show_run: {
+    parameters: {
+      query?: {
+        /** @description The page of families (20 a page), from 0. */
+        page?: number;
+      };
+      path: {
+        /** @description La facturation */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description La facturation et une page de familles */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RunView"];
+        };
+      };
+      /** @description `invalid_page` */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Facturation inconnue */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Erreur : application/problem+json avec un `code` stable */
+      default: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
    * `GET /api/agent/online-payments`: the online payments taken but not
    * recorded, to review (oldest first) or settled.
    */
@@ -5270,13 +5713,13 @@ export interface operations {
           "application/json": components["schemas"]["RegieView"];
         };
       };
-      /** @description `regie_exists` (nom déjà pris) */
+      /** @description `regie_exists` (nom déjà pris), `regie_code_exists` (code déjà pris) */
       409: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `invalid_name`, `invalid_numcli`, `invalid_email`, `too_many_regies` */
+      /** @description `invalid_name`, `invalid_numcli`, `invalid_email`, `invalid_regie_code`, `too_many_regies` */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -5318,13 +5761,13 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `regie_exists` (nom déjà pris), ou modifiée entre-temps */
+      /** @description `regie_exists` (nom déjà pris), `regie_code_exists` (code déjà pris), `regie_code_frozen` (la régie a déjà émis des factures), ou modifiée entre-temps */
       409: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `invalid_name`, `invalid_numcli`, `invalid_email` */
+      /** @description `invalid_name`, `invalid_numcli`, `invalid_email`, `invalid_regie_code` */
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

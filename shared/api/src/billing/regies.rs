@@ -31,6 +31,10 @@ pub struct Regie {
     pub numcli: Option<String>,
     pub email: Option<String>,
     pub active: bool,
+    /// The code in the numbers of the invoices Marelle issues
+    /// (`FAC-2027-<code>-000123`); none: the régie only imports invoices.
+    #[serde(default)]
+    pub code: Option<String>,
     pub version: i64,
 }
 
@@ -44,6 +48,9 @@ pub struct RegieView {
     /// The régie's contact e-mail, printed on invoices.
     pub email: Option<String>,
     pub active: bool,
+    /// 1 to 12 capital letters or digits, in the numbers of the invoices
+    /// Marelle issues (`FAC-2027-ENF-000123`); required to run invoicing.
+    pub code: Option<String>,
 }
 
 impl From<&Regie> for RegieView {
@@ -54,6 +61,7 @@ impl From<&Regie> for RegieView {
             numcli: r.numcli.clone(),
             email: r.email.clone(),
             active: r.active,
+            code: r.code.clone(),
         }
     }
 }
@@ -74,6 +82,8 @@ pub struct NewRegie {
     pub email: Option<String>,
     /// Default true.
     pub active: Option<bool>,
+    /// 1 to 12 capital letters or digits; empty or absent: none.
+    pub code: Option<String>,
 }
 
 /// Absent fields stay as they are; an empty `numcli` or `email` removes it.
@@ -84,6 +94,44 @@ pub struct RegiePatch {
     pub numcli: Option<String>,
     pub email: Option<String>,
     pub active: Option<bool>,
+    /// Empty: none (refused once the régie has issued invoices).
+    pub code: Option<String>,
+}
+
+/// A régie's invoice code: trimmed; empty is none; otherwise 1 to 12
+/// capital letters or digits (`invalid_regie_code`).
+pub fn validate_code(code: Option<&str>) -> Result<Option<String>, FieldError> {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(c) if marelle_domain::invoicing::numbering::valid_regie_code(c) => {
+            Ok(Some(c.to_string()))
+        }
+        Some(_) => Err(FieldError::new(
+            "code",
+            "invalid_regie_code",
+            marelle_domain::invoicing::numbering::NumberingError::BadRegieCode.message(),
+        )),
+    }
+}
+
+fn code_item(code: &str, id: &str) -> Item {
+    let mut item = Item::new(keys::regie_code(code));
+    item.set("regie_id", serde_json::Value::String(id.to_string()));
+    item
+}
+
+fn code_exists() -> ApiError {
+    ApiError::conflict(
+        "regie_code_exists",
+        "Une autre régie porte déjà ce code de facturation.",
+    )
+}
+
+fn code_frozen() -> ApiError {
+    ApiError::conflict(
+        "regie_code_frozen",
+        "Cette régie a déjà émis des factures\u{a0}: son code de facturation ne peut plus changer.",
+    )
 }
 
 /// Checks a régie's fields, each error on its field.
@@ -188,16 +236,24 @@ pub async fn list_regies(
 #[utoipa::path(post, path = "/api/agent/regies", operation_id = "create_regie", tag = "agent", request_body = NewRegie,
     responses(
         (status = 201, description = "Régie créée", body = RegieView),
-        (status = 409, description = "`regie_exists` (nom déjà pris)", body = Problem),
-        (status = 422, description = "`invalid_name`, `invalid_numcli`, `invalid_email`, `too_many_regies`", body = Problem),
+        (status = 409, description = "`regie_exists` (nom déjà pris), `regie_code_exists` (code déjà pris)", body = Problem),
+        (status = 422, description = "`invalid_name`, `invalid_numcli`, `invalid_email`, `invalid_regie_code`, `too_many_regies`", body = Problem),
     ))]
 pub async fn create_regie(
     State(app): State<AppState>,
     Agent(_): Agent,
     JsonBody(body): JsonBody<NewRegie>,
 ) -> ApiResult<impl IntoResponse> {
-    let (name, numcli, email) = validate(&body.name, body.numcli.as_deref(), body.email.as_deref())
-        .map_err(ApiError::invalid_fields)?;
+    let checked = validate(&body.name, body.numcli.as_deref(), body.email.as_deref());
+    let code = validate_code(body.code.as_deref());
+    let ((name, numcli, email), code) = match (checked, code) {
+        (Ok(v), Ok(c)) => (v, c),
+        (Err(mut errors), c) => {
+            errors.extend(c.err());
+            return Err(ApiError::invalid_fields(errors));
+        }
+        (Ok(_), Err(e)) => return Err(ApiError::invalid_fields(vec![e])),
+    };
     if list(&app).await?.len() >= MAX_REGIES {
         return Err(ApiError::rule(
             "too_many_regies",
@@ -210,15 +266,20 @@ pub async fn create_regie(
         numcli,
         email,
         active: body.active.unwrap_or(true),
+        code,
         version: 1,
     };
-    let writes = vec![
+    let mut writes = vec![
         Write::put_new(Item::with_data(keys::regie(&regie.id), &regie)?),
         Write::put_new(name_item(&regie.name, &regie.id)?),
     ];
+    if let Some(code) = &regie.code {
+        writes.push(Write::put_new(code_item(code, &regie.id)));
+    }
     match app.store.transact(writes).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(RegieView::from(&regie)))),
         Err(StoreError::ConditionFailed { index: Some(1) }) => Err(regie_exists()),
+        Err(StoreError::ConditionFailed { index: Some(2) }) => Err(code_exists()),
         Err(e) => Err(e.into()),
     }
 }
@@ -229,8 +290,8 @@ pub async fn create_regie(
     responses(
         (status = 200, description = "Régie modifiée", body = RegieView),
         (status = 404, description = "`unknown_regie`", body = Problem),
-        (status = 409, description = "`regie_exists` (nom déjà pris), ou modifiée entre-temps", body = Problem),
-        (status = 422, description = "`invalid_name`, `invalid_numcli`, `invalid_email`", body = Problem),
+        (status = 409, description = "`regie_exists` (nom déjà pris), `regie_code_exists` (code déjà pris), `regie_code_frozen` (la régie a déjà émis des factures), ou modifiée entre-temps", body = Problem),
+        (status = 422, description = "`invalid_name`, `invalid_numcli`, `invalid_email`, `invalid_regie_code`", body = Problem),
     ))]
 pub async fn update_regie(
     State(app): State<AppState>,
@@ -256,13 +317,31 @@ pub async fn update_regie(
         Some(e) => Some(e.as_str()),
         None => old.email.as_deref(),
     };
-    let (name, numcli, email) = validate(name, numcli, email).map_err(ApiError::invalid_fields)?;
+    let checked = validate(name, numcli, email);
+    let code = match &patch.code {
+        Some(c) => validate_code(Some(c)),
+        None => Ok(old.code.clone()),
+    };
+    let ((name, numcli, email), code) = match (checked, code) {
+        (Ok(v), Ok(c)) => (v, c),
+        (Err(mut errors), c) => {
+            errors.extend(c.err());
+            return Err(ApiError::invalid_fields(errors));
+        }
+        (Ok(_), Err(e)) => return Err(ApiError::invalid_fields(vec![e])),
+    };
+    let recoded = code != old.code;
+    if recoded && old.code.is_some() && app.store.get(&keys::invoicing_state(&id)).await?.is_some()
+    {
+        return Err(code_frozen());
+    }
     let new = Regie {
         id: old.id.clone(),
         name,
         numcli,
         email,
         active: patch.active.unwrap_or(old.active),
+        code,
         version: old.version + 1,
     };
     let mut writes = vec![Write::Put {
@@ -277,9 +356,25 @@ pub async fn update_regie(
         });
         writes.push(Write::put_new(name_item(&new.name, &id)?));
     }
+    let mut code_write = None;
+    if recoded {
+        if let Some(c) = &old.code {
+            writes.push(Write::Delete {
+                key: keys::regie_code(c),
+                condition: None,
+            });
+        }
+        if let Some(c) = &new.code {
+            code_write = Some(writes.len());
+            writes.push(Write::put_new(code_item(c, &id)));
+        }
+    }
     match app.store.transact(writes).await {
         Ok(()) => Ok(Json(RegieView::from(&new))),
-        Err(StoreError::ConditionFailed { index: Some(2) }) => Err(regie_exists()),
+        Err(StoreError::ConditionFailed { index: Some(i) }) if Some(i) == code_write => {
+            Err(code_exists())
+        }
+        Err(StoreError::ConditionFailed { index: Some(2) }) if renamed => Err(regie_exists()),
         Err(e) => Err(e.into()),
     }
 }

@@ -107,6 +107,13 @@ pub struct Settings {
     /// Days a refused, replaced or cancelled supporting document is kept
     /// before the daily job deletes it (365).
     pub document_retention_days: u32,
+    /// The commune's postal codes (`MARELLE_POSTAL_CODES`): a family whose
+    /// first guardian lives elsewhere is outside the commune for the
+    /// tariffs, unless an agent said otherwise; empty: every family is
+    /// resident.
+    pub postal_codes: Vec<String>,
+    /// Families one chunk of an invoicing run bills.
+    pub invoicing_chunk: usize,
 }
 
 impl Default for Settings {
@@ -122,6 +129,8 @@ impl Default for Settings {
             import_chunk: marelle_domain::billing::import::WRITE_CHUNK,
             document_max_bytes: 10 * 1024 * 1024,
             document_retention_days: marelle_domain::documents::expiry::DEFAULT_RETENTION_DAYS,
+            postal_codes: Vec::new(),
+            invoicing_chunk: 500,
         }
     }
 }
