@@ -207,7 +207,11 @@ pub async fn run(count: usize) {
                         .unwrap(),
                     );
                     if *billed_on == "attended" {
-                        let mut m = Item::new(keys::attendance_mark(activity, date, child));
+                        let mut m = Item::new(keys::attendance_mark(activity, date, child)).index(
+                            Index::Gsi3,
+                            keys::family_marks(family),
+                            keys::family_mark_in_index(date, activity, child),
+                        );
                         m.set("child_id", json!(child));
                         m.set("family_id", json!(family));
                         m.set("date", json!(date));

@@ -15,7 +15,7 @@ use marelle_api::http::state::{CaptchaSettings, Settings};
 use marelle_domain::keys;
 use marelle_domain::planning::{Slot, SlotState};
 use marelle_domain::ports::Clock;
-use marelle_domain::ports::store::Item;
+use marelle_domain::ports::store::{Index, Item};
 use marelle_testkit::TestApp;
 use serde_json::{Value, json};
 
@@ -177,7 +177,11 @@ impl World {
     }
 
     async fn mark(&self, family: &str, child: &str, activity: &str, date: NaiveDate, mark: &str) {
-        let mut item = Item::new(keys::attendance_mark(activity, date, child));
+        let mut item = Item::new(keys::attendance_mark(activity, date, child)).index(
+            Index::Gsi3,
+            keys::family_marks(family),
+            keys::family_mark_in_index(date, activity, child),
+        );
         item.set("child_id", json!(child));
         item.set("family_id", json!(family));
         item.set("date", json!(date));
@@ -565,6 +569,16 @@ async fn the_guide_sized_family_is_issued_what_the_hand_computation_says(app: Te
         )
         .await;
     assert_eq!(pdf.status, StatusCode::OK);
+    // The PDF itself: its number, a line of the month and the total.
+    let text = pdf_text(
+        &w.app,
+        &format!("/api/billing/invoices/{id}/pdf?family_id={fid}"),
+        &parent,
+    )
+    .await;
+    assert!(text.contains("FAC-2027-ENF-000001"), "{text}");
+    assert!(text.contains("Février 2027"), "{text}");
+    assert!(text.contains("204,59"), "{text}");
 
     // One "new invoice" e-mail.
     let mails: Vec<_> = w
@@ -662,10 +676,9 @@ async fn a_run_stopped_half_way_and_started_again_issues_nothing_twice(app: Test
         .data()
         .unwrap();
     let month = "2027-02".parse().unwrap();
-    let rm =
-        marelle_api::invoicing::run::gather::regie_month(&w.app.state, &regie, "ENF", month, None)
-            .await
-            .unwrap();
+    let rm = marelle_api::invoicing::run::gather::regie_month(&w.app.state, &regie, "ENF", month)
+        .await
+        .unwrap();
     let mut sorted = families.clone();
     sorted.sort();
     let today = w.app.clock.now().date_naive();
@@ -1012,4 +1025,26 @@ async fn a_number_an_imported_invoice_holds_is_never_issued_twice(app: TestApp) 
         .await
         .unwrap();
     assert!(counter.is_none());
+}
+
+/// The text of a PDF the API serves.
+async fn pdf_text(app: &TestApp, path: &str, cookie: &str) -> String {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = Request::builder()
+        .uri(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut()
+        .insert(marelle_api::http::extract::ClientIp(app.ip));
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let doc = lopdf::Document::load_mem(&bytes).expect("a PDF that parses");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).unwrap().replace('\u{a0}', " ")
 }

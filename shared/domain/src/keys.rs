@@ -37,7 +37,7 @@
 //! | crèche structure | `CRECHES` | `STRUCT#<id>` | |
 //! | crèche application | `FAMILY#<id>` | `CRECHE#<application id>` | GSI1: `CRECHEAPP#<application id>` / `<family id>`; GSI2: `CRECHEAPPS` / `<submitted, RFC 3339 UTC>#<id>` (the agents' list, oldest first); GSI3 while open: `CRECHEDUE` / `<day due, Paris>#<id>` (the daily job); TTL 3 years after closing without a place |
 //! | activity billing settings and tariff | `ACTIVITY#<id>` | `BILLING` | |
-//! | attendance mark | `ACTIVITY#<id>` | `MARK#<day>#<child id>` | |
+//! | attendance mark | `ACTIVITY#<id>` | `MARK#<day>#<child id>` | GSI3: `FAMMARKS#<family id>` / `<day>#<activity id>#<child id>` |
 //! | quotients familiaux, resident | `FAMILY#<id>` | `Q#QF` | |
 //! | correction not carried yet | `FAMILY#<id>` | `Q#CORR#<id>` | |
 //! | invoicing run key (one invoice per régie, month, family) | `FAMILY#<id>` | `Q#RUN#<régie code>#<YYYY-MM>` | |
@@ -474,6 +474,19 @@ pub fn marks_of_month(month: &str) -> String {
     format!("{MARK_PREFIX}{month}-")
 }
 
+/// GSI3 partition of a family's attendance marks (each mark is in its
+/// activity's partition, for the day's sheet, and in this index, so that a
+/// run reads one family's marks of a month in one query whatever the size
+/// of the commune).
+pub fn family_marks(family_id: &str) -> String {
+    format!("FAMMARKS#{family_id}")
+}
+
+/// A mark's sort key in [`family_marks`]: `<YYYY-MM-DD>#<activity id>#<child id>`.
+pub fn family_mark_in_index(day: chrono::NaiveDate, activity_id: &str, child_id: &str) -> String {
+    format!("{}#{activity_id}#{child_id}", day.format("%Y-%m-%d"))
+}
+
 /// Sort-key prefix of a family's invoicing items (quotient, corrections,
 /// run keys): one query reads them all.
 pub const INVOICING_PREFIX: &str = "Q#";
@@ -606,6 +619,9 @@ mod tests {
         assert!(family[1].sk.starts_with(CORRECTION_PREFIX));
         assert!(family[2].sk.starts_with(INVOICING_RUN_PREFIX));
         assert_ne!(invoice_counter("ENF", 2027), invoice_counter("ENF", 2028));
+        let first = family_mark_in_index(day, "A1", "C1");
+        assert!(first.as_str() >= "2027-02-01" && first.as_str() < "2027-02-28~");
+        assert!(family_mark_in_index(day.succ_opt().unwrap(), "A0", "C0") > first);
     }
 
     #[test]

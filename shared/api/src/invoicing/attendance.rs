@@ -487,7 +487,12 @@ pub async fn set_mark(
     let item = marelle_domain::ports::store::Item::with_data(
         keys::attendance_mark(&activity.id, date, &child),
         &stored,
-    )?;
+    )?
+    .index(
+        marelle_domain::ports::store::Index::Gsi3,
+        keys::family_marks(&stored.family_id),
+        keys::family_mark_in_index(date, &activity.id, &child),
+    );
     app.store.put(item, None).await?;
     Ok(Json(MarkAnswer {
         child_id: child,

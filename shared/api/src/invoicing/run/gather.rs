@@ -3,8 +3,6 @@
 //! then per family a constant number of calls (the dossier `D#`, the
 //! month's slots `S#`, the invoicing items `Q#`), whatever its size.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use marelle_domain::invoicing::attendance::{BilledOn, Mark};
 use marelle_domain::invoicing::qf::Quotient;
@@ -107,8 +105,6 @@ pub struct RegieMonth {
     pub activities: Vec<ActivityBilling>,
     pub tariffs: Vec<Tariff>,
     pub closures: Vec<CommuneClosure>,
-    /// The month's marks of the régie's activities, by family.
-    pub marks: HashMap<String, Vec<AttendanceMark>>,
 }
 
 /// The activities billed to a régie, with their settings and tariffs.
@@ -157,26 +153,18 @@ pub async fn regie_activities(
     Ok(out)
 }
 
-/// Marks read per page (a day of a large activity may need several).
-const MARKS_PAGE: usize = 5_000;
-
-/// Reads what the régie's month needs once: billing items, closures and
-/// the month's marks (one paged query per activity), keeping the marks of
-/// `families` only when given (a chunk's).
+/// Reads what the régie's month needs once: its activities' billing items
+/// and closures (the marks are read with each family).
 pub async fn regie_month(
     app: &AppState,
     regie: &Regie,
     code: &str,
     month: BillingMonth,
-    families: Option<&[String]>,
 ) -> ApiResult<RegieMonth> {
-    let wanted: Option<std::collections::HashSet<&str>> =
-        families.map(|f| f.iter().map(String::as_str).collect());
     let found = regie_activities(app, &regie.id).await?;
     let mut activities = Vec::new();
     let mut tariffs = Vec::new();
     let mut closures = Vec::new();
-    let mut marks: HashMap<String, Vec<AttendanceMark>> = HashMap::new();
     for (activity, settings, tariff) in found {
         for c in &activity.closures {
             if c.to >= month.first_day() && c.from <= month.last_day() {
@@ -188,43 +176,6 @@ pub async fn regie_month(
                 });
             }
         }
-        // One query a day (`MARK#<day>#`): a day's marks are bounded by
-        // the activity's children, and no query pages deep into the month.
-        let mut day = month.first_day();
-        while day <= month.last_day() {
-            let mut cursor = None;
-            loop {
-                let page = app
-                    .store
-                    .query(
-                        Query::new(format!("ACTIVITY#{}", activity.id))
-                            .begins_with(keys::marks_of_day(day))
-                            .limit(MARKS_PAGE)
-                            .after(cursor),
-                    )
-                    .await?;
-                for item in &page.items {
-                    let m: MarkItem = item.data()?;
-                    if wanted
-                        .as_ref()
-                        .is_some_and(|w| !w.contains(m.family_id.as_str()))
-                    {
-                        continue;
-                    }
-                    marks.entry(m.family_id).or_default().push(AttendanceMark {
-                        child_id: m.child_id,
-                        activity_id: activity.id.clone(),
-                        date: m.date,
-                        mark: m.mark,
-                    });
-                }
-                match page.cursor {
-                    Some(c) => cursor = Some(c),
-                    None => break,
-                }
-            }
-            day = day.succ_opt().unwrap_or(NaiveDate::MAX);
-        }
         tariffs.extend(tariff);
         activities.push(settings);
     }
@@ -235,7 +186,6 @@ pub async fn regie_month(
         activities,
         tariffs,
         closures,
-        marks,
     })
 }
 
@@ -271,14 +221,66 @@ pub fn resident(app: &AppState, agent_says: Option<bool>, first_postal_code: Opt
     }
 }
 
-/// Reads one family's month (three queries) and bills it.
+/// Marks read per page.
+const MARKS_PAGE: usize = 1_000;
+
+/// The family's marks of the month in the régie's activities: one query of
+/// GSI3 (`FAMMARKS#<family>`), paged only for a family with more than
+/// [`MARKS_PAGE`] marks in a month.
+async fn family_marks(
+    app: &AppState,
+    rm: &RegieMonth,
+    family_id: &str,
+) -> ApiResult<Vec<AttendanceMark>> {
+    let mut marks = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = app
+            .store
+            .query(
+                Query::on(Index::Gsi3, keys::family_marks(family_id))
+                    .between(
+                        rm.month.first_day().format("%Y-%m-%d").to_string(),
+                        format!("{}~", rm.month.last_day().format("%Y-%m-%d")),
+                    )
+                    .limit(MARKS_PAGE)
+                    .after(cursor),
+            )
+            .await?;
+        for item in &page.items {
+            let m: MarkItem = item.data()?;
+            let Some(activity_id) = item.pk().strip_prefix("ACTIVITY#").map(str::to_string) else {
+                continue;
+            };
+            if m.family_id != family_id
+                || !rm.activities.iter().any(|a| a.activity_id == activity_id)
+            {
+                continue;
+            }
+            marks.push(AttendanceMark {
+                child_id: m.child_id,
+                activity_id,
+                date: m.date,
+                mark: m.mark,
+            });
+        }
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    Ok(marks)
+}
+
+/// Reads one family's month (four queries: the dossier, the month's slots,
+/// the invoicing items, the month's marks) and bills it.
 pub async fn family_month(
     app: &AppState,
     rm: &RegieMonth,
     family_id: &str,
 ) -> ApiResult<FamilyMonth> {
     let month = rm.month;
-    let (loaded, slots, q) = tokio::try_join!(
+    let (loaded, slots, q, marks) = tokio::try_join!(
         crate::family::store::load(app, family_id),
         planning::slots(app, family_id, month.first_day(), month.last_day()),
         async {
@@ -291,6 +293,7 @@ pub async fn family_month(
                     .await?,
             )
         },
+        family_marks(app, rm, family_id),
     )?;
     let Some(loaded) = loaded else {
         return Ok(FamilyMonth {
@@ -352,8 +355,6 @@ pub async fn family_month(
             state: s.state,
         })
         .collect();
-    let no_marks = Vec::new();
-    let marks = rm.marks.get(family_id).unwrap_or(&no_marks);
     corrections.sort_by(|a, b| a.id.cmp(&b.id));
     let plain: Vec<Correction> = corrections.iter().map(|c| c.correction()).collect();
     let bill = bill_family(
@@ -364,7 +365,7 @@ pub async fn family_month(
             tariffs: &rm.tariffs,
             closures: &rm.closures,
             planning: &planning,
-            marks,
+            marks: &marks,
             corrections: &plain,
         },
     );

@@ -503,8 +503,7 @@ impl RunWorker {
             (!job.dry_run).then(|| now.with_timezone(&marelle_domain::time::ZONE).date_naive());
         let mut tally = Tally::default();
         if !families.is_empty() {
-            let rm = gather::regie_month(app, &regie, &job.regie_code, job.month, Some(&families))
-                .await?;
+            let rm = gather::regie_month(app, &regie, &job.regie_code, job.month).await?;
             let results = process_families(app, &rm, &families, issue_on).await?;
             let mut events = Vec::new();
             for r in &results {
