@@ -672,17 +672,7 @@ impl ImportWorker {
                 Ok(())
             }
             Err(ChunkError::Retry(e)) => {
-                let attempts = app
-                    .store
-                    .update(
-                        &job_key(&job.id),
-                        Update::new().add("attempts", 1),
-                        Some(Condition::Equals("chunk".into(), Value::from(job.chunk))),
-                    )
-                    .await
-                    .ok()
-                    .and_then(|i| i.get("attempts").and_then(Value::as_i64))
-                    .unwrap_or(0);
+                let attempts = count_chunk_attempt(app, &job_key(&job.id), job.chunk).await;
                 if attempts >= ATTEMPTS {
                     tracing::error!(import = %job.id, error = %e, "import failed after retries");
                     finish_failed(
@@ -970,4 +960,20 @@ impl EventHandler for ImportWorker {
             .map_err(|e| format!("chunk event unreadable: {e}"))?;
         self.run(detail).await
     }
+}
+
+/// Counts one more failed attempt at a job's chunk (while the job is still
+/// on that chunk) and returns the count: the background jobs (imports,
+/// invoicing runs) give up on a chunk after a few.
+pub(crate) async fn count_chunk_attempt(app: &AppState, job: &Key, chunk: i64) -> i64 {
+    app.store
+        .update(
+            job,
+            Update::new().add("attempts", 1),
+            Some(Condition::Equals("chunk".into(), Value::from(chunk))),
+        )
+        .await
+        .ok()
+        .and_then(|i| i.get("attempts").and_then(Value::as_i64))
+        .unwrap_or(0)
 }

@@ -445,17 +445,12 @@ impl RunWorker {
                 Ok(())
             }
             Err(ChunkError::Retry(e)) => {
-                let attempts = app
-                    .store
-                    .update(
-                        &job_key(&job.id),
-                        Update::new().add("attempts", 1),
-                        Some(Condition::Equals("chunk".into(), Value::from(job.chunk))),
-                    )
-                    .await
-                    .ok()
-                    .and_then(|i| i.get("attempts").and_then(Value::as_i64))
-                    .unwrap_or(0);
+                let attempts = crate::billing::import_jobs::count_chunk_attempt(
+                    app,
+                    &job_key(&job.id),
+                    job.chunk,
+                )
+                .await;
                 if attempts >= ATTEMPTS {
                     tracing::error!(run = %job.id, error = %e, "invoicing run failed after retries");
                     fail(
